@@ -1,0 +1,4 @@
+// Table types, one file per area in ./tables; the Database interface joins them.
+import type { FoundationTables } from './tables/foundation.table.ts';
+
+export interface Database extends FoundationTables {}

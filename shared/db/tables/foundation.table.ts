@@ -1,0 +1,105 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** A DATE column: always 'YYYY-MM-DD' (see database.ts). */
+export type DateString = string;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export interface ProvinceTable {
+  code: string;
+  name: string;
+  short_name: string;
+}
+
+export interface UniversityTable {
+  code: string;
+  name: string;
+  province_code: string;
+  city: string;
+  authority: string;
+  level: '本科' | '专科';
+  private: boolean;
+  new_undergrad: boolean;
+  vocational: boolean;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface CampaignTable {
+  id: string;
+  name: string;
+  start_date: DateString;
+  end_date: DateString;
+  principal_target: number;
+  new_target: number;
+  behind_factor: number;
+  created_at: CreatedAt;
+}
+
+export interface CampaignProvinceTargetTable {
+  campaign_id: string;
+  province_code: string;
+  principal_target: number | null;
+  new_target: number | null;
+  behind_factor: number | null;
+}
+
+export interface PlacementRateTable {
+  campaign_id: string;
+  university_code: string;
+  rate: number;
+}
+
+/** An explicitly imported provincial average; without one the mean of the province's rates applies. */
+export interface ProvincePlacementAverageTable {
+  campaign_id: string;
+  province_code: string;
+  rate: number;
+}
+
+export interface EmployerTable {
+  id: Generated<number>;
+  canonical_name: string;
+  normalized_name: string;
+  credit_code: string | null;
+  created_at: CreatedAt;
+}
+
+export interface EmployerSpellingTable {
+  id: Generated<number>;
+  employer_id: number;
+  spelling: string;
+  normalized_name: string;
+  credit_code: string | null;
+  first_seen_at: CreatedAt;
+}
+
+export interface PriorEmployerTable {
+  id: Generated<number>;
+  university_code: string;
+  employer_name: string;
+  credit_code: string; // '' when none was given, so that the natural key is unique
+  normalized_name: string;
+  employer_id: number | null;
+  created_at: CreatedAt;
+}
+
+export interface ApiClientTable {
+  id: Generated<number>;
+  name: string;
+  scope: string;
+  key_hash: string;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+}
+
+export interface FoundationTables {
+  provinces: ProvinceTable;
+  universities: UniversityTable;
+  campaigns: CampaignTable;
+  campaign_province_targets: CampaignProvinceTargetTable;
+  placement_rates: PlacementRateTable;
+  province_placement_averages: ProvincePlacementAverageTable;
+  employers: EmployerTable;
+  employer_spellings: EmployerSpellingTable;
+  prior_employers: PriorEmployerTable;
+  api_clients: ApiClientTable;
+}
