@@ -1,4 +1,5 @@
 // Table types, one file per area in ./tables; the Database interface joins them.
 import type { FoundationTables } from './tables/foundation.table.ts';
+import type { IngestionTables } from './tables/ingestion.table.ts';
 
-export interface Database extends FoundationTables {}
+export interface Database extends FoundationTables, IngestionTables {}

@@ -1,0 +1,22 @@
+// The one catalogue of background work: queue names and the payload each job carries.
+// Every job file in this folder handles exactly one entry; services/workers checks that at start-up.
+
+export const QUEUES = {
+  /** One job per accepted inbox row (or per stored batch): resolve the employer, apply the visit state. */
+  visitEvents: 'visit-events',
+  /** One job per (campaign, period): compute and store the ranking snapshots. */
+  rankings: 'rankings',
+  /** One job per (campaign, period): generate the notices and create their deliveries. */
+  notices: 'notices',
+  /** One job per (notice, recipient) delivery. */
+  deliveries: 'deliveries',
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface JobPayloads {
+  'visit-events': { inboxIds: number[] };
+  rankings: { campaignId: string; period: string; asOf: string };
+  notices: { campaignId: string; period: string };
+  deliveries: { deliveryId: number };
+}

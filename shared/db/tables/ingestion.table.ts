@@ -1,0 +1,69 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { DateString } from './foundation.table.ts';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type VisitEventType = 'visit.recorded' | 'visit.amended' | 'visit.retracted';
+export type VisitMode = 'onsite' | 'invited' | 'online';
+export type LeaderRole = 'secretary' | 'president' | 'leader';
+
+export interface InboxEventTable {
+  id: Generated<number>;
+  client_id: number;
+  event_id: string;
+  body_hash: string;
+  body: Json<unknown>;
+  raw_body: string;
+  event_type: VisitEventType;
+  university_code: string;
+  visit_ref: string;
+  occurred_at: Timestamp;
+  status: ColumnType<'accepted' | 'processed' | 'rejected', 'accepted' | 'processed' | 'rejected' | undefined>;
+  employer_id: number | null;
+  error: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  received_at: Timestamp;
+  processed_at: Date | null;
+}
+
+export interface VisitTable {
+  university_code: string;
+  ref: string;
+  campaign_id: string | null;
+  state: 'active' | 'retracted';
+  occurred_at: Timestamp;
+  event_id: string;
+  inbox_id: number;
+  visited_on: DateString | null;
+  mode: VisitMode | null;
+  leaders: Json<Array<{ role: LeaderRole; name: string }>>;
+  has_principal: boolean;
+  employer_id: number | null;
+  employer_name: string | null;
+  credit_code: string | null;
+  region_code: string | null;
+  positions: number;
+  internship_base: boolean;
+  recruitment_invite: boolean;
+  demand_survey: boolean;
+  graduates_tracked: number;
+  satisfaction: number | null;
+  notes: string | null;
+  updated_at: Timestamp;
+}
+
+export interface DeadLetterTable {
+  id: Generated<number>;
+  inbox_id: number;
+  reason: string;
+  attempts: number;
+  created_at: Timestamp;
+  replayed_at: Date | null;
+}
+
+export interface IngestionTables {
+  inbox_events: InboxEventTable;
+  visits: VisitTable;
+  dead_letters: DeadLetterTable;
+}
