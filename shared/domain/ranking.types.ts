@@ -1,0 +1,52 @@
+// The shapes of rankings shared by the rankings endpoint, snapshots and notices (CONTRACT.md).
+
+/** `national`, `province:440000` or `provinces`. */
+export type RankingScope = 'national' | 'provinces' | `province:${string}`;
+
+export interface UniversityRankRow {
+  rank: number;
+  universityCode: string;
+  universityName: string;
+  provinceCode: string;
+  completion: number;
+  employersVisited: number;
+  principalEmployers: number;
+  newEmployers: number;
+  positions: number;
+  onsiteShare: number | null;
+  behind: boolean;
+  targets: { principal: number | null; new: number | null };
+  /** In snapshots: previous snapshot's rank minus this rank (positive = moved up); null when new. */
+  rankChange?: number | null;
+}
+
+export interface ProvinceRankRow {
+  rank: number;
+  provinceCode: string;
+  provinceName: string;
+  universities: number;
+  meetingTargets: number;
+  shareMeeting: number;
+  meanCompletion: number;
+  positions: number;
+  rankChange?: number | null;
+}
+
+export interface UniversityRanking {
+  campaignId: string;
+  asOf: string;
+  scope: 'national' | `province:${string}`;
+  rows: UniversityRankRow[];
+}
+
+export interface ProvinceRanking {
+  campaignId: string;
+  asOf: string;
+  scope: 'provinces';
+  rows: ProvinceRankRow[];
+}
+
+export type Ranking = UniversityRanking | ProvinceRanking;
+
+/** A stored ranking for a period (`2022-W14` or `2022-04`). */
+export type Snapshot = Ranking & { period: string; computedAt: string };
