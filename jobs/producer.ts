@@ -1,16 +1,23 @@
 // The one place that sets job options (ids, attempts, backoff, retention) and adds jobs to queues.
-import { Queue, type ConnectionOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { QUEUES, type JobPayloads, type QueueName } from './catalogue.ts';
 
 export interface ProducerOptions {
   connection: ConnectionOptions;
   /** BullMQ key prefix (QUEUE_PREFIX); tests use their own. */
   prefix: string;
+  /** Inbox ids per batch job (default 100): small enough that several workers share one big submission. */
+  batchSize?: number;
 }
 
 export interface Producer {
   /** Enqueues inbox rows for processing; job ids derive from inbox ids so a re-enqueue is a no-op while queued. */
   enqueueVisitEvents(inboxIds: number[]): Promise<void>;
+  /**
+   * Enqueues each row as its own `ev-<id>` job, first removing a finished (completed/failed) job with that id,
+   * so the sweeper and `dlq replay` can redeliver rows whose earlier job is kept but no longer runs.
+   */
+  redeliverVisitEvents(inboxIds: number[]): Promise<void>;
   queue(name: QueueName): Queue;
   close(): Promise<void>;
 }
@@ -18,5 +25,72 @@ export interface Producer {
 export type { JobPayloads };
 export { QUEUES };
 
-// Implemented by the ingestion work (issue 3): see createProducer below.
-export declare function createProducer(options: ProducerOptions): Producer;
+/** Job id of one inbox row. BullMQ forbids ':' and integer ids, hence `ev-<id>`. */
+export const visitEventJobId = (inboxId: number): string => `ev-${inboxId}`;
+/** Job id of a batch: first and last id of the chunk (each row belongs to exactly one chunk, so ids never collide). */
+export const visitBatchJobId = (inboxIds: number[]): string => `evb-${inboxIds[0]}-${inboxIds[inboxIds.length - 1]}`;
+
+// Retries with exponential backoff (1 s, 2 s, 4 s … ≈ 2 min in total over 8 attempts); the handler dead-letters
+// on the last attempt. Completed jobs are removed (bounded history) so a lost-and-found row can be re-added
+// under the same id; failed jobs are kept for inspection.
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 100_000 },
+};
+
+export function createProducer(options: ProducerOptions): Producer {
+  const queues = new Map<QueueName, Queue>();
+  const batchSize = options.batchSize ?? 100;
+
+  function queue(name: QueueName): Queue {
+    let q = queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: options.connection, prefix: options.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      // Errors (Redis down) surface on the add() promise; this only keeps the emitter from throwing.
+      q.on('error', () => {});
+      queues.set(name, q);
+    }
+    return q;
+  }
+
+  return {
+    queue,
+    async enqueueVisitEvents(inboxIds) {
+      if (inboxIds.length === 0) return;
+      const ids = [...inboxIds].sort((a, b) => a - b);
+      const q = queue(QUEUES.visitEvents);
+      if (ids.length === 1) {
+        const payload: JobPayloads['visit-events'] = { inboxIds: ids };
+        await q.add('visit-events', payload, { jobId: visitEventJobId(ids[0]!) });
+        return;
+      }
+      const jobs = [];
+      for (let i = 0; i < ids.length; i += batchSize) {
+        const chunk = ids.slice(i, i + batchSize);
+        const payload: JobPayloads['visit-events'] = { inboxIds: chunk };
+        jobs.push({ name: 'visit-events', data: payload, opts: { jobId: chunk.length === 1 ? visitEventJobId(chunk[0]!) : visitBatchJobId(chunk) } });
+      }
+      await q.addBulk(jobs);
+    },
+    async redeliverVisitEvents(inboxIds) {
+      const q = queue(QUEUES.visitEvents);
+      for (const id of inboxIds) {
+        const jobId = visitEventJobId(id);
+        const existing = await q.getJob(jobId);
+        if (existing) {
+          const state = await existing.getState();
+          if (state === 'completed' || state === 'failed') await existing.remove().catch(() => {}); // gone already: fine
+          else continue; // still waiting, delayed or running: it will be processed
+        }
+        const payload: JobPayloads['visit-events'] = { inboxIds: [id] };
+        await q.add('visit-events', payload, { jobId });
+      }
+    },
+    async close() {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      queues.clear();
+    },
+  };
+}
