@@ -1,0 +1,7 @@
+// Every job module, one per queue of the catalogue; services/workers checks at start-up that no queue has two.
+import type { JobModule } from './job.ts';
+import { processVisitEventsJob } from './process-visit-events.job.ts';
+
+export const JOB_MODULES: ReadonlyArray<JobModule<any>> = [
+  processVisitEventsJob,
+];

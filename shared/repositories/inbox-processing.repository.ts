@@ -1,0 +1,84 @@
+// ── Processing side of the inbox (workers, sweeper, dead-letter replay) ──────────────────────────────────
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { VisitEventType } from '../db/tables/ingestion.table.ts';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface ClaimedInboxRow {
+  id: number;
+  eventId: string;
+  eventType: VisitEventType;
+  body: unknown;
+  universityCode: string;
+  visitRef: string;
+  occurredAt: Date;
+  attempts: number;
+}
+
+/**
+ * Locks the given rows that are still 'accepted' (in id order, so two claimers never deadlock). A row already
+ * processed or rejected is not returned: re-running a job is a no-op. A competing claimer waits, then sees the
+ * row's new status and skips it.
+ */
+export async function claimAcceptedInboxRows(trx: Transaction<Database>, ids: number[]): Promise<ClaimedInboxRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql<ClaimedInboxRow>`
+    SELECT id, event_id AS "eventId", event_type AS "eventType", body, university_code AS "universityCode",
+           visit_ref AS "visitRef", occurred_at AS "occurredAt", attempts
+    FROM inbox_events WHERE id = ANY(${ids}::bigint[]) AND status = 'accepted'
+    ORDER BY id FOR UPDATE`.execute(trx);
+  return rows;
+}
+
+/** Marks rows processed in one statement; returns the acceptance→processed latency of each, in seconds. */
+export async function markInboxProcessed(
+  trx: Transaction<Database>,
+  rows: Array<{ id: number; employerId: number | null }>,
+): Promise<Array<{ id: number; latencySeconds: number }>> {
+  if (rows.length === 0) return [];
+  const { rows: out } = await sql<{ id: number; latencySeconds: number }>`
+    UPDATE inbox_events i SET status = 'processed', employer_id = v.employer_id, processed_at = clock_timestamp(),
+      error = NULL, attempts = i.attempts + 1
+    FROM (SELECT unnest(${rows.map((r) => r.id)}::bigint[]) AS id, unnest(${rows.map((r) => r.employerId)}::bigint[]) AS employer_id) v
+    WHERE i.id = v.id AND i.status = 'accepted'
+    RETURNING i.id, extract(epoch FROM (i.processed_at - i.received_at))::float8 AS "latencySeconds"`.execute(trx);
+  return out;
+}
+
+/** Marks a row rejected with its error (only while still 'accepted'); returns whether it changed. */
+export async function markInboxRejected(db: Executor, id: number, error: string): Promise<boolean> {
+  const r = await db
+    .updateTable('inbox_events')
+    .set({ status: 'rejected', error, processed_at: sql`clock_timestamp()`, attempts: sql`attempts + 1` })
+    .where('id', '=', id)
+    .where('status', '=', 'accepted')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Rows still 'accepted' that were received more than `olderThanSeconds` ago, oldest first (the sweeper's scan). */
+export async function listStaleAcceptedInboxIds(db: Executor, olderThanSeconds: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('inbox_events')
+    .select('id')
+    .where('status', '=', 'accepted')
+    .where('received_at', '<', sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
+    .orderBy('received_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Puts rejected rows back to 'accepted' for a replay; returns the ids that changed. */
+export async function resetRejectedInboxRows(db: Executor, ids: number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .updateTable('inbox_events')
+    .set({ status: 'accepted', error: null, processed_at: null })
+    .where('id', 'in', ids)
+    .where('status', '=', 'rejected')
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,157 @@
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobContext } from '../../jobs/job.ts';
+import { createProducer, type Producer } from '../../jobs/producer.ts';
+import { processVisitEvents } from '../../jobs/process-visit-events.job.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { rootLogger } from '../../shared/log.ts';
+import { getVisit } from '../../shared/repositories/visit.repository.ts';
+import { startWorkers } from '../../services/workers/index.ts';
+import { createReferenceData, insertInboxEvents, retraction, visitEvent, type ReferenceData } from '../helpers/factories.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+
+let t: TestDatabase;
+let r: TestRedis;
+let redis: Redis;
+let producer: Producer;
+let ctx: JobContext;
+let ref: ReferenceData;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  r = createTestRedis();
+  redis = new Redis(r.url, { maxRetriesPerRequest: 3 });
+  producer = createProducer({ connection: redis, prefix: r.prefix });
+  const config = loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix });
+  ctx = { db: t.db, producer, config, log: rootLogger.child({ test: 'workers-processing' }) };
+  ref = await createReferenceData(t.db);
+});
+
+afterAll(async () => {
+  await producer?.close();
+  redis?.disconnect();
+  await r?.cleanup();
+  await t?.drop();
+});
+
+const inbox = (id: number) => t.db.selectFrom('inbox_events').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+describe('processing visit events', () => {
+  it('creates one visit with the resolved employer and marks the inbox row processed', async () => {
+    const ev = visitEvent(ref, { visit: { ref: 'p-1', leaders: [{ role: 'leader', name: '李四' }, { role: 'president', name: '王五' }] } });
+    const [id] = await insertInboxEvents(t.db, ref.clientId, [ev]);
+    const result = await processVisitEvents(ctx, [id!]);
+    expect(result).toEqual({ processed: 1, rejected: 0, redelivered: 0 });
+    const row = await inbox(id!);
+    expect(row.status).toBe('processed');
+    expect(row.employer_id).toBeTypeOf('number');
+    expect(row.processed_at).toBeInstanceOf(Date);
+    const visit = await getVisit(t.db, ref.universityCode, 'p-1');
+    expect(visit).toMatchObject({ state: 'active', event_id: ev.eventId, employer_id: row.employer_id, has_principal: true, positions: 10, mode: 'onsite', inbox_id: id });
+  });
+
+  it('changes nothing when the same inbox row is processed again, or by two workers at once', async () => {
+    const [id] = await insertInboxEvents(t.db, ref.clientId, [visitEvent(ref, { visit: { ref: 'p-2' } })]);
+    const both = await Promise.all([processVisitEvents(ctx, [id!]), processVisitEvents(ctx, [id!])]);
+    expect(both.map((b) => b.processed).sort()).toEqual([0, 1]);
+    const before = await getVisit(t.db, ref.universityCode, 'p-2');
+    const again = await processVisitEvents(ctx, [id!]);
+    expect(again.processed).toBe(0);
+    expect(await getVisit(t.db, ref.universityCode, 'p-2')).toEqual(before);
+    expect((await inbox(id!)).attempts).toBe(1);
+  });
+
+  it('keeps an amendment processed before its original (latest occurredAt wins)', async () => {
+    const original = visitEvent(ref, { occurredAt: '2022-04-02T10:00:00+08:00', visit: { ref: 'p-3', outcomes: { positions: 1 } } });
+    const amend = visitEvent(ref, { type: 'visit.amended', occurredAt: '2022-04-05T10:00:00+08:00', visit: { ref: 'p-3', outcomes: { positions: 99 } } });
+    const [oId, aId] = await insertInboxEvents(t.db, ref.clientId, [original, amend]);
+    await processVisitEvents(ctx, [aId!]);
+    await processVisitEvents(ctx, [oId!]);
+    expect(await getVisit(t.db, ref.universityCode, 'p-3')).toMatchObject({ state: 'active', positions: 99, event_id: amend.eventId });
+    expect((await inbox(oId!)).status).toBe('processed');
+  });
+
+  it('keeps a retracted visit retracted when the original arrives late', async () => {
+    const original = visitEvent(ref, { occurredAt: '2022-04-02T10:00:00+08:00', visit: { ref: 'p-4' } });
+    const retract = retraction(ref, 'p-4', { occurredAt: '2022-04-03T10:00:00+08:00' });
+    const [oId, rId] = await insertInboxEvents(t.db, ref.clientId, [original, retract]);
+    await processVisitEvents(ctx, [rId!]);
+    expect(await getVisit(t.db, ref.universityCode, 'p-4')).toMatchObject({ state: 'retracted', event_id: retract.eventId });
+    await processVisitEvents(ctx, [oId!]);
+    expect(await getVisit(t.db, ref.universityCode, 'p-4')).toMatchObject({ state: 'retracted', event_id: retract.eventId });
+    // A later amendment does revive it: the latest event wins, whatever its type.
+    const revive = visitEvent(ref, { type: 'visit.amended', occurredAt: '2022-04-09T10:00:00+08:00', visit: { ref: 'p-4' } });
+    const [vId] = await insertInboxEvents(t.db, ref.clientId, [revive]);
+    await processVisitEvents(ctx, [vId!]);
+    expect(await getVisit(t.db, ref.universityCode, 'p-4')).toMatchObject({ state: 'active', event_id: revive.eventId });
+  });
+
+  it('breaks a tie on occurredAt by the greater eventId, in either order', async () => {
+    const at = '2022-04-02T10:00:00+08:00';
+    for (const order of [[0, 1], [1, 0]]) {
+      const visitRef = `p-tie-${order.join('')}`;
+      const events = [
+        visitEvent(ref, { eventId: `tie-${visitRef}-a`, occurredAt: at, visit: { ref: visitRef, outcomes: { positions: 1 } } }),
+        visitEvent(ref, { eventId: `tie-${visitRef}-b`, occurredAt: at, type: 'visit.amended', visit: { ref: visitRef, outcomes: { positions: 2 } } }),
+      ];
+      const ids = await insertInboxEvents(t.db, ref.clientId, events);
+      for (const i of order) await processVisitEvents(ctx, [ids[i]!]);
+      expect(await getVisit(t.db, ref.universityCode, visitRef)).toMatchObject({ positions: 2, event_id: `tie-${visitRef}-b` });
+    }
+  });
+
+  it('applies a batch whose events touch the same visit in one job', async () => {
+    const evs = [
+      visitEvent(ref, { occurredAt: '2022-04-06T10:00:00+08:00', type: 'visit.amended', visit: { ref: 'p-5', outcomes: { positions: 6 } } }),
+      visitEvent(ref, { occurredAt: '2022-04-02T10:00:00+08:00', visit: { ref: 'p-5', outcomes: { positions: 2 } } }),
+      visitEvent(ref, { visit: { ref: 'p-6' } }),
+    ];
+    const ids = await insertInboxEvents(t.db, ref.clientId, evs);
+    expect(await processVisitEvents(ctx, ids)).toEqual({ processed: 3, rejected: 0, redelivered: 0 });
+    expect(await getVisit(t.db, ref.universityCode, 'p-5')).toMatchObject({ positions: 6 });
+  });
+
+  it('dead-letters an event that can never apply without holding back the rest of its batch', async () => {
+    const bad = visitEvent(ref, { campaignId: 'no-such-campaign', visit: { ref: 'p-bad' } });
+    const good = [visitEvent(ref, { visit: { ref: 'p-g1' } }), visitEvent(ref, { visit: { ref: 'p-g2' } })];
+    const ids = await insertInboxEvents(t.db, ref.clientId, [good[0]!, bad, good[1]!]);
+    expect(await processVisitEvents(ctx, ids)).toEqual({ processed: 2, rejected: 1, redelivered: 0 });
+    const badRow = await inbox(ids[1]!);
+    expect(badRow.status).toBe('rejected');
+    expect(badRow.error).toMatch(/foreign key|campaign/);
+    const dl = await t.db.selectFrom('dead_letters').selectAll().where('inbox_id', '=', ids[1]!).executeTakeFirstOrThrow();
+    expect(dl.reason).toMatch(/replay/);
+    expect(await getVisit(t.db, ref.universityCode, 'p-bad')).toBeUndefined();
+    expect((await inbox(ids[0]!)).status).toBe('processed');
+    expect((await inbox(ids[2]!)).status).toBe('processed');
+  });
+
+  it('runs the queue end to end: jobs from the producer are processed by startWorkers', async () => {
+    const config = loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix, WORKER_CONCURRENCY: '4', DB_POOL_SIZE: '3' });
+    const workers = await startWorkers(config, { sweepIntervalMs: 0 });
+    try {
+      const evs = Array.from({ length: 250 }, (_, i) => visitEvent(ref, { visit: { ref: `q-${i}` } }));
+      const ids = await insertInboxEvents(t.db, ref.clientId, evs);
+      await producer.enqueueVisitEvents(ids.slice(0, 200)); // batch jobs
+      for (const id of ids.slice(200)) await producer.enqueueVisitEvents([id]); // single jobs
+      await waitFor(async () => {
+        const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM inbox_events WHERE id = ANY(${ids}::bigint[]) AND status = 'processed'`.execute(t.db);
+        return rows[0]!.n === ids.length;
+      });
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM visits WHERE ref LIKE 'q-%'`.execute(t.db);
+      expect(rows[0]!.n).toBe(250);
+    } finally {
+      await workers.close();
+    }
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
