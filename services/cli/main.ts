@@ -3,13 +3,15 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../shared/config.ts';
 import { UserError } from './context.ts';
 import * as migrate from './commands/migrate.command.ts';
+import * as serve from './commands/serve.command.ts';
+import * as dlq from './commands/dlq.command.ts';
 
 const program = new Command('ledger')
   .description('electronic ledger of the university leaders’ employer-visit campaign (访企拓岗促就业专项行动)')
   .showHelpAfterError()
   .exitOverride();
 
-for (const group of [migrate]) group.register(program);
+for (const group of [migrate, serve, dlq]) group.register(program);
 
 function oneLine(err: unknown): string {
   if (err instanceof ConfigError) return err.message.replace(/\n\s*/g, ' ');

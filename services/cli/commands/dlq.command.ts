@@ -1,0 +1,68 @@
+// `ledger dlq list|replay`: events that failed permanently, and putting them back once the cause is fixed.
+import type { Command } from 'commander';
+import { Redis } from 'ioredis';
+import { createProducer } from '../../../jobs/producer.ts';
+import { listDeadLetters, markDeadLettersReplayed } from '../../../shared/repositories/dead-letter.repository.ts';
+import { resetRejectedInboxRows } from '../../../shared/repositories/inbox-processing.repository.ts';
+import { output, UserError, withDb } from '../context.ts';
+
+export function register(program: Command): void {
+  const dlq = program.command('dlq').description('dead-lettered visit events: list them, replay them after fixing the cause');
+
+  dlq
+    .command('list')
+    .description('list dead letters not yet replayed (newest first)')
+    .option('--all', 'include replayed ones')
+    .option('--json', 'print JSON')
+    .action(async (opts: { all?: boolean; json?: boolean }) => {
+      await withDb(async ({ db }) => {
+        const rows = await listDeadLetters(db, { includeReplayed: opts.all });
+        output(opts.json, rows, () =>
+          rows.length === 0
+            ? 'no dead letters'
+            : rows
+                .map((r) => `${r.id}\tinbox ${r.inboxId}\t${r.eventId}\t${r.universityCode}/${r.visitRef}\t${r.createdAt.toISOString()}${r.replayedAt ? '\treplayed' : ''}\t${r.reason}`)
+                .join('\n'),
+        );
+      });
+    });
+
+  dlq
+    .command('replay')
+    .description('put dead-lettered events back in the inbox and queue them again (all not yet replayed, or one with --id)')
+    .option('--id <id>', 'dead letter id (see `ledger dlq list`)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { id?: string; json?: boolean }) => {
+      let ids: number[] | undefined;
+      if (opts.id !== undefined) {
+        const id = Number(opts.id);
+        if (!Number.isSafeInteger(id) || id <= 0) throw new UserError(`--id ${opts.id} is not a dead letter id: use an id from \`ledger dlq list\``);
+        ids = [id];
+      }
+      await withDb(async ({ db, config }) => {
+        const letters = await listDeadLetters(db, { ids });
+        if (ids && letters.length === 0) throw new UserError(`no dead letter ${ids[0]} waiting for replay: see \`ledger dlq list --all\``);
+        // Database first (the record of truth), then the queue; should the enqueue fail, the sweeper redelivers.
+        const inboxIds = await db.transaction().execute(async (trx) => {
+          const marked = await markDeadLettersReplayed(trx, letters.map((l) => l.id));
+          return resetRejectedInboxRows(trx, marked);
+        });
+        const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
+        redis.on('error', () => {});
+        const producer = createProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
+        let enqueued = true;
+        try {
+          await producer.redeliverVisitEvents(inboxIds);
+        } catch {
+          enqueued = false;
+        } finally {
+          await producer.close().catch(() => {});
+          redis.disconnect();
+        }
+        const result = { replayed: inboxIds.length, inboxIds, enqueued };
+        output(opts.json, result, () =>
+          `replayed ${inboxIds.length} event(s)` + (enqueued ? '' : ' (queue unreachable: the sweeper will pick them up within INBOX_REDELIVERY_SECONDS)'),
+        );
+      });
+    });
+}
