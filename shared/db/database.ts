@@ -24,5 +24,8 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
   });
   // An idle client that loses its connection (server restart, terminated backend) must not crash the process.
   pool.on('error', () => {});
+  // The same for a client that is checked out but between queries (e.g. inside a transaction): without a listener
+  // its 'error' event would crash the process; the failed query surfaces to the caller and the pool drops the client.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
