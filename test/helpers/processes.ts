@@ -4,7 +4,6 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const WORKER_CHILD = fileURLToPath(new URL('./worker-child.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 
 export interface Child {
   process: ChildProcess;
@@ -14,7 +13,8 @@ export interface Child {
 
 /** Starts a worker process and resolves once it is consuming. */
 export async function startWorkerChild(env: Record<string, string>, overrides: object = {}): Promise<Child> {
-  const child = spawn(process.execPath, [TSX, WORKER_CHILD, JSON.stringify(overrides)], {
+  // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild, which a SIGKILL would orphan.
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_CHILD, JSON.stringify(overrides)], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

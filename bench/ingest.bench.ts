@@ -1,0 +1,388 @@
+// Ingestion benchmark: raw baselines (BullMQ no-op jobs/s, PostgreSQL single-row commits/s) measured in the same run,
+// then events/s from acceptance to processed (batch path, single path) and acknowledgement latency.
+// Uses its own database (ledger_bench) and queue prefix; the API and the workers run as `ledger serve` child processes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createProducer } from '../jobs/producer.ts';
+import { loadConfig } from '../shared/config.ts';
+import { createDb, type Db } from '../shared/db/database.ts';
+import { migrateToLatest } from '../shared/db/migrate.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const base = loadConfig();
+const dbUrl = (() => {
+  const u = new URL(process.env.BENCH_DATABASE_URL ?? base.DATABASE_URL);
+  u.pathname = '/ledger_bench';
+  return u.toString();
+})();
+const prefix = `ledger_bench_${Date.now()}`;
+const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 2);
+const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 16);
+
+interface Metric {
+  metric: string;
+  value: number;
+  unit: string;
+}
+const results: Metric[] = [];
+function emit(metric: string, value: number, unit: string): void {
+  const m = { metric, value: Math.round(value * 100) / 100, unit };
+  results.push(m);
+  process.stdout.write(JSON.stringify(m) + '\n');
+}
+const note = (s: string) => process.stderr.write(`  ${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ── baselines ──────────────────────────────────────────────────────────────────────────────────────────────
+async function bullmqNoop(): Promise<number> {
+  const connection = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('bench-noop', { connection, prefix });
+  const payload = { pad: 'x'.repeat(260), n: 0 }; // ≈ 300 bytes serialised with BullMQ's fields
+  const total = 20_000;
+  const started = performance.now();
+  for (let i = 0; i < total; i += 1000) {
+    await queue.addBulk(Array.from({ length: 1000 }, (_, j) => ({ name: 'noop', data: { ...payload, n: i + j }, opts: { removeOnComplete: true } })));
+  }
+  let done = 0;
+  const finished = new Promise<void>((resolve) => {
+    const worker = new Worker('bench-noop', async () => {}, { connection: connection.duplicate(), prefix, concurrency: 50 });
+    worker.on('completed', () => {
+      if (++done === total) void worker.close().then(() => resolve());
+    });
+  });
+  await finished;
+  const rate = total / ((performance.now() - started) / 1000);
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  return rate;
+}
+
+async function pgCommits(clients: number, seconds = 3): Promise<number> {
+  const setup = new pg.Client({ connectionString: dbUrl });
+  await setup.connect();
+  await setup.query('CREATE TABLE IF NOT EXISTS bench_commits (id bigserial PRIMARY KEY, v text NOT NULL)');
+  await setup.end();
+  const pool = new pg.Pool({ connectionString: dbUrl, max: clients });
+  let n = 0;
+  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const c = await pool.connect();
+      try {
+        while (performance.now() < until) {
+          await c.query('INSERT INTO bench_commits (v) VALUES ($1)', ['x'.repeat(100)]); // autocommit: one commit per row
+          n++;
+        }
+      } finally {
+        c.release();
+      }
+    }),
+  );
+  const rate = n / ((performance.now() - started) / 1000);
+  await pool.end();
+  return rate;
+}
+
+// ── reference data and events ────────────────────────────────────────────────────────────────────────────
+const UNIVERSITIES = Array.from({ length: 200 }, (_, i) => `4144${String(i).padStart(6, '0')}`);
+const EMPLOYERS = 5000;
+
+async function resetDatabase(): Promise<Db> {
+  const admin = new URL(dbUrl);
+  admin.pathname = '/postgres';
+  const c = new pg.Client({ connectionString: admin.toString() });
+  await c.connect();
+  await c.query('DROP DATABASE IF EXISTS ledger_bench WITH (FORCE)');
+  await c.end();
+  await migrateToLatest(dbUrl);
+  const db = createDb(dbUrl, { poolSize: 4, applicationName: 'ledger-bench' });
+  await db
+    .insertInto('universities')
+    .values(UNIVERSITIES.map((code) => ({ code, name: `基准大学${code}`, province_code: '440000', city: '广州市', authority: '广东省', level: '本科' as const, private: false, new_undergrad: true, vocational: false })))
+    .execute();
+  await db.insertInto('campaigns').values({ id: '2022', name: '2022 访企拓岗', start_date: '2022-03-01', end_date: '2022-08-31', principal_target: 100, new_target: 100, behind_factor: 0.8 }).execute();
+  return db;
+}
+
+let seq = 0;
+function event(tag: string): Record<string, unknown> {
+  const n = ++seq;
+  return {
+    eventId: `${tag}-${n}`,
+    type: 'visit.recorded',
+    occurredAt: '2022-04-02T10:00:00+08:00',
+    campaignId: '2022',
+    visit: {
+      ref: `${tag}-${n}`,
+      universityCode: UNIVERSITIES[n % UNIVERSITIES.length],
+      visitedOn: '2022-04-02',
+      mode: n % 5 === 0 ? 'online' : 'onsite',
+      leaders: [{ role: n % 3 === 0 ? 'president' : 'leader', name: '张三' }],
+      employer: { name: `基准测试科技有限公司${(n * 7919) % EMPLOYERS}`, regionCode: '440300' },
+      outcomes: { positions: n % 20, internshipBase: n % 2 === 0, recruitmentInvite: true, demandSurvey: false, graduatesTracked: 2, satisfaction: 4 },
+      notes: '基准',
+    },
+  };
+}
+
+async function processedCount(db: Db): Promise<number> {
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM inbox_events WHERE status <> 'accepted'`.execute(db);
+  return rows[0]!.n;
+}
+async function waitProcessed(db: Db, total: number, timeoutMs = 600_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while ((await processedCount(db)) < total) {
+    if (Date.now() > until) throw new Error(`bench: events not processed within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+// ── child processes ──────────────────────────────────────────────────────────────────────────────────────
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, DATABASE_URL: dbUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '10000000', ...extra };
+}
+
+async function startServe(args: string[], extra: Record<string, string>, readyCheck: () => Promise<boolean>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [`${ROOT}/bin/ledger.js`, 'serve', ...args], { env: childEnv(extra), stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  const until = Date.now() + 60_000;
+  while (!(await readyCheck().catch(() => false))) {
+    if (child.exitCode !== null) throw new Error(`ledger serve ${args.join(' ')} exited: ${err}`);
+    if (Date.now() > until) throw new Error(`ledger serve ${args.join(' ')} not ready: ${err}`);
+    await sleep(100);
+  }
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function startWorkerProcesses(redis: Redis): Promise<ChildProcess[]> {
+  const children: ChildProcess[] = [];
+  for (let i = 0; i < WORKER_PROCESSES; i++) {
+    const q = new Queue('visit-events', { connection: redis, prefix });
+    const before = (await q.getWorkers()).length;
+    children.push(await startServe(['--workers', '--concurrency', String(WORKER_CONCURRENCY)], { DB_POOL_SIZE: String(Math.min(WORKER_CONCURRENCY, 20)) }, async () => (await q.getWorkers()).length > before));
+  }
+  return children;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+// ── phases ───────────────────────────────────────────────────────────────────────────────────────────────
+/** Inbox rows committed the way the API does (1,000 per transaction for batches), then enqueued: worker throughput alone. */
+async function directPhase(db: Db, total: number, batch: number): Promise<number> {
+  const redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: 3 });
+  const producer = createProducer({ connection: redis, prefix });
+  const clientId = (await db.insertInto('api_clients').values({ name: `bench-${seq}`, scope: 'national', key_hash: randomBytes(16).toString('hex') }).returning('id').executeTakeFirstOrThrow()).id;
+  const already = await processedCount(db);
+  const started = performance.now();
+  for (let i = 0; i < total; i += batch) {
+    const rows = Array.from({ length: Math.min(batch, total - i) }, () => {
+      const e = event('direct');
+      const raw = JSON.stringify(e);
+      const v = e.visit as { ref: string; universityCode: string };
+      return { client_id: clientId, event_id: e.eventId as string, body_hash: createHash('sha256').update(raw).digest('hex'), body: raw, raw_body: raw, event_type: 'visit.recorded' as const, university_code: v.universityCode, visit_ref: v.ref, occurred_at: e.occurredAt as string };
+    });
+    const ids = (await db.insertInto('inbox_events').values(rows).returning('id').execute()).map((r) => r.id);
+    await producer.enqueueVisitEvents(ids);
+  }
+  await waitProcessed(db, already + total);
+  const rate = total / ((performance.now() - started) / 1000);
+  await producer.close();
+  redis.disconnect();
+  return rate;
+}
+
+interface Api {
+  url: string;
+  key: string;
+  child: ChildProcess;
+}
+
+async function startApiProcess(): Promise<Api | undefined> {
+  if (!existsSync(`${ROOT}/services/api/index.ts`)) {
+    note('services/api/index.ts is missing: skipping the HTTP phases');
+    return undefined;
+  }
+  const created = await new Promise<string>((resolve, reject) => {
+    const c = spawn(process.execPath, [`${ROOT}/bin/ledger.js`, 'clients', 'create', '--name', `bench-${Date.now()}`, '--scope', 'national', '--json'], { env: childEnv() });
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    c.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`ledger clients create failed: ${err}`))));
+  });
+  const key = (JSON.parse(created) as { key: string }).key;
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = await startServe(['--api'], { PORT: String(port), HOST: '127.0.0.1' }, async () => (await fetch(`${url}/healthz`)).ok);
+  return { url, key, child };
+}
+
+async function post(api: Api, path: string, body: unknown): Promise<Response> {
+  return fetch(`${api.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${api.key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+async function batchPhase(db: Db, api: Api, clients: number, batches: number): Promise<number> {
+  const already = await processedCount(db);
+  const total = clients * batches * 1000;
+  const bodies = Array.from({ length: clients * batches }, () => ({ events: Array.from({ length: 1000 }, () => event('batch')) }));
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      for (let b = 0; b < batches; b++) {
+        const res = await post(api, '/v1/visit-events/batch', bodies[c * batches + b]);
+        if (res.status !== 200) throw new Error(`batch answered ${res.status}: ${await res.text()}`);
+        await res.arrayBuffer();
+      }
+    }),
+  );
+  await waitProcessed(db, already + total);
+  return total / ((performance.now() - started) / 1000);
+}
+
+async function singlePhase(db: Db, api: Api, clients: number, total: number): Promise<number> {
+  const already = await processedCount(db);
+  const events = Array.from({ length: total }, () => event('single'));
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < events.length) {
+        const e = events[next++];
+        const res = await post(api, '/v1/visit-events', e);
+        if (res.status !== 202) throw new Error(`single answered ${res.status}: ${await res.text()}`);
+        await res.arrayBuffer();
+      }
+    }),
+  );
+  await waitProcessed(db, already + total);
+  return total / ((performance.now() - started) / 1000);
+}
+
+/** Open loop: requests start on schedule whatever the answers do, so slow answers cannot hide queueing. */
+async function ackLatency(api: Api, perSecond: number, seconds: number): Promise<{ p50: number; p99: number; achieved: number }> {
+  const latencies: number[] = [];
+  const inflight: Array<Promise<void>> = [];
+  const started = performance.now();
+  const total = perSecond * seconds;
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * perSecond));
+    for (; sent < due; sent++) {
+      const e = event('ack');
+      const t0 = performance.now();
+      inflight.push(
+        post(api, '/v1/visit-events', e).then(async (res) => {
+          await res.arrayBuffer();
+          if (res.status === 202) latencies.push(performance.now() - t0);
+        }),
+      );
+    }
+    await sleep(2);
+  }
+  await Promise.all(inflight);
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { p50: q(0.5), p99: q(0.99), achieved: latencies.length / elapsed };
+}
+
+export async function run(): Promise<void> {
+  note(`database ledger_bench, queue prefix ${prefix}, ${os.cpus().length} cores, ${WORKER_PROCESSES} worker process(es) × concurrency ${WORKER_CONCURRENCY}`);
+  const db = await resetDatabase();
+  const redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: 3 });
+  const children: ChildProcess[] = [];
+  try {
+    const noop = await bullmqNoop();
+    emit('baseline.bullmq_noop_jobs_per_s', noop, 'jobs/s');
+    const commits1 = await pgCommits(1);
+    emit('baseline.pg_single_row_commits_per_s', commits1, 'commits/s');
+    emit('baseline.pg_single_row_commits_per_s_8_clients', await pgCommits(8), 'commits/s');
+
+    children.push(...(await startWorkerProcesses(redis)));
+    // Warm-up (connections, JIT, employer rows), not measured.
+    await directPhase(db, 2000, 1000);
+    const direct = await directPhase(db, 20_000, 1000);
+    emit('worker.inbox_to_processed_batch_jobs_per_s', direct, 'events/s');
+    emit('worker.inbox_to_processed_batch_ratio_to_bullmq_noop', direct / noop, 'ratio');
+    const directSingle = await directPhase(db, 5000, 1);
+    emit('worker.inbox_to_processed_single_jobs_per_s', directSingle, 'events/s');
+
+    const api = await startApiProcess();
+    if (api) {
+      children.push(api.child);
+      await batchPhase(db, api, 1, 1); // warm-up
+      const batch = await batchPhase(db, api, 4, 5);
+      emit('ingest.batch_path_events_per_s', batch, 'events/s');
+      emit('ingest.batch_path_ratio_to_bullmq_noop', batch / noop, 'ratio');
+      const single = await singlePhase(db, api, 50, 10_000);
+      emit('ingest.single_path_events_per_s', single, 'events/s');
+      emit('ingest.single_path_ratio_to_pg_commits', single / commits1, 'ratio');
+      const ack = await ackLatency(api, 1000, 10);
+      emit('ingest.ack_latency_p50_at_1000_per_s', ack.p50, 'ms');
+      emit('ingest.ack_latency_p99_at_1000_per_s', ack.p99, 'ms');
+      emit('ingest.ack_offered_1000_per_s_achieved', ack.achieved, 'events/s');
+    }
+  } finally {
+    for (const c of children.reverse()) await stopChild(c);
+    const q = new Queue('visit-events', { connection: redis, prefix });
+    await q.obliterate({ force: true }).catch(() => {});
+    await q.close();
+    redis.disconnect();
+    await db.destroy();
+  }
+  writeResults();
+}
+
+function writeResults(): void {
+  const byName = new Map(results.map((r) => [r.metric, r]));
+  const v = (k: string) => byName.get(k)?.value;
+  const lines = [
+    '',
+    `## ingest — ${new Date().toISOString()}`,
+    '',
+    `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB. ` +
+      `Workers: ${WORKER_PROCESSES} \`ledger serve --workers\` process(es), concurrency ${WORKER_CONCURRENCY}; API: one \`ledger serve --api\` process; load from the bench process.`,
+    '',
+    '| metric | value | unit |',
+    '|---|---|---|',
+    ...results.map((r) => `| ${r.metric} | ${r.value} | ${r.unit} |`),
+    '',
+    'Targets: batch path ≥ 0.5 × BullMQ no-op rate ' +
+      (v('ingest.batch_path_ratio_to_bullmq_noop') !== undefined ? `(${v('ingest.batch_path_ratio_to_bullmq_noop')})` : '(not measured: no API)') +
+      '; single path ≥ 0.5 × single-row commit rate ' +
+      (v('ingest.single_path_ratio_to_pg_commits') !== undefined ? `(${v('ingest.single_path_ratio_to_pg_commits')})` : '(not measured: no API)') +
+      '; p99 acknowledgement ≤ 50 ms ' +
+      (v('ingest.ack_latency_p99_at_1000_per_s') !== undefined ? `(${v('ingest.ack_latency_p99_at_1000_per_s')} ms)` : '(not measured: no API)') +
+      '.',
+    '',
+  ];
+  const file = `${ROOT}/bench/RESULTS.md`;
+  if (!existsSync(file)) appendFileSync(file, '# Benchmark results\n\nEach `npm run bench -- <name>` run appends a section.\n');
+  appendFileSync(file, lines.join('\n'));
+}
