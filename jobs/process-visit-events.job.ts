@@ -6,12 +6,16 @@ import { QUEUES } from './catalogue.ts';
 import { defineJob, type JobContext } from './job.ts';
 import type { Database } from '../shared/db/schema.ts';
 import type { LeaderRole, VisitMode } from '../shared/db/tables/ingestion.table.ts';
-import { createEmployerResolver, type EmployerResolver, type Resolution } from '../shared/employers/employer-resolver.ts';
+import {
+  createEmployerResolver, simpleNormalize, type EmployerInput, type EmployerResolver, type Resolution,
+} from '../shared/employers/employer-resolver.ts';
 import {
   claimAcceptedInboxRows, markInboxProcessed, markInboxRejected, type ClaimedInboxRow,
 } from '../shared/repositories/inbox-processing.repository.ts';
 import { upsertDeadLetter } from '../shared/repositories/dead-letter.repository.ts';
-import { upsertActiveVisit, upsertRetractedVisit, type VisitState } from '../shared/repositories/visit.repository.ts';
+import {
+  roundsByVisitKey, upsertActiveVisits, upsertRetractedVisits, type VisitKeyEvent, type VisitState,
+} from '../shared/repositories/visit.repository.ts';
 import { observeProcessingLatency } from './processing-metrics.ts';
 
 /** A failure that retrying cannot fix (bad stored body, a reference that does not exist): dead-letter at once. */
@@ -97,41 +101,53 @@ interface Applied {
   rejected: number[];
 }
 
-/** One transaction over the given rows. Rows whose body is unusable are dead-lettered inside it; a database error aborts it. */
+/**
+ * One transaction over the given rows: claim, resolve employers, upsert the visits (one statement per round of
+ * distinct visits), mark processed. Rows whose body is unusable are dead-lettered inside it; a database error aborts it.
+ */
 async function applyRows(trx: Transaction<Database>, ids: number[], attempt: number): Promise<Applied> {
   const rows = await claimAcceptedInboxRows(trx, ids);
   const done: Array<{ id: number; employerId: number | null }> = [];
   const rejected: number[] = [];
-  // Same employer spelled the same way in one transaction resolves to the same row: ask once.
-  const memo = new Map<string, Resolution>();
+  const parsed: Array<{ row: ClaimedInboxRow; ev: StoredEvent }> = [];
   for (const row of rows) {
-    let ev: StoredEvent;
     try {
-      ev = storedEvent(row);
+      parsed.push({ row, ev: storedEvent(row) });
     } catch (err) {
       if (!(err instanceof PermanentEventError)) throw err;
       await deadLetterIn(trx, row.id, err.message, attempt);
       rejected.push(row.id);
-      continue;
     }
+  }
+  // Each distinct employer input is resolved once per transaction, in name order: concurrent transactions then take
+  // the resolver's per-name locks in the same order and rarely deadlock.
+  const inputs = new Map<string, EmployerInput>();
+  for (const { row, ev } of parsed) {
+    if (row.eventType === 'visit.retracted') continue;
+    const e = ev.visit.employer!;
+    const input = { name: e.name, creditCode: e.creditCode ?? null, regionCode: e.regionCode ?? null };
+    inputs.set(JSON.stringify(input), input);
+  }
+  const resolutions = new Map<string, Resolution>();
+  for (const [key, input] of [...inputs].sort(([, x], [, y]) => (simpleNormalize(x.name) < simpleNormalize(y.name) ? -1 : 1))) {
+    resolutions.set(key, await employerResolver().resolve(trx, input));
+  }
+  const states: Array<{ universityCode: string; ref: string; retracted?: VisitKeyEvent; active?: VisitState }> = [];
+  for (const { row, ev } of parsed) {
+    const key = { universityCode: row.universityCode.trim(), ref: row.visitRef };
     if (row.eventType === 'visit.retracted') {
-      await upsertRetractedVisit(trx, {
-        universityCode: row.universityCode.trim(), ref: row.visitRef, campaignId: ev.campaignId ?? null,
-        occurredAt: row.occurredAt, eventId: row.eventId, inboxId: row.id,
-      });
+      states.push({ ...key, retracted: { ...key, campaignId: ev.campaignId ?? null, occurredAt: row.occurredAt, eventId: row.eventId, inboxId: row.id } });
       done.push({ id: row.id, employerId: null });
       continue;
     }
-    const employer = ev.visit.employer!;
-    const input = { name: employer.name, creditCode: employer.creditCode ?? null, regionCode: employer.regionCode ?? null };
-    const key = JSON.stringify(input);
-    let resolution = memo.get(key);
-    if (!resolution) {
-      resolution = await employerResolver().resolve(trx, input);
-      memo.set(key, resolution);
-    }
-    await upsertActiveVisit(trx, visitState(row, ev, resolution));
+    const e = ev.visit.employer!;
+    const resolution = resolutions.get(JSON.stringify({ name: e.name, creditCode: e.creditCode ?? null, regionCode: e.regionCode ?? null }))!;
+    states.push({ ...key, active: visitState(row, ev, resolution) });
     done.push({ id: row.id, employerId: resolution.employerId });
+  }
+  for (const round of roundsByVisitKey(states)) {
+    await upsertActiveVisits(trx, round.flatMap((s) => (s.active ? [s.active] : [])));
+    await upsertRetractedVisits(trx, round.flatMap((s) => (s.retracted ? [s.retracted] : [])));
   }
   const processed = await markInboxProcessed(trx, done);
   return { processed, rejected };
@@ -228,9 +244,80 @@ function observe(r: Applied): void {
   for (const p of r.processed) observeProcessingLatency(p.latencySeconds);
 }
 
+/**
+ * Group commit: a worker process runs at most `MAX_IN_FLIGHT` processing transactions at once; jobs that arrive
+ * meanwhile wait and then go together in one transaction (claim, visit upserts, status update and commit shared),
+ * up to `MAX_GROUP` events. Few transactions suit PostgreSQL on few cores, and big groups amortise the fixed cost
+ * per transaction. Should a shared transaction fail, each job runs again on its own (and a batch job then event by
+ * event), so one bad event never holds back the others.
+ */
+const MAX_IN_FLIGHT = 2;
+const MAX_GROUP = 200;
+
+interface Waiter {
+  ctx: JobContext;
+  ids: number[];
+  options: ProcessOptions;
+  resolve(result: ProcessResult): void;
+  reject(err: unknown): void;
+}
+
+export class Coalescer {
+  private pending: Waiter[] = [];
+  private inFlight = 0;
+
+  submit(ctx: JobContext, ids: number[], options: ProcessOptions): Promise<ProcessResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ ctx, ids, options, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.pending.length > 0) {
+      let size = 0;
+      let take = 0;
+      while (take < this.pending.length && (take === 0 || size + this.pending[take]!.ids.length <= MAX_GROUP)) {
+        size += this.pending[take]!.ids.length;
+        take++;
+      }
+      const group = this.pending.splice(0, take);
+      this.inFlight++;
+      void this.run(group).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(group: Waiter[]): Promise<void> {
+    if (group.length > 1) {
+      const { ctx } = group[0]!;
+      const attempt = Math.max(...group.map((w) => w.options.attempt ?? 1));
+      try {
+        const r = await ctx.db.transaction().execute((trx) => applyRows(trx, group.flatMap((w) => w.ids), attempt));
+        observe(r);
+        const processed = new Set(r.processed.map((p) => p.id));
+        const rejected = new Set(r.rejected);
+        for (const w of group) {
+          w.resolve({ processed: w.ids.filter((id) => processed.has(id)).length, rejected: w.ids.filter((id) => rejected.has(id)).length, redelivered: 0 });
+        }
+        return;
+      } catch (err) {
+        ctx.log.warn({ err: reasonOf(err), jobs: group.length }, 'shared transaction failed; processing its jobs one by one');
+      }
+    }
+    for (const w of group) await processVisitEvents(w.ctx, w.ids, w.options).then(w.resolve, w.reject);
+  }
+}
+
+const coalescers = new WeakMap<object, Coalescer>();
+
 export const processVisitEventsJob = defineJob({
   queue: QUEUES.visitEvents,
   async handle(payload, ctx, job) {
-    return processVisitEvents(ctx, payload.inboxIds, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
+    let coalescer = coalescers.get(ctx.db);
+    if (!coalescer) coalescers.set(ctx.db, (coalescer = new Coalescer()));
+    return coalescer.submit(ctx, payload.inboxIds, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
   },
 });

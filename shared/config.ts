@@ -32,7 +32,8 @@ const schema = z.object({
     .default('info'),
   /** Prefix for every BullMQ key; wrap in {braces} on Redis Cluster so a queue's keys share a slot. */
   QUEUE_PREFIX: z.string().min(1).default('ledger'),
-  WORKER_CONCURRENCY: int(1, 1000).default(16),
+  /** visit-events jobs held at once per worker process; they share at most 2 transactions (group commit), so high is cheap. */
+  WORKER_CONCURRENCY: int(1, 1000).default(64),
   INBOX_REDELIVERY_SECONDS: int(1, 86400).default(60),
   /** Requests per minute per API key. */
   RATE_LIMIT_PER_MINUTE: int(1, 10_000_000).default(6000),

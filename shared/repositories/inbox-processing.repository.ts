@@ -23,15 +23,17 @@ export interface ClaimedInboxRow {
  */
 export async function claimAcceptedInboxRows(trx: Transaction<Database>, ids: number[]): Promise<ClaimedInboxRow[]> {
   if (ids.length === 0) return [];
-  const { rows } = await sql<ClaimedInboxRow>`
+  // Only the primary key in the predicate: with `status = 'accepted'` the planner may walk the whole pending index
+  // (the backlog) instead. FOR UPDATE returns each row's latest committed version, so the status test after it is exact.
+  const { rows } = await sql<ClaimedInboxRow & { status: string }>`
     SELECT id, event_id AS "eventId", event_type AS "eventType", body, university_code AS "universityCode",
-           visit_ref AS "visitRef", occurred_at AS "occurredAt", attempts
-    FROM inbox_events WHERE id = ANY(${ids}::bigint[]) AND status = 'accepted'
+           visit_ref AS "visitRef", occurred_at AS "occurredAt", attempts, status
+    FROM inbox_events WHERE id = ANY(${ids}::bigint[])
     ORDER BY id FOR UPDATE`.execute(trx);
-  return rows;
+  return rows.filter((r) => r.status === 'accepted').map(({ status: _status, ...row }) => row);
 }
 
-/** Marks rows processed in one statement; returns the acceptance→processed latency of each, in seconds. */
+/** Marks rows processed in one statement (rows claimed in this transaction); returns the acceptance→processed latency of each, in seconds. */
 export async function markInboxProcessed(
   trx: Transaction<Database>,
   rows: Array<{ id: number; employerId: number | null }>,
@@ -40,8 +42,8 @@ export async function markInboxProcessed(
   const { rows: out } = await sql<{ id: number; latencySeconds: number }>`
     UPDATE inbox_events i SET status = 'processed', employer_id = v.employer_id, processed_at = clock_timestamp(),
       error = NULL, attempts = i.attempts + 1
-    FROM (SELECT unnest(${rows.map((r) => r.id)}::bigint[]) AS id, unnest(${rows.map((r) => r.employerId)}::bigint[]) AS employer_id) v
-    WHERE i.id = v.id AND i.status = 'accepted'
+    FROM unnest(${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.employerId)}::bigint[]) AS v(id, employer_id)
+    WHERE i.id = v.id
     RETURNING i.id, extract(epoch FROM (i.processed_at - i.received_at))::float8 AS "latencySeconds"`.execute(trx);
   return out;
 }

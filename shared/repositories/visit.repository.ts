@@ -1,17 +1,20 @@
-// Current visit state: one upsert per event, latest (occurred_at, event_id) wins, enforced in SQL.
+// Current visit state: latest (occurred_at, event_id) wins, enforced in SQL by the upsert's guard.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { LeaderRole, VisitMode } from '../db/tables/ingestion.table.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-export interface VisitState {
+export interface VisitKeyEvent {
   universityCode: string;
   ref: string;
   campaignId: string | null;
   occurredAt: string | Date;
   eventId: string;
   inboxId: number;
+}
+
+export interface VisitState extends VisitKeyEvent {
   visitedOn: string | null;
   mode: VisitMode | null;
   leaders: Array<{ role: LeaderRole; name: string }>;
@@ -29,58 +32,80 @@ export interface VisitState {
   notes: string | null;
 }
 
-export interface VisitKeyEvent {
-  universityCode: string;
-  ref: string;
-  campaignId: string | null;
-  occurredAt: string | Date;
-  eventId: string;
-  inboxId: number;
-}
-
 // The guard compares (occurred_at, event_id) as a row: an older or equal event changes nothing, so retries,
 // replays and out-of-order arrival converge on one state. event_id compares byte-wise (COLLATE "C") so the
 // winner does not depend on the database's locale.
 const NEWER = sql`(visits.occurred_at, visits.event_id COLLATE "C") < (EXCLUDED.occurred_at, EXCLUDED.event_id COLLATE "C")`;
 
-/** Applies a recorded/amended event; returns true when it became the visit's current state. */
-export async function upsertActiveVisit(db: Executor, v: VisitState): Promise<boolean> {
-  const { rows } = await sql<{ applied: boolean }>`
-    INSERT INTO visits (university_code, ref, campaign_id, state, occurred_at, event_id, inbox_id, visited_on, mode,
-      leaders, has_principal, employer_id, employer_name, credit_code, region_code, positions, internship_base,
-      recruitment_invite, demand_survey, graduates_tracked, satisfaction, notes, updated_at)
-    VALUES (${v.universityCode}, ${v.ref}, ${v.campaignId}, 'active', ${v.occurredAt}, ${v.eventId}, ${v.inboxId},
-      ${v.visitedOn}, ${v.mode}, ${JSON.stringify(v.leaders)}::jsonb, ${v.hasPrincipal}, ${v.employerId},
-      ${v.employerName}, ${v.creditCode}, ${v.regionCode}, ${v.positions}, ${v.internshipBase}, ${v.recruitmentInvite},
-      ${v.demandSurvey}, ${v.graduatesTracked}, ${v.satisfaction}, ${v.notes}, now())
-    ON CONFLICT (university_code, ref) DO UPDATE SET
-      campaign_id = EXCLUDED.campaign_id, state = 'active', occurred_at = EXCLUDED.occurred_at,
-      event_id = EXCLUDED.event_id, inbox_id = EXCLUDED.inbox_id, visited_on = EXCLUDED.visited_on,
-      mode = EXCLUDED.mode, leaders = EXCLUDED.leaders, has_principal = EXCLUDED.has_principal,
-      employer_id = EXCLUDED.employer_id, employer_name = EXCLUDED.employer_name,
-      credit_code = EXCLUDED.credit_code, region_code = EXCLUDED.region_code, positions = EXCLUDED.positions,
-      internship_base = EXCLUDED.internship_base, recruitment_invite = EXCLUDED.recruitment_invite,
-      demand_survey = EXCLUDED.demand_survey, graduates_tracked = EXCLUDED.graduates_tracked,
-      satisfaction = EXCLUDED.satisfaction, notes = EXCLUDED.notes, updated_at = now()
-    WHERE ${NEWER}
-    RETURNING true AS applied`.execute(db);
-  return rows.length > 0;
+// Rows travel as one jsonb array (one parameter, one statement for a whole batch).
+const toJson = (rows: object[]) => JSON.stringify(rows);
+
+/**
+ * Applies recorded/amended events, one statement for all of them; (universityCode, ref) must be unique within
+ * one call (PostgreSQL cannot update a row twice in one statement). Returns how many became the current state.
+ */
+export async function upsertActiveVisits(db: Executor, visits: VisitState[]): Promise<number> {
+  if (visits.length === 0) return 0;
+  const { rows } = await sql<{ n: number }>`
+    WITH applied AS (
+      INSERT INTO visits (university_code, ref, campaign_id, state, occurred_at, event_id, inbox_id, visited_on, mode,
+        leaders, has_principal, employer_id, employer_name, credit_code, region_code, positions, internship_base,
+        recruitment_invite, demand_survey, graduates_tracked, satisfaction, notes, updated_at)
+      SELECT x."universityCode", x.ref, x."campaignId", 'active', x."occurredAt", x."eventId", x."inboxId", x."visitedOn",
+        x.mode, x.leaders, x."hasPrincipal", x."employerId", x."employerName", x."creditCode", x."regionCode", x.positions,
+        x."internshipBase", x."recruitmentInvite", x."demandSurvey", x."graduatesTracked", x.satisfaction, x.notes, now()
+      FROM jsonb_to_recordset(${toJson(visits)}::jsonb) AS x("universityCode" text, ref text, "campaignId" text,
+        "occurredAt" timestamptz, "eventId" text, "inboxId" bigint, "visitedOn" date, mode text, leaders jsonb,
+        "hasPrincipal" boolean, "employerId" bigint, "employerName" text, "creditCode" text, "regionCode" text,
+        positions integer, "internshipBase" boolean, "recruitmentInvite" boolean, "demandSurvey" boolean,
+        "graduatesTracked" integer, satisfaction smallint, notes text)
+      ON CONFLICT (university_code, ref) DO UPDATE SET
+        campaign_id = EXCLUDED.campaign_id, state = 'active', occurred_at = EXCLUDED.occurred_at,
+        event_id = EXCLUDED.event_id, inbox_id = EXCLUDED.inbox_id, visited_on = EXCLUDED.visited_on,
+        mode = EXCLUDED.mode, leaders = EXCLUDED.leaders, has_principal = EXCLUDED.has_principal,
+        employer_id = EXCLUDED.employer_id, employer_name = EXCLUDED.employer_name,
+        credit_code = EXCLUDED.credit_code, region_code = EXCLUDED.region_code, positions = EXCLUDED.positions,
+        internship_base = EXCLUDED.internship_base, recruitment_invite = EXCLUDED.recruitment_invite,
+        demand_survey = EXCLUDED.demand_survey, graduates_tracked = EXCLUDED.graduates_tracked,
+        satisfaction = EXCLUDED.satisfaction, notes = EXCLUDED.notes, updated_at = now()
+      WHERE ${NEWER}
+      RETURNING 1)
+    SELECT count(*)::int AS n FROM applied`.execute(db);
+  return rows[0]?.n ?? 0;
 }
 
 /**
- * Applies a retraction: the visit becomes a tombstone (kept, with its last data, counted nowhere). When the
- * visit is not known yet the tombstone is inserted, so a late original with an earlier occurredAt cannot revive it.
+ * Applies retractions: the visit becomes a tombstone (kept with its last data, counted nowhere). A visit not known
+ * yet gets the tombstone inserted, so a late original with an earlier occurredAt cannot revive it. Keys unique per call.
  */
-export async function upsertRetractedVisit(db: Executor, v: VisitKeyEvent): Promise<boolean> {
-  const { rows } = await sql<{ applied: boolean }>`
-    INSERT INTO visits (university_code, ref, campaign_id, state, occurred_at, event_id, inbox_id, updated_at)
-    VALUES (${v.universityCode}, ${v.ref}, ${v.campaignId}, 'retracted', ${v.occurredAt}, ${v.eventId}, ${v.inboxId}, now())
-    ON CONFLICT (university_code, ref) DO UPDATE SET
-      state = 'retracted', occurred_at = EXCLUDED.occurred_at, event_id = EXCLUDED.event_id,
-      inbox_id = EXCLUDED.inbox_id, updated_at = now()
-    WHERE ${NEWER}
-    RETURNING true AS applied`.execute(db);
-  return rows.length > 0;
+export async function upsertRetractedVisits(db: Executor, visits: VisitKeyEvent[]): Promise<number> {
+  if (visits.length === 0) return 0;
+  const { rows } = await sql<{ n: number }>`
+    WITH applied AS (
+      INSERT INTO visits (university_code, ref, campaign_id, state, occurred_at, event_id, inbox_id, updated_at)
+      SELECT x."universityCode", x.ref, x."campaignId", 'retracted', x."occurredAt", x."eventId", x."inboxId", now()
+      FROM jsonb_to_recordset(${toJson(visits)}::jsonb) AS x("universityCode" text, ref text, "campaignId" text,
+        "occurredAt" timestamptz, "eventId" text, "inboxId" bigint)
+      ON CONFLICT (university_code, ref) DO UPDATE SET
+        state = 'retracted', occurred_at = EXCLUDED.occurred_at, event_id = EXCLUDED.event_id,
+        inbox_id = EXCLUDED.inbox_id, updated_at = now()
+      WHERE ${NEWER}
+      RETURNING 1)
+    SELECT count(*)::int AS n FROM applied`.execute(db);
+  return rows[0]?.n ?? 0;
+}
+
+/** Splits events into rounds in which each (universityCode, ref) occurs at most once; order inside a key is irrelevant. */
+export function roundsByVisitKey<T extends { universityCode: string; ref: string }>(items: T[]): T[][] {
+  const rounds: T[][] = [];
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    const key = `${item.universityCode}\u0000${item.ref}`;
+    const round = seen.get(key) ?? 0;
+    seen.set(key, round + 1);
+    (rounds[round] ??= []).push(item);
+  }
+  return rounds;
 }
 
 export async function getVisit(db: Executor, universityCode: string, ref: string) {

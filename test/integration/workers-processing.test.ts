@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobContext } from '../../jobs/job.ts';
 import { createProducer, type Producer } from '../../jobs/producer.ts';
-import { processVisitEvents } from '../../jobs/process-visit-events.job.ts';
+import { Coalescer, processVisitEvents } from '../../jobs/process-visit-events.job.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { rootLogger } from '../../shared/log.ts';
 import { getVisit } from '../../shared/repositories/visit.repository.ts';
@@ -126,6 +126,20 @@ describe('processing visit events', () => {
     expect(await getVisit(t.db, ref.universityCode, 'p-bad')).toBeUndefined();
     expect((await inbox(ids[0]!)).status).toBe('processed');
     expect((await inbox(ids[2]!)).status).toBe('processed');
+  });
+
+  it('dead-letters a bad event that shared a transaction with other jobs, and applies the others', async () => {
+    const coalescer = new Coalescer();
+    const evs = Array.from({ length: 30 }, (_, i) => visitEvent(ref, { visit: { ref: `grp-${i}` } }));
+    evs[13] = visitEvent(ref, { campaignId: 'missing', visit: { ref: 'grp-bad' } });
+    const ids = await insertInboxEvents(t.db, ref.clientId, evs);
+    // Submitted together, so that all but the first two go in shared transactions.
+    const results = await Promise.all(ids.map((id) => coalescer.submit(ctx, [id], { attempt: 1, maxAttempts: 8 })));
+    expect(results.reduce((a, r) => a + r.processed, 0)).toBe(29);
+    expect(results[13]).toEqual({ processed: 0, rejected: 1, redelivered: 0 });
+    expect((await inbox(ids[13]!)).status).toBe('rejected');
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM visits WHERE ref LIKE 'grp-%'`.execute(t.db);
+    expect(rows[0]!.n).toBe(29);
   });
 
   it('runs the queue end to end: jobs from the producer are processed by startWorkers', async () => {
