@@ -5,6 +5,7 @@ import type { JobContext } from '../../jobs/job.ts';
 import { createProducer, type Producer } from '../../jobs/producer.ts';
 import { Coalescer, processVisitEvents } from '../../jobs/process-visit-events.job.ts';
 import { loadConfig } from '../../shared/config.ts';
+import { createDb } from '../../shared/db/database.ts';
 import { rootLogger } from '../../shared/log.ts';
 import { getVisit } from '../../shared/repositories/visit.repository.ts';
 import { startWorkers } from '../../services/workers/index.ts';
@@ -140,6 +141,37 @@ describe('processing visit events', () => {
     expect((await inbox(ids[13]!)).status).toBe('rejected');
     const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM visits WHERE ref LIKE 'grp-%'`.execute(t.db);
     expect(rows[0]!.n).toBe(29);
+  });
+
+  it('throws a transient failure so BullMQ retries it, and dead-letters it on the last attempt', async () => {
+    const [id] = await insertInboxEvents(t.db, ref.clientId, [visitEvent(ref, { visit: { ref: 'p-locked' } })]);
+    await processVisitEvents(ctx, [id!]);
+    const [amend] = await insertInboxEvents(t.db, ref.clientId, [visitEvent(ref, { type: 'visit.amended', occurredAt: '2022-04-09T10:00:00+08:00', visit: { ref: 'p-locked' } })]);
+    // Another session holds the visit row; with a short lock_timeout the worker's upsert fails with a retryable error.
+    const impatient = createDb(`${t.url}?options=${encodeURIComponent('-c lock_timeout=200')}`, { poolSize: 2 });
+    let release!: () => void;
+    const released = new Promise<void>((res) => (release = res));
+    let signalLocked!: () => void;
+    const locked = new Promise<void>((res) => (signalLocked = res));
+    const holding = t.db.transaction().execute(async (trx) => {
+      await sql`SELECT 1 FROM visits WHERE ref = 'p-locked' FOR UPDATE`.execute(trx);
+      signalLocked();
+      await released;
+    });
+    await locked;
+    try {
+      const c = { ...ctx, db: impatient };
+      await expect(processVisitEvents(c, [amend!], { attempt: 1, maxAttempts: 3 })).rejects.toThrow(/lock timeout/);
+      expect((await inbox(amend!)).status).toBe('accepted');
+      expect(await processVisitEvents(c, [amend!], { attempt: 3, maxAttempts: 3 })).toEqual({ processed: 0, rejected: 1, redelivered: 0 });
+      const row = await inbox(amend!);
+      expect(row.status).toBe('rejected');
+      expect(row.error).toMatch(/^gave up after 3 attempts: .*lock timeout/);
+    } finally {
+      release();
+      await holding;
+      await impatient.destroy();
+    }
   });
 
   it('runs the queue end to end: jobs from the producer are processed by startWorkers', async () => {
