@@ -3,12 +3,13 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobContext } from '../../jobs/job.ts';
 import { createProducer, type Producer } from '../../jobs/producer.ts';
-import { Coalescer, processVisitEvents } from '../../jobs/process-visit-events.job.ts';
+import type { QueueName } from '../../jobs/catalogue.ts';
+import { Coalescer, processVisitEvents, processVisitEventsJob } from '../../jobs/process-visit-events.job.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { createDb } from '../../shared/db/database.ts';
 import { rootLogger } from '../../shared/log.ts';
 import { getVisit } from '../../shared/repositories/visit.repository.ts';
-import { startWorkers } from '../../services/workers/index.ts';
+import { checkHandlers, startWorkers } from '../../services/workers/index.ts';
 import { createReferenceData, insertInboxEvents, retraction, visitEvent, type ReferenceData } from '../helpers/factories.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
@@ -201,3 +202,15 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promi
     await new Promise((res) => setTimeout(res, 100));
   }
 }
+
+describe('worker start-up check', () => {
+  it('refuses two job modules for one queue, and a queue with waiting jobs but no handler', async () => {
+    const queueOf = (name: QueueName) => producer.queue(name);
+    await expect(checkHandlers([processVisitEventsJob, processVisitEventsJob], queueOf)).rejects.toThrow(/visit-events have more than one job module/);
+    await producer.queue('notices').add('notices', { campaignId: '2022', period: '2022-W14' }, { jobId: 'notices-2022-2022-W14' });
+    await expect(checkHandlers([processVisitEventsJob], queueOf)).rejects.toThrow(/queue notices has 1 jobs but no handler/);
+    await producer.queue('notices').obliterate({ force: true });
+    await expect(checkHandlers([processVisitEventsJob], queueOf)).resolves.toBeUndefined();
+  });
+});
+
