@@ -5,13 +5,22 @@ import { UserError } from './context.ts';
 import * as migrate from './commands/migrate.command.ts';
 import * as serve from './commands/serve.command.ts';
 import * as dlq from './commands/dlq.command.ts';
+import * as importCmd from './commands/import.command.ts';
+import * as campaign from './commands/campaign.command.ts';
+import * as clients from './commands/clients.command.ts';
+import * as employers from './commands/employers.command.ts';
+import * as rankings from './commands/rankings.command.ts';
+import * as plans from './commands/plans.command.ts';
+import * as recipients from './commands/recipients.command.ts';
+import * as notices from './commands/notices.command.ts';
+import * as demo from './commands/demo.command.ts';
 
 const program = new Command('ledger')
   .description('electronic ledger of the university leaders’ employer-visit campaign (访企拓岗促就业专项行动)')
   .showHelpAfterError()
   .exitOverride();
 
-for (const group of [migrate, serve, dlq]) group.register(program);
+for (const group of [migrate, importCmd, campaign, clients, serve, dlq, employers, rankings, plans, recipients, notices, demo]) group.register(program);
 
 function oneLine(err: unknown): string {
   if (err instanceof ConfigError) return err.message.replace(/\n\s*/g, ' ');

@@ -1,5 +1,8 @@
 // Table types, one file per area in ./tables; the Database interface joins them.
 import type { FoundationTables } from './tables/foundation.table.ts';
 import type { IngestionTables } from './tables/ingestion.table.ts';
+import type { EmployerTables } from './tables/employers.table.ts';
+import type { RankingTables } from './tables/rankings.table.ts';
+import type { NoticeTables } from './tables/notices.table.ts';
 
-export interface Database extends FoundationTables, IngestionTables {}
+export interface Database extends FoundationTables, IngestionTables, EmployerTables, RankingTables, NoticeTables {}

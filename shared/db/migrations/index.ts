@@ -2,8 +2,14 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.ts';
 import * as m0002 from './0002_ingestion.ts';
+import * as m0003 from './0003_employers.ts';
+import * as m0004 from './0004_rankings.ts';
+import * as m0005 from './0005_notices.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_ingestion': m0002,
+  '0003_employers': m0003,
+  '0004_rankings': m0004,
+  '0005_notices': m0005,
 };

@@ -1,0 +1,31 @@
+// What every route module receives, and what an authenticated request carries.
+// A route module is `(app, deps) => void`: it adds its routes to the app; services/api/routes/index.ts lists them all.
+import type { FastifyInstance } from 'fastify';
+import type { Producer } from '../../../jobs/producer.ts';
+import type { Config } from '../../../shared/config.ts';
+import type { Db } from '../../../shared/db/database.ts';
+import type { ClientScope } from '../../../shared/domain/scope.ts';
+import type { Logger } from '../../../shared/log.ts';
+
+export interface ApiDeps {
+  db: Db;
+  config: Config;
+  producer: Producer;
+  log: Logger;
+}
+
+/** The API client behind the request's key; set by the auth hook on every /v1 and /admin route. */
+export interface ApiClient {
+  id: number;
+  name: string;
+  scope: ClientScope;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set on /v1 and /admin routes (401 before the handler runs otherwise). */
+    client: ApiClient;
+  }
+}
+
+export type RouteModule = (app: FastifyInstance, deps: ApiDeps) => void | Promise<void>;

@@ -1,0 +1,4 @@
+// `ledger import`: not built yet.
+import type { Command } from 'commander';
+
+export function register(_program: Command): void {}

@@ -1,0 +1,6 @@
+// Frozen in time: Kysely<any>, no application imports. Tables for notices, recipients, deliveries (issue 6).
+import type { Kysely } from 'kysely';
+
+export async function up(_db: Kysely<any>): Promise<void> {}
+
+export async function down(_db: Kysely<any>): Promise<void> {}
