@@ -50,3 +50,15 @@ export type Ranking = UniversityRanking | ProvinceRanking;
 
 /** A stored ranking for a period (`2022-W14` or `2022-04`). */
 export type Snapshot = Ranking & { period: string; computedAt: string };
+
+/** Campaign-wide (or one province's) totals as of a date: the head of a notice. */
+export interface CampaignTotals {
+  visits: number;
+  /** Distinct (university, employer) pairs would overcount: this is distinct employers over all universities. */
+  employers: number;
+  newEmployers: number;
+  positions: number;
+  internshipBases: number;
+  graduatesTracked: number;
+  universitiesWithVisits: number;
+}

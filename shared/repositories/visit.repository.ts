@@ -111,3 +111,25 @@ export function roundsByVisitKey<T extends { universityCode: string; ref: string
 export async function getVisit(db: Executor, universityCode: string, ref: string) {
   return db.selectFrom('visits').selectAll().where('university_code', '=', universityCode).where('ref', '=', ref).executeTakeFirst();
 }
+
+/**
+ * Points every visit of the `from` employers at `to` (an administrator's merge). Measures read visits.employer_id,
+ * so a merge is reflected at once; any table derived from it must be updated here too, in the caller's transaction.
+ */
+export async function reassignEmployer(db: Executor, fromEmployerIds: number[], toEmployerId: number): Promise<number> {
+  if (fromEmployerIds.length === 0) return 0;
+  const res = await db.updateTable('visits').set({ employer_id: toEmployerId }).where('employer_id', 'in', fromEmployerIds).executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/** Points the visits of `fromEmployerId` submitted under one of `employerNames` at `toEmployerId` (splitting a spelling off). */
+export async function reassignVisitsByEmployerName(db: Executor, fromEmployerId: number, employerNames: string[], toEmployerId: number): Promise<number> {
+  if (employerNames.length === 0) return 0;
+  const res = await db
+    .updateTable('visits')
+    .set({ employer_id: toEmployerId })
+    .where('employer_id', '=', fromEmployerId)
+    .where('employer_name', 'in', employerNames)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
