@@ -1,4 +1,52 @@
-// `ledger demo`: not built yet.
+// `ledger demo`: the main job (see services/demo). Progress on stderr, the summary on stdout (JSON with --json).
 import type { Command } from 'commander';
+import { runDemo, type DemoSummary } from '../../demo/index.ts';
+import { output, UserError } from '../context.ts';
 
-export function register(_program: Command): void {}
+const positiveInt = (name: string, v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`--${name} must be a whole number of at least 1, got ${v}`);
+  return n;
+};
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('run a realistic campaign end to end: generate it, send it through the API and workers, rank, notify')
+    .option('--visits <n>', 'visits to generate', '300000')
+    .option('--employers <n>', 'distinct employers in the pool', '50000')
+    .option('--seed <n>', 'seed of the generator (same seed, same campaign)', '2022')
+    .option('--as-of <date>', 'cut-off of the weekly snapshots and notices', '2022-08-28')
+    .option('--database <name>', 'database the demo (re)creates on the PostgreSQL server of DATABASE_URL', 'ledger_demo')
+    .option('--out <dir>', 'where notices, mail and generated data are written (default OUT_DIR)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: { visits: string; employers: string; seed: string; asOf: string; database: string; out?: string; json?: boolean }) => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.asOf)) throw new UserError(`--as-of must be a date like 2022-08-28, got ${opts.asOf}`);
+      if (!/^[a-z_][a-z0-9_]*$/.test(opts.database)) throw new UserError(`--database must be a plain lower-case name like ledger_demo, got ${opts.database}`);
+      const summary = await runDemo(
+        {
+          visits: positiveInt('visits', opts.visits),
+          employers: positiveInt('employers', opts.employers),
+          seed: positiveInt('seed', opts.seed),
+          asOf: opts.asOf,
+          database: opts.database,
+          outDir: opts.out ?? process.env.OUT_DIR ?? 'out',
+          json: Boolean(opts.json),
+        },
+        (line) => process.stderr.write(`demo: ${line}\n`),
+      );
+      output(opts.json, summary, () => human(summary));
+    });
+}
+
+function human(s: DemoSummary): string {
+  const lines = [
+    '',
+    `访企拓岗 demo — campaign ${s.campaignId}, as of ${s.asOf}, database ${s.database}`,
+    `  universities ${s.universities}, events sent ${s.submitted} (${Object.entries(s.answers).map(([k, v]) => `${k} ${v}`).join(', ')})`,
+    `  processed ${s.processed}, rejected ${s.rejected}; active visits ${s.visitsActive}; distinct employers ${s.employers}`,
+    `  time: ${Object.entries(s.seconds).map(([k, v]) => `${k} ${v}s`).join(', ')}`,
+    `  files: ${s.outDir}`,
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,45 @@
+// Uses the configured PostgreSQL and Redis; when neither URL was set and nothing answers, starts the project-local
+// services with infra/local-services.sh (which installs the Debian packages when missing).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+const SCRIPT = fileURLToPath(new URL('../../infra/local-services.sh', import.meta.url));
+
+async function postgresAnswers(url: string): Promise<boolean> {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function ensureServices(databaseUrl: string, redisUrl: string, say: (line: string) => void): Promise<void> {
+  const [pgUp, redisUp] = await Promise.all([postgresAnswers(databaseUrl), redisAnswers(redisUrl)]);
+  if (pgUp && redisUp) return;
+  say(`${pgUp ? '' : 'PostgreSQL'}${!pgUp && !redisUp ? ' and ' : ''}${redisUp ? '' : 'Redis'} not answering: starting local services (infra/local-services.sh start)`);
+  const run = spawnSync('bash', [SCRIPT, 'start'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl } });
+  if (run.status !== 0) throw new Error('infra/local-services.sh start failed: see its output above, or set DATABASE_URL and REDIS_URL to running services');
+  if (!(await postgresAnswers(databaseUrl))) throw new Error(`PostgreSQL still does not answer at ${databaseUrl}`);
+  if (!(await redisAnswers(redisUrl))) throw new Error(`Redis still does not answer at ${redisUrl}`);
+}
