@@ -1,4 +1,172 @@
-// `ledger campaign`: not built yet.
-import type { Command } from 'commander';
+// `ledger campaign create | set-target | list`: campaigns are data (id, dates, targets), never constants, and
+// every target can be overridden per province (分类指导).
+// `create` on an existing id is a no-op when every given value is the same (so scripts can run it again) and an
+// error naming the differences otherwise: a campaign's dates and targets are not changed by accident.
+import { InvalidArgumentError, type Command } from 'commander';
+import { provinceLookup } from '../../../shared/domain/reference-rows.ts';
+import {
+  deleteProvinceTargets,
+  findCampaign,
+  insertCampaign,
+  listCampaigns,
+  upsertProvinceTargets,
+  type Campaign,
+  type CampaignWithTargets,
+} from '../../../shared/repositories/campaign.repository.ts';
+import { listProvinces } from '../../../shared/repositories/reference.repository.ts';
+import { UserError, output, withDb } from '../context.ts';
 
-export function register(_program: Command): void {}
+function dateArg(value: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
+  if (!d || d.toISOString().slice(0, 10) !== value) throw new InvalidArgumentError(`"${value}" is not a date: write YYYY-MM-DD, e.g. 2022-03-01`);
+  return value;
+}
+
+function targetArg(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 1_000_000) throw new InvalidArgumentError(`"${value}" is not a whole number of employers (0 or more)`);
+  return Number(value);
+}
+
+function factorArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`"${value}" is not a number from 0 to 1 (e.g. 0.8)`);
+  return n;
+}
+
+function idArg(value: string): string {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a campaign id: use 1-64 letters, digits, ".", "_" or "-", e.g. 2022`);
+  return value;
+}
+
+interface CreateOptions {
+  id: string;
+  name?: string;
+  start: string;
+  end: string;
+  principalTarget: number;
+  newTarget: number;
+  behindFactor: number;
+  json?: boolean;
+}
+
+const LABELS: Record<keyof Omit<Campaign, 'id'>, string> = {
+  name: '--name', start: '--start', end: '--end', principalTarget: '--principal-target', newTarget: '--new-target', behindFactor: '--behind-factor',
+};
+
+async function create(opts: CreateOptions): Promise<void> {
+  if (opts.end < opts.start) throw new UserError(`--end ${opts.end} is before --start ${opts.start}: a campaign ends on or after its start`);
+  const wanted: Campaign = {
+    id: opts.id,
+    name: opts.name ?? `${opts.id} 全国高校书记校长访企拓岗促就业专项行动`,
+    start: opts.start,
+    end: opts.end,
+    principalTarget: opts.principalTarget,
+    newTarget: opts.newTarget,
+    behindFactor: opts.behindFactor,
+  };
+  await withDb(async ({ db }) => {
+    const { created, campaign } = await insertCampaign(db, wanted);
+    if (!created) {
+      // An omitted --name is not a difference: only what the user said is compared.
+      const keys = (Object.keys(LABELS) as Array<keyof typeof LABELS>).filter((k) => !(k === 'name' && opts.name === undefined));
+      const diffs = keys.filter((k) => campaign[k] !== wanted[k]).map((k) => `${LABELS[k]} ${String(campaign[k])} (you gave ${String(wanted[k])})`);
+      if (diffs.length) {
+        throw new UserError(`campaign "${opts.id}" already exists with ${diffs.join(', ')}; campaigns are not changed by create: choose another --id, or use ledger campaign set-target for a province's targets`);
+      }
+    }
+    output(opts.json, { created, campaign }, () => `${created ? 'created' : 'already exists, unchanged:'} ${describe(campaign)}`);
+  });
+}
+
+interface SetTargetOptions {
+  id: string;
+  province: string;
+  principalTarget?: number;
+  newTarget?: number;
+  behindFactor?: number;
+  clear?: boolean;
+  json?: boolean;
+}
+
+async function setTarget(opts: SetTargetOptions): Promise<void> {
+  const given = opts.principalTarget !== undefined || opts.newTarget !== undefined || opts.behindFactor !== undefined;
+  if (!given && !opts.clear) throw new UserError('nothing to set: give --principal-target N, --new-target N and/or --behind-factor F (or --clear)');
+  if (given && opts.clear) throw new UserError('--clear removes the province’s overrides: give it without target options');
+  await withDb(async ({ db }) => {
+    const provinceCode = provinceLookup(await listProvinces(db))(opts.province);
+    if (!provinceCode) throw new UserError(`unknown province "${opts.province}": use a 6-digit GB/T 2260 code such as 440000 (or a name such as 广东省)`);
+    const campaign = await findCampaign(db, opts.id);
+    if (!campaign) throw new UserError(`unknown campaign "${opts.id}": create it first with ledger campaign create --id ${opts.id} --start YYYY-MM-DD --end YYYY-MM-DD`);
+    if (opts.clear) {
+      const removed = await deleteProvinceTargets(db, opts.id, provinceCode);
+      output(opts.json, { campaignId: opts.id, provinceCode, cleared: removed }, `${opts.id} ${provinceCode}: ${removed ? 'overrides removed' : 'had no overrides'}; the campaign's targets apply`);
+      return;
+    }
+    const t = await upsertProvinceTargets(db, opts.id, {
+      provinceCode,
+      ...(opts.principalTarget !== undefined && { principalTarget: opts.principalTarget }),
+      ...(opts.newTarget !== undefined && { newTarget: opts.newTarget }),
+      ...(opts.behindFactor !== undefined && { behindFactor: opts.behindFactor }),
+    });
+    output(opts.json, { campaignId: opts.id, ...t }, () =>
+      `${opts.id} ${provinceCode}: principal target ${t.principalTarget ?? `${campaign.principalTarget} (campaign)`}, new target ${t.newTarget ?? `${campaign.newTarget} (campaign)`}, behind factor ${t.behindFactor ?? `${campaign.behindFactor} (campaign)`}`,
+    );
+  });
+}
+
+function describe(c: Campaign): string {
+  return `${c.id} "${c.name}" ${c.start}..${c.end}, principal target ${c.principalTarget}, new target ${c.newTarget}, behind factor ${c.behindFactor}`;
+}
+
+function humanList(campaigns: CampaignWithTargets[]): string {
+  if (campaigns.length === 0) return 'no campaigns: create one with ledger campaign create --id ID --start YYYY-MM-DD --end YYYY-MM-DD';
+  return campaigns
+    .flatMap((c) => [
+      describe(c),
+      ...c.provinceTargets.map(
+        (t) => `  ${t.provinceCode}: principal ${t.principalTarget ?? '-'}, new ${t.newTarget ?? '-'}, behind factor ${t.behindFactor ?? '-'}`,
+      ),
+    ])
+    .join('\n');
+}
+
+export function register(program: Command): void {
+  const group = program.command('campaign').description('campaigns (专项行动) and per-province targets');
+
+  group
+    .command('create')
+    .description('create a campaign; running it again with the same values changes nothing, with different values is an error')
+    .requiredOption('--id <id>', 'campaign id, e.g. 2022', idArg)
+    .requiredOption('--start <date>', 'first day, YYYY-MM-DD (Asia/Shanghai)', dateArg)
+    .requiredOption('--end <date>', 'last day, YYYY-MM-DD (Asia/Shanghai)', dateArg)
+    .option('--name <name>', 'display name (default: "<id> 全国高校书记校长访企拓岗促就业专项行动")')
+    .option('--principal-target <n>', 'employers the secretary and president visit (target 1)', targetArg, 100)
+    .option('--new-target <n>', 'newly developed employers (target 2)', targetArg, 100)
+    .option('--behind-factor <f>', 'behind when completion < f × expected progress', factorArg, 0.8)
+    .option('--json', 'print JSON')
+    .action((opts: CreateOptions) => create(opts));
+
+  group
+    .command('set-target')
+    .description("override a campaign's targets for one province; options not given keep their current override")
+    .requiredOption('--id <id>', 'campaign id', idArg)
+    .requiredOption('--province <code>', 'province code (GB/T 2260, e.g. 440000) or name')
+    .option('--principal-target <n>', 'employers the secretary and president visit', targetArg)
+    .option('--new-target <n>', 'newly developed employers', targetArg)
+    .option('--behind-factor <f>', 'behind when completion < f × expected progress', factorArg)
+    .option('--clear', "remove the province's overrides (the campaign's targets apply again)")
+    .option('--json', 'print JSON')
+    .action((opts: SetTargetOptions) => setTarget(opts));
+
+  group
+    .command('list')
+    .description('campaigns with their per-province overrides')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }) =>
+      withDb(async ({ db }) => {
+        const campaigns = await listCampaigns(db);
+        output(opts.json, campaigns, () => humanList(campaigns));
+      }),
+    );
+}

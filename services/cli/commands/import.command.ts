@@ -1,4 +1,211 @@
-// `ledger import`: not built yet.
+// `ledger import universities | placement-rates | province-averages | prior-employers`: reference data from CSV.
+// A file with any bad line is refused whole, naming every bad line; --skip-invalid imports the good lines and
+// still names the bad ones. Validation is pure (shared/domain/reference-rows.ts); storing is one statement.
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { Db } from '../../../shared/db/database.ts';
+import {
+  lineList,
+  parseCsv,
+  universityCodesIn,
+  validatePlacementRates,
+  validatePriorEmployers,
+  validateProvinceAverages,
+  validateUniversities,
+  type LineError,
+  type ParsedCsv,
+  type Validated,
+} from '../../../shared/domain/reference-rows.ts';
+import { simpleNormalize } from '../../../shared/employers/employer-resolver.ts';
+import { findCampaign } from '../../../shared/repositories/campaign.repository.ts';
+import {
+  existingUniversityCodes,
+  linkPriorEmployersByExactName,
+  listProvinces,
+  universityStats,
+  upsertPlacementRates,
+  upsertPriorEmployers,
+  upsertProvinceAverages,
+  upsertUniversities,
+  type UpsertCounts,
+} from '../../../shared/repositories/reference.repository.ts';
+import { UserError, output, withDb } from '../context.ts';
 
-export function register(_program: Command): void {}
+interface ImportOptions {
+  file: string;
+  skipInvalid?: boolean;
+  json?: boolean;
+}
+
+export interface ImportReport extends Partial<UpsertCounts> {
+  kind: string;
+  file: string;
+  /** Data lines in the file (header and blank lines not counted). */
+  lines: number;
+  /** true when bad lines made the command store nothing. */
+  refused: boolean;
+  imported: number;
+  skipped: number;
+  errors: LineError[];
+  elapsedMs: number;
+  [extra: string]: unknown;
+}
+
+async function readCsv(file: string): Promise<ParsedCsv> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw new UserError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UserError(`${file} is not UTF-8 text: save it as "CSV UTF-8" (e.g. iconv -f GBK -t UTF-8 ${file})`);
+  }
+  try {
+    return parseCsv(text);
+  } catch (err) {
+    throw new UserError(`${file}: ${(err as Error).message}`);
+  }
+}
+
+/** The shared flow: read, validate, refuse or store, report. */
+async function runImport<T>(
+  kind: string,
+  opts: ImportOptions,
+  validate: (db: Db, parsed: ParsedCsv) => Promise<Validated<T>>,
+  store: (db: Db, rows: T[]) => Promise<UpsertCounts>, // may carry extra report fields (linked, database)
+): Promise<void> {
+  const started = performance.now();
+  const parsed = await readCsv(opts.file);
+  await withDb(async ({ db }) => {
+    const v = await validate(db, parsed);
+    if (v.fatal) throw new UserError(`${opts.file}: ${v.fatal}`);
+    const base = { kind, file: opts.file, lines: parsed.records.length, skipped: v.errors.length, errors: v.errors };
+    const refuse = v.errors.length > 0 && !opts.skipInvalid;
+    if (refuse) {
+      const report: ImportReport = { ...base, refused: true, imported: 0, elapsedMs: Math.round(performance.now() - started) };
+      if (opts.json) output(true, report, '');
+      reportBadLines(
+        `refused ${opts.file}: ${v.errors.length} bad line${v.errors.length === 1 ? '' : 's'} (${lineList(v.errors)}); nothing imported. Fix them, or import the good lines with --skip-invalid`,
+        v.errors,
+      );
+      process.exitCode = 1;
+      return;
+    }
+    const stored = await store(db, v.rows);
+    const report: ImportReport = { ...base, refused: false, imported: v.rows.length, ...stored, elapsedMs: Math.round(performance.now() - started) };
+    output(opts.json, report, () => human(report));
+    if (v.errors.length) {
+      reportBadLines(`skipped ${v.errors.length} bad line${v.errors.length === 1 ? '' : 's'} of ${opts.file} (${lineList(v.errors)})`, v.errors);
+    }
+  });
+}
+
+/** One-line reason first (the CLI contract), then every bad line. */
+function reportBadLines(summary: string, errors: LineError[]): void {
+  process.stderr.write(`ledger: ${summary}\n` + errors.map((e) => `  line ${e.line}: ${e.reason}\n`).join(''));
+}
+
+function human(r: ImportReport): string {
+  const extra = typeof r.linked === 'number' ? `; ${r.linked} linked to known employers` : '';
+  return `${r.kind}: ${r.imported} line${r.imported === 1 ? '' : 's'} imported (${r.inserted} inserted, ${r.updated} updated, ${r.unchanged} unchanged)${
+    r.skipped ? `, ${r.skipped} skipped` : ''
+  }${extra} in ${(r.elapsedMs / 1000).toFixed(2)} s`;
+}
+
+async function requireCampaign(db: Db, id: string): Promise<void> {
+  if (!(await findCampaign(db, id))) {
+    throw new UserError(`unknown campaign "${id}": create it first with ledger campaign create --id ${id} --start YYYY-MM-DD --end YYYY-MM-DD`);
+  }
+}
+
+/** The university-known check needs the database: one query for every code the file mentions. */
+async function knownUniversities(db: Db, parsed: ParsedCsv): Promise<(code: string) => boolean> {
+  const known = await existingUniversityCodes(db, universityCodesIn(parsed));
+  return (code) => known.has(code);
+}
+
+export function register(program: Command): void {
+  const group = program.command('import').description('import reference data from CSV files (UTF-8, header line first)');
+
+  group
+    .command('universities')
+    .description('upsert universities: header code,name,province,city,authority,level,private[,new_undergrad][,vocational]')
+    .requiredOption('--file <path>', 'CSV file')
+    .option('--skip-invalid', 'import the good lines of a file with bad lines (bad lines are still reported)')
+    .option('--json', 'print the import report as JSON')
+    .addHelpText(
+      'after',
+      '\nprovince: a name (北京市 or 北京) or a code (110000); level: 本科 or 专科; flags: 1/0, 是/否 or true/false.\n' +
+        'An absent or empty new_undergrad / vocational keeps the stored value; a new university gets\n' +
+        'new_undergrad = 0 and vocational = 1 exactly when its level is 专科.',
+    )
+    .action((opts: ImportOptions) =>
+      runImport(
+        'universities',
+        opts,
+        async (db, parsed) => validateUniversities(parsed, await listProvinces(db)),
+        async (db, rows) => ({ ...(await upsertUniversities(db, rows)), database: await universityStats(db) }),
+      ),
+    );
+
+  group
+    .command('placement-rates')
+    .description('upsert placement rates (就业去向落实率) of a campaign: header university_code,placement_rate (0..1)')
+    .requiredOption('--campaign <id>', 'campaign id')
+    .requiredOption('--file <path>', 'CSV file')
+    .option('--skip-invalid', 'import the good lines of a file with bad lines (bad lines are still reported)')
+    .option('--json', 'print the import report as JSON')
+    .action((opts: ImportOptions & { campaign: string }) =>
+      runImport(
+        'placement-rates',
+        opts,
+        async (db, parsed) => {
+          await requireCampaign(db, opts.campaign);
+          return validatePlacementRates(parsed, await knownUniversities(db, parsed));
+        },
+        (db, rows) => upsertPlacementRates(db, opts.campaign, rows),
+      ),
+    );
+
+  group
+    .command('province-averages')
+    .description('upsert explicit provincial average placement rates (used instead of the mean): header province_code,placement_rate')
+    .requiredOption('--campaign <id>', 'campaign id')
+    .requiredOption('--file <path>', 'CSV file')
+    .option('--skip-invalid', 'import the good lines of a file with bad lines (bad lines are still reported)')
+    .option('--json', 'print the import report as JSON')
+    .action((opts: ImportOptions & { campaign: string }) =>
+      runImport(
+        'province-averages',
+        opts,
+        async (db, parsed) => {
+          await requireCampaign(db, opts.campaign);
+          return validateProvinceAverages(parsed, await listProvinces(db));
+        },
+        (db, rows) => upsertProvinceAverages(db, opts.campaign, rows),
+      ),
+    );
+
+  group
+    .command('prior-employers')
+    .description("store universities' relationships before the campaign: header university_code,employer_name,credit_code (may be empty)")
+    .requiredOption('--file <path>', 'CSV file')
+    .option('--skip-invalid', 'import the good lines of a file with bad lines (bad lines are still reported)')
+    .option('--json', 'print the import report as JSON')
+    .action((opts: ImportOptions) =>
+      runImport(
+        'prior-employers',
+        opts,
+        async (db, parsed) => validatePriorEmployers(parsed, await knownUniversities(db, parsed)),
+        (db, rows) =>
+          db.transaction().execute(async (trx) => {
+            const counts = await upsertPriorEmployers(trx, rows.map((r) => ({ ...r, normalizedName: simpleNormalize(r.employerName) })));
+            return { ...counts, linked: await linkPriorEmployersByExactName(trx) };
+          }),
+      ),
+    );
+}

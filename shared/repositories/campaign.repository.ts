@@ -1,0 +1,127 @@
+// Campaigns (专项行动) and their per-province target overrides (分类指导).
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../db/schema.ts';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface ProvinceTargets {
+  provinceCode: string;
+  /** null: the campaign's own value applies. */
+  principalTarget: number | null;
+  newTarget: number | null;
+  behindFactor: number | null;
+}
+
+export interface Campaign {
+  id: string;
+  name: string;
+  start: string;
+  end: string;
+  principalTarget: number;
+  newTarget: number;
+  behindFactor: number;
+}
+
+export interface CampaignWithTargets extends Campaign {
+  provinceTargets: ProvinceTargets[];
+}
+
+interface CampaignRow {
+  id: string;
+  name: string;
+  start_date: string;
+  end_date: string;
+  principal_target: number;
+  new_target: number;
+  behind_factor: number;
+}
+
+function toCampaign(r: CampaignRow): Campaign {
+  return {
+    id: r.id, name: r.name, start: r.start_date, end: r.end_date,
+    principalTarget: r.principal_target, newTarget: r.new_target, behindFactor: Number(r.behind_factor),
+  };
+}
+
+const CAMPAIGN_COLUMNS = ['id', 'name', 'start_date', 'end_date', 'principal_target', 'new_target', 'behind_factor'] as const;
+
+/**
+ * Creates the campaign unless one with that id exists (the primary key decides, no check-then-insert).
+ * Returns `created: false` and the stored campaign when it already existed.
+ */
+export async function insertCampaign(db: Executor, c: Campaign): Promise<{ created: boolean; campaign: Campaign }> {
+  const inserted = await db
+    .insertInto('campaigns')
+    .values({
+      id: c.id, name: c.name, start_date: c.start, end_date: c.end,
+      principal_target: c.principalTarget, new_target: c.newTarget, behind_factor: c.behindFactor,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning(CAMPAIGN_COLUMNS)
+    .executeTakeFirst();
+  if (inserted) return { created: true, campaign: toCampaign(inserted) };
+  const existing = await db.selectFrom('campaigns').select(CAMPAIGN_COLUMNS).where('id', '=', c.id).executeTakeFirstOrThrow();
+  return { created: false, campaign: toCampaign(existing) };
+}
+
+export async function findCampaign(db: Executor, id: string): Promise<Campaign | undefined> {
+  const row = await db.selectFrom('campaigns').select(CAMPAIGN_COLUMNS).where('id', '=', id).executeTakeFirst();
+  return row ? toCampaign(row) : undefined;
+}
+
+/**
+ * Sets a province's overrides for a campaign; an option left undefined keeps its current override (or none).
+ * Returns the province's overrides after the change.
+ */
+export async function upsertProvinceTargets(
+  db: Executor,
+  campaignId: string,
+  t: { provinceCode: string; principalTarget?: number; newTarget?: number; behindFactor?: number },
+): Promise<ProvinceTargets> {
+  const row = await db
+    .insertInto('campaign_province_targets')
+    .values({
+      campaign_id: campaignId, province_code: t.provinceCode,
+      principal_target: t.principalTarget ?? null, new_target: t.newTarget ?? null, behind_factor: t.behindFactor ?? null,
+    })
+    .onConflict((oc) =>
+      oc.columns(['campaign_id', 'province_code']).doUpdateSet({
+        principal_target: sql`coalesce(EXCLUDED.principal_target, campaign_province_targets.principal_target)`,
+        new_target: sql`coalesce(EXCLUDED.new_target, campaign_province_targets.new_target)`,
+        behind_factor: sql`coalesce(EXCLUDED.behind_factor, campaign_province_targets.behind_factor)`,
+      }),
+    )
+    .returning(['province_code', 'principal_target', 'new_target', 'behind_factor'])
+    .executeTakeFirstOrThrow();
+  return toTargets(row);
+}
+
+/** Removes a province's overrides; returns whether there were any. */
+export async function deleteProvinceTargets(db: Executor, campaignId: string, provinceCode: string): Promise<boolean> {
+  const r = await db.deleteFrom('campaign_province_targets').where('campaign_id', '=', campaignId).where('province_code', '=', provinceCode).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+function toTargets(r: { province_code: string; principal_target: number | null; new_target: number | null; behind_factor: number | null }): ProvinceTargets {
+  return {
+    provinceCode: r.province_code,
+    principalTarget: r.principal_target,
+    newTarget: r.new_target,
+    behindFactor: r.behind_factor === null ? null : Number(r.behind_factor),
+  };
+}
+
+/** Every campaign (by start date, then id) with its province overrides (by province code). */
+export async function listCampaigns(db: Executor): Promise<CampaignWithTargets[]> {
+  const campaigns = await db.selectFrom('campaigns').select(CAMPAIGN_COLUMNS).orderBy('start_date').orderBy('id').execute();
+  const targets = await db
+    .selectFrom('campaign_province_targets')
+    .select(['campaign_id', 'province_code', 'principal_target', 'new_target', 'behind_factor'])
+    .orderBy('campaign_id')
+    .orderBy('province_code')
+    .execute();
+  return campaigns.map((c) => ({
+    ...toCampaign(c),
+    provinceTargets: targets.filter((t) => t.campaign_id === c.id).map(toTargets),
+  }));
+}

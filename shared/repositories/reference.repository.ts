@@ -1,0 +1,153 @@
+// Reference data: provinces, universities, placement rates, provincial averages, prior employers.
+// Every import is one set-based statement over a jsonb array; a row is written only when a value changed,
+// so importing the same file again writes nothing (and reports it as unchanged).
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { PlacementRateRow, PriorEmployerRow, ProvinceAverageRow, ProvinceRef, UniversityRow } from '../domain/reference-rows.ts';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface UpsertCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export async function listProvinces(db: Executor): Promise<ProvinceRef[]> {
+  const rows = await db.selectFrom('provinces').select(['code', 'name', 'short_name']).orderBy('code').execute();
+  return rows.map((r) => ({ code: r.code, name: r.name, shortName: r.short_name }));
+}
+
+/** Which of the given codes are universities in the database. */
+export async function existingUniversityCodes(db: Executor, codes: string[]): Promise<Set<string>> {
+  if (codes.length === 0) return new Set();
+  const { rows } = await sql<{ code: string }>`
+    SELECT u.code FROM universities u WHERE u.code = ANY(${codes}::char(10)[])`.execute(db);
+  return new Set(rows.map((r) => r.code));
+}
+
+// RETURNING (xmax = 0) tells an inserted row from an updated one; rows whose values did not change are
+// skipped by the DO UPDATE ... WHERE and return nothing.
+function counts(total: number, row: { inserted: number; updated: number } | undefined): UpsertCounts {
+  const inserted = row?.inserted ?? 0;
+  const updated = row?.updated ?? 0;
+  return { inserted, updated, unchanged: total - inserted - updated };
+}
+
+/**
+ * Upserts universities. A flag the file leaves empty (newUndergrad, vocational = null) keeps the stored value;
+ * a new university then gets new_undergrad = false and vocational = (level = 专科).
+ */
+export async function upsertUniversities(db: Executor, rows: UniversityRow[]): Promise<UpsertCounts> {
+  if (rows.length === 0) return counts(0, undefined);
+  const { rows: result } = await sql<{ inserted: number; updated: number }>`
+    WITH input AS (
+      SELECT x.* FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
+        code text, name text, "provinceCode" text, city text, authority text, level text,
+        private boolean, "newUndergrad" boolean, vocational boolean)
+    ), upserted AS (
+      INSERT INTO universities AS u (code, name, province_code, city, authority, level, private, new_undergrad, vocational)
+      SELECT i.code, i.name, i."provinceCode", i.city, i.authority, i.level, i.private,
+             coalesce(i."newUndergrad", cur.new_undergrad, false),
+             coalesce(i.vocational, cur.vocational, i.level = '专科')
+      FROM input i LEFT JOIN universities cur ON cur.code = i.code
+      ON CONFLICT (code) DO UPDATE SET
+        name = EXCLUDED.name, province_code = EXCLUDED.province_code, city = EXCLUDED.city,
+        authority = EXCLUDED.authority, level = EXCLUDED.level, private = EXCLUDED.private,
+        new_undergrad = EXCLUDED.new_undergrad, vocational = EXCLUDED.vocational, updated_at = now()
+      WHERE (u.name, u.province_code, u.city, u.authority, u.level, u.private, u.new_undergrad, u.vocational)
+            IS DISTINCT FROM
+            (EXCLUDED.name, EXCLUDED.province_code, EXCLUDED.city, EXCLUDED.authority, EXCLUDED.level,
+             EXCLUDED.private, EXCLUDED.new_undergrad, EXCLUDED.vocational)
+      RETURNING (xmax = 0) AS inserted
+    )
+    SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, (count(*) FILTER (WHERE NOT inserted))::int AS updated
+    FROM upserted`.execute(db);
+  return counts(rows.length, result[0]);
+}
+
+export async function upsertPlacementRates(db: Executor, campaignId: string, rows: PlacementRateRow[]): Promise<UpsertCounts> {
+  if (rows.length === 0) return counts(0, undefined);
+  const { rows: result } = await sql<{ inserted: number; updated: number }>`
+    WITH upserted AS (
+      INSERT INTO placement_rates AS p (campaign_id, university_code, rate)
+      SELECT ${campaignId}, x."universityCode", x.rate
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x("universityCode" text, rate numeric)
+      ON CONFLICT (campaign_id, university_code) DO UPDATE SET rate = EXCLUDED.rate
+      WHERE p.rate IS DISTINCT FROM EXCLUDED.rate
+      RETURNING (xmax = 0) AS inserted
+    )
+    SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, (count(*) FILTER (WHERE NOT inserted))::int AS updated
+    FROM upserted`.execute(db);
+  return counts(rows.length, result[0]);
+}
+
+export async function upsertProvinceAverages(db: Executor, campaignId: string, rows: ProvinceAverageRow[]): Promise<UpsertCounts> {
+  if (rows.length === 0) return counts(0, undefined);
+  const { rows: result } = await sql<{ inserted: number; updated: number }>`
+    WITH upserted AS (
+      INSERT INTO province_placement_averages AS p (campaign_id, province_code, rate)
+      SELECT ${campaignId}, x."provinceCode", x.rate
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x("provinceCode" text, rate numeric)
+      ON CONFLICT (campaign_id, province_code) DO UPDATE SET rate = EXCLUDED.rate
+      WHERE p.rate IS DISTINCT FROM EXCLUDED.rate
+      RETURNING (xmax = 0) AS inserted
+    )
+    SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, (count(*) FILTER (WHERE NOT inserted))::int AS updated
+    FROM upserted`.execute(db);
+  return counts(rows.length, result[0]);
+}
+
+/**
+ * Stores prior university–employer relationships as the spellings given. The natural key is
+ * (university, name as given, credit code or ''), so a relationship is never stored twice; only a changed
+ * normalised form (after a normalisation change) counts as an update.
+ */
+export async function upsertPriorEmployers(
+  db: Executor,
+  rows: Array<PriorEmployerRow & { normalizedName: string }>,
+): Promise<UpsertCounts> {
+  if (rows.length === 0) return counts(0, undefined);
+  const { rows: result } = await sql<{ inserted: number; updated: number }>`
+    WITH upserted AS (
+      INSERT INTO prior_employers AS p (university_code, employer_name, credit_code, normalized_name)
+      SELECT x."universityCode", x."employerName", x."creditCode", x."normalizedName"
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS x("universityCode" text, "employerName" text, "creditCode" text, "normalizedName" text)
+      ON CONFLICT (university_code, employer_name, credit_code) DO UPDATE SET normalized_name = EXCLUDED.normalized_name
+      WHERE p.normalized_name IS DISTINCT FROM EXCLUDED.normalized_name
+      RETURNING (xmax = 0) AS inserted
+    )
+    SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, (count(*) FILTER (WHERE NOT inserted))::int AS updated
+    FROM upserted`.execute(db);
+  return counts(rows.length, result[0]);
+}
+
+/**
+ * Links prior employers that have no employer yet to an existing employer with the same credit code, else
+ * with the same normalised name (the lowest id when several share it). Creates no employers and never
+ * changes a link already made. The employer-resolution issue replaces this with real resolution.
+ * Returns how many rows were linked.
+ */
+export async function linkPriorEmployersByExactName(db: Executor): Promise<number> {
+  const result = await sql`
+    UPDATE prior_employers p SET employer_id = m.employer_id
+    FROM (
+      SELECT q.id, coalesce(
+        (SELECT e.id FROM employers e WHERE q.credit_code <> '' AND e.credit_code = q.credit_code::char(18)),
+        (SELECT min(e.id) FROM employers e WHERE e.normalized_name = q.normalized_name)
+      ) AS employer_id
+      FROM prior_employers q
+      WHERE q.employer_id IS NULL
+    ) m
+    WHERE p.id = m.id AND m.employer_id IS NOT NULL`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** Counts for the import report and for tests. */
+export async function universityStats(db: Executor): Promise<{ total: number; provinces: number; byLevel: Record<string, number> }> {
+  const rows = await db.selectFrom('universities').select(['level', sql<number>`count(*)::int`.as('n')]).groupBy('level').execute();
+  const total = rows.reduce((s, r) => s + r.n, 0);
+  const { rows: prov } = await sql<{ p: number }>`SELECT count(DISTINCT province_code)::int AS p FROM universities`.execute(db);
+  return { total, provinces: prov[0]?.p ?? 0, byLevel: Object.fromEntries(rows.map((r) => [r.level, r.n])) };
+}
