@@ -1,4 +1,6 @@
-// Bridge to the processing-latency histogram (shared/metrics.ts, owned by the API side).
+// Bridge to the processing-latency histogram (shared/metrics.ts), so the job file does not depend on prom-client.
+import { processingLatency } from '../shared/metrics.ts';
+
 export function observeProcessingLatency(seconds: number): void {
-  void seconds;
+  processingLatency.observe(seconds);
 }

@@ -22,6 +22,14 @@ export class Problem extends Error {
   }
 }
 
+/** Sends a problem straight away (hooks that must not depend on the error handler of the route's plugin). */
+export function sendProblem(reply: { code(n: number): unknown; header(k: string, v: string): unknown; type(t: string): unknown; send(p: string): unknown }, problem: Problem): void {
+  for (const [k, v] of Object.entries(problem.headers ?? {})) reply.header(k, v);
+  reply.code(problem.status);
+  reply.type('application/problem+json');
+  reply.send(JSON.stringify(problem.toJSON()));
+}
+
 export const badRequest = (detail: string, errors?: FieldError[]) => new Problem(400, 'Bad Request', detail, errors);
 export const unauthorized = (detail: string) => new Problem(401, 'Unauthorized', detail);
 export const forbidden = (detail: string) => new Problem(403, 'Forbidden', detail);

@@ -1,4 +1,11 @@
 // Every route module of the API, registered in this order by the app. Add a line for a new module.
 import type { RouteModule } from './route.ts';
+import { adminRoutes } from './admin.routes.ts';
+import { healthRoutes } from './health.routes.ts';
+import { visitEventRoutes } from './visit-events.routes.ts';
 
-export const ROUTE_MODULES: ReadonlyArray<RouteModule> = [];
+export const ROUTE_MODULES: ReadonlyArray<RouteModule> = [
+  healthRoutes,
+  visitEventRoutes,
+  adminRoutes,
+];

@@ -1,0 +1,51 @@
+// The API process part (`ledger serve --api`): its own database pool, Redis connection and producer, closed on close().
+import { Redis } from 'ioredis';
+import { createProducer } from '../../jobs/producer.ts';
+import type { Config } from '../../shared/config.ts';
+import { createDb } from '../../shared/db/database.ts';
+import { moduleLogger } from '../../shared/log.ts';
+import { buildApp } from './app.ts';
+
+export interface RunningApi {
+  /** http://host:port the server listens on. */
+  url?: string;
+  close(): Promise<void>;
+}
+
+export async function startApi(config: Config): Promise<RunningApi> {
+  const log = moduleLogger('api');
+  log.level = config.LOG_LEVEL;
+  const db = createDb(config.DATABASE_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'ledger-api' });
+  // Few retries: an enqueue that cannot reach Redis should fail soon (the event is committed; the sweeper redelivers).
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+  redis.on('error', () => {}); // reconnects by itself; /readyz reports it
+  const producer = createProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
+  let app;
+  try {
+    app = await buildApp({ db, config, producer, log });
+    await app.listen({ host: config.HOST, port: config.PORT });
+  } catch (err) {
+    await app?.close().catch(() => {});
+    await producer.close().catch(() => {});
+    redis.disconnect();
+    await db.destroy();
+    throw err;
+  }
+  const address = app.server.address();
+  const url = typeof address === 'object' && address ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : undefined;
+  log.info({ url }, 'API listening');
+  let closing: Promise<void> | undefined;
+  const started = app;
+  return {
+    url,
+    close: () =>
+      (closing ??= (async () => {
+        // Stop accepting and finish requests in flight, then the connections they used.
+        await started.close();
+        await producer.close().catch(() => {});
+        redis.disconnect();
+        await db.destroy();
+        log.info('API stopped');
+      })()),
+  };
+}

@@ -1,0 +1,276 @@
+// POST /v1/visit-events, POST /v1/visit-events/batch, GET /v1/visit-events/{eventId} (CONTRACT.md).
+// Order of judgement for one event: shape (400) → scope (403) → reference rules (422) → store (202/200/409).
+// An event is answered 202 only once its inbox row is committed; enqueueing follows, and a failed enqueue still
+// answers 202 because the sweeper redelivers every row left unprocessed.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { maySubmitFor } from '../../../shared/domain/scope.ts';
+import {
+  bodyHash, checkRules, eventIdOf, MAX_BATCH_EVENTS, parseVisitEvent, visitEventJsonSchema,
+  type FieldError, type ReferenceFacts, type VisitEvent,
+} from '../../../shared/domain/visit-event.schema.ts';
+import { eventsAccepted, eventsDuplicate, eventsRejected } from '../../../shared/metrics.ts';
+import { findClientInboxEvent, storeInboxEvents, type NewInboxEvent, type StoreOutcome } from '../../../shared/repositories/inbox.repository.ts';
+import { badRequest, conflict, forbidden, notFound, Problem, unavailable, unprocessable } from '../problem.ts';
+import { ReferenceCache } from '../reference-cache.ts';
+import type { ApiClient, ApiDeps, RouteModule } from './route.ts';
+
+export const SINGLE_BODY_LIMIT = 1024 * 1024;
+export const BATCH_BODY_LIMIT = 10 * 1024 * 1024;
+const ENQUEUE_TIMEOUT_MS = 1000;
+const STORE_ATTEMPTS = 3;
+
+type Verdict =
+  | { status: 'invalid'; errors: FieldError[] }
+  | { status: 'forbidden'; errors: FieldError[] }
+  | { status: 'unprocessable'; errors: FieldError[] }
+  | { status: 'storable'; event: VisitEvent };
+
+/** Scope and reference rules of a valid event (pure once the facts are known). */
+function judge(event: VisitEvent, client: ApiClient, facts: ReferenceFacts): Verdict {
+  const code = event.visit.universityCode;
+  const outside = { status: 'forbidden' as const, errors: [{ path: '/visit/universityCode', message: `university ${code} is outside this key's scope` }] };
+  // A university key is judged without the university's province; others need it (unknown university → 422).
+  if (client.scope.kind === 'university' && client.scope.universityCode !== code) return outside;
+  if (facts.universityProvince !== undefined && !maySubmitFor(client.scope, code, facts.universityProvince)) return outside;
+  const errors = checkRules(event, facts);
+  return errors.length ? { status: 'unprocessable', errors } : { status: 'storable', event };
+}
+
+function inboxRow(event: VisitEvent, original: unknown, rawBody: string): NewInboxEvent {
+  return {
+    eventId: event.eventId,
+    bodyHash: bodyHash(original),
+    body: event,
+    rawBody,
+    eventType: event.type,
+    universityCode: event.visit.universityCode,
+    visitRef: event.visit.ref,
+    occurredAt: event.occurredAt,
+  };
+}
+
+const TRANSIENT = new Set(['40P01', '40001']); // deadlock, serialization failure: the transaction may simply run again
+
+export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { db, producer } = deps;
+  const reference = new ReferenceCache(db);
+
+  async function referenceFacts(request: FastifyRequest, events: VisitEvent[]): Promise<ReferenceFacts[]> {
+    try {
+      return await reference.factsFor(events);
+    } catch (err) {
+      request.log.error({ err }, 'reference data lookup failed');
+      eventsRejected.inc({ reason: 'unavailable' }, events.length);
+      throw unavailable('the event cannot be checked or stored right now (database unreachable): retry later');
+    }
+  }
+
+  async function store(request: FastifyRequest, clientId: number, rows: NewInboxEvent[]): Promise<StoreOutcome[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // One transaction for all of them: a batch's accepted events commit together or not at all.
+        return rows.length === 1 ? await storeInboxEvents(db, clientId, rows) : await db.transaction().execute((trx) => storeInboxEvents(trx, clientId, rows));
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code && TRANSIENT.has(code) && attempt < STORE_ATTEMPTS) continue;
+        request.log.error({ err }, 'storing events failed');
+        eventsRejected.inc({ reason: 'unavailable' }, rows.length);
+        throw unavailable('the event cannot be stored right now (database unreachable): retry later; nothing was stored');
+      }
+    }
+  }
+
+  async function enqueue(request: FastifyRequest, ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        producer.enqueueVisitEvents(ids),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`enqueue took over ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS))),
+      ]);
+    } catch (err) {
+      // Committed already: the sweeper redelivers these rows after INBOX_REDELIVERY_SECONDS.
+      request.log.warn({ err: (err as Error).message, inboxIds: ids.length }, 'enqueue failed after commit; the sweeper will redeliver');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const eventSchema = visitEventJsonSchema();
+  const problemRef = { description: 'application/problem+json', type: 'object', additionalProperties: true };
+  // zod validates (its issues give the `errors` paths); the JSON Schemas here only document the routes.
+  const noAjv = () => () => true;
+
+  app.post(
+    '/v1/visit-events',
+    {
+      bodyLimit: SINGLE_BODY_LIMIT,
+      validatorCompiler: noAjv,
+      schema: {
+        summary: 'Submit one visit event',
+        tags: ['visit events'],
+        security: [{ bearer: [] }],
+        body: eventSchema,
+        response: {
+          202: { description: 'stored durably', type: 'object', properties: { eventId: { type: 'string' }, status: { type: 'string', enum: ['accepted'] } } },
+          200: { description: 'already stored with the same body', type: 'object', properties: { eventId: { type: 'string' }, status: { type: 'string', enum: ['duplicate'] } } },
+          400: problemRef, 401: problemRef, 403: problemRef, 409: problemRef, 413: problemRef, 422: problemRef, 429: problemRef, 503: problemRef,
+        },
+      },
+    },
+    async (request, reply) => {
+      const parsed = parseVisitEvent(request.body);
+      if (!parsed.ok) {
+        eventsRejected.inc({ reason: 'invalid' });
+        throw badRequest('the event is not valid: see errors', parsed.errors);
+      }
+      const event = parsed.event;
+      const [facts] = await referenceFacts(request, [event]);
+      const verdict = judge(event, request.client, facts!);
+      if (verdict.status === 'forbidden') {
+        eventsRejected.inc({ reason: 'forbidden' });
+        throw forbidden(verdict.errors[0]!.message);
+      }
+      if (verdict.status === 'unprocessable') {
+        eventsRejected.inc({ reason: 'unprocessable' });
+        throw unprocessable('the event breaks a rule: see errors', verdict.errors);
+      }
+      const raw = request.rawBody ?? JSON.stringify(request.body);
+      const [outcome] = await store(request, request.client.id, [inboxRow(event, request.body, raw)]);
+      switch (outcome!.status) {
+        case 'accepted':
+          eventsAccepted.inc();
+          await enqueue(request, [outcome!.id]);
+          return reply.code(202).send({ eventId: event.eventId, status: 'accepted' });
+        case 'duplicate':
+          eventsDuplicate.inc();
+          return reply.code(200).send({ eventId: event.eventId, status: 'duplicate' });
+        case 'conflict':
+          eventsRejected.inc({ reason: 'conflict' });
+          throw conflict(`event ${event.eventId} was already sent with a different body: send a new eventId for a new event, or the same body to repeat it`);
+      }
+    },
+  );
+
+  app.post(
+    '/v1/visit-events/batch',
+    {
+      bodyLimit: BATCH_BODY_LIMIT,
+      validatorCompiler: noAjv,
+      schema: {
+        summary: `Submit up to ${MAX_BATCH_EVENTS} visit events; one result per event, in order`,
+        tags: ['visit events'],
+        security: [{ bearer: [] }],
+        body: { type: 'object', required: ['events'], properties: { events: { type: 'array', minItems: 1, maxItems: MAX_BATCH_EVENTS, items: eventSchema } } },
+        response: {
+          200: {
+            description: 'each event judged as if sent alone',
+            type: 'object',
+            properties: {
+              results: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    eventId: { type: ['string', 'null'] },
+                    status: { type: 'string', enum: ['accepted', 'duplicate', 'conflict', 'invalid', 'unprocessable', 'forbidden'] },
+                    errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+                  },
+                },
+              },
+            },
+          },
+          400: problemRef, 401: problemRef, 413: problemRef, 429: problemRef, 503: problemRef,
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { events?: unknown } | null;
+      const events = body && typeof body === 'object' && !Array.isArray(body) ? body.events : undefined;
+      if (!Array.isArray(events) || events.length < 1 || events.length > MAX_BATCH_EVENTS) {
+        eventsRejected.inc({ reason: 'invalid' });
+        throw badRequest(`the body must be {"events": [...]} with 1 to ${MAX_BATCH_EVENTS} events`, [
+          { path: '/events', message: Array.isArray(events) ? `must hold 1 to ${MAX_BATCH_EVENTS} events (got ${events.length})` : 'must be an array of events' },
+        ]);
+      }
+      type Result = { eventId: string | null; status: string; errors?: FieldError[] };
+      const results: Result[] = new Array(events.length);
+      const valid: Array<{ index: number; event: VisitEvent }> = [];
+      events.forEach((raw, index) => {
+        const parsed = parseVisitEvent(raw);
+        if (parsed.ok) valid.push({ index, event: parsed.event });
+        else results[index] = { eventId: eventIdOf(raw) ?? null, status: 'invalid', errors: parsed.errors.map((e) => ({ path: `/events/${index}${e.path === '/' ? '' : e.path}`, message: e.message })) };
+      });
+      const facts = await referenceFacts(request, valid.map((v) => v.event));
+      const storable: Array<{ index: number; row: NewInboxEvent }> = [];
+      valid.forEach(({ index, event }, i) => {
+        const verdict = judge(event, request.client, facts[i]!);
+        if (verdict.status === 'storable') storable.push({ index, row: inboxRow(event, events[index], JSON.stringify(events[index])) });
+        else results[index] = { eventId: event.eventId, status: verdict.status, errors: verdict.errors.map((e) => ({ path: `/events/${index}${e.path}`, message: e.message })) };
+      });
+      const outcomes = await store(request, request.client.id, storable.map((s) => s.row));
+      const acceptedIds: number[] = [];
+      outcomes.forEach((o, i) => {
+        const { index, row } = storable[i]!;
+        if (o.status === 'accepted') acceptedIds.push(o.id);
+        results[index] =
+          o.status === 'conflict'
+            ? { eventId: row.eventId, status: 'conflict', errors: [{ path: `/events/${index}/eventId`, message: `event ${row.eventId} was already sent with a different body` }] }
+            : { eventId: row.eventId, status: o.status };
+      });
+      for (const r of results) {
+        if (r.status === 'accepted') eventsAccepted.inc();
+        else if (r.status === 'duplicate') eventsDuplicate.inc();
+        else eventsRejected.inc({ reason: r.status });
+      }
+      await enqueue(request, acceptedIds);
+      return reply.code(200).send({ results });
+    },
+  );
+
+  app.get(
+    '/v1/visit-events/:eventId',
+    {
+      schema: {
+        summary: "An event's processing status (only the calling client's events)",
+        tags: ['visit events'],
+        security: [{ bearer: [] }],
+        params: { type: 'object', properties: { eventId: { type: 'string' } }, required: ['eventId'] },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              eventId: { type: 'string' },
+              status: { type: 'string', enum: ['accepted', 'processed', 'rejected'] },
+              visit: { type: 'object', properties: { universityCode: { type: 'string' }, ref: { type: 'string' } } },
+              employerId: { type: 'integer' },
+              error: { type: 'string' },
+            },
+          },
+          401: problemRef, 404: problemRef, 503: problemRef,
+        },
+      },
+    },
+    async (request) => {
+      const { eventId } = request.params as { eventId: string };
+      let row;
+      try {
+        row = await findClientInboxEvent(db, request.client.id, eventId);
+      } catch (err) {
+        if (err instanceof Problem) throw err;
+        request.log.error({ err }, 'reading an event failed');
+        throw unavailable('the event cannot be read right now (database unreachable): retry later');
+      }
+      if (!row) throw notFound(`this key has sent no event ${eventId}`);
+      return {
+        eventId: row.eventId,
+        status: row.status,
+        visit: { universityCode: row.universityCode, ref: row.ref },
+        ...(row.employerId !== null ? { employerId: row.employerId } : {}),
+        ...(row.error !== null ? { error: row.error } : {}),
+      };
+    },
+  );
+}
+
+export const visitEventRoutes: RouteModule = registerVisitEventRoutes;

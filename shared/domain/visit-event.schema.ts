@@ -1,0 +1,160 @@
+// The shape of a visit event (CONTRACT.md) and the rules that need reference data. Pure: no I/O.
+// The zod schema is the single source: the API validates with it and publishes its JSON Schema in the OpenAPI document.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { isValidCreditCode, normalizeCreditCode } from './credit-code.ts';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+// PostgreSQL text and jsonb cannot hold NUL, and jsonb refuses lone UTF-16 surrogates: such strings are invalid input
+// (400) rather than a storage failure later.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const storable = (s: string) => !s.includes('\u0000') && !LONE_SURROGATE.test(s);
+const text = (min: number, max: number) =>
+  z
+    .string()
+    .min(min, { error: min === 1 ? 'must not be empty' : `must have at least ${min} characters` })
+    .max(max, { error: `must have at most ${max} characters` })
+    .refine(storable, { error: 'must not contain NUL characters or unpaired surrogates' });
+
+const eventId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' });
+const occurredAt = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with an offset, e.g. 2022-04-02T10:00:00+08:00' });
+const universityCode = z.string().regex(/^\d{10}$/, { error: 'must be the 10-digit MOE university code' });
+const ref = text(1, 128).refine((s) => s.trim() !== '', { error: 'must not be blank' });
+const count = (max: number) => z.int({ error: 'must be a whole number' }).min(0, { error: 'must be 0 or more' }).max(max, { error: `must be at most ${max}` });
+
+const leader = z.object({
+  role: z.enum(['secretary', 'president', 'leader'], { error: 'must be secretary, president or leader' }),
+  name: text(1, 100),
+});
+
+const employer = z.object({
+  name: text(1, 200).refine((s) => s.trim() !== '', { error: 'must not be blank' }),
+  creditCode: text(1, 64).nullish(),
+  regionCode: z.string().regex(/^\d{6}$/, { error: 'must be a 6-digit GB/T 2260 region code' }).nullish(),
+});
+
+const outcomes = z.object({
+  positions: count(1_000_000).optional(),
+  internshipBase: z.boolean({ error: 'must be true or false' }).optional(),
+  recruitmentInvite: z.boolean({ error: 'must be true or false' }).optional(),
+  demandSurvey: z.boolean({ error: 'must be true or false' }).optional(),
+  graduatesTracked: count(1_000_000).optional(),
+  satisfaction: z.int({ error: 'must be a whole number' }).min(1, { error: 'must be 1 to 5' }).max(5, { error: 'must be 1 to 5' }).optional(),
+});
+
+const visit = z.object({
+  ref,
+  universityCode,
+  visitedOn: z.iso.date({ error: 'must be a date YYYY-MM-DD' }),
+  mode: z.enum(['onsite', 'invited', 'online'], { error: 'must be onsite, invited or online' }),
+  leaders: z.array(leader, { error: 'must be a list of leaders' }).min(1, { error: 'must hold at least 1 leader' }).max(20, { error: 'must hold at most 20 leaders' }),
+  employer,
+  outcomes: outcomes.optional(),
+  notes: text(0, 2000).nullish(),
+});
+
+const campaignId = text(1, 64);
+
+const recorded = z.object({
+  eventId,
+  type: z.enum(['visit.recorded', 'visit.amended']),
+  occurredAt,
+  campaignId,
+  visit,
+});
+
+const retracted = z.object({
+  eventId,
+  type: z.literal('visit.retracted'),
+  occurredAt,
+  campaignId: campaignId.optional(),
+  visit: z.object({ ref, universityCode }),
+});
+
+export const visitEventSchema = z.discriminatedUnion('type', [recorded, retracted], {
+  error: 'must be visit.recorded, visit.amended or visit.retracted',
+});
+export type VisitEvent = z.infer<typeof visitEventSchema>;
+export type RecordedVisitEvent = z.infer<typeof recorded>;
+
+export const MAX_BATCH_EVENTS = 1000;
+
+/** JSON Schema of one event, for the OpenAPI document (validation itself goes through zod). */
+export function visitEventJsonSchema(): Record<string, unknown> {
+  const { $schema: _ignored, ...schema } = z.toJSONSchema(visitEventSchema, { unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+  return schema;
+}
+
+/** JSON-pointer path of a zod issue: `/visit/leaders/0/role`; the whole body is `/`. */
+export function pointer(path: ReadonlyArray<PropertyKey>, prefix = ''): string {
+  const p = path.map((k) => String(k).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+  return p ? `${prefix}/${p}` : prefix || '/';
+}
+
+export type ParseResult = { ok: true; event: VisitEvent } | { ok: false; errors: FieldError[] };
+
+/** Checks the shape of one event. Unknown fields are allowed and dropped from `event` (they stay in the raw body). */
+export function parseVisitEvent(body: unknown): ParseResult {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, errors: [{ path: '/', message: 'must be a JSON object (one visit event)' }] };
+  const r = visitEventSchema.safeParse(body);
+  if (r.success) return { ok: true, event: r.data };
+  return { ok: false, errors: r.error.issues.map((i) => ({ path: pointer(i.path), message: i.message })) };
+}
+
+/** The best-effort eventId of a body that may be invalid (batch results name their event when they can). */
+export function eventIdOf(body: unknown): string | undefined {
+  const id = (body as { eventId?: unknown } | null)?.eventId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+// ── rules that need reference data (422) ────────────────────────────────────────────────────────────────
+export interface ReferenceFacts {
+  /** The university's province, or undefined when the university is unknown. */
+  universityProvince: string | undefined;
+  /** The campaign's period (inclusive, YYYY-MM-DD), or undefined when unknown or not named. */
+  campaign: { start: string; end: string } | undefined;
+}
+
+/** The 422 reasons of an event whose shape is valid; empty when it may be stored. */
+export function checkRules(event: VisitEvent, facts: ReferenceFacts): FieldError[] {
+  const errors: FieldError[] = [];
+  if (facts.universityProvince === undefined) {
+    errors.push({ path: '/visit/universityCode', message: `unknown university ${event.visit.universityCode}: import it first (ledger import universities)` });
+  }
+  if (event.campaignId !== undefined && facts.campaign === undefined) {
+    errors.push({ path: '/campaignId', message: `unknown campaign ${event.campaignId}: create it first (ledger campaign create)` });
+  }
+  if (event.type !== 'visit.retracted') {
+    const { start, end } = facts.campaign ?? {};
+    if (start && end && (event.visit.visitedOn < start || event.visit.visitedOn > end)) {
+      errors.push({ path: '/visit/visitedOn', message: `${event.visit.visitedOn} is outside campaign ${event.campaignId} (${start} to ${end})` });
+    }
+    const code = event.visit.employer.creditCode;
+    if (code !== undefined && code !== null && !isValidCreditCode(normalizeCreditCode(code))) {
+      errors.push({ path: '/visit/employer/creditCode', message: 'is not a valid unified social credit code (GB 32100-2015: 18 characters, check character wrong or missing)' });
+    }
+  }
+  return errors;
+}
+
+// ── body hash ───────────────────────────────────────────────────────────────────────────────────────────
+/**
+ * JSON with object keys sorted (recursively), no whitespace: two bodies that differ only in key order or formatting
+ * have the same canonical text. Array order matters. Numbers use JavaScript's shortest form (1.0 and 1 are equal).
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+}
+
+/** sha256 hex of the canonical JSON of the event as sent (unknown fields included): decides duplicate vs conflict. */
+export function bodyHash(body: unknown): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+}
