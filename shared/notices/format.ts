@@ -1,0 +1,51 @@
+// Pure formatting shared by the notice renderers: dates and numbers the way Chinese notices write them.
+
+/** '2022-04-30' → '2022年4月30日'. */
+export function dateZh(isoDate: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(isoDate);
+  if (!m) return isoDate;
+  return `${m[1]}年${Number(m[2])}月${Number(m[3])}日`;
+}
+
+/** '2022-W14' → '2022年第14周'; '2022-04' → '2022年4月'; anything else unchanged. */
+export function periodZh(period: string): string {
+  const w = /^(\d{4})-W(\d{2})$/.exec(period);
+  if (w) return `${w[1]}年第${Number(w[2])}周`;
+  const m = /^(\d{4})-(\d{2})$/.exec(period);
+  if (m) return `${m[1]}年${Number(m[2])}月`;
+  return period;
+}
+
+/** 0.4234 → '42.3%'; null → '—'. */
+export function pct(value: number | null | undefined, digits = 1): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return `${(value * 100).toFixed(digits)}%`;
+}
+
+/** 1234567 → '1,234,567'. */
+export function int(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** Rank change as a reader expects it: ↑2, ↓1, 持平, 新进 (no earlier snapshot). */
+export function rankChangeZh(change: number | null | undefined): string {
+  if (change === null || change === undefined) return '新进';
+  if (change > 0) return `↑${change}`;
+  if (change < 0) return `↓${-change}`;
+  return '持平';
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** Escapes the characters Markdown would read as markup in a table cell or list item. */
+export function escapeMarkdown(s: string): string {
+  return s.replace(/([\\`*_[\]|<>#])/g, '\\$1');
+}
+
+export const MODE_ZH: Readonly<Record<string, string>> = { onsite: '实地走访', invited: '请进来', online: '线上' };
+export const ROLE_ZH: Readonly<Record<string, string>> = { secretary: '党委书记', president: '校长', leader: '校领导' };
+
+/** UTF-8 length, the unit of the robots' message limits. */
+export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { buildNationalNotice, buildProvinceNotice } from '../../shared/notices/notice-content.ts';
+import { CHART_CID, renderHtml } from '../../shared/notices/render-html.ts';
+import { DINGTALK_MAX_BYTES, renderMarkdown, WECOM_MAX_BYTES } from '../../shared/notices/render-markdown.ts';
+import { renderText } from '../../shared/notices/render-text.ts';
+import { CAMPAIGN, plans, provinceRow, sampleRankings, totals, universityRow } from '../helpers/notices-factories.ts';
+
+function models() {
+  const s = sampleRankings();
+  const national = buildNationalNotice({ campaign: CAMPAIGN, period: '2022-W14', national: s.national, provinces: s.provinces, totals: totals(), plans: plans() });
+  const province = buildProvinceNotice({ campaign: CAMPAIGN, period: '2022-W14', provinceCode: '440000', provinceName: '广东省', ranking: s.guangdong, provinces: s.provinces, totals: totals(), planFiledOn: '2022-03-15' });
+  return { national, province };
+}
+
+/** A province of n universities with long names, to push the robots' limits. */
+function bigProvince(n: number) {
+  const rows = Array.from({ length: n }, (_, i) =>
+    universityRow({ rank: i + 1, universityCode: String(4144010000 + i), universityName: `广东省某某某某某某职业技术学院第${i + 1}分院`, behind: i % 2 === 0, completion: 1 - i / n }),
+  );
+  return buildProvinceNotice({
+    campaign: CAMPAIGN, period: '2022-W14', provinceCode: '440000', provinceName: '广东省',
+    ranking: { campaignId: '2022', asOf: '2022-04-10', scope: 'province:440000', rows }, totals: totals(), planFiledOn: null,
+  });
+}
+
+describe('HTML e-mail', () => {
+  it('is table layout with inline styles only: no classes, no style blocks, no script', () => {
+    const { national, province } = models();
+    for (const html of [renderHtml(national), renderHtml(province)]) {
+      expect(html).not.toMatch(/class=/i);
+      expect(html).not.toMatch(/<style/i);
+      expect(html).not.toMatch(/<script/i);
+      expect(html).toContain(`src="cid:${CHART_CID}"`);
+      expect(html).toMatch(/<table role="presentation"/);
+    }
+  });
+
+  it('national: totals, the province ranking with change, provinces without a plan, and the behind list', () => {
+    const html = renderHtml(models().national);
+    expect(html).toContain('关于全国高校书记校长访企拓岗促就业专项行动进展情况的通报（2022年第14周）');
+    expect(html).toContain('截至2022年4月10日');
+    expect(html).toContain('45,678'); // positions
+    expect(html).toMatch(/广东省<\/td>/);
+    expect(html).toContain('↑1');
+    expect(html).toContain('以下<span style="color:#c62828;font-weight:bold;">1</span>个省份尚未报送实施方案：北京市');
+    expect(html).toContain('珠江新建学院');
+  });
+
+  it('escapes names so a university name cannot inject markup', () => {
+    const s = sampleRankings();
+    s.guangdong.rows[0] = { ...s.guangdong.rows[0]!, universityName: '<img src=x onerror=alert(1)>大学' };
+    const m = buildProvinceNotice({ campaign: CAMPAIGN, period: '2022-W14', provinceCode: '440000', provinceName: '广东省', ranking: s.guangdong, totals: totals(), planFiledOn: null });
+    const html = renderHtml(m);
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;大学');
+  });
+
+  it('province: every university with status, and the on-site flag in red', () => {
+    const html = renderHtml(models().province);
+    for (const name of ['华南示范大学', '岭南职业技术学院', '珠江新建学院']) expect(html).toContain(name);
+    expect(html).toMatch(/color:#c62828;font-weight:bold;">20\.0%<\/td>/);
+    expect(html).toContain('实施方案已于2022年3月15日报送');
+  });
+
+  it('cuts a long list and says where the full one is', () => {
+    const s = sampleRankings();
+    const rows = Array.from({ length: 12 }, (_, i) => universityRow({ rank: i + 1, universityCode: String(4144010100 + i), universityName: `落后学院${i + 1}`, behind: true }));
+    const m = buildNationalNotice({ campaign: CAMPAIGN, period: '2022-W14', national: { ...s.national, rows }, provinces: { ...s.provinces, rows: [provinceRow()] }, totals: totals(), plans: [] });
+    const html = renderHtml(m, { maxListRows: 5 }).split('五、典型')[0]!;
+    expect(html).toContain('落后学院5<');
+    expect(html).not.toContain('落后学院6<');
+    expect(html).toContain('共12条，此处列出前5条');
+  });
+});
+
+describe('plain text', () => {
+  it('holds the same figures as the HTML', () => {
+    const { national, province } = models();
+    const t = renderText(national);
+    expect(t.split('\n')[0]).toBe(national.subject);
+    expect(t).toContain('提供岗位数：45,678');
+    expect(t).toContain('1｜↑1｜广东省｜3｜1｜33.3%｜60.0%｜1,500');
+    expect(t).toContain('尚未报送实施方案的省份（1个）：北京市');
+    const p = renderText(province);
+    expect(p).toContain('3｜新进｜珠江新建学院｜5.0%｜5｜5｜10｜20｜20.0%｜落后');
+    expect(p).toContain('珠江新建学院（20.0%）');
+  });
+});
+
+describe('Markdown', () => {
+  it('archive flavour has GFM tables', () => {
+    const md = renderMarkdown(models().province);
+    expect(md.startsWith('# 关于广东省')).toBe(true);
+    expect(md).toContain('| 1 | ↑2 | 华南示范大学 | 100.0% |');
+  });
+
+  it('robot flavour has no tables and stays within the WeCom and DingTalk limits, cutting at a line with a note', () => {
+    const m = bigProvince(400);
+    const wecom = renderMarkdown(m, { flavor: 'robot', maxBytes: WECOM_MAX_BYTES });
+    expect(Buffer.byteLength(wecom)).toBeLessThanOrEqual(WECOM_MAX_BYTES);
+    expect(wecom).not.toContain('|---');
+    expect(wecom).toContain('完整通报见邮件或通报归档');
+    expect(wecom.endsWith('> 数据截至2022年4月10日')).toBe(true);
+    const ding = renderMarkdown(m, { flavor: 'robot', maxBytes: DINGTALK_MAX_BYTES });
+    expect(Buffer.byteLength(ding)).toBeLessThanOrEqual(DINGTALK_MAX_BYTES);
+    expect(Buffer.byteLength(ding)).toBeGreaterThan(WECOM_MAX_BYTES);
+    // Short notices are not cut.
+    const small = renderMarkdown(models().province, { flavor: 'robot', maxBytes: WECOM_MAX_BYTES });
+    expect(small).not.toContain('完整通报见邮件');
+    expect(small).toContain('**进度落后**：珠江新建学院');
+  });
+});
