@@ -29,6 +29,8 @@ export interface ProvinceRankRow {
   shareMeeting: number;
   meanCompletion: number;
   positions: number;
+  /** Date the province filed its implementation plan (实施方案) for the campaign; null when it has not. */
+  planFiledOn?: string | null;
   rankChange?: number | null;
 }
 

@@ -1,3 +1,69 @@
-// Table types of migration 00xx_rankings.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface RankingTables {}
+// Table types of migration 0004_rankings: derived figures (kept by triggers), snapshots, province plans.
+import type { ColumnType } from 'kysely';
+import type { DateString } from './foundation.table.ts';
+
+type Count = ColumnType<number, number | undefined, number>;
+type Json<T> = ColumnType<T, string, string>;
+
+/** One (campaign, university, employer) pair: its first visit dated from the campaign's start. */
+export interface RankingPairTable {
+  campaign_id: string;
+  university_code: string;
+  employer_id: number;
+  first_on: DateString;
+  first_principal_on: DateString | null;
+  /** In the prior list or visited before the campaign's start: not newly developed. */
+  known_before: boolean;
+}
+
+interface Figures {
+  visits: Count;
+  onsite_visits: Count;
+  positions: Count;
+  internship_bases: Count;
+  recruitment_invites: Count;
+  demand_surveys: Count;
+  graduates_tracked: Count;
+  satisfaction_sum: Count;
+  satisfaction_count: Count;
+  /** Pairs whose first visit falls on this day (so distinct employers up to a date are a sum). */
+  employers_first: Count;
+  principal_first: Count;
+  new_first: Count;
+}
+
+export interface RankingDailyTable extends Figures {
+  campaign_id: string;
+  university_code: string;
+  day: DateString;
+}
+
+export interface RankingTotalsTable extends Figures {
+  campaign_id: string;
+  university_code: string;
+}
+
+export interface RankingSnapshotTable {
+  campaign_id: string;
+  period: string;
+  scope: string;
+  kind: 'week' | 'month';
+  as_of: DateString;
+  computed_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  rows: Json<unknown[]>;
+}
+
+export interface ProvincePlanTable {
+  campaign_id: string;
+  province_code: string;
+  filed_on: DateString;
+  recorded_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface RankingTables {
+  ranking_pairs: RankingPairTable;
+  ranking_daily: RankingDailyTable;
+  ranking_totals: RankingTotalsTable;
+  ranking_snapshots: RankingSnapshotTable;
+  province_plans: ProvincePlanTable;
+}

@@ -1,0 +1,104 @@
+// Rankings as of a date: loads inputs and figures through the repositories, measures and orders them (pure domain).
+import type { Db } from '../db/database.ts';
+import { measureAll, type UniversityMeasures } from '../domain/measures.ts';
+import { rankProvinces, rankUniversities } from '../domain/ranking.ts';
+import type { ProvinceRanking, Ranking, RankingScope, UniversityRanking } from '../domain/ranking.types.ts';
+import { loadMeasureInputs, recentVisits, universityFigures, type MeasureInputs, type RecentVisit } from '../repositories/measures.repository.ts';
+import { listPlans } from '../repositories/plan.repository.ts';
+
+const PROVINCE_SCOPE = /^province:(\d{6})$/;
+
+/** Parses `national`, `provinces` or `province:CODE` (6 digits); null otherwise. */
+export function parseRankingScope(text: string): RankingScope | null {
+  if (text === 'national' || text === 'provinces') return text;
+  return PROVINCE_SCOPE.test(text) ? (text as RankingScope) : null;
+}
+
+export const provinceOfScope = (scope: RankingScope): string | null => PROVINCE_SCOPE.exec(scope)?.[1] ?? null;
+
+export class UnknownCampaignError extends Error {
+  constructor(readonly campaignId: string) {
+    super(`campaign ${campaignId} does not exist: see \`ledger campaign list\``);
+    this.name = 'UnknownCampaignError';
+  }
+}
+
+export class UnknownProvinceError extends Error {
+  constructor(readonly provinceCode: string) {
+    super(`province ${provinceCode} does not exist: use a 6-digit GB/T 2260 province code such as 440000`);
+    this.name = 'UnknownProvinceError';
+  }
+}
+
+/** Measures of every university of the campaign (or of one province) as of the date. */
+export async function measuresAsOf(db: Db, campaignId: string, asOf: string, provinceCode?: string): Promise<{ inputs: MeasureInputs; measures: UniversityMeasures[] }> {
+  const inputs = await loadMeasureInputs(db, campaignId, provinceCode);
+  if (!inputs) throw new UnknownCampaignError(campaignId);
+  if (provinceCode && !inputs.provinces.some((p) => p.code === provinceCode)) throw new UnknownProvinceError(provinceCode);
+  const figures = await universityFigures(db, inputs.campaign, asOf, provinceCode ? { provinceCode } : {});
+  return { inputs, measures: measureAll(inputs.universities, figures, inputs.ctx, asOf) };
+}
+
+function universityRanking(campaignId: string, asOf: string, scope: UniversityRanking['scope'], measures: UniversityMeasures[]): UniversityRanking {
+  return { campaignId, asOf, scope, rows: rankUniversities(measures) };
+}
+
+async function provinceRanking(db: Db, campaignId: string, asOf: string, inputs: MeasureInputs, measures: UniversityMeasures[]): Promise<ProvinceRanking> {
+  const plans = new Map((await listPlans(db, campaignId)).map((p) => [p.provinceCode, p.filedOn]));
+  const rows = rankProvinces(inputs.provinces, measures).map((r) => ({ ...r, planFiledOn: plans.get(r.provinceCode) ?? null }));
+  return { campaignId, asOf, scope: 'provinces', rows };
+}
+
+/** The ranking of one scope as of the date (CONTRACT.md shape). */
+export async function computeRanking(db: Db, campaignId: string, scope: RankingScope, asOf: string): Promise<Ranking> {
+  const province = provinceOfScope(scope);
+  const { inputs, measures } = await measuresAsOf(db, campaignId, asOf, province ?? undefined);
+  if (scope === 'provinces') return provinceRanking(db, campaignId, asOf, inputs, measures);
+  return universityRanking(campaignId, asOf, scope as UniversityRanking['scope'], measures);
+}
+
+/** Every scope at once from one national computation: national, provinces, then each province in code order. */
+export async function computeAllRankings(db: Db, campaignId: string, asOf: string): Promise<Ranking[]> {
+  const { inputs, measures } = await measuresAsOf(db, campaignId, asOf);
+  const out: Ranking[] = [universityRanking(campaignId, asOf, 'national', measures), await provinceRanking(db, campaignId, asOf, inputs, measures)];
+  const byProvince = new Map<string, UniversityMeasures[]>(inputs.provinces.map((p) => [p.code, []]));
+  for (const m of measures) byProvince.get(m.provinceCode)?.push(m);
+  for (const [code, list] of byProvince) out.push(universityRanking(campaignId, asOf, `province:${code}`, list));
+  return out;
+}
+
+export interface UniversityProgress {
+  campaignId: string;
+  asOf: string;
+  university: { code: string; name: string; provinceCode: string };
+  measures: Omit<UniversityMeasures, 'universityCode' | 'universityName' | 'provinceCode'>;
+  rankInProvince: number;
+  universitiesInProvince: number;
+  recentVisits: RecentVisit[];
+}
+
+export class UnknownUniversityError extends Error {
+  constructor(readonly universityCode: string) {
+    super(`university ${universityCode} does not exist: import it with \`ledger import universities\``);
+    this.name = 'UnknownUniversityError';
+  }
+}
+
+/** One university's measures, targets, rank within its province and latest visits, as of the date. */
+export async function universityProgress(db: Db, campaignId: string, universityCode: string, provinceCode: string, asOf: string): Promise<UniversityProgress> {
+  const { measures } = await measuresAsOf(db, campaignId, asOf, provinceCode);
+  const rows = rankUniversities(measures);
+  const row = rows.find((r) => r.universityCode === universityCode);
+  const m = measures.find((x) => x.universityCode === universityCode);
+  if (!row || !m) throw new UnknownUniversityError(universityCode);
+  const { universityCode: code, universityName: name, provinceCode: prov, ...rest } = m;
+  return {
+    campaignId,
+    asOf,
+    university: { code, name, provinceCode: prov },
+    measures: rest,
+    rankInProvince: row.rank,
+    universitiesInProvince: rows.length,
+    recentVisits: await recentVisits(db, campaignId, universityCode, asOf),
+  };
+}
