@@ -1,0 +1,216 @@
+// `ledger import ...` run as an operator would, against this file's own database.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { jsonOut, runLedger } from '../helpers/cli.ts';
+
+const FIXTURES = 'test/fixtures';
+const REAL_UNIVERSITIES = '../shared/data/universities.csv';
+
+interface Report {
+  refused: boolean;
+  lines: number;
+  imported: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  errors: Array<{ line: number; reason: string }>;
+  linked?: number;
+  database?: { total: number; provinces: number; byLevel: Record<string, number> };
+  elapsedMs: number;
+}
+
+let t: TestDatabase;
+let env: { DATABASE_URL: string };
+const tmp = mkdtempSync(join(tmpdir(), 'ledger-import-'));
+
+function tmpCsv(name: string, lines: string[]): string {
+  const path = join(tmp, name);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+const ledger = (args: string[]) => runLedger(args, env);
+const count = async (table: 'universities' | 'placement_rates' | 'province_placement_averages' | 'prior_employers') =>
+  (await t.db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  env = { DATABASE_URL: t.url };
+});
+afterAll(async () => {
+  await t.drop();
+});
+
+describe('ledger import universities', () => {
+  it('imports a good file (BOM, CRLF, quotes, optional flags) and reports what it inserted', async () => {
+    const r = await ledger(['import', 'universities', '--file', `${FIXTURES}/universities-good.csv`, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(jsonOut<Report>(r)).toMatchObject({ refused: false, lines: 4, imported: 4, inserted: 4, updated: 0, unchanged: 0 });
+    const rows = await t.db.selectFrom('universities').selectAll().where('code', 'like', '9999%').orderBy('code').execute();
+    expect(rows.map((u) => [u.code, u.province_code, u.level, u.private, u.new_undergrad, u.vocational])).toEqual([
+      ['9999000001', '440000', '本科', false, true, false],
+      ['9999000002', '440000', '专科', false, false, true], // empty flags: new_undergrad false, vocational from 专科
+      ['9999000003', '110000', '本科', true, false, false],
+      ['9999000004', '440000', '本科', true, false, true],
+    ]);
+    expect(rows[1]?.name).toBe('测试职业技术学院, 南校区');
+  });
+
+  it('refuses a file with bad lines whole, naming every bad line and why, and stores nothing', async () => {
+    const before = await count('universities');
+    const r = await ledger(['import', 'universities', '--file', `${FIXTURES}/universities-bad.csv`]);
+    expect(r.code).toBe(1);
+    const [summary, ...details] = r.stderr.trim().split('\n');
+    expect(summary).toMatch(/^ledger: refused .*universities-bad\.csv: 6 bad lines \(3, 4, 5, 6, 7, 8\); nothing imported/);
+    expect(details.map((d) => d.match(/^ {2}line (\d+): /)?.[1])).toEqual(['3', '4', '5', '6', '7', '8']);
+    expect(details[0]).toMatch(/火星省/);
+    expect(await count('universities')).toBe(before);
+  });
+
+  it('with --json prints the refusal report on stdout', async () => {
+    const r = await ledger(['import', 'universities', '--file', `${FIXTURES}/universities-bad.csv`, '--json']);
+    expect(r.code).toBe(1);
+    const report = jsonOut<Report>(r);
+    expect(report).toMatchObject({ refused: true, imported: 0, skipped: 6 });
+    expect(report.errors.map((e) => e.line)).toEqual([3, 4, 5, 6, 7, 8]);
+  });
+
+  it('with --skip-invalid imports the good lines and still reports the bad ones', async () => {
+    const r = await ledger(['import', 'universities', '--file', `${FIXTURES}/universities-bad.csv`, '--skip-invalid', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(jsonOut<Report>(r)).toMatchObject({ refused: false, imported: 2, inserted: 2, skipped: 6 });
+    expect(r.stderr).toMatch(/skipped 6 bad lines .*\(3, 4, 5, 6, 7, 8\)/);
+    const codes = await t.db.selectFrom('universities').select('code').where('code', 'like', '99991%').orderBy('code').execute();
+    expect(codes.map((c) => c.code)).toEqual(['9999100001', '9999100008']);
+    const first = await t.db.selectFrom('universities').select('name').where('code', '=', '9999100001').executeTakeFirstOrThrow();
+    expect(first.name).toBe('好学校一'); // the duplicate on line 7 did not overwrite line 2
+  });
+
+  it('updates only what changed, keeps flags the file leaves out, and reports unchanged rows', async () => {
+    const header = 'code,name,province,city,authority,level,private';
+    const file = tmpCsv('changed.csv', [header, '9999000001,测试大学（新名）,广东省,广州市,广东省,本科,0', '9999000003,测试民办学院,北京市,北京市,北京市教育委员会,本科,1']);
+    const r = await ledger(['import', 'universities', '--file', file, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(jsonOut<Report>(r)).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
+    const u = await t.db.selectFrom('universities').selectAll().where('code', '=', '9999000001').executeTakeFirstOrThrow();
+    expect([u.name, u.new_undergrad]).toEqual(['测试大学（新名）', true]);
+  });
+
+  it('refuses a file with a wrong header whatever --skip-invalid says', async () => {
+    const file = tmpCsv('header.csv', ['code,name,province', '9999000009,a,北京']);
+    const r = await ledger(['import', 'universities', '--file', file, '--skip-invalid']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/line 1 \(header\): missing columns city, authority, level, private/);
+  });
+
+  it('says so when the file is missing or not UTF-8', async () => {
+    const missing = await ledger(['import', 'universities', '--file', join(tmp, 'nope.csv')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read .*nope\.csv/);
+    const gbk = join(tmp, 'gbk.csv');
+    writeFileSync(gbk, Buffer.from([0x63, 0x6f, 0x64, 0x65, 0x0a, 0xb1, 0xb1, 0xbe, 0xa9, 0x0a]));
+    const notUtf8 = await ledger(['import', 'universities', '--file', gbk]);
+    expect(notUtf8.code).toBe(1);
+    expect(notUtf8.stderr).toMatch(/is not UTF-8 text/);
+  });
+
+  it('imports the 2,756 real universities in seconds, and importing again changes nothing', async () => {
+    const first = await ledger(['import', 'universities', '--file', REAL_UNIVERSITIES, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const a = jsonOut<Report>(first);
+    expect(a).toMatchObject({ lines: 2756, imported: 2756, inserted: 2756, updated: 0, unchanged: 0 });
+    expect(a.elapsedMs).toBeLessThan(3000);
+    const real = await t.db
+      .selectFrom('universities')
+      .select(['level', sql<number>`count(*)::int`.as('n'), sql<number>`count(DISTINCT province_code)::int`.as('p')])
+      .where('code', 'not like', '9999%')
+      .groupBy('level')
+      .orderBy('level')
+      .execute();
+    expect(Object.fromEntries(real.map((r) => [r.level, r.n]))).toEqual({ 本科: 1270, 专科: 1486 });
+    const provinces = await t.db.selectFrom('universities').select(sql<number>`count(DISTINCT province_code)::int`.as('p')).where('code', 'not like', '9999%').executeTakeFirstOrThrow();
+    expect(provinces.p).toBe(31);
+    const pku = await t.db.selectFrom('universities').selectAll().where('code', '=', '4111010001').executeTakeFirstOrThrow();
+    expect(pku).toMatchObject({ name: '北京大学', province_code: '110000', level: '本科', vocational: false, new_undergrad: false });
+
+    const again = await ledger(['import', 'universities', '--file', REAL_UNIVERSITIES, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(jsonOut<Report>(again)).toMatchObject({ inserted: 0, updated: 0, unchanged: 2756 });
+    console.log(`real universities import: first ${a.elapsedMs} ms, again ${jsonOut<Report>(again).elapsedMs} ms (in-process, after start-up)`);
+  });
+});
+
+describe('ledger import placement-rates and province-averages', () => {
+  beforeAll(async () => {
+    const r = await ledger(['campaign', 'create', '--id', 'imp', '--start', '2022-03-01', '--end', '2022-08-31']);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('imports rates for known universities, and re-importing changes nothing', async () => {
+    const args = ['import', 'placement-rates', '--campaign', 'imp', '--file', `${FIXTURES}/placement-rates.csv`, '--json'];
+    const first = await ledger(args);
+    expect(first.code, first.stderr).toBe(0);
+    expect(jsonOut<Report>(first)).toMatchObject({ inserted: 4, updated: 0 });
+    const again = await ledger(args);
+    expect(jsonOut<Report>(again)).toMatchObject({ inserted: 0, updated: 0, unchanged: 4 });
+    const rate = await t.db.selectFrom('placement_rates').select('rate').where('university_code', '=', '9999000001').executeTakeFirstOrThrow();
+    expect(rate.rate).toBe(0.85);
+  });
+
+  it('refuses bad rates and unknown universities, naming each line', async () => {
+    const before = await count('placement_rates');
+    const r = await ledger(['import', 'placement-rates', '--campaign', 'imp', '--file', `${FIXTURES}/placement-rates-bad.csv`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/4 bad lines \(3, 4, 5, 6\)/);
+    expect(r.stderr).toMatch(/line 4: university 9999888888 is unknown/);
+    expect(await count('placement_rates')).toBe(before);
+  });
+
+  it('refuses an unknown campaign with how to create it', async () => {
+    const r = await ledger(['import', 'placement-rates', '--campaign', 'nope', '--file', `${FIXTURES}/placement-rates.csv`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown campaign "nope": create it first with ledger campaign create/);
+  });
+
+  it('imports explicit provincial averages', async () => {
+    const r = await ledger(['import', 'province-averages', '--campaign', 'imp', '--file', `${FIXTURES}/province-averages.csv`, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(jsonOut<Report>(r)).toMatchObject({ inserted: 2 });
+    const rows = await t.db.selectFrom('province_placement_averages').select(['province_code', 'rate']).where('campaign_id', '=', 'imp').orderBy('province_code').execute();
+    expect(rows).toEqual([{ province_code: '110000', rate: 0.91 }, { province_code: '440000', rate: 0.88 }]);
+  });
+});
+
+describe('ledger import prior-employers', () => {
+  it('stores the spellings as given and links those whose normalised name or credit code is a known employer', async () => {
+    const huawei = await t.db.insertInto('employers').values({ canonical_name: '华为技术有限公司', normalized_name: 'x-not-this-name', credit_code: '914403001922038216' }).returning('id').executeTakeFirstOrThrow();
+    const shenzhen = await t.db.insertInto('employers').values({ canonical_name: '深圳某某物流有限公司', normalized_name: '深圳某某物流有限公司', credit_code: null }).returning('id').executeTakeFirstOrThrow();
+    const args = ['import', 'prior-employers', '--file', `${FIXTURES}/prior-employers.csv`, '--json'];
+    const r = await ledger(args);
+    expect(r.code, r.stderr).toBe(0);
+    expect(jsonOut<Report>(r)).toMatchObject({ inserted: 4, updated: 0, linked: 3 });
+    const rows = await t.db.selectFrom('prior_employers').selectAll().orderBy('id').execute();
+    expect(rows.map((p) => [p.university_code, p.employer_name, p.credit_code, p.normalized_name, p.employer_id])).toEqual([
+      ['9999000001', '华为技术有限公司', '914403001922038216', '华为技术有限公司', huawei.id],
+      ['9999000001', '广州某某科技有限公司', '', '广州某某科技有限公司', null],
+      ['9999000002', '深圳 某某 物流有限公司', '', '深圳某某物流有限公司', shenzhen.id],
+      ['9999000002', '华为技术有限公司', '914403001922038216', '华为技术有限公司', huawei.id],
+    ]);
+
+    const again = await ledger(args);
+    expect(jsonOut<Report>(again)).toMatchObject({ inserted: 0, updated: 0, unchanged: 4, linked: 0 });
+  });
+
+  it('refuses bad credit codes, empty names and unknown universities', async () => {
+    const before = await count('prior_employers');
+    const r = await ledger(['import', 'prior-employers', '--file', `${FIXTURES}/prior-employers-bad.csv`, '--json']);
+    expect(r.code).toBe(1);
+    expect(jsonOut<Report>(r).errors.map((e) => e.line)).toEqual([3, 4, 5]);
+    expect(await count('prior_employers')).toBe(before);
+  });
+});
