@@ -1,6 +1,7 @@
 // The notice model (定期通报): what a national or a province notice says, built from stored snapshots, totals and
 // plans. Pure: no I/O; the renderers (HTML, text, Markdown, chart) only lay this model out.
 import type { CampaignTotals, ProvinceRankRow, ProvinceRanking, UniversityRankRow, UniversityRanking } from '../domain/ranking.types.ts';
+import { expectedShare } from '../domain/periods.ts';
 import { dateZh, periodZh } from './format.ts';
 
 export type NoticeScope = 'national' | `province:${string}`;
@@ -82,13 +83,7 @@ export const TOP_UNIVERSITIES = 10;
 
 /** 时间进度: days from the start to the cut-off, both included, over the campaign's days (0 before, 1 after). */
 export function expectedProgress(startDate: string, endDate: string, asOf: string): number {
-  const day = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10))) / 86_400_000;
-  const start = day(startDate);
-  const end = day(endDate);
-  const at = day(asOf);
-  if (at < start) return 0;
-  if (at >= end) return 1;
-  return (at - start + 1) / (end - start + 1);
+  return expectedShare({ start: startDate, end: endDate }, asOf);
 }
 
 export function noticeSubject(areaName: string, period: string): string {
