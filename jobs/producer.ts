@@ -18,6 +18,14 @@ export interface Producer {
    * so the sweeper and `dlq replay` can redeliver rows whose earlier job is kept but no longer runs.
    */
   redeliverVisitEvents(inboxIds: number[]): Promise<void>;
+  /**
+   * Enqueues the period's ranking run as job `rankings-<campaign>-<period>`: while a job with that id exists (waiting,
+   * running, or completed within PERIOD_JOB_RETENTION), adding it again is a no-op, so any number of schedulers run a
+   * period once. `rerun` first removes a finished (completed or failed) job of that id: a deliberate re-run by an operator.
+   */
+  enqueueRankings(campaignId: string, period: string, asOf: string, options?: { rerun?: boolean }): Promise<void>;
+  /** Enqueues the period's notices as job `notices-<campaign>-<period>`, with the same once-per-period rule. */
+  enqueueNotices(campaignId: string, period: string, options?: { rerun?: boolean }): Promise<void>;
   queue(name: QueueName): Queue;
   close(): Promise<void>;
 }
@@ -29,6 +37,18 @@ export { QUEUES };
 export const visitEventJobId = (inboxId: number): string => `ev-${inboxId}`;
 /** Job id of a batch: first and last id of the chunk (each row belongs to exactly one chunk, so ids never collide). */
 export const visitBatchJobId = (inboxIds: number[]): string => `evb-${inboxIds[0]}-${inboxIds[inboxIds.length - 1]}`;
+
+/** Job ids of the period runs. BullMQ forbids ':' in custom ids, so one in a campaign id becomes '_'. */
+const idPart = (s: string) => s.replace(/:/g, '_');
+export const rankingsJobId = (campaignId: string, period: string): string => `rankings-${idPart(campaignId)}-${period}`;
+export const noticesJobId = (campaignId: string, period: string): string => `notices-${idPart(campaignId)}-${period}`;
+
+/**
+ * Period runs keep their completed jobs for 30 days: the kept job is what makes a second scheduler's enqueue of the
+ * same period a no-op. Operators re-run on purpose with `rerun` (the finished job is removed first).
+ */
+export const PERIOD_JOB_RETENTION_SECONDS = 30 * 86400;
+const PERIOD_JOB_OPTIONS: JobsOptions = { removeOnComplete: { age: PERIOD_JOB_RETENTION_SECONDS }, removeOnFail: { age: PERIOD_JOB_RETENTION_SECONDS } };
 
 // Retries with exponential backoff (1 s, 2 s, 4 s … ≈ 2 min in total over 8 attempts); the handler dead-letters
 // on the last attempt. Completed jobs are removed (bounded history) so a lost-and-found row can be re-added
@@ -88,9 +108,28 @@ export function createProducer(options: ProducerOptions): Producer {
         await q.add('visit-events', payload, { jobId });
       }
     },
+    async enqueueRankings(campaignId, period, asOf, opts = {}) {
+      const payload: JobPayloads['rankings'] = { campaignId, period, asOf };
+      await addPeriodJob(queue(QUEUES.rankings), 'rankings', payload, rankingsJobId(campaignId, period), opts.rerun ?? false);
+    },
+    async enqueueNotices(campaignId, period, opts = {}) {
+      const payload: JobPayloads['notices'] = { campaignId, period };
+      await addPeriodJob(queue(QUEUES.notices), 'notices', payload, noticesJobId(campaignId, period), opts.rerun ?? false);
+    },
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));
       queues.clear();
     },
   };
+}
+
+/** Adds a once-per-period job; with `rerun`, a finished job of that id is removed first (a running one is left alone). */
+async function addPeriodJob(q: Queue, name: string, data: object, jobId: string, rerun: boolean): Promise<void> {
+  if (rerun) {
+    const existing = await q.getJob(jobId);
+    const state = existing ? await existing.getState() : undefined;
+    if (state === 'completed' || state === 'failed') await existing!.remove().catch(() => {}); // removed meanwhile: fine
+  }
+  // A job id that exists (waiting, running, or kept after completion) makes this add a no-op in BullMQ.
+  await q.add(name, data, { ...PERIOD_JOB_OPTIONS, jobId });
 }

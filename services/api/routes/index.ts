@@ -3,9 +3,11 @@ import type { RouteModule } from './route.ts';
 import { adminRoutes } from './admin.routes.ts';
 import { healthRoutes } from './health.routes.ts';
 import { visitEventRoutes } from './visit-events.routes.ts';
+import { rankingRoutes } from './rankings.routes.ts';
 
 export const ROUTE_MODULES: ReadonlyArray<RouteModule> = [
   healthRoutes,
   visitEventRoutes,
   adminRoutes,
+  rankingRoutes,
 ];

@@ -1,0 +1,74 @@
+// GET /v1/campaigns/{id}/rankings (CONTRACT.md) and GET /v1/campaigns/{id}/universities/{code}/progress: live figures
+// as of a date (default: today in SCHEDULE_TIMEZONE, Asia/Shanghai), through the same services as snapshots and the CLI.
+import type { FastifyInstance } from 'fastify';
+import { dateIn, isDate } from '../../../shared/domain/periods.ts';
+import { mayReadScope, maySubmitFor } from '../../../shared/domain/scope.ts';
+import {
+  computeRanking, parseRankingScope, universityProgress, UnknownCampaignError, UnknownProvinceError, UnknownUniversityError,
+} from '../../../shared/rankings/ranking-service.ts';
+import { badRequest, forbidden, notFound } from '../problem.ts';
+import type { ApiDeps, RouteModule } from './route.ts';
+
+interface RankingQuery {
+  scope?: string;
+  asOf?: string;
+}
+
+function asOfOf(query: RankingQuery, timeZone: string): string {
+  if (query.asOf === undefined) return dateIn(new Date(), timeZone);
+  if (!isDate(query.asOf)) throw badRequest('asOf must be a calendar date YYYY-MM-DD', [{ path: '/asOf', message: `${JSON.stringify(query.asOf)} is not a date YYYY-MM-DD` }]);
+  return query.asOf;
+}
+
+function translate(err: unknown): never {
+  if (err instanceof UnknownCampaignError || err instanceof UnknownUniversityError) throw notFound(err.message);
+  if (err instanceof UnknownProvinceError) throw badRequest(err.message, [{ path: '/scope', message: err.message }]);
+  throw err;
+}
+
+export const rankingRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) => {
+  const { db, config } = deps;
+
+  app.get<{ Params: { id: string }; Querystring: RankingQuery }>(
+    '/v1/campaigns/:id/rankings',
+    {
+      schema: {
+        summary: 'Ranking of a scope as of a date: universities nationally or in a province, or provinces',
+        querystring: {
+          type: 'object',
+          properties: {
+            scope: { type: 'string', description: 'national | provinces | province:CODE (default: national; a province key: its own province)' },
+            asOf: { type: 'string', description: 'YYYY-MM-DD, default today (Asia/Shanghai)' },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const client = request.client;
+      const text = request.query.scope ?? (client.scope.kind === 'province' ? `province:${client.scope.provinceCode}` : 'national');
+      const scope = parseRankingScope(text);
+      if (!scope) throw badRequest('scope must be national, provinces or province:CODE (6 digits)', [{ path: '/scope', message: `${JSON.stringify(text)} is not a scope` }]);
+      if (!mayReadScope(client.scope, scope)) throw forbidden(`scope ${scope} is outside this key's scope`);
+      const asOf = asOfOf(request.query, config.SCHEDULE_TIMEZONE);
+      return computeRanking(db, request.params.id, scope, asOf).catch(translate);
+    },
+  );
+
+  app.get<{ Params: { id: string; code: string }; Querystring: { asOf?: string } }>(
+    '/v1/campaigns/:id/universities/:code/progress',
+    {
+      schema: {
+        summary: "A university's measures, targets, rank within its province and latest visits as of a date",
+        querystring: { type: 'object', properties: { asOf: { type: 'string', description: 'YYYY-MM-DD, default today (Asia/Shanghai)' } } },
+      },
+    },
+    async (request) => {
+      const { id, code } = request.params;
+      const university = await db.selectFrom('universities').select(['code', 'province_code']).where('code', '=', code).executeTakeFirst();
+      if (!university) throw notFound(`university ${code} does not exist`);
+      if (!maySubmitFor(request.client.scope, code, university.province_code)) throw forbidden(`university ${code} is outside this key's scope`);
+      const asOf = asOfOf(request.query, config.SCHEDULE_TIMEZONE);
+      return universityProgress(db, id, code, university.province_code, asOf).catch(translate);
+    },
+  );
+};
