@@ -1,0 +1,181 @@
+// Operations around the endpoints: health, readiness, metrics, the OpenAPI document, bull-board, rate limit,
+// request ids in log lines, and 503 when PostgreSQL or Redis is gone.
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProducer } from '../../jobs/producer.ts';
+import { buildApp } from '../../services/api/app.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';
+import { createReferenceData, visitEvent, type ReferenceData } from '../helpers/factories.ts';
+import { freePort } from '../helpers/processes.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+
+let t: TestDatabase;
+let r: TestRedis;
+let api: TestApi;
+let ref: ReferenceData;
+const extra: Array<{ close(): Promise<unknown> }> = [];
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  r = createTestRedis();
+  api = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix });
+  ref = await createReferenceData(t.db);
+});
+
+afterAll(async () => {
+  for (const x of extra) await x.close().catch(() => {});
+  await api?.close();
+  await r?.cleanup();
+  await t?.drop();
+});
+
+function expectProblem(res: { status: number; headers: Headers; body: any }, status: number): void {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(res.body).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) });
+}
+
+describe('health', () => {
+  it('/healthz answers 200 without a key', async () => {
+    const res = await api.request('GET', '/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('/readyz answers 200 when PostgreSQL and Redis answer', async () => {
+    const res = await api.request('GET', '/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ready', checks: { database: 'up', redis: 'up' } });
+  });
+
+  it('/readyz answers 503 naming Redis when Redis does not answer', async () => {
+    const noRedis = await startTestApi({ databaseUrl: t.url, redisUrl: `redis://127.0.0.1:${await freePort()}`, prefix: r.prefix });
+    extra.push(noRedis);
+    const res = await noRedis.request('GET', '/readyz');
+    expectProblem(res, 503);
+    expect(res.body.checks).toEqual({ database: 'up', redis: 'down' });
+  });
+});
+
+describe('PostgreSQL gone', () => {
+  it('answers 503 to an event that cannot be stored, and /readyz says the database is down', async () => {
+    const own = await createTestDatabase(2);
+    const ownRef = await createReferenceData(own.db);
+    const ownApi = await startTestApi({ databaseUrl: own.url, redisUrl: r.url, prefix: r.prefix, env: { API_KEY_CACHE_SECONDS: '60' } });
+    extra.push(ownApi);
+    // Warm the key and reference caches, then take the database away.
+    expect((await ownApi.request('POST', '/v1/visit-events', { key: ownRef.apiKey, body: visitEvent(ownRef) })).status).toBe(202);
+    await own.drop();
+    const single = await ownApi.request('POST', '/v1/visit-events', { key: ownRef.apiKey, body: visitEvent(ownRef) });
+    expectProblem(single, 503);
+    expect(single.body.detail).toMatch(/cannot be stored/);
+    const batch = await ownApi.request('POST', '/v1/visit-events/batch', { key: ownRef.apiKey, body: { events: [visitEvent(ownRef), visitEvent(ownRef)] } });
+    expectProblem(batch, 503);
+    const ready = await ownApi.request('GET', '/readyz');
+    expectProblem(ready, 503);
+    expect(ready.body.checks.database).toBe('down');
+    // An uncached key cannot be checked either: 503, not 401.
+    expectProblem(await ownApi.request('POST', '/v1/visit-events', { key: 'lk_never_seen', body: visitEvent(ownRef) }), 503);
+  });
+});
+
+describe('metrics', () => {
+  it('/metrics counts accepted, duplicate and rejected-by-reason events and shows queue depth, inbox lag and the latency histogram', async () => {
+    const ev = visitEvent(ref);
+    await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev });
+    await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev });
+    await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: { ...ev, eventId: 'x y' } });
+    await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: visitEvent(ref, { campaignId: 'none' }) });
+    const res = await api.request('GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(res.text)?.[1]);
+    expect(value('ledger_events_accepted_total')).toBeGreaterThanOrEqual(1);
+    expect(value('ledger_events_duplicate_total')).toBeGreaterThanOrEqual(1);
+    expect(value('ledger_events_rejected_total{reason="invalid"}')).toBeGreaterThanOrEqual(1);
+    expect(value('ledger_events_rejected_total{reason="unprocessable"}')).toBeGreaterThanOrEqual(1);
+    expect(value('ledger_queue_depth{queue="visit-events"}')).toBeGreaterThanOrEqual(1); // no workers here: the job waits
+    expect(value('ledger_inbox_lag_seconds')).toBeGreaterThan(0);
+    expect(res.text).toMatch(/^# TYPE ledger_event_processing_seconds histogram$/m);
+  });
+});
+
+describe('OpenAPI document', () => {
+  it('serves the UI at /docs and the document at /docs/json with the visit-event routes', async () => {
+    const ui = await fetch(`${api.url}/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toMatch(/swagger/i);
+    const doc = await api.request('GET', '/docs/json');
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/visit-events', '/v1/visit-events/batch', '/v1/visit-events/{eventId}', '/healthz', '/readyz']));
+    expect(Object.keys(doc.body.paths).some((p) => p.startsWith('/admin/queues'))).toBe(false);
+    expect(JSON.stringify(doc.body.paths['/v1/visit-events'].post.requestBody)).toContain('leaders');
+  });
+});
+
+describe('bull-board', () => {
+  it('/admin/queues answers 401 without a key, 403 for a non-admin key and 200 for an admin key', async () => {
+    expectProblem(await api.request('GET', '/admin/queues'), 401);
+    expectProblem(await api.request('GET', '/admin/queues', { key: await createApiKey(t.db, 'national') }), 403);
+    const admin = await createApiKey(t.db, 'admin');
+    const page = await api.request('GET', '/admin/queues', { key: admin });
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/<html/i);
+    const queues = await api.request('GET', '/admin/queues/api/queues', { key: admin });
+    expect(queues.status).toBe(200);
+    expect(queues.text).toContain('visit-events');
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 with Retry-After past RATE_LIMIT_PER_MINUTE for that key only', async () => {
+    const limited = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix, env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    extra.push(limited);
+    const own = await createReferenceData(t.db);
+    for (let i = 0; i < 3; i++) expect((await limited.request('POST', '/v1/visit-events', { key: own.apiKey, body: visitEvent(own) })).status).toBe(202);
+    const ev = visitEvent(own);
+    const res = await limited.request('POST', '/v1/visit-events', { key: own.apiKey, body: ev });
+    expectProblem(res, 429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await limited.request('GET', `/v1/visit-events/${ev.eventId}`, { key: own.apiKey })).status).toBe(429);
+    // Another key is not affected, nor are the health routes.
+    expect((await limited.request('POST', '/v1/visit-events', { key: ref.apiKey, body: visitEvent(ref) })).status).toBe(202);
+    expect((await limited.request('GET', '/healthz')).status).toBe(200);
+  });
+});
+
+describe('request ids', () => {
+  it('uses x-request-id when given, answers with it, and puts it in every log line of the request', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+        cb();
+      },
+    });
+    const redis = new Redis(r.url, { maxRetriesPerRequest: 1 });
+    const producer = createProducer({ connection: redis, prefix: r.prefix });
+    const config = loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix });
+    const app = await buildApp({ db: t.db, config, producer, log: pino({ level: 'info' }, sink) });
+    try {
+      const given = await app.inject({ method: 'POST', url: '/v1/visit-events', headers: { 'x-request-id': 'req-abc-123', authorization: `Bearer ${ref.apiKey}` }, payload: visitEvent(ref) });
+      expect(given.statusCode).toBe(202);
+      expect(given.headers['x-request-id']).toBe('req-abc-123');
+      const generated = await app.inject({ method: 'GET', url: '/healthz' });
+      expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      const ofGiven = lines.filter((l) => l.reqId === 'req-abc-123');
+      expect(ofGiven.length).toBeGreaterThanOrEqual(2); // incoming request, request completed
+      const requestLines = lines.filter((l) => 'req' in l || 'res' in l);
+      expect(requestLines.every((l) => typeof l.reqId === 'string')).toBe(true);
+    } finally {
+      await app.close();
+      await producer.close();
+      redis.disconnect();
+    }
+  });
+});
