@@ -26,6 +26,11 @@ export interface Producer {
   enqueueRankings(campaignId: string, period: string, asOf: string, options?: { rerun?: boolean }): Promise<void>;
   /** Enqueues the period's notices as job `notices-<campaign>-<period>`, with the same once-per-period rule. */
   enqueueNotices(campaignId: string, period: string, options?: { rerun?: boolean }): Promise<void>;
+  /**
+   * Enqueues one `delivery-<id>` job per notice delivery (retries with backoff, see DELIVERY_JOB_OPTIONS). A job id
+   * that exists makes the add a no-op; `replace` first removes a finished job of that id (`ledger notices resend`).
+   */
+  enqueueDeliveries(deliveryIds: number[], options?: { replace?: boolean }): Promise<void>;
   queue(name: QueueName): Queue;
   close(): Promise<void>;
 }
@@ -42,6 +47,13 @@ export const visitBatchJobId = (inboxIds: number[]): string => `evb-${inboxIds[0
 const idPart = (s: string) => s.replace(/:/g, '_');
 export const rankingsJobId = (campaignId: string, period: string): string => `rankings-${idPart(campaignId)}-${period}`;
 export const noticesJobId = (campaignId: string, period: string): string => `notices-${idPart(campaignId)}-${period}`;
+export const deliveryJobId = (deliveryId: number): string => `delivery-${deliveryId}`;
+
+/**
+ * Notice deliveries: 8 attempts, 2 s doubling (2 s … 256 s, ≈ 8.5 min in all: long enough for SMTP greylisting and a
+ * webhook's brief outage); the handler marks the delivery failed on the last attempt or on a permanent refusal.
+ */
+export const DELIVERY_JOB_OPTIONS: JobsOptions = { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { count: 10_000 }, removeOnFail: { count: 10_000 } };
 
 /**
  * Period runs keep their completed jobs for 30 days: the kept job is what makes a second scheduler's enqueue of the
@@ -115,6 +127,22 @@ export function createProducer(options: ProducerOptions): Producer {
     async enqueueNotices(campaignId, period, opts = {}) {
       const payload: JobPayloads['notices'] = { campaignId, period };
       await addPeriodJob(queue(QUEUES.notices), 'notices', payload, noticesJobId(campaignId, period), opts.rerun ?? false);
+    },
+    async enqueueDeliveries(deliveryIds, opts = {}) {
+      const q = queue(QUEUES.deliveries);
+      if (opts.replace) {
+        for (const id of deliveryIds) {
+          const existing = await q.getJob(deliveryJobId(id));
+          const state = existing ? await existing.getState() : undefined;
+          if (state === 'completed' || state === 'failed') await existing!.remove().catch(() => {}); // removed meanwhile: fine
+        }
+      }
+      for (let i = 0; i < deliveryIds.length; i += 500) {
+        await q.addBulk(deliveryIds.slice(i, i + 500).map((id) => {
+          const payload: JobPayloads['deliveries'] = { deliveryId: id };
+          return { name: 'deliveries', data: payload, opts: { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(id) } };
+        }));
+      }
     },
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));

@@ -1,0 +1,147 @@
+// Stored notices (one per campaign, period and scope) and the ledger rows behind them.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { DeliveryState } from '../db/tables/notices.table.ts';
+import type { LedgerVisitRow } from '../notices/ledger-xlsx.ts';
+import type { NoticeModel } from '../notices/notice-content.ts';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface NoticeContent {
+  campaignId: string;
+  period: string;
+  scope: string;
+  asOf: string;
+  subject: string;
+  model: NoticeModel;
+  html: string;
+  text: string;
+  markdown: string;
+  chartPng: Buffer;
+}
+
+export interface NoticeSummary {
+  id: number;
+  campaignId: string;
+  period: string;
+  scope: string;
+  asOf: string;
+  subject: string;
+  createdAt: Date;
+  updatedAt: Date;
+  deliveries: Record<DeliveryState, number>;
+}
+
+export type StoredNotice = NoticeContent & { id: number; createdAt: Date; updatedAt: Date };
+
+/**
+ * Inserts the notice or, when the period's notice of that scope exists, replaces its content (a re-run after the
+ * snapshot was taken again). Its id, and so its deliveries, stay. Returns the id.
+ */
+export async function upsertNotice(db: Executor, n: NoticeContent): Promise<number> {
+  const values = {
+    campaign_id: n.campaignId, period: n.period, scope: n.scope, as_of: n.asOf, subject: n.subject, model: JSON.stringify(n.model),
+    html: n.html, text: n.text, markdown: n.markdown, chart_png: n.chartPng,
+  };
+  const r = await db
+    .insertInto('notices')
+    .values(values)
+    .onConflict((oc) =>
+      oc.columns(['campaign_id', 'period', 'scope']).doUpdateSet((eb) => ({
+        as_of: eb.ref('excluded.as_of'), subject: eb.ref('excluded.subject'), model: eb.ref('excluded.model'), html: eb.ref('excluded.html'),
+        text: eb.ref('excluded.text'), markdown: eb.ref('excluded.markdown'), chart_png: eb.ref('excluded.chart_png'), updated_at: sql`now()`,
+      })),
+    )
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function getNotice(db: Executor, id: number): Promise<StoredNotice | undefined> {
+  const r = await db.selectFrom('notices').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!r) return undefined;
+  return {
+    id: r.id, campaignId: r.campaign_id, period: r.period, scope: r.scope, asOf: r.as_of, subject: r.subject, model: r.model as NoticeModel,
+    html: r.html, text: r.text, markdown: r.markdown, chartPng: r.chart_png, createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+/** Notices without their content, newest period first, national before provinces; with delivery counts by state. */
+export async function listNotices(db: Executor, filter: { campaignId?: string; period?: string; scopes?: string[] } = {}): Promise<NoticeSummary[]> {
+  let q = db
+    .selectFrom('notices as n')
+    .leftJoin('notice_deliveries as d', 'd.notice_id', 'n.id')
+    .select(['n.id', 'n.campaign_id', 'n.period', 'n.scope', 'n.as_of', 'n.subject', 'n.created_at', 'n.updated_at'])
+    .select([
+      sql<number>`count(d.id) FILTER (WHERE d.state = 'pending')::int`.as('pending'),
+      sql<number>`count(d.id) FILTER (WHERE d.state = 'sending')::int`.as('sending'),
+      sql<number>`count(d.id) FILTER (WHERE d.state = 'delivered')::int`.as('delivered'),
+      sql<number>`count(d.id) FILTER (WHERE d.state = 'failed')::int`.as('failed'),
+    ])
+    .groupBy('n.id');
+  if (filter.campaignId) q = q.where('n.campaign_id', '=', filter.campaignId);
+  if (filter.period) q = q.where('n.period', '=', filter.period);
+  if (filter.scopes) q = filter.scopes.length ? q.where('n.scope', 'in', filter.scopes) : q.where(sql<boolean>`false`);
+  const rows = await q.orderBy('n.campaign_id').orderBy('n.period', 'desc').orderBy(sql`n.scope <> 'national'`).orderBy('n.scope').execute();
+  return rows.map((r) => ({
+    id: r.id, campaignId: r.campaign_id, period: r.period, scope: r.scope, asOf: r.as_of, subject: r.subject, createdAt: r.created_at, updatedAt: r.updated_at,
+    deliveries: { pending: r.pending, sending: r.sending, delivered: r.delivered, failed: r.failed },
+  }));
+}
+
+/** The campaign as a notice names it. */
+export async function getNoticeCampaign(db: Executor, id: string): Promise<{ id: string; name: string; startDate: string; endDate: string } | undefined> {
+  const r = await db.selectFrom('campaigns').select(['id', 'name', 'start_date', 'end_date']).where('id', '=', id).executeTakeFirst();
+  return r ? { id: r.id, name: r.name, startDate: r.start_date, endDate: r.end_date } : undefined;
+}
+
+export interface LedgerFilter {
+  campaignId: string;
+  /** Visits dated from the campaign's start to the cut-off, both included. */
+  from: string;
+  to: string;
+  provinceCode?: string;
+  pageSize?: number;
+}
+
+/**
+ * The active visits behind a notice's figures, by university, date and ref, read a page at a time (keyset on that
+ * order) so a province of 50,000 visits streams through in constant memory.
+ */
+export async function* ledgerVisits(db: Executor, filter: LedgerFilter): AsyncGenerator<LedgerVisitRow> {
+  const pageSize = filter.pageSize ?? 2000;
+  let after: { u: string; d: string; r: string } | null = null;
+  for (;;) {
+    let q = db
+      .selectFrom('visits as v')
+      .innerJoin('universities as u', 'u.code', 'v.university_code')
+      .leftJoin('employers as e', 'e.id', 'v.employer_id')
+      .select([
+        'v.university_code', 'u.name as university_name', 'v.ref', 'v.visited_on', 'v.mode', 'v.leaders', 'v.employer_id',
+        'e.canonical_name', 'e.credit_code as resolved_credit_code', 'v.employer_name', 'v.credit_code', 'v.positions', 'v.internship_base',
+        'v.recruitment_invite', 'v.demand_survey', 'v.graduates_tracked', 'v.satisfaction', 'v.notes',
+      ])
+      .where('v.campaign_id', '=', filter.campaignId)
+      .where('v.state', '=', 'active')
+      .where('v.visited_on', '>=', filter.from)
+      .where('v.visited_on', '<=', filter.to);
+    if (filter.provinceCode) q = q.where('u.province_code', '=', filter.provinceCode);
+    if (after) {
+      const a = after;
+      q = q.where(sql<boolean>`(v.university_code, v.visited_on, v.ref) > (${a.u}, ${a.d}::date, ${a.r})`);
+    }
+    const rows = await q.orderBy('v.university_code').orderBy('v.visited_on').orderBy('v.ref').limit(pageSize).execute();
+    for (const r of rows) {
+      yield {
+        universityCode: r.university_code.trim(), universityName: r.university_name, ref: r.ref, visitedOn: r.visited_on, mode: r.mode,
+        leaders: r.leaders ?? [], employerId: r.employer_id, employerName: r.canonical_name, employerCreditCode: r.resolved_credit_code,
+        submittedName: r.employer_name, submittedCreditCode: r.credit_code, positions: r.positions, internshipBase: r.internship_base,
+        recruitmentInvite: r.recruitment_invite, demandSurvey: r.demand_survey, graduatesTracked: r.graduates_tracked,
+        satisfaction: r.satisfaction, notes: r.notes,
+      };
+    }
+    if (rows.length < pageSize) return;
+    const last = rows[rows.length - 1]!;
+    after = { u: last.university_code, d: last.visited_on!, r: last.ref };
+  }
+}
