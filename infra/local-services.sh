@@ -96,7 +96,7 @@ apt_install() {
   [[ $status == 0 ]] || die "apt-get install $1 failed (exit $status)"
 }
 
-pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+pg_bin_dir() { { ls -d /usr/lib/postgresql/*/bin 2>/dev/null || true; } | sort -V | tail -n 1; }
 
 # --- PostgreSQL -------------------------------------------------------------------------------------------
 # The data folder lives in $LOCAL_DIR/pg unless the OS user running the server cannot reach it (e.g. the repo is
