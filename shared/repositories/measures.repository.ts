@@ -264,3 +264,9 @@ export async function recentVisits(db: Executor, campaignId: string, universityC
     leaders: r.leaders, positions: r.positions,
   }));
 }
+
+/** Every campaign's id and dates (what the scheduler decides on). */
+export async function listCampaignDates(db: Executor): Promise<Array<{ id: string; startDate: string; endDate: string }>> {
+  const rows = await db.selectFrom('campaigns').select(['id', 'start_date', 'end_date']).orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, startDate: r.start_date, endDate: r.end_date }));
+}

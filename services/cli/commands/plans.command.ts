@@ -1,4 +1,51 @@
-// `ledger plans`: not built yet.
-import type { Command } from 'commander';
+// `ledger plans file | list`: the date each province filed its implementation plan (实施方案) for a campaign.
+import { InvalidArgumentError, type Command } from 'commander';
+import { isDate } from '../../../shared/domain/periods.ts';
+import { listPlans, filePlan } from '../../../shared/repositories/plan.repository.ts';
+import { output, UserError, withDb } from '../context.ts';
 
-export function register(_program: Command): void {}
+function dateArg(value: string): string {
+  if (!isDate(value)) throw new InvalidArgumentError(`"${value}" is not a date: write YYYY-MM-DD, e.g. 2022-03-18`);
+  return value;
+}
+
+export function register(program: Command): void {
+  const plans = program.command('plans').description("provinces' implementation plans (实施方案): who filed, and when");
+
+  plans
+    .command('file')
+    .description('record the date a province filed its plan (filing again corrects the date)')
+    .requiredOption('--campaign <id>', 'campaign id')
+    .requiredOption('--province <code>', 'province: 6-digit code (440000) or name (广东省)')
+    .requiredOption('--date <date>', 'filing date YYYY-MM-DD', dateArg)
+    .option('--json', 'print JSON')
+    .action(async (opts: { campaign: string; province: string; date: string; json?: boolean }) => {
+      await withDb(async ({ db }) => {
+        const campaign = await db.selectFrom('campaigns').select('id').where('id', '=', opts.campaign).executeTakeFirst();
+        if (!campaign) throw new UserError(`campaign ${opts.campaign} does not exist: see \`ledger campaign list\``);
+        const province = await db
+          .selectFrom('provinces')
+          .select(['code', 'name'])
+          .where((eb) => eb.or([eb('code', '=', opts.province), eb('name', '=', opts.province), eb('short_name', '=', opts.province)]))
+          .executeTakeFirst();
+        if (!province) throw new UserError(`province ${opts.province} does not exist: use a 6-digit code such as 440000 or a name such as 广东省`);
+        await filePlan(db, opts.campaign, province.code, opts.date);
+        output(opts.json, { campaignId: opts.campaign, provinceCode: province.code, provinceName: province.name, filedOn: opts.date },
+          `${province.name} (${province.code}) filed its plan for campaign ${opts.campaign} on ${opts.date}`);
+      });
+    });
+
+  plans
+    .command('list')
+    .description('every province with the date it filed its plan (or "not filed")')
+    .requiredOption('--campaign <id>', 'campaign id')
+    .option('--json', 'print JSON')
+    .action(async (opts: { campaign: string; json?: boolean }) => {
+      await withDb(async ({ db }) => {
+        const campaign = await db.selectFrom('campaigns').select('id').where('id', '=', opts.campaign).executeTakeFirst();
+        if (!campaign) throw new UserError(`campaign ${opts.campaign} does not exist: see \`ledger campaign list\``);
+        const rows = await listPlans(db, opts.campaign);
+        output(opts.json, rows, () => rows.map((r) => `${r.provinceCode}\t${r.provinceName}\t${r.filedOn ?? 'not filed'}`).join('\n'));
+      });
+    });
+}

@@ -20,7 +20,6 @@ const FIRSTS = ['employers_first', 'principal_first', 'new_first'] as const;
 const ALL = [...SUMS, ...FIRSTS];
 
 const addSet = (table: string, cols: readonly string[]) => cols.map((c) => `${c} = ${table}.${c} + EXCLUDED.${c}`).join(', ');
-const nonZero = (cols: readonly string[]) => cols.map((c) => `sum(${c}) <> 0`).join(' OR ');
 
 export async function up(db: Kysely<any>): Promise<void> {
   await sql.raw(`
@@ -86,7 +85,7 @@ export async function up(db: Kysely<any>): Promise<void> {
           UNION ALL SELECT campaign_id, university_code, first_principal_on, 0, 1, 0 FROM fresh WHERE first_principal_on IS NOT NULL
         ) x
         GROUP BY campaign_id, university_code, day
-        HAVING ${nonZero(FIRSTS)}),
+        HAVING sum(e) <> 0 OR sum(p) <> 0 OR sum(n) <> 0),
       upserted AS (
         INSERT INTO ranking_pairs (campaign_id, university_code, employer_id, first_on, first_principal_on, known_before)
         SELECT campaign_id, university_code, employer_id, first_on, first_principal_on, known_before FROM fresh
