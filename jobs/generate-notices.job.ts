@@ -1,0 +1,20 @@
+// Generates a period's notices (taking the snapshots if the period has none), creates their deliveries and queues
+// them. Idempotent: notices are upserted per (campaign, period, scope), deliveries created ON CONFLICT DO NOTHING, and
+// only pending deliveries are queued (a delivered one is never sent again).
+import { QUEUES } from './catalogue.ts';
+import { defineJob } from './job.ts';
+import { generateNotices } from '../shared/notices/notice-service.ts';
+
+export const generateNoticesJob = defineJob({
+  queue: QUEUES.notices,
+  async handle(payload, ctx) {
+    const started = Date.now();
+    const result = await generateNotices(ctx.db, payload);
+    await ctx.producer.enqueueDeliveries(result.pendingDeliveryIds);
+    ctx.log.info(
+      { campaignId: payload.campaignId, period: payload.period, notices: result.notices.length, created: result.deliveriesCreated, queued: result.pendingDeliveryIds.length, ms: Date.now() - started },
+      'notices generated',
+    );
+    return { notices: result.notices.length, deliveriesCreated: result.deliveriesCreated, queued: result.pendingDeliveryIds.length };
+  },
+});

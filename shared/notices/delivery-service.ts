@@ -1,0 +1,170 @@
+// Sending one delivery: claim it (pending → sending), send by SMTP or webhook, record the outcome. A delivery marked
+// delivered is never claimed again, so a re-run, a duplicate job or a second worker sends nothing twice. The one
+// window left: a worker that dies after the other side accepted but before the row says delivered; after the lease
+// the delivery is sent again (at-least-once there). Mail carries a Message-ID and webhooks an X-Ledger-Delivery header
+// per delivery so the receiving side can drop such a duplicate.
+import { PassThrough } from 'node:stream';
+import nodemailer from 'nodemailer';
+import type { Db } from '../db/database.ts';
+import { claimDelivery, getDelivery, markAttemptFailed, markDelivered } from '../repositories/delivery.repository.ts';
+import { getNotice, type StoredNotice } from '../repositories/notice.repository.ts';
+import { getRecipient, type Recipient } from '../repositories/recipient.repository.ts';
+import { ledgerFileName, writeNoticeLedger } from './notice-service.ts';
+import { CHART_CID } from './render-html.ts';
+import { DINGTALK_MAX_BYTES, renderMarkdown, WECOM_MAX_BYTES } from './render-markdown.ts';
+import { DELIVERY_HEADER, dingtalkSignedUrl, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './webhook-signature.ts';
+
+export interface DeliverySettings {
+  smtpUrl?: string;
+  mailFrom: string;
+  /** A 'sending' row older than this is taken to be abandoned by a dead worker (default 300 s). */
+  leaseSeconds?: number;
+  webhookTimeoutMs?: number;
+  /** Visits in the mailed ledger at most; the archive (`?format=xlsx`) always has all (default 100,000). */
+  mailLedgerMaxVisits?: number;
+}
+
+export type DeliveryOutcome =
+  | { outcome: 'delivered'; deliveryId: number; response: string }
+  | { outcome: 'skipped'; deliveryId: number; state: string }
+  | { outcome: 'busy'; deliveryId: number }
+  | { outcome: 'retry'; deliveryId: number; error: string }
+  | { outcome: 'failed'; deliveryId: number; error: string };
+
+/** A send failure, permanent (never retried) or transient (retried with backoff). */
+export class SendError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = 'SendError';
+  }
+}
+
+export const MAIL_LEDGER_MAX_VISITS = 100_000;
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** SMTP: a 5xx reply is permanent; 4xx replies, timeouts and connection errors are worth retrying. */
+export function classifySmtpError(err: unknown): SendError {
+  const e = err as { responseCode?: number; code?: string; message?: string; response?: string };
+  const text = `${e.code ?? 'SMTP'}${e.responseCode ? ` ${e.responseCode}` : ''}: ${e.response ?? e.message ?? String(err)}`;
+  return new SendError(text, typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600);
+}
+
+/** Webhooks: 4xx is permanent except 408 and 429; 5xx, timeouts and network errors are retried. */
+export function classifyHttpStatus(status: number): 'ok' | 'permanent' | 'transient' {
+  if (status >= 200 && status < 300) return 'ok';
+  if (status === 408 || status === 429) return 'transient';
+  if (status >= 400 && status < 500) return 'permanent';
+  return 'transient';
+}
+
+async function sendMail(db: Db, notice: StoredNotice, recipient: Recipient, deliveryId: number, s: DeliverySettings): Promise<string> {
+  if (!s.smtpUrl) throw new SendError('SMTP_URL is not set: set it like smtp://user:pass@mail.example.org:587 to send notices by e-mail', false);
+  const transport = nodemailer.createTransport(s.smtpUrl);
+  // The ledger is written while the mail is sent: nodemailer reads the attachment stream during DATA.
+  const xlsx = new PassThrough();
+  const ledger = writeNoticeLedger(db, notice, xlsx, { visitLimit: s.mailLedgerMaxVisits ?? MAIL_LEDGER_MAX_VISITS }).catch((err: unknown) => {
+    xlsx.destroy(err instanceof Error ? err : new Error(String(err)));
+    throw err;
+  });
+  try {
+    const info = await transport.sendMail({
+      from: s.mailFrom,
+      to: recipient.address,
+      subject: notice.subject,
+      text: notice.text,
+      html: notice.html,
+      messageId: `<notice-${notice.id}-delivery-${deliveryId}@ledger>`,
+      headers: { [DELIVERY_HEADER]: String(deliveryId) },
+      attachments: [
+        { filename: 'progress-chart.png', content: notice.chartPng, contentType: 'image/png', cid: CHART_CID, contentDisposition: 'inline' },
+        { filename: ledgerFileName(notice), content: xlsx, contentType: XLSX_TYPE },
+      ],
+    });
+    await ledger;
+    return String(info.response ?? 'accepted');
+  } catch (err) {
+    xlsx.destroy(); // a refused RCPT never reads the attachment: stop writing it
+    await ledger.catch(() => {});
+    throw err instanceof SendError ? err : classifySmtpError(err);
+  } finally {
+    transport.close();
+  }
+}
+
+/** The body a webhook receives, by its format. */
+export function webhookBody(notice: StoredNotice, recipient: Recipient, deliveryId: number): string {
+  switch (recipient.format ?? 'json') {
+    case 'wecom':
+      return JSON.stringify({ msgtype: 'markdown', markdown: { content: renderMarkdown(notice.model, { flavor: 'robot', maxBytes: WECOM_MAX_BYTES }) } });
+    case 'dingtalk':
+      return JSON.stringify({ msgtype: 'markdown', markdown: { title: notice.subject, text: renderMarkdown(notice.model, { flavor: 'robot', maxBytes: DINGTALK_MAX_BYTES }) } });
+    case 'json':
+      return JSON.stringify({
+        type: 'ledger.notice',
+        deliveryId,
+        notice: { id: notice.id, campaignId: notice.campaignId, period: notice.period, scope: notice.scope, asOf: notice.asOf, subject: notice.subject, text: notice.text, markdown: notice.markdown },
+        model: notice.model,
+      });
+  }
+}
+
+async function sendWebhook(notice: StoredNotice, recipient: Recipient, deliveryId: number, s: DeliverySettings): Promise<string> {
+  const body = webhookBody(notice, recipient, deliveryId);
+  const ts = Math.floor(Date.now() / 1000);
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'ledger-notices', [DELIVERY_HEADER]: String(deliveryId) };
+  if (recipient.secret) {
+    headers[TIMESTAMP_HEADER] = String(ts);
+    headers[SIGNATURE_HEADER] = signWebhook(recipient.secret, ts, body);
+  }
+  const url = recipient.format === 'dingtalk' && recipient.secret ? dingtalkSignedUrl(recipient.address, recipient.secret, Date.now()) : recipient.address;
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(s.webhookTimeoutMs ?? 10_000) });
+  } catch (err) {
+    throw new SendError(`webhook unreachable: ${(err as Error).message}`, false);
+  }
+  const text = (await res.text().catch(() => '')).slice(0, 500);
+  const kind = classifyHttpStatus(res.status);
+  if (kind !== 'ok') throw new SendError(`webhook answered ${res.status}: ${text}`, kind === 'permanent');
+  // The robots answer 200 with an errcode: 0 is success; rate limits (WeCom 45009, DingTalk 130101) are retried.
+  if (recipient.format === 'wecom' || recipient.format === 'dingtalk') {
+    let errcode: number | undefined;
+    try {
+      errcode = (JSON.parse(text) as { errcode?: number }).errcode;
+    } catch {
+      errcode = undefined;
+    }
+    if (errcode !== undefined && errcode !== 0) throw new SendError(`${recipient.format} robot refused: ${text}`, errcode !== 45009 && errcode !== 130101);
+  }
+  return `${res.status} ${text}`.trim();
+}
+
+/**
+ * Delivers one delivery row. `finalAttempt` (the queue's last try) turns a transient failure into 'failed'.
+ * Never throws for a send failure: the outcome says what happened, and the row records it.
+ */
+export async function deliver(db: Db, deliveryId: number, settings: DeliverySettings, options: { finalAttempt: boolean }): Promise<DeliveryOutcome> {
+  const claimed = await claimDelivery(db, deliveryId, settings.leaseSeconds ?? 300);
+  if (!claimed) {
+    const current = await getDelivery(db, deliveryId);
+    if (current?.state === 'sending') return { outcome: 'busy', deliveryId };
+    return { outcome: 'skipped', deliveryId, state: current?.state ?? 'missing' };
+  }
+  try {
+    const notice = await getNotice(db, claimed.noticeId);
+    const recipient = await getRecipient(db, claimed.recipientId);
+    if (!notice || !recipient) throw new SendError('notice or recipient no longer exists', true);
+    if (recipient.removedAt) throw new SendError(`recipient ${recipient.id} was removed`, true);
+    const response = recipient.kind === 'email' ? await sendMail(db, notice, recipient, deliveryId, settings) : await sendWebhook(notice, recipient, deliveryId, settings);
+    await markDelivered(db, deliveryId, response);
+    return { outcome: 'delivered', deliveryId, response };
+  } catch (err) {
+    const e = err instanceof SendError ? err : new SendError((err as Error).message ?? String(err), false);
+    const final = e.permanent || options.finalAttempt;
+    await markAttemptFailed(db, deliveryId, e.message, final);
+    return final ? { outcome: 'failed', deliveryId, error: e.message } : { outcome: 'retry', deliveryId, error: e.message };
+  }
+}

@@ -1,0 +1,123 @@
+// Generating a period's notices: read the stored snapshots (taking them if the period has none), build and render
+// each notice, upsert it, and create its deliveries. Safe to run again and concurrently: notices are unique per
+// (campaign, period, scope) and deliveries per (notice, recipient), both written with ON CONFLICT.
+import type { Writable } from 'node:stream';
+import type { Db } from '../db/database.ts';
+import type { ProvinceRanking, Snapshot, UniversityRanking } from '../domain/ranking.types.ts';
+import { takeSnapshots } from '../rankings/snapshot-service.ts';
+import { createDeliveries, pendingDeliveryIds } from '../repositories/delivery.repository.ts';
+import { campaignTotals } from '../repositories/measures.repository.ts';
+import { getNoticeCampaign, ledgerVisits, upsertNotice, type NoticeContent, type StoredNotice } from '../repositories/notice.repository.ts';
+import { listPlans } from '../repositories/plan.repository.ts';
+import { getSnapshot, listSnapshots } from '../repositories/snapshot.repository.ts';
+import { renderChartPng } from './chart-png.ts';
+import { writeLedgerXlsx, type LedgerResult } from './ledger-xlsx.ts';
+import { buildNationalNotice, buildProvinceNotice, chartSeries, type NoticeModel } from './notice-content.ts';
+import { renderHtml } from './render-html.ts';
+import { renderMarkdown } from './render-markdown.ts';
+import { renderText } from './render-text.ts';
+
+export class UnknownCampaignForNoticesError extends Error {
+  constructor(readonly campaignId: string) {
+    super(`campaign ${campaignId} does not exist: create it with \`ledger campaign create\` or check --campaign`);
+    this.name = 'UnknownCampaignForNoticesError';
+  }
+}
+
+export interface GenerateResult {
+  campaignId: string;
+  period: string;
+  asOf: string;
+  /** True when the period had no snapshot and this run took it. */
+  tookSnapshots: boolean;
+  notices: Array<{ id: number; scope: string; subject: string }>;
+  deliveriesCreated: number;
+  /** Deliveries of these notices still to send (new ones and any left pending by an earlier run). */
+  pendingDeliveryIds: number[];
+}
+
+/** Renders every stored form of a notice from its model. */
+export function renderNotice(model: NoticeModel): Omit<NoticeContent, 'campaignId' | 'period'> {
+  const series = chartSeries(model);
+  return {
+    scope: model.scope,
+    asOf: model.asOf,
+    subject: model.subject,
+    model,
+    html: renderHtml(model),
+    text: renderText(model),
+    markdown: renderMarkdown(model, { flavor: 'gfm' }),
+    chartPng: renderChartPng({ values: series.values, expected: series.expected }),
+  };
+}
+
+function isUniversityRanking(s: Snapshot | undefined): s is Snapshot & UniversityRanking {
+  return s !== undefined && s.scope !== 'provinces';
+}
+
+export async function generateNotices(db: Db, input: { campaignId: string; period: string }): Promise<GenerateResult> {
+  const campaign = await getNoticeCampaign(db, input.campaignId);
+  if (!campaign) throw new UnknownCampaignForNoticesError(input.campaignId);
+  let snapshots = await listSnapshots(db, campaign.id, input.period);
+  let tookSnapshots = false;
+  if (!snapshots.some((s) => s.scope === 'national')) {
+    snapshots = await takeSnapshots(db, { campaignId: campaign.id, period: input.period });
+    tookSnapshots = true;
+  }
+  const national = snapshots.find((s) => s.scope === 'national');
+  const provinces = snapshots.find((s): s is Snapshot & ProvinceRanking => s.scope === 'provinces');
+  if (!isUniversityRanking(national) || !provinces) throw new Error(`period ${input.period} of campaign ${campaign.id} has no national or province snapshot: run \`ledger rankings run\` for it`);
+  const asOf = national.asOf;
+  const plans = await listPlans(db, campaign.id);
+  const provinceNames = new Map(plans.map((p) => [p.provinceCode, p.provinceName]));
+
+  const contents: NoticeContent[] = [];
+  const nationalModel = buildNationalNotice({ campaign, period: input.period, national, provinces, totals: await campaignTotals(db, campaign.id, asOf), plans });
+  contents.push({ campaignId: campaign.id, period: input.period, ...renderNotice(nationalModel) });
+  // A province without universities has nobody to report on: no notice.
+  const provinceSnapshots = snapshots.filter((s): s is Snapshot & UniversityRanking => s.scope.startsWith('province:') && s.rows.length > 0).sort((a, b) => a.scope.localeCompare(b.scope));
+  for (const s of provinceSnapshots) {
+    const code = s.scope.slice('province:'.length);
+    const model = buildProvinceNotice({
+      campaign, period: input.period, provinceCode: code, provinceName: provinceNames.get(code) ?? code, ranking: s, provinces,
+      totals: await campaignTotals(db, campaign.id, s.asOf, code), planFiledOn: plans.find((p) => p.provinceCode === code)?.filedOn ?? null,
+    });
+    contents.push({ campaignId: campaign.id, period: input.period, ...renderNotice(model) });
+  }
+
+  // One transaction, notices in a fixed order: two concurrent runs queue behind each other's row locks, never deadlock.
+  const { notices, created, pending } = await db.transaction().execute(async (trx) => {
+    const notices: GenerateResult['notices'] = [];
+    for (const c of contents) notices.push({ id: await upsertNotice(trx, c), scope: c.scope, subject: c.subject });
+    const ids = notices.map((n) => n.id);
+    const created = await createDeliveries(trx, ids);
+    return { notices, created, pending: await pendingDeliveryIds(trx, ids) };
+  });
+  return { campaignId: campaign.id, period: input.period, asOf, tookSnapshots, notices, deliveriesCreated: created, pendingDeliveryIds: pending };
+}
+
+/** The notice's area as its file names say it. */
+export function noticeArea(model: NoticeModel): string {
+  return model.kind === 'national' ? '全国' : model.provinceName;
+}
+
+export function ledgerFileName(notice: { campaignId: string; period: string; model: NoticeModel }): string {
+  return `电子台账-${notice.campaignId}-${notice.period}-${noticeArea(notice.model)}.xlsx`;
+}
+
+/**
+ * Streams the notice's ledger (电子台账) to `out`: the scope's progress from the period's snapshot and the visits
+ * behind it, from the campaign's start to the notice's cut-off. Nothing is stored: it is written on demand.
+ */
+export async function writeNoticeLedger(db: Db, notice: StoredNotice, out: Writable, options: { visitLimit?: number } = {}): Promise<LedgerResult> {
+  const campaign = await getNoticeCampaign(db, notice.campaignId);
+  if (!campaign) throw new UnknownCampaignForNoticesError(notice.campaignId);
+  const snapshot = await getSnapshot(db, notice.campaignId, notice.period, notice.scope);
+  const ranking = isUniversityRanking(snapshot) ? snapshot.rows : notice.model.kind === 'province' ? notice.model.ranking : undefined;
+  const provinceCode = notice.scope.startsWith('province:') ? notice.scope.slice('province:'.length) : undefined;
+  return writeLedgerXlsx(out, {
+    ranking,
+    visits: ledgerVisits(db, { campaignId: notice.campaignId, from: campaign.startDate, to: notice.asOf, provinceCode }),
+    visitLimit: options.visitLimit,
+  });
+}
