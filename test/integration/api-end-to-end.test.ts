@@ -1,0 +1,162 @@
+// Through HTTP to processed visits: the API and the workers together, idempotence under concurrent repeats, and a
+// queue lost between commit and processing (Redis flushed, Redis down) with the sweeper delivering anyway.
+import http from 'node:http';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config.ts';
+import { startWorkers, type Workers } from '../../services/workers/index.ts';
+import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';
+import { createReferenceData, retraction, visitEvent, type ReferenceData } from '../helpers/factories.ts';
+import { startPrivateRedis } from '../helpers/processes.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+
+let t: TestDatabase;
+let r: TestRedis;
+let api: TestApi;
+let workers: Workers | undefined;
+let ref: ReferenceData;
+const cleanups: Array<() => Promise<unknown>> = [];
+
+const workerConfig = (redisUrl: string, prefix: string) =>
+  loadConfig({ DATABASE_URL: t.url, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', WORKER_CONCURRENCY: '8', DB_POOL_SIZE: '4', INBOX_REDELIVERY_SECONDS: '1' });
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  r = createTestRedis();
+  api = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix });
+  ref = await createReferenceData(t.db);
+});
+
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => {});
+  await workers?.close();
+  await api?.close();
+  await r?.cleanup();
+  await t?.drop();
+});
+
+async function waitFor<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (done(v)) return v;
+    if (Date.now() > until) {
+      const { rows } = await sql<{ error: string }>`SELECT DISTINCT error FROM inbox_events WHERE status = 'rejected' LIMIT 3`.execute(t.db);
+      throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs} ms; rejected rows say: ${JSON.stringify(rows.map((x) => x.error))}`);
+    }
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+const statusOf = async (eventIds: string[]) => {
+  const { rows } = await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM inbox_events WHERE event_id = ANY(${eventIds}) GROUP BY status`.execute(t.db);
+  return Object.fromEntries(rows.map((x) => [x.status, x.n])) as Record<string, number>;
+};
+
+/** POST over a node:http agent limited to `connections` sockets (keep-alive): real concurrent connections. */
+function postWith(agent: http.Agent, path: string, key: string, body: unknown): Promise<number> {
+  const url = new URL(path, api.url);
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+describe('API and workers together', () => {
+  it('processes events posted singly and in a batch into visits; GET shows accepted, then processed with the employer', async () => {
+    const singles = Array.from({ length: 20 }, () => visitEvent(ref));
+    const batched = Array.from({ length: 200 }, () => visitEvent(ref));
+    for (const ev of singles) expect((await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev })).status).toBe(202);
+    const before = await api.request('GET', `/v1/visit-events/${singles[0]!.eventId}`, { key: ref.apiKey });
+    expect(before.body.status).toBe('accepted');
+    const res = await api.request('POST', '/v1/visit-events/batch', { key: ref.apiKey, body: { events: batched } });
+    expect(res.body.results.every((x: { status: string }) => x.status === 'accepted')).toBe(true);
+
+    workers = await startWorkers(workerConfig(r.url, r.prefix), { sweepIntervalMs: 0 }); // only the queue delivers here
+    const ids = [...singles, ...batched].map((e) => e.eventId);
+    await waitFor('processed', () => statusOf(ids), (s) => s.processed === 220);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM visits WHERE event_id = ANY(${ids}) AND state = 'active'`.execute(t.db);
+    expect(rows[0]!.n).toBe(220);
+    const after = await api.request('GET', `/v1/visit-events/${singles[0]!.eventId}`, { key: ref.apiKey });
+    expect(after.body).toEqual({ eventId: singles[0]!.eventId, status: 'processed', visit: { universityCode: ref.universityCode, ref: singles[0]!.visit.ref }, employerId: expect.any(Number) });
+
+    // A retraction through HTTP turns the visit into a tombstone.
+    const retract = retraction(ref, singles[1]!.visit.ref);
+    expect((await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: retract })).status).toBe(202);
+    await waitFor('retracted', async () => (await t.db.selectFrom('visits').select('state').where('ref', '=', singles[1]!.visit.ref).executeTakeFirst())?.state, (s) => s === 'retracted');
+  });
+
+  it('GET shows rejected with the error when processing fails for good (university deleted after acceptance)', async () => {
+    const doomed = await createReferenceData(t.db);
+    const national = await createApiKey(t.db, 'national');
+    await workers?.close();
+    workers = undefined;
+    const ev = visitEvent(doomed);
+    expect((await api.request('POST', '/v1/visit-events', { key: national, body: ev })).status).toBe(202);
+    await t.db.deleteFrom('universities').where('code', '=', doomed.universityCode).execute();
+    workers = await startWorkers(workerConfig(r.url, r.prefix), { sweepIntervalMs: 0 });
+    const got = await waitFor('rejected', () => api.request('GET', `/v1/visit-events/${ev.eventId}`, { key: national }), (x) => x.body.status !== 'accepted');
+    expect(got.body).toMatchObject({ eventId: ev.eventId, status: 'rejected', visit: { universityCode: doomed.universityCode, ref: ev.visit.ref } });
+    expect(got.body.error).toMatch(/\S/);
+  });
+
+  it('the same event 20 times from 10 concurrent connections gives one inbox row and one visit', async () => {
+    const ev = visitEvent(ref);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
+    cleanups.push(async () => agent.destroy());
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => postWith(agent, '/v1/visit-events', ref.apiKey, ev)));
+    expect(statuses.filter((s) => s === 202)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(19);
+    await waitFor('processed', () => statusOf([ev.eventId]), (s) => s.processed === 1);
+    const { rows } = await sql<{ inbox: number; visits: number }>`
+      SELECT (SELECT count(*)::int FROM inbox_events WHERE event_id = ${ev.eventId}) AS inbox,
+             (SELECT count(*)::int FROM visits WHERE university_code = ${ref.universityCode} AND ref = ${ev.visit.ref}) AS visits`.execute(t.db);
+    expect(rows[0]).toEqual({ inbox: 1, visits: 1 });
+  });
+});
+
+describe('queue lost between commit and processing', () => {
+  it('delivers events whose jobs were flushed from Redis before any worker ran (sweeper)', async () => {
+    const redis = await startPrivateRedis();
+    cleanups.push(() => redis.stop());
+    const own = await startTestApi({ databaseUrl: t.url, redisUrl: redis.url, prefix: 'ledger_e2e_flush' });
+    cleanups.push(() => own.close());
+    const events = Array.from({ length: 30 }, () => visitEvent(ref));
+    expect((await own.request('POST', '/v1/visit-events/batch', { key: ref.apiKey, body: { events: events.slice(0, 20) } })).status).toBe(200);
+    for (const ev of events.slice(20)) expect((await own.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev })).status).toBe(202);
+    const { Redis } = await import('ioredis');
+    const admin = new Redis(redis.url);
+    expect(await admin.dbsize()).toBeGreaterThan(0);
+    expect(await admin.flushall()).toBe('OK');
+    admin.disconnect();
+    const w = await startWorkers(workerConfig(redis.url, 'ledger_e2e_flush'), { sweepIntervalMs: 300 });
+    cleanups.push(() => w.close());
+    await waitFor('processed after flush', () => statusOf(events.map((e) => e.eventId)), (s) => s.processed === 30);
+  });
+
+  it('answers 202 while Redis is down (the event is committed) and the sweeper delivers it later', async () => {
+    const redis = await startPrivateRedis();
+    const own = await startTestApi({ databaseUrl: t.url, redisUrl: redis.url, prefix: 'ledger_e2e_down' });
+    cleanups.push(() => own.close());
+    await redis.stop();
+    const ev = visitEvent(ref);
+    const started = Date.now();
+    expect((await own.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev })).status).toBe(202);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(await statusOf([ev.eventId])).toEqual({ accepted: 1 });
+    const fresh = await startPrivateRedis();
+    cleanups.push(() => fresh.stop());
+    const w = await startWorkers(workerConfig(fresh.url, 'ledger_e2e_down'), { sweepIntervalMs: 300 });
+    cleanups.push(() => w.close());
+    await waitFor('processed after Redis came back', () => statusOf([ev.eventId]), (s) => s.processed === 1);
+  });
+});
