@@ -1,0 +1,124 @@
+// The scheduler only enqueues, with job ids per (campaign, period): two scheduler processes (here: two instances with
+// their own connections) produce one ranking run per period, through real cron ticks, start-up catch-up and workers.
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QUEUES } from '../../jobs/catalogue.ts';
+import { computeRankingsJob } from '../../jobs/compute-rankings.job.ts';
+import { defineJob } from '../../jobs/job.ts';
+import { createProducer, noticesJobId, rankingsJobId, type Producer } from '../../jobs/producer.ts';
+import { loadConfig, type Config } from '../../shared/config.ts';
+import { dateIn, periodDueAt } from '../../shared/domain/periods.ts';
+import { listSnapshots } from '../../shared/repositories/snapshot.repository.ts';
+import { startScheduler, type Scheduler } from '../../services/scheduler/index.ts';
+import { startWorkers, type Workers } from '../../services/workers/index.ts';
+import { buildRankingWorld } from '../helpers/rankings-factories.ts';
+import { insertCampaign } from '../helpers/rankings-factories.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+
+let t: TestDatabase;
+let r: TestRedis;
+let redis: Redis;
+let producer: Producer;
+let config: Config;
+const open: Array<{ close(): Promise<void> }> = [];
+const runs: string[] = [];
+
+// The real job, counting its runs.
+const countingJob = defineJob({
+  queue: QUEUES.rankings,
+  async handle(payload, ctx, job) {
+    runs.push(`${payload.campaignId}/${payload.period}`);
+    return computeRankingsJob.handle(payload, ctx, job);
+  },
+});
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
+async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await sleep(100);
+  }
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  r = createTestRedis();
+  await buildRankingWorld(t.db);
+  config = loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix, LOG_LEVEL: 'warn', SCHEDULE_LOOKBACK_DAYS: '14' });
+  redis = new Redis(r.url, { maxRetriesPerRequest: 3 });
+  producer = createProducer({ connection: redis, prefix: r.prefix });
+});
+
+afterAll(async () => {
+  for (const o of open.reverse()) await o.close().catch(() => {});
+  await producer?.close();
+  redis?.disconnect();
+  await r?.cleanup();
+  await t?.drop();
+});
+
+// Wednesday 2022-04-13, 10:00 in Shanghai.
+const WEDNESDAY = new Date('2022-04-13T02:00:00Z');
+
+describe('scheduler', () => {
+  let a: Scheduler;
+  let b: Scheduler;
+  let workers: Workers;
+
+  it('on start, two schedulers enqueue each recent period without a snapshot once', async () => {
+    // Schedules that never fire during the test: only the catch-up and explicit ticks act.
+    const quiet = loadConfig({ ...config, SCHEDULE_WEEKLY: '0 9 * * 1', SCHEDULE_MONTHLY: '0 9 1 * *' } as NodeJS.ProcessEnv);
+    [a, b] = await Promise.all([startScheduler(quiet, { now: () => WEDNESDAY }), startScheduler(quiet, { now: () => WEDNESDAY })]);
+    open.push(a, b);
+    const q = producer.queue(QUEUES.rankings);
+    const jobs = await q.getJobs(['waiting']);
+    expect(jobs.map((j) => j.id).sort()).toEqual([rankingsJobId('2022', '2022-03'), rankingsJobId('2022', '2022-W13'), rankingsJobId('2022', '2022-W14')]);
+    expect(jobs.find((j) => j.id === rankingsJobId('2022', '2022-W14'))?.data).toEqual({ campaignId: '2022', period: '2022-W14', asOf: '2022-04-10' });
+  });
+
+  it('two ticks for the same period add nothing while the run waits', async () => {
+    const monday = new Date('2022-04-11T01:00:00Z'); // 09:00 in Shanghai
+    const [x, y] = await Promise.all([a.tick('week', monday), b.tick('week', monday)]);
+    expect(x.map((d) => d.period.id)).toEqual(['2022-W14']);
+    expect(y).toEqual(x);
+    expect(await producer.queue(QUEUES.rankings).count()).toBe(3);
+  });
+
+  it('the workers run each period once, store its snapshots and enqueue its notices', async () => {
+    workers = await startWorkers(config, { modules: [countingJob], sweepIntervalMs: 0, db: t.db });
+    open.push(workers);
+    await until(async () => (await producer.queue(QUEUES.rankings).getJobCounts('completed')).completed === 3);
+    expect(runs.sort()).toEqual(['2022/2022-03', '2022/2022-W13', '2022/2022-W14']);
+    expect((await listSnapshots(t.db, '2022', '2022-W14')).length).toBe(33);
+    const notices = await producer.queue(QUEUES.notices).getJobs(['waiting']);
+    expect(notices.map((j) => j.id).sort()).toEqual([noticesJobId('2022', '2022-03'), noticesJobId('2022', '2022-W13'), noticesJobId('2022', '2022-W14')]);
+  });
+
+  it('a completed run is not repeated by later ticks or a restart, but an operator re-run runs it again', async () => {
+    const monday = new Date('2022-04-11T01:00:00Z');
+    await Promise.all([a.tick('week', monday), b.tick('week', monday)]);
+    expect(await b.catchUp(WEDNESDAY)).toEqual([]); // every recent period has its snapshots
+    await sleep(500);
+    expect(runs).toHaveLength(3);
+    await producer.enqueueRankings('2022', '2022-W14', '2022-04-10', { rerun: true });
+    await until(async () => runs.length === 4);
+    expect(runs[3]).toBe('2022/2022-W14');
+  });
+
+  it('real cron ticks of two schedulers run the previous week once', async () => {
+    // A campaign active now, schedules firing every second, no catch-up.
+    const today = dateIn(new Date(), 'Asia/Shanghai');
+    await insertCampaign(t.db, { id: 'now', start: `${today.slice(0, 4)}-01-01`, end: `${today.slice(0, 4)}-12-31` });
+    const everySecond = loadConfig({ ...config, SCHEDULE_WEEKLY: '* * * * * *', SCHEDULE_MONTHLY: '0 0 1 1 *', SCHEDULE_LOOKBACK_DAYS: '0' } as NodeJS.ProcessEnv);
+    const [c, d] = await Promise.all([startScheduler(everySecond), startScheduler(everySecond)]);
+    open.push(c, d);
+    const week = periodDueAt('week', today).id;
+    await until(async () => runs.includes(`now/${week}`));
+    await sleep(3000); // six more ticks
+    await Promise.all([c.close(), d.close()]);
+    expect(runs.filter((x) => x === `now/${week}`)).toHaveLength(1);
+  });
+});
