@@ -100,23 +100,22 @@ export async function upsertProvinceAverages(db: Executor, campaignId: string, r
 
 /**
  * Stores prior university–employer relationships as the spellings given. The natural key is
- * (university, name as given, credit code or ''), so a relationship is never stored twice; only a changed
- * normalised form (after a normalisation change) counts as an update.
+ * (university, name as given, credit code or ''), so a relationship is never stored twice. A row that exists is
+ * left alone: its normalised name and employer link belong to employer resolution once it has run.
  */
-export async function upsertPriorEmployers(
+export async function insertPriorEmployers(
   db: Executor,
   rows: Array<PriorEmployerRow & { normalizedName: string }>,
 ): Promise<UpsertCounts> {
   if (rows.length === 0) return counts(0, undefined);
   const { rows: result } = await sql<{ inserted: number; updated: number }>`
     WITH upserted AS (
-      INSERT INTO prior_employers AS p (university_code, employer_name, credit_code, normalized_name)
+      INSERT INTO prior_employers (university_code, employer_name, credit_code, normalized_name)
       SELECT x."universityCode", x."employerName", x."creditCode", x."normalizedName"
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
         AS x("universityCode" text, "employerName" text, "creditCode" text, "normalizedName" text)
-      ON CONFLICT (university_code, employer_name, credit_code) DO UPDATE SET normalized_name = EXCLUDED.normalized_name
-      WHERE p.normalized_name IS DISTINCT FROM EXCLUDED.normalized_name
-      RETURNING (xmax = 0) AS inserted
+      ON CONFLICT (university_code, employer_name, credit_code) DO NOTHING
+      RETURNING true AS inserted
     )
     SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, (count(*) FILTER (WHERE NOT inserted))::int AS updated
     FROM upserted`.execute(db);

@@ -202,8 +202,12 @@ describe('ledger import prior-employers', () => {
       ['9999000002', '华为技术有限公司', '914403001922038216', '华为技术有限公司', huawei.id],
     ]);
 
+    // Employer resolution may re-key a row later; importing the file again leaves such a row alone.
+    await t.db.updateTable('prior_employers').set({ normalized_name: 'resolved-key' }).where('employer_name', '=', '广州某某科技有限公司').execute();
     const again = await ledger(args);
     expect(jsonOut<Report>(again)).toMatchObject({ inserted: 0, updated: 0, unchanged: 4, linked: 0 });
+    const kept = await t.db.selectFrom('prior_employers').select('normalized_name').where('employer_name', '=', '广州某某科技有限公司').executeTakeFirstOrThrow();
+    expect(kept.normalized_name).toBe('resolved-key');
   });
 
   it('refuses bad credit codes, empty names and unknown universities', async () => {

@@ -24,7 +24,7 @@ import {
   listProvinces,
   universityStats,
   upsertPlacementRates,
-  upsertPriorEmployers,
+  insertPriorEmployers,
   upsertProvinceAverages,
   upsertUniversities,
   type UpsertCounts,
@@ -203,7 +203,7 @@ export function register(program: Command): void {
         async (db, parsed) => validatePriorEmployers(parsed, await knownUniversities(db, parsed)),
         (db, rows) =>
           db.transaction().execute(async (trx) => {
-            const counts = await upsertPriorEmployers(trx, rows.map((r) => ({ ...r, normalizedName: simpleNormalize(r.employerName) })));
+            const counts = await insertPriorEmployers(trx, rows.map((r) => ({ ...r, normalizedName: simpleNormalize(r.employerName) })));
             return { ...counts, linked: await linkPriorEmployersByExactName(trx) };
           }),
       ),
