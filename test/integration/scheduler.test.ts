@@ -11,8 +11,7 @@ import { dateIn, periodDueAt } from '../../shared/domain/periods.ts';
 import { listSnapshots } from '../../shared/repositories/snapshot.repository.ts';
 import { startScheduler, type Scheduler } from '../../services/scheduler/index.ts';
 import { startWorkers, type Workers } from '../../services/workers/index.ts';
-import { buildRankingWorld } from '../helpers/rankings-factories.ts';
-import { insertCampaign } from '../helpers/rankings-factories.ts';
+import { buildRankingWorld, insertCampaign } from '../helpers/rankings-factories.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
 
@@ -33,6 +32,10 @@ const countingJob = defineJob({
   },
 });
 
+const env = (extra: Record<string, string> = {}) => ({
+  DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix, LOG_LEVEL: 'warn', SCHEDULE_LOOKBACK_DAYS: '14', ...extra,
+});
+
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -47,7 +50,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   r = createTestRedis();
   await buildRankingWorld(t.db);
-  config = loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix, LOG_LEVEL: 'warn', SCHEDULE_LOOKBACK_DAYS: '14' });
+  config = loadConfig(env());
   redis = new Redis(r.url, { maxRetriesPerRequest: 3 });
   producer = createProducer({ connection: redis, prefix: r.prefix });
 });
@@ -70,7 +73,7 @@ describe('scheduler', () => {
 
   it('on start, two schedulers enqueue each recent period without a snapshot once', async () => {
     // Schedules that never fire during the test: only the catch-up and explicit ticks act.
-    const quiet = loadConfig({ ...config, SCHEDULE_WEEKLY: '0 9 * * 1', SCHEDULE_MONTHLY: '0 9 1 * *' } as NodeJS.ProcessEnv);
+    const quiet = loadConfig(env({ SCHEDULE_WEEKLY: '0 9 * * 1', SCHEDULE_MONTHLY: '0 9 1 * *' }));
     [a, b] = await Promise.all([startScheduler(quiet, { now: () => WEDNESDAY }), startScheduler(quiet, { now: () => WEDNESDAY })]);
     open.push(a, b);
     const q = producer.queue(QUEUES.rankings);
@@ -112,7 +115,7 @@ describe('scheduler', () => {
     // A campaign active now, schedules firing every second, no catch-up.
     const today = dateIn(new Date(), 'Asia/Shanghai');
     await insertCampaign(t.db, { id: 'now', start: `${today.slice(0, 4)}-01-01`, end: `${today.slice(0, 4)}-12-31` });
-    const everySecond = loadConfig({ ...config, SCHEDULE_WEEKLY: '* * * * * *', SCHEDULE_MONTHLY: '0 0 1 1 *', SCHEDULE_LOOKBACK_DAYS: '0' } as NodeJS.ProcessEnv);
+    const everySecond = loadConfig(env({ SCHEDULE_WEEKLY: '* * * * * *', SCHEDULE_MONTHLY: '0 0 1 1 *', SCHEDULE_LOOKBACK_DAYS: '0' }));
     const [c, d] = await Promise.all([startScheduler(everySecond), startScheduler(everySecond)]);
     open.push(c, d);
     const week = periodDueAt('week', today).id;

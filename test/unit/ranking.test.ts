@@ -56,8 +56,9 @@ describe('province ranking', () => {
 
 describe('rank changes', () => {
   it('is previous rank minus rank (up is positive), null when new', () => {
-    const prev = [{ rank: 1, k: 'a' }, { rank: 2, k: 'b' }];
-    const now = [{ rank: 1, k: 'b' }, { rank: 2, k: 'a' }, { rank: 3, k: 'c' }];
+    type Row = { rank: number; k: string; rankChange?: number | null };
+    const prev: Row[] = [{ rank: 1, k: 'a' }, { rank: 2, k: 'b' }];
+    const now: Row[] = [{ rank: 1, k: 'b' }, { rank: 2, k: 'a' }, { rank: 3, k: 'c' }];
     expect(withRankChanges(now, prev, (r) => r.k).map((r) => [r.k, r.rankChange])).toEqual([['b', 1], ['a', -1], ['c', null]]);
     expect(withRankChanges(now, undefined, (r) => r.k).every((r) => r.rankChange === null)).toBe(true);
   });
