@@ -1,8 +1,9 @@
 // `ledger demo`: the main job. A realistic campaign end to end on real services: generate reference data and
 // 300,000 visit events, send them through the HTTP API to the workers, take the weekly ranking snapshots, generate
 // and deliver the last week's notices (to a local SMTP sink and to files), and print a summary.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -13,6 +14,18 @@ import { migrateToLatest } from '../../shared/db/migrate.ts';
 import { generateEmployers, generateUniversities, type DemoEmployer } from '../../shared/demo/campaign-generator.ts';
 import type { Random } from '../../shared/demo/random.ts';
 import { generateVisitEvents, priorEmployers, type DemoEvent } from '../../shared/demo/visit-generator.ts';
+import { periodContaining, periodRange, periodsBetween } from '../../shared/domain/periods.ts';
+import type { UniversityRankRow } from '../../shared/domain/ranking.types.ts';
+import { ledgerFileName, noticeArea, writeNoticeLedger } from '../../shared/notices/notice-service.ts';
+import { takeSnapshots } from '../../shared/rankings/snapshot-service.ts';
+import { listDeliveries } from '../../shared/repositories/delivery.repository.ts';
+import { campaignTotals } from '../../shared/repositories/measures.repository.ts';
+import { getNotice } from '../../shared/repositories/notice.repository.ts';
+import { filePlan } from '../../shared/repositories/plan.repository.ts';
+import { addRecipient } from '../../shared/repositories/recipient.repository.ts';
+import { getSnapshot } from '../../shared/repositories/snapshot.repository.ts';
+import { DEMO_PROVINCES } from '../../shared/demo/campaign-generator.ts';
+import type { CampaignTotals } from '../../shared/domain/ranking.types.ts';
 import { ensureServices } from './local-services.ts';
 import { freePort, ledger, serve, type ServeProcess } from './processes.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
@@ -39,6 +52,13 @@ export interface DemoSummary {
   rejected: number;
   visitsActive: number;
   employers: number;
+  totals: CampaignTotals;
+  snapshots: string[];
+  noticePeriod: string;
+  notices: Array<{ id: number; scope: string; subject: string; files: string[] }>;
+  deliveries: Record<string, number>;
+  mailsReceived: number;
+  top: Array<Pick<UniversityRankRow, 'rank' | 'universityCode' | 'universityName' | 'provinceCode' | 'completion' | 'employersVisited' | 'positions'>>;
   seconds: Record<string, number>;
   outDir: string;
 }
@@ -131,15 +151,15 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
   const prior = priorEmployers(universities, employers, options.seed + 2);
   writeFileSync(join(dataDir, 'prior-employers.csv'), csv(['university_code', 'employer_name', 'credit_code'], prior.map((p) => [p.universityCode, p.name, p.creditCode])));
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: dbUrl.toString(), REDIS_URL: base.REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
-  const run = async (args: string[]) => {
+  const runCli = async (args: string[]) => {
     say(`$ ledger ${args.join(' ')}`);
     return ledger(args, env);
   };
-  await run(['import', 'universities', '--file', join(dataDir, 'universities.csv')]);
-  await run(['campaign', 'create', '--id', CAMPAIGN.id, '--name', CAMPAIGN.name, '--start', CAMPAIGN.start, '--end', CAMPAIGN.end]);
-  await run(['import', 'placement-rates', '--campaign', CAMPAIGN.id, '--file', join(dataDir, 'placement-rates.csv')]);
-  await run(['import', 'prior-employers', '--file', join(dataDir, 'prior-employers.csv')]);
-  const client = JSON.parse(await run(['clients', 'create', '--name', 'demo-national-platform', '--scope', 'national', '--json'])) as { key: string };
+  await runCli(['import', 'universities', '--file', join(dataDir, 'universities.csv')]);
+  await runCli(['campaign', 'create', '--id', CAMPAIGN.id, '--name', CAMPAIGN.name, '--start', CAMPAIGN.start, '--end', CAMPAIGN.end]);
+  await runCli(['import', 'placement-rates', '--campaign', CAMPAIGN.id, '--file', join(dataDir, 'placement-rates.csv')]);
+  await runCli(['import', 'prior-employers', '--file', join(dataDir, 'prior-employers.csv')]);
+  const client = JSON.parse(await runCli(['clients', 'create', '--name', 'demo-national-platform', '--scope', 'national', '--json'])) as { key: string };
   step('reference data');
 
   // The API and the workers as their own processes, as in production.
@@ -177,6 +197,59 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     processing.stop();
     step('process');
 
+    // Provinces file their implementation plans (实施方案), a few late or not at all.
+    for (const [i, p] of DEMO_PROVINCES.entries()) {
+      if (i % 9 === 4) continue;
+      await filePlan(db, CAMPAIGN.id, p.code, i % 7 === 3 ? '2022-03-25' : `2022-03-${String(8 + (i % 10)).padStart(2, '0')}`);
+    }
+    // Weekly snapshots, each against the week before, up to the cut-off.
+    const weeks = periodsBetween('week', CAMPAIGN.start, options.asOf).filter((w) => periodRange(w).end <= options.asOf || w.id === periodContaining('week', options.asOf).id);
+    const snapBar = bar('snapshots', weeks.length);
+    for (const [i, w] of weeks.entries()) {
+      const end = periodRange(w).end;
+      await takeSnapshots(db, { campaignId: CAMPAIGN.id, period: w.id, asOf: end < options.asOf ? end : options.asOf });
+      snapBar.update(i + 1);
+    }
+    snapBar.stop();
+    step('snapshots');
+
+    // The last week's notices: to the Ministry and every province's education department, by mail (the local sink).
+    const noticePeriod = weeks[weeks.length - 1]!.id;
+    await addRecipient(db, { scope: 'national', kind: 'email', address: 'gaoxiaosi@moe.example.cn' });
+    for (const p of DEMO_PROVINCES) await addRecipient(db, { scope: `province:${p.code}`, kind: 'email', address: `jiuye-${p.code}@edu.example.cn` });
+    const run = JSON.parse(await runCli(['notices', 'run', '--campaign', CAMPAIGN.id, '--period', noticePeriod, '--json'])) as { notices: Array<{ id: number; scope: string; subject: string }> };
+    const noticeIds = run.notices.map((n) => n.id);
+    const deliveries: Record<string, number> = {};
+    for (let i = 0; i < 1200; i++) {
+      const list = await listDeliveries(db, { noticeIds });
+      for (const k of Object.keys(deliveries)) delete deliveries[k];
+      for (const d of list) deliveries[d.state] = (deliveries[d.state] ?? 0) + 1;
+      if (list.every((d) => d.state === 'delivered' || d.state === 'failed')) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const notices: DemoSummary['notices'] = [];
+    for (const n of run.notices) {
+      const stored = (await getNotice(db, n.id))!;
+      const dir = join(outDir, 'notices', noticePeriod);
+      mkdirSync(dir, { recursive: true });
+      const base = join(dir, `${stored.scope === 'national' ? '00-national' : stored.scope.replace(':', '-')}-${noticeArea(stored.model)}`);
+      const files = [`${base}.html`, `${base}.md`, `${base}.txt`, `${base}.png`, join(dir, ledgerFileName(stored))];
+      writeFileSync(files[0]!, stored.html);
+      writeFileSync(files[1]!, stored.markdown);
+      writeFileSync(files[2]!, stored.text);
+      writeFileSync(files[3]!, stored.chartPng);
+      const xlsx = createWriteStream(files[4]!);
+      await writeNoticeLedger(db, stored, xlsx);
+      await finished(xlsx);
+      notices.push({ ...n, files });
+    }
+    step('notices');
+
+    const national = await getSnapshot(db, CAMPAIGN.id, noticePeriod, 'national');
+    const top = national && national.scope !== 'provinces'
+      ? national.rows.slice(0, 10).map(({ rank, universityCode, universityName, provinceCode, completion, employersVisited, positions }) => ({ rank, universityCode, universityName, provinceCode, completion, employersVisited, positions }))
+      : [];
+    const totals = await campaignTotals(db, CAMPAIGN.id, national?.asOf ?? options.asOf);
     const figures = await db
       .selectNoFrom((eb) => [
         eb.selectFrom('inbox_events').select(sql<number>`count(*) filter (where status = 'processed')::int`.as('n')).as('processed'),
@@ -197,6 +270,13 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       rejected: Number(figures.rejected),
       visitsActive: Number(figures.visitsActive),
       employers: Number(figures.employers),
+      totals,
+      snapshots: weeks.map((w) => w.id),
+      noticePeriod,
+      notices,
+      deliveries,
+      mailsReceived: sink.received(),
+      top,
       seconds,
       outDir,
     };

@@ -45,8 +45,14 @@ function human(s: DemoSummary): string {
     `访企拓岗 demo — campaign ${s.campaignId}, as of ${s.asOf}, database ${s.database}`,
     `  universities ${s.universities}, events sent ${s.submitted} (${Object.entries(s.answers).map(([k, v]) => `${k} ${v}`).join(', ')})`,
     `  processed ${s.processed}, rejected ${s.rejected}; active visits ${s.visitsActive}; distinct employers ${s.employers}`,
+    `  totals as of ${s.asOf}: visits ${s.totals.visits}, employers ${s.totals.employers}, new employers ${s.totals.newEmployers}, positions ${s.totals.positions}, internship bases ${s.totals.internshipBases}, graduates tracked ${s.totals.graduatesTracked}`,
+    `  weekly snapshots ${s.snapshots[0]} … ${s.snapshots[s.snapshots.length - 1]} (${s.snapshots.length}); notices of ${s.noticePeriod}: ${s.notices.length}, deliveries ${Object.entries(s.deliveries).map(([k, v]) => `${k} ${v}`).join(', ')}, mails received ${s.mailsReceived}`,
+    '',
+    '  national ranking (top 10):',
+    ...s.top.map((r) => `  ${String(r.rank).padStart(4)}  ${r.universityCode}  ${r.universityName.padEnd(16, '　')}  completion ${(r.completion * 100).toFixed(1).padStart(5)}%  employers ${String(r.employersVisited).padStart(4)}  positions ${r.positions}`),
+    '',
     `  time: ${Object.entries(s.seconds).map(([k, v]) => `${k} ${v}s`).join(', ')}`,
-    `  files: ${s.outDir}`,
+    `  files: ${s.outDir}/notices/${s.noticePeriod} (HTML, Markdown, text, chart PNG, 电子台账 .xlsx), ${s.outDir}/mail (.eml as delivered), ${s.outDir}/data (generated CSVs)`,
   ];
   return lines.join('\n');
 }
