@@ -48,6 +48,15 @@ describe('ledger campaign create', () => {
     expect(jsonOut<{ created: boolean }>(r).created).toBe(false);
   });
 
+  it('compares only the options given: omitted targets are not differences', async () => {
+    const same = await ledger(['campaign', 'create', '--id', '2023', '--start', '2023-03-01', '--end', '2023-08-31', '--json']);
+    expect(same.code, same.stderr).toBe(0);
+    expect(jsonOut<{ created: boolean; campaign: Listed }>(same)).toMatchObject({ created: false, campaign: { principalTarget: 120, newTarget: 80 } });
+    const differs = await ledger(['campaign', 'create', '--id', '2023', '--start', '2023-03-01', '--end', '2023-08-31', '--new-target', '100']);
+    expect(differs.code).toBe(1);
+    expect(differs.stderr).toMatch(/already exists with --new-target 80 \(you gave 100\);/);
+  });
+
   it('refuses to change an existing campaign, naming each difference', async () => {
     const r = await ledger(['campaign', 'create', '--id', '2022', '--start', '2022-03-02', '--end', '2022-08-31', '--new-target', '50']);
     expect(r.code).toBe(1);

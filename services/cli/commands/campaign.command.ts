@@ -1,7 +1,7 @@
 // `ledger campaign create | set-target | list`: campaigns are data (id, dates, targets), never constants, and
 // every target can be overridden per province (分类指导).
-// `create` on an existing id is a no-op when every given value is the same (so scripts can run it again) and an
-// error naming the differences otherwise: a campaign's dates and targets are not changed by accident.
+// `create` on an existing id is a no-op when every value the user gave equals the stored one (so scripts can run
+// it again) and an error naming the differences otherwise: a campaign's dates and targets are not changed by accident.
 import { InvalidArgumentError, type Command } from 'commander';
 import { provinceLookup } from '../../../shared/domain/reference-rows.ts';
 import {
@@ -54,7 +54,8 @@ const LABELS: Record<keyof Omit<Campaign, 'id'>, string> = {
   name: '--name', start: '--start', end: '--end', principalTarget: '--principal-target', newTarget: '--new-target', behindFactor: '--behind-factor',
 };
 
-async function create(opts: CreateOptions): Promise<void> {
+/** `given(key)`: whether the user typed that option (defaults are not compared with an existing campaign). */
+async function create(opts: CreateOptions, given: (key: keyof CreateOptions) => boolean): Promise<void> {
   if (opts.end < opts.start) throw new UserError(`--end ${opts.end} is before --start ${opts.start}: a campaign ends on or after its start`);
   const wanted: Campaign = {
     id: opts.id,
@@ -68,8 +69,8 @@ async function create(opts: CreateOptions): Promise<void> {
   await withDb(async ({ db }) => {
     const { created, campaign } = await insertCampaign(db, wanted);
     if (!created) {
-      // An omitted --name is not a difference: only what the user said is compared.
-      const keys = (Object.keys(LABELS) as Array<keyof typeof LABELS>).filter((k) => !(k === 'name' && opts.name === undefined));
+      // Only what the user said is compared: an omitted --name or target is not a difference.
+      const keys = (Object.keys(LABELS) as Array<keyof typeof LABELS>).filter((k) => given(k));
       const diffs = keys.filter((k) => campaign[k] !== wanted[k]).map((k) => `${LABELS[k]} ${String(campaign[k])} (you gave ${String(wanted[k])})`);
       if (diffs.length) {
         throw new UserError(`campaign "${opts.id}" already exists with ${diffs.join(', ')}; campaigns are not changed by create: choose another --id, or use ledger campaign set-target for a province's targets`);
@@ -145,7 +146,7 @@ export function register(program: Command): void {
     .option('--new-target <n>', 'newly developed employers (target 2)', targetArg, 100)
     .option('--behind-factor <f>', 'behind when completion < f × expected progress', factorArg, 0.8)
     .option('--json', 'print JSON')
-    .action((opts: CreateOptions) => create(opts));
+    .action((opts: CreateOptions, cmd: Command) => create(opts, (key) => cmd.getOptionValueSource(key) === 'cli'));
 
   group
     .command('set-target')
