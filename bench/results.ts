@@ -1,0 +1,36 @@
+// What every benchmark shares: printing a figure as a JSON line and replacing its own section of bench/RESULTS.md.
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const FILE = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+
+export interface Figure {
+  metric: string;
+  value: number;
+  unit: string;
+  [extra: string]: unknown;
+}
+
+/** Prints `{"metric","value","unit",…}` on stdout and returns the figure. */
+export function report(metric: string, value: number, unit: string, extra: Record<string, unknown> = {}): Figure {
+  const figure = { metric, value, unit, ...extra };
+  process.stdout.write(JSON.stringify(figure) + '\n');
+  return figure;
+}
+
+/** `2 cores (AMD EPYC …), 24 GiB, Node v20.x, 2026-11-25`: the context every section states. */
+export function machine(): string {
+  const cpus = os.cpus();
+  return `${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+}
+
+/** Replaces the section that starts with `## <name> — ` (up to the next `## `), keeping the other benches' sections. */
+export function writeSection(name: string, lines: string[]): void {
+  if (!existsSync(FILE)) appendFileSync(FILE, '# Benchmark results\n\nEach `npm run bench -- <name>` run replaces its own section.\n');
+  const before = readFileSync(FILE, 'utf8');
+  const start = before.indexOf(`\n## ${name} — `);
+  const end = start < 0 ? -1 : before.indexOf('\n## ', start + 1);
+  const kept = start < 0 ? before : before.slice(0, start) + (end < 0 ? '' : before.slice(end));
+  writeFileSync(FILE, kept.replace(/\n*$/, '\n') + [`\n## ${name} — ${machine()}`, '', ...lines].join('\n').replace(/\n*$/, '\n'));
+}

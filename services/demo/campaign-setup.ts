@@ -1,0 +1,154 @@
+// The steps the demo and the scaling benchmark share: a fresh database and queue prefix, the campaign's reference
+// data through the `ledger` commands an operator uses, the API and worker processes, and ingestion through HTTP.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import type { Db } from '../../shared/db/database.ts';
+import { migrateToLatest } from '../../shared/db/migrate.ts';
+import { generateEmployers, generateUniversities, type DemoEmployer, type DemoUniversity } from '../../shared/demo/campaign-generator.ts';
+import type { Random } from '../../shared/demo/random.ts';
+import { priorEmployers, type DemoEvent } from '../../shared/demo/visit-generator.ts';
+import { freePort, ledger, serve, type ServeProcess } from './processes.ts';
+import { submitEvents, type SubmitResult } from './submit.ts';
+
+export const CAMPAIGN = { id: '2022', start: '2022-03-01', end: '2022-08-31', name: '2022年全国高校书记校长访企拓岗促就业专项行动' };
+
+const csvCell = (v: string | number | boolean): string => {
+  const s = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+const csv = (header: string[], rows: Array<Array<string | number | boolean>>): string =>
+  [header.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
+
+/** How people type employer names: mostly as registered, sometimes varied by `vary`; codes often left out. */
+export function typist(vary?: (name: string, rnd: Random) => string): (e: DemoEmployer, rnd: Random) => { name: string; creditCode?: string } {
+  return (e, rnd) => {
+    const name = vary && rnd.chance(0.3) ? vary(e.name, rnd) : e.name;
+    const code = e.creditCode && rnd.chance(0.6) ? (rnd.chance(0.1) ? e.creditCode.toLowerCase() : e.creditCode) : undefined;
+    return code ? { name, creditCode: code } : { name };
+  };
+}
+
+/** Drops and re-creates `database` on the server of `databaseUrl`, clears the queue prefix, migrates; returns its URL. */
+export async function freshDatabase(databaseUrl: string, database: string, redisUrl: string, prefix: string): Promise<string> {
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(database)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  const url = new URL(databaseUrl);
+  url.pathname = `/${database}`;
+  await migrateToLatest(url.toString());
+  return url.toString();
+}
+
+export interface ReferenceData {
+  universities: DemoUniversity[];
+  employers: DemoEmployer[];
+  apiKey: string;
+}
+
+/** Universities, the campaign, placement rates, prior employers and an API key, through the `ledger` commands. */
+export async function setUpReferenceData(env: NodeJS.ProcessEnv, dataDir: string, seed: number, employerCount: number, say: (line: string) => void): Promise<ReferenceData> {
+  const universities = generateUniversities(seed);
+  const employers = generateEmployers(seed + 1, employerCount);
+  writeFileSync(join(dataDir, 'universities.csv'), csv(
+    ['code', 'name', 'province', 'city', 'authority', 'level', 'private', 'new_undergrad', 'vocational'],
+    universities.map((u) => [u.code, u.name, u.provinceName, u.city, u.authority, u.level, u.private, u.newUndergrad, u.vocational]),
+  ));
+  writeFileSync(join(dataDir, 'placement-rates.csv'), csv(['university_code', 'placement_rate'], universities.map((u) => [u.code, u.placementRate])));
+  const prior = priorEmployers(universities, employers, seed + 2);
+  writeFileSync(join(dataDir, 'prior-employers.csv'), csv(['university_code', 'employer_name', 'credit_code'], prior.map((p) => [p.universityCode, p.name, p.creditCode])));
+  const run = (args: string[]) => runLedger(args, env, say);
+  await run(['import', 'universities', '--file', join(dataDir, 'universities.csv')]);
+  await run(['campaign', 'create', '--id', CAMPAIGN.id, '--name', CAMPAIGN.name, '--start', CAMPAIGN.start, '--end', CAMPAIGN.end]);
+  await run(['import', 'placement-rates', '--campaign', CAMPAIGN.id, '--file', join(dataDir, 'placement-rates.csv')]);
+  await run(['import', 'prior-employers', '--file', join(dataDir, 'prior-employers.csv')]);
+  const client = JSON.parse(await run(['clients', 'create', '--name', 'national-platform', '--scope', 'national', '--json'])) as { key: string };
+  return { universities, employers, apiKey: client.key };
+}
+
+export function runLedger(args: string[], env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<string> {
+  say(`$ ledger ${args.join(' ')}`);
+  return ledger(args, env);
+}
+
+export interface RunningParts {
+  apiUrl: string;
+  stop(): Promise<void>;
+}
+
+/** `ledger serve --api` and `workers` × `ledger serve --workers`, each its own process. */
+export async function startParts(env: NodeJS.ProcessEnv, workers: number): Promise<RunningParts> {
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const partsEnv = { ...env, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '10000000' };
+  const parts: ServeProcess[] = [];
+  const stop = async () => {
+    for (const p of parts.reverse()) await p.stop();
+  };
+  try {
+    parts.push(await serve('api', partsEnv, async () => (await fetch(`${apiUrl}/readyz`)).ok));
+    for (let i = 0; i < workers; i++) parts.push(await serve('workers', partsEnv, async () => true));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { apiUrl, stop };
+}
+
+async function countFinished(db: Db): Promise<number> {
+  const row = await db.selectFrom('inbox_events').select(sql<number>`count(*) filter (where status <> 'accepted')::int`.as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export interface IngestResult extends SubmitResult {
+  submitSeconds: number;
+  /** From the first request to the last event processed. */
+  totalSeconds: number;
+}
+
+/** Sends the events through the API and waits until the workers have processed every accepted one. */
+export async function ingest(db: Db, events: Iterable<DemoEvent>, total: number, apiUrl: string, apiKey: string, progress: boolean): Promise<IngestResult> {
+  const started = Date.now();
+  const bars = progress ? new MultiBar({ format: '  {label} [{bar}] {percentage}% | {value}/{total} | {speed}/s | ETA {eta}s', hideCursor: true, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic) : undefined;
+  const sending = bars?.create(total, 0, { label: 'sent     ', speed: 0 });
+  const processing = bars?.create(total, 0, { label: 'processed', speed: 0 });
+  const speed = (n: number) => Math.round(n / Math.max(0.001, (Date.now() - started) / 1000));
+  const update = (bar: SingleBar | undefined, n: number) => bar?.update(n, { speed: speed(n) });
+  let done = false;
+  const watcher = (async () => {
+    while (!done) {
+      update(processing, await countFinished(db));
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  const submitted = await submitEvents(events, { apiUrl, apiKey, batchSize: 1000, inFlight: 3, onProgress: (n) => update(sending, n) });
+  const submitSeconds = (Date.now() - started) / 1000;
+  const accepted = submitted.byStatus.accepted ?? 0;
+  while ((await countFinished(db)) < accepted) await new Promise((r) => setTimeout(r, 200));
+  const totalSeconds = (Date.now() - started) / 1000;
+  done = true;
+  await watcher;
+  update(processing, accepted);
+  bars?.stop();
+  return { ...submitted, submitSeconds, totalSeconds };
+}
