@@ -3,7 +3,9 @@ import type { Db } from '../db/database.ts';
 import { measureAll, type UniversityMeasures } from '../domain/measures.ts';
 import { rankProvinces, rankUniversities } from '../domain/ranking.ts';
 import type { ProvinceRanking, Ranking, RankingScope, UniversityRanking } from '../domain/ranking.types.ts';
-import { loadMeasureInputs, recentVisits, universityFigures, type MeasureInputs, type RecentVisit } from '../repositories/measures.repository.ts';
+import {
+  getCampaignRules, loadMeasureInputsFor, recentVisits, universityFigures, type MeasureInputs, type RecentVisit,
+} from '../repositories/measures.repository.ts';
 import { listPlans } from '../repositories/plan.repository.ts';
 
 const PROVINCE_SCOPE = /^province:(\d{6})$/;
@@ -32,10 +34,14 @@ export class UnknownProvinceError extends Error {
 
 /** Measures of every university of the campaign (or of one province) as of the date. */
 export async function measuresAsOf(db: Db, campaignId: string, asOf: string, provinceCode?: string): Promise<{ inputs: MeasureInputs; measures: UniversityMeasures[] }> {
-  const inputs = await loadMeasureInputs(db, campaignId, provinceCode);
-  if (!inputs) throw new UnknownCampaignError(campaignId);
+  const campaign = await getCampaignRules(db, campaignId);
+  if (!campaign) throw new UnknownCampaignError(campaignId);
+  // Reference data and visit figures are independent reads: run them side by side.
+  const [inputs, figures] = await Promise.all([
+    loadMeasureInputsFor(db, campaign, provinceCode),
+    universityFigures(db, campaign, asOf, provinceCode ? { provinceCode } : {}),
+  ]);
   if (provinceCode && !inputs.provinces.some((p) => p.code === provinceCode)) throw new UnknownProvinceError(provinceCode);
-  const figures = await universityFigures(db, inputs.campaign, asOf, provinceCode ? { provinceCode } : {});
   return { inputs, measures: measureAll(inputs.universities, figures, inputs.ctx, asOf) };
 }
 

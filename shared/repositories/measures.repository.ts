@@ -36,7 +36,12 @@ export async function listProvinces(db: Executor): Promise<ProvinceInfo[]> {
  */
 export async function loadMeasureInputs(db: Executor, campaignId: string, provinceCode?: string): Promise<MeasureInputs | undefined> {
   const campaign = await getCampaignRules(db, campaignId);
-  if (!campaign) return undefined;
+  return campaign ? loadMeasureInputsFor(db, campaign, provinceCode) : undefined;
+}
+
+/** loadMeasureInputs for a campaign already read (so callers can run it alongside universityFigures). */
+export async function loadMeasureInputsFor(db: Executor, campaign: CampaignRules, provinceCode?: string): Promise<MeasureInputs> {
+  const campaignId = campaign.id;
   let uq = db
     .selectFrom('universities as u')
     .leftJoin('placement_rates as r', (j) => j.onRef('r.university_code', '=', 'u.code').on('r.campaign_id', '=', campaignId))

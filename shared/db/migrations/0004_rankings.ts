@@ -8,8 +8,8 @@
 //   ranking_daily   per (campaign, university, day): visit sums, plus +1 on the day a pair was first visited
 //                   (employers_first, principal_first, new_first), so distinct counts up to a date become sums;
 //   ranking_totals  the same summed over all days, so "as of today" reads one row per university minus a short tail.
-// Pair refreshes take a transaction-scoped advisory lock per (university, employer), so two concurrent transactions
-// touching one pair serialise and the second one recomputes from committed data (READ COMMITTED).
+// Pair refreshes take transaction-scoped advisory locks on the hash buckets of their (university, employer) keys, so two
+// concurrent transactions touching one pair serialise and the second one recomputes from committed data (READ COMMITTED).
 import { sql, type Kysely } from 'kysely';
 
 const SUMS = [
@@ -62,8 +62,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     CREATE FUNCTION ranking_refresh_pairs(keys ranking_pair_key[]) RETURNS void LANGUAGE plpgsql AS $fn$
     BEGIN
       IF coalesce(cardinality(keys), 0) = 0 THEN RETURN; END IF;
+      -- 128 lock buckets: a bulk statement (a prior-list import, a worker's group commit) must not need one lock per
+      -- pair (the shared lock table holds a few thousand); single events still rarely wait for each other.
       PERFORM pg_advisory_xact_lock(5127, h)
-      FROM (SELECT DISTINCT hashtext(k.university_code || ':' || k.employer_id) AS h FROM unnest(keys) k) x ORDER BY h;
+      FROM (SELECT DISTINCT hashtext(k.university_code || ':' || k.employer_id) & 127 AS h FROM unnest(keys) k) x ORDER BY h;
 
       WITH k AS (SELECT DISTINCT university_code, employer_id FROM unnest(keys) WHERE employer_id IS NOT NULL),
       old AS (SELECT p.* FROM ranking_pairs p JOIN k USING (university_code, employer_id)),
