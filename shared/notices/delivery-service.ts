@@ -3,7 +3,11 @@
 // window left: a worker that dies after the other side accepted but before the row says delivered; after the lease
 // the delivery is sent again (at-least-once there). Mail carries a Message-ID and webhooks an X-Ledger-Delivery header
 // per delivery so the receiving side can drop such a duplicate.
-import { PassThrough } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import nodemailer from 'nodemailer';
 import type { Db } from '../db/database.ts';
 import { claimDelivery, getDelivery, markAttemptFailed, markDelivered } from '../repositories/delivery.repository.ts';
@@ -62,35 +66,37 @@ export function classifyHttpStatus(status: number): 'ok' | 'permanent' | 'transi
 
 async function sendMail(db: Db, notice: StoredNotice, recipient: Recipient, deliveryId: number, s: DeliverySettings): Promise<string> {
   if (!s.smtpUrl) throw new SendError('SMTP_URL is not set: set it like smtp://user:pass@mail.example.org:587 to send notices by e-mail', false);
-  const transport = nodemailer.createTransport(s.smtpUrl);
-  // The ledger is written while the mail is sent: nodemailer reads the attachment stream during DATA.
-  const xlsx = new PassThrough();
-  const ledger = writeNoticeLedger(db, notice, xlsx, { visitLimit: s.mailLedgerMaxVisits ?? MAIL_LEDGER_MAX_VISITS }).catch((err: unknown) => {
-    xlsx.destroy(err instanceof Error ? err : new Error(String(err)));
-    throw err;
-  });
+  // The ledger is streamed to a temporary file first (constant memory), then attached from it: a slow ledger query
+  // cannot stall an open SMTP session into a timeout, and a refused recipient leaves no half-written stream behind.
+  const dir = await mkdtemp(join(tmpdir(), 'ledger-notice-'));
+  const file = join(dir, 'ledger.xlsx');
   try {
-    const info = await transport.sendMail({
-      from: s.mailFrom,
-      to: recipient.address,
-      subject: notice.subject,
-      text: notice.text,
-      html: notice.html,
-      messageId: `<notice-${notice.id}-delivery-${deliveryId}@ledger>`,
-      headers: { [DELIVERY_HEADER]: String(deliveryId) },
-      attachments: [
-        { filename: 'progress-chart.png', content: notice.chartPng, contentType: 'image/png', cid: CHART_CID, contentDisposition: 'inline' },
-        { filename: ledgerFileName(notice), content: xlsx, contentType: XLSX_TYPE },
-      ],
-    });
-    await ledger;
-    return String(info.response ?? 'accepted');
-  } catch (err) {
-    xlsx.destroy(); // a refused RCPT never reads the attachment: stop writing it
-    await ledger.catch(() => {});
-    throw err instanceof SendError ? err : classifySmtpError(err);
+    const out = createWriteStream(file);
+    await writeNoticeLedger(db, notice, out, { visitLimit: s.mailLedgerMaxVisits ?? MAIL_LEDGER_MAX_VISITS });
+    await finished(out);
+    const transport = nodemailer.createTransport(s.smtpUrl);
+    try {
+      const info = await transport.sendMail({
+        from: s.mailFrom,
+        to: recipient.address,
+        subject: notice.subject,
+        text: notice.text,
+        html: notice.html,
+        messageId: `<notice-${notice.id}-delivery-${deliveryId}@ledger>`,
+        headers: { [DELIVERY_HEADER]: String(deliveryId) },
+        attachments: [
+          { filename: 'progress-chart.png', content: notice.chartPng, contentType: 'image/png', cid: CHART_CID, contentDisposition: 'inline' },
+          { filename: ledgerFileName(notice), path: file, contentType: XLSX_TYPE },
+        ],
+      });
+      return String(info.response ?? 'accepted');
+    } catch (err) {
+      throw classifySmtpError(err);
+    } finally {
+      transport.close();
+    }
   } finally {
-    transport.close();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

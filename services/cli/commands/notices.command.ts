@@ -1,4 +1,182 @@
-// `ledger notices`: not built yet.
-import type { Command } from 'commander';
+// `ledger notices run | resend | list | show`: generate a period's notices and deliver each once per recipient.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { InvalidArgumentError, type Command } from 'commander';
+import { Redis } from 'ioredis';
+import { createProducer } from '../../../jobs/producer.ts';
+import type { Config } from '../../../shared/config.ts';
+import type { Db } from '../../../shared/db/database.ts';
+import { parsePeriod } from '../../../shared/domain/periods.ts';
+import { deliver, type DeliveryOutcome } from '../../../shared/notices/delivery-service.ts';
+import { generateNotices, ledgerFileName, UnknownCampaignForNoticesError, writeNoticeLedger } from '../../../shared/notices/notice-service.ts';
+import { createDeliveries, ensureDelivery, listDeliveries, resetForResend } from '../../../shared/repositories/delivery.repository.ts';
+import { getNotice, listNotices } from '../../../shared/repositories/notice.repository.ts';
+import { getRecipient } from '../../../shared/repositories/recipient.repository.ts';
+import { output, UserError, withDb } from '../context.ts';
 
-export function register(_program: Command): void {}
+function periodArg(value: string): string {
+  if (!parsePeriod(value)) throw new InvalidArgumentError(`"${value}" is not a period: write an ISO week like 2022-W14 or a month like 2022-04`);
+  return value;
+}
+
+function idArg(what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a ${what} id`);
+    return n;
+  };
+}
+
+async function enqueue(config: Config, ids: number[], replace: boolean): Promise<void> {
+  if (ids.length === 0) return;
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
+  redis.on('error', () => {});
+  const producer = createProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
+  try {
+    await producer.enqueueDeliveries(ids, { replace });
+  } catch (err) {
+    throw new UserError(`deliveries stored but not queued (${(err as Error).message}): check REDIS_URL and run the command again`);
+  } finally {
+    await producer.close().catch(() => {});
+    redis.disconnect();
+  }
+}
+
+/**
+ * Sends the deliveries in this process, one attempt each (claims keep this safe beside running workers); the ones
+ * that failed transiently are queued for the workers' retries with backoff.
+ */
+async function deliverInline(db: Db, config: Config, ids: number[]): Promise<{ outcomes: DeliveryOutcome[]; queuedForRetry: number[] }> {
+  const outcomes: DeliveryOutcome[] = [];
+  for (const id of ids) outcomes.push(await deliver(db, id, { smtpUrl: config.SMTP_URL, mailFrom: config.MAIL_FROM }, { finalAttempt: false }));
+  const retry = outcomes.filter((o) => o.outcome === 'retry').map((o) => o.deliveryId);
+  await enqueue(config, retry, true);
+  return { outcomes, queuedForRetry: retry };
+}
+
+function tally(outcomes: DeliveryOutcome[]): Record<string, number> {
+  const t: Record<string, number> = { delivered: 0, skipped: 0, busy: 0, retry: 0, failed: 0 };
+  for (const o of outcomes) t[o.outcome] = (t[o.outcome] ?? 0) + 1;
+  return t;
+}
+
+export function register(program: Command): void {
+  const notices = program.command('notices').description('periodic notices (定期通报): generate, deliver once per recipient, re-send, archive');
+
+  notices
+    .command('run')
+    .description('generate the period\'s notices (taking its snapshots if missing) and queue their deliveries; running it again sends nothing twice')
+    .requiredOption('--campaign <id>', 'campaign id')
+    .requiredOption('--period <period>', 'ISO week (2022-W14) or month (2022-04)', periodArg)
+    .option('--inline', 'send the deliveries from this process instead of queueing them (demo, or no workers running); transient failures are queued for retry')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: { campaign: string; period: string; inline?: boolean; json?: boolean }) => {
+      await withDb(async ({ db, config }) => {
+        let result;
+        try {
+          result = await generateNotices(db, { campaignId: opts.campaign, period: opts.period });
+        } catch (err) {
+          if (err instanceof UnknownCampaignForNoticesError) throw new UserError(err.message);
+          throw err;
+        }
+        const all = await listDeliveries(db, { noticeIds: result.notices.map((n) => n.id) });
+        const summary: Record<string, unknown> = {
+          campaignId: result.campaignId, period: result.period, asOf: result.asOf, tookSnapshots: result.tookSnapshots,
+          notices: result.notices, deliveries: all.length, deliveriesCreated: result.deliveriesCreated,
+          alreadyDelivered: all.filter((d) => d.state === 'delivered').length, pending: result.pendingDeliveryIds.length,
+        };
+        if (opts.inline) {
+          const { outcomes, queuedForRetry } = await deliverInline(db, config, result.pendingDeliveryIds);
+          summary.sent = tally(outcomes);
+          summary.queuedForRetry = queuedForRetry.length;
+        } else {
+          await enqueue(config, result.pendingDeliveryIds, false);
+          summary.queued = result.pendingDeliveryIds.length;
+        }
+        output(opts.json, summary, () => {
+          const sent = summary.sent as Record<string, number> | undefined;
+          return (
+            `campaign ${result.campaignId}, period ${result.period} (as of ${result.asOf}): ${result.notices.length} notice(s)` +
+            `${result.tookSnapshots ? ' (snapshots taken)' : ''}; ${all.length} deliveries, ${result.deliveriesCreated} new, ${summary.alreadyDelivered as number} already delivered; ` +
+            (sent ? `sent now: ${sent.delivered} delivered, ${sent.failed} failed, ${sent.retry} queued for retry` : `${result.pendingDeliveryIds.length} queued for the workers`)
+          );
+        });
+      });
+    });
+
+  notices
+    .command('resend')
+    .description('send a notice again to all its recipients, or to one (also to a recipient added after the run)')
+    .requiredOption('--id <id>', 'notice id (see `ledger notices list`)', idArg('notice'))
+    .option('--recipient <id>', 'only this recipient (see `ledger recipients list`)', idArg('recipient'))
+    .option('--inline', 'send from this process instead of queueing')
+    .option('--json', 'print JSON')
+    .action(async (opts: { id: number; recipient?: number; inline?: boolean; json?: boolean }) => {
+      await withDb(async ({ db, config }) => {
+        const notice = await getNotice(db, opts.id);
+        if (!notice) throw new UserError(`no notice ${opts.id}: see \`ledger notices list\``);
+        if (opts.recipient !== undefined) {
+          const r = await getRecipient(db, opts.recipient);
+          if (!r || r.removedAt) throw new UserError(`no active recipient ${opts.recipient}: see \`ledger recipients list\``);
+          if (r.scope !== notice.scope) throw new UserError(`recipient ${r.id} receives ${r.scope} notices, notice ${notice.id} is ${notice.scope}: pick a recipient of that scope`);
+          await ensureDelivery(db, notice.id, r.id);
+        } else {
+          await createDeliveries(db, [notice.id]);
+        }
+        const ids = await resetForResend(db, notice.id, opts.recipient);
+        const summary: Record<string, unknown> = { noticeId: notice.id, deliveryIds: ids };
+        if (opts.inline) summary.sent = tally((await deliverInline(db, config, ids)).outcomes);
+        else await enqueue(config, ids, true);
+        output(opts.json, summary, `re-sending notice ${notice.id} to ${ids.length} recipient(s)${opts.inline ? '' : ' (queued)'}`);
+      });
+    });
+
+  notices
+    .command('list')
+    .description('stored notices with their deliveries by state')
+    .option('--campaign <id>', 'only this campaign')
+    .option('--period <period>', 'only this period', periodArg)
+    .option('--json', 'print JSON')
+    .action(async (opts: { campaign?: string; period?: string; json?: boolean }) => {
+      await withDb(async ({ db }) => {
+        const rows = await listNotices(db, { campaignId: opts.campaign, period: opts.period });
+        output(opts.json, rows, () =>
+          rows.length === 0
+            ? 'no notices: generate them with `ledger notices run --campaign ID --period P`'
+            : rows.map((n) => `${n.id}\t${n.campaignId}\t${n.period}\t${n.scope}\tas of ${n.asOf}\tdelivered ${n.deliveries.delivered}, pending ${n.deliveries.pending + n.deliveries.sending}, failed ${n.deliveries.failed}\t${n.subject}`).join('\n'),
+        );
+      });
+    });
+
+  notices
+    .command('show')
+    .description('print a notice (text, Markdown or HTML), or write all its forms and the ledger .xlsx to a folder')
+    .requiredOption('--id <id>', 'notice id', idArg('notice'))
+    .option('--format <format>', 'text, md or html', 'text')
+    .option('--out <dir>', 'write notice-<id>.{html,md,txt,png} and the ledger .xlsx into this folder instead')
+    .action(async (opts: { id: number; format: string; out?: string }) => {
+      await withDb(async ({ db }) => {
+        const n = await getNotice(db, opts.id);
+        if (!n) throw new UserError(`no notice ${opts.id}: see \`ledger notices list\``);
+        if (opts.out) {
+          await mkdir(opts.out, { recursive: true });
+          const base = join(opts.out, `notice-${n.id}`);
+          // In a file the chart is beside the HTML, not a CID part.
+          await writeFile(`${base}.html`, n.html.replace(/src="cid:[^"]+"/, `src="notice-${n.id}.png"`));
+          await writeFile(`${base}.md`, n.markdown);
+          await writeFile(`${base}.txt`, n.text);
+          await writeFile(`${base}.png`, n.chartPng);
+          const xlsxPath = join(opts.out, ledgerFileName(n));
+          const out = createWriteStream(xlsxPath);
+          await writeNoticeLedger(db, n, out);
+          await finished(out);
+          process.stdout.write(`${base}.html\n${base}.md\n${base}.txt\n${base}.png\n${xlsxPath}\n`);
+          return;
+        }
+        const body = opts.format === 'html' ? n.html : opts.format === 'md' ? n.markdown : n.text;
+        process.stdout.write(body.endsWith('\n') ? body : body + '\n');
+      });
+    });
+}
