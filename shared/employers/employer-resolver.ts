@@ -1,8 +1,21 @@
 // The one interface through which everything (workers, imports, `ledger employers resolve`) resolves an employer.
-// This first implementation links by exact normalised name or credit code; the employer-resolution issue
-// replaces the implementation behind `createEmployerResolver` without changing callers.
-import { sql, type Kysely, type Transaction } from 'kysely';
+// Order of evidence: a valid credit code (same code → same employer; a different code → never the same employer), the
+// exact name key of a spelling seen before, then blocking candidates scored over the features and a two-threshold
+// decision: matched, review (a provisional employer linked to its best candidate, counted on its own until an
+// administrator decides) or created. New employers are created under an advisory lock per blocking key (the core's
+// sorted characters, and the credit code), so two workers resolving two spellings of one new employer create one.
+import { createHash } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { loadConfig, type Config } from '../config.ts';
 import type { Database } from '../db/schema.ts';
+import { isValidCreditCode, normalizeCreditCode } from '../domain/credit-code.ts';
+import {
+  blockingCandidates, findEmployersByCreditCodes, findEmployerById, findEmployersByKeys, insertEmployer, insertReview,
+  insertSpellings, linkCreditCode, lockKeys, type EmployerRow, type KeyHit, type NewSpelling,
+} from '../repositories/employer.repository.ts';
+import { chooseCandidate, similarity, type MatchFeatures, type Thresholds } from './employer-match.ts';
+import { canonicalText, employerFeatures, toSimplified, type EmployerFeatures } from './normalize.ts';
+import { warnOnceWithoutTrigrams } from './trigram-check.ts';
 
 export interface EmployerInput {
   name: string;
@@ -16,49 +29,251 @@ export interface Resolution {
   employerId: number;
   canonicalName: string;
   decision: ResolveDecision;
+  /** For `review`: the employer the provisional one may be the same as. */
+  candidateId?: number;
+  /** Similarity to the best candidate (1 for a credit-code or exact-key match; absent when nothing was close). */
+  score?: number;
+  /** True when this call created the employer (provisional or active). */
+  isNew?: boolean;
 }
+
+type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface EmployerResolver {
-  /** Resolves inside the caller's transaction (or on the pool), creating the employer when none matches. */
-  resolve(db: Kysely<Database> | Transaction<Database>, input: EmployerInput): Promise<Resolution>;
+  /**
+   * Resolves inside the caller's transaction (or in its own one on the pool), creating the employer when none matches.
+   * Takes advisory locks when it may create: call it once per transaction, or use resolveMany for several names.
+   */
+  resolve(db: Executor, input: EmployerInput): Promise<Resolution>;
+  /** The same results in input order, with set-based lookups and all locks taken at once (in key order). */
+  resolveMany(db: Transaction<Database>, inputs: EmployerInput[]): Promise<Resolution[]>;
 }
 
-/** NFKC, lower-case, no whitespace: the simplest normal form. */
+/** A name that leaves nothing to match on (empty after removing spaces and punctuation). */
+export class EmployerInputError extends Error {
+  override name = 'EmployerInputError';
+  /** SQLSTATE invalid_parameter_value: the worker treats class 22 as permanent (no retry can fix the name). */
+  readonly code = '22023';
+}
+
+/** Kept for callers that sort names before resolving; the canonical text of a name. */
 export function simpleNormalize(name: string): string {
-  return name.normalize('NFKC').toLowerCase().replace(/\s+/gu, '');
+  return canonicalText(name);
 }
 
-export function createEmployerResolver(): EmployerResolver {
+/** How a new employer's name is shown: NFKC, simplified characters, no spaces, full-width brackets. */
+export function displayName(name: string): string {
+  return toSimplified(name.normalize('NFKC'))
+    .replace(/[\s\u3000]+/gu, '')
+    .replace(/[(（【〔［]/gu, '（')
+    .replace(/[)）】〕］]/gu, '）');
+}
+
+interface Prepared {
+  input: EmployerInput;
+  spelling: string;
+  features: EmployerFeatures;
+  /** A valid, normalised credit code, or null (absent or failing its check digit: then the name alone decides). */
+  code: string | null;
+}
+
+function prepare(input: EmployerInput): Prepared {
+  // Stored as given: visits keep the name as submitted, and a split finds them by it.
+  const spelling = typeof input.name === 'string' ? input.name : '';
+  const features = employerFeatures(spelling);
+  if (features.text === '') throw new EmployerInputError(`employer name ${JSON.stringify(input.name)} has no letters or digits: give the employer's name`);
+  const normalized = input.creditCode ? normalizeCreditCode(input.creditCode) : '';
+  return { input, spelling, features, code: normalized && isValidCreditCode(normalized) ? normalized : null };
+}
+
+function lockKey(text: string): bigint {
+  return createHash('sha256').update(text).digest().readBigInt64BE(0);
+}
+
+function lockKeysOf(p: Prepared): bigint[] {
+  const keys = [lockKey(`core:${p.features.coreSorted}`)];
+  if (p.code) keys.push(lockKey(`code:${p.code}`));
+  return keys;
+}
+
+function matchFeatures(f: EmployerFeatures): MatchFeatures {
+  return { core: f.core, legalKind: f.legalKind, group: f.group, regions: f.regions, note: f.note, branch: f.branch };
+}
+
+function storedFeatures(core: string, features: Record<string, unknown>): MatchFeatures {
+  const f = features as Partial<MatchFeatures>;
+  return {
+    core,
+    legalKind: f.legalKind ?? '',
+    group: f.group ?? false,
+    regions: f.regions ?? { province: null, city: null, district: null },
+    note: f.note ?? '',
+    branch: f.branch ?? null,
+  };
+}
+
+function resolutionOf(e: EmployerRow, decision: ResolveDecision, extra: Partial<Resolution> = {}): Resolution {
+  // Visits on a provisional employer are in review until an administrator decides.
+  const d = e.status === 'provisional' && decision === 'matched' ? 'review' : decision;
+  const candidateId = e.status === 'provisional' ? (e.candidate_id ?? undefined) : undefined;
+  return { employerId: e.id, canonicalName: e.canonical_name, decision: d, ...(candidateId ? { candidateId } : {}), ...extra };
+}
+
+export interface ResolverOptions {
+  matchThreshold: number;
+  reviewThreshold: number;
+}
+
+function optionsOf(config?: Partial<ResolverOptions> | Pick<Config, 'RESOLVE_MATCH_THRESHOLD' | 'RESOLVE_REVIEW_THRESHOLD'>): Thresholds {
+  if (config && 'RESOLVE_MATCH_THRESHOLD' in config) return { match: config.RESOLVE_MATCH_THRESHOLD, review: config.RESOLVE_REVIEW_THRESHOLD };
+  const opts = config as Partial<ResolverOptions> | undefined;
+  if (opts?.matchThreshold !== undefined && opts.reviewThreshold !== undefined) return { match: opts.matchThreshold, review: opts.reviewThreshold };
+  const c = loadConfig();
+  return { match: opts?.matchThreshold ?? c.RESOLVE_MATCH_THRESHOLD, review: opts?.reviewThreshold ?? c.RESOLVE_REVIEW_THRESHOLD };
+}
+
+export function createEmployerResolver(
+  config?: Partial<ResolverOptions> | Pick<Config, 'RESOLVE_MATCH_THRESHOLD' | 'RESOLVE_REVIEW_THRESHOLD'>,
+): EmployerResolver {
+  const t = optionsOf(config);
+
+  /** Follows merges to the surviving employer. */
+  async function surviving(db: Executor, e: EmployerRow): Promise<EmployerRow> {
+    let cur = e;
+    for (let i = 0; cur.status === 'merged' && cur.merged_into !== null && i < 10; i++) {
+      const next = await findEmployerById(db, cur.merged_into);
+      if (!next) break;
+      cur = next;
+    }
+    return cur;
+  }
+
+  /**
+   * Without locks or writes beyond a spelling: a valid code already registered, or the exact key of a spelling seen
+   * before that names exactly one employer compatible with the code. Null when the slow path must decide.
+   */
+  function fastPath(p: Prepared, byCode: Map<string, EmployerRow>, hits: KeyHit[]): { employer: EmployerRow; seen: boolean } | null {
+    if (p.code) {
+      const e = byCode.get(p.code);
+      if (e) return { employer: e, seen: hits.some((h) => h.id === e.id && h.seen) };
+    }
+    const compatible = hits.filter((h) => !(p.code && h.credit_code && h.credit_code !== p.code));
+    if (compatible.length !== 1) return null;
+    const h = compatible[0]!;
+    if (p.code && h.credit_code !== p.code) return null; // a code to link: slow path, under the code's lock
+    return { employer: h, seen: h.seen };
+  }
+
+  async function slowPath(db: Transaction<Database>, p: Prepared): Promise<{ resolution: Resolution; spelling: NewSpelling | null }> {
+    const spellingOf = (employerId: number): NewSpelling => ({ employerId, spelling: p.spelling, key: p.features.key, creditCode: p.code });
+    const f = p.features;
+    const candidates = await blockingCandidates(db, { key: f.key, core: f.core, coreSorted: f.coreSorted, brand: f.brand, creditCode: p.code });
+    const byCode = p.code ? candidates.find((c) => c.credit_code === p.code) : undefined;
+    if (byCode) return { resolution: resolutionOf(byCode, 'matched', { score: 1 }), spelling: spellingOf(byCode.id) };
+    const mine = matchFeatures(f);
+    const scored = candidates
+      // Two different valid codes are two employers, whatever the names say.
+      .filter((c) => !(p.code && c.credit_code && c.credit_code !== p.code))
+      .map((c) => ({ candidate: c, score: c.key_hit ? 1 : similarity(mine, storedFeatures(c.core_name, c.features)) }));
+    const { best, decision } = chooseCandidate(scored, t);
+    if (best && decision === 'matched') {
+      const e = best.candidate;
+      if (p.code && e.credit_code === null) await linkCreditCode(db, e.id, p.code); // first seen without a code: link it
+      return { resolution: resolutionOf(e, 'matched', { score: round(best.score) }), spelling: spellingOf(e.id) };
+    }
+    const provisional = best !== null && decision === 'review';
+    // A provisional employer's candidate is the employer it may be: never another provisional one.
+    const candidateId = provisional ? (best.candidate.status === 'provisional' ? (best.candidate.candidate_id ?? best.candidate.id) : best.candidate.id) : null;
+    const inserted = await insertEmployer(
+      db,
+      {
+        canonicalName: displayName(p.spelling.trim()), key: f.key, creditCode: p.code, core: f.core, coreSorted: f.coreSorted, brand: f.brand,
+        features: { regions: f.regions, legalKind: f.legalKind, group: f.group, note: f.note, branch: f.branch, legalForm: f.legalForm },
+        status: provisional ? 'provisional' : 'active', candidateId,
+      },
+      p.spelling,
+    );
+    if (!inserted) {
+      // The code was registered meanwhile by a writer not holding this lock (an administrator's merge): use that employer.
+      const [other] = await findEmployersByCreditCodes(db, [p.code!]);
+      const e = await surviving(db, other!);
+      return { resolution: resolutionOf(e, 'matched', { score: 1 }), spelling: spellingOf(e.id) };
+    }
+    if (provisional) await insertReview(db, { employerId: inserted.id, candidateId: candidateId!, score: best.score, spelling: p.spelling });
+    return {
+      resolution: resolutionOf(inserted, provisional ? 'review' : 'created', {
+        isNew: true, ...(provisional ? { candidateId: candidateId!, score: round(best.score) } : best ? { score: round(best.score) } : {}),
+      }),
+      spelling: null, // written with the employer
+    };
+  }
+
+  interface Prefetched {
+    prepared: Prepared[];
+    out: Array<Resolution | undefined>;
+    spellings: NewSpelling[];
+    /** Indexes the fast path could not decide. */
+    slow: number[];
+  }
+
+  /** Lock-free lookups for all inputs at once: registered credit codes and exact keys of spellings seen before. */
+  async function prefetch(db: Executor, inputs: EmployerInput[]): Promise<Prefetched> {
+    const prepared = inputs.map(prepare);
+    await warnOnceWithoutTrigrams(db);
+    const codes = [...new Set(prepared.flatMap((p) => (p.code ? [p.code] : [])))];
+    const byCode = new Map<string, EmployerRow>();
+    for (const e of await findEmployersByCreditCodes(db, codes)) {
+      if (e.credit_code && e.status !== 'merged') byCode.set(e.credit_code, e);
+    }
+    const hitRows = await findEmployersByKeys(db, prepared.map((p) => ({ key: p.features.key, spelling: p.spelling, creditCode: p.code })));
+    const hits: KeyHit[][] = prepared.map(() => []);
+    for (const h of hitRows) hits[h.ord]!.push(h);
+    const out: Array<Resolution | undefined> = new Array(prepared.length);
+    const spellings: NewSpelling[] = [];
+    const slow: number[] = [];
+    prepared.forEach((p, i) => {
+      const fast = fastPath(p, byCode, hits[i]!);
+      if (!fast) return slow.push(i);
+      out[i] = resolutionOf(fast.employer, 'matched', { score: 1 });
+      if (!fast.seen) spellings.push({ employerId: fast.employer.id, spelling: p.spelling, key: p.features.key, creditCode: p.code });
+    });
+    return { prepared, out, spellings, slow };
+  }
+
+  /** The undecided inputs, under their blocking-key locks (all taken at once, in key order). */
+  async function finish(db: Transaction<Database>, f: Prefetched): Promise<Resolution[]> {
+    if (f.slow.length > 0) {
+      await lockKeys(db, f.slow.flatMap((i) => lockKeysOf(f.prepared[i]!)));
+      for (const i of f.slow) {
+        const r = await slowPath(db, f.prepared[i]!);
+        f.out[i] = r.resolution;
+        // Written at once: a later input of this batch with the same key must find it.
+        if (r.spelling) await insertSpellings(db, [r.spelling]);
+      }
+    }
+    await insertSpellings(db, f.spellings);
+    return f.out as Resolution[];
+  }
+
+  async function resolveManyIn(db: Transaction<Database>, inputs: EmployerInput[]): Promise<Resolution[]> {
+    return finish(db, await prefetch(db, inputs));
+  }
+
   return {
     async resolve(db, input) {
-      const normalized = simpleNormalize(input.name);
-      const code = input.creditCode ? input.creditCode.replace(/\s+/g, '').toUpperCase() : null;
-      // One lock per normalised name so that two workers never create the same employer twice.
-      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${normalized}, 0))`.execute(db);
-      const existing = await db
-        .selectFrom('employers')
-        .select(['id', 'canonical_name'])
-        .where((eb) => (code ? eb.or([eb('credit_code', '=', code), eb('normalized_name', '=', normalized)]) : eb('normalized_name', '=', normalized)))
-        .orderBy('id')
-        .limit(1)
-        .executeTakeFirst();
-      let resolution: Resolution;
-      if (existing) {
-        resolution = { employerId: existing.id, canonicalName: existing.canonical_name, decision: 'matched' };
-      } else {
-        const row = await db
-          .insertInto('employers')
-          .values({ canonical_name: input.name.trim(), normalized_name: normalized, credit_code: code })
-          .returning(['id', 'canonical_name'])
-          .executeTakeFirstOrThrow();
-        resolution = { employerId: row.id, canonicalName: row.canonical_name, decision: 'created' };
+      if (db.isTransaction) return (await resolveManyIn(db as Transaction<Database>, [input]))[0]!;
+      // Known employers need no transaction: read, and record a new spelling (idempotent) if there is one.
+      const f = await prefetch(db, [input]);
+      if (f.slow.length === 0) {
+        await insertSpellings(db, f.spellings);
+        return f.out[0]!;
       }
-      await db
-        .insertInto('employer_spellings')
-        .values({ employer_id: resolution.employerId, spelling: input.name, normalized_name: normalized, credit_code: code })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-      return resolution;
+      return db.transaction().execute(async (trx) => (await finish(trx, { ...f, spellings: [] }))[0]!);
     },
+    resolveMany: resolveManyIn,
   };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }

@@ -59,6 +59,8 @@ export interface EmployerFeatures {
   core: string;
   /** The core's characters in code-point order: equal for names that differ by swapped characters. */
   coreSorted: string;
+  /** The core without trailing industry words (艾布鲁环保科技 → 艾布鲁): the selective part for trigram blocking. */
+  brand: string;
   legalForm: string;
   legalKind: LegalKind;
   /** 集团 before the legal form (a group and its listed company are distinct employers). */
@@ -161,6 +163,26 @@ function stripLegalForm(s: string): { rest: string; legalForm: string; legalKind
   return { rest, legalForm, legalKind, group };
 }
 
+/** Industry words that end many cores; longest first. Trigrams of these match half a registry, so blocking skips them. */
+const INDUSTRY_WORDS = [
+  '信息技术', '网络科技', '环保科技', '生物科技', '科技发展', '智能装备', '建设工程', '文化传媒', '房地产', '新材料', '新能源',
+  '半导体', '自动化', '科技', '技术', '电子', '信息', '软件', '网络', '环保', '材料', '能源', '生物', '医药', '制药', '药业',
+  '化工', '机械', '电气', '设备', '智能', '控股', '实业', '投资', '发展', '建设', '工程', '电力', '汽车', '物流', '食品',
+  '传媒', '文化', '通信', '光电', '精密', '装备', '制造', '工业', '产业', '贸易', '服务', '数据', '系统', '仪器', '纺织',
+  '服饰', '钢铁', '矿业', '置业', '地产', '银行', '证券', '保险', '集团', '股份', '国际', '数码', '农业', '环境', '医疗',
+];
+
+/** The core minus trailing industry words, keeping at least two characters. */
+export function brandOf(core: string): string {
+  let brand = core;
+  for (let i = 0; i < 3; i++) {
+    const w = INDUSTRY_WORDS.find((x) => brand.endsWith(x) && brand.length - x.length >= 2);
+    if (!w) break;
+    brand = brand.slice(0, -w.length);
+  }
+  return brand;
+}
+
 export function employerFeatures(name: string): EmployerFeatures {
   const text = canonicalText(name);
   const regions: Regions = { province: null, city: null, district: null };
@@ -222,7 +244,7 @@ export function employerFeatures(name: string): EmployerFeatures {
     regions.province ?? '', regions.city ?? '', regions.district ?? '', core, legalKind, group ? 'g' : '', note,
     branch ? `${branch.marker}:${branch.name}` : '',
   ].join('|');
-  return { text, core, coreSorted, legalForm, legalKind, group, regions, note, branch, key };
+  return { text, core, coreSorted, brand: brandOf(core), legalForm, legalKind, group, regions, note, branch, key };
 }
 
 /** The exact-match key of a name (see EmployerFeatures.key); what employers.normalized_name and spellings store. */

@@ -4,10 +4,14 @@ import { adminRoutes } from './admin.routes.ts';
 import { healthRoutes } from './health.routes.ts';
 import { visitEventRoutes } from './visit-events.routes.ts';
 import { rankingRoutes } from './rankings.routes.ts';
+import { employerRoutes } from './employers.routes.ts';
+import { noticeRoutes } from './notices.routes.ts';
 
 export const ROUTE_MODULES: ReadonlyArray<RouteModule> = [
   healthRoutes,
   visitEventRoutes,
   adminRoutes,
   rankingRoutes,
+  employerRoutes,
+  noticeRoutes,
 ];

@@ -55,12 +55,27 @@ export interface ProvincePlacementAverageTable {
   rate: number;
 }
 
+export type EmployerStatus = 'active' | 'provisional' | 'merged';
+
 export interface EmployerTable {
   id: Generated<number>;
   canonical_name: string;
+  /** The name's exact-match key (shared/employers/normalize.ts `EmployerFeatures.key`). */
   normalized_name: string;
   credit_code: string | null;
   created_at: CreatedAt;
+  /** Blocking columns (migration 0003): the core name and its characters sorted (swapped-character slips). */
+  core_name: ColumnType<string, string | undefined, string>;
+  core_sorted: ColumnType<string, string | undefined, string>;
+  /** The core without trailing industry words: trigram blocking (pg_trgm) runs on it. */
+  brand_name: ColumnType<string, string | undefined, string>;
+  /** Scoring features (legal kind, regions, group, note, branch) as JSON. */
+  features: ColumnType<Record<string, unknown>, string | undefined, string>;
+  /** provisional: created in the grey zone, counted on its own until an administrator confirms or rejects it. */
+  status: ColumnType<EmployerStatus, EmployerStatus | undefined, EmployerStatus>;
+  candidate_id: number | null;
+  merged_into: number | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface EmployerSpellingTable {

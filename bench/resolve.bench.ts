@@ -1,0 +1,206 @@
+// Employer-resolution benchmark. (1) Quality: the labelled development set (built from ../shared/data/employers-dev.csv
+// with the fixed seed) resolved in order into a fresh database with the configured thresholds: pairwise precision,
+// recall, review share. BENCH_RESOLVE_SWEEP="0.85:0.75,0.9:0.8" evaluates other threshold pairs too.
+// BENCH_RESOLVE_PHASES=quality|speed runs one of the two. (2) Speed: the same spellings resolved by concurrent callers in one process against a registry of 300,000 employers
+// (synthetic names from the dev set's characters, built once into ledger_bench_resolve_registry and cloned per run).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { loadConfig } from '../shared/config.ts';
+import { createDb, type Db } from '../shared/db/database.ts';
+import { ensureDatabase, migrateToLatest } from '../shared/db/migrate.ts';
+import { buildDevSet, DEV_SET_SEED, type DevRecord } from '../shared/employers/dev-set.ts';
+import { readSourceEmployers } from '../shared/employers/dev-set-file.ts';
+import { evaluateDevSet } from '../shared/employers/dev-set-evaluation.ts';
+import { createEmployerResolver } from '../shared/employers/employer-resolver.ts';
+import { employerFeatures } from '../shared/employers/normalize.ts';
+import { REGION_NAMES } from '../shared/employers/regions.ts';
+import { pick, seededRandom } from '../shared/employers/spelling-variants.ts';
+import { bulkInsertEmployers, countEmployers, vacuumAnalyzeEmployers, type NewEmployer } from '../shared/repositories/employer.repository.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const config = loadConfig();
+const REGISTRY_SIZE = Number(process.env.BENCH_RESOLVE_REGISTRY ?? 300_000);
+const CONCURRENCY = Number(process.env.BENCH_RESOLVE_CONCURRENCY ?? 8);
+const dbUrl = (name: string, options?: string) => {
+  const u = new URL(process.env.BENCH_DATABASE_URL ?? config.DATABASE_URL);
+  u.pathname = `/${name}`;
+  if (options) u.searchParams.set('options', options);
+  return u.toString();
+};
+
+interface Metric {
+  metric: string;
+  value: number;
+  unit: string;
+}
+const results: Metric[] = [];
+function emit(metric: string, value: number, unit: string, digits = 2): void {
+  const f = 10 ** digits;
+  const m = { metric, value: Math.round(value * f) / f, unit };
+  results.push(m);
+  process.stdout.write(JSON.stringify(m) + '\n');
+}
+const note = (s: string) => process.stderr.write(`  ${s}\n`);
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: dbUrl('postgres') });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+const dropDb = (name: string) => admin((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`));
+
+async function freshDb(name: string, template?: string): Promise<void> {
+  await dropDb(name);
+  if (template) await ensureDatabase(dbUrl(name), template);
+  else await migrateToLatest(dbUrl(name));
+}
+
+// ── quality ─────────────────────────────────────────────────────────────────────────────────────────────────────
+async function quality(records: DevRecord[], match: number, review: number, label: string): Promise<void> {
+  const name = 'ledger_bench_resolve_eval';
+  await freshDb(name);
+  const db = createDb(dbUrl(name), { poolSize: 2, applicationName: 'bench-resolve' });
+  try {
+    const ev = await evaluateDevSet(db, createEmployerResolver({ matchThreshold: match, reviewThreshold: review }), records);
+    emit(`${label}.pairwise_precision`, ev.precision, 'ratio', 4);
+    emit(`${label}.pairwise_recall`, ev.recall, 'ratio', 4);
+    emit(`${label}.review_share`, ev.reviewShare, 'ratio', 4);
+    emit(`${label}.sequential_names_per_s`, ev.namesPerSecond, 'names/s');
+    note(`${label}: ${ev.records} records, ${ev.employersTrue} employers, ${ev.employersGiven} given; thresholds ${match}/${review}`);
+    for (const [a, b] of ev.falseMerges.slice(0, 5)) note(`false merge: ${a.name} | ${b.name}`);
+  } finally {
+    await db.destroy();
+    await dropDb(name);
+  }
+}
+
+// ── speed ───────────────────────────────────────────────────────────────────────────────────────────────────────
+const INDUSTRY = ['科技', '电子', '信息技术', '软件', '网络科技', '新材料', '环保科技', '生物科技', '医药', '机械', '电气', '智能装备', '能源', '物流', '食品', '建设工程', '投资', '实业', '贸易', '文化传媒'];
+const FORMS = ['有限公司', '股份有限公司', '有限责任公司', '集团有限公司'];
+
+/** Registry names: region, a 2–4 character brand from the dev set's characters, an industry, a legal form. */
+function syntheticEmployers(n: number, chars: string[], seed: number): NewEmployer[] {
+  const rng = seededRandom(seed);
+  const out: NewEmployer[] = [];
+  const regions = REGION_NAMES.filter((r) => r.name.length >= 2);
+  for (let i = 0; i < n; i++) {
+    const r = pick(rng, regions);
+    const brand = Array.from({ length: 2 + Math.floor(rng() * 3) }, () => pick(rng, chars)).join('');
+    const name = `${r.name}${r.suffixes[0]}${brand}${pick(rng, INDUSTRY)}${pick(rng, FORMS)}`;
+    const f = employerFeatures(name);
+    out.push({
+      canonicalName: name, key: f.key, creditCode: null, core: f.core, coreSorted: f.coreSorted, brand: f.brand,
+      features: { regions: f.regions, legalKind: f.legalKind, group: f.group, note: f.note, branch: f.branch, legalForm: f.legalForm },
+      status: 'active', candidateId: null,
+    });
+  }
+  return out;
+}
+
+async function ensureRegistry(records: DevRecord[]): Promise<string> {
+  const name = 'ledger_bench_resolve_registry_v3';
+  await migrateToLatest(dbUrl(name));
+  const db = createDb(dbUrl(name), { poolSize: 2 });
+  try {
+    const have = await countEmployers(db);
+    if (have < REGISTRY_SIZE) {
+      const chars = [...new Set(records.flatMap((r) => [...employerFeatures(r.name).core]))].filter((c) => /\p{Script=Han}/u.test(c));
+      const started = performance.now();
+      const rows = syntheticEmployers(REGISTRY_SIZE - have, chars, DEV_SET_SEED + have);
+      for (let i = 0; i < rows.length; i += 5000) await bulkInsertEmployers(db, rows.slice(i, i + 5000));
+      await vacuumAnalyzeEmployers(db);
+      note(`registry: ${rows.length} employers added in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+    return name;
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function speed(records: DevRecord[]): Promise<void> {
+  const template = await ensureRegistry(records);
+  const name = 'ledger_bench_resolve_speed';
+  await freshDb(name, template);
+  // As the workers' sessions do (services/workers): asynchronous commit; the inbox, not the resolver, is the durable record.
+  const db: Db = createDb(dbUrl(name, '-c synchronous_commit=off'), { poolSize: CONCURRENCY, applicationName: 'bench-resolve' });
+  try {
+    emit('speed.registry_employers', await countEmployers(db), 'employers', 0);
+    const resolver = createEmployerResolver(config);
+    await resolver.resolve(db, { name: '华为技术有限公司' }); // warm-up: connections, plans, converters
+    const run = async (label: string) => {
+      const latencies: number[] = [];
+      let next = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < records.length) {
+            const r = records[next++]!;
+            const t = performance.now();
+            await resolver.resolve(db, { name: r.name, creditCode: r.creditCode });
+            latencies.push(performance.now() - t);
+          }
+        }),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      latencies.sort((a, b) => a - b);
+      const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+      emit(`speed.${label}_names_per_s`, records.length / seconds, 'names/s');
+      emit(`speed.${label}_p50_ms`, q(0.5), 'ms');
+      emit(`speed.${label}_p99_ms`, q(0.99), 'ms');
+    };
+    await run('first_pass'); // every dev-set employer is new to the registry: blocking, scoring, creation
+    await run('second_pass'); // the same spellings again: the path of a registry that has seen them
+  } finally {
+    await db.destroy();
+    await dropDb(name);
+  }
+}
+
+export async function run(): Promise<void> {
+  const records = buildDevSet(readSourceEmployers());
+  const phases = (process.env.BENCH_RESOLVE_PHASES ?? 'quality,speed').split(',');
+  if (phases.includes('quality')) await quality(records, config.RESOLVE_MATCH_THRESHOLD, config.RESOLVE_REVIEW_THRESHOLD, 'devset');
+  for (const pair of (process.env.BENCH_RESOLVE_SWEEP ?? '').split(',').filter(Boolean)) {
+    const [m, r] = pair.split(':').map(Number);
+    await quality(records, m!, r!, `sweep_${m}_${r}`);
+  }
+  if (phases.includes('speed')) await speed(records);
+  writeResults(records.length);
+}
+
+function writeResults(records: number): void {
+  const v = (k: string) => results.find((r) => r.metric === k)?.value;
+  const lines = [
+    `## resolve — ${new Date().toISOString()}`,
+    '',
+    `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, shared with other work. ` +
+      `Command: \`npm run bench -- resolve\`. Dev set: ${records} spellings from ../shared/data/employers-dev.csv, seed ${DEV_SET_SEED}; ` +
+      `thresholds match ${config.RESOLVE_MATCH_THRESHOLD} / review ${config.RESOLVE_REVIEW_THRESHOLD}. Speed: ${CONCURRENCY} concurrent ` +
+      `\`resolve()\` callers in one process, registry of ${REGISTRY_SIZE} employers.`,
+    '',
+    '| metric | value | unit |',
+    '|---|---|---|',
+    ...results.map((r) => `| ${r.metric} | ${r.value} | ${r.unit} |`),
+    '',
+    `Targets: precision ≥ 0.995 (${v('devset.pairwise_precision')}), recall ≥ 0.97 (${v('devset.pairwise_recall')}), ` +
+      `review ≤ 3 % (${v('devset.review_share')}), ≥ 2,000 names/s (${v('speed.first_pass_names_per_s')} first pass, ` +
+      `${v('speed.second_pass_names_per_s')} second), p99 ≤ 10 ms (${v('speed.first_pass_p99_ms')} / ${v('speed.second_pass_p99_ms')}).`,
+    '',
+  ];
+  // Replace this bench's previous section, keep everyone else's.
+  const file = `${ROOT}/bench/RESULTS.md`;
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\nEach `npm run bench -- <name>` run appends a section.\n';
+  const start = text.indexOf('\n## resolve — ');
+  let kept = text;
+  if (start >= 0) {
+    const end = text.indexOf('\n## ', start + 1);
+    kept = text.slice(0, start) + (end >= 0 ? text.slice(end) : '\n');
+  }
+  writeFileSync(file, kept.replace(/\n*$/, '\n\n') + lines.join('\n'));
+}

@@ -1,0 +1,46 @@
+// Resolves a labelled development set through a resolver, in order, and scores the result: pairwise precision and
+// recall of the employers given, the share of records sent to review, and the rate. Shared by the bench and the tests.
+import type { Db } from '../db/database.ts';
+import { pairwiseScores, type DevRecord } from './dev-set.ts';
+import type { EmployerResolver, Resolution } from './employer-resolver.ts';
+
+export interface DevSetEvaluation {
+  records: number;
+  employersTrue: number;
+  employersGiven: number;
+  precision: number;
+  recall: number;
+  reviewShare: number;
+  namesPerSecond: number;
+  /** Record pairs put together that are different employers (the first few), to see what goes wrong. */
+  falseMerges: Array<[DevRecord, DevRecord]>;
+  resolutions: Resolution[];
+}
+
+export async function evaluateDevSet(db: Db, resolver: EmployerResolver, records: DevRecord[]): Promise<DevSetEvaluation> {
+  const resolutions: Resolution[] = [];
+  const started = performance.now();
+  for (const r of records) resolutions.push(await resolver.resolve(db, { name: r.name, creditCode: r.creditCode }));
+  const seconds = (performance.now() - started) / 1000;
+  const truth = records.map((r) => r.entity);
+  const given = resolutions.map((r) => r.employerId);
+  const scores = pairwiseScores(truth, given);
+  const firstOf = new Map<number, number>();
+  const falseMerges: Array<[DevRecord, DevRecord]> = [];
+  given.forEach((id, i) => {
+    const j = firstOf.get(id);
+    if (j === undefined) firstOf.set(id, i);
+    else if (records[j]!.entity !== records[i]!.entity && falseMerges.length < 50) falseMerges.push([records[j]!, records[i]!]);
+  });
+  return {
+    records: records.length,
+    employersTrue: new Set(truth).size,
+    employersGiven: new Set(given).size,
+    precision: scores.precision,
+    recall: scores.recall,
+    reviewShare: resolutions.filter((r) => r.decision === 'review').length / records.length,
+    namesPerSecond: records.length / seconds,
+    falseMerges,
+    resolutions,
+  };
+}

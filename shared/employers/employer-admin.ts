@@ -1,0 +1,193 @@
+// Administrative decisions on employers: confirm or reject a review, merge two employers, split a spelling off. Each runs
+// in one transaction that also repoints the visits (measures read visits.employer_id) and the prior-employer links,
+// and writes an audit entry (who, when, why, what), so every measure reflects it at once.
+import type { Transaction } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
+import type { ReviewStatus } from '../db/tables/employers.table.ts';
+import {
+  auditOf, countVisitsAndPrior, decideReviews, getEmployer, getSpelling, insertAudit, listReviews, lockEmployers, lockReview,
+  markMerged, moveAllSpellings, moveCreditCode, moveSpellings, repointPriorEmployers, setEmployerActive, spellingsOf,
+  type AdminEmployerRow, type AuditRow, type ReviewRow, type SpellingRow,
+} from '../repositories/employer-admin.repository.ts';
+import { insertEmployer } from '../repositories/employer.repository.ts';
+import { reassignEmployer, reassignVisitsByEmployerName } from '../repositories/visit.repository.ts';
+import { displayName } from './employer-resolver.ts';
+import { employerFeatures } from './normalize.ts';
+
+/** A request the rules refuse: `status` is the HTTP status an API answers with (404, 409, 422). */
+export class EmployerAdminError extends Error {
+  override name = 'EmployerAdminError';
+  constructor(
+    readonly status: 404 | 409 | 422,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Actor {
+  /** Who decided (an operator's name, or the API client's name). */
+  by: string;
+  reason: string;
+}
+
+export interface MergeResult {
+  from: number;
+  into: number;
+  visits: number;
+  priorEmployers: number;
+  spellings: number;
+  auditId: number;
+}
+
+function need(actor: Actor): void {
+  if (!actor.by.trim()) throw new EmployerAdminError(422, 'who decided is missing: pass --by NAME (or set USER)');
+  if (!actor.reason.trim()) throw new EmployerAdminError(422, 'the reason is missing: say why, e.g. --reason "same credit code on the licence"');
+}
+
+async function mergeIn(trx: Transaction<Database>, fromId: number, intoId: number): Promise<Omit<MergeResult, 'auditId'> & { fromRow: AdminEmployerRow; intoRow: AdminEmployerRow }> {
+  if (fromId === intoId) throw new EmployerAdminError(422, `cannot merge employer ${fromId} into itself: give two different ids`);
+  const rows = await lockEmployers(trx, [fromId, intoId]);
+  const from = rows.get(fromId);
+  const into = rows.get(intoId);
+  if (!from) throw new EmployerAdminError(404, `employer ${fromId} does not exist: check the id with \`ledger employers show\``);
+  if (!into) throw new EmployerAdminError(404, `employer ${intoId} does not exist: check the id with \`ledger employers show\``);
+  for (const e of [from, into]) {
+    if (e.status === 'merged') throw new EmployerAdminError(409, `employer ${e.id} was already merged into ${e.merged_into}: use ${e.merged_into} instead`);
+  }
+  if (from.credit_code && into.credit_code && from.credit_code !== into.credit_code) {
+    throw new EmployerAdminError(409, `employers ${fromId} and ${intoId} have different credit codes (${from.credit_code}, ${into.credit_code}): two valid codes are two employers`);
+  }
+  if (from.credit_code && !into.credit_code) await moveCreditCode(trx, fromId, intoId, from.credit_code);
+  const spellings = await moveAllSpellings(trx, fromId, intoId);
+  const visits = await reassignEmployer(trx, [fromId], intoId);
+  const priorEmployers = await repointPriorEmployers(trx, fromId, intoId);
+  await markMerged(trx, fromId, intoId);
+  return { from: fromId, into: intoId, visits, priorEmployers, spellings, fromRow: from, intoRow: into };
+}
+
+/** Merges `fromId` into `intoId`: one employer from now on, in every measure. */
+export async function mergeEmployers(db: Db, fromId: number, intoId: number, actor: Actor): Promise<MergeResult> {
+  need(actor);
+  return db.transaction().execute(async (trx) => {
+    const { fromRow, intoRow, ...r } = await mergeIn(trx, fromId, intoId);
+    // A provisional employer merged by hand has had its review decided.
+    await decideReviews(trx, { employerId: fromId }, 'confirmed', actor.by, actor.reason);
+    const auditId = await insertAudit(trx, {
+      action: 'merge', actor: actor.by, reason: actor.reason, employerId: intoId,
+      details: { ...r, fromName: fromRow.canonical_name, intoName: intoRow.canonical_name },
+    });
+    return { ...r, auditId };
+  });
+}
+
+export async function reviewQueue(db: Db, status: ReviewStatus = 'pending', limit = 100, afterId = 0): Promise<ReviewRow[]> {
+  return listReviews(db, status, limit, afterId);
+}
+
+export interface ReviewDecision {
+  reviewId: number;
+  decision: 'confirmed' | 'rejected';
+  employerId: number;
+  candidateId: number;
+  visits: number;
+  auditId: number;
+}
+
+async function pendingReview(trx: Transaction<Database>, id: number): Promise<{ employer_id: number; candidate_id: number }> {
+  const review = await lockReview(trx, id);
+  if (!review) throw new EmployerAdminError(404, `review ${id} does not exist: list the queue with \`ledger employers review list\``);
+  if (review.status !== 'pending') throw new EmployerAdminError(409, `review ${id} was already ${review.status}`);
+  return review;
+}
+
+/** Confirms a review: the provisional employer is its candidate after all (merged into it, visits repointed). */
+export async function confirmReview(db: Db, reviewId: number, actor: Actor): Promise<ReviewDecision> {
+  need(actor);
+  return db.transaction().execute(async (trx) => {
+    const review = await pendingReview(trx, reviewId);
+    const r = await mergeIn(trx, review.employer_id, review.candidate_id);
+    await decideReviews(trx, { id: reviewId }, 'confirmed', actor.by, actor.reason);
+    const auditId = await insertAudit(trx, {
+      action: 'review.confirm', actor: actor.by, reason: actor.reason, employerId: review.candidate_id,
+      details: { review: reviewId, from: r.from, into: r.into, visits: r.visits, priorEmployers: r.priorEmployers, spellings: r.spellings },
+    });
+    return { reviewId, decision: 'confirmed', employerId: review.employer_id, candidateId: review.candidate_id, visits: r.visits, auditId };
+  });
+}
+
+/** Rejects a review: the provisional employer is an employer of its own from now on. */
+export async function rejectReview(db: Db, reviewId: number, actor: Actor): Promise<ReviewDecision> {
+  need(actor);
+  return db.transaction().execute(async (trx) => {
+    const review = await pendingReview(trx, reviewId);
+    await lockEmployers(trx, [review.employer_id]);
+    await setEmployerActive(trx, review.employer_id);
+    await decideReviews(trx, { id: reviewId }, 'rejected', actor.by, actor.reason);
+    const { visits } = await countVisitsAndPrior(trx, review.employer_id);
+    const auditId = await insertAudit(trx, {
+      action: 'review.reject', actor: actor.by, reason: actor.reason, employerId: review.employer_id,
+      details: { review: reviewId, candidate: review.candidate_id },
+    });
+    return { reviewId, decision: 'rejected', employerId: review.employer_id, candidateId: review.candidate_id, visits, auditId };
+  });
+}
+
+export interface SplitResult {
+  from: number;
+  to: number;
+  spellings: string[];
+  visits: number;
+  priorEmployers: number;
+  auditId: number;
+}
+
+/**
+ * Splits a spelling off its employer into a new one: every spelling of that employer with the same normalised form
+ * moves (they are one name), with the visits and prior-employer links made under those spellings.
+ */
+export async function splitSpelling(db: Db, spellingId: number, actor: Actor): Promise<SplitResult> {
+  need(actor);
+  return db.transaction().execute(async (trx) => {
+    const spelling = await getSpelling(trx, spellingId);
+    if (!spelling) throw new EmployerAdminError(404, `spelling ${spellingId} does not exist: see the spellings with \`ledger employers show --id ID\``);
+    const fromId = spelling.employer_id;
+    await lockEmployers(trx, [fromId]);
+    const all = await spellingsOf(trx, fromId);
+    const moving = all.filter((s) => s.normalized_name === spelling.normalized_name);
+    if (moving.length === all.length) {
+      throw new EmployerAdminError(409, `spelling ${spellingId} is the only name of employer ${fromId}: nothing would remain; merge instead if it belongs elsewhere`);
+    }
+    const f = employerFeatures(spelling.spelling);
+    const created = await insertEmployer(trx, {
+      canonicalName: displayName(spelling.spelling), key: f.key, creditCode: null, core: f.core, coreSorted: f.coreSorted, brand: f.brand,
+      features: { regions: f.regions, legalKind: f.legalKind, group: f.group, note: f.note, branch: f.branch, legalForm: f.legalForm },
+      status: 'active', candidateId: null,
+    });
+    const toId = created!.id;
+    await moveSpellings(trx, moving.map((s) => s.id), toId);
+    const names = [...new Set(moving.map((s) => s.spelling))];
+    const visits = await reassignVisitsByEmployerName(trx, fromId, names, toId);
+    const priorEmployers = await repointPriorEmployers(trx, fromId, toId, names);
+    const auditId = await insertAudit(trx, {
+      action: 'split', actor: actor.by, reason: actor.reason, employerId: fromId,
+      details: { from: fromId, to: toId, spellingId, spellings: names, visits, priorEmployers },
+    });
+    return { from: fromId, to: toId, spellings: names, visits, priorEmployers, auditId };
+  });
+}
+
+export interface EmployerDetail extends AdminEmployerRow {
+  spellings: SpellingRow[];
+  visits: number;
+  priorEmployers: number;
+  audit: AuditRow[];
+}
+
+export async function employerDetail(db: Db, id: number): Promise<EmployerDetail> {
+  const e = await getEmployer(db, id);
+  if (!e) throw new EmployerAdminError(404, `employer ${id} does not exist`);
+  const [spellings, counts, audit] = await Promise.all([spellingsOf(db, id), countVisitsAndPrior(db, id), auditOf(db, id)]);
+  return { ...e, spellings, ...counts, audit };
+}

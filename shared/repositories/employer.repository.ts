@@ -1,0 +1,226 @@
+// SQL of employer resolution: exact lookups (credit code, name key), blocking candidates, locks, inserts.
+// The decisions are made in shared/employers/ from what these return.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { EmployerStatus } from '../db/tables/foundation.table.ts';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface EmployerRow {
+  id: number;
+  canonical_name: string;
+  credit_code: string | null;
+  status: EmployerStatus;
+  candidate_id: number | null;
+  merged_into: number | null;
+}
+
+export interface CandidateRow extends EmployerRow {
+  core_name: string;
+  features: Record<string, unknown>;
+}
+
+const EMPLOYER_COLUMNS = ['id', 'canonical_name', 'credit_code', 'status', 'candidate_id', 'merged_into'] as const;
+
+export async function findEmployersByCreditCodes(db: Executor, codes: string[]): Promise<EmployerRow[]> {
+  if (codes.length === 0) return [];
+  return db.selectFrom('employers').select(EMPLOYER_COLUMNS).where('credit_code', 'in', codes).execute();
+}
+
+export async function findEmployerById(db: Executor, id: number): Promise<CandidateRow | undefined> {
+  return db.selectFrom('employers').select([...EMPLOYER_COLUMNS, 'core_name', 'features']).where('id', '=', id).executeTakeFirst();
+}
+
+export interface KeyLookup {
+  key: string;
+  spelling: string;
+  creditCode: string | null;
+}
+
+export interface KeyHit extends EmployerRow {
+  /** Index into the lookups. */
+  ord: number;
+  /** This exact spelling (and code) is already recorded for the employer. */
+  seen: boolean;
+}
+
+/** Employers (not merged) having a spelling with one of the keys; one row per (lookup, employer). */
+export async function findEmployersByKeys(db: Executor, lookups: KeyLookup[]): Promise<KeyHit[]> {
+  if (lookups.length === 0) return [];
+  const res = await sql<KeyHit>`
+    SELECT i.ord::int - 1 AS ord, e.id, e.canonical_name, e.credit_code, e.status, e.candidate_id, e.merged_into,
+           bool_or(s.spelling = i.spelling AND coalesce(s.credit_code, '') = i.code) AS seen
+    FROM unnest(${lookups.map((l) => l.key)}::text[], ${lookups.map((l) => l.spelling)}::text[], ${lookups.map((l) => l.creditCode ?? '')}::text[])
+         WITH ORDINALITY AS i(key, spelling, code, ord)
+    JOIN employer_spellings s ON s.normalized_name = i.key
+    JOIN employers e ON e.id = s.employer_id AND e.status <> 'merged'
+    GROUP BY i.ord, e.id
+    ORDER BY i.ord, e.id`.execute(db);
+  return res.rows;
+}
+
+export interface BlockedCandidateRow extends CandidateRow {
+  /** One of its spellings has the input's exact key. */
+  key_hit: boolean;
+}
+
+/**
+ * Candidates sharing a blocking key, in one round trip: the employer with the credit code, those with a spelling of the
+ * exact key, the same core, the same core characters (swapped-character slips), or a brand similar by trigrams
+ * (pg_trgm `%`, threshold 0.3). Code first, then best core similarity. Brands under three characters skip the trigram
+ * test: their trigrams are one leading character (华 …) shared by hundreds, and a changed character in a
+ * two-character brand is another company anyway.
+ */
+export async function blockingCandidates(
+  db: Executor,
+  b: { key: string; core: string; coreSorted: string; brand: string; creditCode: string | null },
+  limit = 20,
+): Promise<BlockedCandidateRow[]> {
+  const res = await sql<BlockedCandidateRow>`
+    SELECT e.id, e.canonical_name, e.credit_code, e.status, e.candidate_id, e.merged_into, e.core_name, e.features,
+           EXISTS (SELECT 1 FROM employer_spellings s WHERE s.employer_id = e.id AND s.normalized_name = ${b.key}) AS key_hit
+    FROM employers e
+    WHERE e.status <> 'merged'
+      AND (e.core_name = ${b.core} OR e.core_sorted = ${b.coreSorted} OR (${b.brand.length >= 3} AND e.brand_name % ${b.brand})
+           OR e.credit_code = ${b.creditCode}
+           OR e.id IN (SELECT s.employer_id FROM employer_spellings s WHERE s.normalized_name = ${b.key}))
+    ORDER BY (e.credit_code IS NOT NULL AND e.credit_code = ${b.creditCode}) DESC, similarity(e.core_name, ${b.core}) DESC, e.id
+    LIMIT ${limit}`.execute(db);
+  return res.rows;
+}
+
+/** Transaction-scoped advisory locks, taken in ascending order so that two resolvers never wait on each other in a cycle. */
+export async function lockKeys(db: Transaction<Database>, keys: bigint[]): Promise<void> {
+  if (keys.length === 0) return;
+  const sorted = [...new Set(keys)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  await sql`SELECT pg_advisory_xact_lock(k) FROM (SELECT k FROM unnest(${sorted.map(String)}::bigint[]) AS k ORDER BY k) s`.execute(db);
+}
+
+export interface NewEmployer {
+  canonicalName: string;
+  key: string;
+  creditCode: string | null;
+  core: string;
+  coreSorted: string;
+  brand: string;
+  features: Record<string, unknown>;
+  status: 'active' | 'provisional';
+  candidateId: number | null;
+}
+
+/**
+ * Inserts an employer and, in the same statement, its first spelling; undefined when its credit code already belongs
+ * to another (the caller looks that one up).
+ */
+export async function insertEmployer(db: Executor, e: NewEmployer, spelling?: string): Promise<EmployerRow | undefined> {
+  const res = await sql<EmployerRow>`
+    WITH e AS (
+      INSERT INTO employers (canonical_name, normalized_name, credit_code, core_name, core_sorted, brand_name, features, status, candidate_id)
+      VALUES (${e.canonicalName}, ${e.key}, ${e.creditCode}, ${e.core}, ${e.coreSorted}, ${e.brand}, ${JSON.stringify(e.features)}::jsonb, ${e.status}, ${e.candidateId})
+      ON CONFLICT (credit_code) DO NOTHING
+      RETURNING id, canonical_name, credit_code, status, candidate_id, merged_into
+    ), s AS (
+      INSERT INTO employer_spellings (employer_id, spelling, normalized_name, credit_code)
+      SELECT id, ${spelling ?? null}::text, ${e.key}, credit_code FROM e WHERE ${spelling ?? null}::text IS NOT NULL
+      ON CONFLICT DO NOTHING
+    )
+    SELECT * FROM e`.execute(db);
+  return res.rows[0];
+}
+
+/** Gives a code-less employer its credit code (a name first seen without one); false if it has one by now. */
+export async function linkCreditCode(db: Executor, employerId: number, code: string): Promise<boolean> {
+  const res = await db
+    .updateTable('employers')
+    .set({ credit_code: code, updated_at: sql`now()` })
+    .where('id', '=', employerId)
+    .where('credit_code', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+export interface NewSpelling {
+  employerId: number;
+  spelling: string;
+  key: string;
+  creditCode: string | null;
+}
+
+export async function insertSpellings(db: Executor, rows: NewSpelling[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('employer_spellings')
+    .values(rows.map((r) => ({ employer_id: r.employerId, spelling: r.spelling, normalized_name: r.key, credit_code: r.creditCode })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+export async function insertReview(db: Executor, r: { employerId: number; candidateId: number; score: number; spelling: string }): Promise<void> {
+  await db
+    .insertInto('employer_reviews')
+    .values({ employer_id: r.employerId, candidate_id: r.candidateId, score: r.score, spelling: r.spelling })
+    .onConflict((oc) => oc.column('employer_id').doNothing())
+    .execute();
+}
+
+/** The database's LC_CTYPE and whether pg_trgm extracts trigrams from Chinese text under it. */
+export async function trigramLocale(db: Executor): Promise<{ ctype: string; cjkTrigrams: boolean }> {
+  const res = await sql<{ ctype: string; n: number }>`
+    SELECT (SELECT datctype FROM pg_database WHERE datname = current_database()) AS ctype,
+           cardinality(show_trgm('华为技术')) AS n`.execute(db);
+  const row = res.rows[0]!;
+  return { ctype: row.ctype, cjkTrigrams: Number(row.n) > 0 };
+}
+
+export interface PriorEmployerLink {
+  id: number;
+  employer_name: string;
+  credit_code: string;
+}
+
+/** prior_employers rows not linked yet (all rows with `all`), in id order after `afterId`. */
+export async function priorEmployersToLink(db: Executor, afterId: number, limit: number, all: boolean): Promise<PriorEmployerLink[]> {
+  let q = db.selectFrom('prior_employers').select(['id', 'employer_name', 'credit_code']).where('id', '>', afterId);
+  if (!all) q = q.where('employer_id', 'is', null);
+  return q.orderBy('id').limit(limit).execute();
+}
+
+export async function setPriorEmployerLinks(db: Executor, links: Array<{ id: number; employerId: number; key: string }>): Promise<void> {
+  if (links.length === 0) return;
+  await sql`
+    UPDATE prior_employers p SET employer_id = v.employer_id, normalized_name = v.key
+    FROM unnest(${links.map((l) => l.id)}::bigint[], ${links.map((l) => l.employerId)}::bigint[], ${links.map((l) => l.key)}::text[])
+         AS v(id, employer_id, key)
+    WHERE p.id = v.id`.execute(db);
+}
+
+/** Inserts many active employers and their names as spellings in one statement (registry loads, benchmarks). */
+export async function bulkInsertEmployers(db: Executor, rows: NewEmployer[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const res = await sql<{ n: number }>`
+    WITH e AS (
+      INSERT INTO employers (canonical_name, normalized_name, credit_code, core_name, core_sorted, brand_name, features, status)
+      SELECT * FROM unnest(${rows.map((r) => r.canonicalName)}::text[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.creditCode)}::text[],
+                           ${rows.map((r) => r.core)}::text[], ${rows.map((r) => r.coreSorted)}::text[], ${rows.map((r) => r.brand)}::text[],
+                           ${rows.map((r) => JSON.stringify(r.features))}::jsonb[], ${rows.map((r) => r.status)}::text[])
+      ON CONFLICT (credit_code) DO NOTHING
+      RETURNING id, canonical_name, normalized_name, credit_code
+    ), s AS (
+      INSERT INTO employer_spellings (employer_id, spelling, normalized_name, credit_code)
+      SELECT id, canonical_name, normalized_name, credit_code FROM e
+      ON CONFLICT DO NOTHING
+    )
+    SELECT count(*)::int AS n FROM e`.execute(db);
+  return res.rows[0]?.n ?? 0;
+}
+
+export async function countEmployers(db: Executor): Promise<number> {
+  const row = await db.selectFrom('employers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Refreshes the planner's statistics and clears index bookkeeping after a bulk load. */
+export async function vacuumAnalyzeEmployers(db: Executor): Promise<void> {
+  await sql`VACUUM ANALYZE employers`.execute(db);
+  await sql`VACUUM ANALYZE employer_spellings`.execute(db);
+}
