@@ -1,0 +1,121 @@
+// The notice archive: GET /v1/campaigns/{id}/notices?period=P (the notices a key may read) and GET /v1/notices/{id}
+// (JSON with every text form, or one form by ?format= or Accept: html, md, text, png, and the ledger as .xlsx,
+// streamed from the visits). Scoped like rankings: national/admin keys read all, a province key its province's.
+import { PassThrough } from 'node:stream';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { parsePeriod } from '../../../shared/domain/periods.ts';
+import { mayReadScope, type ClientScope } from '../../../shared/domain/scope.ts';
+import { ledgerFileName, writeNoticeLedger } from '../../../shared/notices/notice-service.ts';
+import { getNotice, listNotices } from '../../../shared/repositories/notice.repository.ts';
+import { badRequest, forbidden, notFound } from '../problem.ts';
+import type { ApiDeps, RouteModule } from './route.ts';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const FORMATS = ['json', 'html', 'md', 'text', 'png', 'xlsx'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** `?format=` wins; otherwise the first Accept type we serve; otherwise JSON. */
+function formatOf(query: string | undefined, accept: string | undefined): Format {
+  if (query !== undefined) {
+    if ((FORMATS as readonly string[]).includes(query)) return query as Format;
+    throw badRequest(`format must be one of ${FORMATS.join(', ')}`, [{ path: '/format', message: `${JSON.stringify(query)} is not a format` }]);
+  }
+  const byType: Array<[string, Format]> = [['text/html', 'html'], ['text/markdown', 'md'], ['text/plain', 'text'], ['image/png', 'png'], [XLSX_TYPE, 'xlsx'], ['application/json', 'json']];
+  for (const part of (accept ?? '').split(',')) {
+    const type = part.split(';')[0]!.trim().toLowerCase();
+    const hit = byType.find(([t]) => t === type);
+    if (hit) return hit[1];
+  }
+  return 'json';
+}
+
+/** Notice scopes a key may read, or null for all. */
+function readableScopes(scope: ClientScope): string[] | null {
+  switch (scope.kind) {
+    case 'national':
+    case 'admin':
+      return null;
+    case 'province':
+      return [`province:${scope.provinceCode}`];
+    case 'university':
+      throw forbidden('notices are for national and province keys: a university key cannot read them');
+  }
+}
+
+function attachment(reply: FastifyReply, fileName: string, fallback: string): void {
+  reply.header('content-disposition', `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(fileName)}`);
+}
+
+export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) => {
+  const { db, log } = deps;
+
+  app.get<{ Params: { id: string }; Querystring: { period?: string } }>(
+    '/v1/campaigns/:id/notices',
+    {
+      schema: {
+        summary: 'Notices (定期通报) of a campaign that this key may read, newest period first',
+        querystring: { type: 'object', properties: { period: { type: 'string', description: 'only this period: 2022-W14 or 2022-04' } } },
+      },
+    },
+    async (request) => {
+      const scopes = readableScopes(request.client.scope);
+      const { period } = request.query;
+      if (period !== undefined && !parsePeriod(period)) throw badRequest('period must be an ISO week like 2022-W14 or a month like 2022-04', [{ path: '/period', message: `${JSON.stringify(period)} is not a period` }]);
+      const campaign = await db.selectFrom('campaigns').select('id').where('id', '=', request.params.id).executeTakeFirst();
+      if (!campaign) throw notFound(`campaign ${request.params.id} does not exist`);
+      const rows = await listNotices(db, { campaignId: campaign.id, period, ...(scopes ? { scopes } : {}) });
+      return {
+        campaignId: campaign.id,
+        ...(period ? { period } : {}),
+        notices: rows.map((n) => ({
+          ...n,
+          links: Object.fromEntries(['html', 'md', 'text', 'xlsx'].map((f) => [f, `/v1/notices/${n.id}?format=${f}`])),
+        })),
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { format?: string } }>(
+    '/v1/notices/:id',
+    {
+      schema: {
+        summary: 'One notice: JSON with html, markdown and text, or one form (?format=html|md|text|png|xlsx or by Accept)',
+        querystring: { type: 'object', properties: { format: { type: 'string', enum: [...FORMATS] } } },
+      },
+    },
+    async (request, reply) => {
+      const id = Number(request.params.id);
+      const notice = Number.isSafeInteger(id) && id > 0 ? await getNotice(db, id) : undefined;
+      if (!notice) throw notFound(`notice ${request.params.id} does not exist: list them with GET /v1/campaigns/{id}/notices`);
+      readableScopes(request.client.scope);
+      if (!mayReadScope(request.client.scope, notice.scope)) throw forbidden(`notice ${notice.id} (${notice.scope}) is outside this key's scope`);
+      const format = formatOf(request.query.format, request.headers.accept);
+      // Outside a mail the chart cannot be a CID part: the archive's HTML carries it as a data: URI.
+      const html = () => notice.html.replace(/src="cid:[^"]+"/, `src="data:image/png;base64,${notice.chartPng.toString('base64')}"`);
+      switch (format) {
+        case 'html':
+          return reply.type('text/html; charset=utf-8').send(html());
+        case 'md':
+          return reply.type('text/markdown; charset=utf-8').send(notice.markdown);
+        case 'text':
+          return reply.type('text/plain; charset=utf-8').send(notice.text);
+        case 'png':
+          return reply.type('image/png').send(notice.chartPng);
+        case 'xlsx': {
+          const stream = new PassThrough();
+          writeNoticeLedger(db, notice, stream).catch((err: unknown) => {
+            log.warn({ noticeId: notice.id, err: (err as Error).message }, 'ledger stream failed');
+            stream.destroy(err as Error);
+          });
+          attachment(reply, ledgerFileName(notice), `ledger-${notice.id}.xlsx`);
+          return reply.type(XLSX_TYPE).send(stream);
+        }
+        case 'json':
+          return {
+            id: notice.id, campaignId: notice.campaignId, period: notice.period, scope: notice.scope, asOf: notice.asOf, subject: notice.subject,
+            createdAt: notice.createdAt, updatedAt: notice.updatedAt, html: html(), markdown: notice.markdown, text: notice.text, model: notice.model,
+          };
+      }
+    },
+  );
+};

@@ -1,0 +1,82 @@
+// The notice archive over the real API: listing scoped by key, one notice as JSON, HTML, Markdown, text and the
+// ledger .xlsx streamed from the visits (read back with exceljs).
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateNotices } from '../../shared/notices/notice-service.ts';
+import { VISITS_SHEET } from '../../shared/notices/ledger-xlsx.ts';
+import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';
+import { buildRankingWorld, WORLD as W } from '../helpers/rankings-factories.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+
+let t: TestDatabase;
+let r: TestRedis;
+let api: TestApi;
+const keys: Record<string, string> = {};
+let ids: Record<string, number>;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  r = createTestRedis();
+  await buildRankingWorld(t.db);
+  const result = await generateNotices(t.db, { campaignId: '2022', period: '2022-W14' });
+  ids = Object.fromEntries(result.notices.map((n) => [n.scope, n.id]));
+  api = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix });
+  keys.national = await createApiKey(t.db, 'national');
+  keys.gd = await createApiKey(t.db, 'province:440000');
+  keys.uni = await createApiKey(t.db, `university:${W.G1}`);
+}, 120_000);
+
+afterAll(async () => {
+  await api?.close();
+  await r?.cleanup();
+  await t?.drop();
+});
+
+describe('notice archive API', () => {
+  it('lists every notice of the period for a national key and only its own for a province key', async () => {
+    const all = await api.request('GET', '/v1/campaigns/2022/notices?period=2022-W14', { key: keys.national });
+    expect(all.status).toBe(200);
+    expect(all.body.notices.map((n: { scope: string }) => n.scope)).toEqual(['national', 'province:110000', 'province:440000']);
+    expect(all.body.notices[0].links.xlsx).toBe(`/v1/notices/${ids.national}?format=xlsx`);
+    const gd = await api.request('GET', '/v1/campaigns/2022/notices', { key: keys.gd });
+    expect(gd.body.notices.map((n: { scope: string }) => n.scope)).toEqual(['province:440000']);
+    expect((await api.request('GET', '/v1/campaigns/2022/notices', { key: keys.uni })).status).toBe(403);
+    expect((await api.request('GET', '/v1/campaigns/2022/notices')).status).toBe(401);
+    expect((await api.request('GET', '/v1/campaigns/nope/notices', { key: keys.national })).status).toBe(404);
+    expect((await api.request('GET', '/v1/campaigns/2022/notices?period=W14', { key: keys.national })).status).toBe(400);
+  });
+
+  it('serves one notice as JSON, HTML (chart inlined as data: URI), Markdown and text; 403 outside the key\'s scope', async () => {
+    const json = await api.request('GET', `/v1/notices/${ids['province:440000']}`, { key: keys.gd });
+    expect(json.status).toBe(200);
+    expect(json.body).toMatchObject({ scope: 'province:440000', period: '2022-W14', asOf: '2022-04-10', subject: expect.stringContaining('广东省') });
+    expect(json.body.markdown).toContain('| 1 |');
+    expect(json.body.model.ranking).toHaveLength(5);
+    const html = await api.request('GET', `/v1/notices/${ids['province:440000']}?format=html`, { key: keys.gd });
+    expect(html.headers.get('content-type')).toContain('text/html');
+    expect(html.text).toContain('src="data:image/png;base64,');
+    expect(html.text).not.toContain('cid:');
+    const md = await api.request('GET', `/v1/notices/${ids['province:440000']}`, { key: keys.gd, headers: { accept: 'text/markdown' } });
+    expect(md.headers.get('content-type')).toContain('text/markdown');
+    expect(md.text.startsWith('# 关于广东省')).toBe(true);
+    const text = await api.request('GET', `/v1/notices/${ids['province:440000']}?format=text`, { key: keys.gd });
+    expect(text.text).toContain('一、总体进展');
+    expect((await api.request('GET', `/v1/notices/${ids.national}`, { key: keys.gd })).status).toBe(403);
+    expect((await api.request('GET', `/v1/notices/${ids['province:110000']}`, { key: keys.gd })).status).toBe(403);
+    expect((await api.request('GET', '/v1/notices/999999', { key: keys.national })).status).toBe(404);
+    expect((await api.request('GET', `/v1/notices/${ids.national}?format=pdf`, { key: keys.national })).status).toBe(400);
+  });
+
+  it('streams the ledger .xlsx with the visits of the notice\'s scope', async () => {
+    const res = await fetch(`${api.url}/v1/notices/${ids['province:110000']}?format=xlsx`, { headers: { authorization: `Bearer ${keys.national}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    expect(res.headers.get('content-disposition')).toContain(encodeURIComponent('电子台账-2022-2022-W14-北京市.xlsx'));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await res.arrayBuffer());
+    const visits = wb.getWorksheet(VISITS_SHEET)!;
+    expect(visits.rowCount).toBe(1 + 77); // B1 2, B2 75
+    expect(visits.getRow(2).getCell(1).value).toBe(W.B1);
+  });
+});
