@@ -189,8 +189,12 @@ export async function campaignTotals(db: Executor, campaignId: string, asOf: str
 /**
  * Recomputes the derived tables from the visits (all campaigns, or one). Needed only after writes that bypass the
  * triggers (a bulk load with triggers off) or after a campaign's start date changed; ordinary writes keep them exact.
+ * Runs in one transaction (its own unless given one) that blocks visit writes until it commits.
  */
 export async function rebuildRankingTables(db: Executor, campaignId?: string): Promise<void> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => rebuildRankingTables(trx, campaignId));
+  // Writers wait until the rebuild commits: their trigger deltas must apply to the rebuilt rows, not be lost in them.
+  await sql`LOCK TABLE visits, prior_employers IN SHARE MODE`.execute(db);
   const only = (alias: string) => (campaignId ? sql`AND ${sql.ref(`${alias}.campaign_id`)} = ${campaignId}` : sql``);
   await sql`DELETE FROM ranking_pairs p WHERE true ${only('p')}`.execute(db);
   await sql`DELETE FROM ranking_daily d WHERE true ${only('d')}`.execute(db);

@@ -7,6 +7,7 @@ import { isDate, parsePeriod, periodContaining } from '../../../shared/domain/pe
 import type { Ranking, RankingScope, Snapshot } from '../../../shared/domain/ranking.types.ts';
 import { parseRankingScope, UnknownCampaignError } from '../../../shared/rankings/ranking-service.ts';
 import { takeSnapshots } from '../../../shared/rankings/snapshot-service.ts';
+import { rebuildRankingTables } from '../../../shared/repositories/measures.repository.ts';
 import { getSnapshot } from '../../../shared/repositories/snapshot.repository.ts';
 import { output, UserError, withDb } from '../context.ts';
 
@@ -98,6 +99,20 @@ export function register(program: Command): void {
         const chosen = snapshots.find((s) => s.scope === opts.scope);
         if (!chosen) throw new UserError(`no province ${opts.scope}: use a 6-digit province code such as province:440000`);
         output(opts.json, asEndpointRanking(chosen), () => `stored ${snapshots.length} snapshots for campaign ${opts.campaign}, period ${period}, as of ${opts.asOf}\n${humanTable(chosen)}`);
+      });
+    });
+
+  rankings
+    .command('rebuild')
+    .description("recompute the derived figures (ranking_pairs/daily/totals) from the visits; needed only after a campaign's start date changed or a bulk load that bypassed the triggers")
+    .option('--campaign <id>', 'only this campaign')
+    .option('--json', 'print JSON')
+    .action(async (opts: { campaign?: string; json?: boolean }) => {
+      await withDb(async ({ db }) => {
+        const started = Date.now();
+        await rebuildRankingTables(db, opts.campaign);
+        const ms = Date.now() - started;
+        output(opts.json, { rebuilt: opts.campaign ?? 'all', ms }, `rebuilt the derived figures of ${opts.campaign ? `campaign ${opts.campaign}` : 'every campaign'} in ${ms} ms`);
       });
     });
 
