@@ -57,9 +57,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     );
     CREATE TYPE ranking_pair_key AS (university_code char(10), employer_id bigint);
 
-    -- Recomputes the pairs of the given (university, employer) keys in every campaign from the visits, and moves the
-    -- first-visit counts in ranking_daily / ranking_totals by the difference.
-    CREATE FUNCTION ranking_refresh_pairs(keys ranking_pair_key[]) RETURNS void LANGUAGE plpgsql AS $fn$
+    -- Recomputes the pairs of the given (university, employer) keys in every campaign from the visits, and returns the
+    -- first-visit counts to move in ranking_daily / ranking_totals (-1 where a pair's first visit was, +1 where it is).
+    CREATE FUNCTION ranking_pair_deltas(keys ranking_pair_key[])
+    RETURNS TABLE (campaign_id text, university_code char(10), day date, employers_first bigint, principal_first bigint, new_first bigint)
+    LANGUAGE plpgsql AS $fn$
+    #variable_conflict use_column
     BEGIN
       IF coalesce(cardinality(keys), 0) = 0 THEN RETURN; END IF;
       -- 128 lock buckets: a bulk statement (a prior-list import, a worker's group commit) must not need one lock per
@@ -67,31 +70,24 @@ export async function up(db: Kysely<any>): Promise<void> {
       PERFORM pg_advisory_xact_lock(5127, h)
       FROM (SELECT DISTINCT hashtext(k.university_code || ':' || k.employer_id) & 127 AS h FROM unnest(keys) k) x ORDER BY h;
 
-      WITH k AS (SELECT DISTINCT university_code, employer_id FROM unnest(keys) WHERE employer_id IS NOT NULL),
-      old AS (SELECT p.* FROM ranking_pairs p JOIN k USING (university_code, employer_id)),
+      -- A new statement, so a new snapshot (READ COMMITTED): it sees what a transaction that held the lock committed.
+      RETURN QUERY
+      WITH k AS (SELECT DISTINCT u.university_code, u.employer_id FROM unnest(keys) u WHERE u.employer_id IS NOT NULL),
+      old AS (SELECT p.* FROM ranking_pairs p JOIN k ON k.university_code = p.university_code AND k.employer_id = p.employer_id),
       fresh AS (
         SELECT v.campaign_id, v.university_code, v.employer_id, min(v.visited_on) AS first_on,
                min(v.visited_on) FILTER (WHERE v.has_principal) AS first_principal_on,
                (EXISTS (SELECT 1 FROM prior_employers pe WHERE pe.employer_id = v.employer_id AND pe.university_code = v.university_code)
                 OR EXISTS (SELECT 1 FROM visits e WHERE e.employer_id = v.employer_id AND e.university_code = v.university_code
                            AND e.state = 'active' AND e.visited_on < c.start_date)) AS known_before
-        FROM visits v JOIN k USING (university_code, employer_id) JOIN campaigns c ON c.id = v.campaign_id
+        FROM visits v JOIN k ON k.university_code = v.university_code AND k.employer_id = v.employer_id
+        JOIN campaigns c ON c.id = v.campaign_id
         WHERE v.state = 'active' AND v.visited_on >= c.start_date
         GROUP BY v.campaign_id, v.university_code, v.employer_id, c.start_date),
-      deltas AS (
-        SELECT campaign_id, university_code, day, sum(e) AS employers_first, sum(p) AS principal_first, sum(n) AS new_first
-        FROM (
-          SELECT campaign_id, university_code, first_on AS day, -1 AS e, 0 AS p, CASE WHEN known_before THEN 0 ELSE -1 END AS n FROM old
-          UNION ALL SELECT campaign_id, university_code, first_principal_on, 0, -1, 0 FROM old WHERE first_principal_on IS NOT NULL
-          UNION ALL SELECT campaign_id, university_code, first_on, 1, 0, CASE WHEN known_before THEN 0 ELSE 1 END FROM fresh
-          UNION ALL SELECT campaign_id, university_code, first_principal_on, 0, 1, 0 FROM fresh WHERE first_principal_on IS NOT NULL
-        ) x
-        GROUP BY campaign_id, university_code, day
-        HAVING sum(e) <> 0 OR sum(p) <> 0 OR sum(n) <> 0),
       upserted AS (
-        INSERT INTO ranking_pairs (campaign_id, university_code, employer_id, first_on, first_principal_on, known_before)
-        SELECT campaign_id, university_code, employer_id, first_on, first_principal_on, known_before FROM fresh
-        ORDER BY campaign_id, university_code, employer_id
+        INSERT INTO ranking_pairs AS rp (campaign_id, university_code, employer_id, first_on, first_principal_on, known_before)
+        SELECT f.campaign_id, f.university_code, f.employer_id, f.first_on, f.first_principal_on, f.known_before FROM fresh f
+        ORDER BY 1, 2, 3
         ON CONFLICT (campaign_id, university_code, employer_id) DO UPDATE SET first_on = EXCLUDED.first_on,
           first_principal_on = EXCLUDED.first_principal_on, known_before = EXCLUDED.known_before
         RETURNING 1),
@@ -100,24 +96,53 @@ export async function up(db: Kysely<any>): Promise<void> {
         DELETE FROM ranking_pairs p USING old o
         WHERE p.campaign_id = o.campaign_id AND p.university_code = o.university_code AND p.employer_id = o.employer_id
           AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.campaign_id = o.campaign_id AND f.university_code = o.university_code AND f.employer_id = o.employer_id)
-        RETURNING 1),
-      daily AS (
-        INSERT INTO ranking_daily (campaign_id, university_code, day, ${FIRSTS.join(', ')})
-        SELECT campaign_id, university_code, day, ${FIRSTS.join(', ')} FROM deltas ORDER BY campaign_id, university_code, day
-        ON CONFLICT (campaign_id, university_code, day) DO UPDATE SET ${addSet('ranking_daily', FIRSTS)}
         RETURNING 1)
-      INSERT INTO ranking_totals (campaign_id, university_code, ${FIRSTS.join(', ')})
-      SELECT campaign_id, university_code, ${FIRSTS.map((c) => `sum(${c})`).join(', ')} FROM deltas
-      GROUP BY campaign_id, university_code ORDER BY campaign_id, university_code
-      ON CONFLICT (campaign_id, university_code) DO UPDATE SET ${addSet('ranking_totals', FIRSTS)};
+      SELECT x.campaign_id, x.university_code, x.day, sum(x.e)::bigint, sum(x.p)::bigint, sum(x.n)::bigint
+      FROM (
+        SELECT o.campaign_id, o.university_code, o.first_on AS day, -1 AS e, 0 AS p, CASE WHEN o.known_before THEN 0 ELSE -1 END AS n FROM old o
+        UNION ALL SELECT o.campaign_id, o.university_code, o.first_principal_on, 0, -1, 0 FROM old o WHERE o.first_principal_on IS NOT NULL
+        UNION ALL SELECT f.campaign_id, f.university_code, f.first_on, 1, 0, CASE WHEN f.known_before THEN 0 ELSE 1 END FROM fresh f
+        UNION ALL SELECT f.campaign_id, f.university_code, f.first_principal_on, 0, 1, 0 FROM fresh f WHERE f.first_principal_on IS NOT NULL
+      ) x
+      GROUP BY x.campaign_id, x.university_code, x.day
+      HAVING sum(x.e) <> 0 OR sum(x.p) <> 0 OR sum(x.n) <> 0;
     END
     $fn$;
 
-    -- Applies visit rows entering (+1) or leaving (-1) the figures: per-visit sums, then the touched pairs.
+    -- Adds figure deltas (rows of campaign_id, university_code, day and any of the figure columns) to the day rows and
+    -- the totals, in key order so that concurrent transactions lock rows in the same order.
+    CREATE FUNCTION ranking_add_deltas(deltas jsonb) RETURNS void LANGUAGE sql AS $fn$
+      WITH d AS (
+        SELECT x.campaign_id, x.university_code, x.day, ${ALL.map((c) => `sum(coalesce(x.${c}, 0)) AS ${c}`).join(', ')}
+        FROM jsonb_to_recordset(deltas) AS x(campaign_id text, university_code char(10), day date, ${ALL.map((c) => `${c} bigint`).join(', ')})
+        GROUP BY x.campaign_id, x.university_code, x.day
+        HAVING ${ALL.map((c) => `sum(coalesce(x.${c}, 0)) <> 0`).join(' OR ')}),
+      daily AS (
+        INSERT INTO ranking_daily (campaign_id, university_code, day, ${ALL.join(', ')})
+        SELECT campaign_id, university_code, day, ${ALL.join(', ')} FROM d ORDER BY campaign_id, university_code, day
+        ON CONFLICT (campaign_id, university_code, day) DO UPDATE SET ${addSet('ranking_daily', ALL)}
+        RETURNING 1)
+      INSERT INTO ranking_totals (campaign_id, university_code, ${ALL.join(', ')})
+      SELECT campaign_id, university_code, ${ALL.map((c) => `sum(${c})`).join(', ')} FROM d
+      GROUP BY campaign_id, university_code ORDER BY campaign_id, university_code
+      ON CONFLICT (campaign_id, university_code) DO UPDATE SET ${addSet('ranking_totals', ALL)};
+    $fn$;
+
+    CREATE FUNCTION ranking_refresh_pairs(keys ranking_pair_key[]) RETURNS void LANGUAGE plpgsql AS $fn$
+    BEGIN
+      PERFORM ranking_add_deltas((SELECT jsonb_agg(to_jsonb(d)) FROM ranking_pair_deltas(keys) d));
+    END
+    $fn$;
+
+    -- Applies visit rows entering (+1) or leaving (-1) the figures: per-visit sums and the touched pairs' first-visit
+    -- counts, added in one pass.
     CREATE FUNCTION ranking_apply_visit_changes(changes ranking_visit_change[]) RETURNS void LANGUAGE plpgsql AS $fn$
+    DECLARE
+      sums jsonb;
+      firsts jsonb;
     BEGIN
       IF coalesce(cardinality(changes), 0) = 0 THEN RETURN; END IF;
-      WITH d AS (
+      SELECT jsonb_agg(to_jsonb(s)) INTO sums FROM (
         SELECT x.campaign_id, x.university_code, x.visited_on AS day,
           sum(x.sign) AS visits,
           sum(x.sign) FILTER (WHERE x.mode = 'onsite') AS onsite_visits,
@@ -130,22 +155,10 @@ export async function up(db: Kysely<any>): Promise<void> {
           sum(x.sign) FILTER (WHERE x.satisfaction IS NOT NULL) AS satisfaction_count
         FROM unnest(changes) x JOIN campaigns c ON c.id = x.campaign_id
         WHERE x.state = 'active' AND x.visited_on >= c.start_date
-        GROUP BY x.campaign_id, x.university_code, x.visited_on),
-      z AS (
-        SELECT campaign_id, university_code, day, ${SUMS.map((c) => `coalesce(${c}, 0) AS ${c}`).join(', ')} FROM d),
-      nz AS (SELECT * FROM z WHERE ${SUMS.map((c) => `${c} <> 0`).join(' OR ')}),
-      daily AS (
-        INSERT INTO ranking_daily (campaign_id, university_code, day, ${SUMS.join(', ')})
-        SELECT campaign_id, university_code, day, ${SUMS.join(', ')} FROM nz ORDER BY campaign_id, university_code, day
-        ON CONFLICT (campaign_id, university_code, day) DO UPDATE SET ${addSet('ranking_daily', SUMS)}
-        RETURNING 1)
-      INSERT INTO ranking_totals (campaign_id, university_code, ${SUMS.join(', ')})
-      SELECT campaign_id, university_code, ${SUMS.map((c) => `sum(${c})`).join(', ')} FROM nz
-      GROUP BY campaign_id, university_code ORDER BY campaign_id, university_code
-      ON CONFLICT (campaign_id, university_code) DO UPDATE SET ${addSet('ranking_totals', SUMS)};
-
-      PERFORM ranking_refresh_pairs(ARRAY(
-        SELECT DISTINCT ROW(university_code, employer_id)::ranking_pair_key FROM unnest(changes) WHERE employer_id IS NOT NULL));
+        GROUP BY x.campaign_id, x.university_code, x.visited_on) s;
+      SELECT jsonb_agg(to_jsonb(d)) INTO firsts FROM ranking_pair_deltas(ARRAY(
+        SELECT DISTINCT ROW(university_code, employer_id)::ranking_pair_key FROM unnest(changes) WHERE employer_id IS NOT NULL)) d;
+      PERFORM ranking_add_deltas(coalesce(sums, '[]'::jsonb) || coalesce(firsts, '[]'::jsonb));
     END
     $fn$;
 
@@ -268,6 +281,8 @@ export async function down(db: Kysely<any>): Promise<void> {
       ranking_visits_inserted, ranking_visits_updated, ranking_visits_deleted;
     DROP FUNCTION IF EXISTS ranking_apply_visit_changes(ranking_visit_change[]);
     DROP FUNCTION IF EXISTS ranking_refresh_pairs(ranking_pair_key[]);
+    DROP FUNCTION IF EXISTS ranking_add_deltas(jsonb);
+    DROP FUNCTION IF EXISTS ranking_pair_deltas(ranking_pair_key[]);
     DROP TYPE IF EXISTS ranking_pair_key;
     DROP TYPE IF EXISTS ranking_visit_change;
     DROP TABLE IF EXISTS ranking_totals;
