@@ -1,7 +1,10 @@
 // `ledger campaign create | set-target | list` run as an operator would, against this file's own database.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
+
+// Each test runs the CLI several times (about a second each when idle, many more on a loaded machine).
+vi.setConfig({ testTimeout: 180_000 });
 
 let t: TestDatabase;
 const ledger = (args: string[]) => runLedger(args, { DATABASE_URL: t.url });

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
 
@@ -23,6 +23,9 @@ interface Report {
   database?: { total: number; provinces: number; byLevel: Record<string, number> };
   elapsedMs: number;
 }
+
+// Each test runs the CLI several times (about a second each when idle, many more on a loaded machine).
+vi.setConfig({ testTimeout: 180_000 });
 
 let t: TestDatabase;
 let env: { DATABASE_URL: string };
