@@ -106,10 +106,14 @@ export function provinceLookup(provinces: ProvinceRef[]): (text: string) => stri
   return (text) => byKey.get(text.trim());
 }
 
-const FLAGS: Record<string, boolean> = { '1': true, '0': false, 是: true, 否: false, true: true, false: false, y: true, n: false, yes: true, no: false };
+// A Map, not an object literal: "constructor" must not look like a flag.
+const FLAGS = new Map<string, boolean>([
+  ['1', true], ['0', false], ['是', true], ['否', false], ['true', true], ['false', false],
+  ['y', true], ['n', false], ['yes', true], ['no', false],
+]);
 
 function parseFlag(value: string): boolean | undefined {
-  return FLAGS[value.trim().toLowerCase()];
+  return FLAGS.get(value.trim().toLowerCase());
 }
 
 function parseRate(value: string): number | undefined {

@@ -74,6 +74,12 @@ describe('validateUniversities', () => {
     expect(validateUniversities(parseCsv(''), PROVINCES).fatal).toMatch(/empty/);
   });
 
+  it('takes only real flag words as flags', () => {
+    const v = validateUniversities(csv(['code,name,province,city,authority,level,private', '9999000009,甲,北京,b,c,本科,constructor', '9999000010,乙,北京,b,c,本科,是']), PROVINCES);
+    expect(v.errors.map((e) => e.line)).toEqual([2]);
+    expect(v.rows[0]?.private).toBe(true);
+  });
+
   it('accepts the columns in any order', () => {
     const v = validateUniversities(csv(['level,private,code,name,province,city,authority', '专科,0,9999000009,甲,北京,北京市,x']), PROVINCES);
     expect(v.rows[0]).toMatchObject({ code: '9999000009', level: '专科', provinceCode: '110000' });
