@@ -45,7 +45,9 @@ export function register(program: Command): void {
     .option('--dry-run', 'resolve without writing anything (new employers get "employerId": null)')
     .action(async (opts: { dryRun?: boolean }) => {
       await withDb(async ({ db, config }) => {
-        const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+        // The iterator is taken at once: readline drops lines that arrive before someone iterates.
+        const iterator = createInterface({ input: process.stdin, crlfDelay: Infinity })[Symbol.asyncIterator]();
+        const lines: AsyncIterable<string> = { [Symbol.asyncIterator]: () => iterator };
         const summary = await resolveLines(db, createEmployerResolver(config), lines, { dryRun: opts.dryRun }, (out) => {
           process.stdout.write(JSON.stringify(out) + '\n');
         });

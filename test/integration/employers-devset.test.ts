@@ -1,0 +1,35 @@
+// The development-set evaluation at a reduced size (a seeded sample of the source list), against the issue's targets.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config.ts';
+import { buildDevSet } from '../../shared/employers/dev-set.ts';
+import { readSourceEmployers } from '../../shared/employers/dev-set-file.ts';
+import { evaluateDevSet } from '../../shared/employers/dev-set-evaluation.ts';
+import { createEmployerResolver } from '../../shared/employers/employer-resolver.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => t.drop());
+
+describe('development set (seeded sample of ../shared/data/employers-dev.csv)', () => {
+  it('meets precision ≥ 0.995, recall ≥ 0.97 and at most 3 % review with the default thresholds', async () => {
+    const config = loadConfig({}); // the defaults: what a deployment gets without settings
+    const records = buildDevSet(readSourceEmployers(), { limit: 250 });
+    expect(records.length).toBeGreaterThan(1000);
+    const ev = await evaluateDevSet(t.db, createEmployerResolver(config), records);
+    const summary = { precision: ev.precision, recall: ev.recall, reviewShare: ev.reviewShare, falseMerges: ev.falseMerges.slice(0, 3).map(([a, b]) => `${a.name} | ${b.name}`) };
+    expect(ev.precision, JSON.stringify(summary)).toBeGreaterThanOrEqual(0.995);
+    expect(ev.recall, JSON.stringify(summary)).toBeGreaterThanOrEqual(0.97);
+    expect(ev.reviewShare, JSON.stringify(summary)).toBeLessThanOrEqual(0.03);
+    // Branches are employers of their own: none shares an id with its parent.
+    const idsOf = new Map<string, Set<number>>();
+    records.forEach((r, i) => idsOf.set(r.entity, (idsOf.get(r.entity) ?? new Set()).add(ev.resolutions[i]!.employerId)));
+    for (const [entity, ids] of idsOf) {
+      if (!entity.includes('b')) continue;
+      const parent = idsOf.get(entity.split('b')[0]!)!;
+      for (const id of ids) expect(parent.has(id), `branch ${entity} shares an employer with its parent`).toBe(false);
+    }
+  }, 240_000);
+});
