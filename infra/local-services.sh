@@ -131,6 +131,9 @@ pg_start() {
     echo "$data" >"$PG_MARK"
   fi
   chmod 700 "$data"
+  if [[ -f $data/postmaster.pid ]] && kill -0 "$(head -n 1 "$data/postmaster.pid")" 2>/dev/null; then
+    die "the project-local postgres in $data runs, but not at $PG_HOST:$PG_PORT (port $(sed -n 4p "$data/postmaster.pid")): run $0 stop, then start again"
+  fi
   if [[ ! -f $data/PG_VERSION ]]; then
     say "initdb $data (superuser $PG_USER, trust authentication, UTF-8)"
     as_pg_user "$bin/initdb" -D "$data" -U "$PG_USER" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$LOCAL_DIR/pg-initdb.log" 2>&1 ||
