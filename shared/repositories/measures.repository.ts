@@ -202,15 +202,18 @@ export async function rebuildRankingTables(db: Executor, campaignId?: string): P
   await sql`
     INSERT INTO ranking_pairs (campaign_id, university_code, employer_id, first_on, first_principal_on, known_before)
     SELECT g.campaign_id, g.university_code, g.employer_id, g.first_on, g.first_principal_on,
-      (EXISTS (SELECT 1 FROM prior_employers pe WHERE pe.employer_id = g.employer_id AND pe.university_code = g.university_code)
-       OR EXISTS (SELECT 1 FROM visits e WHERE e.employer_id = g.employer_id AND e.university_code = g.university_code
-                  AND e.state = 'active' AND e.visited_on < g.start_date))
+      pe.university_code IS NOT NULL OR coalesce(ev.first_ever < g.start_date, false)
+    -- joins to whole sets (hash joins), not a probe per pair: this runs over every pair at once
     FROM (
       SELECT v.campaign_id, v.university_code, v.employer_id, c.start_date, min(v.visited_on) AS first_on,
              min(v.visited_on) FILTER (WHERE v.has_principal) AS first_principal_on
       FROM visits v JOIN campaigns c ON c.id = v.campaign_id
       WHERE v.state = 'active' AND v.visited_on >= c.start_date AND v.employer_id IS NOT NULL ${only('v')}
-      GROUP BY v.campaign_id, v.university_code, v.employer_id, c.start_date) g`.execute(db);
+      GROUP BY v.campaign_id, v.university_code, v.employer_id, c.start_date) g
+    LEFT JOIN (SELECT DISTINCT university_code, employer_id FROM prior_employers WHERE employer_id IS NOT NULL) pe
+      ON pe.university_code = g.university_code AND pe.employer_id = g.employer_id
+    LEFT JOIN (SELECT university_code, employer_id, min(visited_on) AS first_ever FROM visits WHERE state = 'active' GROUP BY 1, 2) ev
+      ON ev.university_code = g.university_code AND ev.employer_id = g.employer_id`.execute(db);
   await sql`
     INSERT INTO ranking_daily (campaign_id, university_code, day, ${sql.join(COLS.map((c) => sql.ref(c)))})
     SELECT coalesce(s.campaign_id, f.campaign_id), coalesce(s.university_code, f.university_code), coalesce(s.day, f.day),
