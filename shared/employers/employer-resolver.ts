@@ -10,8 +10,9 @@ import { loadConfig, type Config } from '../config.ts';
 import type { Database } from '../db/schema.ts';
 import { isValidCreditCode, normalizeCreditCode } from '../domain/credit-code.ts';
 import {
-  blockingCandidates, findEmployersByCreditCodes, findEmployerById, findEmployersByKeys, insertEmployer, insertReview,
-  insertSpellings, linkCreditCode, lockKeys, type EmployerRow, type KeyHit, type NewSpelling,
+  blockingCandidates, blockingCandidatesMany, findEmployersByCreditCodes, findEmployerById, findEmployersByKeys, insertEmployer,
+  insertEmployersWithIds, insertReview, insertReviews, insertSpellings, linkCreditCode, linkCreditCodes, lockKeys, reserveEmployerIds,
+  type BlockedCandidateRow, type EmployerRow, type KeyHit, type NewEmployer, type NewSpelling,
 } from '../repositories/employer.repository.ts';
 import { chooseCandidate, similarity, type MatchFeatures, type Thresholds } from './employer-match.ts';
 import { canonicalText, employerFeatures, toSimplified, type EmployerFeatures } from './normalize.ts';
@@ -240,8 +241,82 @@ export function createEmployerResolver(
     return { prepared, out, spellings, slow };
   }
 
+  /**
+   * Several undecided inputs, set-based: all blocking candidates in two statements, decisions in order in memory (an
+   * input also meets the employers created for earlier inputs of the batch), then one insert each for employers,
+   * reviews, code links and spellings. Same decisions as slowPath one by one, in a handful of round trips.
+   */
+  async function finishMany(db: Transaction<Database>, f: Prefetched): Promise<Resolution[]> {
+    await lockKeys(db, f.slow.flatMap((i) => lockKeysOf(f.prepared[i]!)));
+    const slow = f.slow.map((i) => f.prepared[i]!);
+    const rows = await blockingCandidatesMany(db, slow.map((p) => ({ key: p.features.key, core: p.features.core, coreSorted: p.features.coreSorted, brand: p.features.brand, creditCode: p.code })));
+    const candidatesOf = slow.map(() => new Map<number, BlockedCandidateRow>());
+    for (const r of rows) {
+      const m = candidatesOf[r.ord]!;
+      const seen = m.get(r.id);
+      m.set(r.id, seen ? { ...seen, key_hit: seen.key_hit || r.key_hit } : r);
+    }
+    const ids = await reserveEmployerIds(db, slow.length); // gaps for inputs that match: harmless in a bigserial
+    let nextId = 0;
+    interface Pending extends EmployerRow { key: string; match: MatchFeatures; row: NewEmployer & { id: number } }
+    const pending: Pending[] = [];
+    const linked = new Map<number, string>(); // codes given this batch to employers that had none
+    const reviews: Array<{ employerId: number; candidateId: number; score: number; spelling: string }> = [];
+    const spellings = [...f.spellings];
+    const codeOf = (c: EmployerRow) => c.credit_code ?? linked.get(c.id) ?? null;
+
+    slow.forEach((p, j) => {
+      const mine = matchFeatures(p.features);
+      const dbCandidates = [...candidatesOf[j]!.values()];
+      const i = f.slow[j]!;
+      const done = (e: EmployerRow, decision: ResolveDecision, extra: Partial<Resolution>) => {
+        f.out[i] = resolutionOf(e, decision, extra);
+        spellings.push({ employerId: e.id, spelling: p.spelling, key: p.features.key, creditCode: p.code });
+      };
+      const sameCode = p.code ? [...dbCandidates, ...pending].find((c) => codeOf(c) === p.code) : undefined;
+      if (sameCode) return done(sameCode, 'matched', { score: 1 });
+      const compatible = (c: EmployerRow) => !(p.code && codeOf(c) && codeOf(c) !== p.code);
+      const scored: Array<{ candidate: EmployerRow; score: number }> = [
+        ...dbCandidates.filter(compatible).map((c) => ({ candidate: c as EmployerRow, score: c.key_hit ? 1 : similarity(mine, storedFeatures(c.core_name, c.features)) })),
+        ...pending.filter(compatible).map((c) => ({ candidate: c as EmployerRow, score: c.key === p.features.key ? 1 : similarity(mine, c.match) })),
+      ];
+      const { best, decision } = chooseCandidate(scored, t);
+      if (best && decision === 'matched') {
+        const e = best.candidate;
+        if (p.code && codeOf(e) === null) {
+          const own = pending.find((x) => x.id === e.id);
+          if (own) own.row.creditCode = own.credit_code = p.code;
+          else linked.set(e.id, p.code);
+        }
+        return done(e, 'matched', { score: round(best.score) });
+      }
+      const provisional = best !== null && decision === 'review';
+      const candidateId = provisional ? (best.candidate.status === 'provisional' ? (best.candidate.candidate_id ?? best.candidate.id) : best.candidate.id) : null;
+      const id = ids[nextId++]!;
+      const fe = p.features;
+      const row = {
+        id, canonicalName: displayName(p.spelling.trim()), key: fe.key, creditCode: p.code, core: fe.core, coreSorted: fe.coreSorted, brand: fe.brand,
+        features: { regions: fe.regions, legalKind: fe.legalKind, group: fe.group, note: fe.note, branch: fe.branch, legalForm: fe.legalForm },
+        status: provisional ? ('provisional' as const) : ('active' as const), candidateId,
+      };
+      const e: Pending = { id, canonical_name: row.canonicalName, credit_code: p.code, status: row.status, candidate_id: candidateId, merged_into: null, key: fe.key, match: mine, row };
+      pending.push(e);
+      if (provisional) reviews.push({ employerId: id, candidateId: candidateId!, score: best.score, spelling: p.spelling });
+      done(e, provisional ? 'review' : 'created', { isNew: true, ...(provisional ? { candidateId: candidateId!, score: round(best.score) } : best ? { score: round(best.score) } : {}) });
+    });
+
+    const inserted = await insertEmployersWithIds(db, pending.map((x) => x.row));
+    // Codes are locked, so only a writer outside the resolver (an administrator's merge) can take one meanwhile.
+    if (inserted !== pending.length) throw new Error('a credit code was registered while resolving: retry the batch');
+    await insertReviews(db, reviews);
+    await linkCreditCodes(db, [...linked].map(([employerId, code]) => ({ employerId, code })));
+    await insertSpellings(db, spellings);
+    return f.out as Resolution[];
+  }
+
   /** The undecided inputs, under their blocking-key locks (all taken at once, in key order). */
   async function finish(db: Transaction<Database>, f: Prefetched): Promise<Resolution[]> {
+    if (f.slow.length > 1) return finishMany(db, f);
     if (f.slow.length > 0) {
       await lockKeys(db, f.slow.flatMap((i) => lockKeysOf(f.prepared[i]!)));
       for (const i of f.slow) {

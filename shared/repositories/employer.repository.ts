@@ -224,3 +224,90 @@ export async function vacuumAnalyzeEmployers(db: Executor): Promise<void> {
   await sql`VACUUM ANALYZE employers`.execute(db);
   await sql`VACUUM ANALYZE employer_spellings`.execute(db);
 }
+
+export interface BlockingInput {
+  key: string;
+  core: string;
+  coreSorted: string;
+  brand: string;
+  creditCode: string | null;
+}
+
+/**
+ * blockingCandidates for many inputs in two statements: exact keys (code, spelling key, core, sorted core) for all,
+ * and brand trigrams only for brands of three or more characters. Rows carry `ord`, the input's index.
+ */
+export async function blockingCandidatesMany(db: Executor, inputs: BlockingInput[], limit = 20): Promise<Array<BlockedCandidateRow & { ord: number }>> {
+  if (inputs.length === 0) return [];
+  const exact = await sql<BlockedCandidateRow & { ord: number }>`
+    SELECT i.ord::int - 1 AS ord, c.*
+    FROM unnest(${inputs.map((b) => b.key)}::text[], ${inputs.map((b) => b.core)}::text[], ${inputs.map((b) => b.coreSorted)}::text[],
+                ${inputs.map((b) => b.creditCode)}::text[]) WITH ORDINALITY AS i(key, core, sorted, code, ord)
+    CROSS JOIN LATERAL (
+      SELECT e.id, e.canonical_name, e.credit_code, e.status, e.candidate_id, e.merged_into, e.core_name, e.features,
+             EXISTS (SELECT 1 FROM employer_spellings s WHERE s.employer_id = e.id AND s.normalized_name = i.key) AS key_hit
+      FROM employers e
+      WHERE e.status <> 'merged'
+        AND (e.core_name = i.core OR e.core_sorted = i.sorted OR e.credit_code = i.code
+             OR e.id IN (SELECT s.employer_id FROM employer_spellings s WHERE s.normalized_name = i.key))
+      ORDER BY (e.credit_code IS NOT NULL AND e.credit_code = i.code) DESC, e.id
+      LIMIT ${limit}
+    ) c`.execute(db);
+  const long = inputs.map((b, ord) => ({ ...b, ord })).filter((b) => b.brand.length >= 3);
+  if (long.length === 0) return exact.rows;
+  const fuzzy = await sql<BlockedCandidateRow & { ord: number }>`
+    SELECT i.ord::int AS ord, c.*
+    FROM unnest(${long.map((b) => b.ord)}::int[], ${long.map((b) => b.key)}::text[], ${long.map((b) => b.core)}::text[], ${long.map((b) => b.brand)}::text[])
+         AS i(ord, key, core, brand)
+    CROSS JOIN LATERAL (
+      SELECT e.id, e.canonical_name, e.credit_code, e.status, e.candidate_id, e.merged_into, e.core_name, e.features,
+             EXISTS (SELECT 1 FROM employer_spellings s WHERE s.employer_id = e.id AND s.normalized_name = i.key) AS key_hit
+      FROM employers e
+      WHERE e.status <> 'merged' AND e.brand_name % i.brand
+      ORDER BY similarity(e.core_name, i.core) DESC, e.id
+      LIMIT ${limit}
+    ) c`.execute(db);
+  return [...exact.rows, ...fuzzy.rows];
+}
+
+/** Ids for employers about to be inserted, so that one statement can insert them all and later inputs refer to them. */
+export async function reserveEmployerIds(db: Executor, n: number): Promise<number[]> {
+  if (n === 0) return [];
+  const res = await sql<{ id: number }>`SELECT nextval(pg_get_serial_sequence('employers', 'id'))::bigint AS id FROM generate_series(1, ${n})`.execute(db);
+  return res.rows.map((r) => Number(r.id));
+}
+
+/** Inserts employers with reserved ids; returns how many were inserted (fewer when a credit code was taken meanwhile). */
+export async function insertEmployersWithIds(db: Executor, rows: Array<NewEmployer & { id: number }>): Promise<number> {
+  if (rows.length === 0) return 0;
+  const res = await sql<{ n: number }>`
+    WITH e AS (
+      INSERT INTO employers (id, canonical_name, normalized_name, credit_code, core_name, core_sorted, brand_name, features, status, candidate_id)
+      SELECT * FROM unnest(${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.canonicalName)}::text[], ${rows.map((r) => r.key)}::text[],
+                           ${rows.map((r) => r.creditCode)}::text[], ${rows.map((r) => r.core)}::text[], ${rows.map((r) => r.coreSorted)}::text[],
+                           ${rows.map((r) => r.brand)}::text[], ${rows.map((r) => JSON.stringify(r.features))}::jsonb[], ${rows.map((r) => r.status)}::text[],
+                           ${rows.map((r) => r.candidateId)}::bigint[])
+      ON CONFLICT (credit_code) DO NOTHING
+      RETURNING id
+    )
+    SELECT count(*)::int AS n FROM e`.execute(db);
+  return res.rows[0]?.n ?? 0;
+}
+
+export async function insertReviews(db: Executor, rows: Array<{ employerId: number; candidateId: number; score: number; spelling: string }>): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('employer_reviews')
+    .values(rows.map((r) => ({ employer_id: r.employerId, candidate_id: r.candidateId, score: r.score, spelling: r.spelling })))
+    .onConflict((oc) => oc.column('employer_id').doNothing())
+    .execute();
+}
+
+/** linkCreditCode for many: each employer gets its code only if it still has none. */
+export async function linkCreditCodes(db: Executor, links: Array<{ employerId: number; code: string }>): Promise<void> {
+  if (links.length === 0) return;
+  await sql`
+    UPDATE employers e SET credit_code = v.code, updated_at = now()
+    FROM unnest(${links.map((l) => l.employerId)}::bigint[], ${links.map((l) => l.code)}::text[]) AS v(id, code)
+    WHERE e.id = v.id AND e.credit_code IS NULL`.execute(db);
+}

@@ -1,7 +1,7 @@
 // The development-set evaluation at a reduced size (a seeded sample of the source list), against the issue's targets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config.ts';
-import { buildDevSet } from '../../shared/employers/dev-set.ts';
+import { buildDevSet, pairwiseScores } from '../../shared/employers/dev-set.ts';
 import { readSourceEmployers } from '../../shared/employers/dev-set-file.ts';
 import { evaluateDevSet } from '../../shared/employers/dev-set-evaluation.ts';
 import { createEmployerResolver } from '../../shared/employers/employer-resolver.ts';
@@ -32,4 +32,25 @@ describe('development set (seeded sample of ../shared/data/employers-dev.csv)', 
       for (const id of ids) expect(parent.has(id), `branch ${entity} shares an employer with its parent`).toBe(false);
     }
   }, 240_000);
+
+  it('gives the same quality resolving in batches of 100 (resolveMany, as the workers do)', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const config = loadConfig({});
+      const resolver = createEmployerResolver(config);
+      const records = buildDevSet(readSourceEmployers(), { limit: 250 });
+      const ids: number[] = [];
+      for (let i = 0; i < records.length; i += 100) {
+        const batch = records.slice(i, i + 100);
+        const out = await fresh.db.transaction().execute((trx) => resolver.resolveMany(trx, batch.map((r) => ({ name: r.name, creditCode: r.creditCode }))));
+        ids.push(...out.map((r) => r.employerId));
+      }
+      const scores = pairwiseScores(records.map((r) => r.entity), ids);
+      expect(scores.precision).toBeGreaterThanOrEqual(0.995);
+      expect(scores.recall).toBeGreaterThanOrEqual(0.97);
+    } finally {
+      await fresh.drop();
+    }
+  }, 240_000);
 });
+
