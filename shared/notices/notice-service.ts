@@ -61,8 +61,14 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
   let snapshots = await listSnapshots(db, campaign.id, input.period);
   let tookSnapshots = false;
   if (!snapshots.some((s) => s.scope === 'national')) {
-    snapshots = await takeSnapshots(db, { campaignId: campaign.id, period: input.period });
-    tookSnapshots = true;
+    try {
+      snapshots = await takeSnapshots(db, { campaignId: campaign.id, period: input.period });
+      tookSnapshots = true;
+    } catch (err) {
+      // Another run took them at the same moment (unique violation on the snapshot key): use theirs.
+      if ((err as { code?: string }).code !== '23505') throw err;
+      snapshots = await listSnapshots(db, campaign.id, input.period);
+    }
   }
   const national = snapshots.find((s) => s.scope === 'national');
   const provinces = snapshots.find((s): s is Snapshot & ProvinceRanking => s.scope === 'provinces');
