@@ -11,6 +11,7 @@ import { dateIn, periodDueAt } from '../../shared/domain/periods.ts';
 import { listSnapshots } from '../../shared/repositories/snapshot.repository.ts';
 import { startScheduler, type Scheduler } from '../../services/scheduler/index.ts';
 import { startWorkers, type Workers } from '../../services/workers/index.ts';
+import { jsonOut, runLedger } from '../helpers/cli.ts';
 import { buildRankingWorld, insertCampaign } from '../helpers/rankings-factories.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
@@ -109,6 +110,14 @@ describe('scheduler', () => {
     await producer.enqueueRankings('2022', '2022-W14', '2022-04-10', { rerun: true });
     await until(async () => runs.length === 4);
     expect(runs[3]).toBe('2022/2022-W14');
+  });
+
+  it('ledger rankings run --queue re-runs a finished period through the workers', async () => {
+    const cli = await runLedger(['rankings', 'run', '--campaign', '2022', '--as-of', '2022-04-10', '--period', '2022-W14', '--queue', '--json'], env());
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(jsonOut(cli)).toEqual({ enqueued: rankingsJobId('2022', '2022-W14'), campaignId: '2022', period: '2022-W14', asOf: '2022-04-10' });
+    await until(async () => runs.length === 5);
+    expect(runs[4]).toBe('2022/2022-W14');
   });
 
   it('real cron ticks of two schedulers run the previous week once', async () => {
