@@ -89,6 +89,10 @@ describe('API and workers together', () => {
     const after = await api.request('GET', `/v1/visit-events/${singles[0]!.eventId}`, { key: ref.apiKey });
     expect(after.body).toEqual({ eventId: singles[0]!.eventId, status: 'processed', visit: { universityCode: ref.universityCode, ref: singles[0]!.visit.ref }, employerId: expect.any(Number) });
 
+    // Workers in this process observe the processing-latency histogram that /metrics serves.
+    const metrics = await api.request('GET', '/metrics');
+    expect(Number(/^ledger_event_processing_seconds_count (\S+)$/m.exec(metrics.text)?.[1])).toBeGreaterThanOrEqual(220);
+
     // A retraction through HTTP turns the visit into a tombstone.
     const retract = retraction(ref, singles[1]!.visit.ref);
     expect((await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: retract })).status).toBe(202);

@@ -1,5 +1,6 @@
 // Operations around the endpoints: health, readiness, metrics, the OpenAPI document, bull-board, rate limit,
 // request ids in log lines, and 503 when PostgreSQL or Redis is gone.
+import http from 'node:http';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import pino from 'pino';
@@ -58,6 +59,35 @@ describe('health', () => {
     const res = await noRedis.request('GET', '/readyz');
     expectProblem(res, 503);
     expect(res.body.checks).toEqual({ database: 'up', redis: 'down' });
+  });
+});
+
+describe('graceful close', () => {
+  it('finishes a request already in flight, then refuses new connections', async () => {
+    const own = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix });
+    const events = Array.from({ length: 200 }, () => visitEvent(ref));
+    const payload = Buffer.from(JSON.stringify({ events }));
+    const url = new URL('/v1/visit-events/batch', own.url);
+    // Headers and half the body first: the request is in flight when close() starts.
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${ref.apiKey}`, 'content-type': 'application/json', 'content-length': payload.length } });
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+    });
+    req.write(payload.subarray(0, payload.length >> 1));
+    await new Promise((res) => setTimeout(res, 300));
+    const closing = own.close();
+    await new Promise((res) => setTimeout(res, 100));
+    req.end(payload.subarray(payload.length >> 1));
+    const res = await answer;
+    await closing;
+    expect(res.status).toBe(200);
+    expect((JSON.parse(res.body) as { results: Array<{ status: string }> }).results.filter((x) => x.status === 'accepted')).toHaveLength(200);
+    await expect(fetch(`${own.url}/healthz`)).rejects.toThrow();
   });
 });
 
