@@ -329,6 +329,7 @@ const coalescers = new WeakMap<object, Coalescer>();
 export const processVisitEventsJob = defineJob({
   queue: QUEUES.visitEvents,
   async handle(payload, ctx, job) {
+    cachedResolver ??= createEmployerResolver(ctx.config); // thresholds from the worker's configuration
     let coalescer = coalescers.get(ctx.db);
     if (!coalescer) coalescers.set(ctx.db, (coalescer = new Coalescer()));
     return coalescer.submit(ctx, payload.inboxIds, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });

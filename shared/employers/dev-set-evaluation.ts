@@ -17,10 +17,19 @@ export interface DevSetEvaluation {
   resolutions: Resolution[];
 }
 
-export async function evaluateDevSet(db: Db, resolver: EmployerResolver, records: DevRecord[]): Promise<DevSetEvaluation> {
+/** One record at a time through `resolve`, or with `batchSize` through `resolveMany`, one transaction per batch (as the workers do). */
+export async function evaluateDevSet(db: Db, resolver: EmployerResolver, records: DevRecord[], options: { batchSize?: number } = {}): Promise<DevSetEvaluation> {
   const resolutions: Resolution[] = [];
   const started = performance.now();
-  for (const r of records) resolutions.push(await resolver.resolve(db, { name: r.name, creditCode: r.creditCode }));
+  const inputs = records.map((r) => ({ name: r.name, creditCode: r.creditCode }));
+  if (options.batchSize) {
+    for (let i = 0; i < inputs.length; i += options.batchSize) {
+      const batch = inputs.slice(i, i + options.batchSize);
+      resolutions.push(...(await db.transaction().execute((trx) => resolver.resolveMany(trx, batch))));
+    }
+  } else {
+    for (const input of inputs) resolutions.push(await resolver.resolve(db, input));
+  }
   const seconds = (performance.now() - started) / 1000;
   const truth = records.map((r) => r.entity);
   const given = resolutions.map((r) => r.employerId);
