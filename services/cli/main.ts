@@ -2,25 +2,33 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../shared/config.ts';
 import { UserError } from './context.ts';
-import * as migrate from './commands/migrate.command.ts';
-import * as serve from './commands/serve.command.ts';
-import * as dlq from './commands/dlq.command.ts';
-import * as importCmd from './commands/import.command.ts';
-import * as campaign from './commands/campaign.command.ts';
-import * as clients from './commands/clients.command.ts';
-import * as employers from './commands/employers.command.ts';
-import * as rankings from './commands/rankings.command.ts';
-import * as plans from './commands/plans.command.ts';
-import * as recipients from './commands/recipients.command.ts';
-import * as notices from './commands/notices.command.ts';
-import * as demo from './commands/demo.command.ts';
+
+type Group = { register(program: Command): void };
+// Command groups load on demand: `ledger import …` loads only the import group (and its libraries), which keeps each
+// command's start-up short; help and unknown commands load them all.
+const GROUPS: Record<string, () => Promise<Group>> = {
+  migrate: () => import('./commands/migrate.command.ts'),
+  import: () => import('./commands/import.command.ts'),
+  campaign: () => import('./commands/campaign.command.ts'),
+  clients: () => import('./commands/clients.command.ts'),
+  serve: () => import('./commands/serve.command.ts'),
+  dlq: () => import('./commands/dlq.command.ts'),
+  employers: () => import('./commands/employers.command.ts'),
+  rankings: () => import('./commands/rankings.command.ts'),
+  plans: () => import('./commands/plans.command.ts'),
+  recipients: () => import('./commands/recipients.command.ts'),
+  notices: () => import('./commands/notices.command.ts'),
+  demo: () => import('./commands/demo.command.ts'),
+};
 
 const program = new Command('ledger')
   .description('electronic ledger of the university leaders’ employer-visit campaign (访企拓岗促就业专项行动)')
   .showHelpAfterError()
   .exitOverride();
 
-for (const group of [migrate, importCmd, campaign, clients, serve, dlq, employers, rankings, plans, recipients, notices, demo]) group.register(program);
+const first = process.argv[2];
+const chosen = first !== undefined && Object.hasOwn(GROUPS, first) ? [GROUPS[first]!] : Object.values(GROUPS);
+for (const group of await Promise.all(chosen.map((load) => load()))) group.register(program);
 
 function oneLine(err: unknown): string {
   if (err instanceof ConfigError) return err.message.replace(/\n\s*/g, ' ');
