@@ -167,6 +167,8 @@ async function measure(visits: number): Promise<void> {
              (SELECT count(*) FROM ranking_daily)::int AS days`.execute(db);
     note(`${tag}: ${counts[0]!.visits} visit rows, ${counts[0]!.pairs} university–employer pairs, ${counts[0]!.days} university-days`);
 
+    // The machine is shared: the 1-minute load average says how much of it this run had.
+    emit(`rankings.${tag}.load_average_1m`, os.loadavg()[0]!, 'load');
     const plain = await p50(5, () => sql`
       SELECT university_code, count(DISTINCT employer_id) AS employers, count(DISTINCT employer_id) FILTER (WHERE has_principal) AS principal,
              sum(positions) AS positions
@@ -236,6 +238,9 @@ function writeResults(): void {
 }
 
 export async function run(): Promise<void> {
-  for (const size of SIZES) await measure(size);
-  writeResults();
+  // The section is rewritten after each size, so a long run stopped early still leaves what it measured.
+  for (const size of SIZES) {
+    await measure(size);
+    writeResults();
+  }
 }
