@@ -11,6 +11,7 @@ import {
 import { eventsAccepted, eventsDuplicate, eventsRejected } from '../../../shared/metrics.ts';
 import { findClientInboxEvent, storeInboxEvents, type NewInboxEvent, type StoreOutcome } from '../../../shared/repositories/inbox.repository.ts';
 import { badRequest, conflict, forbidden, notFound, Problem, unavailable, unprocessable } from '../problem.ts';
+import { createEnqueueBatcher } from '../enqueue-batcher.ts';
 import { ReferenceCache } from '../reference-cache.ts';
 import type { ApiClient, ApiDeps, RouteModule } from './route.ts';
 
@@ -80,21 +81,10 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
     }
   }
 
-  async function enqueue(request: FastifyRequest, ids: number[]): Promise<void> {
-    if (ids.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        producer.enqueueVisitEvents(ids),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`enqueue took over ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS))),
-      ]);
-    } catch (err) {
-      // Committed already: the sweeper redelivers these rows after INBOX_REDELIVERY_SECONDS.
-      request.log.warn({ err: (err as Error).message, inboxIds: ids.length }, 'enqueue failed after commit; the sweeper will redeliver');
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  // Committed ids go to the queue in small groups (see enqueue-batcher.ts); closed with the app.
+  const batcher = createEnqueueBatcher(producer, deps.log, ENQUEUE_TIMEOUT_MS);
+  app.addHook('onClose', () => batcher.close());
+  const enqueue = (_request: FastifyRequest, ids: number[]) => batcher.enqueue(ids);
 
   const eventSchema = visitEventJsonSchema();
   const problemRef = { description: 'application/problem+json', type: 'object', additionalProperties: true };
