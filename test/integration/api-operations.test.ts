@@ -105,6 +105,10 @@ describe('PostgreSQL gone', () => {
     expect(single.body.detail).toMatch(/cannot be stored/);
     const batch = await ownApi.request('POST', '/v1/visit-events/batch', { key: ownRef.apiKey, body: { events: [visitEvent(ownRef), visitEvent(ownRef)] } });
     expectProblem(batch, 503);
+    // Refusing needs no database: a batch of only malformed events is still judged.
+    const refused = await ownApi.request('POST', '/v1/visit-events/batch', { key: ownRef.apiKey, body: { events: [{ eventId: 'x' }] } });
+    expect(refused.status).toBe(200);
+    expect(refused.body.results[0].status).toBe('invalid');
     const ready = await ownApi.request('GET', '/readyz');
     expectProblem(ready, 503);
     expect(ready.body.checks.database).toBe('down');

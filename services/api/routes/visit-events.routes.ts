@@ -67,6 +67,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
   }
 
   async function store(request: FastifyRequest, clientId: number, rows: NewInboxEvent[]): Promise<StoreOutcome[]> {
+    if (rows.length === 0) return []; // nothing to store: no transaction, and no 503 for a batch of only refused events
     for (let attempt = 1; ; attempt++) {
       try {
         // One transaction for all of them: a batch's accepted events commit together or not at all.
@@ -84,7 +85,6 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
   // Committed ids go to the queue in small groups (see enqueue-batcher.ts); closed with the app.
   const batcher = createEnqueueBatcher(producer, deps.log, ENQUEUE_TIMEOUT_MS);
   app.addHook('onClose', () => batcher.close());
-  const enqueue = (_request: FastifyRequest, ids: number[]) => batcher.enqueue(ids);
 
   const eventSchema = visitEventJsonSchema();
   const problemRef = { description: 'application/problem+json', type: 'object', additionalProperties: true };
@@ -130,7 +130,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
       switch (outcome!.status) {
         case 'accepted':
           eventsAccepted.inc();
-          await enqueue(request, [outcome!.id]);
+          await batcher.enqueue([outcome!.id]);
           return reply.code(202).send({ eventId: event.eventId, status: 'accepted' });
         case 'duplicate':
           eventsDuplicate.inc();
@@ -213,7 +213,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
         else if (r.status === 'duplicate') eventsDuplicate.inc();
         else eventsRejected.inc({ reason: r.status });
       }
-      await enqueue(request, acceptedIds);
+      await batcher.enqueue(acceptedIds);
       return reply.code(200).send({ results });
     },
   );
