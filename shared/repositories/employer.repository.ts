@@ -77,13 +77,18 @@ export async function blockingCandidates(
   limit = 20,
 ): Promise<BlockedCandidateRow[]> {
   const res = await sql<BlockedCandidateRow>`
+    WITH c AS (
+      -- Separate branches: an OR with a subquery would defeat the indexes (a sequential scan of the registry).
+      SELECT id FROM employers
+      WHERE status <> 'merged'
+        AND (core_name = ${b.core} OR core_sorted = ${b.coreSorted} OR (${b.brand.length >= 3} AND brand_name % ${b.brand}) OR credit_code = ${b.creditCode})
+      UNION
+      SELECT employer_id FROM employer_spellings WHERE normalized_name = ${b.key}
+    )
     SELECT e.id, e.canonical_name, e.credit_code, e.status, e.candidate_id, e.merged_into, e.core_name, e.features,
            EXISTS (SELECT 1 FROM employer_spellings s WHERE s.employer_id = e.id AND s.normalized_name = ${b.key}) AS key_hit
-    FROM employers e
+    FROM c JOIN employers e ON e.id = c.id
     WHERE e.status <> 'merged'
-      AND (e.core_name = ${b.core} OR e.core_sorted = ${b.coreSorted} OR (${b.brand.length >= 3} AND e.brand_name % ${b.brand})
-           OR e.credit_code = ${b.creditCode}
-           OR e.id IN (SELECT s.employer_id FROM employer_spellings s WHERE s.normalized_name = ${b.key}))
     ORDER BY (e.credit_code IS NOT NULL AND e.credit_code = ${b.creditCode}) DESC, similarity(e.core_name, ${b.core}) DESC, e.id
     LIMIT ${limit}`.execute(db);
   return res.rows;
@@ -239,20 +244,21 @@ export interface BlockingInput {
  */
 export async function blockingCandidatesMany(db: Executor, inputs: BlockingInput[], limit = 20): Promise<Array<BlockedCandidateRow & { ord: number }>> {
   if (inputs.length === 0) return [];
+  // One equality join per key (each an index scan); an OR over lateral parameters would scan the registry.
   const exact = await sql<BlockedCandidateRow & { ord: number }>`
-    SELECT i.ord::int - 1 AS ord, c.*
-    FROM unnest(${inputs.map((b) => b.key)}::text[], ${inputs.map((b) => b.core)}::text[], ${inputs.map((b) => b.coreSorted)}::text[],
-                ${inputs.map((b) => b.creditCode)}::text[]) WITH ORDINALITY AS i(key, core, sorted, code, ord)
-    CROSS JOIN LATERAL (
-      SELECT e.id, e.canonical_name, e.credit_code, e.status, e.candidate_id, e.merged_into, e.core_name, e.features,
-             EXISTS (SELECT 1 FROM employer_spellings s WHERE s.employer_id = e.id AND s.normalized_name = i.key) AS key_hit
-      FROM employers e
-      WHERE e.status <> 'merged'
-        AND (e.core_name = i.core OR e.core_sorted = i.sorted OR e.credit_code = i.code
-             OR e.id IN (SELECT s.employer_id FROM employer_spellings s WHERE s.normalized_name = i.key))
-      ORDER BY (e.credit_code IS NOT NULL AND e.credit_code = i.code) DESC, e.id
-      LIMIT ${limit}
-    ) c`.execute(db);
+    WITH i AS (
+      SELECT ord::int - 1 AS ord, key, core, sorted, code
+      FROM unnest(${inputs.map((b) => b.key)}::text[], ${inputs.map((b) => b.core)}::text[], ${inputs.map((b) => b.coreSorted)}::text[],
+                  ${inputs.map((b) => b.creditCode)}::text[]) WITH ORDINALITY AS u(key, core, sorted, code, ord)
+    ), x AS (
+      SELECT i.ord, e.id FROM i JOIN employers e ON e.core_name = i.core AND e.status <> 'merged'
+      UNION SELECT i.ord, e.id FROM i JOIN employers e ON e.core_sorted = i.sorted AND e.status <> 'merged'
+      UNION SELECT i.ord, e.id FROM i JOIN employers e ON e.credit_code = i.code::char(18)
+      UNION SELECT i.ord, s.employer_id FROM i JOIN employer_spellings s ON s.normalized_name = i.key
+    )
+    SELECT x.ord, e.id, e.canonical_name, e.credit_code, e.status, e.candidate_id, e.merged_into, e.core_name, e.features,
+           EXISTS (SELECT 1 FROM employer_spellings s WHERE s.employer_id = e.id AND s.normalized_name = i.key) AS key_hit
+    FROM x JOIN i ON i.ord = x.ord JOIN employers e ON e.id = x.id AND e.status <> 'merged'`.execute(db);
   const long = inputs.map((b, ord) => ({ ...b, ord })).filter((b) => b.brand.length >= 3);
   if (long.length === 0) return exact.rows;
   const fuzzy = await sql<BlockedCandidateRow & { ord: number }>`
