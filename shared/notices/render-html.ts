@@ -15,8 +15,8 @@ export interface HtmlOptions {
 }
 
 const FONT = "font-family:'Microsoft YaHei','PingFang SC','Hiragino Sans GB',SimSun,Arial,sans-serif;";
-// Cells carry only what they need: a province's ranking has ~150 rows and Gmail clips a message over 102 KB.
-const CELL = 'border:1px solid #d0d7de;padding:3px 6px;';
+// Body cells carry no style of their own (borders and padding come from the table's border/cellpadding attributes,
+// which every client honours): a province's ranking has ~160 rows and Gmail clips a message over 102 KB.
 const HEAD = `${FONT}font-size:13px;color:#ffffff;background-color:#1f4e79;border:1px solid #1f4e79;padding:5px 6px;font-weight:bold;`;
 const P = `${FONT}font-size:14px;color:#222222;line-height:1.7;margin:0 0 10px 0;`;
 const H2 = `${FONT}font-size:16px;color:#1f4e79;font-weight:bold;margin:18px 0 8px 0;`;
@@ -33,13 +33,13 @@ function table(headers: string[], rows: Cell[][], aligns: Array<'left' | 'right'
         .map((c, i) => {
           const cell = typeof c === 'string' ? { html: e(c) } : c;
           const align = cell.align ?? aligns[i] ?? 'left';
-          return `<td${align === 'left' ? '' : ` align="${align}"`} style="${CELL}${cell.style ?? ''}">${cell.html}</td>`;
+          return `<td${align === 'left' ? '' : ` align="${align}"`}${cell.style ? ` style="${cell.style}"` : ''}>${cell.html}</td>`;
         })
         .join('');
       return `<tr bgcolor="${ri % 2 === 1 ? '#f5f8fb' : '#ffffff'}">${tds}</tr>`;
     })
     .join('\n');
-  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${FONT}font-size:13px;color:#222222;border-collapse:collapse;margin:0 0 12px 0;"><tr>${th}</tr>\n${body}</table>`;
+  return `<table width="100%" cellpadding="4" cellspacing="0" border="1" bordercolor="#d0d7de" style="${FONT}font-size:13px;color:#222222;border-collapse:collapse;border:1px solid #d0d7de;margin:0 0 12px 0;"><tr>${th}</tr>\n${body}</table>`;
 }
 
 const para = (html: string) => `<p style="${P}">${html}</p>`;

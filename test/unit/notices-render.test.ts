@@ -62,6 +62,12 @@ describe('HTML e-mail', () => {
     expect(html).toContain('实施方案已于2022年3月15日报送');
   });
 
+  it('keeps the largest province (160 universities) under Gmail\'s 102 KB clipping limit', () => {
+    const html = renderHtml(bigProvince(160));
+    expect(html).toContain('第160分院');
+    expect(Buffer.byteLength(html)).toBeLessThan(102 * 1024);
+  });
+
   it('cuts a long list and says where the full one is', () => {
     const s = sampleRankings();
     const rows = Array.from({ length: 12 }, (_, i) => universityRow({ rank: i + 1, universityCode: String(4144010100 + i), universityName: `落后学院${i + 1}`, behind: true }));
