@@ -1,15 +1,20 @@
 // Generates a period's notices (taking the snapshots if the period has none), creates their deliveries and queues
 // them. Idempotent: notices are upserted per (campaign, period, scope), deliveries created ON CONFLICT DO NOTHING, and
 // only pending deliveries are queued (a delivered one is never sent again).
+import { UnrecoverableError } from 'bullmq';
 import { QUEUES } from './catalogue.ts';
 import { defineJob } from './job.ts';
-import { generateNotices } from '../shared/notices/notice-service.ts';
+import { generateNotices, UnknownCampaignForNoticesError } from '../shared/notices/notice-service.ts';
 
 export const generateNoticesJob = defineJob({
   queue: QUEUES.notices,
   async handle(payload, ctx) {
     const started = Date.now();
-    const result = await generateNotices(ctx.db, payload);
+    const result = await generateNotices(ctx.db, payload).catch((err: unknown) => {
+      // No retry can create a campaign: fail the job at once.
+      if (err instanceof UnknownCampaignForNoticesError) throw new UnrecoverableError(err.message);
+      throw err;
+    });
     await ctx.producer.enqueueDeliveries(result.pendingDeliveryIds);
     ctx.log.info(
       { campaignId: payload.campaignId, period: payload.period, notices: result.notices.length, created: result.deliveriesCreated, queued: result.pendingDeliveryIds.length, ms: Date.now() - started },
