@@ -227,3 +227,19 @@ ${para(`<span style="font-size:12px;color:#666666;">本通报由访企拓岗促�
 </body></html>
 `;
 }
+
+/**
+ * The stored mail HTML with the chart's `cid:` reference replaced: by a file name beside the HTML, or by a `data:`
+ * URI (archive API), since outside a mail there is no CID part to point at.
+ */
+export function htmlWithChart(html: string, chartSrc: string): string {
+  return html.replace(`src="cid:${CHART_CID}"`, `src="${escapeHtmlAttr(chartSrc)}"`);
+}
+
+export function chartDataUri(png: Buffer): string {
+  return `data:image/png;base64,${png.toString('base64')}`;
+}
+
+function escapeHtmlAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+}

@@ -1,10 +1,14 @@
 // The notice archive over the real API: listing scoped by key, one notice as JSON, HTML, Markdown, text and the
 // ledger .xlsx streamed from the visits (read back with exceljs).
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateNotices } from '../../shared/notices/notice-service.ts';
 import { VISITS_SHEET } from '../../shared/notices/ledger-xlsx.ts';
 import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';
+import { runLedger } from '../helpers/cli.ts';
 import { buildRankingWorld, WORLD as W } from '../helpers/rankings-factories.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
@@ -78,5 +82,20 @@ describe('notice archive API', () => {
     const visits = wb.getWorksheet(VISITS_SHEET)!;
     expect(visits.rowCount).toBe(1 + 77); // B1 2, B2 75
     expect(visits.getRow(2).getCell(1).value).toBe(W.B1);
+  });
+
+  it('ledger notices show --out writes the HTML (chart beside it), Markdown, text, PNG and the ledger', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'notices-show-'));
+    try {
+      const res = await runLedger(['notices', 'show', '--id', String(ids['province:440000']), '--out', dir], { DATABASE_URL: t.url });
+      expect(res.code, res.stderr).toBe(0);
+      const id = ids['province:440000']!;
+      expect(readFileSync(join(dir, `notice-${id}.html`), 'utf8')).toContain(`src="notice-${id}.png"`);
+      expect(readFileSync(join(dir, `notice-${id}.png`)).subarray(1, 4).toString()).toBe('PNG');
+      expect(readFileSync(join(dir, `notice-${id}.md`), 'utf8').startsWith('# 关于广东省')).toBe(true);
+      expect(existsSync(join(dir, '电子台账-2022-2022-W14-广东省.xlsx'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildNationalNotice, buildProvinceNotice } from '../../shared/notices/notice-content.ts';
-import { CHART_CID, renderHtml } from '../../shared/notices/render-html.ts';
+import { chartDataUri, CHART_CID, htmlWithChart, renderHtml } from '../../shared/notices/render-html.ts';
 import { DINGTALK_MAX_BYTES, renderMarkdown, WECOM_MAX_BYTES } from '../../shared/notices/render-markdown.ts';
 import { renderText } from '../../shared/notices/render-text.ts';
 import { CAMPAIGN, plans, provinceRow, sampleRankings, totals, universityRow } from '../helpers/notices-factories.ts';
@@ -44,6 +44,13 @@ describe('HTML e-mail', () => {
     expect(html).toContain('↑1');
     expect(html).toContain('以下<span style="color:#c62828;font-weight:bold;">1</span>个省份尚未报送实施方案：北京市');
     expect(html).toContain('珠江新建学院');
+  });
+
+  it('points the chart at a file or a data: URI outside a mail', () => {
+    const html = renderHtml(models().province);
+    expect(htmlWithChart(html, 'notice-7.png')).toContain('src="notice-7.png"');
+    expect(htmlWithChart(html, 'notice-7.png')).not.toContain('cid:');
+    expect(htmlWithChart(html, chartDataUri(Buffer.from([1, 2, 3])))).toContain('src="data:image/png;base64,AQID"');
   });
 
   it('escapes names so a university name cannot inject markup', () => {

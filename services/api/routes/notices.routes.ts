@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parsePeriod } from '../../../shared/domain/periods.ts';
 import { mayReadScope, type ClientScope } from '../../../shared/domain/scope.ts';
 import { ledgerFileName, writeNoticeLedger } from '../../../shared/notices/notice-service.ts';
+import { chartDataUri, htmlWithChart } from '../../../shared/notices/render-html.ts';
 import { getNotice, listNotices } from '../../../shared/repositories/notice.repository.ts';
 import { badRequest, forbidden, notFound } from '../problem.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
@@ -91,7 +92,7 @@ export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) =
       if (!mayReadScope(request.client.scope, notice.scope)) throw forbidden(`notice ${notice.id} (${notice.scope}) is outside this key's scope`);
       const format = formatOf(request.query.format, request.headers.accept);
       // Outside a mail the chart cannot be a CID part: the archive's HTML carries it as a data: URI.
-      const html = () => notice.html.replace(/src="cid:[^"]+"/, `src="data:image/png;base64,${notice.chartPng.toString('base64')}"`);
+      const html = () => htmlWithChart(notice.html, chartDataUri(notice.chartPng));
       switch (format) {
         case 'html':
           return reply.type('text/html; charset=utf-8').send(html());

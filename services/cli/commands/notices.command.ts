@@ -11,6 +11,7 @@ import type { Db } from '../../../shared/db/database.ts';
 import { parsePeriod } from '../../../shared/domain/periods.ts';
 import { deliver, type DeliveryOutcome } from '../../../shared/notices/delivery-service.ts';
 import { generateNotices, ledgerFileName, UnknownCampaignForNoticesError, writeNoticeLedger } from '../../../shared/notices/notice-service.ts';
+import { htmlWithChart } from '../../../shared/notices/render-html.ts';
 import { createDeliveries, ensureDelivery, listDeliveries, resetForResend } from '../../../shared/repositories/delivery.repository.ts';
 import { getNotice, listNotices } from '../../../shared/repositories/notice.repository.ts';
 import { getRecipient } from '../../../shared/repositories/recipient.repository.ts';
@@ -164,7 +165,7 @@ export function register(program: Command): void {
           await mkdir(opts.out, { recursive: true });
           const base = join(opts.out, `notice-${n.id}`);
           // In a file the chart is beside the HTML, not a CID part.
-          await writeFile(`${base}.html`, n.html.replace(/src="cid:[^"]+"/, `src="notice-${n.id}.png"`));
+          await writeFile(`${base}.html`, htmlWithChart(n.html, `notice-${n.id}.png`));
           await writeFile(`${base}.md`, n.markdown);
           await writeFile(`${base}.txt`, n.text);
           await writeFile(`${base}.png`, n.chartPng);
