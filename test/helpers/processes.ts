@@ -1,7 +1,7 @@
 // Child processes for fault tests: worker processes and a private redis-server (never flush the shared one).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../services/demo/processes.ts';
 
 const WORKER_CHILD = fileURLToPath(new URL('./worker-child.ts', import.meta.url));
 
@@ -31,17 +31,7 @@ export async function startWorkerChild(env: Record<string, string>, overrides: o
   return { process: child, output: () => out, exited };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+export { freePort };
 
 export interface PrivateRedis {
   url: string;
