@@ -15,7 +15,9 @@ export const generateNoticesJob = defineJob({
       if (err instanceof UnknownCampaignForNoticesError) throw new UnrecoverableError(err.message);
       throw err;
     });
-    await ctx.producer.enqueueDeliveries(result.pendingDeliveryIds);
+    // `replace`: a pending row whose earlier job ended (e.g. failed on an outage before it could claim) gets a new one;
+    // the claim keeps that from sending anything twice.
+    await ctx.producer.enqueueDeliveries(result.pendingDeliveryIds, { replace: true });
     ctx.log.info(
       { campaignId: payload.campaignId, period: payload.period, notices: result.notices.length, created: result.deliveriesCreated, queued: result.pendingDeliveryIds.length, ms: Date.now() - started },
       'notices generated',

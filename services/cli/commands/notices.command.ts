@@ -93,7 +93,8 @@ export function register(program: Command): void {
           summary.sent = tally(outcomes);
           summary.queuedForRetry = queuedForRetry.length;
         } else {
-          await enqueue(config, result.pendingDeliveryIds, false);
+          // A pending row whose earlier job ended without sending gets a new job; the claim prevents a double send.
+          await enqueue(config, result.pendingDeliveryIds, true);
           summary.queued = result.pendingDeliveryIds.length;
         }
         output(opts.json, summary, () => {
