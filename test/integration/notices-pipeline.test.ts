@@ -1,6 +1,7 @@
 // The notices after a scheduled run (rankings job → notices job → deliveries, all through the real workers), and
 // the claim: many concurrent attempts at one delivery send it once.
 import type { AddressInfo } from 'node:net';
+import { UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +93,46 @@ describe('notices pipeline', () => {
       await sleep(3000);
       expect(received.filter((x) => x.includes('moe@moe.example'))).toHaveLength(1);
       expect(received.filter((x) => x.includes('race@edu.example'))).toHaveLength(2); // W13 once, W14 once
+    } finally {
+      await producer.close();
+      redis.disconnect();
+      await workers.close();
+    }
+  });
+
+  it('a pending delivery whose job failed before it could claim (an outage) is queued again by the next run and sent once', async () => {
+    await addRecipient(t.db, { scope: 'province:110000', kind: 'email', address: 'outage@edu.example' });
+    const result = await generateNotices(t.db, { campaignId: '2022', period: '2022-W12' });
+    const outage = (await listDeliveries(t.db, { ids: result.pendingDeliveryIds })).filter((d) => d.state === 'pending');
+    expect(outage.length).toBeGreaterThan(0);
+    const config = loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix, SMTP_URL: smtpUrl, LOG_LEVEL: 'silent', DB_POOL_SIZE: '5' });
+    const redis = new Redis(r.url, { maxRetriesPerRequest: 3 });
+    const producer: Producer = createProducer({ connection: redis, prefix: r.prefix });
+    // The jobs run while the database is "down": a handler that fails every attempt without touching the rows.
+    const broken: Workers = await startWorkers(config, {
+      modules: [{ queue: 'deliveries', handle: () => Promise.reject(new UnrecoverableError('database unreachable')) }],
+      sweepIntervalMs: 0, db: t.db,
+    });
+    try {
+      await producer.enqueueDeliveries(outage.map((d) => d.id));
+      const q = producer.queue('deliveries');
+      for (let i = 0; (await q.getFailedCount()) < outage.length; i++) {
+        if (i > 200) throw new Error('jobs did not fail');
+        await sleep(100);
+      }
+    } finally {
+      await broken.close();
+    }
+    expect((await listDeliveries(t.db, { ids: outage.map((d) => d.id) })).every((d) => d.state === 'pending')).toBe(true);
+    const workers: Workers = await startWorkers(config, { sweepIntervalMs: 0, db: t.db });
+    try {
+      await producer.enqueueNotices('2022', '2022-W12', { rerun: true });
+      const until = Date.now() + 30_000;
+      while (!(await listDeliveries(t.db, { ids: outage.map((d) => d.id) })).every((d) => d.state === 'delivered')) {
+        if (Date.now() > until) throw new Error('not delivered after the re-run');
+        await sleep(200);
+      }
+      expect(received.filter((x) => x.includes('outage@edu.example'))).toHaveLength(1);
     } finally {
       await producer.close();
       redis.disconnect();
