@@ -1,5 +1,6 @@
 // Employer-resolution benchmark. (1) Quality: the labelled development set (built from ../shared/data/employers-dev.csv
-// with the fixed seed) resolved in order into a fresh database with the configured thresholds: pairwise precision,
+// with the fixed seed) resolved in order (batches of 100 through resolveMany, as the workers resolve) into a fresh
+// database with the configured thresholds: pairwise precision,
 // recall, review share. BENCH_RESOLVE_SWEEP="0.85:0.75,0.9:0.8" evaluates other threshold pairs too.
 // BENCH_RESOLVE_PHASES=quality|speed runs one of the two. (2) Speed: the same spellings resolved by concurrent callers in one process against a registry of 300,000 employers
 // (synthetic names from the dev set's characters, built once into ledger_bench_resolve_registry and cloned per run).
@@ -23,6 +24,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfig();
 const REGISTRY_SIZE = Number(process.env.BENCH_RESOLVE_REGISTRY ?? 300_000);
 const CONCURRENCY = Number(process.env.BENCH_RESOLVE_CONCURRENCY ?? 8);
+const BATCH = Number(process.env.BENCH_RESOLVE_BATCH ?? 100);
 const dbUrl = (name: string, options?: string) => {
   const u = new URL(process.env.BENCH_DATABASE_URL ?? config.DATABASE_URL);
   u.pathname = `/${name}`;
@@ -67,11 +69,11 @@ async function quality(records: DevRecord[], match: number, review: number, labe
   await freshDb(name);
   const db = createDb(dbUrl(name), { poolSize: 2, applicationName: 'bench-resolve' });
   try {
-    const ev = await evaluateDevSet(db, createEmployerResolver({ matchThreshold: match, reviewThreshold: review }), records);
+    const ev = await evaluateDevSet(db, createEmployerResolver({ matchThreshold: match, reviewThreshold: review }), records, { batchSize: BATCH });
     emit(`${label}.pairwise_precision`, ev.precision, 'ratio', 4);
     emit(`${label}.pairwise_recall`, ev.recall, 'ratio', 4);
     emit(`${label}.review_share`, ev.reviewShare, 'ratio', 4);
-    emit(`${label}.sequential_names_per_s`, ev.namesPerSecond, 'names/s');
+    emit(`${label}.names_per_s`, ev.namesPerSecond, 'names/s');
     note(`${label}: ${ev.records} records, ${ev.employersTrue} employers, ${ev.employersGiven} given; thresholds ${match}/${review}`);
     for (const [a, b] of ev.falseMerges.slice(0, 5)) note(`false merge: ${a.name} | ${b.name}`);
   } finally {
@@ -160,6 +162,37 @@ async function speed(records: DevRecord[]): Promise<void> {
     await db.destroy();
     await dropDb(name);
   }
+  await freshDb(`${name}_batched`, template);
+  const bdb: Db = createDb(dbUrl(`${name}_batched`, '-c synchronous_commit=off'), { poolSize: 2, applicationName: 'bench-resolve' });
+  try {
+    const resolver = createEmployerResolver(config);
+    // As the workers call it: resolveMany over a batch in one transaction (group commit), two transactions at once.
+    const batched = async (label: string) => {
+      const latencies: number[] = [];
+      let next = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: 2 }, async () => {
+          while (next < records.length) {
+            const batch = records.slice(next, next + BATCH);
+            next += BATCH;
+            const t = performance.now();
+            await bdb.transaction().execute((trx) => resolver.resolveMany(trx, batch.map((r) => ({ name: r.name, creditCode: r.creditCode }))));
+            latencies.push(performance.now() - t);
+          }
+        }),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      latencies.sort((a, b) => a - b);
+      emit(`speed.${label}_names_per_s`, records.length / seconds, 'names/s');
+      emit(`speed.${label}_batch_p99_ms`, latencies[Math.min(latencies.length - 1, Math.floor(0.99 * latencies.length))]!, 'ms');
+    };
+    await batched('batched_first_pass');
+    await batched('batched_second_pass');
+  } finally {
+    await bdb.destroy();
+    await dropDb(`${name}_batched`);
+  }
 }
 
 export async function run(): Promise<void> {
@@ -173,6 +206,17 @@ export async function run(): Promise<void> {
   if (phases.includes('speed')) await speed(records);
   writeResults(records.length);
 }
+
+const EXPLANATION = [
+  '`devset.*`: the labelled set resolved in order into a fresh database (batches of 100 through `resolveMany`); pairwise',
+  'precision/recall over record pairs, review share = records answered `review`. `sweep_M_R.*`: the same at other',
+  'thresholds; they chose the defaults (0.85 merges 青海盐湖工业 with 青海盐湖工业集团, 0.9 misses swapped two-character',
+  'names such as 常柴/柴常 with another legal form, 0.95 sends 1.2 % to review and loses recall). `speed.first_pass`: every',
+  'dev-set name is new to the 300,000-employer registry (locks, blocking, scoring, insert: six round trips);',
+  '`second_pass`: the same spellings again (one or two round trips); `batched_*`: resolveMany over batches of 100 in',
+  'two concurrent transactions, as the workers call it (p99 there is per batch). The set spells real names the ways',
+  'the generator knows, so its precision and recall are an upper bound for names typed in other ways.',
+];
 
 function writeResults(records: number): void {
   const v = (k: string) => results.find((r) => r.metric === k)?.value;
@@ -190,7 +234,10 @@ function writeResults(records: number): void {
     '',
     `Targets: precision ≥ 0.995 (${v('devset.pairwise_precision')}), recall ≥ 0.97 (${v('devset.pairwise_recall')}), ` +
       `review ≤ 3 % (${v('devset.review_share')}), ≥ 2,000 names/s (${v('speed.first_pass_names_per_s')} first pass, ` +
-      `${v('speed.second_pass_names_per_s')} second), p99 ≤ 10 ms (${v('speed.first_pass_p99_ms')} / ${v('speed.second_pass_p99_ms')}).`,
+      `${v('speed.second_pass_names_per_s')} second; in batches of ${BATCH} as the workers resolve: ${v('speed.batched_first_pass_names_per_s')} / ` +
+      `${v('speed.batched_second_pass_names_per_s')}), p99 ≤ 10 ms per resolution (${v('speed.first_pass_p99_ms')} / ${v('speed.second_pass_p99_ms')}).`,
+    '',
+    ...EXPLANATION,
     '',
   ];
   // Replace this bench's previous section, keep everyone else's.
