@@ -154,7 +154,7 @@ async function httpLatency(runs: number): Promise<number | undefined> {
 }
 
 async function measure(visits: number): Promise<void> {
-  const tag = visits >= 1_000_000 ? `${visits / 1_000_000}m` : `${visits / 1000}k`;
+  const tag = sizeTag(visits);
   note(`${tag}: generating ${visits} visits`);
   const db = await freshDatabase();
   try {
@@ -198,18 +198,38 @@ async function measure(visits: number): Promise<void> {
   }
 }
 
+const sizeTag = (visits: number) => (visits >= 1_000_000 ? `${visits / 1_000_000}m` : `${visits / 1000}k`);
+
+/** Rows of the previous section for sizes this run does not measure (BENCH_RANKINGS_SIZES=1000000 keeps 100k and 3m). */
+function keptRows(previous: string): Metric[] {
+  const measured = new Set(SIZES.map(sizeTag));
+  const kept: Metric[] = [];
+  for (const m of previous.matchAll(/^\| (rankings\.([0-9.]+[km])\.[a-z0-9_]+) \| ([0-9.]+) \| ([^|]+) \|$/gm)) {
+    if (!measured.has(m[2]!)) kept.push({ metric: m[1]!, value: Number(m[3]), unit: m[4]!.trim() });
+  }
+  return kept;
+}
+
 function writeResults(): void {
-  const v = (name: string) => results.find((r) => r.metric === name)?.value;
+  const file = `${ROOT}/bench/RESULTS.md`;
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\nEach `npm run bench -- <name>` run appends a section.\n';
+  const start = current.search(/^## rankings — /m);
+  const rest = start >= 0 ? current.slice(start + 3) : '';
+  const end = rest.search(/^## /m);
+  const previous = start >= 0 ? rest.slice(0, end >= 0 ? end : undefined) : '';
+  const rows = [...keptRows(previous), ...results].sort((a, b) => sizeOrder(a.metric) - sizeOrder(b.metric));
+  const v = (name: string) => rows.find((r) => r.metric === name)?.value;
   const section = [
     `## rankings — ${new Date().toISOString()}`,
     '',
-    `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, shared with other work. ` +
+    `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, shared with other work ` +
+      '(`load_average_1m` rows: how busy it was; rows of sizes not re-run are kept from the previous run). ' +
       `${UNIVERSITIES.toLocaleString('en')} universities in 31 provinces, ${EMPLOYERS.toLocaleString('en')} employers (skewed: popular ones are visited more), ` +
       'visits spread over the 184 days of the 2022 campaign (2 % retracted, 5 % extra history in a 2021 campaign), 20 prior employers per university.',
     '',
     '| metric | value | unit |',
     '|---|---|---|',
-    ...results.map((r) => `| ${r.metric} | ${r.value} | ${r.unit} |`),
+    ...rows.map((r) => `| ${r.metric} | ${r.value} | ${r.unit} |`),
     '',
     `Targets at 1M visits: live national ranking p50 ≤ 150 ms (${v('rankings.1m.live_national_http_p50_ms') ?? v('rankings.1m.live_national_service_p50_ms') ?? 'not measured'} ms) and ≥ 4× faster ` +
       `than the plain count(distinct) group-by of the same run (${v('rankings.1m.live_national_http_speedup_vs_plain') ?? v('rankings.1m.live_national_speedup_vs_plain') ?? 'not measured'}×); ` +
@@ -224,17 +244,15 @@ function writeResults(): void {
     '`visit_upsert_rows_per_s_*` is the triggers\' price on writes: 100-row upserts like the worker\'s, with and without them.',
     '',
   ].join('\n');
-  const file = `${ROOT}/bench/RESULTS.md`;
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\nEach `npm run bench -- <name>` run appends a section.\n';
   // Replace this bench's previous section (from its heading to the next "## "), keep everyone else's.
-  const start = current.search(/^## rankings — /m);
-  let next = current;
-  if (start >= 0) {
-    const rest = current.slice(start + 3);
-    const end = rest.search(/^## /m);
-    next = current.slice(0, start) + (end >= 0 ? rest.slice(end) : '');
-  }
+  const next = start >= 0 ? current.slice(0, start) + (end >= 0 ? rest.slice(end) : '') : current;
   writeFileSync(file, next.replace(/\n*$/, '\n\n') + section);
+}
+
+/** Sorts rows by size (100k, 1m, 3m), keeping each size's rows in their measured order. */
+function sizeOrder(metric: string): number {
+  const tag = /^rankings\.([0-9.]+)([km])\./.exec(metric);
+  return tag ? Number(tag[1]) * (tag[2] === 'm' ? 1000 : 1) : 0;
 }
 
 export async function run(): Promise<void> {
