@@ -26,6 +26,8 @@ const dbUrl = (() => {
 const prefix = `ledger_bench_${Date.now()}`;
 const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 2);
 const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 64);
+// Concurrent single posts commit in groups only as far as the API's pool lets them run at once.
+const API_POOL_SIZE = Number(process.env.BENCH_API_POOL_SIZE ?? 32);
 
 interface Metric {
   metric: string;
@@ -246,7 +248,7 @@ async function startApiProcess(): Promise<Api | undefined> {
   const key = (JSON.parse(created) as { key: string }).key;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = await startServe(['--api'], { PORT: String(port), HOST: '127.0.0.1' }, async () => (await fetch(`${url}/healthz`)).ok);
+  const child = await startServe(['--api'], { PORT: String(port), HOST: '127.0.0.1', DB_POOL_SIZE: String(API_POOL_SIZE) }, async () => (await fetch(`${url}/healthz`)).ok);
   return { url, key, child };
 }
 
@@ -400,7 +402,7 @@ function writeResults(): void {
     `## ingest — ${new Date().toISOString()}`,
     '',
     `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB. ` +
-      `Workers: ${WORKER_PROCESSES} \`ledger serve --workers\` process(es), concurrency ${WORKER_CONCURRENCY}; API: one \`ledger serve --api\` process; load from the bench process.`,
+      `Workers: ${WORKER_PROCESSES} \`ledger serve --workers\` process(es), concurrency ${WORKER_CONCURRENCY}; API: one \`ledger serve --api\` process (DB_POOL_SIZE ${API_POOL_SIZE}); load from the bench process.`,
     '',
     '| metric | value | unit |',
     '|---|---|---|',

@@ -1,12 +1,12 @@
-// Enqueues committed inbox ids in small groups: single posts arriving together (many clients at once) become one
-// BullMQ addBulk of batch jobs instead of one job each, which is what the workers process fastest (group commit per
-// job). A request still waits for its ids' enqueue (at most FLUSH_DELAY_MS later), and a failure only logs: the rows
-// are committed, and the workers' sweeper redelivers what never reached the queue.
+// Enqueues committed inbox ids in groups formed by load alone: when no enqueue is in flight, ids go at once (no added
+// latency); while one is, arriving ids wait and leave together when it returns. Single posts from many clients at once
+// thus become one BullMQ addBulk of batch jobs instead of a job each, which is what the workers process fastest.
+// A request still waits for its ids' enqueue, and a failure only logs: the rows are committed, and the workers'
+// sweeper redelivers what never reached the queue.
 import type { Producer } from '../../jobs/producer.ts';
 import type { Logger } from '../../shared/log.ts';
 
-const FLUSH_DELAY_MS = 2;
-const FLUSH_SIZE = 100;
+const MAX_IN_FLIGHT = 1;
 
 export interface EnqueueBatcher {
   /** Resolves once the ids were handed to Redis, or the attempt failed or timed out (never rejects). */
@@ -18,12 +18,9 @@ export interface EnqueueBatcher {
 export function createEnqueueBatcher(producer: Producer, log: Logger, timeoutMs: number): EnqueueBatcher {
   let pending: number[] = [];
   let waiters: Array<() => void> = [];
-  let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<void>>();
 
   function flush(): void {
-    clearTimeout(timer);
-    timer = undefined;
     if (pending.length === 0) return;
     const ids = pending;
     const done = waiters;
@@ -39,6 +36,7 @@ export function createEnqueueBatcher(producer: Producer, log: Logger, timeoutMs:
         clearTimeout(timeout);
         inFlight.delete(p);
         for (const w of done) w();
+        flush(); // what arrived meanwhile
       });
     inFlight.add(p);
   }
@@ -49,13 +47,12 @@ export function createEnqueueBatcher(producer: Producer, log: Logger, timeoutMs:
       return new Promise<void>((resolve) => {
         pending.push(...ids);
         waiters.push(resolve);
-        if (pending.length >= FLUSH_SIZE) flush();
-        else timer ??= setTimeout(flush, FLUSH_DELAY_MS);
+        if (inFlight.size < MAX_IN_FLIGHT) flush();
       });
     },
     async close() {
       flush();
-      await Promise.all([...inFlight]);
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
   };
 }
