@@ -7,12 +7,13 @@ import pg from 'pg';
 
 const SCRIPT = fileURLToPath(new URL('../../infra/local-services.sh', import.meta.url));
 
-async function postgresAnswers(url: string): Promise<boolean> {
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 2000 });
+/** True when PostgreSQL accepts a connection to exactly this URL's database. */
+export async function postgresAnswers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  client.on('error', () => {});
   try {
     await client.connect();
+    await client.query('SELECT 1');
     return true;
   } catch {
     return false;
@@ -21,8 +22,8 @@ async function postgresAnswers(url: string): Promise<boolean> {
   }
 }
 
-async function redisAnswers(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+export async function redisAnswers(url: string): Promise<boolean> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
   redis.on('error', () => {});
   try {
     await redis.connect();
@@ -35,11 +36,14 @@ async function redisAnswers(url: string): Promise<boolean> {
 }
 
 export async function ensureServices(databaseUrl: string, redisUrl: string, say: (line: string) => void): Promise<void> {
-  const [pgUp, redisUp] = await Promise.all([postgresAnswers(databaseUrl), redisAnswers(redisUrl)]);
+  // The server answering is enough: the database itself may not exist yet (migrate creates it).
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const [pgUp, redisUp] = await Promise.all([postgresAnswers(admin.toString()), redisAnswers(redisUrl)]);
   if (pgUp && redisUp) return;
   say(`${pgUp ? '' : 'PostgreSQL'}${!pgUp && !redisUp ? ' and ' : ''}${redisUp ? '' : 'Redis'} not answering: starting local services (infra/local-services.sh start)`);
   const run = spawnSync('bash', [SCRIPT, 'start'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl } });
   if (run.status !== 0) throw new Error('infra/local-services.sh start failed: see its output above, or set DATABASE_URL and REDIS_URL to running services');
-  if (!(await postgresAnswers(databaseUrl))) throw new Error(`PostgreSQL still does not answer at ${databaseUrl}`);
+  if (!(await postgresAnswers(admin.toString()))) throw new Error(`PostgreSQL still does not answer at ${databaseUrl}`);
   if (!(await redisAnswers(redisUrl))) throw new Error(`Redis still does not answer at ${redisUrl}`);
 }
