@@ -57,7 +57,7 @@ export class EmployerInputError extends Error {
   readonly code = '22023';
 }
 
-/** Kept for callers that sort names before resolving; the canonical text of a name. */
+/** The canonical text of a name (kept for its callers: the worker sorts by it, the prior-employers import stores it). */
 export function simpleNormalize(name: string): string {
   return canonicalText(name);
 }

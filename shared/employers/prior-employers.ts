@@ -3,8 +3,7 @@
 import type { Db } from '../db/database.ts';
 import { priorEmployersToLink, setPriorEmployerLinks } from '../repositories/employer.repository.ts';
 import type { EmployerResolver, ResolveDecision } from './employer-resolver.ts';
-import { EmployerInputError } from './employer-resolver.ts';
-import { normalizeEmployerName } from './normalize.ts';
+import { canonicalText, normalizeEmployerName } from './normalize.ts';
 
 export interface LinkPriorResult {
   linked: number;
@@ -21,24 +20,12 @@ export async function linkPriorEmployers(db: Db, resolver: EmployerResolver, opt
     const rows = await priorEmployersToLink(db, after, PAGE, options.all ?? false);
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.id;
-    const usable = rows.filter((r) => {
-      try {
-        normalizeEmployerName(r.employer_name);
-        return r.employer_name.trim() !== '';
-      } catch {
-        return false;
-      }
-    });
+    // A name with no letters or digits cannot be resolved: left unlinked and counted.
+    const usable = rows.filter((r) => canonicalText(r.employer_name) !== '');
     result.skipped += rows.length - usable.length;
     // One transaction per page: the resolver takes all its locks at once (resolveMany), then the links are written.
     await db.transaction().execute(async (trx) => {
-      let resolutions;
-      try {
-        resolutions = await resolver.resolveMany(trx, usable.map((r) => ({ name: r.employer_name, creditCode: r.credit_code || null })));
-      } catch (err) {
-        if (err instanceof EmployerInputError) throw new Error(`prior employer name not resolvable: ${err.message}`);
-        throw err;
-      }
+      const resolutions = await resolver.resolveMany(trx, usable.map((r) => ({ name: r.employer_name, creditCode: r.credit_code || null })));
       await setPriorEmployerLinks(trx, usable.map((r, i) => ({ id: r.id, employerId: resolutions[i]!.employerId, key: normalizeEmployerName(r.employer_name) })));
       for (const r of resolutions) result.decisions[r.decision]++;
       result.linked += usable.length;
