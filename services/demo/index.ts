@@ -2,7 +2,7 @@
 // 300,000 visit events, send them through the HTTP API to the workers, take the weekly ranking snapshots, generate
 // and deliver the last week's notices (to a local SMTP sink and to files), and print a summary.
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { sql } from 'kysely';
 import { SingleBar, Presets } from 'cli-progress';
@@ -14,6 +14,7 @@ import { periodContaining, periodRange, periodsBetween } from '../../shared/doma
 import type { CampaignTotals, UniversityRankRow } from '../../shared/domain/ranking.types.ts';
 import { spellingVariant } from '../../shared/employers/spelling-variants.ts';
 import { ledgerFileName, noticeArea, writeNoticeLedger } from '../../shared/notices/notice-service.ts';
+import { htmlWithChart } from '../../shared/notices/render-html.ts';
 import { takeSnapshots } from '../../shared/rankings/snapshot-service.ts';
 import { listDeliveries } from '../../shared/repositories/delivery.repository.ts';
 import { campaignTotals } from '../../shared/repositories/measures.repository.ts';
@@ -143,7 +144,7 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       mkdirSync(dir, { recursive: true });
       const base = join(dir, `${stored.scope === 'national' ? '00-national' : stored.scope.replace(':', '-')}-${noticeArea(stored.model)}`);
       const files = [`${base}.html`, `${base}.md`, `${base}.txt`, `${base}.png`, join(dir, ledgerFileName(stored))];
-      writeFileSync(files[0]!, stored.html);
+      writeFileSync(files[0]!, htmlWithChart(stored.html, basename(files[3]!)));
       writeFileSync(files[1]!, stored.markdown);
       writeFileSync(files[2]!, stored.text);
       writeFileSync(files[3]!, stored.chartPng);
