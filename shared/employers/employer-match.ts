@@ -73,11 +73,26 @@ export function regionRelation(a: Regions, b: Regions): RegionRelation {
   return a.province === b.province && a.city === b.city && a.district === b.district ? 'same' : 'compatible';
 }
 
+const CHINESE_DIGITS: Readonly<Record<string, string>> = { 〇: '0', 零: '0', 一: '1', 二: '2', 两: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9' };
+
+/** The numbers in a name in order, Chinese digits read as Arabic ones: 中建三局第一建设 → "31". */
+export function numberSequence(core: string): string {
+  let out = '';
+  for (const ch of core) {
+    if (ch >= '0' && ch <= '9') out += ch;
+    else if (CHINESE_DIGITS[ch] !== undefined) out += CHINESE_DIGITS[ch];
+    else if (ch === '十' || ch === '百' || ch === '千') out += ch;
+  }
+  return out;
+}
+
 /** Similarity in 0..1 of two names' features. */
 export function similarity(a: MatchFeatures, b: MatchFeatures): number {
   // A branch is its own employer: never the parent, never another branch.
   if ((a.branch === null) !== (b.branch === null)) return 0;
   if (a.branch && b.branch && (a.branch.marker !== b.branch.marker || a.branch.name !== b.branch.name)) return 0;
+  // Numbers name different employers (第一/第二建筑公司, 中建三局/八局, …12/…21): never merge on a near-miss of them.
+  if (numberSequence(a.core) !== numberSequence(b.core)) return 0;
   let score = coreSimilarity(a.core, b.core);
   switch (regionRelation(a.regions, b.regions)) {
     case 'conflict':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adjacentSwaps, chooseCandidate, coreSimilarity, decide, editDistance, regionRelation, similarity } from '../../shared/employers/employer-match.ts';
+import { adjacentSwaps, chooseCandidate, coreSimilarity, decide, editDistance, numberSequence, regionRelation, similarity } from '../../shared/employers/employer-match.ts';
 import { employerFeatures } from '../../shared/employers/normalize.ts';
 
 const score = (a: string, b: string) => similarity(employerFeatures(a), employerFeatures(b));
@@ -45,6 +45,19 @@ describe('similarity', () => {
 
   it('does not match a group with its listed company outright', () => {
     expect(score('青海盐湖工业集团股份有限公司', '青海盐湖工业股份有限公司')).toBeLessThan(T.match);
+  });
+});
+
+describe('numbers in names', () => {
+  it('never merges names whose numbers differ, however close the rest', () => {
+    expect(score('负载测试有限公司12', '负载测试有限公司21')).toBe(0);
+    expect(score('深圳市第一建筑工程有限公司', '深圳市第二建筑工程有限公司')).toBe(0);
+    expect(score('中建三局第一建设工程有限责任公司', '中建八局第一建设工程有限责任公司')).toBe(0);
+  });
+
+  it('reads Chinese and Arabic digits alike, so a typed 第1 still matches 第一', () => {
+    expect(numberSequence('中建三局第一建设')).toBe(numberSequence('中建3局第1建设'));
+    expect(score('中建三局第一建设工程有限责任公司', '中建三局 第一建设工程有限责任公司')).toBe(1);
   });
 });
 
