@@ -1,4 +1,5 @@
-// A small seeded PRNG (mulberry32) and the draws the demo needs: the same seed always gives the same campaign.
+// The draws the demo needs, over the project's seeded PRNG: the same seed always gives the same campaign.
+import { seededRandom } from '../domain/random.ts';
 
 export interface Random {
   /** Uniform in [0, 1). */
@@ -13,14 +14,7 @@ export interface Random {
 }
 
 export function createRandom(seed: number): Random {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),

@@ -5,20 +5,9 @@
 import * as OpenCC from 'opencc-js/cn2t';
 import { employerFeatures } from './normalize.ts';
 import { REGION_NAMES } from './regions.ts';
+import { seededRandom, type Rng } from '../domain/random.ts';
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export type Rng = () => number;
+export { seededRandom, type Rng };
 export const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
 
 let toTraditional: { tw: (s: string) => string; hk: (s: string) => string } | undefined;

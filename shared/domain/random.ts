@@ -1,0 +1,15 @@
+// A seeded PRNG for generated data (the employer development set, the demo): the same seed gives the same sequence.
+
+export type Rng = () => number;
+
+/** mulberry32: small, fast, uniform in [0, 1). */
+export function seededRandom(seed: number): Rng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
