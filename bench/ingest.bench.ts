@@ -3,7 +3,8 @@
 // Uses its own database (ledger_bench) and queue prefix; the API and the workers run as `ledger serve` child processes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeSection } from './results.ts';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -398,10 +399,7 @@ function writeResults(): void {
   const byName = new Map(results.map((r) => [r.metric, r]));
   const v = (k: string) => byName.get(k)?.value;
   const lines = [
-    '',
-    `## ingest — ${new Date().toISOString()}`,
-    '',
-    `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB. ` +
+    `Load average ${os.loadavg()[0]!.toFixed(1)} at the end. ` +
       `Workers: ${WORKER_PROCESSES} \`ledger serve --workers\` process(es), concurrency ${WORKER_CONCURRENCY}; API: one \`ledger serve --api\` process (DB_POOL_SIZE ${API_POOL_SIZE}); load from the bench process.`,
     '',
     '| metric | value | unit |',
@@ -436,12 +434,5 @@ function writeResults(): void {
     'Figures vary 2–5× between runs while other work runs on the machine; compare ratios within one run.',
     '',
   ];
-  const file = `${ROOT}/bench/RESULTS.md`;
-  if (!existsSync(file)) appendFileSync(file, '# Benchmark results\n\nEach `npm run bench -- <name>` run appends a section.\n');
-  // Replace this bench's previous section (from its heading to the next `## `), keep the other benches' sections.
-  const before = readFileSync(file, 'utf8');
-  const start = before.indexOf('\n## ingest — ');
-  const end = start < 0 ? -1 : before.indexOf('\n## ', start + 1);
-  const kept = start < 0 ? before : before.slice(0, start) + (end < 0 ? '' : before.slice(end));
-  writeFileSync(file, kept.replace(/\n*$/, '\n') + lines.join('\n'));
+  writeSection('ingest', lines);
 }

@@ -5,9 +5,8 @@
 // is measured separately (multi-row upserts like the worker's, with and without them).
 // BENCH_RANKINGS_SIZES=100000,1000000 picks sizes (default 100000,1000000,3000000).
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readSection, writeSection } from './results.ts';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../shared/config.ts';
@@ -17,7 +16,6 @@ import { computeRanking } from '../shared/rankings/ranking-service.ts';
 import { takeSnapshots } from '../shared/rankings/snapshot-service.ts';
 import { rebuildRankingTables, universityFiguresFromVisits } from '../shared/repositories/measures.repository.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const base = loadConfig();
 const DB_NAME = 'ledger_bench_rankings';
 const dbUrl = (() => {
@@ -211,18 +209,11 @@ function keptRows(previous: string): Metric[] {
 }
 
 function writeResults(): void {
-  const file = `${ROOT}/bench/RESULTS.md`;
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\nEach `npm run bench -- <name>` run appends a section.\n';
-  const start = current.search(/^## rankings — /m);
-  const rest = start >= 0 ? current.slice(start + 3) : '';
-  const end = rest.search(/^## /m);
-  const previous = start >= 0 ? rest.slice(0, end >= 0 ? end : undefined) : '';
+  const previous = readSection('rankings');
   const rows = [...keptRows(previous), ...results].sort((a, b) => sizeOrder(a.metric) - sizeOrder(b.metric));
   const v = (name: string) => rows.find((r) => r.metric === name)?.value;
-  const section = [
-    `## rankings — ${new Date().toISOString()}`,
-    '',
-    `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, shared with other work ` +
+  writeSection('rankings', [
+    'Shared machine ' +
       '(`load_average_1m` rows: how busy it was; rows of sizes not re-run are kept from the previous run). ' +
       `${UNIVERSITIES.toLocaleString('en')} universities in 31 provinces, ${EMPLOYERS.toLocaleString('en')} employers (skewed: popular ones are visited more), ` +
       'visits spread over the 184 days of the 2022 campaign (2 % retracted, 5 % extra history in a 2021 campaign), 20 prior employers per university.',
@@ -243,10 +234,7 @@ function writeResults(): void {
     'measure (incl. newly developed employers) straight from the visits, as the derived tables must agree with (tests check it).',
     '`visit_upsert_rows_per_s_*` is the triggers\' price on writes: 100-row upserts like the worker\'s, with and without them.',
     '',
-  ].join('\n');
-  // Replace this bench's previous section (from its heading to the next "## "), keep everyone else's.
-  const next = start >= 0 ? current.slice(0, start) + (end >= 0 ? rest.slice(end) : '') : current;
-  writeFileSync(file, next.replace(/\n*$/, '\n\n') + section);
+  ]);
 }
 
 /** Sorts rows by size (100k, 1m, 3m), keeping each size's rows in their measured order. */

@@ -4,9 +4,8 @@
 // recall, review share. BENCH_RESOLVE_SWEEP="0.85:0.75,0.9:0.8" evaluates other threshold pairs too.
 // BENCH_RESOLVE_PHASES=quality|speed runs one of the two. (2) Speed: the same spellings resolved by concurrent callers in one process against a registry of 300,000 employers
 // (synthetic names from the dev set's characters, built once into ledger_bench_resolve_registry and cloned per run).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeSection } from './results.ts';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadConfig } from '../shared/config.ts';
 import { createDb, type Db } from '../shared/db/database.ts';
@@ -20,7 +19,6 @@ import { REGION_NAMES } from '../shared/employers/regions.ts';
 import { pick, seededRandom } from '../shared/employers/spelling-variants.ts';
 import { bulkInsertEmployers, countEmployers, vacuumAnalyzeEmployers, type NewEmployer } from '../shared/repositories/employer.repository.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfig();
 const REGISTRY_SIZE = Number(process.env.BENCH_RESOLVE_REGISTRY ?? 300_000);
 const CONCURRENCY = Number(process.env.BENCH_RESOLVE_CONCURRENCY ?? 8);
@@ -221,9 +219,7 @@ const EXPLANATION = [
 function writeResults(records: number): void {
   const v = (k: string) => results.find((r) => r.metric === k)?.value;
   const lines = [
-    `## resolve — ${new Date().toISOString()}`,
-    '',
-    `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, shared with other work. ` +
+    `Load average ${os.loadavg()[0]!.toFixed(1)} at the end (a shared machine makes times noisy). ` +
       `Command: \`npm run bench -- resolve\`. Dev set: ${records} spellings from ../shared/data/employers-dev.csv, seed ${DEV_SET_SEED}; ` +
       `thresholds match ${config.RESOLVE_MATCH_THRESHOLD} / review ${config.RESOLVE_REVIEW_THRESHOLD}. Speed: ${CONCURRENCY} concurrent ` +
       `\`resolve()\` callers in one process, registry of ${REGISTRY_SIZE} employers.`,
@@ -240,14 +236,5 @@ function writeResults(records: number): void {
     ...EXPLANATION,
     '',
   ];
-  // Replace this bench's previous section, keep everyone else's.
-  const file = `${ROOT}/bench/RESULTS.md`;
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\nEach `npm run bench -- <name>` run appends a section.\n';
-  const start = text.indexOf('\n## resolve — ');
-  let kept = text;
-  if (start >= 0) {
-    const end = text.indexOf('\n## ', start + 1);
-    kept = text.slice(0, start) + (end >= 0 ? text.slice(end) : '\n');
-  }
-  writeFileSync(file, kept.replace(/\n*$/, '\n\n') + lines.join('\n'));
+  writeSection('resolve', lines);
 }

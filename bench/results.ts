@@ -25,6 +25,16 @@ export function machine(): string {
   return `${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
 }
 
+/** The current text of the section `## <name> — …` (empty when there is none), e.g. to keep rows a run did not redo. */
+export function readSection(name: string): string {
+  if (!existsSync(FILE)) return '';
+  const text = readFileSync(FILE, 'utf8');
+  const start = text.indexOf(`\n## ${name} — `);
+  if (start < 0) return '';
+  const end = text.indexOf('\n## ', start + 1);
+  return text.slice(start + 1, end < 0 ? undefined : end);
+}
+
 /** Replaces the section that starts with `## <name> — ` (up to the next `## `), keeping the other benches' sections. */
 export function writeSection(name: string, lines: string[]): void {
   if (!existsSync(FILE)) appendFileSync(FILE, '# Benchmark results\n\nEach `npm run bench -- <name>` run replaces its own section.\n');

@@ -115,8 +115,9 @@ export async function startParts(env: NodeJS.ProcessEnv, workers: number): Promi
   return { apiUrl, stop };
 }
 
-async function countFinished(db: Db): Promise<number> {
-  const row = await db.selectFrom('inbox_events').select(sql<number>`count(*) filter (where status <> 'accepted')::int`.as('n')).executeTakeFirstOrThrow();
+/** Accepted events not processed yet: counted on the inbox's partial index of pending rows, cheap however big the inbox. */
+async function countPending(db: Db): Promise<number> {
+  const row = await db.selectFrom('inbox_events').select(sql<number>`count(*)::int`.as('n')).where('status', '=', 'accepted').executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -132,19 +133,31 @@ export async function ingest(db: Db, events: Iterable<DemoEvent>, total: number,
   const bars = progress ? new MultiBar({ format: '  {label} [{bar}] {percentage}% | {value}/{total} | {speed}/s | ETA {eta}s', hideCursor: true, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic) : undefined;
   const sending = bars?.create(total, 0, { label: 'sent     ', speed: 0 });
   const processing = bars?.create(total, 0, { label: 'processed', speed: 0 });
-  const speed = (n: number) => Math.round(n / Math.max(0.001, (Date.now() - started) / 1000));
+  const speed = (n: number) => Math.round(n / Math.max(0.001, (Date.now() - started) / 1000)); // mean since the start
   const update = (bar: SingleBar | undefined, n: number) => bar?.update(n, { speed: speed(n) });
   let done = false;
+  let accepted = 0;
   const watcher = (async () => {
     while (!done) {
-      update(processing, await countFinished(db));
-      await new Promise((r) => setTimeout(r, 500));
+      update(processing, accepted - (await countPending(db)));
+      await new Promise((r) => setTimeout(r, 1000));
     }
   })();
-  const submitted = await submitEvents(events, { apiUrl, apiKey, batchSize: 1000, inFlight: 3, onProgress: (n) => update(sending, n) });
+  const submitted = await submitEvents(events, {
+    apiUrl, apiKey, batchSize: 1000, inFlight: 3,
+    onProgress: (sent, acceptedSoFar) => {
+      accepted = acceptedSoFar;
+      update(sending, sent);
+    },
+  });
   const submitSeconds = (Date.now() - started) / 1000;
-  const accepted = submitted.byStatus.accepted ?? 0;
-  while ((await countFinished(db)) < accepted) await new Promise((r) => setTimeout(r, 200));
+  accepted = submitted.byStatus.accepted ?? 0;
+  // Wait for the workers; a queue that stops moving for two minutes is a fault worth stopping for, not waiting out.
+  for (let pending = await countPending(db), last = pending, since = Date.now(); pending > 0; pending = await countPending(db)) {
+    if (pending !== last) [last, since] = [pending, Date.now()];
+    else if (Date.now() - since > 120_000) throw new Error(`${pending} accepted events made no progress for 2 minutes: check the workers (ledger serve --workers) and \`ledger dlq list\``);
+    await new Promise((r) => setTimeout(r, 250));
+  }
   const totalSeconds = (Date.now() - started) / 1000;
   done = true;
   await watcher;

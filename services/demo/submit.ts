@@ -13,7 +13,8 @@ export interface SubmitOptions {
   apiKey: string;
   batchSize: number;
   inFlight: number;
-  onProgress(sent: number): void;
+  /** After each answered request: events sent so far, and how many of them were accepted. */
+  onProgress(sent: number, accepted: number): void;
 }
 
 async function postBatch(opts: SubmitOptions, events: DemoEvent[]): Promise<Array<{ eventId: string; status: string; errors?: unknown }>> {
@@ -45,7 +46,7 @@ export async function submitEvents(events: Iterable<DemoEvent>, opts: SubmitOpti
         if (a.status !== 'accepted' && a.status !== 'duplicate' && result.rejections.length < 5) result.rejections.push(a);
       }
       result.sent += items.length;
-      opts.onProgress(result.sent);
+      opts.onProgress(result.sent, result.byStatus.accepted ?? 0);
     });
     const tracked = p.finally(() => running.delete(tracked));
     running.add(tracked);

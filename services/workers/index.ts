@@ -36,11 +36,8 @@ const log = moduleLogger('workers');
  * change commit together, so a crash that loses the last few commits also returns those rows to 'accepted', and the
  * sweeper redelivers them. The inbox itself (the API's commit) stays fully durable.
  */
-function asyncCommitUrl(databaseUrl: string): string {
-  const url = new URL(databaseUrl);
-  if (!url.searchParams.has('options')) url.searchParams.set('options', '-c synchronous_commit=off');
-  return url.toString();
-}
+const ASYNC_COMMIT = { synchronous_commit: 'off' };
+
 
 /** Refuses to start when a queue has two handlers, or has jobs waiting but no handler. */
 export async function checkHandlers(modules: ReadonlyArray<JobModule<any>>, queueOf: (name: QueueName) => Queue): Promise<void> {
@@ -60,7 +57,7 @@ export async function checkHandlers(modules: ReadonlyArray<JobModule<any>>, queu
 export async function startWorkers(config: Config, overrides: WorkerOverrides = {}): Promise<Workers> {
   const modules = overrides.modules ?? JOB_MODULES;
   const ownDb = !overrides.db;
-  const db = overrides.db ?? createDb(asyncCommitUrl(config.DATABASE_URL), { poolSize: config.DB_POOL_SIZE, applicationName: 'ledger-workers' });
+  const db = overrides.db ?? createDb(config.DATABASE_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'ledger-workers', settings: ASYNC_COMMIT });
   // BullMQ: workers block on Redis, so they need their own connections with unlimited retries per request.
   const producerRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
   producerRedis.on('error', () => {}); // reconnects by itself; failed commands surface where they were issued

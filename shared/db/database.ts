@@ -14,11 +14,28 @@ export type Db = Kysely<Database>;
 export interface DbOptions {
   poolSize?: number;
   applicationName?: string;
+  /** Session settings (`SET name = value` for every connection), on top of the defaults below. */
+  settings?: Record<string, string>;
+}
+
+// JIT compilation costs hundreds of milliseconds on a query the planner misjudges as big (seen on employer blocking
+// right after a bulk load, before statistics catch up); every query here is short and indexed, so it never pays.
+const DEFAULT_SETTINGS: Readonly<Record<string, string>> = { jit: 'off' };
+
+/** The URL with the session settings added to its `options` parameter (an `options` already in the URL wins). */
+export function withSessionSettings(databaseUrl: string, settings: Record<string, string>): string {
+  const url = new URL(databaseUrl);
+  const given = url.searchParams.get('options') ?? '';
+  const added = Object.entries(settings)
+    .filter(([name]) => !given.includes(`${name}=`))
+    .map(([name, value]) => `-c ${name}=${value}`);
+  if (added.length) url.searchParams.set('options', [given, ...added].filter(Boolean).join(' '));
+  return url.toString();
 }
 
 export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
   const pool = new pg.Pool({
-    connectionString: databaseUrl,
+    connectionString: withSessionSettings(databaseUrl, { ...DEFAULT_SETTINGS, ...options.settings }),
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'ledger',
   });
