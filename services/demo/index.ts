@@ -129,6 +129,26 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     for (const p of DEMO_PROVINCES) await addRecipient(db, { scope: `province:${p.code}`, kind: 'email', address: `jiuye-${p.code}@edu.example.cn` });
     const run = JSON.parse(await runLedger(['notices', 'run', '--campaign', CAMPAIGN.id, '--period', noticePeriod, '--json'], env, say)) as { notices: Array<{ id: number; scope: string; subject: string }> };
     const noticeIds = run.notices.map((n) => n.id);
+    // The files are written while the workers deliver the mail (each process on its own core).
+    const writing = (async () => {
+      const notices: DemoSummary['notices'] = [];
+      for (const n of run.notices) {
+        const stored = (await getNotice(db, n.id))!;
+        const dir = join(outDir, 'notices', noticePeriod);
+        mkdirSync(dir, { recursive: true });
+        const base = join(dir, `${stored.scope === 'national' ? '00-national' : stored.scope.replace(':', '-')}-${noticeArea(stored.model)}`);
+        const files = [`${base}.html`, `${base}.md`, `${base}.txt`, `${base}.png`, join(dir, ledgerFileName(stored))];
+        writeFileSync(files[0]!, htmlWithChart(stored.html, basename(files[3]!)));
+        writeFileSync(files[1]!, stored.markdown);
+        writeFileSync(files[2]!, stored.text);
+        writeFileSync(files[3]!, stored.chartPng);
+        const xlsx = createWriteStream(files[4]!);
+        await writeNoticeLedger(db, stored, xlsx);
+        await finished(xlsx);
+        notices.push({ ...n, files });
+      }
+      return notices;
+    })();
     const deliveries: Record<string, number> = {};
     for (let i = 0; i < 1200; i++) {
       const list = await listDeliveries(db, { noticeIds });
@@ -137,22 +157,7 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       if (list.every((d) => d.state === 'delivered' || d.state === 'failed')) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    const notices: DemoSummary['notices'] = [];
-    for (const n of run.notices) {
-      const stored = (await getNotice(db, n.id))!;
-      const dir = join(outDir, 'notices', noticePeriod);
-      mkdirSync(dir, { recursive: true });
-      const base = join(dir, `${stored.scope === 'national' ? '00-national' : stored.scope.replace(':', '-')}-${noticeArea(stored.model)}`);
-      const files = [`${base}.html`, `${base}.md`, `${base}.txt`, `${base}.png`, join(dir, ledgerFileName(stored))];
-      writeFileSync(files[0]!, htmlWithChart(stored.html, basename(files[3]!)));
-      writeFileSync(files[1]!, stored.markdown);
-      writeFileSync(files[2]!, stored.text);
-      writeFileSync(files[3]!, stored.chartPng);
-      const xlsx = createWriteStream(files[4]!);
-      await writeNoticeLedger(db, stored, xlsx);
-      await finished(xlsx);
-      notices.push({ ...n, files });
-    }
+    const notices = await writing;
     step('notices');
 
     const national = await getSnapshot(db, CAMPAIGN.id, noticePeriod, 'national');
