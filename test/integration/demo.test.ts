@@ -2,6 +2,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../shared/db/database.ts';
@@ -11,6 +12,7 @@ import { dropDatabase, uniqueName } from '../helpers/test-db.ts';
 import { TEST_REDIS_URL } from '../helpers/services.ts';
 
 const name = uniqueName('ledger_test_f');
+const prefix = uniqueName('ledger_test');
 const out = mkdtempSync(join(tmpdir(), 'ledger-demo-'));
 let result: CliResult;
 let summary: Record<string, any>;
@@ -19,7 +21,7 @@ let db: Db;
 beforeAll(async () => {
   result = await runLedger(
     ['demo', '--visits', '2000', '--employers', '600', '--database', name, '--out', out, '--json'],
-    { DATABASE_URL: databaseUrl('ledger'), REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueName('ledger_test') },
+    { DATABASE_URL: databaseUrl('ledger'), REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix },
   );
   if (result.code !== 0) throw new Error(`demo failed (${result.code}): ${result.stderr.slice(-2000)}`);
   summary = jsonOut(result);
@@ -28,6 +30,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.destroy();
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
+  const keys = await redis.keys(`${prefix}-demo:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
   await dropDatabase(name);
   rmSync(out, { recursive: true, force: true });
 });
@@ -47,8 +53,28 @@ describe('ledger demo --visits 2000', () => {
     expect(universities.rows[0]!.n).toBe(summary.universities);
   });
 
-  it('leaves generated data and mail in the output folder', () => {
+  it('prints the national top of the stored snapshot and the stored totals', async () => {
+    const snap = await sql<{ rows: Array<{ rank: number; universityCode: string; completion: number }> }>`
+      SELECT rows FROM ranking_snapshots WHERE campaign_id = '2022' AND period = ${summary.noticePeriod} AND scope = 'national'`.execute(db);
+    expect(snap.rows).toHaveLength(1);
+    expect(summary.top.map((r: { universityCode: string }) => r.universityCode)).toEqual(snap.rows[0]!.rows.slice(0, 10).map((r) => r.universityCode));
+    const active = await sql<{ n: number; positions: number }>`
+      SELECT count(*)::int AS n, coalesce(sum(positions), 0)::int AS positions FROM visits
+      WHERE state = 'active' AND visited_on BETWEEN '2022-03-01' AND ${summary.asOf}`.execute(db);
+    expect(summary.totals.visits).toBe(active.rows[0]!.n);
+    expect(summary.totals.positions).toBe(active.rows[0]!.positions);
+    expect(summary.snapshots.length).toBeGreaterThan(20);
+  });
+
+  it('delivers every notice once to its recipient and leaves its files in the output folder', async () => {
+    // One national notice and one per province, each to one mailbox of the local sink.
+    expect(summary.notices).toHaveLength(32);
+    expect(summary.deliveries).toEqual({ delivered: 32 });
+    expect(summary.mailsReceived).toBe(32);
+    expect(readdirSync(join(out, 'mail'))).toHaveLength(32);
+    for (const n of summary.notices as Array<{ files: string[] }>) for (const f of n.files) expect(existsSync(f)).toBe(true);
     expect(existsSync(join(out, 'data', 'universities.csv'))).toBe(true);
-    expect(readdirSync(out).length).toBeGreaterThan(0);
+    const deliveries = await sql<{ n: number }>`SELECT count(*)::int AS n FROM notice_deliveries WHERE state = 'delivered'`.execute(db);
+    expect(deliveries.rows[0]!.n).toBe(32);
   });
 });
