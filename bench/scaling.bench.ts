@@ -47,9 +47,9 @@ export async function run(): Promise<void> {
     '|---:|---:|---:|',
     ...figures.map((f) => `| ${f.workers} | ${f.value} | ${(f.value / one).toFixed(2)} |`),
     '',
-    'On this 2-core machine the API, PostgreSQL and every worker share the same two cores, so more worker processes',
-    'cannot add CPU: the table shows the cost or gain of more processes at fixed hardware; on separate machines each',
-    'worker process brings its own core(s) and the shared limit becomes PostgreSQL. Ranking times at 100 k, 1 M and',
-    '3 M visits are in the rankings section.',
+    'One worker process is one JavaScript thread, so a second process puts the otherwise idle core to work; past two,',
+    'the processes only compete with each other, the API and PostgreSQL for this machine\'s two cores. On separate',
+    'machines each worker process brings its own cores and the shared limit becomes PostgreSQL. Ranking times at',
+    '100 k, 1 M and 3 M visits are in the rankings section.',
   ]);
 }
