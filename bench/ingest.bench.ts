@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeSection } from './results.ts';
+import { recorder, writeSection } from './results.ts';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -30,17 +30,7 @@ const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 64);
 // Concurrent single posts commit in groups only as far as the API's pool lets them run at once.
 const API_POOL_SIZE = Number(process.env.BENCH_API_POOL_SIZE ?? 32);
 
-interface Metric {
-  metric: string;
-  value: number;
-  unit: string;
-}
-const results: Metric[] = [];
-function emit(metric: string, value: number, unit: string): void {
-  const m = { metric, value: Math.round(value * 100) / 100, unit };
-  results.push(m);
-  process.stdout.write(JSON.stringify(m) + '\n');
-}
+const { results, emit } = recorder();
 const note = (s: string) => process.stderr.write(`  ${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -5,7 +5,7 @@
 // is measured separately (multi-row upserts like the worker's, with and without them).
 // BENCH_RANKINGS_SIZES=100000,1000000 picks sizes (default 100000,1000000,3000000).
 import { createHash, randomBytes } from 'node:crypto';
-import { readSection, writeSection } from './results.ts';
+import { readSection, recorder, writeSection, type Figure } from './results.ts';
 import os from 'node:os';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -29,17 +29,8 @@ const EMPLOYERS = 300_000;
 const AS_OF_LIVE = '2022-08-31'; // the campaign's last day: every visit counts (the heaviest live request)
 const AS_OF_MID = '2022-05-20'; // a past cut-off near the middle: the worst case of the daily-table read
 
-interface Metric {
-  metric: string;
-  value: number;
-  unit: string;
-}
-const results: Metric[] = [];
-function emit(metric: string, value: number, unit: string): void {
-  const m = { metric, value: Math.round(value * 100) / 100, unit };
-  results.push(m);
-  process.stdout.write(JSON.stringify(m) + '\n');
-}
+type Metric = Figure;
+const { results, emit } = recorder();
 const note = (s: string) => process.stderr.write(`  ${s}\n`);
 
 async function timeMs(fn: () => Promise<unknown>): Promise<number> {

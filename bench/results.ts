@@ -19,6 +19,16 @@ export function report(metric: string, value: number, unit: string, extra: Recor
   return figure;
 }
 
+/** Collects a bench's figures as it reports them (values rounded to 2 decimals), for its RESULTS.md section. */
+export function recorder(): { results: Figure[]; emit(metric: string, value: number, unit: string): Figure } {
+  const results: Figure[] = [];
+  return { results, emit: (metric, value, unit) => {
+    const figure = report(metric, Math.round(value * 100) / 100, unit);
+    results.push(figure);
+    return figure;
+  } };
+}
+
 /** `2 cores (AMD EPYC …), 24 GiB, Node v20.x, 2026-11-25`: the context every section states. */
 export function machine(): string {
   const cpus = os.cpus();
