@@ -4,10 +4,11 @@
 import type { Transaction } from 'kysely';
 import { QUEUES } from './catalogue.ts';
 import { defineJob, type JobContext } from './job.ts';
+import type { Config } from '../shared/config.ts';
 import type { Database } from '../shared/db/schema.ts';
 import type { LeaderRole, VisitMode } from '../shared/db/tables/ingestion.table.ts';
 import {
-  createEmployerResolver, simpleNormalize, type EmployerInput, type EmployerResolver, type Resolution,
+  createEmployerResolver, type EmployerInput, type EmployerResolver, type Resolution,
 } from '../shared/employers/employer-resolver.ts';
 import {
   claimAcceptedInboxRows, markInboxProcessed, markInboxRejected, type ClaimedInboxRow,
@@ -93,16 +94,13 @@ function visitState(row: ClaimedInboxRow, ev: StoredEvent, resolution: Resolutio
   };
 }
 
-/**
- * Per-event resolution costs 3–4 statements and dominates a batch (the bench measures ≈ 7× the throughput when the
- * employers repeat). A resolver may therefore offer `resolveMany` (same results, in input order, set-based SQL);
- * the worker uses it when present.
- */
-type BatchResolver = EmployerResolver & {
-  resolveMany?(db: Transaction<Database>, inputs: EmployerInput[]): Promise<Resolution[]>;
-};
-let cachedResolver: BatchResolver | undefined;
-const employerResolver = (): BatchResolver => (cachedResolver ??= createEmployerResolver());
+// One resolver per configuration (thresholds come from it), built once per process.
+const resolvers = new WeakMap<Config, EmployerResolver>();
+function resolverFor(config: Config): EmployerResolver {
+  let r = resolvers.get(config);
+  if (!r) resolvers.set(config, (r = createEmployerResolver(config)));
+  return r;
+}
 
 interface Applied {
   processed: Array<{ id: number; latencySeconds: number }>;
@@ -113,7 +111,7 @@ interface Applied {
  * One transaction over the given rows: claim, resolve employers, upsert the visits (one statement per round of
  * distinct visits), mark processed. Rows whose body is unusable are dead-lettered inside it; a database error aborts it.
  */
-async function applyRows(trx: Transaction<Database>, ids: number[], attempt: number): Promise<Applied> {
+async function applyRows(trx: Transaction<Database>, resolver: EmployerResolver, ids: number[], attempt: number): Promise<Applied> {
   const rows = await claimAcceptedInboxRows(trx, ids);
   const done: Array<{ id: number; employerId: number | null }> = [];
   const rejected: number[] = [];
@@ -127,8 +125,8 @@ async function applyRows(trx: Transaction<Database>, ids: number[], attempt: num
       rejected.push(row.id);
     }
   }
-  // Each distinct employer input is resolved once per transaction, in name order: concurrent transactions then take
-  // the resolver's per-name locks in the same order and rarely deadlock.
+  // Each distinct employer input is resolved once per transaction, all in one set-based call (which takes its locks
+  // in key order, so concurrent transactions rarely deadlock).
   const inputs = new Map<string, EmployerInput>();
   for (const { row, ev } of parsed) {
     if (row.eventType === 'visit.retracted') continue;
@@ -136,15 +134,9 @@ async function applyRows(trx: Transaction<Database>, ids: number[], attempt: num
     const input = { name: e.name, creditCode: e.creditCode ?? null, regionCode: e.regionCode ?? null };
     inputs.set(JSON.stringify(input), input);
   }
-  const sorted = [...inputs].sort(([, x], [, y]) => (simpleNormalize(x.name) < simpleNormalize(y.name) ? -1 : 1));
-  const resolutions = new Map<string, Resolution>();
-  const resolver = employerResolver();
-  if (resolver.resolveMany && sorted.length > 1) {
-    const out = await resolver.resolveMany(trx, sorted.map(([, input]) => input));
-    sorted.forEach(([key], i) => resolutions.set(key, out[i]!));
-  } else {
-    for (const [key, input] of sorted) resolutions.set(key, await resolver.resolve(trx, input));
-  }
+  const keys = [...inputs.keys()];
+  const out = keys.length ? await resolver.resolveMany(trx, [...inputs.values()]) : [];
+  const resolutions = new Map(keys.map((key, i) => [key, out[i]!]));
   const states: Array<{ universityCode: string; ref: string; retracted?: VisitKeyEvent; active?: VisitState }> = [];
   for (const { row, ev } of parsed) {
     const key = { universityCode: row.universityCode.trim(), ref: row.visitRef };
@@ -206,7 +198,7 @@ export async function processVisitEvents(ctx: JobContext, ids: number[], options
   const attempt = options.attempt ?? 1;
   const last = attempt >= (options.maxAttempts ?? 1);
   try {
-    const r = await ctx.db.transaction().execute((trx) => applyRows(trx, ids, attempt));
+    const r = await ctx.db.transaction().execute((trx) => applyRows(trx, resolverFor(ctx.config), ids, attempt));
     observe(r);
     return { processed: r.processed.length, rejected: r.rejected.length, redelivered: 0 };
   } catch (err) {
@@ -217,7 +209,7 @@ export async function processVisitEvents(ctx: JobContext, ids: number[], options
   const transient: number[] = [];
   for (const id of ids) {
     try {
-      const r = await ctx.db.transaction().execute((trx) => applyRows(trx, [id], attempt));
+      const r = await ctx.db.transaction().execute((trx) => applyRows(trx, resolverFor(ctx.config), [id], attempt));
       observe(r);
       result.processed += r.processed.length;
       result.rejected += r.rejected.length;
@@ -308,7 +300,7 @@ export class Coalescer {
       const { ctx } = group[0]!;
       const attempt = Math.max(...group.map((w) => w.options.attempt ?? 1));
       try {
-        const r = await ctx.db.transaction().execute((trx) => applyRows(trx, group.flatMap((w) => w.ids), attempt));
+        const r = await ctx.db.transaction().execute((trx) => applyRows(trx, resolverFor(ctx.config), group.flatMap((w) => w.ids), attempt));
         observe(r);
         const processed = new Set(r.processed.map((p) => p.id));
         const rejected = new Set(r.rejected);
@@ -329,7 +321,6 @@ const coalescers = new WeakMap<object, Coalescer>();
 export const processVisitEventsJob = defineJob({
   queue: QUEUES.visitEvents,
   async handle(payload, ctx, job) {
-    cachedResolver ??= createEmployerResolver(ctx.config); // thresholds from the worker's configuration
     let coalescer = coalescers.get(ctx.db);
     if (!coalescer) coalescers.set(ctx.db, (coalescer = new Coalescer()));
     return coalescer.submit(ctx, payload.inboxIds, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
