@@ -1,5 +1,5 @@
 // The kysely instance over a pg pool. One per process part; close it on shutdown.
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -10,6 +10,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
 export type Db = Kysely<Database>;
+/** What a repository function runs on: the pool or the caller's transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface DbOptions {
   poolSize?: number;

@@ -5,9 +5,10 @@
 // administrator decides) or created. New employers are created under an advisory lock per blocking key (the core's
 // sorted characters, and the credit code), so two workers resolving two spellings of one new employer create one.
 import { createHash } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { loadConfig, type Config } from '../config.ts';
 import type { Database } from '../db/schema.ts';
+import type { Executor } from '../db/database.ts';
 import { isValidCreditCode, normalizeCreditCode } from '../domain/credit-code.ts';
 import {
   blockingCandidates, blockingCandidatesMany, findEmployersByCreditCodes, findEmployerById, findEmployersByKeys, insertEmployer,
@@ -38,7 +39,6 @@ export interface Resolution {
   isNew?: boolean;
 }
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface EmployerResolver {
   /**

@@ -1,8 +1,7 @@
 // Campaigns (专项行动) and their per-province target overrides (分类指导).
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface ProvinceTargets {
   provinceCode: string;

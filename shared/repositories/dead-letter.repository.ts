@@ -1,8 +1,7 @@
 // Events that failed permanently, with the reason; `ledger dlq replay` puts them back in the inbox.
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface DeadLetter {
   id: number;

@@ -1,11 +1,10 @@
 // Deliveries: one row per (notice, recipient), the unit of exactly-once. A worker may send only after moving the row
 // from 'pending' to 'sending' in one statement (the claim), so two workers never send the same delivery at once, and
 // a delivered row is never claimed again.
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.ts';
 import type { DeliveryState } from '../db/tables/notices.table.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface Delivery {
   id: number;

@@ -1,10 +1,10 @@
 // SQL of the administration of employers: the review queue, merges, splits, the audit trail, employer details.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import type { Executor } from '../db/database.ts';
 import type { EmployerAuditAction, ReviewStatus } from '../db/tables/employers.table.ts';
 import type { EmployerStatus } from '../db/tables/foundation.table.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface AdminEmployerRow {
   id: number;

@@ -1,10 +1,10 @@
 // SQL of employer resolution: exact lookups (credit code, name key), blocking candidates, locks, inserts.
 // The decisions are made in shared/employers/ from what these return.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import type { Executor } from '../db/database.ts';
 import type { EmployerStatus } from '../db/tables/foundation.table.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface EmployerRow {
   id: number;

@@ -1,9 +1,9 @@
 // ── Processing side of the inbox (workers, sweeper, dead-letter replay) ──────────────────────────────────
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import type { Executor } from '../db/database.ts';
 import type { VisitEventType } from '../db/tables/ingestion.table.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface ClaimedInboxRow {
   id: number;

@@ -1,11 +1,10 @@
 // ── Acceptance side of the inbox (the API): store events, answer duplicates and conflicts, read an event's status ──
 // Uniqueness is the constraint inbox_events_client_event_unique on (client_id, event_id): two copies arriving at the
 // same moment are decided by it (the second INSERT waits for the first to commit, then does nothing and compares).
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.ts';
 import type { VisitEventType } from '../db/tables/ingestion.table.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface NewInboxEvent {
   eventId: string;

@@ -1,14 +1,13 @@
 // SQL behind measures and rankings: the inputs (campaign, universities, targets, placement), per-university figures as
 // of a date (from the trigger-maintained ranking_* tables of migration 0004, or straight from visits), campaign totals.
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.ts';
 import type { CampaignRules, MeasureContext, ProvinceOverride, RawFigures, UniversityInfo } from '../domain/measures.ts';
 import { provinceMeans } from '../domain/measures.ts';
 import type { CampaignTotals } from '../domain/ranking.types.ts';
 import type { ProvinceInfo } from '../domain/ranking.ts';
 import { daysBetween } from '../domain/periods.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface MeasureInputs {
   campaign: CampaignRules;

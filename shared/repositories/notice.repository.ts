@@ -1,11 +1,10 @@
 // Stored notices (one per campaign, period and scope) and the ledger rows behind them.
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.ts';
 import type { DeliveryState } from '../db/tables/notices.table.ts';
 import type { LedgerVisitRow } from '../notices/ledger-xlsx.ts';
 import type { NoticeModel } from '../notices/notice-content.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface NoticeContent {
   campaignId: string;

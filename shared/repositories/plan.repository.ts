@@ -1,8 +1,6 @@
 // Implementation plans (实施方案): the date each province filed its plan for a campaign.
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Executor } from '../db/database.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface ProvincePlan {
   provinceCode: string;

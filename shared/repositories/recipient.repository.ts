@@ -1,9 +1,8 @@
 // Who receives the notices of a scope: e-mail addresses and webhooks. Removal is soft so past deliveries keep theirs.
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.ts';
 import type { RecipientKind, WebhookFormat } from '../db/tables/notices.table.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface Recipient {
   id: number;

@@ -1,11 +1,10 @@
 // Reference data: provinces, universities, placement rates, provincial averages, prior employers.
 // Every import is one set-based statement over a jsonb array; a row is written only when a value changed,
 // so importing the same file again writes nothing (and reports it as unchanged).
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.ts';
 import type { PlacementRateRow, PriorEmployerRow, ProvinceAverageRow, ProvinceRef, UniversityRow } from '../domain/reference-rows.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface UpsertCounts {
   inserted: number;

@@ -1,10 +1,8 @@
 // Stored ranking snapshots: one per (campaign, period, scope); storing a period again replaces it.
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Executor } from '../db/database.ts';
 import type { PeriodKind } from '../domain/periods.ts';
 import type { ProvinceRankRow, Snapshot, UniversityRankRow } from '../domain/ranking.types.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 function toSnapshot(r: { campaign_id: string; period: string; scope: string; as_of: string; computed_at: Date; rows: unknown }): Snapshot {
   const base = { campaignId: r.campaign_id, asOf: r.as_of, period: r.period, computedAt: r.computed_at.toISOString() };

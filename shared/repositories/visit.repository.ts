@@ -1,9 +1,8 @@
 // Current visit state: latest (occurred_at, event_id) wins, enforced in SQL by the upsert's guard.
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.ts';
 import type { LeaderRole, VisitMode } from '../db/tables/ingestion.table.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface VisitKeyEvent {
   universityCode: string;
