@@ -1,8 +1,7 @@
 // pg_trgm extracts trigrams from CJK text only when the database's LC_CTYPE is a UTF-8 locale (under C or POSIX,
 // Chinese characters are not "alphanumeric" and a name has no trigrams). Without it, fuzzy blocking finds nothing and
 // only exact-core and swapped-character blocking work. Checked once per process at the first resolution.
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Executor } from '../db/database.ts';
 import { moduleLogger } from '../log.ts';
 import { trigramLocale } from '../repositories/employer.repository.ts';
 
@@ -12,7 +11,7 @@ export interface TrigramSupport {
   message: string;
 }
 
-export async function checkTrigramSupport(db: Kysely<Database> | Transaction<Database>): Promise<TrigramSupport> {
+export async function checkTrigramSupport(db: Executor): Promise<TrigramSupport> {
   const { ctype, cjkTrigrams } = await trigramLocale(db);
   const ok = cjkTrigrams && /utf-?8/i.test(ctype);
   const message = ok
@@ -25,7 +24,7 @@ export async function checkTrigramSupport(db: Kysely<Database> | Transaction<Dat
 let checked: Promise<void> | undefined;
 
 /** Logs a warning once per process when the database cannot do trigram blocking on Chinese names. */
-export function warnOnceWithoutTrigrams(db: Kysely<Database> | Transaction<Database>): Promise<void> {
+export function warnOnceWithoutTrigrams(db: Executor): Promise<void> {
   return (checked ??= checkTrigramSupport(db).then(
     (r) => {
       if (!r.ok) moduleLogger('employers').warn({ ctype: r.ctype }, r.message);
