@@ -15,13 +15,7 @@ import {
 } from '../../../shared/repositories/campaign.repository.ts';
 import { listProvinces } from '../../../shared/repositories/reference.repository.ts';
 import { UserError, output, withDb } from '../context.ts';
-
-function dateArg(value: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
-  if (!d || d.toISOString().slice(0, 10) !== value) throw new InvalidArgumentError(`"${value}" is not a date: write YYYY-MM-DD, e.g. 2022-03-01`);
-  return value;
-}
+import { dateArg } from '../args.ts';
 
 function targetArg(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 1_000_000) throw new InvalidArgumentError(`"${value}" is not a whole number of employers (0 or more)`);

@@ -1,6 +1,7 @@
 // `ledger demo`: the main job (see services/demo). Progress on stderr, the summary on stdout (JSON with --json).
 import type { Command } from 'commander';
 import { runDemo, type DemoSummary } from '../../demo/index.ts';
+import { dateArg } from '../args.ts';
 import { output, UserError } from '../context.ts';
 
 const positiveInt = (name: string, v: string): number => {
@@ -16,12 +17,11 @@ export function register(program: Command): void {
     .option('--visits <n>', 'visits to generate', '300000')
     .option('--employers <n>', 'distinct employers in the pool', '50000')
     .option('--seed <n>', 'seed of the generator (same seed, same campaign)', '2022')
-    .option('--as-of <date>', 'cut-off of the weekly snapshots and notices', '2022-08-28')
+    .option('--as-of <date>', 'cut-off of the weekly snapshots and notices', dateArg, '2022-08-28')
     .option('--database <name>', 'database the demo (re)creates on the PostgreSQL server of DATABASE_URL', 'ledger_demo')
     .option('--out <dir>', 'where notices, mail and generated data are written (default OUT_DIR)')
     .option('--json', 'print the summary as JSON')
     .action(async (opts: { visits: string; employers: string; seed: string; asOf: string; database: string; out?: string; json?: boolean }) => {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.asOf)) throw new UserError(`--as-of must be a date like 2022-08-28, got ${opts.asOf}`);
       if (!/^[a-z_][a-z0-9_]*$/.test(opts.database)) throw new UserError(`--database must be a plain lower-case name like ledger_demo, got ${opts.database}`);
       const summary = await runDemo(
         {

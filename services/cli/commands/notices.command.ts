@@ -8,7 +8,6 @@ import { Redis } from 'ioredis';
 import { createProducer } from '../../../jobs/producer.ts';
 import type { Config } from '../../../shared/config.ts';
 import type { Db } from '../../../shared/db/database.ts';
-import { parsePeriod } from '../../../shared/domain/periods.ts';
 import { deliver, type DeliveryOutcome } from '../../../shared/notices/delivery-service.ts';
 import { generateNotices, ledgerFileName, UnknownCampaignForNoticesError, writeNoticeLedger } from '../../../shared/notices/notice-service.ts';
 import { htmlWithChart } from '../../../shared/notices/render-html.ts';
@@ -16,11 +15,7 @@ import { createDeliveries, ensureDelivery, listDeliveries, resetForResend } from
 import { getNotice, listNotices } from '../../../shared/repositories/notice.repository.ts';
 import { getRecipient } from '../../../shared/repositories/recipient.repository.ts';
 import { output, UserError, withDb } from '../context.ts';
-
-function periodArg(value: string): string {
-  if (!parsePeriod(value)) throw new InvalidArgumentError(`"${value}" is not a period: write an ISO week like 2022-W14 or a month like 2022-04`);
-  return value;
-}
+import { periodArg } from '../args.ts';
 
 function idArg(what: string) {
   return (value: string): number => {

@@ -1,13 +1,8 @@
 // `ledger plans file | list`: the date each province filed its implementation plan (实施方案) for a campaign.
-import { InvalidArgumentError, type Command } from 'commander';
-import { isDate } from '../../../shared/domain/periods.ts';
+import type { Command } from 'commander';
 import { listPlans, filePlan } from '../../../shared/repositories/plan.repository.ts';
 import { output, UserError, withDb } from '../context.ts';
-
-function dateArg(value: string): string {
-  if (!isDate(value)) throw new InvalidArgumentError(`"${value}" is not a date: write YYYY-MM-DD, e.g. 2022-03-18`);
-  return value;
-}
+import { dateArg } from '../args.ts';
 
 export function register(program: Command): void {
   const plans = program.command('plans').description("provinces' implementation plans (实施方案): who filed, and when");

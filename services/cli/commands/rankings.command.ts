@@ -3,23 +3,14 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { Redis } from 'ioredis';
 import { createProducer, rankingsJobId } from '../../../jobs/producer.ts';
-import { isDate, parsePeriod, periodContaining } from '../../../shared/domain/periods.ts';
+import { periodContaining } from '../../../shared/domain/periods.ts';
 import type { Ranking, RankingScope, Snapshot } from '../../../shared/domain/ranking.types.ts';
 import { parseRankingScope, UnknownCampaignError } from '../../../shared/rankings/ranking-service.ts';
 import { takeSnapshots } from '../../../shared/rankings/snapshot-service.ts';
 import { rebuildRankingTables } from '../../../shared/repositories/measures.repository.ts';
 import { getSnapshot } from '../../../shared/repositories/snapshot.repository.ts';
 import { output, UserError, withDb } from '../context.ts';
-
-function dateArg(value: string): string {
-  if (!isDate(value)) throw new InvalidArgumentError(`"${value}" is not a date: write YYYY-MM-DD, e.g. 2022-04-10`);
-  return value;
-}
-
-function periodArg(value: string): string {
-  if (!parsePeriod(value)) throw new InvalidArgumentError(`"${value}" is not a period: write an ISO week like 2022-W14 or a month like 2022-04`);
-  return value;
-}
+import { dateArg, periodArg } from '../args.ts';
 
 function scopeArg(value: string): RankingScope {
   const scope = parseRankingScope(value);
