@@ -65,14 +65,18 @@ export async function upsertUniversities(db: Executor, rows: UniversityRow[]): P
   return counts(rows.length, result[0]);
 }
 
-export async function upsertPlacementRates(db: Executor, campaignId: string, rows: PlacementRateRow[]): Promise<UpsertCounts> {
+/** Rates of a campaign keyed by university or province (both tables: campaign_id, <key>, rate); only changes are written. */
+async function upsertCampaignRates(
+  db: Executor, table: 'placement_rates' | 'province_placement_averages', key: 'university_code' | 'province_code',
+  campaignId: string, rows: Array<{ key: string; rate: number }>,
+): Promise<UpsertCounts> {
   if (rows.length === 0) return counts(0, undefined);
   const { rows: result } = await sql<{ inserted: number; updated: number }>`
     WITH upserted AS (
-      INSERT INTO placement_rates AS p (campaign_id, university_code, rate)
-      SELECT ${campaignId}, x."universityCode", x.rate
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x("universityCode" text, rate numeric)
-      ON CONFLICT (campaign_id, university_code) DO UPDATE SET rate = EXCLUDED.rate
+      INSERT INTO ${sql.table(table)} AS p (campaign_id, ${sql.ref(key)}, rate)
+      SELECT ${campaignId}, x.key, x.rate
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(key text, rate numeric)
+      ON CONFLICT (campaign_id, ${sql.ref(key)}) DO UPDATE SET rate = EXCLUDED.rate
       WHERE p.rate IS DISTINCT FROM EXCLUDED.rate
       RETURNING (xmax = 0) AS inserted
     )
@@ -81,20 +85,12 @@ export async function upsertPlacementRates(db: Executor, campaignId: string, row
   return counts(rows.length, result[0]);
 }
 
-export async function upsertProvinceAverages(db: Executor, campaignId: string, rows: ProvinceAverageRow[]): Promise<UpsertCounts> {
-  if (rows.length === 0) return counts(0, undefined);
-  const { rows: result } = await sql<{ inserted: number; updated: number }>`
-    WITH upserted AS (
-      INSERT INTO province_placement_averages AS p (campaign_id, province_code, rate)
-      SELECT ${campaignId}, x."provinceCode", x.rate
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x("provinceCode" text, rate numeric)
-      ON CONFLICT (campaign_id, province_code) DO UPDATE SET rate = EXCLUDED.rate
-      WHERE p.rate IS DISTINCT FROM EXCLUDED.rate
-      RETURNING (xmax = 0) AS inserted
-    )
-    SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, (count(*) FILTER (WHERE NOT inserted))::int AS updated
-    FROM upserted`.execute(db);
-  return counts(rows.length, result[0]);
+export function upsertPlacementRates(db: Executor, campaignId: string, rows: PlacementRateRow[]): Promise<UpsertCounts> {
+  return upsertCampaignRates(db, 'placement_rates', 'university_code', campaignId, rows.map((r) => ({ key: r.universityCode, rate: r.rate })));
+}
+
+export function upsertProvinceAverages(db: Executor, campaignId: string, rows: ProvinceAverageRow[]): Promise<UpsertCounts> {
+  return upsertCampaignRates(db, 'province_placement_averages', 'province_code', campaignId, rows.map((r) => ({ key: r.provinceCode, rate: r.rate })));
 }
 
 /**
