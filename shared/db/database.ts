@@ -35,6 +35,32 @@ export function withSessionSettings(databaseUrl: string, settings: Record<string
   return url.toString();
 }
 
+/**
+ * A statement whose text begins with this comment runs as a named prepared statement: parsed once per connection, and
+ * planned once when PostgreSQL finds its generic plan as good as a custom one (scalar parameters, not arrays). For the
+ * short hot statements of employer resolution, planning costs more than running. Mark only fixed texts (no lists
+ * that vary in length): each distinct text stays prepared for the connection's life.
+ */
+export const PREPARED = '/* prepared */';
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `ledger_${statementNames.size}`));
+  return name;
+}
+
+type QueryFn = (...args: unknown[]) => unknown;
+
+/** Sends marked statements (see PREPARED) with a name, everything else as it was. */
+function prepareMarkedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as QueryFn;
+  (client as unknown as { query: QueryFn }).query = (...args: unknown[]) => {
+    const [text, values, ...rest] = args;
+    if (typeof text === 'string' && text.startsWith(PREPARED)) return query({ name: statementName(text), text, values }, ...rest);
+    return query(...args);
+  };
+}
+
 export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
   const pool = new pg.Pool({
     connectionString: withSessionSettings(databaseUrl, { ...DEFAULT_SETTINGS, ...options.settings }),
@@ -45,6 +71,9 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
   pool.on('error', () => {});
   // The same for a client that is checked out but between queries (e.g. inside a transaction): without a listener
   // its 'error' event would crash the process; the failed query surfaces to the caller and the pool drops the client.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    prepareMarkedStatements(client);
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -24,7 +24,11 @@ const EMPLOYER_COLUMNS = ['id', 'canonical_name', 'credit_code', 'status', 'cand
 
 export async function findEmployersByCreditCodes(db: Executor, codes: string[]): Promise<EmployerRow[]> {
   if (codes.length === 0) return [];
-  return db.selectFrom('employers').select(EMPLOYER_COLUMNS).where('credit_code', 'in', codes).execute();
+  // One code (a single resolve) as a scalar: see findEmployersByKeys.
+  const match = codes.length === 1 ? sql`credit_code = ${codes[0]}::bpchar` : sql`credit_code = ANY(${codes}::bpchar[])`;
+  const res = await sql<EmployerRow>`/* prepared */
+    SELECT id, canonical_name, credit_code, status, candidate_id, merged_into FROM employers WHERE ${match}`.execute(db);
+  return res.rows;
 }
 
 export async function findEmployerById(db: Executor, id: number): Promise<CandidateRow | undefined> {
@@ -47,6 +51,20 @@ export interface KeyHit extends EmployerRow {
 /** Employers (not merged) having a spelling with one of the keys; one row per (lookup, employer). */
 export async function findEmployersByKeys(db: Executor, lookups: KeyLookup[]): Promise<KeyHit[]> {
   if (lookups.length === 0) return [];
+  if (lookups.length === 1) {
+    // One name (a single resolve, the common call): scalar parameters, so that PostgreSQL keeps one generic plan for
+    // the prepared statement instead of planning the unnest join on every call (it costs more than running it).
+    const l = lookups[0]!;
+    const one = await sql<KeyHit>`/* prepared */
+      SELECT 0 AS ord, e.id, e.canonical_name, e.credit_code, e.status, e.candidate_id, e.merged_into,
+             bool_or(s.spelling = ${l.spelling} AND coalesce(s.credit_code, '') = ${l.creditCode ?? ''}) AS seen
+      FROM employer_spellings s
+      JOIN employers e ON e.id = s.employer_id AND e.status <> 'merged'
+      WHERE s.normalized_name = ${l.key}
+      GROUP BY e.id
+      ORDER BY e.id`.execute(db);
+    return one.rows;
+  }
   const res = await sql<KeyHit>`
     SELECT i.ord::int - 1 AS ord, e.id, e.canonical_name, e.credit_code, e.status, e.candidate_id, e.merged_into,
            bool_or(s.spelling = i.spelling AND coalesce(s.credit_code, '') = i.code) AS seen
@@ -76,12 +94,14 @@ export async function blockingCandidates(
   b: { key: string; core: string; coreSorted: string; brand: string; creditCode: string | null },
   limit = 20,
 ): Promise<BlockedCandidateRow[]> {
-  const res = await sql<BlockedCandidateRow>`
+  // Two statement texts (with and without the trigram branch), each prepared with one generic plan.
+  const trigrams = b.brand.length >= 3 ? sql`OR brand_name % ${b.brand}` : sql``;
+  const res = await sql<BlockedCandidateRow>`/* prepared */
     WITH c AS (
       -- Separate branches: an OR with a subquery would defeat the indexes (a sequential scan of the registry).
       SELECT id FROM employers
       WHERE status <> 'merged'
-        AND (core_name = ${b.core} OR core_sorted = ${b.coreSorted} OR (${b.brand.length >= 3} AND brand_name % ${b.brand}) OR credit_code = ${b.creditCode})
+        AND (core_name = ${b.core} OR core_sorted = ${b.coreSorted} ${trigrams} OR credit_code = ${b.creditCode}::bpchar)
       UNION
       SELECT employer_id FROM employer_spellings WHERE normalized_name = ${b.key}
     )
@@ -89,7 +109,7 @@ export async function blockingCandidates(
            EXISTS (SELECT 1 FROM employer_spellings s WHERE s.employer_id = e.id AND s.normalized_name = ${b.key}) AS key_hit
     FROM c JOIN employers e ON e.id = c.id
     WHERE e.status <> 'merged'
-    ORDER BY (e.credit_code IS NOT NULL AND e.credit_code = ${b.creditCode}) DESC, similarity(e.core_name, ${b.core}) DESC, e.id
+    ORDER BY (e.credit_code IS NOT NULL AND e.credit_code = ${b.creditCode}::bpchar) DESC, similarity(e.core_name, ${b.core}) DESC, e.id
     LIMIT ${limit}`.execute(db);
   return res.rows;
 }
@@ -98,7 +118,7 @@ export async function blockingCandidates(
 export async function lockKeys(db: Transaction<Database>, keys: bigint[]): Promise<void> {
   if (keys.length === 0) return;
   const sorted = [...new Set(keys)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  await sql`SELECT pg_advisory_xact_lock(k) FROM (SELECT k FROM unnest(${sorted.map(String)}::bigint[]) AS k ORDER BY k) s`.execute(db);
+  await sql`/* prepared */ SELECT pg_advisory_xact_lock(k) FROM (SELECT k FROM unnest(${sorted.map(String)}::bigint[]) AS k ORDER BY k) s`.execute(db);
 }
 
 export interface NewEmployer {
@@ -118,7 +138,7 @@ export interface NewEmployer {
  * to another (the caller looks that one up).
  */
 export async function insertEmployer(db: Executor, e: NewEmployer, spelling?: string): Promise<EmployerRow | undefined> {
-  const res = await sql<EmployerRow>`
+  const res = await sql<EmployerRow>`/* prepared */
     WITH e AS (
       INSERT INTO employers (canonical_name, normalized_name, credit_code, core_name, core_sorted, brand_name, features, status, candidate_id)
       VALUES (${e.canonicalName}, ${e.key}, ${e.creditCode}, ${e.core}, ${e.coreSorted}, ${e.brand}, ${JSON.stringify(e.features)}::jsonb, ${e.status}, ${e.candidateId})
