@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import { recorder, writeSection } from './results.ts';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -25,7 +26,9 @@ const dbUrl = (() => {
   return u.toString();
 })();
 const prefix = `ledger_bench_${Date.now()}`;
-const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 2);
+// One worker process per two cores: on this 2-core machine a second process halves each transaction's group and
+// adds a fourth busy process to the CPU; it measured 925 against 1,558 events/s on the single path (bench/RESULTS.md).
+const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? Math.max(1, Math.floor(os.cpus().length / 2)));
 const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 64);
 // Concurrent single posts commit in groups only as far as the API's pool lets them run at once.
 const API_POOL_SIZE = Number(process.env.BENCH_API_POOL_SIZE ?? 32);
@@ -243,8 +246,27 @@ async function startApiProcess(): Promise<Api | undefined> {
   return { url, key, child };
 }
 
-async function post(api: Api, path: string, body: unknown): Promise<Response> {
-  return fetch(`${api.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${api.key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+// node:http with keep-alive rather than fetch: the load generator shares the two cores with what it measures, and
+// fetch spent 0.8 ms of CPU per single post against 0.2 ms here.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+/** POSTs JSON; resolves with the status and the body once it has been read. */
+function post(api: Api, path: string, body: unknown): Promise<{ status: number; text: string }> {
+  const payload = JSON.stringify(body);
+  const url = new URL(path, api.url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { authorization: `Bearer ${api.key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 /** HTTP batch path: `clients` concurrent posters, `batches` requests each of `size` events. Returns accepted/s and processed/s. */
@@ -257,8 +279,7 @@ async function batchPhase(db: Db, api: Api, clients: number, batches: number, si
     Array.from({ length: clients }, async (_, c) => {
       for (let b = 0; b < batches; b++) {
         const res = await post(api, '/v1/visit-events/batch', bodies[c * batches + b]);
-        if (res.status !== 200) throw new Error(`batch answered ${res.status}: ${await res.text()}`);
-        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`batch answered ${res.status}: ${res.text}`);
       }
     }),
   );
@@ -278,8 +299,7 @@ async function singlePhase(db: Db, api: Api, clients: number, total: number): Pr
       while (next < events.length) {
         const e = events[next++];
         const res = await post(api, '/v1/visit-events', e);
-        if (res.status !== 202) throw new Error(`single answered ${res.status}: ${await res.text()}`);
-        await res.arrayBuffer();
+        if (res.status !== 202) throw new Error(`single answered ${res.status}: ${res.text}`);
       }
     }),
   );
@@ -303,8 +323,7 @@ async function ackLatency(api: Api, perSecond: number, seconds: number): Promise
       const t0 = performance.now();
       inflight.push(
         post(api, '/v1/visit-events', e).then(
-          async (res) => {
-            await res.arrayBuffer();
+          (res) => {
             if (res.status === 202) latencies.push(performance.now() - t0);
             else failed++;
           },
@@ -356,15 +375,17 @@ export async function run(): Promise<void> {
     if (api) {
       children.push(api.child);
       await batchPhase(db, api, 1, 1); // warm-up
-      // The issue's batch path: 1,000 events per request from 4 clients.
-      const batch = await batchPhase(db, api, 4, 2);
+      // The issue's batch path: 1,000 events per request from 4 clients; 20,000 events in all, as many as the BullMQ
+      // baseline's jobs, so that filling and draining the pipeline weigh the same in both.
+      const batch = await batchPhase(db, api, 4, 5);
       emit('ingest.batch_path_events_per_s', batch.processed, 'events/s');
       emit('ingest.batch_path_ratio_to_bullmq_noop', batch.processed / noop, 'ratio');
       emit('ingest.batch_path_accepted_per_s', batch.acked, 'events/s');
-      const batch500 = await batchPhase(db, api, 4, 2, 500);
+      const batch500 = await batchPhase(db, api, 4, 10, 500);
       emit('ingest.batch_500_path_events_per_s', batch500.processed, 'events/s');
       emit('ingest.batch_500_path_accepted_per_s', batch500.acked, 'events/s');
-      const single = await singlePhase(db, api, 50, 3000);
+      // 10,000 events (several seconds): a steady state, not mostly the filling and draining of the pipeline.
+      const single = await singlePhase(db, api, 50, 10_000);
       emit('ingest.single_path_events_per_s', single.processed, 'events/s');
       emit('ingest.single_path_ratio_to_pg_commits', single.processed / commits1, 'ratio');
       emit('ingest.single_path_accepted_per_s', single.acked, 'events/s');
@@ -412,8 +433,8 @@ function writeResults(): void {
     '',
     '`ingest.*` rows go through HTTP (`ledger serve --api`, one process): `…_events_per_s` is events from the first request',
     'until every one is processed by the workers; `…_accepted_per_s` is events until the last answer (202 / batch 200),',
-    'i.e. what the API alone takes in. Batch path: 4 clients × 2 requests of 1,000 events (the issue\'s target), and',
-    '4 × 2 of 500. Single path: 50 concurrent clients, 3,000 events. Acknowledgement latency: open loop, 1,000 single',
+    'i.e. what the API alone takes in. Batch path: 4 clients × 5 requests of 1,000 events (the issue\'s target), and',
+    '4 × 10 of 500. Single path: 50 concurrent clients, 10,000 events. Acknowledgement latency: open loop, 1,000 single',
     'posts/s offered for 5 s, time from sending to the 202. `worker.*` rows appear with BENCH_WORKER_PHASES=1.',
     '',
     'Reading: on 2 cores the load generator, the API, PostgreSQL, Redis and two worker processes share the CPU. The API',

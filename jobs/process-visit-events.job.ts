@@ -18,6 +18,7 @@ import {
   roundsByVisitKey, upsertActiveVisits, upsertRetractedVisits, type VisitKeyEvent, type VisitState,
 } from '../shared/repositories/visit.repository.ts';
 import { observeProcessingLatency } from './processing-metrics.ts';
+import { createGroupRunner } from '../shared/group-runner.ts';
 
 /** A failure that retrying cannot fix (bad stored body, a reference that does not exist): dead-letter at once. */
 export class PermanentEventError extends Error {
@@ -259,60 +260,51 @@ function observe(r: Applied): void {
 const MAX_IN_FLIGHT = 2;
 const MAX_GROUP = 200;
 
-interface Waiter {
+interface Submission {
   ctx: JobContext;
   ids: number[];
   options: ProcessOptions;
-  resolve(result: ProcessResult): void;
-  reject(err: unknown): void;
 }
 
+type Settled = { ok: true; result: ProcessResult } | { ok: false; err: unknown };
+
+const settle = (p: Promise<ProcessResult>): Promise<Settled> => p.then((result) => ({ ok: true, result }), (err: unknown) => ({ ok: false, err }));
+
+/** Jobs arriving while MAX_IN_FLIGHT transactions run go together in the next one (shared/group-runner.ts). */
 export class Coalescer {
-  private pending: Waiter[] = [];
-  private inFlight = 0;
+  private readonly runner = createGroupRunner<Submission, Settled>({
+    maxInFlight: MAX_IN_FLIGHT,
+    maxSize: MAX_GROUP,
+    sizeOf: (s) => s.ids.length,
+    run: (group) => this.run(group),
+  });
 
-  submit(ctx: JobContext, ids: number[], options: ProcessOptions): Promise<ProcessResult> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ ctx, ids, options, resolve, reject });
-      this.pump();
-    });
+  async submit(ctx: JobContext, ids: number[], options: ProcessOptions): Promise<ProcessResult> {
+    const settled = await this.runner.submit({ ctx, ids, options });
+    if (settled.ok) return settled.result;
+    throw settled.err;
   }
 
-  private pump(): void {
-    while (this.inFlight < MAX_IN_FLIGHT && this.pending.length > 0) {
-      let size = 0;
-      let take = 0;
-      while (take < this.pending.length && (take === 0 || size + this.pending[take]!.ids.length <= MAX_GROUP)) {
-        size += this.pending[take]!.ids.length;
-        take++;
-      }
-      const group = this.pending.splice(0, take);
-      this.inFlight++;
-      void this.run(group).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
-    }
-  }
-
-  private async run(group: Waiter[]): Promise<void> {
+  private async run(group: Submission[]): Promise<Settled[]> {
     if (group.length > 1) {
       const { ctx } = group[0]!;
-      const attempt = Math.max(...group.map((w) => w.options.attempt ?? 1));
+      const attempt = Math.max(...group.map((s) => s.options.attempt ?? 1));
       try {
-        const r = await ctx.db.transaction().execute((trx) => applyRows(trx, resolverFor(ctx.config), group.flatMap((w) => w.ids), attempt));
+        const r = await ctx.db.transaction().execute((trx) => applyRows(trx, resolverFor(ctx.config), group.flatMap((s) => s.ids), attempt));
         observe(r);
         const processed = new Set(r.processed.map((p) => p.id));
         const rejected = new Set(r.rejected);
-        for (const w of group) {
-          w.resolve({ processed: w.ids.filter((id) => processed.has(id)).length, rejected: w.ids.filter((id) => rejected.has(id)).length, redelivered: 0 });
-        }
-        return;
+        return group.map((s) => ({
+          ok: true as const,
+          result: { processed: s.ids.filter((id) => processed.has(id)).length, rejected: s.ids.filter((id) => rejected.has(id)).length, redelivered: 0 },
+        }));
       } catch (err) {
         ctx.log.warn({ err: reasonOf(err), jobs: group.length }, 'shared transaction failed; processing its jobs one by one');
       }
     }
-    for (const w of group) await processVisitEvents(w.ctx, w.ids, w.options).then(w.resolve, w.reject);
+    const out: Settled[] = [];
+    for (const s of group) out.push(await settle(processVisitEvents(s.ctx, s.ids, s.options)));
+    return out;
   }
 }
 

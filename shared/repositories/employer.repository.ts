@@ -65,7 +65,7 @@ export async function findEmployersByKeys(db: Executor, lookups: KeyLookup[]): P
       ORDER BY e.id`.execute(db);
     return one.rows;
   }
-  const res = await sql<KeyHit>`
+  const res = await sql<KeyHit>`/* prepared */
     SELECT i.ord::int - 1 AS ord, e.id, e.canonical_name, e.credit_code, e.status, e.candidate_id, e.merged_into,
            bool_or(s.spelling = i.spelling AND coalesce(s.credit_code, '') = i.code) AS seen
     FROM unnest(${lookups.map((l) => l.key)}::text[], ${lookups.map((l) => l.spelling)}::text[], ${lookups.map((l) => l.creditCode ?? '')}::text[])

@@ -25,7 +25,7 @@ export async function claimAcceptedInboxRows(trx: Transaction<Database>, ids: nu
   if (ids.length === 0) return [];
   // Only the primary key in the predicate: with `status = 'accepted'` the planner may walk the whole pending index
   // (the backlog) instead. FOR UPDATE returns each row's latest committed version, so the status test after it is exact.
-  const { rows } = await sql<ClaimedInboxRow & { status: string }>`
+  const { rows } = await sql<ClaimedInboxRow & { status: string }>`/* prepared */
     SELECT id, event_id AS "eventId", event_type AS "eventType", body, university_code AS "universityCode",
            visit_ref AS "visitRef", occurred_at AS "occurredAt", attempts, status
     FROM inbox_events WHERE id = ANY(${ids}::bigint[])
@@ -39,7 +39,7 @@ export async function markInboxProcessed(
   rows: Array<{ id: number; employerId: number | null }>,
 ): Promise<Array<{ id: number; latencySeconds: number }>> {
   if (rows.length === 0) return [];
-  const { rows: out } = await sql<{ id: number; latencySeconds: number }>`
+  const { rows: out } = await sql<{ id: number; latencySeconds: number }>`/* prepared */
     UPDATE inbox_events i SET status = 'processed', employer_id = v.employer_id, processed_at = clock_timestamp(),
       error = NULL, attempts = i.attempts + 1
     FROM unnest(${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.employerId)}::bigint[]) AS v(id, employer_id)

@@ -7,6 +7,7 @@ import type { VisitEventType } from '../db/tables/ingestion.table.ts';
 
 
 export interface NewInboxEvent {
+  clientId: number;
   eventId: string;
   /** sha256 hex of the canonical JSON of the event as sent (see shared/domain/visit-event.schema.ts bodyHash). */
   bodyHash: string;
@@ -22,50 +23,48 @@ export interface NewInboxEvent {
 
 export type StoreOutcome = { status: 'accepted'; id: number } | { status: 'duplicate' } | { status: 'conflict' };
 
+const eventKey = (clientId: number, eventId: string) => `${clientId}\u0000${eventId}`;
+
 /**
- * Stores the events of one client in one statement (plus one read for those already there) and returns, in input
- * order, what each would have got alone and in sequence: accepted, duplicate (same eventId, same body hash) or
- * conflict (same eventId, different body). Repeats of an eventId within the call compare with its first occurrence's
- * stored row. Rows are inserted in eventId order so that two concurrent batches lock their keys in the same order.
+ * Stores events (of one client or several) in one statement, so they commit together or not at all, plus one read
+ * for those already there. Returns, in input order, what each would have got alone and in sequence: accepted,
+ * duplicate (same client and eventId, same body hash) or conflict (different body). Repeats of a key within the call
+ * compare with its first occurrence. Rows are inserted in key order so that two concurrent calls lock their keys in
+ * the same order.
  */
-export async function storeInboxEvents(db: Executor, clientId: number, events: NewInboxEvent[]): Promise<StoreOutcome[]> {
+export async function storeInboxEvents(db: Executor, events: NewInboxEvent[]): Promise<StoreOutcome[]> {
   if (events.length === 0) return [];
   const first = new Map<string, NewInboxEvent>();
-  for (const e of events) if (!first.has(e.eventId)) first.set(e.eventId, e);
-  const rows = [...first.values()]
-    .sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0))
-    .map((e) => ({
-      client_id: clientId,
-      event_id: e.eventId,
-      body_hash: e.bodyHash,
-      body: JSON.stringify(e.body),
-      raw_body: e.rawBody,
-      event_type: e.eventType,
-      university_code: e.universityCode,
-      visit_ref: e.visitRef,
-      occurred_at: e.occurredAt,
-    }));
-  const inserted = await db
-    .insertInto('inbox_events')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['client_id', 'event_id']).doNothing())
-    .returning(['id', 'event_id'])
-    .execute();
-  const insertedIds = new Map(inserted.map((r) => [r.event_id, r.id]));
+  for (const e of events) if (!first.has(eventKey(e.clientId, e.eventId))) first.set(eventKey(e.clientId, e.eventId), e);
+  const rows = [...first.values()].sort((a, b) => a.clientId - b.clientId || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+  const col = <K extends keyof NewInboxEvent>(k: K) => rows.map((r) => r[k]);
+  // A fixed text (arrays, not a VALUES list per row count), prepared once per connection.
+  const inserted = await sql<{ id: number; client_id: number; event_id: string }>`/* prepared */
+    INSERT INTO inbox_events (client_id, event_id, body_hash, body, raw_body, event_type, university_code, visit_ref, occurred_at)
+    SELECT * FROM unnest(${col('clientId')}::int[], ${col('eventId')}::text[], ${col('bodyHash')}::text[],
+                         ${rows.map((r) => JSON.stringify(r.body))}::jsonb[], ${col('rawBody')}::text[], ${col('eventType')}::text[],
+                         ${col('universityCode')}::bpchar[], ${col('visitRef')}::text[], ${col('occurredAt')}::timestamptz[])
+    ON CONFLICT (client_id, event_id) DO NOTHING
+    RETURNING id, client_id, event_id`.execute(db);
+  const insertedIds = new Map(inserted.rows.map((r) => [eventKey(r.client_id, r.event_id), r.id]));
   const storedHash = new Map<string, string>();
-  for (const [eventId, e] of first) if (insertedIds.has(eventId)) storedHash.set(eventId, e.bodyHash);
-  const existing = [...first.keys()].filter((id) => !insertedIds.has(id));
+  for (const [key, e] of first) if (insertedIds.has(key)) storedHash.set(key, e.bodyHash);
+  const existing = [...first.entries()].filter(([key]) => !insertedIds.has(key)).map(([, e]) => e);
   if (existing.length) {
-    const found = await db.selectFrom('inbox_events').select(['event_id', 'body_hash']).where('client_id', '=', clientId).where('event_id', 'in', existing).execute();
-    for (const r of found) storedHash.set(r.event_id, r.body_hash);
+    const found = await sql<{ client_id: number; event_id: string; body_hash: string }>`/* prepared */
+      SELECT i.client_id, i.event_id, i.body_hash
+      FROM unnest(${existing.map((e) => e.clientId)}::int[], ${existing.map((e) => e.eventId)}::text[]) AS k(client_id, event_id)
+      JOIN inbox_events i ON i.client_id = k.client_id AND i.event_id = k.event_id`.execute(db);
+    for (const r of found.rows) storedHash.set(eventKey(r.client_id, r.event_id), r.body_hash);
   }
   const seen = new Set<string>();
   return events.map((e): StoreOutcome => {
-    const isFirst = !seen.has(e.eventId);
-    seen.add(e.eventId);
-    const id = insertedIds.get(e.eventId);
+    const key = eventKey(e.clientId, e.eventId);
+    const isFirst = !seen.has(key);
+    seen.add(key);
+    const id = insertedIds.get(key);
     if (isFirst && id !== undefined) return { status: 'accepted', id };
-    const hash = storedHash.get(e.eventId);
+    const hash = storedHash.get(key);
     if (hash === undefined) throw new Error(`inbox row of event ${e.eventId} vanished between insert and read`);
     return hash === e.bodyHash ? { status: 'duplicate' } : { status: 'conflict' };
   });

@@ -45,7 +45,7 @@ const toJson = (rows: object[]) => JSON.stringify(rows);
  */
 export async function upsertActiveVisits(db: Executor, visits: VisitState[]): Promise<number> {
   if (visits.length === 0) return 0;
-  const { rows } = await sql<{ n: number }>`
+  const { rows } = await sql<{ n: number }>`/* prepared */
     WITH applied AS (
       INSERT INTO visits (university_code, ref, campaign_id, state, occurred_at, event_id, inbox_id, visited_on, mode,
         leaders, has_principal, employer_id, employer_name, credit_code, region_code, positions, internship_base,
@@ -79,7 +79,7 @@ export async function upsertActiveVisits(db: Executor, visits: VisitState[]): Pr
  */
 export async function upsertRetractedVisits(db: Executor, visits: VisitKeyEvent[]): Promise<number> {
   if (visits.length === 0) return 0;
-  const { rows } = await sql<{ n: number }>`
+  const { rows } = await sql<{ n: number }>`/* prepared */
     WITH applied AS (
       INSERT INTO visits (university_code, ref, campaign_id, state, occurred_at, event_id, inbox_id, updated_at)
       SELECT x."universityCode", x.ref, x."campaignId", 'retracted', x."occurredAt", x."eventId", x."inboxId", now()

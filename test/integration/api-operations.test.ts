@@ -3,6 +3,7 @@
 import http from 'node:http';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProducer } from '../../jobs/producer.ts';
@@ -114,6 +115,30 @@ describe('PostgreSQL gone', () => {
     expect(ready.body.checks.database).toBe('down');
     // An uncached key cannot be checked either: 503, not 401.
     expectProblem(await ownApi.request('POST', '/v1/visit-events', { key: 'lk_never_seen', body: visitEvent(ownRef) }), 503);
+  });
+});
+
+describe('single posts stored together', () => {
+  it('stores concurrent posts in shared statements, and one the database refuses fails alone', async () => {
+    // A row the database refuses although it passed every check (as a full disk or a broken index would refuse it).
+    await sql`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.event_id LIKE 'poison-%' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$`.execute(t.db);
+    await sql`CREATE TRIGGER refuse_poison BEFORE INSERT ON inbox_events FOR EACH ROW EXECUTE FUNCTION refuse_poison()`.execute(t.db);
+    // Slow statements, so that requests arriving meanwhile pile up into groups.
+    await sql`CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.2); RETURN NULL; END $$`.execute(t.db);
+    await sql`CREATE TRIGGER slow_insert BEFORE INSERT ON inbox_events FOR EACH STATEMENT EXECUTE FUNCTION slow_insert()`.execute(t.db);
+    try {
+      const good = Array.from({ length: 40 }, () => visitEvent(ref));
+      const poison = visitEvent(ref, { eventId: `poison-${Date.now()}` });
+      const answers = await Promise.all([...good.slice(0, 20), poison, ...good.slice(20)].map((body) => api.request('POST', '/v1/visit-events', { key: ref.apiKey, body })));
+      expect(answers.filter((a) => a.status === 202)).toHaveLength(40);
+      expectProblem(answers[20]!, 503);
+      const stored = await t.db.selectFrom('inbox_events').select('event_id').where('event_id', 'in', [...good.map((g) => g.eventId), poison.eventId]).execute();
+      expect(stored.map((x) => x.event_id).sort()).toEqual(good.map((g) => g.eventId).sort());
+    } finally {
+      await sql`DROP TRIGGER refuse_poison ON inbox_events`.execute(t.db);
+      await sql`DROP TRIGGER slow_insert ON inbox_events`.execute(t.db);
+    }
   });
 });
 

@@ -12,6 +12,7 @@ import { eventsAccepted, eventsDuplicate, eventsRejected } from '../../../shared
 import { findClientInboxEvent, storeInboxEvents, type NewInboxEvent, type StoreOutcome } from '../../../shared/repositories/inbox.repository.ts';
 import { badRequest, conflict, forbidden, notFound, Problem, unavailable, unprocessable } from '../problem.ts';
 import { createEnqueueBatcher } from '../enqueue-batcher.ts';
+import { createGroupRunner } from '../../../shared/group-runner.ts';
 import { ReferenceCache } from '../reference-cache.ts';
 import type { ApiClient, ApiDeps, RouteModule } from './route.ts';
 
@@ -19,6 +20,8 @@ export const SINGLE_BODY_LIMIT = 1024 * 1024;
 export const BATCH_BODY_LIMIT = 10 * 1024 * 1024;
 const ENQUEUE_TIMEOUT_MS = 1000;
 const STORE_ATTEMPTS = 3;
+// Store statements at once per API process: two keep PostgreSQL busy while the next group forms.
+const STORE_IN_FLIGHT = 2;
 
 type Verdict =
   | { status: 'invalid'; errors: FieldError[] }
@@ -37,8 +40,9 @@ function judge(event: VisitEvent, client: ApiClient, facts: ReferenceFacts): Ver
   return errors.length ? { status: 'unprocessable', errors } : { status: 'storable', event };
 }
 
-function inboxRow(event: VisitEvent, original: unknown, rawBody: string): NewInboxEvent {
+function inboxRow(clientId: number, event: VisitEvent, original: unknown, rawBody: string): NewInboxEvent {
   return {
+    clientId,
     eventId: event.eventId,
     bodyHash: bodyHash(original),
     body: event,
@@ -66,25 +70,52 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
     }
   }
 
-  async function store(request: FastifyRequest, clientId: number, rows: NewInboxEvent[]): Promise<StoreOutcome[]> {
-    if (rows.length === 0) return []; // nothing to store: no transaction, and no 503 for a batch of only refused events
+  /** One statement for the rows, retried on a deadlock or serialization failure. */
+  async function storeRows(rows: NewInboxEvent[]): Promise<StoreOutcome[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        // One transaction for all of them: a batch's accepted events commit together or not at all.
-        return rows.length === 1 ? await storeInboxEvents(db, clientId, rows) : await db.transaction().execute((trx) => storeInboxEvents(trx, clientId, rows));
+        return await storeInboxEvents(db, rows);
       } catch (err) {
         const code = (err as { code?: string }).code;
-        if (code && TRANSIENT.has(code) && attempt < STORE_ATTEMPTS) continue;
-        request.log.error({ err }, 'storing events failed');
-        eventsRejected.inc({ reason: 'unavailable' }, rows.length);
-        throw unavailable('the event cannot be stored right now (database unreachable): retry later; nothing was stored');
+        if (!(code && TRANSIENT.has(code) && attempt < STORE_ATTEMPTS)) throw err;
       }
     }
   }
 
-  // Committed ids go to the queue in small groups (see enqueue-batcher.ts); closed with the app.
+  // Requests arriving together store together: one statement and one commit for all of them (see group-runner.ts).
+  // Should the shared statement fail, each request's rows are stored on their own, so one cannot fail the others.
+  type Stored = { ok: true; outcomes: StoreOutcome[] } | { ok: false; err: unknown };
+  const storer = createGroupRunner<NewInboxEvent[], Stored>({
+    maxInFlight: STORE_IN_FLIGHT,
+    maxSize: MAX_BATCH_EVENTS,
+    sizeOf: (rows) => rows.length,
+    async run(groups) {
+      try {
+        const outcomes = await storeRows(groups.flat());
+        let at = 0;
+        return groups.map((rows) => ({ ok: true as const, outcomes: outcomes.slice(at, (at += rows.length)) }));
+      } catch (err) {
+        if (groups.length === 1) return [{ ok: false, err }];
+        return Promise.all(groups.map((rows) => storeRows(rows).then((outcomes): Stored => ({ ok: true, outcomes }), (e: unknown): Stored => ({ ok: false, err: e }))));
+      }
+    },
+  });
+
+  async function store(request: FastifyRequest, rows: NewInboxEvent[]): Promise<StoreOutcome[]> {
+    if (rows.length === 0) return []; // nothing to store: no statement, and no 503 for a batch of only refused events
+    const stored = await storer.submit(rows);
+    if (stored.ok) return stored.outcomes;
+    request.log.error({ err: stored.err }, 'storing events failed');
+    eventsRejected.inc({ reason: 'unavailable' }, rows.length);
+    throw unavailable('the event cannot be stored right now (database unreachable): retry later; nothing was stored');
+  }
+
+  // Committed ids go to the queue in groups too (see enqueue-batcher.ts); both are closed with the app.
   const batcher = createEnqueueBatcher(producer, deps.log, ENQUEUE_TIMEOUT_MS);
-  app.addHook('onClose', () => batcher.close());
+  app.addHook('onClose', async () => {
+    await storer.close();
+    await batcher.close();
+  });
 
   const eventSchema = visitEventJsonSchema();
   const problemRef = { description: 'application/problem+json', type: 'object', additionalProperties: true };
@@ -126,11 +157,11 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
         throw unprocessable('the event breaks a rule: see errors', verdict.errors);
       }
       const raw = request.rawBody ?? JSON.stringify(request.body);
-      const [outcome] = await store(request, request.client.id, [inboxRow(event, request.body, raw)]);
+      const [outcome] = await store(request, [inboxRow(request.client.id, event, request.body, raw)]);
       switch (outcome!.status) {
         case 'accepted':
           eventsAccepted.inc();
-          await batcher.enqueue([outcome!.id]);
+          void batcher.enqueue([outcome!.id]); // committed: the answer need not wait for Redis
           return reply.code(202).send({ eventId: event.eventId, status: 'accepted' });
         case 'duplicate':
           eventsDuplicate.inc();
@@ -195,10 +226,10 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
       const storable: Array<{ index: number; row: NewInboxEvent }> = [];
       valid.forEach(({ index, event }, i) => {
         const verdict = judge(event, request.client, facts[i]!);
-        if (verdict.status === 'storable') storable.push({ index, row: inboxRow(event, events[index], JSON.stringify(events[index])) });
+        if (verdict.status === 'storable') storable.push({ index, row: inboxRow(request.client.id, event, events[index], JSON.stringify(events[index])) });
         else results[index] = { eventId: event.eventId, status: verdict.status, errors: verdict.errors.map((e) => ({ path: `/events/${index}${e.path}`, message: e.message })) };
       });
-      const outcomes = await store(request, request.client.id, storable.map((s) => s.row));
+      const outcomes = await store(request, storable.map((s) => s.row));
       const acceptedIds: number[] = [];
       outcomes.forEach((o, i) => {
         const { index, row } = storable[i]!;
@@ -213,7 +244,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
         else if (r.status === 'duplicate') eventsDuplicate.inc();
         else eventsRejected.inc({ reason: r.status });
       }
-      await batcher.enqueue(acceptedIds);
+      void batcher.enqueue(acceptedIds); // committed: the answer need not wait for Redis (the sweeper covers a lost enqueue)
       return reply.code(200).send({ results });
     },
   );
