@@ -18,6 +18,6 @@ let next = 0; const lat: Array<[number, string]> = [];
 await Promise.all(Array.from({ length: Number(process.env.C ?? 8) }, async () => { while (next < recs.length) { const r = recs[next++]!; const t = performance.now(); const res = await resolver.resolve(db, { name: r.name, creditCode: r.creditCode }); lat.push([performance.now() - t, (res.isNew ? 'new-' : '') + res.decision + (r.name.length)]); } }));
 const wall = (performance.now() - t0) / 1000; const c = process.cpuUsage(c0); const p = pgcpu() - p0;
 lat.sort((a, b) => a[0] - b[0]); const by = new Map<string, number>(); for (const [, k] of lat.slice(Math.floor(lat.length * 0.99))) by.set(k.replace(/\d+$/, ''), (by.get(k.replace(/\d+$/, '')) ?? 0) + 1); const all = new Map<string, number>(); for (const [, k] of lat) all.set(k.replace(/\d+$/, ''), (all.get(k.replace(/\d+$/, '')) ?? 0) + 1); console.log('p99', lat[Math.floor(lat.length * 0.99)], 'tail by kind', by, 'all', all);
-console.log({ rate: recs.length / wall, wall, nodeCpu: (c.user + c.system) / 1e6, pgCpu: p });
+console.log({ rate: recs.length / wall, wall, nodeUser: c.user / 1e6, nodeSys: c.system / 1e6, pgCpu: p });
 const { sql } = await import('kysely'); console.log((await sql`select left(statement, 60) s, generic_plans, custom_plans from pg_prepared_statements`.execute(db)).rows);
 await db.destroy(); await admin.query('DROP DATABASE IF EXISTS prof_resolve WITH (FORCE)'); await admin.end();

@@ -165,32 +165,58 @@ export function createEmployerResolver(
     return { employer: h, seen: h.seen };
   }
 
-  async function slowPath(db: Transaction<Database>, p: Prepared): Promise<{ resolution: Resolution; spelling: NewSpelling | null }> {
-    const spellingOf = (employerId: number): NewSpelling => ({ employerId, spelling: p.spelling, key: p.features.key, creditCode: p.code });
-    const f = p.features;
-    const candidates = await blockingCandidates(db, { key: f.key, core: f.core, coreSorted: f.coreSorted, brand: f.brand, creditCode: p.code });
+  type Decision =
+    | { kind: 'matched'; employer: BlockedCandidateRow; score: number; linkCode: boolean }
+    | { kind: 'create'; provisional: boolean; candidateId: number | null; score?: number };
+
+  /** The decision for one name from its blocking candidates (pure: no reads, no writes). */
+  function decide(p: Prepared, candidates: BlockedCandidateRow[]): Decision {
     const byCode = p.code ? candidates.find((c) => c.credit_code === p.code) : undefined;
-    if (byCode) return { resolution: resolutionOf(byCode, 'matched', { score: 1 }), spelling: spellingOf(byCode.id) };
-    const mine = matchFeatures(f);
+    if (byCode) return { kind: 'matched', employer: byCode, score: 1, linkCode: false };
+    const mine = matchFeatures(p.features);
     const scored = candidates
       // Two different valid codes are two employers, whatever the names say.
       .filter((c) => !(p.code && c.credit_code && c.credit_code !== p.code))
       .map((c) => ({ candidate: c, score: c.key_hit ? 1 : similarity(mine, storedFeatures(c.core_name, c.features)) }));
     const { best, decision } = chooseCandidate(scored, t);
     if (best && decision === 'matched') {
-      const e = best.candidate;
-      if (p.code && e.credit_code === null) await linkCreditCode(db, e.id, p.code); // first seen without a code: link it
-      return { resolution: resolutionOf(e, 'matched', { score: round(best.score) }), spelling: spellingOf(e.id) };
+      // First seen without a code: it gets this one.
+      return { kind: 'matched', employer: best.candidate, score: round(best.score), linkCode: p.code !== null && best.candidate.credit_code === null };
     }
     const provisional = best !== null && decision === 'review';
     // A provisional employer's candidate is the employer it may be: never another provisional one.
     const candidateId = provisional ? (best.candidate.status === 'provisional' ? (best.candidate.candidate_id ?? best.candidate.id) : best.candidate.id) : null;
+    return { kind: 'create', provisional, candidateId, ...(best ? { score: best.score } : {}) };
+  }
+
+  const blockingOf = (p: Prepared) => ({ key: p.features.key, core: p.features.core, coreSorted: p.features.coreSorted, brand: p.features.brand, creditCode: p.code });
+  const spellingOf = (p: Prepared, employerId: number): NewSpelling => ({ employerId, spelling: p.spelling, key: p.features.key, creditCode: p.code });
+
+  /**
+   * Without locks: the existing employer a name matches, when that needs no write but its spelling. Most names new to
+   * the registry are spellings of known employers; only a creation (or a code to link) needs the locked path.
+   */
+  async function matchWithoutLock(db: Executor, p: Prepared): Promise<Resolution | null> {
+    const d = decide(p, await blockingCandidates(db, blockingOf(p)));
+    if (d.kind !== 'matched' || d.linkCode) return null;
+    await insertSpellings(db, [spellingOf(p, d.employer.id)]);
+    return resolutionOf(d.employer, 'matched', { score: d.score });
+  }
+
+  /** Under the name's locks: blocking candidates, the decision, and the writes it needs. */
+  async function slowPath(db: Transaction<Database>, p: Prepared): Promise<{ resolution: Resolution; spelling: NewSpelling | null }> {
+    const f = p.features;
+    const d = decide(p, await blockingCandidates(db, blockingOf(p)));
+    if (d.kind === 'matched') {
+      if (d.linkCode) await linkCreditCode(db, d.employer.id, p.code!);
+      return { resolution: resolutionOf(d.employer, 'matched', { score: d.score }), spelling: spellingOf(p, d.employer.id) };
+    }
     const inserted = await insertEmployer(
       db,
       {
         canonicalName: displayName(p.spelling.trim()), key: f.key, creditCode: p.code, core: f.core, coreSorted: f.coreSorted, brand: f.brand,
         features: { regions: f.regions, legalKind: f.legalKind, group: f.group, note: f.note, branch: f.branch, legalForm: f.legalForm },
-        status: provisional ? 'provisional' : 'active', candidateId,
+        status: d.provisional ? 'provisional' : 'active', candidateId: d.candidateId,
       },
       p.spelling,
     );
@@ -198,12 +224,12 @@ export function createEmployerResolver(
       // The code was registered meanwhile by a writer not holding this lock (an administrator's merge): use that employer.
       const [other] = await findEmployersByCreditCodes(db, [p.code!]);
       const e = await surviving(db, other!);
-      return { resolution: resolutionOf(e, 'matched', { score: 1 }), spelling: spellingOf(e.id) };
+      return { resolution: resolutionOf(e, 'matched', { score: 1 }), spelling: spellingOf(p, e.id) };
     }
-    if (provisional) await insertReview(db, { employerId: inserted.id, candidateId: candidateId!, score: best.score, spelling: p.spelling });
+    if (d.provisional) await insertReview(db, { employerId: inserted.id, candidateId: d.candidateId!, score: d.score!, spelling: p.spelling });
     return {
-      resolution: resolutionOf(inserted, provisional ? 'review' : 'created', {
-        isNew: true, ...(provisional ? { candidateId: candidateId!, score: round(best.score) } : best ? { score: round(best.score) } : {}),
+      resolution: resolutionOf(inserted, d.provisional ? 'review' : 'created', {
+        isNew: true, ...(d.provisional ? { candidateId: d.candidateId!, score: round(d.score!) } : d.score !== undefined ? { score: round(d.score) } : {}),
       }),
       spelling: null, // written with the employer
     };
@@ -343,6 +369,8 @@ export function createEmployerResolver(
         await insertSpellings(db, f.spellings);
         return f.out[0]!;
       }
+      const matched = await matchWithoutLock(db, f.prepared[0]!);
+      if (matched) return matched;
       return db.transaction().execute(async (trx) => (await finish(trx, { ...f, spellings: [] }))[0]!);
     },
     resolveMany: resolveManyIn,

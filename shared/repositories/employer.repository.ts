@@ -173,11 +173,11 @@ export interface NewSpelling {
 
 export async function insertSpellings(db: Executor, rows: NewSpelling[]): Promise<void> {
   if (rows.length === 0) return;
-  await db
-    .insertInto('employer_spellings')
-    .values(rows.map((r) => ({ employer_id: r.employerId, spelling: r.spelling, normalized_name: r.key, credit_code: r.creditCode })))
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  await sql`/* prepared */
+    INSERT INTO employer_spellings (employer_id, spelling, normalized_name, credit_code)
+    SELECT * FROM unnest(${rows.map((r) => r.employerId)}::bigint[], ${rows.map((r) => r.spelling)}::text[], ${rows.map((r) => r.key)}::text[],
+                         ${rows.map((r) => r.creditCode)}::bpchar[])
+    ON CONFLICT DO NOTHING`.execute(db);
 }
 
 export async function insertReview(db: Executor, r: { employerId: number; candidateId: number; score: number; spelling: string }): Promise<void> {
