@@ -159,6 +159,23 @@ async function applyRows(trx: Transaction<Database>, resolver: EmployerResolver,
   return { processed, rejected };
 }
 
+// Deadlock, serialization failure: two workers' transactions met on the same rows or ranking locks. Running the same
+// transaction again usually succeeds, and costs less than splitting its group into one transaction per job or event.
+const RETRY_WHOLE = new Set(['40P01', '40001']);
+const WHOLE_ATTEMPTS = 3;
+
+/** applyRows in its own transaction, run again (up to WHOLE_ATTEMPTS times) when it lost a deadlock. */
+async function applyInTransaction(ctx: JobContext, ids: number[], attempt: number): Promise<Applied> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await ctx.db.transaction().execute((trx) => applyRows(trx, resolverFor(ctx.config), ids, attempt));
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (!(typeof code === 'string' && RETRY_WHOLE.has(code) && tries < WHOLE_ATTEMPTS)) throw err;
+    }
+  }
+}
+
 async function deadLetterIn(trx: Transaction<Database>, inboxId: number, reason: string, attempts: number): Promise<void> {
   if (await markInboxRejected(trx, inboxId, reason)) await upsertDeadLetter(trx, { inboxId, reason, attempts });
 }
@@ -199,7 +216,7 @@ export async function processVisitEvents(ctx: JobContext, ids: number[], options
   const attempt = options.attempt ?? 1;
   const last = attempt >= (options.maxAttempts ?? 1);
   try {
-    const r = await ctx.db.transaction().execute((trx) => applyRows(trx, resolverFor(ctx.config), ids, attempt));
+    const r = await applyInTransaction(ctx, ids, attempt);
     observe(r);
     return { processed: r.processed.length, rejected: r.rejected.length, redelivered: 0 };
   } catch (err) {
@@ -210,7 +227,7 @@ export async function processVisitEvents(ctx: JobContext, ids: number[], options
   const transient: number[] = [];
   for (const id of ids) {
     try {
-      const r = await ctx.db.transaction().execute((trx) => applyRows(trx, resolverFor(ctx.config), [id], attempt));
+      const r = await applyInTransaction(ctx, [id], attempt);
       observe(r);
       result.processed += r.processed.length;
       result.rejected += r.rejected.length;
@@ -290,7 +307,7 @@ export class Coalescer {
       const { ctx } = group[0]!;
       const attempt = Math.max(...group.map((s) => s.options.attempt ?? 1));
       try {
-        const r = await ctx.db.transaction().execute((trx) => applyRows(trx, resolverFor(ctx.config), group.flatMap((s) => s.ids), attempt));
+        const r = await applyInTransaction(ctx, group.flatMap((s) => s.ids), attempt);
         observe(r);
         const processed = new Set(r.processed.map((p) => p.id));
         const rejected = new Set(r.rejected);
