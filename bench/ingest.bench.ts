@@ -206,7 +206,7 @@ async function directPhase(db: Db, total: number, batch: number, loaders = 1, em
           const e = event('direct', employers);
           const raw = JSON.stringify(e);
           const v = e.visit as { ref: string; universityCode: string };
-          return { client_id: clientId, event_id: e.eventId as string, body_hash: createHash('sha256').update(raw).digest('hex'), body: raw, raw_body: raw, event_type: 'visit.recorded' as const, university_code: v.universityCode, visit_ref: v.ref, occurred_at: e.occurredAt as string };
+          return { client_id: clientId, event_id: e.eventId as string, body_hash: createHash('sha256').update(raw).digest('hex'), raw_body: raw, event_type: 'visit.recorded' as const, university_code: v.universityCode, visit_ref: v.ref, occurred_at: e.occurredAt as string };
         });
         const ids = (await db.insertInto('inbox_events').values(rows).returning('id').execute()).map((r) => r.id);
         await producer.enqueueVisitEvents(ids);

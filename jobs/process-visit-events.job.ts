@@ -47,7 +47,7 @@ interface StoredEvent {
 
 const PRINCIPAL_ROLES: ReadonlySet<string> = new Set(['secretary', 'president']);
 
-/** The stored body was validated at acceptance; this re-checks only what processing relies on. */
+/** The stored body (raw_body, parsed) was validated at acceptance; this re-checks only what processing relies on. */
 function storedEvent(row: ClaimedInboxRow): StoredEvent {
   const body = row.body as Partial<StoredEvent> | null;
   const visit = body?.visit;
@@ -69,7 +69,8 @@ function storedEvent(row: ClaimedInboxRow): StoredEvent {
 function visitState(row: ClaimedInboxRow, ev: StoredEvent, resolution: Resolution): VisitState {
   const v = ev.visit;
   const o = v.outcomes ?? {};
-  const leaders = v.leaders ?? [];
+  // The stored body is the event as sent: keep only the fields the contract knows.
+  const leaders = (v.leaders ?? []).map((l) => ({ role: l.role, name: l.name }));
   return {
     universityCode: row.universityCode.trim(),
     ref: row.visitRef,

@@ -9,6 +9,7 @@ export interface ClaimedInboxRow {
   id: number;
   eventId: string;
   eventType: VisitEventType;
+  /** raw_body parsed; null when it does not parse (then no retry can apply it). */
   body: unknown;
   universityCode: string;
   visitRef: string;
@@ -25,12 +26,20 @@ export async function claimAcceptedInboxRows(trx: Transaction<Database>, ids: nu
   if (ids.length === 0) return [];
   // Only the primary key in the predicate: with `status = 'accepted'` the planner may walk the whole pending index
   // (the backlog) instead. FOR UPDATE returns each row's latest committed version, so the status test after it is exact.
-  const { rows } = await sql<ClaimedInboxRow & { status: string }>`/* prepared */
-    SELECT id, event_id AS "eventId", event_type AS "eventType", body, university_code AS "universityCode",
+  const { rows } = await sql<Omit<ClaimedInboxRow, 'body'> & { rawBody: string; status: string }>`/* prepared */
+    SELECT id, event_id AS "eventId", event_type AS "eventType", raw_body AS "rawBody", university_code AS "universityCode",
            visit_ref AS "visitRef", occurred_at AS "occurredAt", attempts, status
     FROM inbox_events WHERE id = ANY(${ids}::bigint[])
     ORDER BY id FOR UPDATE`.execute(trx);
-  return rows.filter((r) => r.status === 'accepted').map(({ status: _status, ...row }) => row);
+  return rows.filter((r) => r.status === 'accepted').map(({ status: _status, rawBody, ...row }) => ({ ...row, body: parseStored(rawBody) }));
+}
+
+function parseStored(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return null;
+  }
 }
 
 /** Marks rows processed in one statement (rows claimed in this transaction); returns the acceptance→processed latency of each, in seconds. */

@@ -11,9 +11,7 @@ export interface NewInboxEvent {
   eventId: string;
   /** sha256 hex of the canonical JSON of the event as sent (see shared/domain/visit-event.schema.ts bodyHash). */
   bodyHash: string;
-  /** The validated event (unknown fields dropped): what the workers read. */
-  body: unknown;
-  /** The event as received. */
+  /** The event as received (valid: the workers parse it and read the fields they know). */
   rawBody: string;
   eventType: VisitEventType;
   universityCode: string;
@@ -40,9 +38,9 @@ export async function storeInboxEvents(db: Executor, events: NewInboxEvent[]): P
   const col = <K extends keyof NewInboxEvent>(k: K) => rows.map((r) => r[k]);
   // A fixed text (arrays, not a VALUES list per row count), prepared once per connection.
   const inserted = await sql<{ id: number; client_id: number; event_id: string }>`/* prepared */
-    INSERT INTO inbox_events (client_id, event_id, body_hash, body, raw_body, event_type, university_code, visit_ref, occurred_at)
+    INSERT INTO inbox_events (client_id, event_id, body_hash, raw_body, event_type, university_code, visit_ref, occurred_at)
     SELECT * FROM unnest(${col('clientId')}::int[], ${col('eventId')}::text[], ${col('bodyHash')}::text[],
-                         ${rows.map((r) => JSON.stringify(r.body))}::jsonb[], ${col('rawBody')}::text[], ${col('eventType')}::text[],
+                         ${col('rawBody')}::text[], ${col('eventType')}::text[],
                          ${col('universityCode')}::bpchar[], ${col('visitRef')}::text[], ${col('occurredAt')}::timestamptz[])
     ON CONFLICT (client_id, event_id) DO NOTHING
     RETURNING id, client_id, event_id`.execute(db);

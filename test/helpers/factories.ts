@@ -106,7 +106,6 @@ export async function insertInboxEvents(db: Db, clientId: number, events: VisitE
         client_id: clientId,
         event_id: e.eventId,
         body_hash: createHash('sha256').update(raw).digest('hex'),
-        body: raw,
         raw_body: raw,
         event_type: e.type,
         university_code: e.visit.universityCode,

@@ -99,6 +99,18 @@ describe('API and workers together', () => {
     await waitFor('retracted', async () => (await t.db.selectFrom('visits').select('state').where('ref', '=', singles[1]!.visit.ref).executeTakeFirst())?.state, (s) => s === 'retracted');
   });
 
+  it('keeps the event as sent in the inbox, and fields the contract does not know never reach the visit', async () => {
+    workers ??= await startWorkers(workerConfig(r.url, r.prefix), { sweepIntervalMs: 0 });
+    const base = visitEvent(ref);
+    const sent = { ...base, extra: 'ignored', visit: { ...base.visit, leaders: [{ role: 'secretary', name: '李四', phone: '13800000000' }], employer: { ...base.visit.employer, foo: 1 } } };
+    expect((await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: sent })).status).toBe(202);
+    await waitFor('processed', () => statusOf([sent.eventId]), (s) => s.processed === 1);
+    const inbox = await t.db.selectFrom('inbox_events').select('raw_body').where('event_id', '=', sent.eventId).executeTakeFirstOrThrow();
+    expect(JSON.parse(inbox.raw_body)).toEqual(sent);
+    const visit = await t.db.selectFrom('visits').select(['leaders', 'has_principal', 'employer_name']).where('ref', '=', sent.visit.ref).executeTakeFirstOrThrow();
+    expect(visit).toEqual({ leaders: [{ role: 'secretary', name: '李四' }], has_principal: true, employer_name: base.visit.employer.name });
+  });
+
   it('GET shows rejected with the error when processing fails for good (university deleted after acceptance)', async () => {
     const doomed = await createReferenceData(t.db);
     const national = await createApiKey(t.db, 'national');

@@ -45,7 +45,6 @@ function inboxRow(clientId: number, event: VisitEvent, original: unknown, rawBod
     clientId,
     eventId: event.eventId,
     bodyHash: bodyHash(original),
-    body: event,
     rawBody,
     eventType: event.type,
     universityCode: event.visit.universityCode,

@@ -5,6 +5,7 @@ import * as m0002 from './0002_ingestion.ts';
 import * as m0003 from './0003_employers.ts';
 import * as m0004 from './0004_rankings.ts';
 import * as m0005 from './0005_notices.ts';
+import * as m0006 from './0006_inbox_raw_body_only.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_employers': m0003,
   '0004_rankings': m0004,
   '0005_notices': m0005,
+  '0006_inbox_raw_body_only': m0006,
 };

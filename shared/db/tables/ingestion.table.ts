@@ -13,7 +13,6 @@ export interface InboxEventTable {
   client_id: number;
   event_id: string;
   body_hash: string;
-  body: Json<unknown>;
   raw_body: string;
   event_type: VisitEventType;
   university_code: string;
