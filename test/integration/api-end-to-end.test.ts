@@ -108,7 +108,7 @@ describe('API and workers together', () => {
     const inbox = await t.db.selectFrom('inbox_events').select('raw_body').where('event_id', '=', sent.eventId).executeTakeFirstOrThrow();
     expect(JSON.parse(inbox.raw_body)).toEqual(sent);
     const visit = await t.db.selectFrom('visits').select(['leaders', 'has_principal', 'employer_name']).where('ref', '=', sent.visit.ref).executeTakeFirstOrThrow();
-    expect(visit).toEqual({ leaders: [{ role: 'secretary', name: '李四' }], has_principal: true, employer_name: base.visit.employer.name });
+    expect(visit).toEqual({ leaders: [{ role: 'secretary', name: '李四' }], has_principal: true, employer_name: base.visit.employer!.name });
   });
 
   it('GET shows rejected with the error when processing fails for good (university deleted after acceptance)', async () => {
