@@ -165,28 +165,61 @@ export function createEmployerResolver(
     return { employer: h, seen: h.seen };
   }
 
+  /** A possible match as decide() sees it: a stored employer, or one created earlier in the same batch. */
+  interface Candidate {
+    /** The employer's id (ties between equal scores go to the lower one). */
+    id: number;
+    employer: EmployerRow;
+    /** Its credit code, counting one given to it earlier in the batch. */
+    code: string | null;
+    /** One of its spellings has the input's exact key. */
+    keyHit: boolean;
+    features: MatchFeatures;
+  }
+
   type Decision =
-    | { kind: 'matched'; employer: BlockedCandidateRow; score: number; linkCode: boolean }
+    | { kind: 'matched'; employer: EmployerRow; score: number; linkCode: boolean }
     | { kind: 'create'; provisional: boolean; candidateId: number | null; score?: number };
 
-  /** The decision for one name from its blocking candidates (pure: no reads, no writes). */
-  function decide(p: Prepared, candidates: BlockedCandidateRow[]): Decision {
-    const byCode = p.code ? candidates.find((c) => c.credit_code === p.code) : undefined;
-    if (byCode) return { kind: 'matched', employer: byCode, score: 1, linkCode: false };
+  const storedCandidate = (c: BlockedCandidateRow, code: string | null = c.credit_code): Candidate =>
+    ({ id: c.id, employer: c, code, keyHit: c.key_hit, features: storedFeatures(c.core_name, c.features) });
+
+  /** The decision for one name from its candidates, best first by the blocking order (pure: no reads, no writes). */
+  function decide(p: Prepared, candidates: Candidate[]): Decision {
+    const byCode = p.code ? candidates.find((c) => c.code === p.code) : undefined;
+    if (byCode) return { kind: 'matched', employer: byCode.employer, score: 1, linkCode: false };
     const mine = matchFeatures(p.features);
     const scored = candidates
       // Two different valid codes are two employers, whatever the names say.
-      .filter((c) => !(p.code && c.credit_code && c.credit_code !== p.code))
-      .map((c) => ({ candidate: c, score: c.key_hit ? 1 : similarity(mine, storedFeatures(c.core_name, c.features)) }));
+      .filter((c) => !(p.code && c.code && c.code !== p.code))
+      .map((c) => ({ candidate: c, score: c.keyHit ? 1 : similarity(mine, c.features) }));
     const { best, decision } = chooseCandidate(scored, t);
     if (best && decision === 'matched') {
       // First seen without a code: it gets this one.
-      return { kind: 'matched', employer: best.candidate, score: round(best.score), linkCode: p.code !== null && best.candidate.credit_code === null };
+      return { kind: 'matched', employer: best.candidate.employer, score: round(best.score), linkCode: p.code !== null && best.candidate.code === null };
     }
     const provisional = best !== null && decision === 'review';
     // A provisional employer's candidate is the employer it may be: never another provisional one.
-    const candidateId = provisional ? (best.candidate.status === 'provisional' ? (best.candidate.candidate_id ?? best.candidate.id) : best.candidate.id) : null;
+    const e = best?.candidate.employer;
+    const candidateId = provisional && e ? (e.status === 'provisional' ? (e.candidate_id ?? e.id) : e.id) : null;
     return { kind: 'create', provisional, candidateId, ...(best ? { score: best.score } : {}) };
+  }
+
+  /** The employer a `create` decision inserts. */
+  function newEmployer(p: Prepared, d: { provisional: boolean; candidateId: number | null }): NewEmployer {
+    const f = p.features;
+    return {
+      canonicalName: displayName(p.spelling.trim()), key: f.key, creditCode: p.code, core: f.core, coreSorted: f.coreSorted, brand: f.brand,
+      features: { regions: f.regions, legalKind: f.legalKind, group: f.group, note: f.note, branch: f.branch, legalForm: f.legalForm },
+      status: d.provisional ? 'provisional' : 'active', candidateId: d.candidateId,
+    };
+  }
+
+  /** The answer for an employer just created by a `create` decision. */
+  function createdResolution(e: EmployerRow, d: { provisional: boolean; candidateId: number | null; score?: number }): Resolution {
+    return resolutionOf(e, d.provisional ? 'review' : 'created', {
+      isNew: true, ...(d.provisional ? { candidateId: d.candidateId!, score: round(d.score!) } : d.score !== undefined ? { score: round(d.score) } : {}),
+    });
   }
 
   const blockingOf = (p: Prepared) => ({ key: p.features.key, core: p.features.core, coreSorted: p.features.coreSorted, brand: p.features.brand, creditCode: p.code });
@@ -197,7 +230,7 @@ export function createEmployerResolver(
    * the registry are spellings of known employers; only a creation (or a code to link) needs the locked path.
    */
   async function matchWithoutLock(db: Executor, p: Prepared): Promise<Resolution | null> {
-    const d = decide(p, await blockingCandidates(db, blockingOf(p)));
+    const d = decide(p, (await blockingCandidates(db, blockingOf(p))).map((c) => storedCandidate(c)));
     if (d.kind !== 'matched' || d.linkCode) return null;
     await insertSpellings(db, [spellingOf(p, d.employer.id)]);
     return resolutionOf(d.employer, 'matched', { score: d.score });
@@ -205,21 +238,12 @@ export function createEmployerResolver(
 
   /** Under the name's locks: blocking candidates, the decision, and the writes it needs. */
   async function slowPath(db: Transaction<Database>, p: Prepared): Promise<{ resolution: Resolution; spelling: NewSpelling | null }> {
-    const f = p.features;
-    const d = decide(p, await blockingCandidates(db, blockingOf(p)));
+    const d = decide(p, (await blockingCandidates(db, blockingOf(p))).map((c) => storedCandidate(c)));
     if (d.kind === 'matched') {
       if (d.linkCode) await linkCreditCode(db, d.employer.id, p.code!);
       return { resolution: resolutionOf(d.employer, 'matched', { score: d.score }), spelling: spellingOf(p, d.employer.id) };
     }
-    const inserted = await insertEmployer(
-      db,
-      {
-        canonicalName: displayName(p.spelling.trim()), key: f.key, creditCode: p.code, core: f.core, coreSorted: f.coreSorted, brand: f.brand,
-        features: { regions: f.regions, legalKind: f.legalKind, group: f.group, note: f.note, branch: f.branch, legalForm: f.legalForm },
-        status: d.provisional ? 'provisional' : 'active', candidateId: d.candidateId,
-      },
-      p.spelling,
-    );
+    const inserted = await insertEmployer(db, newEmployer(p, d), p.spelling);
     if (!inserted) {
       // The code was registered meanwhile by a writer not holding this lock (an administrator's merge): use that employer.
       const [other] = await findEmployersByCreditCodes(db, [p.code!]);
@@ -227,12 +251,7 @@ export function createEmployerResolver(
       return { resolution: resolutionOf(e, 'matched', { score: 1 }), spelling: spellingOf(p, e.id) };
     }
     if (d.provisional) await insertReview(db, { employerId: inserted.id, candidateId: d.candidateId!, score: d.score!, spelling: p.spelling });
-    return {
-      resolution: resolutionOf(inserted, d.provisional ? 'review' : 'created', {
-        isNew: true, ...(d.provisional ? { candidateId: d.candidateId!, score: round(d.score!) } : d.score !== undefined ? { score: round(d.score) } : {}),
-      }),
-      spelling: null, // written with the employer
-    };
+    return { resolution: createdResolution(inserted, d), spelling: null }; // the spelling is written with the employer
   }
 
   interface Prefetched {
@@ -292,43 +311,28 @@ export function createEmployerResolver(
     const codeOf = (c: EmployerRow) => c.credit_code ?? linked.get(c.id) ?? null;
 
     slow.forEach((p, j) => {
-      const mine = matchFeatures(p.features);
-      const dbCandidates = [...candidatesOf[j]!.values()];
       const i = f.slow[j]!;
-      const done = (e: EmployerRow, decision: ResolveDecision, extra: Partial<Resolution>) => {
-        f.out[i] = resolutionOf(e, decision, extra);
-        spellings.push({ employerId: e.id, spelling: p.spelling, key: p.features.key, creditCode: p.code });
-      };
-      const sameCode = p.code ? [...dbCandidates, ...pending].find((c) => codeOf(c) === p.code) : undefined;
-      if (sameCode) return done(sameCode, 'matched', { score: 1 });
-      const compatible = (c: EmployerRow) => !(p.code && codeOf(c) && codeOf(c) !== p.code);
-      const scored: Array<{ candidate: EmployerRow; score: number }> = [
-        ...dbCandidates.filter(compatible).map((c) => ({ candidate: c as EmployerRow, score: c.key_hit ? 1 : similarity(mine, storedFeatures(c.core_name, c.features)) })),
-        ...pending.filter(compatible).map((c) => ({ candidate: c as EmployerRow, score: c.key === p.features.key ? 1 : similarity(mine, c.match) })),
+      const candidates: Candidate[] = [
+        ...[...candidatesOf[j]!.values()].map((c) => storedCandidate(c, codeOf(c))),
+        ...pending.map((e) => ({ id: e.id, employer: e, code: codeOf(e), keyHit: e.key === p.features.key, features: e.match })),
       ];
-      const { best, decision } = chooseCandidate(scored, t);
-      if (best && decision === 'matched') {
-        const e = best.candidate;
-        if (p.code && codeOf(e) === null) {
-          const own = pending.find((x) => x.id === e.id);
+      const d = decide(p, candidates);
+      if (d.kind === 'matched') {
+        if (d.linkCode) {
+          const own = pending.find((x) => x.id === d.employer.id);
           if (own) own.row.creditCode = own.credit_code = p.code;
-          else linked.set(e.id, p.code);
+          else linked.set(d.employer.id, p.code!);
         }
-        return done(e, 'matched', { score: round(best.score) });
+        f.out[i] = resolutionOf(d.employer, 'matched', { score: d.score });
+        spellings.push(spellingOf(p, d.employer.id));
+        return;
       }
-      const provisional = best !== null && decision === 'review';
-      const candidateId = provisional ? (best.candidate.status === 'provisional' ? (best.candidate.candidate_id ?? best.candidate.id) : best.candidate.id) : null;
-      const id = ids[nextId++]!;
-      const fe = p.features;
-      const row = {
-        id, canonicalName: displayName(p.spelling.trim()), key: fe.key, creditCode: p.code, core: fe.core, coreSorted: fe.coreSorted, brand: fe.brand,
-        features: { regions: fe.regions, legalKind: fe.legalKind, group: fe.group, note: fe.note, branch: fe.branch, legalForm: fe.legalForm },
-        status: provisional ? ('provisional' as const) : ('active' as const), candidateId,
-      };
-      const e: Pending = { id, canonical_name: row.canonicalName, credit_code: p.code, status: row.status, candidate_id: candidateId, merged_into: null, key: fe.key, match: mine, row };
+      const row = { ...newEmployer(p, d), id: ids[nextId++]! };
+      const e: Pending = { id: row.id, canonical_name: row.canonicalName, credit_code: p.code, status: row.status, candidate_id: d.candidateId, merged_into: null, key: row.key, match: matchFeatures(p.features), row };
       pending.push(e);
-      if (provisional) reviews.push({ employerId: id, candidateId: candidateId!, score: best.score, spelling: p.spelling });
-      done(e, provisional ? 'review' : 'created', { isNew: true, ...(provisional ? { candidateId: candidateId!, score: round(best.score) } : best ? { score: round(best.score) } : {}) });
+      if (d.provisional) reviews.push({ employerId: e.id, candidateId: d.candidateId!, score: d.score!, spelling: p.spelling });
+      f.out[i] = createdResolution(e, d);
+      spellings.push(spellingOf(p, e.id));
     });
 
     const inserted = await insertEmployersWithIds(db, pending.map((x) => x.row));
