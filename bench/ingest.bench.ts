@@ -6,7 +6,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { recorder, writeSection } from './results.ts';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
@@ -17,6 +16,7 @@ import { createProducer } from '../jobs/producer.ts';
 import { loadConfig } from '../shared/config.ts';
 import { createDb, type Db } from '../shared/db/database.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
+import { freePort } from '../services/demo/processes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const base = loadConfig();
@@ -176,16 +176,6 @@ async function startWorkerProcesses(redis: Redis): Promise<ChildProcess[]> {
     children.push(await startServe(['--workers', '--concurrency', String(WORKER_CONCURRENCY)], { DB_POOL_SIZE: String(Math.min(WORKER_CONCURRENCY, 20)) }, async () => (await q.getWorkers()).length > before));
   }
   return children;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 // ── phases ───────────────────────────────────────────────────────────────────────────────────────────────

@@ -125,6 +125,30 @@ async function ensureRegistry(records: DevRecord[]): Promise<string> {
   }
 }
 
+/**
+ * `callers` concurrent loops that each take the next `step` of `total` items (indexes from..to) until none are left:
+ * the seconds it took and the quantiles of the calls' latencies in ms.
+ */
+async function timedCalls(callers: number, total: number, step: number, call: (from: number, to: number) => Promise<unknown>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (next < total) {
+        const from = next;
+        next = Math.min(total, next + step);
+        const t = performance.now();
+        await call(from, next);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { seconds, quantile: (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! };
+}
+
 /** Concurrent single resolve() calls on a fresh clone of the registry: every dev-set name new, then all seen. */
 async function oneByOne(records: DevRecord[], template: string, name: string, concurrency: number): Promise<void> {
   await freshDb(name, template);
@@ -136,25 +160,10 @@ async function oneByOne(records: DevRecord[], template: string, name: string, co
     const resolver = createEmployerResolver(config);
     await resolver.resolve(db, { name: '华为技术有限公司' }); // warm-up: connections, plans, converters
     const run = async (label: string) => {
-      const latencies: number[] = [];
-      let next = 0;
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next < records.length) {
-            const r = records[next++]!;
-            const t = performance.now();
-            await resolver.resolve(db, { name: r.name, creditCode: r.creditCode });
-            latencies.push(performance.now() - t);
-          }
-        }),
-      );
-      const seconds = (performance.now() - started) / 1000;
-      latencies.sort((a, b) => a - b);
-      const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
-      emit(`speed.c${concurrency}.${label}_names_per_s`, records.length / seconds, 'names/s');
-      emit(`speed.c${concurrency}.${label}_p50_ms`, q(0.5), 'ms');
-      emit(`speed.c${concurrency}.${label}_p99_ms`, q(0.99), 'ms');
+      const t = await timedCalls(concurrency, records.length, 1, (i) => resolver.resolve(db, { name: records[i]!.name, creditCode: records[i]!.creditCode }));
+      emit(`speed.c${concurrency}.${label}_names_per_s`, records.length / t.seconds, 'names/s');
+      emit(`speed.c${concurrency}.${label}_p50_ms`, t.quantile(0.5), 'ms');
+      emit(`speed.c${concurrency}.${label}_p99_ms`, t.quantile(0.99), 'ms');
     };
     await run('first_pass'); // every dev-set employer is new to the registry: blocking, scoring, creation
     await run('second_pass'); // the same spellings again: the path of a registry that has seen them
@@ -191,24 +200,10 @@ async function speed(records: DevRecord[]): Promise<void> {
     const resolver = createEmployerResolver(config);
     // As the workers call it: resolveMany over a batch in one transaction (group commit), two transactions at once.
     const batched = async (label: string) => {
-      const latencies: number[] = [];
-      let next = 0;
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: 2 }, async () => {
-          while (next < records.length) {
-            const batch = records.slice(next, next + BATCH);
-            next += BATCH;
-            const t = performance.now();
-            await bdb.transaction().execute((trx) => resolver.resolveMany(trx, batch.map((r) => ({ name: r.name, creditCode: r.creditCode }))));
-            latencies.push(performance.now() - t);
-          }
-        }),
-      );
-      const seconds = (performance.now() - started) / 1000;
-      latencies.sort((a, b) => a - b);
-      emit(`speed.${label}_names_per_s`, records.length / seconds, 'names/s');
-      emit(`speed.${label}_batch_p99_ms`, latencies[Math.min(latencies.length - 1, Math.floor(0.99 * latencies.length))]!, 'ms');
+      const t = await timedCalls(2, records.length, BATCH, (from, to) =>
+        bdb.transaction().execute((trx) => resolver.resolveMany(trx, records.slice(from, to).map((r) => ({ name: r.name, creditCode: r.creditCode })))));
+      emit(`speed.${label}_names_per_s`, records.length / t.seconds, 'names/s');
+      emit(`speed.${label}_batch_p99_ms`, t.quantile(0.99), 'ms');
     };
     await batched('batched_first_pass');
     await batched('batched_second_pass');

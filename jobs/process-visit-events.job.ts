@@ -19,6 +19,7 @@ import {
 } from '../shared/repositories/visit.repository.ts';
 import { observeProcessingLatency } from './processing-metrics.ts';
 import { createGroupRunner } from '../shared/group-runner.ts';
+import { retryOnConflict } from '../shared/db/database.ts';
 
 /** A failure that retrying cannot fix (bad stored body, a reference that does not exist): dead-letter at once. */
 export class PermanentEventError extends Error {
@@ -160,21 +161,12 @@ async function applyRows(trx: Transaction<Database>, resolver: EmployerResolver,
   return { processed, rejected };
 }
 
-// Deadlock, serialization failure: two workers' transactions met on the same rows or ranking locks. Running the same
-// transaction again usually succeeds, and costs less than splitting its group into one transaction per job or event.
-const RETRY_WHOLE = new Set(['40P01', '40001']);
-const WHOLE_ATTEMPTS = 3;
-
-/** applyRows in its own transaction, run again (up to WHOLE_ATTEMPTS times) when it lost a deadlock. */
-async function applyInTransaction(ctx: JobContext, ids: number[], attempt: number): Promise<Applied> {
-  for (let tries = 1; ; tries++) {
-    try {
-      return await ctx.db.transaction().execute((trx) => applyRows(trx, resolverFor(ctx.config), ids, attempt));
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (!(typeof code === 'string' && RETRY_WHOLE.has(code) && tries < WHOLE_ATTEMPTS)) throw err;
-    }
-  }
+/**
+ * applyRows in its own transaction. One that lost a deadlock to another worker runs again whole, which costs less than
+ * splitting its group into one transaction per job or event.
+ */
+function applyInTransaction(ctx: JobContext, ids: number[], attempt: number): Promise<Applied> {
+  return retryOnConflict(() => ctx.db.transaction().execute((trx) => applyRows(trx, resolverFor(ctx.config), ids, attempt)));
 }
 
 async function deadLetterIn(trx: Transaction<Database>, inboxId: number, reason: string, attempts: number): Promise<void> {
@@ -284,45 +276,34 @@ interface Submission {
   options: ProcessOptions;
 }
 
-type Settled = { ok: true; result: ProcessResult } | { ok: false; err: unknown };
-
-const settle = (p: Promise<ProcessResult>): Promise<Settled> => p.then((result) => ({ ok: true, result }), (err: unknown) => ({ ok: false, err }));
-
 /** Jobs arriving while MAX_IN_FLIGHT transactions run go together in the next one (shared/group-runner.ts). */
 export class Coalescer {
-  private readonly runner = createGroupRunner<Submission, Settled>({
+  private readonly runner = createGroupRunner<Submission, ProcessResult>({
     maxInFlight: MAX_IN_FLIGHT,
     maxSize: MAX_GROUP,
     sizeOf: (s) => s.ids.length,
-    run: (group) => this.run(group),
+    run: (group) => this.runShared(group),
+    // A job alone, and each job of a group whose shared transaction failed: processVisitEvents splits further.
+    runAlone: (s) => processVisitEvents(s.ctx, s.ids, s.options),
   });
 
-  async submit(ctx: JobContext, ids: number[], options: ProcessOptions): Promise<ProcessResult> {
-    const settled = await this.runner.submit({ ctx, ids, options });
-    if (settled.ok) return settled.result;
-    throw settled.err;
+  submit(ctx: JobContext, ids: number[], options: ProcessOptions): Promise<ProcessResult> {
+    return this.runner.submit({ ctx, ids, options });
   }
 
-  private async run(group: Submission[]): Promise<Settled[]> {
-    if (group.length > 1) {
-      const { ctx } = group[0]!;
-      const attempt = Math.max(...group.map((s) => s.options.attempt ?? 1));
-      try {
-        const r = await applyInTransaction(ctx, group.flatMap((s) => s.ids), attempt);
-        observe(r);
-        const processed = new Set(r.processed.map((p) => p.id));
-        const rejected = new Set(r.rejected);
-        return group.map((s) => ({
-          ok: true as const,
-          result: { processed: s.ids.filter((id) => processed.has(id)).length, rejected: s.ids.filter((id) => rejected.has(id)).length, redelivered: 0 },
-        }));
-      } catch (err) {
-        ctx.log.warn({ err: reasonOf(err), jobs: group.length }, 'shared transaction failed; processing its jobs one by one');
-      }
+  private async runShared(group: Submission[]): Promise<ProcessResult[]> {
+    const { ctx } = group[0]!;
+    const attempt = Math.max(...group.map((s) => s.options.attempt ?? 1));
+    try {
+      const r = await applyInTransaction(ctx, group.flatMap((s) => s.ids), attempt);
+      observe(r);
+      const processed = new Set(r.processed.map((p) => p.id));
+      const rejected = new Set(r.rejected);
+      return group.map((s) => ({ processed: s.ids.filter((id) => processed.has(id)).length, rejected: s.ids.filter((id) => rejected.has(id)).length, redelivered: 0 }));
+    } catch (err) {
+      ctx.log.warn({ err: reasonOf(err), jobs: group.length }, 'shared transaction failed; processing its jobs one by one');
+      throw err;
     }
-    const out: Settled[] = [];
-    for (const s of group) out.push(await settle(processVisitEvents(s.ctx, s.ids, s.options)));
-    return out;
   }
 }
 

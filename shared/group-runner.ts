@@ -16,8 +16,13 @@ export interface GroupRunnerOptions<I, O> {
   /** Largest group, in `sizeOf` units; a single item larger than this still runs (alone). */
   maxSize: number;
   sizeOf?: (item: I) => number;
-  /** Runs a group: one result per item, in order. A rejection rejects every item of the group. */
+  /** Runs a group: one result per item, in order. A rejection rejects every item of the group (without runAlone). */
   run(items: I[]): Promise<O[]>;
+  /**
+   * Runs one item on its own. When given, a group of one runs through it, and when `run` rejects, each item of that
+   * group runs through it in turn and settles on its own: one bad item cannot fail the others.
+   */
+  runAlone?(item: I): Promise<O>;
 }
 
 interface Waiter<I, O> {
@@ -47,11 +52,14 @@ export function createGroupRunner<I, O>(options: GroupRunnerOptions<I, O>): Grou
   }
 
   async function runGroup(group: Array<Waiter<I, O>>): Promise<void> {
+    const { run, runAlone } = options;
+    if (runAlone && group.length === 1) return runAlone(group[0]!.item).then(group[0]!.resolve, group[0]!.reject);
     try {
-      const results = await options.run(group.map((w) => w.item));
+      const results = await run(group.map((w) => w.item));
       group.forEach((w, i) => w.resolve(results[i]!));
     } catch (err) {
-      for (const w of group) w.reject(err);
+      if (!runAlone) for (const w of group) w.reject(err);
+      else for (const w of group) await runAlone(w.item).then(w.resolve, w.reject);
     }
   }
 

@@ -61,6 +61,21 @@ function prepareMarkedStatements(client: pg.PoolClient): void {
   };
 }
 
+// Deadlock, serialization failure: the transaction lost a race with another one and may simply run again.
+const CONFLICTS: ReadonlySet<string> = new Set(['40P01', '40001']);
+
+/** Runs `attempt` (a statement or a whole transaction) again, up to `attempts` times in all, while it loses such races. */
+export async function retryOnConflict<T>(attempt: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (!(typeof code === 'string' && CONFLICTS.has(code) && tries < attempts)) throw err;
+    }
+  }
+}
+
 export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
   const pool = new pg.Pool({
     connectionString: withSessionSettings(databaseUrl, { ...DEFAULT_SETTINGS, ...options.settings }),

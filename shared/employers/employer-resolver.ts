@@ -13,10 +13,10 @@ import { isValidCreditCode, normalizeCreditCode } from '../domain/credit-code.ts
 import {
   blockingCandidates, blockingCandidatesMany, findEmployersByCreditCodes, findEmployerById, findEmployersByKeys, insertEmployer,
   insertEmployersWithIds, insertReview, insertReviews, insertSpellings, linkCreditCode, linkCreditCodes, lockKeys, reserveEmployerIds,
-  type BlockedCandidateRow, type EmployerRow, type KeyHit, type NewEmployer, type NewSpelling,
+  type BlockedCandidateRow, type BlockingInput, type EmployerRow, type KeyHit, type NewEmployer, type NewSpelling,
 } from '../repositories/employer.repository.ts';
 import { chooseCandidate, similarity, type MatchFeatures, type Thresholds } from './employer-match.ts';
-import { canonicalText, employerFeatures, toSimplified, type EmployerFeatures } from './normalize.ts';
+import { employerFeatures, toSimplified, type EmployerFeatures } from './normalize.ts';
 import { warnOnceWithoutTrigrams } from './trigram-check.ts';
 
 export interface EmployerInput {
@@ -57,11 +57,6 @@ export class EmployerInputError extends Error {
   readonly code = '22023';
 }
 
-/** The canonical text of a name (kept for its callers: the worker sorts by it, the prior-employers import stores it). */
-export function simpleNormalize(name: string): string {
-  return canonicalText(name);
-}
-
 /** How a new employer's name is shown: NFKC, simplified characters, no spaces, full-width brackets. */
 export function displayName(name: string): string {
   return toSimplified(name.normalize('NFKC'))
@@ -96,6 +91,9 @@ function lockKeysOf(p: Prepared): bigint[] {
   if (p.code) keys.push(lockKey(`code:${p.code}`));
   return keys;
 }
+
+const blockingOf = (p: Prepared): BlockingInput => ({ key: p.features.key, core: p.features.core, coreSorted: p.features.coreSorted, brand: p.features.brand, creditCode: p.code });
+const spellingOf = (p: Prepared, employerId: number): NewSpelling => ({ employerId, spelling: p.spelling, key: p.features.key, creditCode: p.code });
 
 function matchFeatures(f: EmployerFeatures): MatchFeatures {
   return { core: f.core, legalKind: f.legalKind, group: f.group, regions: f.regions, note: f.note, branch: f.branch };
@@ -222,8 +220,6 @@ export function createEmployerResolver(
     });
   }
 
-  const blockingOf = (p: Prepared) => ({ key: p.features.key, core: p.features.core, coreSorted: p.features.coreSorted, brand: p.features.brand, creditCode: p.code });
-  const spellingOf = (p: Prepared, employerId: number): NewSpelling => ({ employerId, spelling: p.spelling, key: p.features.key, creditCode: p.code });
 
   /**
    * Without locks: the existing employer a name matches, when that needs no write but its spelling. Most names new to
@@ -281,7 +277,7 @@ export function createEmployerResolver(
       const fast = fastPath(p, byCode, hits[i]!);
       if (!fast) return slow.push(i);
       out[i] = resolutionOf(fast.employer, 'matched', { score: 1 });
-      if (!fast.seen) spellings.push({ employerId: fast.employer.id, spelling: p.spelling, key: p.features.key, creditCode: p.code });
+      if (!fast.seen) spellings.push(spellingOf(p, fast.employer.id));
     });
     return { prepared, out, spellings, slow };
   }
@@ -294,7 +290,7 @@ export function createEmployerResolver(
   async function finishMany(db: Transaction<Database>, f: Prefetched): Promise<Resolution[]> {
     await lockKeys(db, f.slow.flatMap((i) => lockKeysOf(f.prepared[i]!)));
     const slow = f.slow.map((i) => f.prepared[i]!);
-    const rows = await blockingCandidatesMany(db, slow.map((p) => ({ key: p.features.key, core: p.features.core, coreSorted: p.features.coreSorted, brand: p.features.brand, creditCode: p.code })));
+    const rows = await blockingCandidatesMany(db, slow.map(blockingOf));
     const candidatesOf = slow.map(() => new Map<number, BlockedCandidateRow>());
     for (const r of rows) {
       const m = candidatesOf[r.ord]!;
@@ -347,16 +343,15 @@ export function createEmployerResolver(
   /** The undecided inputs, under their blocking-key locks (all taken at once, in key order). */
   async function finish(db: Transaction<Database>, f: Prefetched): Promise<Resolution[]> {
     if (f.slow.length > 1) return finishMany(db, f);
-    if (f.slow.length > 0) {
-      await lockKeys(db, f.slow.flatMap((i) => lockKeysOf(f.prepared[i]!)));
-      for (const i of f.slow) {
-        const r = await slowPath(db, f.prepared[i]!);
-        f.out[i] = r.resolution;
-        // Written at once: a later input of this batch with the same key must find it.
-        if (r.spelling) await insertSpellings(db, [r.spelling]);
-      }
+    const spellings = [...f.spellings];
+    const i = f.slow[0];
+    if (i !== undefined) {
+      await lockKeys(db, lockKeysOf(f.prepared[i]!));
+      const r = await slowPath(db, f.prepared[i]!);
+      f.out[i] = r.resolution;
+      if (r.spelling) spellings.push(r.spelling);
     }
-    await insertSpellings(db, f.spellings);
+    await insertSpellings(db, spellings);
     return f.out as Resolution[];
   }
 

@@ -77,6 +77,15 @@ export async function findEmployersByKeys(db: Executor, lookups: KeyLookup[]): P
   return res.rows;
 }
 
+/** What blocking looks candidates up by: the name's keys and its valid credit code, if any. */
+export interface BlockingInput {
+  key: string;
+  core: string;
+  coreSorted: string;
+  brand: string;
+  creditCode: string | null;
+}
+
 export interface BlockedCandidateRow extends CandidateRow {
   /** One of its spellings has the input's exact key. */
   key_hit: boolean;
@@ -91,7 +100,7 @@ export interface BlockedCandidateRow extends CandidateRow {
  */
 export async function blockingCandidates(
   db: Executor,
-  b: { key: string; core: string; coreSorted: string; brand: string; creditCode: string | null },
+  b: BlockingInput,
   limit = 20,
 ): Promise<BlockedCandidateRow[]> {
   // Two statement texts (with and without the trigram branch), each prepared with one generic plan.
@@ -248,14 +257,6 @@ export async function countEmployers(db: Executor): Promise<number> {
 export async function vacuumAnalyzeEmployers(db: Executor): Promise<void> {
   await sql`VACUUM ANALYZE employers`.execute(db);
   await sql`VACUUM ANALYZE employer_spellings`.execute(db);
-}
-
-export interface BlockingInput {
-  key: string;
-  core: string;
-  coreSorted: string;
-  brand: string;
-  creditCode: string | null;
 }
 
 /**

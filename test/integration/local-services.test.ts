@@ -2,12 +2,12 @@
 // (so the machine's own PostgreSQL and Redis are never touched).
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_DATABASE_URL, TEST_REDIS_URL } from '../helpers/services.ts';
 import { runLedger } from '../helpers/cli.ts';
+import { freePort } from '../helpers/processes.ts';
 import { postgresAnswers as pgAnswers, redisAnswers } from '../../services/demo/local-services.ts';
 
 interface Run {
@@ -23,19 +23,6 @@ function script(command: string, env: Record<string, string>): Promise<Run> {
     });
   });
 }
-
-/** A TCP port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 
 describe('infra/local-services.sh', () => {
   it('does nothing when PostgreSQL and Redis already answer', async () => {

@@ -60,4 +60,36 @@ describe('createGroupRunner', () => {
     expect(c).toMatchObject({ status: 'rejected', reason: new Error('bad group') }); // grouped with -1
     expect(d).toEqual({ status: 'fulfilled', value: 30 });
   });
+
+  it('with runAlone: a lone item runs alone, and the items of a failed group run alone, each settling on its own', async () => {
+    const shared: number[][] = [];
+    const alone: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const runner = createGroupRunner<number, number>({
+      maxInFlight: 1,
+      maxSize: 10,
+      run: async (items) => {
+        shared.push(items);
+        if (items.includes(-1)) throw new Error('shared statement failed');
+        return items.map((x) => x * 10);
+      },
+      runAlone: async (x) => {
+        alone.push(x);
+        if (x === 1) await gate; // keeps the runner busy while the others arrive
+        if (x < 0) throw new Error(`item ${x} failed`);
+        return x * 100;
+      },
+    });
+    const first = runner.submit(1);
+    const rest = Promise.allSettled([2, -1, 3].map((x) => runner.submit(x)));
+    release();
+    expect(await first).toBe(100);
+    const [two, bad, three] = await rest;
+    expect(shared).toEqual([[2, -1, 3]]);
+    expect(alone).toEqual([1, 2, -1, 3]);
+    expect(two).toEqual({ status: 'fulfilled', value: 200 });
+    expect(bad).toMatchObject({ status: 'rejected', reason: new Error('item -1 failed') });
+    expect(three).toEqual({ status: 'fulfilled', value: 300 });
+  });
 });

@@ -13,13 +13,13 @@ import { findClientInboxEvent, storeInboxEvents, type NewInboxEvent, type StoreO
 import { badRequest, conflict, forbidden, notFound, Problem, unavailable, unprocessable } from '../problem.ts';
 import { createEnqueueBatcher } from '../enqueue-batcher.ts';
 import { createGroupRunner } from '../../../shared/group-runner.ts';
+import { retryOnConflict } from '../../../shared/db/database.ts';
 import { ReferenceCache } from '../reference-cache.ts';
 import type { ApiClient, ApiDeps, RouteModule } from './route.ts';
 
 export const SINGLE_BODY_LIMIT = 1024 * 1024;
 export const BATCH_BODY_LIMIT = 10 * 1024 * 1024;
 const ENQUEUE_TIMEOUT_MS = 1000;
-const STORE_ATTEMPTS = 3;
 // Store statements at once per API process: two keep PostgreSQL busy while the next group forms.
 const STORE_IN_FLIGHT = 2;
 
@@ -53,8 +53,6 @@ function inboxRow(clientId: number, event: VisitEvent, original: unknown, rawBod
   };
 }
 
-const TRANSIENT = new Set(['40P01', '40001']); // deadlock, serialization failure: the transaction may simply run again
-
 export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { db, producer } = deps;
   const reference = new ReferenceCache(db);
@@ -69,44 +67,30 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
     }
   }
 
-  /** One statement for the rows, retried on a deadlock or serialization failure. */
-  async function storeRows(rows: NewInboxEvent[]): Promise<StoreOutcome[]> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await storeInboxEvents(db, rows);
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (!(code && TRANSIENT.has(code) && attempt < STORE_ATTEMPTS)) throw err;
-      }
-    }
-  }
-
   // Requests arriving together store together: one statement and one commit for all of them (see group-runner.ts).
   // Should the shared statement fail, each request's rows are stored on their own, so one cannot fail the others.
-  type Stored = { ok: true; outcomes: StoreOutcome[] } | { ok: false; err: unknown };
-  const storer = createGroupRunner<NewInboxEvent[], Stored>({
+  const storeRows = (rows: NewInboxEvent[]) => retryOnConflict(() => storeInboxEvents(db, rows));
+  const storer = createGroupRunner<NewInboxEvent[], StoreOutcome[]>({
     maxInFlight: STORE_IN_FLIGHT,
     maxSize: MAX_BATCH_EVENTS,
     sizeOf: (rows) => rows.length,
     async run(groups) {
-      try {
-        const outcomes = await storeRows(groups.flat());
-        let at = 0;
-        return groups.map((rows) => ({ ok: true as const, outcomes: outcomes.slice(at, (at += rows.length)) }));
-      } catch (err) {
-        if (groups.length === 1) return [{ ok: false, err }];
-        return Promise.all(groups.map((rows) => storeRows(rows).then((outcomes): Stored => ({ ok: true, outcomes }), (e: unknown): Stored => ({ ok: false, err: e }))));
-      }
+      const outcomes = await storeRows(groups.flat());
+      let at = 0;
+      return groups.map((rows) => outcomes.slice(at, (at += rows.length)));
     },
+    runAlone: storeRows,
   });
 
   async function store(request: FastifyRequest, rows: NewInboxEvent[]): Promise<StoreOutcome[]> {
     if (rows.length === 0) return []; // nothing to store: no statement, and no 503 for a batch of only refused events
-    const stored = await storer.submit(rows);
-    if (stored.ok) return stored.outcomes;
-    request.log.error({ err: stored.err }, 'storing events failed');
-    eventsRejected.inc({ reason: 'unavailable' }, rows.length);
-    throw unavailable('the event cannot be stored right now (database unreachable): retry later; nothing was stored');
+    try {
+      return await storer.submit(rows);
+    } catch (err) {
+      request.log.error({ err }, 'storing events failed');
+      eventsRejected.inc({ reason: 'unavailable' }, rows.length);
+      throw unavailable('the event cannot be stored right now (database unreachable): retry later; nothing was stored');
+    }
   }
 
   // Committed ids go to the queue in groups too (see enqueue-batcher.ts); both are closed with the app.

@@ -16,7 +16,7 @@ import {
   type ParsedCsv,
   type Validated,
 } from '../../../shared/domain/reference-rows.ts';
-import { simpleNormalize } from '../../../shared/employers/employer-resolver.ts';
+import { canonicalText } from '../../../shared/employers/normalize.ts';
 import { findCampaign } from '../../../shared/repositories/campaign.repository.ts';
 import {
   existingUniversityCodes,
@@ -203,7 +203,7 @@ export function register(program: Command): void {
         async (db, parsed) => validatePriorEmployers(parsed, await knownUniversities(db, parsed)),
         (db, rows) =>
           db.transaction().execute(async (trx) => {
-            const counts = await insertPriorEmployers(trx, rows.map((r) => ({ ...r, normalizedName: simpleNormalize(r.employerName) })));
+            const counts = await insertPriorEmployers(trx, rows.map((r) => ({ ...r, normalizedName: canonicalText(r.employerName) })));
             return { ...counts, linked: await linkPriorEmployersByExactName(trx) };
           }),
       ),
