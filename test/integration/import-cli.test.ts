@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
 
 const FIXTURES = 'test/fixtures';
-const REAL_UNIVERSITIES = '../shared/data/universities.csv';
+const REAL_UNIVERSITIES = 'data/universities.csv';
 
 interface Report {
   refused: boolean;
