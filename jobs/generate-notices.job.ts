@@ -19,9 +19,20 @@ export const generateNoticesJob = defineJob({
     // the claim keeps that from sending anything twice.
     await ctx.producer.enqueueDeliveries(result.pendingDeliveryIds, { replace: true });
     ctx.log.info(
-      { campaignId: payload.campaignId, period: payload.period, notices: result.notices.length, created: result.deliveriesCreated, queued: result.pendingDeliveryIds.length, ms: Date.now() - started },
+      {
+        campaignId: payload.campaignId,
+        period: payload.period,
+        notices: result.notices.length,
+        created: result.deliveriesCreated,
+        queued: result.pendingDeliveryIds.length,
+        ms: Date.now() - started,
+      },
       'notices generated',
     );
-    return { notices: result.notices.length, deliveriesCreated: result.deliveriesCreated, queued: result.pendingDeliveryIds.length };
+    return {
+      notices: result.notices.length,
+      deliveriesCreated: result.deliveriesCreated,
+      queued: result.pendingDeliveryIds.length,
+    };
   },
 });

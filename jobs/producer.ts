@@ -53,14 +53,22 @@ export const deliveryJobId = (deliveryId: number): string => `delivery-${deliver
  * Notice deliveries: 8 attempts, 2 s doubling (2 s … 256 s, ≈ 8.5 min in all: long enough for SMTP greylisting and a
  * webhook's brief outage); the handler marks the delivery failed on the last attempt or on a permanent refusal.
  */
-export const DELIVERY_JOB_OPTIONS: JobsOptions = { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { count: 10_000 }, removeOnFail: { count: 10_000 } };
+export const DELIVERY_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { count: 10_000 },
+  removeOnFail: { count: 10_000 },
+};
 
 /**
  * Period runs keep their completed jobs for 30 days: the kept job is what makes a second scheduler's enqueue of the
  * same period a no-op. Operators re-run on purpose with `rerun` (the finished job is removed first).
  */
 export const PERIOD_JOB_RETENTION_SECONDS = 30 * 86400;
-const PERIOD_JOB_OPTIONS: JobsOptions = { removeOnComplete: { age: PERIOD_JOB_RETENTION_SECONDS }, removeOnFail: { age: PERIOD_JOB_RETENTION_SECONDS } };
+const PERIOD_JOB_OPTIONS: JobsOptions = {
+  removeOnComplete: { age: PERIOD_JOB_RETENTION_SECONDS },
+  removeOnFail: { age: PERIOD_JOB_RETENTION_SECONDS },
+};
 
 // Retries with exponential backoff (1 s, 2 s, 4 s … ≈ 2 min in total over 8 attempts); the handler dead-letters
 // on the last attempt. Completed jobs are removed (bounded history) so a lost-and-found row can be re-added
@@ -79,7 +87,11 @@ export function createProducer(options: ProducerOptions): Producer {
   function queue(name: QueueName): Queue {
     let q = queues.get(name);
     if (!q) {
-      q = new Queue(name, { connection: options.connection, prefix: options.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      q = new Queue(name, {
+        connection: options.connection,
+        prefix: options.prefix,
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      });
       // Errors (Redis down) surface on the add() promise; this only keeps the emitter from throwing.
       q.on('error', () => {});
       queues.set(name, q);
@@ -102,7 +114,11 @@ export function createProducer(options: ProducerOptions): Producer {
       for (let i = 0; i < ids.length; i += batchSize) {
         const chunk = ids.slice(i, i + batchSize);
         const payload: JobPayloads['visit-events'] = { inboxIds: chunk };
-        jobs.push({ name: 'visit-events', data: payload, opts: { jobId: chunk.length === 1 ? visitEventJobId(chunk[0]!) : visitBatchJobId(chunk) } });
+        jobs.push({
+          name: 'visit-events',
+          data: payload,
+          opts: { jobId: chunk.length === 1 ? visitEventJobId(chunk[0]!) : visitBatchJobId(chunk) },
+        });
       }
       await q.addBulk(jobs);
     },
@@ -113,7 +129,8 @@ export function createProducer(options: ProducerOptions): Producer {
         const existing = await q.getJob(jobId);
         if (existing) {
           const state = await existing.getState();
-          if (state === 'completed' || state === 'failed') await existing.remove().catch(() => {}); // gone already: fine
+          if (state === 'completed' || state === 'failed')
+            await existing.remove().catch(() => {}); // gone already: fine
           else continue; // still waiting, delayed or running: it will be processed
         }
         const payload: JobPayloads['visit-events'] = { inboxIds: [id] };
@@ -122,11 +139,23 @@ export function createProducer(options: ProducerOptions): Producer {
     },
     async enqueueRankings(campaignId, period, asOf, opts = {}) {
       const payload: JobPayloads['rankings'] = { campaignId, period, asOf };
-      await addPeriodJob(queue(QUEUES.rankings), 'rankings', payload, rankingsJobId(campaignId, period), opts.rerun ?? false);
+      await addPeriodJob(
+        queue(QUEUES.rankings),
+        'rankings',
+        payload,
+        rankingsJobId(campaignId, period),
+        opts.rerun ?? false,
+      );
     },
     async enqueueNotices(campaignId, period, opts = {}) {
       const payload: JobPayloads['notices'] = { campaignId, period };
-      await addPeriodJob(queue(QUEUES.notices), 'notices', payload, noticesJobId(campaignId, period), opts.rerun ?? false);
+      await addPeriodJob(
+        queue(QUEUES.notices),
+        'notices',
+        payload,
+        noticesJobId(campaignId, period),
+        opts.rerun ?? false,
+      );
     },
     async enqueueDeliveries(deliveryIds, opts = {}) {
       const q = queue(QUEUES.deliveries);
@@ -138,10 +167,12 @@ export function createProducer(options: ProducerOptions): Producer {
         }
       }
       for (let i = 0; i < deliveryIds.length; i += 500) {
-        await q.addBulk(deliveryIds.slice(i, i + 500).map((id) => {
-          const payload: JobPayloads['deliveries'] = { deliveryId: id };
-          return { name: 'deliveries', data: payload, opts: { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(id) } };
-        }));
+        await q.addBulk(
+          deliveryIds.slice(i, i + 500).map((id) => {
+            const payload: JobPayloads['deliveries'] = { deliveryId: id };
+            return { name: 'deliveries', data: payload, opts: { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(id) } };
+          }),
+        );
       }
     },
     async close() {

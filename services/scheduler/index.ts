@@ -30,11 +30,16 @@ const log = moduleLogger('scheduler');
 
 export async function startScheduler(config: Config, overrides: SchedulerOverrides = {}): Promise<Scheduler> {
   const bad = (['SCHEDULE_WEEKLY', 'SCHEDULE_MONTHLY'] as const).filter((k) => !cron.validate(config[k]));
-  if (bad.length) throw new Error(`${bad.map((k) => `${k}=${JSON.stringify(config[k])}`).join(', ')} is not a cron expression: set it like "0 9 * * 1" (minute hour day month weekday)`);
+  if (bad.length)
+    throw new Error(
+      `${bad.map((k) => `${k}=${JSON.stringify(config[k])}`).join(', ')} is not a cron expression: set it like "0 9 * * 1" (minute hour day month weekday)`,
+    );
   try {
     new Intl.DateTimeFormat('en', { timeZone: config.SCHEDULE_TIMEZONE });
   } catch {
-    throw new Error(`SCHEDULE_TIMEZONE=${JSON.stringify(config.SCHEDULE_TIMEZONE)} is not a time zone: set it like Asia/Shanghai`);
+    throw new Error(
+      `SCHEDULE_TIMEZONE=${JSON.stringify(config.SCHEDULE_TIMEZONE)} is not a time zone: set it like Asia/Shanghai`,
+    );
   }
   const tz = config.SCHEDULE_TIMEZONE;
   const db = overrides.db ?? createDb(config.DATABASE_URL, { poolSize: 2, applicationName: 'ledger-scheduler' });
@@ -63,7 +68,11 @@ export async function startScheduler(config: Config, overrides: SchedulerOverrid
       const missing: DueRun[] = [];
       for (const c of campaigns) {
         const mine = due.filter((r) => r.campaignId === c.id);
-        const done = await periodsWithSnapshots(db, c.id, mine.map((r) => r.period.id));
+        const done = await periodsWithSnapshots(
+          db,
+          c.id,
+          mine.map((r) => r.period.id),
+        );
         missing.push(...mine.filter((r) => !done.has(r.period.id)));
       }
       await enqueue(missing);
@@ -78,16 +87,25 @@ export async function startScheduler(config: Config, overrides: SchedulerOverrid
   };
 
   const tasks: ScheduledTask[] = [];
-  for (const [kind, expression] of [['week', config.SCHEDULE_WEEKLY], ['month', config.SCHEDULE_MONTHLY]] as const) {
+  for (const [kind, expression] of [
+    ['week', config.SCHEDULE_WEEKLY],
+    ['month', config.SCHEDULE_MONTHLY],
+  ] as const) {
     tasks.push(
       cron.schedule(
         expression,
         async (context) => {
           try {
             const runs = await scheduler.tick(kind, context.date);
-            log.info({ schedule: kind, runs: runs.map((r) => `${r.campaignId}/${r.period.id}`) }, 'scheduled ranking runs enqueued');
+            log.info(
+              { schedule: kind, runs: runs.map((r) => `${r.campaignId}/${r.period.id}`) },
+              'scheduled ranking runs enqueued',
+            );
           } catch (err) {
-            log.error({ err, schedule: kind }, 'could not enqueue the scheduled ranking runs; the next start-up catch-up will');
+            log.error(
+              { err, schedule: kind },
+              'could not enqueue the scheduled ranking runs; the next start-up catch-up will',
+            );
           }
         },
         { timezone: tz, name: `rankings-${kind}`, noOverlap: true },
@@ -97,7 +115,15 @@ export async function startScheduler(config: Config, overrides: SchedulerOverrid
 
   try {
     const runs = await scheduler.catchUp((overrides.now ?? (() => new Date()))());
-    log.info({ timezone: tz, weekly: config.SCHEDULE_WEEKLY, monthly: config.SCHEDULE_MONTHLY, caughtUp: runs.map((r) => `${r.campaignId}/${r.period.id}`) }, 'scheduler started');
+    log.info(
+      {
+        timezone: tz,
+        weekly: config.SCHEDULE_WEEKLY,
+        monthly: config.SCHEDULE_MONTHLY,
+        caughtUp: runs.map((r) => `${r.campaignId}/${r.period.id}`),
+      },
+      'scheduler started',
+    );
   } catch (err) {
     log.error({ err }, 'start-up catch-up failed; the schedules still run');
   }

@@ -38,18 +38,24 @@ const log = moduleLogger('workers');
  */
 const ASYNC_COMMIT = { synchronous_commit: 'off' };
 
-
 /** Refuses to start when a queue has two handlers, or has jobs waiting but no handler. */
-export async function checkHandlers(modules: ReadonlyArray<JobModule<any>>, queueOf: (name: QueueName) => Queue): Promise<void> {
+export async function checkHandlers(
+  modules: ReadonlyArray<JobModule<any>>,
+  queueOf: (name: QueueName) => Queue,
+): Promise<void> {
   const seen = new Map<QueueName, number>();
   for (const m of modules) seen.set(m.queue, (seen.get(m.queue) ?? 0) + 1);
   const twice = [...seen].filter(([, n]) => n > 1).map(([q]) => q);
-  if (twice.length) throw new Error(`queue(s) ${twice.join(', ')} have more than one job module: keep exactly one per queue in jobs/index.ts`);
+  if (twice.length)
+    throw new Error(
+      `queue(s) ${twice.join(', ')} have more than one job module: keep exactly one per queue in jobs/index.ts`,
+    );
   for (const name of Object.values(QUEUES)) {
     if (seen.has(name)) continue;
     const counts = await queueOf(name).getJobCounts('waiting', 'delayed', 'prioritized');
     const pending = Object.values(counts).reduce((a, b) => a + b, 0);
-    if (pending > 0) throw new Error(`queue ${name} has ${pending} jobs but no handler: add its job module to jobs/index.ts`);
+    if (pending > 0)
+      throw new Error(`queue ${name} has ${pending} jobs but no handler: add its job module to jobs/index.ts`);
     log.warn({ queue: name }, 'queue has no handler yet (no jobs waiting)');
   }
 }
@@ -57,7 +63,13 @@ export async function checkHandlers(modules: ReadonlyArray<JobModule<any>>, queu
 export async function startWorkers(config: Config, overrides: WorkerOverrides = {}): Promise<Workers> {
   const modules = overrides.modules ?? JOB_MODULES;
   const ownDb = !overrides.db;
-  const db = overrides.db ?? createDb(config.DATABASE_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'ledger-workers', settings: ASYNC_COMMIT });
+  const db =
+    overrides.db ??
+    createDb(config.DATABASE_URL, {
+      poolSize: config.DB_POOL_SIZE,
+      applicationName: 'ledger-workers',
+      settings: ASYNC_COMMIT,
+    });
   // BullMQ: workers block on Redis, so they need their own connections with unlimited retries per request.
   const producerRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
   producerRedis.on('error', () => {}); // reconnects by itself; failed commands surface where they were issued
@@ -69,7 +81,8 @@ export async function startWorkers(config: Config, overrides: WorkerOverrides = 
     await checkHandlers(modules, (name) => producer.queue(name));
     for (const m of modules) {
       const queue: QueueName = m.queue;
-      const concurrency = overrides.concurrency?.[queue] ?? (queue === QUEUES.visitEvents ? config.WORKER_CONCURRENCY : 4);
+      const concurrency =
+        overrides.concurrency?.[queue] ?? (queue === QUEUES.visitEvents ? config.WORKER_CONCURRENCY : 4);
       const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
       connection.on('error', () => {});
       connections.push(connection);
@@ -93,9 +106,16 @@ export async function startWorkers(config: Config, overrides: WorkerOverrides = 
       worker.on('error', (err) => log.warn({ queue, err: err.message }, 'worker error'));
       workers.push(worker);
     }
-    const sweepIntervalMs = overrides.sweepIntervalMs ?? Math.min(5000, Math.max(1000, (config.INBOX_REDELIVERY_SECONDS * 1000) / 2));
+    const sweepIntervalMs =
+      overrides.sweepIntervalMs ?? Math.min(5000, Math.max(1000, (config.INBOX_REDELIVERY_SECONDS * 1000) / 2));
     if (sweepIntervalMs > 0) {
-      sweeper = startSweeper({ db, producer, log, redeliverySeconds: config.INBOX_REDELIVERY_SECONDS, intervalMs: sweepIntervalMs });
+      sweeper = startSweeper({
+        db,
+        producer,
+        log,
+        redeliverySeconds: config.INBOX_REDELIVERY_SECONDS,
+        intervalMs: sweepIntervalMs,
+      });
     }
     log.info({ queues: modules.map((m) => m.queue), prefix: config.QUEUE_PREFIX }, 'workers started');
   } catch (err) {

@@ -33,7 +33,9 @@ export function startSweeper(options: SweeperOptions): Sweeper {
 
   async function sweepOnce(): Promise<number> {
     return db.transaction().execute(async (trx) => {
-      const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${SWEEPER_LOCK}) AS locked`.execute(trx);
+      const { rows } = await sql<{
+        locked: boolean;
+      }>`SELECT pg_try_advisory_xact_lock(${SWEEPER_LOCK}) AS locked`.execute(trx);
       if (!rows[0]?.locked) return 0;
       const ids = await listStaleAcceptedInboxIds(trx, options.redeliverySeconds, options.limit ?? 2000);
       if (ids.length) {

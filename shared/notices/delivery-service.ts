@@ -16,7 +16,13 @@ import { getRecipient, type Recipient } from '../repositories/recipient.reposito
 import { ledgerFileName, writeNoticeLedger } from './notice-service.ts';
 import { CHART_CID } from './render-html.ts';
 import { DINGTALK_MAX_BYTES, renderMarkdown, WECOM_MAX_BYTES } from './render-markdown.ts';
-import { DELIVERY_HEADER, dingtalkSignedUrl, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './webhook-signature.ts';
+import {
+  DELIVERY_HEADER,
+  dingtalkSignedUrl,
+  SIGNATURE_HEADER,
+  signWebhook,
+  TIMESTAMP_HEADER,
+} from './webhook-signature.ts';
 
 export interface DeliverySettings {
   smtpUrl?: string;
@@ -64,8 +70,18 @@ export function classifyHttpStatus(status: number): 'ok' | 'permanent' | 'transi
   return 'transient';
 }
 
-async function sendMail(db: Db, notice: StoredNotice, recipient: Recipient, deliveryId: number, s: DeliverySettings): Promise<string> {
-  if (!s.smtpUrl) throw new SendError('SMTP_URL is not set: set it like smtp://user:pass@mail.example.org:587 to send notices by e-mail', false);
+async function sendMail(
+  db: Db,
+  notice: StoredNotice,
+  recipient: Recipient,
+  deliveryId: number,
+  s: DeliverySettings,
+): Promise<string> {
+  if (!s.smtpUrl)
+    throw new SendError(
+      'SMTP_URL is not set: set it like smtp://user:pass@mail.example.org:587 to send notices by e-mail',
+      false,
+    );
   // The ledger is streamed to a temporary file first (constant memory), then attached from it: a slow ledger query
   // cannot stall an open SMTP session into a timeout, and a refused recipient leaves no half-written stream behind.
   const dir = await mkdtemp(join(tmpdir(), 'ledger-notice-'));
@@ -85,7 +101,13 @@ async function sendMail(db: Db, notice: StoredNotice, recipient: Recipient, deli
         messageId: `<notice-${notice.id}-delivery-${deliveryId}@ledger>`,
         headers: { [DELIVERY_HEADER]: String(deliveryId) },
         attachments: [
-          { filename: 'progress-chart.png', content: notice.chartPng, contentType: 'image/png', cid: CHART_CID, contentDisposition: 'inline' },
+          {
+            filename: 'progress-chart.png',
+            content: notice.chartPng,
+            contentType: 'image/png',
+            cid: CHART_CID,
+            contentDisposition: 'inline',
+          },
           { filename: ledgerFileName(notice), path: file, contentType: XLSX_TYPE },
         ],
       });
@@ -104,31 +126,66 @@ async function sendMail(db: Db, notice: StoredNotice, recipient: Recipient, deli
 export function webhookBody(notice: StoredNotice, recipient: Recipient, deliveryId: number): string {
   switch (recipient.format ?? 'json') {
     case 'wecom':
-      return JSON.stringify({ msgtype: 'markdown', markdown: { content: renderMarkdown(notice.model, { flavor: 'robot', maxBytes: WECOM_MAX_BYTES }) } });
+      return JSON.stringify({
+        msgtype: 'markdown',
+        markdown: { content: renderMarkdown(notice.model, { flavor: 'robot', maxBytes: WECOM_MAX_BYTES }) },
+      });
     case 'dingtalk':
-      return JSON.stringify({ msgtype: 'markdown', markdown: { title: notice.subject, text: renderMarkdown(notice.model, { flavor: 'robot', maxBytes: DINGTALK_MAX_BYTES }) } });
+      return JSON.stringify({
+        msgtype: 'markdown',
+        markdown: {
+          title: notice.subject,
+          text: renderMarkdown(notice.model, { flavor: 'robot', maxBytes: DINGTALK_MAX_BYTES }),
+        },
+      });
     case 'json':
       return JSON.stringify({
         type: 'ledger.notice',
         deliveryId,
-        notice: { id: notice.id, campaignId: notice.campaignId, period: notice.period, scope: notice.scope, asOf: notice.asOf, subject: notice.subject, text: notice.text, markdown: notice.markdown },
+        notice: {
+          id: notice.id,
+          campaignId: notice.campaignId,
+          period: notice.period,
+          scope: notice.scope,
+          asOf: notice.asOf,
+          subject: notice.subject,
+          text: notice.text,
+          markdown: notice.markdown,
+        },
         model: notice.model,
       });
   }
 }
 
-async function sendWebhook(notice: StoredNotice, recipient: Recipient, deliveryId: number, s: DeliverySettings): Promise<string> {
+async function sendWebhook(
+  notice: StoredNotice,
+  recipient: Recipient,
+  deliveryId: number,
+  s: DeliverySettings,
+): Promise<string> {
   const body = webhookBody(notice, recipient, deliveryId);
   const ts = Math.floor(Date.now() / 1000);
-  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'ledger-notices', [DELIVERY_HEADER]: String(deliveryId) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json; charset=utf-8',
+    'user-agent': 'ledger-notices',
+    [DELIVERY_HEADER]: String(deliveryId),
+  };
   if (recipient.secret) {
     headers[TIMESTAMP_HEADER] = String(ts);
     headers[SIGNATURE_HEADER] = signWebhook(recipient.secret, ts, body);
   }
-  const url = recipient.format === 'dingtalk' && recipient.secret ? dingtalkSignedUrl(recipient.address, recipient.secret, Date.now()) : recipient.address;
+  const url =
+    recipient.format === 'dingtalk' && recipient.secret
+      ? dingtalkSignedUrl(recipient.address, recipient.secret, Date.now())
+      : recipient.address;
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(s.webhookTimeoutMs ?? 10_000) });
+    res = await fetch(url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(s.webhookTimeoutMs ?? 10_000),
+    });
   } catch (err) {
     throw new SendError(`webhook unreachable: ${(err as Error).message}`, false);
   }
@@ -143,7 +200,8 @@ async function sendWebhook(notice: StoredNotice, recipient: Recipient, deliveryI
     } catch {
       errcode = undefined;
     }
-    if (errcode !== undefined && errcode !== 0) throw new SendError(`${recipient.format} robot refused: ${text}`, errcode !== 45009 && errcode !== 130101);
+    if (errcode !== undefined && errcode !== 0)
+      throw new SendError(`${recipient.format} robot refused: ${text}`, errcode !== 45009 && errcode !== 130101);
   }
   return `${res.status} ${text}`.trim();
 }
@@ -152,7 +210,12 @@ async function sendWebhook(notice: StoredNotice, recipient: Recipient, deliveryI
  * Delivers one delivery row. `finalAttempt` (the queue's last try) turns a transient failure into 'failed'.
  * Never throws for a send failure: the outcome says what happened, and the row records it.
  */
-export async function deliver(db: Db, deliveryId: number, settings: DeliverySettings, options: { finalAttempt: boolean }): Promise<DeliveryOutcome> {
+export async function deliver(
+  db: Db,
+  deliveryId: number,
+  settings: DeliverySettings,
+  options: { finalAttempt: boolean },
+): Promise<DeliveryOutcome> {
   const claimed = await claimDelivery(db, deliveryId, settings.leaseSeconds ?? 300);
   if (!claimed) {
     const current = await getDelivery(db, deliveryId);
@@ -164,13 +227,18 @@ export async function deliver(db: Db, deliveryId: number, settings: DeliverySett
     const recipient = await getRecipient(db, claimed.recipientId);
     if (!notice || !recipient) throw new SendError('notice or recipient no longer exists', true);
     if (recipient.removedAt) throw new SendError(`recipient ${recipient.id} was removed`, true);
-    const response = recipient.kind === 'email' ? await sendMail(db, notice, recipient, deliveryId, settings) : await sendWebhook(notice, recipient, deliveryId, settings);
+    const response =
+      recipient.kind === 'email'
+        ? await sendMail(db, notice, recipient, deliveryId, settings)
+        : await sendWebhook(notice, recipient, deliveryId, settings);
     await markDelivered(db, deliveryId, response);
     return { outcome: 'delivered', deliveryId, response };
   } catch (err) {
     const e = err instanceof SendError ? err : new SendError((err as Error).message ?? String(err), false);
     const final = e.permanent || options.finalAttempt;
     await markAttemptFailed(db, deliveryId, e.message, final);
-    return final ? { outcome: 'failed', deliveryId, error: e.message } : { outcome: 'retry', deliveryId, error: e.message };
+    return final
+      ? { outcome: 'failed', deliveryId, error: e.message }
+      : { outcome: 'retry', deliveryId, error: e.message };
   }
 }

@@ -2,7 +2,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
 
-
 export interface DeadLetter {
   id: number;
   inboxId: number;
@@ -17,24 +16,40 @@ export interface DeadLetter {
 }
 
 /** Records (or re-records after a failed replay) the dead letter of one inbox row. */
-export async function upsertDeadLetter(db: Executor, input: { inboxId: number; reason: string; attempts: number }): Promise<void> {
+export async function upsertDeadLetter(
+  db: Executor,
+  input: { inboxId: number; reason: string; attempts: number },
+): Promise<void> {
   await db
     .insertInto('dead_letters')
     .values({ inbox_id: input.inboxId, reason: input.reason, attempts: input.attempts })
     .onConflict((oc) =>
-      oc.column('inbox_id').doUpdateSet({ reason: input.reason, attempts: input.attempts, created_at: sql`now()`, replayed_at: null }),
+      oc
+        .column('inbox_id')
+        .doUpdateSet({ reason: input.reason, attempts: input.attempts, created_at: sql`now()`, replayed_at: null }),
     )
     .execute();
 }
 
 /** Dead letters, newest first; by default only those not replayed since they were (last) recorded. */
-export async function listDeadLetters(db: Executor, options: { includeReplayed?: boolean; ids?: number[] } = {}): Promise<DeadLetter[]> {
+export async function listDeadLetters(
+  db: Executor,
+  options: { includeReplayed?: boolean; ids?: number[] } = {},
+): Promise<DeadLetter[]> {
   let q = db
     .selectFrom('dead_letters as d')
     .innerJoin('inbox_events as i', 'i.id', 'd.inbox_id')
     .select([
-      'd.id', 'd.inbox_id as inboxId', 'i.event_id as eventId', 'i.client_id as clientId', 'i.university_code as universityCode',
-      'i.visit_ref as visitRef', 'd.reason', 'd.attempts', 'd.created_at as createdAt', 'd.replayed_at as replayedAt',
+      'd.id',
+      'd.inbox_id as inboxId',
+      'i.event_id as eventId',
+      'i.client_id as clientId',
+      'i.university_code as universityCode',
+      'i.visit_ref as visitRef',
+      'd.reason',
+      'd.attempts',
+      'd.created_at as createdAt',
+      'd.replayed_at as replayedAt',
     ])
     .orderBy('d.id', 'desc');
   if (!options.includeReplayed) q = q.where('d.replayed_at', 'is', null);

@@ -5,7 +5,6 @@ import { sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
 import type { DeliveryState } from '../db/tables/notices.table.ts';
 
-
 export interface Delivery {
   id: number;
   noticeId: number;
@@ -21,12 +20,30 @@ export interface Delivery {
 }
 
 type Row = {
-  id: number; notice_id: number; recipient_id: number; state: DeliveryState; attempts: number; last_error: string | null;
-  claimed_at: Date | null; delivered_at: Date | null; response: string | null; created_at: Date; updated_at: Date;
+  id: number;
+  notice_id: number;
+  recipient_id: number;
+  state: DeliveryState;
+  attempts: number;
+  last_error: string | null;
+  claimed_at: Date | null;
+  delivered_at: Date | null;
+  response: string | null;
+  created_at: Date;
+  updated_at: Date;
 };
 const toDelivery = (r: Row): Delivery => ({
-  id: r.id, noticeId: r.notice_id, recipientId: r.recipient_id, state: r.state, attempts: r.attempts, lastError: r.last_error,
-  claimedAt: r.claimed_at, deliveredAt: r.delivered_at, response: r.response, createdAt: r.created_at, updatedAt: r.updated_at,
+  id: r.id,
+  noticeId: r.notice_id,
+  recipientId: r.recipient_id,
+  state: r.state,
+  attempts: r.attempts,
+  lastError: r.last_error,
+  claimedAt: r.claimed_at,
+  deliveredAt: r.delivered_at,
+  response: r.response,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
 });
 
 /**
@@ -52,21 +69,40 @@ export async function createDeliveries(db: Executor, noticeIds: number[]): Promi
 
 /** Creates (if missing) the delivery of one notice to one recipient; returns it. */
 export async function ensureDelivery(db: Executor, noticeId: number, recipientId: number): Promise<Delivery> {
-  await db.insertInto('notice_deliveries').values({ notice_id: noticeId, recipient_id: recipientId }).onConflict((oc) => oc.columns(['notice_id', 'recipient_id']).doNothing()).execute();
-  const r = await db.selectFrom('notice_deliveries').selectAll().where('notice_id', '=', noticeId).where('recipient_id', '=', recipientId).executeTakeFirstOrThrow();
+  await db
+    .insertInto('notice_deliveries')
+    .values({ notice_id: noticeId, recipient_id: recipientId })
+    .onConflict((oc) => oc.columns(['notice_id', 'recipient_id']).doNothing())
+    .execute();
+  const r = await db
+    .selectFrom('notice_deliveries')
+    .selectAll()
+    .where('notice_id', '=', noticeId)
+    .where('recipient_id', '=', recipientId)
+    .executeTakeFirstOrThrow();
   return toDelivery(r);
 }
 
 /** Deliveries of the notices still to be sent (pending), by id. */
 export async function pendingDeliveryIds(db: Executor, noticeIds: number[]): Promise<number[]> {
   if (noticeIds.length === 0) return [];
-  const rows = await db.selectFrom('notice_deliveries').select('id').where('notice_id', 'in', noticeIds).where('state', '=', 'pending').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('notice_deliveries')
+    .select('id')
+    .where('notice_id', 'in', noticeIds)
+    .where('state', '=', 'pending')
+    .orderBy('id')
+    .execute();
   return rows.map((r) => r.id);
 }
 
-export async function listDeliveries(db: Executor, filter: { noticeIds?: number[]; ids?: number[] }): Promise<Delivery[]> {
+export async function listDeliveries(
+  db: Executor,
+  filter: { noticeIds?: number[]; ids?: number[] },
+): Promise<Delivery[]> {
   let q = db.selectFrom('notice_deliveries').selectAll();
-  if (filter.noticeIds) q = filter.noticeIds.length ? q.where('notice_id', 'in', filter.noticeIds) : q.where(sql<boolean>`false`);
+  if (filter.noticeIds)
+    q = filter.noticeIds.length ? q.where('notice_id', 'in', filter.noticeIds) : q.where(sql<boolean>`false`);
   if (filter.ids) q = filter.ids.length ? q.where('id', 'in', filter.ids) : q.where(sql<boolean>`false`);
   const rows = await q.orderBy('id').execute();
   return rows.map(toDelivery);
@@ -90,7 +126,10 @@ export async function claimDelivery(db: Executor, id: number, leaseSeconds: numb
     .where((eb) =>
       eb.or([
         eb('state', '=', 'pending'),
-        eb.and([eb('state', '=', 'sending'), eb('claimed_at', '<', sql<Date>`now() - make_interval(secs => ${leaseSeconds})`)]),
+        eb.and([
+          eb('state', '=', 'sending'),
+          eb('claimed_at', '<', sql<Date>`now() - make_interval(secs => ${leaseSeconds})`),
+        ]),
       ]),
     )
     .returningAll()
@@ -102,7 +141,13 @@ export async function claimDelivery(db: Executor, id: number, leaseSeconds: numb
 export async function markDelivered(db: Executor, id: number, response: string): Promise<boolean> {
   const r = await db
     .updateTable('notice_deliveries')
-    .set({ state: 'delivered', delivered_at: sql`now()`, response: response.slice(0, 2000), last_error: null, updated_at: sql`now()` })
+    .set({
+      state: 'delivered',
+      delivered_at: sql`now()`,
+      response: response.slice(0, 2000),
+      last_error: null,
+      updated_at: sql`now()`,
+    })
     .where('id', '=', id)
     .where('state', '=', 'sending')
     .executeTakeFirst();
@@ -113,7 +158,12 @@ export async function markDelivered(db: Executor, id: number, response: string):
 export async function markAttemptFailed(db: Executor, id: number, error: string, final: boolean): Promise<boolean> {
   const r = await db
     .updateTable('notice_deliveries')
-    .set({ state: final ? 'failed' : 'pending', last_error: error.slice(0, 2000), claimed_at: null, updated_at: sql`now()` })
+    .set({
+      state: final ? 'failed' : 'pending',
+      last_error: error.slice(0, 2000),
+      claimed_at: null,
+      updated_at: sql`now()`,
+    })
     .where('id', '=', id)
     .where('state', '=', 'sending')
     .executeTakeFirst();

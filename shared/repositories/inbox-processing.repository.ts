@@ -4,7 +4,6 @@ import type { Database } from '../db/schema.ts';
 import type { Executor } from '../db/database.ts';
 import type { VisitEventType } from '../db/tables/ingestion.table.ts';
 
-
 export interface ClaimedInboxRow {
   id: number;
   eventId: string;
@@ -31,7 +30,9 @@ export async function claimAcceptedInboxRows(trx: Transaction<Database>, ids: nu
            visit_ref AS "visitRef", occurred_at AS "occurredAt", attempts, status
     FROM inbox_events WHERE id = ANY(${ids}::bigint[])
     ORDER BY id FOR UPDATE`.execute(trx);
-  return rows.filter((r) => r.status === 'accepted').map(({ status: _status, rawBody, ...row }) => ({ ...row, body: parseStored(rawBody) }));
+  return rows
+    .filter((r) => r.status === 'accepted')
+    .map(({ status: _status, rawBody, ...row }) => ({ ...row, body: parseStored(rawBody) }));
 }
 
 function parseStored(raw: string): unknown {
@@ -69,7 +70,11 @@ export async function markInboxRejected(db: Executor, id: number, error: string)
 }
 
 /** Rows still 'accepted' that were received more than `olderThanSeconds` ago, oldest first (the sweeper's scan). */
-export async function listStaleAcceptedInboxIds(db: Executor, olderThanSeconds: number, limit: number): Promise<number[]> {
+export async function listStaleAcceptedInboxIds(
+  db: Executor,
+  olderThanSeconds: number,
+  limit: number,
+): Promise<number[]> {
   const rows = await db
     .selectFrom('inbox_events')
     .select('id')

@@ -5,7 +5,6 @@ import type { DeliveryState } from '../db/tables/notices.table.ts';
 import type { LedgerVisitRow } from '../notices/ledger-xlsx.ts';
 import type { NoticeModel } from '../notices/notice-content.ts';
 
-
 export interface NoticeContent {
   campaignId: string;
   period: string;
@@ -39,16 +38,30 @@ export type StoredNotice = NoticeContent & { id: number; createdAt: Date; update
  */
 export async function upsertNotice(db: Executor, n: NoticeContent): Promise<number> {
   const values = {
-    campaign_id: n.campaignId, period: n.period, scope: n.scope, as_of: n.asOf, subject: n.subject, model: JSON.stringify(n.model),
-    html: n.html, text: n.text, markdown: n.markdown, chart_png: n.chartPng,
+    campaign_id: n.campaignId,
+    period: n.period,
+    scope: n.scope,
+    as_of: n.asOf,
+    subject: n.subject,
+    model: JSON.stringify(n.model),
+    html: n.html,
+    text: n.text,
+    markdown: n.markdown,
+    chart_png: n.chartPng,
   };
   const r = await db
     .insertInto('notices')
     .values(values)
     .onConflict((oc) =>
       oc.columns(['campaign_id', 'period', 'scope']).doUpdateSet((eb) => ({
-        as_of: eb.ref('excluded.as_of'), subject: eb.ref('excluded.subject'), model: eb.ref('excluded.model'), html: eb.ref('excluded.html'),
-        text: eb.ref('excluded.text'), markdown: eb.ref('excluded.markdown'), chart_png: eb.ref('excluded.chart_png'), updated_at: sql`now()`,
+        as_of: eb.ref('excluded.as_of'),
+        subject: eb.ref('excluded.subject'),
+        model: eb.ref('excluded.model'),
+        html: eb.ref('excluded.html'),
+        text: eb.ref('excluded.text'),
+        markdown: eb.ref('excluded.markdown'),
+        chart_png: eb.ref('excluded.chart_png'),
+        updated_at: sql`now()`,
       })),
     )
     .returning('id')
@@ -60,13 +73,27 @@ export async function getNotice(db: Executor, id: number): Promise<StoredNotice 
   const r = await db.selectFrom('notices').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) return undefined;
   return {
-    id: r.id, campaignId: r.campaign_id, period: r.period, scope: r.scope, asOf: r.as_of, subject: r.subject, model: r.model as NoticeModel,
-    html: r.html, text: r.text, markdown: r.markdown, chartPng: r.chart_png, createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    campaignId: r.campaign_id,
+    period: r.period,
+    scope: r.scope,
+    asOf: r.as_of,
+    subject: r.subject,
+    model: r.model as NoticeModel,
+    html: r.html,
+    text: r.text,
+    markdown: r.markdown,
+    chartPng: r.chart_png,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
 /** Notices without their content, newest period first, national before provinces; with delivery counts by state. */
-export async function listNotices(db: Executor, filter: { campaignId?: string; period?: string; scopes?: string[] } = {}): Promise<NoticeSummary[]> {
+export async function listNotices(
+  db: Executor,
+  filter: { campaignId?: string; period?: string; scopes?: string[] } = {},
+): Promise<NoticeSummary[]> {
   let q = db
     .selectFrom('notices as n')
     .leftJoin('notice_deliveries as d', 'd.notice_id', 'n.id')
@@ -81,16 +108,35 @@ export async function listNotices(db: Executor, filter: { campaignId?: string; p
   if (filter.campaignId) q = q.where('n.campaign_id', '=', filter.campaignId);
   if (filter.period) q = q.where('n.period', '=', filter.period);
   if (filter.scopes) q = filter.scopes.length ? q.where('n.scope', 'in', filter.scopes) : q.where(sql<boolean>`false`);
-  const rows = await q.orderBy('n.campaign_id').orderBy('n.period', 'desc').orderBy(sql`n.scope <> 'national'`).orderBy('n.scope').execute();
+  const rows = await q
+    .orderBy('n.campaign_id')
+    .orderBy('n.period', 'desc')
+    .orderBy(sql`n.scope <> 'national'`)
+    .orderBy('n.scope')
+    .execute();
   return rows.map((r) => ({
-    id: r.id, campaignId: r.campaign_id, period: r.period, scope: r.scope, asOf: r.as_of, subject: r.subject, createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    campaignId: r.campaign_id,
+    period: r.period,
+    scope: r.scope,
+    asOf: r.as_of,
+    subject: r.subject,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
     deliveries: { pending: r.pending, sending: r.sending, delivered: r.delivered, failed: r.failed },
   }));
 }
 
 /** The campaign as a notice names it. */
-export async function getNoticeCampaign(db: Executor, id: string): Promise<{ id: string; name: string; startDate: string; endDate: string } | undefined> {
-  const r = await db.selectFrom('campaigns').select(['id', 'name', 'start_date', 'end_date']).where('id', '=', id).executeTakeFirst();
+export async function getNoticeCampaign(
+  db: Executor,
+  id: string,
+): Promise<{ id: string; name: string; startDate: string; endDate: string } | undefined> {
+  const r = await db
+    .selectFrom('campaigns')
+    .select(['id', 'name', 'start_date', 'end_date'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   return r ? { id: r.id, name: r.name, startDate: r.start_date, endDate: r.end_date } : undefined;
 }
 
@@ -120,9 +166,22 @@ export async function* ledgerVisits(db: Executor, filter: LedgerFilter): AsyncGe
         .selectFrom('visits as v')
         .leftJoin('employers as e', 'e.id', 'v.employer_id')
         .select([
-          'v.ref', 'v.visited_on', 'v.mode', 'v.leaders', 'v.employer_id', 'e.canonical_name', 'e.credit_code as resolved_credit_code',
-          'v.employer_name', 'v.credit_code', 'v.positions', 'v.internship_base', 'v.recruitment_invite', 'v.demand_survey',
-          'v.graduates_tracked', 'v.satisfaction', 'v.notes',
+          'v.ref',
+          'v.visited_on',
+          'v.mode',
+          'v.leaders',
+          'v.employer_id',
+          'e.canonical_name',
+          'e.credit_code as resolved_credit_code',
+          'v.employer_name',
+          'v.credit_code',
+          'v.positions',
+          'v.internship_base',
+          'v.recruitment_invite',
+          'v.demand_survey',
+          'v.graduates_tracked',
+          'v.satisfaction',
+          'v.notes',
         ])
         .where('v.campaign_id', '=', filter.campaignId)
         .where('v.university_code', '=', u.code)
@@ -136,11 +195,24 @@ export async function* ledgerVisits(db: Executor, filter: LedgerFilter): AsyncGe
       const rows = await q.orderBy('v.visited_on').orderBy('v.ref').limit(pageSize).execute();
       for (const r of rows) {
         yield {
-          universityCode: u.code.trim(), universityName: u.name, ref: r.ref, visitedOn: r.visited_on, mode: r.mode,
-          leaders: r.leaders ?? [], employerId: r.employer_id, employerName: r.canonical_name, employerCreditCode: r.resolved_credit_code,
-          submittedName: r.employer_name, submittedCreditCode: r.credit_code, positions: r.positions, internshipBase: r.internship_base,
-          recruitmentInvite: r.recruitment_invite, demandSurvey: r.demand_survey, graduatesTracked: r.graduates_tracked,
-          satisfaction: r.satisfaction, notes: r.notes,
+          universityCode: u.code.trim(),
+          universityName: u.name,
+          ref: r.ref,
+          visitedOn: r.visited_on,
+          mode: r.mode,
+          leaders: r.leaders ?? [],
+          employerId: r.employer_id,
+          employerName: r.canonical_name,
+          employerCreditCode: r.resolved_credit_code,
+          submittedName: r.employer_name,
+          submittedCreditCode: r.credit_code,
+          positions: r.positions,
+          internshipBase: r.internship_base,
+          recruitmentInvite: r.recruitment_invite,
+          demandSurvey: r.demand_survey,
+          graduatesTracked: r.graduates_tracked,
+          satisfaction: r.satisfaction,
+          notes: r.notes,
         };
       }
       if (rows.length < pageSize) break;

@@ -7,7 +7,9 @@ import { resetRejectedInboxRows } from '../../../shared/repositories/inbox-proce
 import { output, UserError, withDb } from '../context.ts';
 
 export function register(program: Command): void {
-  const dlq = program.command('dlq').description('dead-lettered visit events: list them, replay them after fixing the cause');
+  const dlq = program
+    .command('dlq')
+    .description('dead-lettered visit events: list them, replay them after fixing the cause');
 
   dlq
     .command('list')
@@ -21,7 +23,10 @@ export function register(program: Command): void {
           rows.length === 0
             ? 'no dead letters'
             : rows
-                .map((r) => `${r.id}\tinbox ${r.inboxId}\t${r.eventId}\t${r.universityCode}/${r.visitRef}\t${r.createdAt.toISOString()}${r.replayedAt ? '\treplayed' : ''}\t${r.reason}`)
+                .map(
+                  (r) =>
+                    `${r.id}\tinbox ${r.inboxId}\t${r.eventId}\t${r.universityCode}/${r.visitRef}\t${r.createdAt.toISOString()}${r.replayedAt ? '\treplayed' : ''}\t${r.reason}`,
+                )
                 .join('\n'),
         );
       });
@@ -29,22 +34,29 @@ export function register(program: Command): void {
 
   dlq
     .command('replay')
-    .description('put dead-lettered events back in the inbox and queue them again (all not yet replayed, or one with --id)')
+    .description(
+      'put dead-lettered events back in the inbox and queue them again (all not yet replayed, or one with --id)',
+    )
     .option('--id <id>', 'dead letter id (see `ledger dlq list`)')
     .option('--json', 'print JSON')
     .action(async (opts: { id?: string; json?: boolean }) => {
       let ids: number[] | undefined;
       if (opts.id !== undefined) {
         const id = Number(opts.id);
-        if (!Number.isSafeInteger(id) || id <= 0) throw new UserError(`--id ${opts.id} is not a dead letter id: use an id from \`ledger dlq list\``);
+        if (!Number.isSafeInteger(id) || id <= 0)
+          throw new UserError(`--id ${opts.id} is not a dead letter id: use an id from \`ledger dlq list\``);
         ids = [id];
       }
       await withDb(async ({ db, config }) => {
         const letters = await listDeadLetters(db, { ids });
-        if (ids && letters.length === 0) throw new UserError(`no dead letter ${ids[0]} waiting for replay: see \`ledger dlq list --all\``);
+        if (ids && letters.length === 0)
+          throw new UserError(`no dead letter ${ids[0]} waiting for replay: see \`ledger dlq list --all\``);
         // Database first (the record of truth), then the queue; should the enqueue fail, the sweeper redelivers.
         const inboxIds = await db.transaction().execute(async (trx) => {
-          const marked = await markDeadLettersReplayed(trx, letters.map((l) => l.id));
+          const marked = await markDeadLettersReplayed(
+            trx,
+            letters.map((l) => l.id),
+          );
           return resetRejectedInboxRows(trx, marked);
         });
         const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
@@ -60,8 +72,12 @@ export function register(program: Command): void {
           redis.disconnect();
         }
         const result = { replayed: inboxIds.length, inboxIds, enqueued };
-        output(opts.json, result, () =>
-          `replayed ${inboxIds.length} event(s)` + (enqueued ? '' : ' (queue unreachable: the sweeper will pick them up within INBOX_REDELIVERY_SECONDS)'),
+        output(
+          opts.json,
+          result,
+          () =>
+            `replayed ${inboxIds.length} event(s)` +
+            (enqueued ? '' : ' (queue unreachable: the sweeper will pick them up within INBOX_REDELIVERY_SECONDS)'),
         );
       });
     });

@@ -9,9 +9,19 @@ import { createProducer } from '../../../jobs/producer.ts';
 import type { Config } from '../../../shared/config.ts';
 import type { Db } from '../../../shared/db/database.ts';
 import { deliver, type DeliveryOutcome } from '../../../shared/notices/delivery-service.ts';
-import { generateNotices, ledgerFileName, UnknownCampaignForNoticesError, writeNoticeLedger } from '../../../shared/notices/notice-service.ts';
+import {
+  generateNotices,
+  ledgerFileName,
+  UnknownCampaignForNoticesError,
+  writeNoticeLedger,
+} from '../../../shared/notices/notice-service.ts';
 import { htmlWithChart } from '../../../shared/notices/render-html.ts';
-import { createDeliveries, ensureDelivery, listDeliveries, resetForResend } from '../../../shared/repositories/delivery.repository.ts';
+import {
+  createDeliveries,
+  ensureDelivery,
+  listDeliveries,
+  resetForResend,
+} from '../../../shared/repositories/delivery.repository.ts';
 import { getNotice, listNotices } from '../../../shared/repositories/notice.repository.ts';
 import { getRecipient } from '../../../shared/repositories/recipient.repository.ts';
 import { output, UserError, withDb } from '../context.ts';
@@ -33,7 +43,9 @@ async function enqueue(config: Config, ids: number[], replace: boolean): Promise
   try {
     await producer.enqueueDeliveries(ids, { replace });
   } catch (err) {
-    throw new UserError(`deliveries stored but not queued (${(err as Error).message}): check REDIS_URL and run the command again`);
+    throw new UserError(
+      `deliveries stored but not queued (${(err as Error).message}): check REDIS_URL and run the command again`,
+    );
   } finally {
     await producer.close().catch(() => {});
     redis.disconnect();
@@ -44,9 +56,16 @@ async function enqueue(config: Config, ids: number[], replace: boolean): Promise
  * Sends the deliveries in this process, one attempt each (claims keep this safe beside running workers); the ones
  * that failed transiently are queued for the workers' retries with backoff.
  */
-async function deliverInline(db: Db, config: Config, ids: number[]): Promise<{ outcomes: DeliveryOutcome[]; queuedForRetry: number[] }> {
+async function deliverInline(
+  db: Db,
+  config: Config,
+  ids: number[],
+): Promise<{ outcomes: DeliveryOutcome[]; queuedForRetry: number[] }> {
   const outcomes: DeliveryOutcome[] = [];
-  for (const id of ids) outcomes.push(await deliver(db, id, { smtpUrl: config.SMTP_URL, mailFrom: config.MAIL_FROM }, { finalAttempt: false }));
+  for (const id of ids)
+    outcomes.push(
+      await deliver(db, id, { smtpUrl: config.SMTP_URL, mailFrom: config.MAIL_FROM }, { finalAttempt: false }),
+    );
   const retry = outcomes.filter((o) => o.outcome === 'retry').map((o) => o.deliveryId);
   await enqueue(config, retry, true);
   return { outcomes, queuedForRetry: retry };
@@ -59,14 +78,21 @@ function tally(outcomes: DeliveryOutcome[]): Record<string, number> {
 }
 
 export function register(program: Command): void {
-  const notices = program.command('notices').description('periodic notices (定期通报): generate, deliver once per recipient, re-send, archive');
+  const notices = program
+    .command('notices')
+    .description('periodic notices (定期通报): generate, deliver once per recipient, re-send, archive');
 
   notices
     .command('run')
-    .description('generate the period\'s notices (taking its snapshots if missing) and queue their deliveries; running it again sends nothing twice')
+    .description(
+      "generate the period's notices (taking its snapshots if missing) and queue their deliveries; running it again sends nothing twice",
+    )
     .requiredOption('--campaign <id>', 'campaign id')
     .requiredOption('--period <period>', 'ISO week (2022-W14) or month (2022-04)', periodArg)
-    .option('--inline', 'send the deliveries from this process instead of queueing them (demo, or no workers running); transient failures are queued for retry')
+    .option(
+      '--inline',
+      'send the deliveries from this process instead of queueing them (demo, or no workers running); transient failures are queued for retry',
+    )
     .option('--json', 'print the summary as JSON')
     .action(async (opts: { campaign: string; period: string; inline?: boolean; json?: boolean }) => {
       await withDb(async ({ db, config }) => {
@@ -79,9 +105,15 @@ export function register(program: Command): void {
         }
         const all = await listDeliveries(db, { noticeIds: result.notices.map((n) => n.id) });
         const summary: Record<string, unknown> = {
-          campaignId: result.campaignId, period: result.period, asOf: result.asOf, tookSnapshots: result.tookSnapshots,
-          notices: result.notices, deliveries: all.length, deliveriesCreated: result.deliveriesCreated,
-          alreadyDelivered: all.filter((d) => d.state === 'delivered').length, pending: result.pendingDeliveryIds.length,
+          campaignId: result.campaignId,
+          period: result.period,
+          asOf: result.asOf,
+          tookSnapshots: result.tookSnapshots,
+          notices: result.notices,
+          deliveries: all.length,
+          deliveriesCreated: result.deliveriesCreated,
+          alreadyDelivered: all.filter((d) => d.state === 'delivered').length,
+          pending: result.pendingDeliveryIds.length,
         };
         if (opts.inline) {
           const { outcomes, queuedForRetry } = await deliverInline(db, config, result.pendingDeliveryIds);
@@ -97,7 +129,9 @@ export function register(program: Command): void {
           return (
             `campaign ${result.campaignId}, period ${result.period} (as of ${result.asOf}): ${result.notices.length} notice(s)` +
             `${result.tookSnapshots ? ' (snapshots taken)' : ''}; ${all.length} deliveries, ${result.deliveriesCreated} new, ${summary.alreadyDelivered as number} already delivered; ` +
-            (sent ? `sent now: ${sent.delivered} delivered, ${sent.failed} failed, ${sent.retry} queued for retry` : `${result.pendingDeliveryIds.length} queued for the workers`)
+            (sent
+              ? `sent now: ${sent.delivered} delivered, ${sent.failed} failed, ${sent.retry} queued for retry`
+              : `${result.pendingDeliveryIds.length} queued for the workers`)
           );
         });
       });
@@ -116,8 +150,12 @@ export function register(program: Command): void {
         if (!notice) throw new UserError(`no notice ${opts.id}: see \`ledger notices list\``);
         if (opts.recipient !== undefined) {
           const r = await getRecipient(db, opts.recipient);
-          if (!r || r.removedAt) throw new UserError(`no active recipient ${opts.recipient}: see \`ledger recipients list\``);
-          if (r.scope !== notice.scope) throw new UserError(`recipient ${r.id} receives ${r.scope} notices, notice ${notice.id} is ${notice.scope}: pick a recipient of that scope`);
+          if (!r || r.removedAt)
+            throw new UserError(`no active recipient ${opts.recipient}: see \`ledger recipients list\``);
+          if (r.scope !== notice.scope)
+            throw new UserError(
+              `recipient ${r.id} receives ${r.scope} notices, notice ${notice.id} is ${notice.scope}: pick a recipient of that scope`,
+            );
           await ensureDelivery(db, notice.id, r.id);
         } else {
           await createDeliveries(db, [notice.id]);
@@ -126,7 +164,11 @@ export function register(program: Command): void {
         const summary: Record<string, unknown> = { noticeId: notice.id, deliveryIds: ids };
         if (opts.inline) summary.sent = tally((await deliverInline(db, config, ids)).outcomes);
         else await enqueue(config, ids, true);
-        output(opts.json, summary, `re-sending notice ${notice.id} to ${ids.length} recipient(s)${opts.inline ? '' : ' (queued)'}`);
+        output(
+          opts.json,
+          summary,
+          `re-sending notice ${notice.id} to ${ids.length} recipient(s)${opts.inline ? '' : ' (queued)'}`,
+        );
       });
     });
 
@@ -142,7 +184,12 @@ export function register(program: Command): void {
         output(opts.json, rows, () =>
           rows.length === 0
             ? 'no notices: generate them with `ledger notices run --campaign ID --period P`'
-            : rows.map((n) => `${n.id}\t${n.campaignId}\t${n.period}\t${n.scope}\tas of ${n.asOf}\tdelivered ${n.deliveries.delivered}, pending ${n.deliveries.pending + n.deliveries.sending}, failed ${n.deliveries.failed}\t${n.subject}`).join('\n'),
+            : rows
+                .map(
+                  (n) =>
+                    `${n.id}\t${n.campaignId}\t${n.period}\t${n.scope}\tas of ${n.asOf}\tdelivered ${n.deliveries.delivered}, pending ${n.deliveries.pending + n.deliveries.sending}, failed ${n.deliveries.failed}\t${n.subject}`,
+                )
+                .join('\n'),
         );
       });
     });
