@@ -35,16 +35,47 @@ const schema = z.object({
   /** visit-events jobs held at once per worker process; they share at most 2 transactions (group commit), so high is cheap. */
   WORKER_CONCURRENCY: int(1, 1000).default(64),
   INBOX_REDELIVERY_SECONDS: int(1, 86400).default(60),
+  /** Times the sweeper re-enqueues an event whose job never finished (its worker crashed or stalled); then dead-lettered. */
+  INBOX_MAX_REDELIVERIES: int(1, 1000).default(5),
   /** Requests per minute per API key. */
   RATE_LIMIT_PER_MINUTE: int(1, 10_000_000).default(6000),
   API_KEY_CACHE_SECONDS: int(0, 3600).default(5),
+  /** Failed authentications (no, malformed, unknown or revoked key) per minute per source address; 429 beyond. */
+  AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000).default(60),
+  /** `xlsx` ledger exports streamed at once per API process; 429 with Retry-After beyond (each holds a cursor). */
+  EXPORT_CONCURRENCY: int(1, 100).default(2),
   DB_POOL_SIZE: int(1, 500).default(10),
+  /**
+   * Timeouts towards PostgreSQL in ms, 0 for none (shared/db/database.ts, DbTimeouts): a PostgreSQL that hangs must
+   * not hold requests for ever. The API's statements are short, so it gets its own, shorter statement timeout.
+   */
+  DB_CONNECT_TIMEOUT_MS: int(0, 600_000).default(5000),
+  DB_STATEMENT_TIMEOUT_MS: int(0, 86_400_000).default(600_000),
+  API_DB_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(5000),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(0, 86_400_000).default(60_000),
+  /** Events per API process waiting to be stored; beyond, 503 with Retry-After instead of growing memory. */
+  STORE_QUEUE_MAX_EVENTS: int(1, 1_000_000).default(10_000),
+  /** Receiving a whole request (fastify requestTimeout) and an idle socket (connectionTimeout), in ms; 0 for none. */
+  HTTP_REQUEST_TIMEOUT_MS: int(0, 3_600_000).default(60_000),
+  HTTP_CONNECTION_TIMEOUT_MS: int(0, 3_600_000).default(120_000),
   SMTP_URL: url(['smtp:', 'smtps:'], 'smtp://user:pass@mail.example.org:587').optional(),
   MAIL_FROM: z.string().min(3).default('ledger <ledger@localhost>'),
+  /** Refuse to send mail over an SMTP connection that is not encrypted (STARTTLS required, or smtps://). */
+  SMTP_REQUIRE_TLS: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /**
+   * A delivery 'sending' for longer than this is taken to be abandoned by a dead worker: the sweeper queues it again.
+   * Keep it above the longest send (SMTP timeouts in SMTP_URL, 10 s for webhooks).
+   */
+  DELIVERY_LEASE_SECONDS: int(1, 86400).default(300),
   SCHEDULE_WEEKLY: z.string().min(1).default('0 9 * * 1'),
   SCHEDULE_MONTHLY: z.string().min(1).default('0 9 1 * *'),
   SCHEDULE_TIMEZONE: z.string().min(1).default('Asia/Shanghai'),
   SCHEDULE_LOOKBACK_DAYS: int(0, 366).default(14),
+  /** How often a running scheduler repeats its catch-up (lost notice jobs, stuck deliveries); 0: only at start. */
+  SCHEDULE_CATCHUP_SECONDS: int(0, 86400).default(300),
   /**
    * Employer resolution thresholds (similarity in 0..1): match at or above MATCH, review at or above REVIEW. Chosen on
    * the development set (bench/RESULTS.md, resolve): 0.85 merged a group with its listed company, 0.9 missed swapped
@@ -64,6 +95,16 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * A value as an error message may show it: error messages end up in logs and terminals, so the password of a URL
+ * (`postgres://user:***@host/db`, also when the URL does not parse) and variables named like secrets are masked.
+ */
+function shownValue(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (/PASSWORD|SECRET|TOKEN/i.test(name)) return '***';
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):.*@/i, '$1:***@');
+}
+
 /** Parses the given environment (process.env by default); empty strings count as unset. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -71,8 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => {
       const name = i.path.join('.');
-      const value = env[name];
-      return `${name}=${JSON.stringify(value)} ${i.message}`;
+      return `${name}=${JSON.stringify(shownValue(name, env[name]))} ${i.message}`;
     });
     throw new ConfigError(problems);
   }
