@@ -96,7 +96,8 @@ export function upsertProvinceAverages(db: Executor, campaignId: string, rows: P
 /**
  * Stores prior university–employer relationships as the spellings given. The natural key is
  * (university, name as given, credit code or ''), so a relationship is never stored twice. A row that exists is
- * left alone: its normalised name and employer link belong to employer resolution once it has run.
+ * left alone: its normalised name and employer link belong to employer resolution (shared/employers/prior-employers.ts),
+ * which the import runs right after this.
  */
 export async function insertPriorEmployers(
   db: Executor,
@@ -115,27 +116,6 @@ export async function insertPriorEmployers(
     SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, (count(*) FILTER (WHERE NOT inserted))::int AS updated
     FROM upserted`.execute(db);
   return counts(rows.length, result[0]);
-}
-
-/**
- * Links prior employers that have no employer yet to an existing employer with the same credit code, else
- * with the same normalised name (the lowest id when several share it). Creates no employers and never
- * changes a link already made. The employer-resolution issue replaces this with real resolution.
- * Returns how many rows were linked.
- */
-export async function linkPriorEmployersByExactName(db: Executor): Promise<number> {
-  const result = await sql`
-    UPDATE prior_employers p SET employer_id = m.employer_id
-    FROM (
-      SELECT q.id, coalesce(
-        (SELECT e.id FROM employers e WHERE q.credit_code <> '' AND e.credit_code = q.credit_code::char(18)),
-        (SELECT min(e.id) FROM employers e WHERE e.normalized_name = q.normalized_name)
-      ) AS employer_id
-      FROM prior_employers q
-      WHERE q.employer_id IS NULL
-    ) m
-    WHERE p.id = m.id AND m.employer_id IS NOT NULL`.execute(db);
-  return Number(result.numAffectedRows ?? 0);
 }
 
 /** Counts for the import report and for tests. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createEmployerResolver } from '../../shared/employers/employer-resolver.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
 
@@ -20,6 +21,7 @@ interface Report {
   skipped: number;
   errors: Array<{ line: number; reason: string }>;
   linked?: number;
+  resolution?: Record<string, number>;
   database?: { total: number; provinces: number; byLevel: Record<string, number> };
   elapsedMs: number;
 }
@@ -190,19 +192,19 @@ describe('ledger import placement-rates and province-averages', () => {
 });
 
 describe('ledger import prior-employers', () => {
-  it('stores the spellings as given and links those whose normalised name or credit code is a known employer', async () => {
+  it('stores the spellings as given and resolves each to an employer as the workers do, creating unknown ones', async () => {
     const huawei = await t.db.insertInto('employers').values({ canonical_name: '华为技术有限公司', normalized_name: 'x-not-this-name', credit_code: '914403001922038216' }).returning('id').executeTakeFirstOrThrow();
-    const shenzhen = await t.db.insertInto('employers').values({ canonical_name: '深圳某某物流有限公司', normalized_name: '深圳某某物流有限公司', credit_code: null }).returning('id').executeTakeFirstOrThrow();
+    const shenzhen = await createEmployerResolver({ matchThreshold: 0.88, reviewThreshold: 0.75 }).resolve(t.db, { name: '深圳某某物流有限公司' });
     const args = ['import', 'prior-employers', '--file', `${FIXTURES}/prior-employers.csv`, '--json'];
     const r = await ledger(args);
     expect(r.code, r.stderr).toBe(0);
-    expect(jsonOut<Report>(r)).toMatchObject({ inserted: 4, updated: 0, linked: 3 });
-    const rows = await t.db.selectFrom('prior_employers').selectAll().orderBy('id').execute();
-    expect(rows.map((p) => [p.university_code, p.employer_name, p.credit_code, p.normalized_name, p.employer_id])).toEqual([
-      ['9999000001', '华为技术有限公司', '914403001922038216', '华为技术有限公司', huawei.id],
-      ['9999000001', '广州某某科技有限公司', '', '广州某某科技有限公司', null],
-      ['9999000002', '深圳 某某 物流有限公司', '', '深圳某某物流有限公司', shenzhen.id],
-      ['9999000002', '华为技术有限公司', '914403001922038216', '华为技术有限公司', huawei.id],
+    expect(jsonOut<Report>(r)).toMatchObject({ inserted: 4, updated: 0, linked: 4, resolution: { matched: 3, created: 1, review: 0 } });
+    const rows = await t.db.selectFrom('prior_employers as p').innerJoin('employers as e', 'e.id', 'p.employer_id').select(['p.university_code', 'p.employer_name', 'p.credit_code', 'p.employer_id', 'e.canonical_name']).orderBy('p.id').execute();
+    expect(rows.map((p) => [p.university_code, p.employer_name, p.credit_code, p.employer_id, p.canonical_name])).toEqual([
+      ['9999000001', '华为技术有限公司', '914403001922038216', huawei.id, '华为技术有限公司'],
+      ['9999000001', '广州某某科技有限公司', '', expect.any(Number), '广州某某科技有限公司'],
+      ['9999000002', '深圳 某某 物流有限公司', '', shenzhen.employerId, '深圳某某物流有限公司'],
+      ['9999000002', '华为技术有限公司', '914403001922038216', huawei.id, '华为技术有限公司'],
     ]);
 
     // Employer resolution may re-key a row later; importing the file again leaves such a row alone.

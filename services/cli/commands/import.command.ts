@@ -16,11 +16,12 @@ import {
   type ParsedCsv,
   type Validated,
 } from '../../../shared/domain/reference-rows.ts';
+import { createEmployerResolver } from '../../../shared/employers/employer-resolver.ts';
 import { canonicalText } from '../../../shared/employers/normalize.ts';
+import { linkPriorEmployers } from '../../../shared/employers/prior-employers.ts';
 import { findCampaign } from '../../../shared/repositories/campaign.repository.ts';
 import {
   existingUniversityCodes,
-  linkPriorEmployersByExactName,
   listProvinces,
   universityStats,
   upsertPlacementRates,
@@ -29,7 +30,7 @@ import {
   upsertUniversities,
   type UpsertCounts,
 } from '../../../shared/repositories/reference.repository.ts';
-import { UserError, output, withDb } from '../context.ts';
+import { UserError, output, withDb, type CommandContext } from '../context.ts';
 
 interface ImportOptions {
   file: string;
@@ -76,11 +77,12 @@ async function runImport<T>(
   kind: string,
   opts: ImportOptions,
   validate: (db: Db, parsed: ParsedCsv) => Promise<Validated<T>>,
-  store: (db: Db, rows: T[]) => Promise<UpsertCounts>, // may carry extra report fields (linked, database)
+  store: (ctx: CommandContext, rows: T[]) => Promise<UpsertCounts>, // may carry extra report fields (linked, database)
 ): Promise<void> {
   const started = performance.now();
   const parsed = await readCsv(opts.file);
-  await withDb(async ({ db }) => {
+  await withDb(async (ctx) => {
+    const { db } = ctx;
     const v = await validate(db, parsed);
     if (v.fatal) throw new UserError(`${opts.file}: ${v.fatal}`);
     const base = { kind, file: opts.file, lines: parsed.records.length, skipped: v.errors.length, errors: v.errors };
@@ -95,7 +97,7 @@ async function runImport<T>(
       process.exitCode = 1;
       return;
     }
-    const stored = await store(db, v.rows);
+    const stored = await store(ctx, v.rows);
     const report: ImportReport = { ...base, refused: false, imported: v.rows.length, ...stored, elapsedMs: Math.round(performance.now() - started) };
     output(opts.json, report, () => human(report));
     if (v.errors.length) {
@@ -110,7 +112,7 @@ function reportBadLines(summary: string, errors: LineError[]): void {
 }
 
 function human(r: ImportReport): string {
-  const extra = typeof r.linked === 'number' ? `; ${r.linked} linked to known employers` : '';
+  const extra = typeof r.linked === 'number' ? `; ${r.linked} linked to employers through employer resolution` : '';
   return `${r.kind}: ${r.imported} line${r.imported === 1 ? '' : 's'} imported (${r.inserted} inserted, ${r.updated} updated, ${r.unchanged} unchanged)${
     r.skipped ? `, ${r.skipped} skipped` : ''
   }${extra} in ${(r.elapsedMs / 1000).toFixed(2)} s`;
@@ -148,7 +150,7 @@ export function register(program: Command): void {
         'universities',
         opts,
         async (db, parsed) => validateUniversities(parsed, await listProvinces(db)),
-        async (db, rows) => ({ ...(await upsertUniversities(db, rows)), database: await universityStats(db) }),
+        async ({ db }, rows) => ({ ...(await upsertUniversities(db, rows)), database: await universityStats(db) }),
       ),
     );
 
@@ -167,7 +169,7 @@ export function register(program: Command): void {
           await requireCampaign(db, opts.campaign);
           return validatePlacementRates(parsed, await knownUniversities(db, parsed));
         },
-        (db, rows) => upsertPlacementRates(db, opts.campaign, rows),
+        ({ db }, rows) => upsertPlacementRates(db, opts.campaign, rows),
       ),
     );
 
@@ -186,13 +188,13 @@ export function register(program: Command): void {
           await requireCampaign(db, opts.campaign);
           return validateProvinceAverages(parsed, await listProvinces(db));
         },
-        (db, rows) => upsertProvinceAverages(db, opts.campaign, rows),
+        ({ db }, rows) => upsertProvinceAverages(db, opts.campaign, rows),
       ),
     );
 
   group
     .command('prior-employers')
-    .description("store universities' relationships before the campaign: header university_code,employer_name,credit_code (may be empty)")
+    .description("store universities' relationships before the campaign and resolve each employer as the workers do: header university_code,employer_name,credit_code (may be empty)")
     .requiredOption('--file <path>', 'CSV file')
     .option('--skip-invalid', 'import the good lines of a file with bad lines (bad lines are still reported)')
     .option('--json', 'print the import report as JSON')
@@ -201,11 +203,14 @@ export function register(program: Command): void {
         'prior-employers',
         opts,
         async (db, parsed) => validatePriorEmployers(parsed, await knownUniversities(db, parsed)),
-        (db, rows) =>
-          db.transaction().execute(async (trx) => {
-            const counts = await insertPriorEmployers(trx, rows.map((r) => ({ ...r, normalizedName: canonicalText(r.employerName) })));
-            return { ...counts, linked: await linkPriorEmployersByExactName(trx) };
-          }),
+        async ({ db, config }, rows) => {
+          const counts = await insertPriorEmployers(db, rows.map((r) => ({ ...r, normalizedName: canonicalText(r.employerName) })));
+          // Every unlinked row is resolved now, through the resolver the workers use (creating the employers it does
+          // not know), so a list and the visits meet on employer ids whichever comes first; no manual link-prior step.
+          // Rows left unlinked by an interrupted import are picked up here too.
+          const link = await linkPriorEmployers(db, createEmployerResolver(config));
+          return { ...counts, linked: link.linked, resolution: link.decisions, unresolvable: link.skipped };
+        },
       ),
     );
 }
