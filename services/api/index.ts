@@ -2,7 +2,7 @@
 import { Redis } from 'ioredis';
 import { createProducer } from '../../jobs/producer.ts';
 import type { Config } from '../../shared/config.ts';
-import { createDb } from '../../shared/db/database.ts';
+import { createDb, dbTimeoutsFor } from '../../shared/db/database.ts';
 import { moduleLogger } from '../../shared/log.ts';
 import { buildApp } from './app.ts';
 
@@ -15,7 +15,7 @@ export interface RunningApi {
 export async function startApi(config: Config): Promise<RunningApi> {
   const log = moduleLogger('api');
   log.level = config.LOG_LEVEL;
-  const db = createDb(config.DATABASE_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'ledger-api' });
+  const db = createDb(config.DATABASE_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'ledger-api', timeouts: dbTimeoutsFor(config, 'api') });
   // Few retries: an enqueue that cannot reach Redis should fail soon (the event is committed; the sweeper redelivers).
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
   redis.on('error', () => {}); // reconnects by itself; /readyz reports it

@@ -1,6 +1,7 @@
 // The kysely instance over a pg pool. One per process part; close it on shutdown.
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import type { Config } from '../config.ts';
 import type { Database } from './schema.ts';
 
 // DATE columns stay 'YYYY-MM-DD' strings: a calendar date in Asia/Shanghai must not shift with the server's zone.
@@ -18,6 +19,46 @@ export interface DbOptions {
   applicationName?: string;
   /** Session settings (`SET name = value` for every connection), on top of the defaults below. */
   settings?: Record<string, string>;
+  /** Overrides DEFAULT_TIMEOUTS (e.g. from dbTimeoutsFor(config, role)); 0 turns one off. */
+  timeouts?: Partial<DbTimeouts>;
+}
+
+/**
+ * How long anything towards PostgreSQL may take, in milliseconds (0: no limit). A PostgreSQL that hangs rather than
+ * refuses (a lock held, a full disk, a network that drops packets) would otherwise hold every caller and its memory
+ * for ever.
+ */
+export interface DbTimeouts {
+  /** Opening a connection, and waiting for one of the pool's connections to become free. */
+  connectMs: number;
+  /** A statement, measured by the server (statement_timeout, incl. waiting for locks): it is cancelled and rolled back. */
+  statementMs: number;
+  /** A transaction left open without a statement (idle_in_transaction_session_timeout): its session is ended. */
+  idleInTransactionMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Readonly<DbTimeouts> = { connectMs: 5000, statementMs: 600_000, idleInTransactionMs: 60_000 };
+
+/**
+ * The client waits this much longer than statement_timeout for an answer (pg's query_timeout): past it the server is
+ * not answering at all (its own cancel would have come), so the connection is dropped and whether the statement
+ * committed is unknown.
+ */
+const QUERY_TIMEOUT_MARGIN_MS = 1000;
+
+export type DbRole = 'api' | 'background';
+
+/**
+ * The configured timeouts of a process part: the API answers people and upstream systems, so its statements get
+ * API_DB_STATEMENT_TIMEOUT_MS (seconds); workers, scheduler and commands run long statements (rankings over millions
+ * of visits, rebuilds, imports) and get DB_STATEMENT_TIMEOUT_MS.
+ */
+export function dbTimeoutsFor(config: Config, role: DbRole): DbTimeouts {
+  return {
+    connectMs: config.DB_CONNECT_TIMEOUT_MS,
+    statementMs: role === 'api' ? config.API_DB_STATEMENT_TIMEOUT_MS : config.DB_STATEMENT_TIMEOUT_MS,
+    idleInTransactionMs: config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
 }
 
 // JIT compilation costs hundreds of milliseconds on a query the planner misjudges as big (seen on employer blocking
@@ -51,13 +92,32 @@ function statementName(text: string): string {
 
 type QueryFn = (...args: unknown[]) => unknown;
 
-/** Sends marked statements (see PREPARED) with a name, everything else as it was. */
-function prepareMarkedStatements(client: pg.PoolClient): void {
+/** Marks an error raised while a statement was on its way or running (see classifyDbError). */
+const SENT = Symbol('ledger.statementSent');
+
+/**
+ * Sends marked statements (see PREPARED) with a name, everything else as it was; marks the errors of a statement as
+ * raised after it was sent; and drops a connection whose statement got no answer in time. pg's query_timeout only
+ * stops waiting: the statement stays active on the connection, which goes back to the pool and would hold every later
+ * statement behind the one that never ends.
+ */
+function instrumentClient(client: pg.PoolClient, queryTimeoutMs: number): void {
   const query = client.query.bind(client) as QueryFn;
   (client as unknown as { query: QueryFn }).query = (...args: unknown[]) => {
     const [text, values, ...rest] = args;
-    if (typeof text === 'string' && text.startsWith(PREPARED)) return query({ name: statementName(text), text, values }, ...rest);
-    return query(...args);
+    // Only plain statements (kysely sends text and values) get the read timeout: a cursor (pg-cursor) reads for as
+    // long as its consumer takes, and is bounded by statement_timeout on the server instead.
+    if (typeof text !== 'string') return query(...args);
+    const name = text.startsWith(PREPARED) ? { name: statementName(text) } : {};
+    const result = query({ text, values, query_timeout: queryTimeoutMs || undefined, ...name }, ...rest);
+    if (!(result instanceof Promise)) return result;
+    return result.catch((err: unknown) => {
+      if (err instanceof Error) {
+        Object.defineProperty(err, SENT, { value: true });
+        if (err.message === 'Query read timeout') void client.end().catch(() => {});
+      }
+      throw err;
+    });
   };
 }
 
@@ -76,11 +136,48 @@ export async function retryOnConflict<T>(attempt: () => Promise<T>, attempts = 3
   }
 }
 
+/**
+ * What a failed statement means for the caller:
+ * - `unreachable`: no connection could be had (refused, timed out, database missing, too many connections): the
+ *   statement was never sent, nothing happened;
+ * - `interrupted`: the connection broke or stopped answering after the statement was sent: it may have committed;
+ * - `cancelled`: the server cancelled it (statement_timeout, a cancel request): it rolled back;
+ * - `data` (SQLSTATE class 22) and `integrity` (class 23): the statement's values cannot be stored; the same input will
+ *   fail again, so it is the input's error, not an outage;
+ * - `refused`: any other error the server answered with (a trigger, a full disk, an exhausted retry): it rolled back.
+ */
+export type DbFailure = 'unreachable' | 'interrupted' | 'cancelled' | 'data' | 'integrity' | 'refused';
+
+// Errors of the connection itself rather than of the statement: class 08 (connection exception), 57P01-57P03
+// (administrator or crash shutdown, cannot connect now), 53300 (too many connections), 3D000 (no such database),
+// class 28 (authentication).
+const CONNECTION_SQLSTATE = /^(08|57P0|53300|3D000|28)/;
+
+export function classifyDbError(err: unknown): DbFailure {
+  // Only the server's answers carry a SQLSTATE; a socket's errno code (EPIPE) must not pass for one.
+  const sqlstate = err instanceof pg.DatabaseError ? err.code : undefined;
+  const sent = typeof err === 'object' && err !== null && SENT in err;
+  if (sqlstate?.startsWith('22')) return 'data';
+  if (sqlstate?.startsWith('23')) return 'integrity';
+  if (sqlstate === '57014') return 'cancelled';
+  // Without a SQLSTATE the failure is the socket's (ECONNREFUSED, ECONNRESET, a connect or read timeout).
+  if (sqlstate === undefined || CONNECTION_SQLSTATE.test(sqlstate)) return sent ? 'interrupted' : 'unreachable';
+  return 'refused';
+}
+
 export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const serverTimeouts = {
+    statement_timeout: String(timeouts.statementMs),
+    idle_in_transaction_session_timeout: String(timeouts.idleInTransactionMs),
+  };
   const pool = new pg.Pool({
-    connectionString: withSessionSettings(databaseUrl, { ...DEFAULT_SETTINGS, ...options.settings }),
+    connectionString: withSessionSettings(databaseUrl, { ...DEFAULT_SETTINGS, ...serverTimeouts, ...options.settings }),
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'ledger',
+    connectionTimeoutMillis: timeouts.connectMs,
+    // Notices a peer that vanished without closing (a crashed host, a dropped route) on idle connections too.
+    keepAlive: true,
   });
   // An idle client that loses its connection (server restart, terminated backend) must not crash the process.
   pool.on('error', () => {});
@@ -88,7 +185,7 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
   // its 'error' event would crash the process; the failed query surfaces to the caller and the pool drops the client.
   pool.on('connect', (client) => {
     client.on('error', () => {});
-    prepareMarkedStatements(client);
+    instrumentClient(client, timeouts.statementMs > 0 ? timeouts.statementMs + QUERY_TIMEOUT_MARGIN_MS : 0);
   });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
