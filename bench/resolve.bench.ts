@@ -1,30 +1,42 @@
-// Employer-resolution benchmark. (1) Quality: the labelled development set (built from ../shared/data/employers-dev.csv
-// with the fixed seed) resolved in order (batches of 100 through resolveMany, as the workers resolve) into a fresh
+// Employer-resolution benchmark. (1) Quality: the labelled development set (built from the repository's
+// data/employers-sample.csv, or from the list LEDGER_DEV_SET_CSV names, with the fixed seed) resolved in order (batches of 100 through resolveMany, as the workers resolve) into a fresh
 // database with the configured thresholds: pairwise precision,
 // recall, review share. BENCH_RESOLVE_SWEEP="0.85:0.75,0.9:0.8" evaluates other threshold pairs too.
 // BENCH_RESOLVE_PHASES=quality|speed runs one of the two. (2) Speed: the same spellings resolved by concurrent callers in one process against a registry of 300,000 employers
 // (synthetic names from the dev set's characters, built once into ledger_bench_resolve_registry and cloned per run).
 import { writeSection } from './results.ts';
 import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { loadConfig } from '../shared/config.ts';
 import { createDb, type Db } from '../shared/db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../shared/db/migrate.ts';
 import { buildDevSet, DEV_SET_SEED, type DevRecord } from '../shared/employers/dev-set.ts';
-import { readSourceEmployers } from '../shared/employers/dev-set-file.ts';
+import { DEV_SET_CSV, readSourceEmployers } from '../shared/employers/dev-set-file.ts';
 import { evaluateDevSet } from '../shared/employers/dev-set-evaluation.ts';
 import { createEmployerResolver } from '../shared/employers/employer-resolver.ts';
 import { employerFeatures } from '../shared/employers/normalize.ts';
 import { REGION_NAMES } from '../shared/employers/regions.ts';
 import { pick, seededRandom } from '../shared/employers/spelling-variants.ts';
-import { bulkInsertEmployers, countEmployers, vacuumAnalyzeEmployers, type NewEmployer } from '../shared/repositories/employer.repository.ts';
+import {
+  bulkInsertEmployers,
+  countEmployers,
+  vacuumAnalyzeEmployers,
+  type NewEmployer,
+} from '../shared/repositories/employer.repository.ts';
 
 const config = loadConfig();
 const REGISTRY_SIZE = Number(process.env.BENCH_RESOLVE_REGISTRY ?? 300_000);
 // Callers at once: 4 is two per core (the target's setting); 8 shows what queueing does to the tail.
 const CONCURRENCY = (process.env.BENCH_RESOLVE_CONCURRENCY ?? '4,8').split(',').map(Number);
 const BATCH = Number(process.env.BENCH_RESOLVE_BATCH ?? 100);
+// The dev set's source list: the repository's sample, or a larger list of the same columns for the full evaluation
+// (read here: it chooses bench data, it is not a setting of the service).
+const SOURCE_CSV = process.env.LEDGER_DEV_SET_CSV || DEV_SET_CSV;
+const SOURCE_LABEL = process.env.LEDGER_DEV_SET_CSV
+  ? `${path.basename(SOURCE_CSV)} (LEDGER_DEV_SET_CSV)`
+  : 'data/employers-sample.csv';
 const dbUrl = (name: string, options?: string) => {
   const u = new URL(process.env.BENCH_DATABASE_URL ?? config.DATABASE_URL);
   u.pathname = `/${name}`;
@@ -55,7 +67,8 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
     await c.end();
   }
 }
-const dropDb = (name: string) => admin((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`));
+const dropDb = (name: string) =>
+  admin((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`));
 
 async function freshDb(name: string, template?: string): Promise<void> {
   await dropDb(name);
@@ -69,12 +82,19 @@ async function quality(records: DevRecord[], match: number, review: number, labe
   await freshDb(name);
   const db = createDb(dbUrl(name), { poolSize: 2, applicationName: 'bench-resolve' });
   try {
-    const ev = await evaluateDevSet(db, createEmployerResolver({ matchThreshold: match, reviewThreshold: review }), records, { batchSize: BATCH });
+    const ev = await evaluateDevSet(
+      db,
+      createEmployerResolver({ matchThreshold: match, reviewThreshold: review }),
+      records,
+      { batchSize: BATCH },
+    );
     emit(`${label}.pairwise_precision`, ev.precision, 'ratio', 4);
     emit(`${label}.pairwise_recall`, ev.recall, 'ratio', 4);
     emit(`${label}.review_share`, ev.reviewShare, 'ratio', 4);
     emit(`${label}.names_per_s`, ev.namesPerSecond, 'names/s');
-    note(`${label}: ${ev.records} records, ${ev.employersTrue} employers, ${ev.employersGiven} given; thresholds ${match}/${review}`);
+    note(
+      `${label}: ${ev.records} records, ${ev.employersTrue} employers, ${ev.employersGiven} given; thresholds ${match}/${review}`,
+    );
     for (const [a, b] of ev.falseMerges.slice(0, 5)) note(`false merge: ${a.name} | ${b.name}`);
   } finally {
     await db.destroy();
@@ -83,7 +103,28 @@ async function quality(records: DevRecord[], match: number, review: number, labe
 }
 
 // ── speed ───────────────────────────────────────────────────────────────────────────────────────────────────────
-const INDUSTRY = ['科技', '电子', '信息技术', '软件', '网络科技', '新材料', '环保科技', '生物科技', '医药', '机械', '电气', '智能装备', '能源', '物流', '食品', '建设工程', '投资', '实业', '贸易', '文化传媒'];
+const INDUSTRY = [
+  '科技',
+  '电子',
+  '信息技术',
+  '软件',
+  '网络科技',
+  '新材料',
+  '环保科技',
+  '生物科技',
+  '医药',
+  '机械',
+  '电气',
+  '智能装备',
+  '能源',
+  '物流',
+  '食品',
+  '建设工程',
+  '投资',
+  '实业',
+  '贸易',
+  '文化传媒',
+];
 const FORMS = ['有限公司', '股份有限公司', '有限责任公司', '集团有限公司'];
 
 /** Registry names: region, a 2–4 character brand from the dev set's characters, an industry, a legal form. */
@@ -97,9 +138,22 @@ function syntheticEmployers(n: number, chars: string[], seed: number): NewEmploy
     const name = `${r.name}${r.suffixes[0]}${brand}${pick(rng, INDUSTRY)}${pick(rng, FORMS)}`;
     const f = employerFeatures(name);
     out.push({
-      canonicalName: name, key: f.key, creditCode: null, core: f.core, coreSorted: f.coreSorted, brand: f.brand,
-      features: { regions: f.regions, legalKind: f.legalKind, group: f.group, note: f.note, branch: f.branch, legalForm: f.legalForm },
-      status: 'active', candidateId: null,
+      canonicalName: name,
+      key: f.key,
+      creditCode: null,
+      core: f.core,
+      coreSorted: f.coreSorted,
+      brand: f.brand,
+      features: {
+        regions: f.regions,
+        legalKind: f.legalKind,
+        group: f.group,
+        note: f.note,
+        branch: f.branch,
+        legalForm: f.legalForm,
+      },
+      status: 'active',
+      candidateId: null,
     });
   }
   return out;
@@ -112,7 +166,9 @@ async function ensureRegistry(records: DevRecord[]): Promise<string> {
   try {
     const have = await countEmployers(db);
     if (have < REGISTRY_SIZE) {
-      const chars = [...new Set(records.flatMap((r) => [...employerFeatures(r.name).core]))].filter((c) => /\p{Script=Han}/u.test(c));
+      const chars = [...new Set(records.flatMap((r) => [...employerFeatures(r.name).core]))].filter((c) =>
+        /\p{Script=Han}/u.test(c),
+      );
       const started = performance.now();
       const rows = syntheticEmployers(REGISTRY_SIZE - have, chars, DEV_SET_SEED + have);
       for (let i = 0; i < rows.length; i += 5000) await bulkInsertEmployers(db, rows.slice(i, i + 5000));
@@ -129,7 +185,12 @@ async function ensureRegistry(records: DevRecord[]): Promise<string> {
  * `callers` concurrent loops that each take the next `step` of `total` items (indexes from..to) until none are left:
  * the seconds it took and the quantiles of the calls' latencies in ms.
  */
-async function timedCalls(callers: number, total: number, step: number, call: (from: number, to: number) => Promise<unknown>) {
+async function timedCalls(
+  callers: number,
+  total: number,
+  step: number,
+  call: (from: number, to: number) => Promise<unknown>,
+) {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -146,21 +207,29 @@ async function timedCalls(callers: number, total: number, step: number, call: (f
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { seconds, quantile: (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! };
+  return {
+    seconds,
+    quantile: (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!,
+  };
 }
 
 /** Concurrent single resolve() calls on a fresh clone of the registry: every dev-set name new, then all seen. */
 async function oneByOne(records: DevRecord[], template: string, name: string, concurrency: number): Promise<void> {
   await freshDb(name, template);
   // As the workers' sessions do (services/workers): asynchronous commit; the inbox, not the resolver, is the durable record.
-  const db: Db = createDb(dbUrl(name, '-c synchronous_commit=off'), { poolSize: concurrency, applicationName: 'bench-resolve' });
+  const db: Db = createDb(dbUrl(name, '-c synchronous_commit=off'), {
+    poolSize: concurrency,
+    applicationName: 'bench-resolve',
+  });
   try {
     if (concurrency === CONCURRENCY[0]) emit('speed.registry_employers', await countEmployers(db), 'employers', 0);
     await prewarmRegistry(db);
     const resolver = createEmployerResolver(config);
     await resolver.resolve(db, { name: '华为技术有限公司' }); // warm-up: connections, plans, converters
     const run = async (label: string) => {
-      const t = await timedCalls(concurrency, records.length, 1, (i) => resolver.resolve(db, { name: records[i]!.name, creditCode: records[i]!.creditCode }));
+      const t = await timedCalls(concurrency, records.length, 1, (i) =>
+        resolver.resolve(db, { name: records[i]!.name, creditCode: records[i]!.creditCode }),
+      );
       emit(`speed.c${concurrency}.${label}_names_per_s`, records.length / t.seconds, 'names/s');
       emit(`speed.c${concurrency}.${label}_p50_ms`, t.quantile(0.5), 'ms');
       emit(`speed.c${concurrency}.${label}_p99_ms`, t.quantile(0.99), 'ms');
@@ -187,7 +256,9 @@ async function prewarmRegistry(db: Db): Promise<void> {
   await sql`
     SELECT pg_prewarm(c.oid) FROM pg_class c
     WHERE c.relname IN ('employers', 'employer_spellings')
-       OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN ('employers'::regclass, 'employer_spellings'::regclass))`.execute(db);
+       OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN ('employers'::regclass, 'employer_spellings'::regclass))`.execute(
+    db,
+  );
 }
 
 async function speed(records: DevRecord[]): Promise<void> {
@@ -195,13 +266,22 @@ async function speed(records: DevRecord[]): Promise<void> {
   const name = 'ledger_bench_resolve_speed';
   for (const concurrency of CONCURRENCY) await oneByOne(records, template, name, concurrency);
   await freshDb(`${name}_batched`, template);
-  const bdb: Db = createDb(dbUrl(`${name}_batched`, '-c synchronous_commit=off'), { poolSize: 2, applicationName: 'bench-resolve' });
+  const bdb: Db = createDb(dbUrl(`${name}_batched`, '-c synchronous_commit=off'), {
+    poolSize: 2,
+    applicationName: 'bench-resolve',
+  });
   try {
     const resolver = createEmployerResolver(config);
     // As the workers call it: resolveMany over a batch in one transaction (group commit), two transactions at once.
     const batched = async (label: string) => {
       const t = await timedCalls(2, records.length, BATCH, (from, to) =>
-        bdb.transaction().execute((trx) => resolver.resolveMany(trx, records.slice(from, to).map((r) => ({ name: r.name, creditCode: r.creditCode })))));
+        bdb.transaction().execute((trx) =>
+          resolver.resolveMany(
+            trx,
+            records.slice(from, to).map((r) => ({ name: r.name, creditCode: r.creditCode })),
+          ),
+        ),
+      );
       emit(`speed.${label}_names_per_s`, records.length / t.seconds, 'names/s');
       emit(`speed.${label}_batch_p99_ms`, t.quantile(0.99), 'ms');
     };
@@ -214,9 +294,10 @@ async function speed(records: DevRecord[]): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  const records = buildDevSet(readSourceEmployers());
+  const records = buildDevSet(readSourceEmployers(SOURCE_CSV));
   const phases = (process.env.BENCH_RESOLVE_PHASES ?? 'quality,speed').split(',');
-  if (phases.includes('quality')) await quality(records, config.RESOLVE_MATCH_THRESHOLD, config.RESOLVE_REVIEW_THRESHOLD, 'devset');
+  if (phases.includes('quality'))
+    await quality(records, config.RESOLVE_MATCH_THRESHOLD, config.RESOLVE_REVIEW_THRESHOLD, 'devset');
   for (const pair of (process.env.BENCH_RESOLVE_SWEEP ?? '').split(',').filter(Boolean)) {
     const [m, r] = pair.split(':').map(Number);
     await quality(records, m!, r!, `sweep_${m}_${r}`);
@@ -244,7 +325,7 @@ function writeResults(records: number): void {
   const c = CONCURRENCY[0];
   const lines = [
     `Load average ${os.loadavg()[0]!.toFixed(1)} at the end (a shared machine makes times noisy). ` +
-      `Command: \`npm run bench -- resolve\`. Dev set: ${records} spellings from ../shared/data/employers-dev.csv, seed ${DEV_SET_SEED}; ` +
+      `Command: \`npm run bench -- resolve\`. Dev set: ${records} spellings from ${SOURCE_LABEL}, seed ${DEV_SET_SEED}; ` +
       `thresholds match ${config.RESOLVE_MATCH_THRESHOLD} / review ${config.RESOLVE_REVIEW_THRESHOLD}. Speed: ${CONCURRENCY.join(' or ')} concurrent ` +
       `\`resolve()\` callers (\`speed.cN.*\`) in one process, registry of ${REGISTRY_SIZE} employers.`,
     '',

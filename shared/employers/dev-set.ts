@@ -1,9 +1,17 @@
 // The labelled development set (pure): every employer of the source list spelled several ways, some of them with
-// branches that are employers of their own, each record labelled with the employer it means. Built from
-// ../shared/data/employers-dev.csv at test or bench time with a fixed seed, so the set is the same everywhere.
+// branches that are employers of their own, each record labelled with the employer it means. Built from a source list
+// (by default the repository's data/employers-sample.csv, see dev-set-file.ts) at test or bench time with a fixed
+// seed, so the set is the same everywhere.
 import { creditCodeCheckChar } from '../domain/credit-code.ts';
 import { citiesOf, regionByName } from './regions.ts';
-import { creditCodeVariant, pick, seededRandom, spellingVariant, type Rng, type VariantKind } from './spelling-variants.ts';
+import {
+  creditCodeVariant,
+  pick,
+  seededRandom,
+  spellingVariant,
+  type Rng,
+  type VariantKind,
+} from './spelling-variants.ts';
 
 export const DEV_SET_SEED = 20220301;
 
@@ -52,7 +60,8 @@ function shuffle<T>(rng: Rng, xs: T[]): T[] {
 function branchesOf(src: SourceEmployer, rng: Rng): Array<{ name: string; creditCode: string | null }> {
   const short = src.province.replace(/(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$/u, '');
   const cities = citiesOf(short);
-  const places = cities.length >= 2 ? cities : regionByName(short) ? [short, '北京', '上海', '深圳'] : ['北京', '上海', '深圳'];
+  const places =
+    cities.length >= 2 ? cities : regionByName(short) ? [short, '北京', '上海', '深圳'] : ['北京', '上海', '深圳'];
   const marker = /银行/.test(src.name) ? pick(rng, ['分行', '支行']) : pick(rng, ['分公司', '分公司', '办事处']);
   const n = rng() < 0.4 ? 2 : 1;
   const chosen = shuffle(rng, [...new Set(places)]).slice(0, n);
@@ -74,13 +83,20 @@ export function buildDevSet(source: SourceEmployer[], options: DevSetOptions = {
     records.push({ entity, name, creditCode: code, kinds: [] });
     for (let k = 0; k < count; k++) {
       const v = spellingVariant(name, rng);
-      records.push({ entity, name: v.spelling, creditCode: code ? creditCodeVariant(code, rng) : null, kinds: v.kinds });
+      records.push({
+        entity,
+        name: v.spelling,
+        creditCode: code ? creditCodeVariant(code, rng) : null,
+        kinds: v.kinds,
+      });
     }
   };
   for (const { s, i } of rows) {
     spell(String(i), s.name, s.creditCode, variants);
     if (rng() < branchShare) {
-      branchesOf(s, rng).forEach((b, n) => spell(`${i}b${n}`, b.name, b.creditCode, Math.max(1, Math.floor(variants / 2))));
+      branchesOf(s, rng).forEach((b, n) =>
+        spell(`${i}b${n}`, b.name, b.creditCode, Math.max(1, Math.floor(variants / 2))),
+      );
     }
   }
   return shuffle(rng, records);
@@ -113,5 +129,10 @@ export function pairwiseScores(truth: string[], predicted: Array<number | string
   for (const n of byTruth.values()) truePairs += pairs(n);
   let predictedPairs = 0;
   for (const n of byPred.values()) predictedPairs += pairs(n);
-  return { precision: predictedPairs ? tp / predictedPairs : 1, recall: truePairs ? tp / truePairs : 1, truePairs, predictedPairs };
+  return {
+    precision: predictedPairs ? tp / predictedPairs : 1,
+    recall: truePairs ? tp / truePairs : 1,
+    truePairs,
+    predictedPairs,
+  };
 }
