@@ -1,13 +1,17 @@
-// The fastify application: JSON parsing with the raw body kept, problem+json errors, API-key auth on /v1 and /admin,
-// a rate limit per key, request ids in every log line, the OpenAPI document at /docs, and every route module.
+// The fastify application: JSON parsing with the raw body kept (bounded, prototype poisoning refused), problem+json
+// errors (also for what the router and Node's HTTP parser refuse), API-key auth decided on the matched route, a rate
+// limit per key (per address without one), request ids in every log line, the OpenAPI document at /docs, and every
+// route module.
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { authHook, createAuthenticator } from './auth.ts';
-import { Problem, type FieldError } from './problem.ts';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import secureJson from 'secure-json-parse';
+import { accessOfRequest, authHook, createAuthenticator } from './auth.ts';
+import { Problem, sendProblem, type FieldError } from './problem.ts';
 import { ROUTE_MODULES } from './routes/index.ts';
 import type { ApiDeps } from './routes/route.ts';
 import { BATCH_BODY_LIMIT, SINGLE_BODY_LIMIT } from './routes/visit-events.routes.ts';
@@ -21,6 +25,96 @@ declare module 'fastify' {
 
 const PROBLEM_TYPE = 'application/problem+json';
 
+/** A visit event nests 5 levels deep, a batch 7: deeper bodies are refused before anything walks them recursively. */
+export const MAX_JSON_DEPTH = 32;
+/** Values (array items and object members) in one body: a full batch of 1000 large events holds about 250,000. */
+export const MAX_JSON_VALUES = 400_000;
+/**
+ * Path parameters up to this many characters: event ids have up to 128, and a client may percent-encode each (×3).
+ * fastify's default (100) answered 414 to GET /v1/visit-events/{eventId} for ids that POST had accepted.
+ */
+const MAX_PARAM_LENGTH = 512;
+
+/**
+ * Where a parsed JSON body exceeds MAX_JSON_DEPTH or MAX_JSON_VALUES, or undefined. Iterative, so a body nested
+ * 200,000 deep is measured without exhausting the stack (the body hash and the validators recurse).
+ */
+export function jsonBoundsError(
+  value: unknown,
+  limits = { maxDepth: MAX_JSON_DEPTH, maxValues: MAX_JSON_VALUES },
+): FieldError | undefined {
+  type Frame = { value: object; depth: number; parent: Frame | undefined; key: string };
+  const pointer = (frame: Frame | undefined): string => {
+    const keys: string[] = [];
+    for (let f = frame; f?.parent; f = f.parent) keys.push(f.key.replace(/~/g, '~0').replace(/\//g, '~1'));
+    return keys.length ? `/${keys.reverse().join('/')}` : '/';
+  };
+  if (value === null || typeof value !== 'object') return undefined;
+  const stack: Frame[] = [{ value, depth: 1, parent: undefined, key: '' }];
+  let values = 0;
+  while (stack.length) {
+    const frame = stack.pop()!;
+    if (frame.depth > limits.maxDepth) {
+      return {
+        path: pointer(frame),
+        message: `nests deeper than ${limits.maxDepth} levels (a visit event needs 5): flatten or leave out this field`,
+      };
+    }
+    const entries: Array<[string, unknown]> = Array.isArray(frame.value)
+      ? frame.value.map((v, i) => [String(i), v])
+      : Object.entries(frame.value);
+    values += entries.length;
+    if (values > limits.maxValues) {
+      return {
+        path: '/',
+        message: `holds more than ${limits.maxValues} values: send fewer events per request, or leave out large unknown fields`,
+      };
+    }
+    for (const [key, child] of entries) {
+      if (child !== null && typeof child === 'object')
+        stack.push({ value: child, depth: frame.depth + 1, parent: frame, key });
+    }
+  }
+  return undefined;
+}
+
+/** Node's HTTP parser refused the request (bad request line or header, oversized headers, timeout): answer problem+json. */
+function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'the request was not received in time: send it again']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'the request headers are too large: send fewer or shorter headers']
+        : [400, 'the request is not valid HTTP/1.1 (request line or headers): check what the client sends'];
+  const body = problemBody(status, STATUS_CODES[status] ?? 'Error', detail);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: ${PROBLEM_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
+/** What the router refuses before any route runs: a malformed percent-encoding, an over-long path parameter. */
+function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const problem =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new Problem(
+          414,
+          'URI Too Long',
+          `a path parameter is longer than ${MAX_PARAM_LENGTH} characters: event ids have at most 128`,
+        )
+      : err.code === 'FST_ERR_BAD_URL'
+        ? new Problem(
+            400,
+            'Bad Request',
+            'the path is not a valid URL (a malformed percent-encoding?): encode it with encodeURIComponent',
+          )
+        : new Problem(400, 'Bad Request', 'the request could not be routed: check its path and headers');
+  sendProblem(reply, problem);
+}
+
 function problemBody(status: number, title: string, detail: string, errors?: FieldError[]): string {
   return JSON.stringify({ type: 'about:blank', title, status, detail, ...(errors ? { errors } : {}) });
 }
@@ -29,8 +123,12 @@ function problemBody(status: number, title: string, detail: string, errors?: Fie
 function validationErrors(err: FastifyError): FieldError[] {
   const context = err.validationContext ?? 'body';
   return (err.validation ?? []).map((v) => {
-    const missing = v.keyword === 'required' ? `/${String((v.params as { missingProperty?: string }).missingProperty ?? '')}` : '';
-    return { path: `${context === 'body' ? '' : `/${context}`}${v.instancePath}${missing}` || '/', message: v.message ?? 'is invalid' };
+    const missing =
+      v.keyword === 'required' ? `/${String((v.params as { missingProperty?: string }).missingProperty ?? '')}` : '';
+    return {
+      path: `${context === 'body' ? '' : `/${context}`}${v.instancePath}${missing}` || '/',
+      message: v.message ?? 'is invalid',
+    };
   });
 }
 
@@ -39,27 +137,54 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log,
     bodyLimit: SINGLE_BODY_LIMIT,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+    clientErrorHandler,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // A graceful close stops accepting, closes idle keep-alive connections and waits for requests in flight.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // A client that sends a request slowly, or holds a socket silent, cannot hold it (and its memory) for ever.
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
   }) as unknown as FastifyInstance;
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
 
-  // JSON with the raw text kept: the inbox stores the event exactly as it arrived.
+  // JSON with the raw text kept: the inbox stores the event exactly as it arrived. secure-json-parse (fastify's own
+  // parser) refuses __proto__ and constructor.prototype keys, which could otherwise poison objects built from the body.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
-    request.rawBody = text;
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
     } catch (err) {
-      done(new Problem(400, 'Bad Request', `the body is not valid JSON: ${(err as Error).message}`, [{ path: '/', message: 'must be valid JSON' }]), undefined);
+      const poisoned = /forbidden prototype property/.test((err as Error).message);
+      const detail = poisoned
+        ? 'the body holds a __proto__ or constructor.prototype key: leave such keys out'
+        : `the body is not valid JSON: ${(err as Error).message}`;
+      done(
+        new Problem(400, 'Bad Request', detail, [
+          { path: '/', message: poisoned ? 'must not hold __proto__ or constructor.prototype' : 'must be valid JSON' },
+        ]),
+        undefined,
+      );
+      return;
     }
+    const tooBig = jsonBoundsError(parsed);
+    if (tooBig) {
+      done(
+        new Problem(400, 'Bad Request', `the body is too deeply nested or too large: see errors`, [tooBig]),
+        undefined,
+      );
+      return;
+    }
+    request.rawBody = text;
+    done(null, parsed);
   });
 
   app.setErrorHandler((err: FastifyError | Problem, request, reply) => {
@@ -69,46 +194,101 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       return reply.code(err.status).type(PROBLEM_TYPE).send(JSON.stringify(err.toJSON()));
     }
     if (err.validation) {
-      return reply.code(400).type(PROBLEM_TYPE).send(problemBody(400, 'Bad Request', `invalid ${err.validationContext ?? 'input'}: see errors`, validationErrors(err)));
+      return reply
+        .code(400)
+        .type(PROBLEM_TYPE)
+        .send(
+          problemBody(
+            400,
+            'Bad Request',
+            `invalid ${err.validationContext ?? 'input'}: see errors`,
+            validationErrors(err),
+          ),
+        );
     }
-    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    const status =
+      typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status === 413) {
-      return reply.code(413).type(PROBLEM_TYPE).send(problemBody(413, 'Content Too Large', `the body is over the limit (${SINGLE_BODY_LIMIT / 2 ** 20} MB for one event, ${BATCH_BODY_LIMIT / 2 ** 20} MB for a batch): send fewer events per request`));
+      return reply
+        .code(413)
+        .type(PROBLEM_TYPE)
+        .send(
+          problemBody(
+            413,
+            'Content Too Large',
+            `the body is over the limit (${SINGLE_BODY_LIMIT / 2 ** 20} MB for one event, ${BATCH_BODY_LIMIT / 2 ** 20} MB for a batch): send fewer events per request`,
+          ),
+        );
     }
-    if (status < 500) return reply.code(status).type(PROBLEM_TYPE).send(problemBody(status, STATUS_CODES[status] ?? 'Error', err.message));
+    if (status < 500)
+      return reply
+        .code(status)
+        .type(PROBLEM_TYPE)
+        .send(problemBody(status, STATUS_CODES[status] ?? 'Error', err.message));
     request.log.error({ err }, 'unhandled error');
-    return reply.code(status).type(PROBLEM_TYPE).send(problemBody(status, STATUS_CODES[status] ?? 'Error', 'an unexpected error occurred; it has been logged with this request id'));
+    return reply
+      .code(status)
+      .type(PROBLEM_TYPE)
+      .send(
+        problemBody(
+          status,
+          STATUS_CODES[status] ?? 'Error',
+          'an unexpected error occurred; it has been logged with this request id',
+        ),
+      );
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).type(PROBLEM_TYPE).send(problemBody(404, 'Not Found', `no route ${request.method} ${request.url.split('?')[0]}: see /docs`)),
+    reply
+      .code(404)
+      .type(PROBLEM_TYPE)
+      .send(problemBody(404, 'Not Found', `no route ${request.method} ${request.url.split('?')[0]}: see /docs`)),
   );
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'ledger API', description: 'Visit events of the employer-visit campaign (访企拓岗促就业专项行动), rankings and notices. Errors are application/problem+json.', version: '1' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API key from `ledger clients create`' } } },
-    },
-    // bull-board's own routes are a UI, not API.
-    transform: ({ schema, url }) => ({ schema: url.startsWith('/admin/queues') ? { ...schema, hide: true } : schema, url }),
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-
   const auth = createAuthenticator(deps.db, config.API_KEY_CACHE_SECONDS);
-  app.addHook('onRequest', authHook(auth));
+  app.addHook('onRequest', authHook(auth, { failuresPerMinute: config.AUTH_FAILURES_PER_MINUTE }));
 
   // In memory, per API process: rate limiting must not depend on Redis (ingestion goes on while Redis is down).
-  // Runs after the auth hook, so the key is the client's id.
+  // The limiter's hook runs on each route after the auth hook, so the key is the client's id; requests without a key
+  // (docs, metrics, readiness) count per source address. Registered before every route so that it covers them all.
   await app.register(rateLimit, {
     global: true,
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,
-    allowList: (request) => !request.url.startsWith('/v1/'),
+    // /healthz does no I/O (liveness probes must never see 429); bull-board is for admin keys and has its own error
+    // handler, which would render the limiter's error as a 500.
+    allowList: (request) => request.routeOptions.url === '/healthz' || accessOfRequest(request) === 'admin',
     keyGenerator: (request) => (request.client ? `client:${request.client.id}` : `ip:${request.ip}`),
-    errorResponseBuilder: (_request, context) =>
-      new Problem(429, 'Too Many Requests', `over ${context.max} requests per minute for this key: retry in ${context.after}`),
+    errorResponseBuilder: (request, context) =>
+      new Problem(
+        429,
+        'Too Many Requests',
+        `over ${context.max} requests per minute for this ${request.client ? 'key' : 'address'}: retry in ${context.after}`,
+      ),
   });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'ledger API',
+        description:
+          'Visit events of the employer-visit campaign (访企拓岗促就业专项行动), rankings and notices. Errors are application/problem+json.',
+        version: '1',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'an API key from `ledger clients create`' },
+        },
+      },
+    },
+    // bull-board's own routes are a UI, not API.
+    transform: ({ schema, url }) => ({
+      schema: url.startsWith('/admin/queues') ? { ...schema, hide: true } : schema,
+      url,
+    }),
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
 
   for (const register of ROUTE_MODULES) await register(app, deps);
   return app;

@@ -1,6 +1,13 @@
 // API keys: `Authorization: Bearer <key>` → sha256 hex → api_clients.key_hash (not revoked) → request.client.
+//
+// Who may call a route is decided on the route the router matched (its registered path, request.routeOptions.url),
+// never on the raw request target: `/%61dmin/...`, `http://x/admin/...` or `/v1/../admin/...` reach the same handler as
+// `/admin/...`, so only the matched route says what the request is. Routes are behind a key unless they are public.
+//
 // Lookups are cached for API_KEY_CACHE_SECONDS, hits and misses alike (a flood of bad keys does not reach the
-// database), so a revoked key stops working within that time.
+// database), in a bounded cache that evicts the least recently used key, so a revoked key stops working within that
+// time and a flood of new keys cannot push out the keys in use. Failed authentications are counted per source
+// address: past AUTH_FAILURES_PER_MINUTE the address gets 429 and its uncached keys are not looked up at all.
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../shared/db/database.ts';
@@ -9,23 +16,92 @@ import { findActiveClientByKeyHash } from '../../shared/repositories/api-client.
 import { forbidden, Problem, sendProblem, unauthorized, unavailable } from './problem.ts';
 import type { ApiClient } from './routes/route.ts';
 
-const MAX_CACHED = 10_000;
+/** `public`: no key; `client`: any valid key (the route checks the scope); `admin`: an admin key. */
+export type Access = 'public' | 'client' | 'admin';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Overrides the access derived from the route's path (accessOfRoute). */
+    access?: Access;
+  }
+}
+
+/** Routes anyone may call: probes, metrics and the OpenAPI document with its UI. */
+const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/metrics', '/docs']);
+
+/** The access of a route, by its registered path. Anything not listed as public needs a key (fail closed). */
+export function accessOfRoute(routeUrl: string): Access {
+  if (PUBLIC_ROUTES.has(routeUrl) || routeUrl.startsWith('/docs/')) return 'public';
+  if (routeUrl === '/admin' || routeUrl.startsWith('/admin/')) return 'admin';
+  return 'client';
+}
+
+/** The access of the matched route; undefined when no route matched (the 404 handler answers, nothing to guard). */
+export function accessOfRequest(request: FastifyRequest): Access | undefined {
+  const url = request.routeOptions.url;
+  if (url === undefined) return undefined;
+  return request.routeOptions.config.access ?? accessOfRoute(url);
+}
+
+const MAX_CACHED_KEYS = 10_000;
+const MAX_TRACKED_ADDRESSES = 10_000;
+
+/** A Map in least-recently-used order: a read moves its entry to the end; when full, the first entry goes. */
+export class LruMap<K, V> {
+  private readonly entries = new Map<K, V>();
+  constructor(private readonly capacity: number) {}
+
+  get(key: K): V | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: K, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
+  }
+
+  delete(key: K): void {
+    this.entries.delete(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
 
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 export interface Authenticator {
   /** The client holding this key, or null when the key is unknown or revoked. Throws when the database fails. */
   lookup(key: string): Promise<ApiClient | null>;
+  /** The cached answer for this key, or undefined when it would need the database. */
+  cached(key: string): Promise<ApiClient | null> | undefined;
 }
 
-export function createAuthenticator(db: Db, cacheSeconds: number): Authenticator {
-  const cache = new Map<string, { expires: number; client: Promise<ApiClient | null> }>();
+export function createAuthenticator(
+  db: Db,
+  cacheSeconds: number,
+  options: { maxCachedKeys?: number } = {},
+): Authenticator {
+  const cache = new LruMap<string, { expires: number; client: Promise<ApiClient | null> }>(
+    options.maxCachedKeys ?? MAX_CACHED_KEYS,
+  );
+  const fresh = (hash: string) => {
+    const hit = cache.get(hash);
+    return hit && hit.expires > Date.now() ? hit.client : undefined;
+  };
   return {
+    cached: (key) => fresh(hashKey(key)),
     lookup(key) {
       const hash = hashKey(key);
-      const now = Date.now();
-      const hit = cache.get(hash);
-      if (hit && hit.expires > now) return hit.client;
+      const hit = fresh(hash);
+      if (hit) return hit;
       // Concurrent requests with the same key share one lookup; a failed lookup is not cached.
       const client = findActiveClientByKeyHash(db, hash).then((row) => {
         if (!row) return null;
@@ -33,8 +109,7 @@ export function createAuthenticator(db: Db, cacheSeconds: number): Authenticator
         return scope ? { id: row.id, name: row.name, scope } : null; // a malformed stored scope grants nothing
       });
       if (cacheSeconds > 0) {
-        if (cache.size >= MAX_CACHED) cache.clear();
-        cache.set(hash, { expires: now + cacheSeconds * 1000, client });
+        cache.set(hash, { expires: Date.now() + cacheSeconds * 1000, client });
         client.catch(() => cache.delete(hash));
       }
       return client;
@@ -42,20 +117,91 @@ export function createAuthenticator(db: Db, cacheSeconds: number): Authenticator
   };
 }
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
+/** Failed authentications per source address in fixed one-minute windows. */
+export class FailureLimiter {
+  private readonly windows = new LruMap<string, { start: number; count: number }>(MAX_TRACKED_ADDRESSES);
+  constructor(private readonly perMinute: number) {}
 
-/** Paths behind a key: every /v1 route, and /admin (admin keys only). */
-export function needsKey(url: string): 'v1' | 'admin' | undefined {
-  if (url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?')) return 'v1';
-  if (url === '/admin' || url.startsWith('/admin/') || url.startsWith('/admin?')) return 'admin';
-  return undefined;
+  /** Seconds until the address may try again, or 0 when it is under the limit. */
+  waitSeconds(address: string, now = Date.now()): number {
+    const w = this.windows.get(address);
+    if (!w || now - w.start >= 60_000 || w.count < this.perMinute) return 0;
+    return Math.max(1, Math.ceil((w.start + 60_000 - now) / 1000));
+  }
+
+  /** Counts a failure; returns the seconds to wait when the address is now over the limit, else 0. */
+  fail(address: string, now = Date.now()): number {
+    let w = this.windows.get(address);
+    if (!w || now - w.start >= 60_000) w = { start: now, count: 0 };
+    w.count++;
+    this.windows.set(address, w);
+    return w.count > this.perMinute ? Math.max(1, Math.ceil((w.start + 60_000 - now) / 1000)) : 0;
+  }
 }
 
-export function authHook(auth: Authenticator) {
-  // Answers directly instead of throwing: plugins such as bull-board install error handlers of their own.
-  return async function authenticateRequest(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+const tooManyFailures = (perMinute: number, wait: number) =>
+  new Problem(
+    429,
+    'Too Many Requests',
+    `over ${perMinute} failed authentications per minute from this address: check the key, then retry in ${wait} s`,
+    undefined,
+    { 'retry-after': String(wait) },
+  );
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+export function authHook(auth: Authenticator, options: { failuresPerMinute: number }) {
+  const limiter = new FailureLimiter(options.failuresPerMinute);
+  const fail = (request: FastifyRequest, problem: Problem): Problem => {
+    const wait = limiter.fail(request.ip);
+    return wait > 0 ? tooManyFailures(options.failuresPerMinute, wait) : problem;
+  };
+
+  async function authenticate(request: FastifyRequest): Promise<void> {
+    const access = accessOfRequest(request);
+    if (access === undefined || access === 'public') return;
+    const header = request.headers.authorization;
+    if (!header)
+      throw fail(
+        request,
+        unauthorized(
+          'the Authorization header is missing: send Authorization: Bearer <key> (ledger clients create makes a key)',
+        ),
+      );
+    const m = BEARER.exec(header);
+    if (!m)
+      throw fail(
+        request,
+        unauthorized('the Authorization header is not "Bearer <key>": send Authorization: Bearer <key>'),
+      );
+    const key = m[1]!;
+    let pending = auth.cached(key);
+    if (!pending) {
+      // An address over the limit does not get its guesses looked up; known keys in the cache still work.
+      const wait = limiter.waitSeconds(request.ip);
+      if (wait > 0) throw tooManyFailures(options.failuresPerMinute, wait);
+      pending = auth.lookup(key);
+    }
+    let client: ApiClient | null;
     try {
-      await authenticate(auth, request);
+      client = await pending;
+    } catch (err) {
+      request.log.error({ err }, 'API key lookup failed');
+      throw unavailable('the key cannot be checked right now (database unreachable): retry later');
+    }
+    if (!client) throw fail(request, unauthorized('unknown or revoked API key: ask the operator for a valid key'));
+    if (access === 'admin' && client.scope.kind !== 'admin') throw forbidden('this needs an admin key');
+    request.client = client;
+    request.log = request.log.child({ client: client.name });
+  }
+
+  // Answers directly instead of throwing: plugins such as bull-board install error handlers of their own.
+  return async function authenticateRequest(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply | undefined> {
+    try {
+      await authenticate(request);
     } catch (err) {
       if (!(err instanceof Problem)) throw err;
       sendProblem(reply, err);
@@ -63,24 +209,4 @@ export function authHook(auth: Authenticator) {
     }
     return undefined;
   };
-}
-
-async function authenticate(auth: Authenticator, request: FastifyRequest): Promise<void> {
-  const area = needsKey(request.url);
-  if (!area) return;
-  const header = request.headers.authorization;
-  if (!header) throw unauthorized('the Authorization header is missing: send Authorization: Bearer <key> (ledger clients create makes a key)');
-  const m = BEARER.exec(header);
-  if (!m) throw unauthorized('the Authorization header is not "Bearer <key>": send Authorization: Bearer <key>');
-  let client: ApiClient | null;
-  try {
-    client = await auth.lookup(m[1]!);
-  } catch (err) {
-    request.log.error({ err }, 'API key lookup failed');
-    throw unavailable('the key cannot be checked right now (database unreachable): retry later');
-  }
-  if (!client) throw unauthorized('unknown or revoked API key: ask the operator for a valid key');
-  if (area === 'admin' && client.scope.kind !== 'admin') throw forbidden('this needs an admin key');
-  request.client = client;
-  request.log = request.log.child({ client: client.name });
 }
