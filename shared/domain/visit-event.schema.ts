@@ -21,7 +21,27 @@ const text = (min: number, max: number) =>
     .refine(storable, { error: 'must not contain NUL characters or unpaired surrogates' });
 
 const eventId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' });
-const occurredAt = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with an offset, e.g. 2022-04-02T10:00:00+08:00' });
+
+// Dates and times are checked against what PostgreSQL stores, so that a value it refuses is this event's 400 and not
+// a failed statement for every event stored with it. timestamptz takes offsets up to ±15:59 (zod's format allows
+// ±23:59) and no year 0000; no event of this ledger predates 2000, and the future is bounded by checkRules.
+// zod runs refinements after a failed format check too: each lets a malformed value pass, the format names it.
+export const EARLIEST_OCCURRED_AT = '2000-01-01T00:00:00Z';
+const MAX_OFFSET_MINUTES = 15 * 60 + 59;
+const offsetMinutes = (s: string): number => {
+  const m = /([+-])(\d{2}):(\d{2})$/.exec(s);
+  return m ? Number(m[2]) * 60 + Number(m[3]) : 0;
+};
+const occurredAt = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date-time with an offset, e.g. 2022-04-02T10:00:00+08:00' })
+  .refine((s) => offsetMinutes(s) <= MAX_OFFSET_MINUTES, { error: 'must have an offset between -15:59 and +15:59, e.g. +08:00' })
+  .refine((s) => !(Date.parse(s) < Date.parse(EARLIEST_OCCURRED_AT)), { error: `must not be before ${EARLIEST_OCCURRED_AT}` });
+// Visits of this campaign and its successors; checkRules then holds visitedOn within its campaign.
+const EARLIEST_VISIT = '2000-01-01';
+const LATEST_VISIT = '2099-12-31';
+const visitedOn = z.iso
+  .date({ error: 'must be a date YYYY-MM-DD' })
+  .refine((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || (d >= EARLIEST_VISIT && d <= LATEST_VISIT), { error: `must be a date from ${EARLIEST_VISIT} to ${LATEST_VISIT}` });
 const universityCode = z.string().regex(/^\d{10}$/, { error: 'must be the 10-digit MOE university code' });
 const ref = text(1, 128).refine((s) => s.trim() !== '', { error: 'must not be blank' });
 const count = (max: number) => z.int({ error: 'must be a whole number' }).min(0, { error: 'must be 0 or more' }).max(max, { error: `must be at most ${max}` });
@@ -49,7 +69,7 @@ const outcomes = z.object({
 const visit = z.object({
   ref,
   universityCode,
-  visitedOn: z.iso.date({ error: 'must be a date YYYY-MM-DD' }),
+  visitedOn,
   mode: z.enum(['onsite', 'invited', 'online'], { error: 'must be onsite, invited or online' }),
   leaders: z.array(leader, { error: 'must be a list of leaders' }).min(1, { error: 'must hold at least 1 leader' }).max(20, { error: 'must hold at most 20 leaders' }),
   employer,
@@ -119,9 +139,21 @@ export interface ReferenceFacts {
   campaign: { start: string; end: string } | undefined;
 }
 
-/** The 422 reasons of an event whose shape is valid; empty when it may be stored. */
-export function checkRules(event: VisitEvent, facts: ReferenceFacts): FieldError[] {
+/**
+ * How far after its receipt an event may say it occurred. The latest occurredAt decides a visit's state, so an event
+ * dated years ahead (a wrong clock, a typo) would pin that visit for ever: no correction could ever be later.
+ */
+export const MAX_OCCURRED_AHEAD_MS = 24 * 3600 * 1000;
+
+/** The 422 reasons of an event whose shape is valid; empty when it may be stored. `receivedAt`: when it arrived. */
+export function checkRules(event: VisitEvent, facts: ReferenceFacts, receivedAt: Date = new Date()): FieldError[] {
   const errors: FieldError[] = [];
+  if (Date.parse(event.occurredAt) > receivedAt.getTime() + MAX_OCCURRED_AHEAD_MS) {
+    errors.push({
+      path: '/occurredAt',
+      message: `${event.occurredAt} is more than a day after the event was received (${receivedAt.toISOString()}): send the time the visit was recorded or changed, and check the sending system's clock`,
+    });
+  }
   if (facts.universityProvince === undefined) {
     errors.push({ path: '/visit/universityCode', message: `unknown university ${event.visit.universityCode}: import it first (ledger import universities)` });
   }
