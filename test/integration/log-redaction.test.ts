@@ -1,0 +1,122 @@
+// Logs never carry keys or secrets: the API at trace level, requests with keys (good, unknown, malformed), a route
+// that logs its request's headers, and log calls with secrets in fields, URLs and errors.
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProducer } from '../../jobs/producer.ts';
+import { buildApp } from '../../services/api/app.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { createRootLogger } from '../../shared/log.ts';
+import { createReferenceData, visitEvent, type ReferenceData } from '../helpers/factories.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+
+let t: TestDatabase;
+let r: TestRedis;
+let ref: ReferenceData;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  r = createTestRedis();
+  ref = await createReferenceData(t.db);
+});
+
+afterAll(async () => {
+  await r?.cleanup();
+  await t?.drop();
+});
+
+function capture(): { sink: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk.toString());
+      cb();
+    },
+  });
+  return { sink, text: () => chunks.join('') };
+}
+
+describe('log redaction', () => {
+  it('writes no API key into the API log at trace level, even from a route that logs its request headers', async () => {
+    const { sink, text } = capture();
+    const redis = new Redis(r.url, { maxRetriesPerRequest: 1 });
+    const producer = createProducer({ connection: redis, prefix: r.prefix });
+    const app = await buildApp({
+      db: t.db,
+      config: loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix }),
+      producer,
+      log: createRootLogger(sink, 'trace'),
+    });
+    // A careless route: what reaches the log when code logs the whole headers.
+    app.get('/v1/log-headers', async (request) => {
+      request.log.info({ headers: request.headers }, 'headers');
+      request.log.info({ req: { headers: request.headers } }, 'request');
+      return { ok: true };
+    });
+    try {
+      const calls = [
+        { url: '/v1/log-headers', headers: { authorization: `Bearer ${ref.apiKey}` } },
+        { url: '/v1/log-headers', headers: { authorization: 'Bearer lk_unknown_secret_guess' } },
+        { url: '/v1/log-headers', headers: { authorization: 'Basic bGVkZ2VyOnBhc3N3b3Jk' } },
+        {
+          url: '/v1/visit-events',
+          method: 'POST' as const,
+          headers: { authorization: `Bearer ${ref.apiKey}`, cookie: 'session=cookie-secret' },
+          payload: visitEvent(ref),
+        },
+      ];
+      for (const c of calls)
+        await app.inject({ method: c.method ?? 'GET', url: c.url, headers: c.headers, payload: c.payload });
+    } finally {
+      await app.close();
+      await producer.close();
+      redis.disconnect();
+    }
+    const log = text();
+    expect(log).toContain('"msg":"headers"'); // the careless route did log
+    expect(log).toContain('"authorization":"[redacted]"');
+    for (const secret of [ref.apiKey, 'lk_unknown_secret_guess', 'bGVkZ2VyOnBhc3N3b3Jk', 'cookie-secret'])
+      expect(log).not.toContain(secret);
+  });
+
+  it('redacts key, secret, password and token fields and masks URL passwords in fields, messages and errors', () => {
+    const { sink, text } = capture();
+    const log = createRootLogger(sink, 'info');
+    log.info(
+      {
+        key: 'lk_top',
+        client: { apiKey: 'lk_nested', name: 'kept' },
+        recipient: { secret: 'hook-secret' },
+        password: 'pw-top',
+        token: 'tok-top',
+      },
+      'fields',
+    );
+    log.info(
+      {
+        config: { SMTP_URL: 'smtp://mailer:smtp-pass@mail.example.org' },
+        url: 'postgres://ledger:db-pass@db:5432/ledger',
+      },
+      'connecting to redis://:redis-pass@cache:6379',
+    );
+    log.error({ err: new Error('cannot reach postgres://ledger:err-pass@db/ledger') }, 'failed');
+    const out = text();
+    for (const secret of [
+      'lk_top',
+      'lk_nested',
+      'hook-secret',
+      'pw-top',
+      'tok-top',
+      'smtp-pass',
+      'db-pass',
+      'redis-pass',
+      'err-pass',
+    ])
+      expect(out).not.toContain(secret);
+    expect(out).toContain('"name":"kept"');
+    expect(out).toContain('postgres://ledger:***@db:5432/ledger');
+    expect(out).toContain('connecting to redis://:***@cache:6379');
+    expect(out).toContain('cannot reach postgres://ledger:***@db/ledger');
+  });
+});
