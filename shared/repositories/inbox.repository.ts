@@ -21,6 +21,17 @@ export interface NewInboxEvent {
 
 export type StoreOutcome = { status: 'accepted'; id: number } | { status: 'duplicate' } | { status: 'conflict' };
 
+/**
+ * The insert committed but the read that follows it failed: some of the events are stored and the caller cannot tell
+ * which. Sending them again is safe (a stored one answers duplicate).
+ */
+export class InboxPartlyStoredError extends Error {
+  override name = 'InboxPartlyStoredError';
+  constructor(override readonly cause: unknown) {
+    super(`events stored, but reading back those already there failed: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}
+
 const eventKey = (clientId: number, eventId: string) => `${clientId}\u0000${eventId}`;
 
 /**
@@ -52,7 +63,12 @@ export async function storeInboxEvents(db: Executor, events: NewInboxEvent[]): P
     const found = await sql<{ client_id: number; event_id: string; body_hash: string }>`/* prepared */
       SELECT i.client_id, i.event_id, i.body_hash
       FROM unnest(${existing.map((e) => e.clientId)}::int[], ${existing.map((e) => e.eventId)}::text[]) AS k(client_id, event_id)
-      JOIN inbox_events i ON i.client_id = k.client_id AND i.event_id = k.event_id`.execute(db);
+      JOIN inbox_events i ON i.client_id = k.client_id AND i.event_id = k.event_id`
+      .execute(db)
+      .catch((err: unknown) => {
+        // Outside a transaction the insert above has committed: whatever failed now, not "nothing was stored".
+        throw db.isTransaction || inserted.rows.length === 0 ? err : new InboxPartlyStoredError(err);
+      });
     for (const r of found.rows) storedHash.set(eventKey(r.client_id, r.event_id), r.body_hash);
   }
   const seen = new Set<string>();

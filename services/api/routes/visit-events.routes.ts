@@ -2,6 +2,8 @@
 // Order of judgement for one event: shape (400) → scope (403) → reference rules (422) → store (202/200/409).
 // An event is answered 202 only once its inbox row is committed; enqueueing follows, and a failed enqueue still
 // answers 202 because the sweeper redelivers every row left unprocessed.
+// A value PostgreSQL refuses is that event's 400/422, never its batch's; 503 means the database could not be used,
+// and says whether anything may have been stored (see storeUnavailable).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { maySubmitFor } from '../../../shared/domain/scope.ts';
 import {
@@ -9,11 +11,13 @@ import {
   type FieldError, type ReferenceFacts, type VisitEvent,
 } from '../../../shared/domain/visit-event.schema.ts';
 import { eventsAccepted, eventsDuplicate, eventsRejected } from '../../../shared/metrics.ts';
-import { findClientInboxEvent, storeInboxEvents, type NewInboxEvent, type StoreOutcome } from '../../../shared/repositories/inbox.repository.ts';
+import {
+  findClientInboxEvent, InboxPartlyStoredError, storeInboxEvents, type NewInboxEvent, type StoreOutcome,
+} from '../../../shared/repositories/inbox.repository.ts';
 import { badRequest, conflict, forbidden, notFound, Problem, unavailable, unprocessable } from '../problem.ts';
 import { createEnqueueBatcher } from '../enqueue-batcher.ts';
-import { createGroupRunner } from '../../../shared/group-runner.ts';
-import { retryOnConflict } from '../../../shared/db/database.ts';
+import { createGroupRunner, GroupRunnerBusyError } from '../../../shared/group-runner.ts';
+import { classifyDbError, retryOnConflict, type DbFailure } from '../../../shared/db/database.ts';
 import { ReferenceCache } from '../reference-cache.ts';
 import type { ApiClient, ApiDeps, RouteModule } from './route.ts';
 
@@ -30,14 +34,62 @@ type Verdict =
   | { status: 'storable'; event: VisitEvent };
 
 /** Scope and reference rules of a valid event (pure once the facts are known). */
-function judge(event: VisitEvent, client: ApiClient, facts: ReferenceFacts): Verdict {
+function judge(event: VisitEvent, client: ApiClient, facts: ReferenceFacts, receivedAt: Date): Verdict {
   const code = event.visit.universityCode;
   const outside = { status: 'forbidden' as const, errors: [{ path: '/visit/universityCode', message: `university ${code} is outside this key's scope` }] };
   // A university key is judged without the university's province; others need it (unknown university → 422).
   if (client.scope.kind === 'university' && client.scope.universityCode !== code) return outside;
   if (facts.universityProvince !== undefined && !maySubmitFor(client.scope, code, facts.universityProvince)) return outside;
-  const errors = checkRules(event, facts);
+  const errors = checkRules(event, facts, receivedAt);
   return errors.length ? { status: 'unprocessable', errors } : { status: 'storable', event };
+}
+
+/** What storing one row came to: the inbox's answer, or PostgreSQL refusing a value of this event alone. */
+type RowOutcome = StoreOutcome | { status: 'invalid' | 'unprocessable'; message: string };
+
+/** PostgreSQL refused a value of this one event (SQLSTATE class 22 or 23): the event's error, shown with the reason. */
+function refusedRow(failure: 'data' | 'integrity', err: unknown): RowOutcome {
+  const reason = (err as Error).message;
+  return failure === 'data'
+    ? { status: 'invalid', message: `PostgreSQL cannot store a value of this event (${reason}): correct it and send the event again` }
+    : { status: 'unprocessable', message: `PostgreSQL refused this event (${reason}): correct it and send the event again` };
+}
+
+/** Whether a failure of a shared statement may be one event's fault, so that storing each request alone can help. */
+const mayBeOneEvents = (err: unknown) => !(err instanceof InboxPartlyStoredError) && ['data', 'integrity', 'refused'].includes(classifyDbError(err));
+
+const BECAUSE: Record<DbFailure, string> = {
+  unreachable: 'database unreachable',
+  interrupted: 'the database stopped answering',
+  cancelled: 'the database did not finish in time',
+  data: 'the database refused a value',
+  integrity: 'the database refused a value',
+  refused: 'the database refused the statement',
+};
+
+/**
+ * The 503 of a store that failed, saying what is known of the events' fate. Nothing was stored when no connection
+ * was had, when the server answered with an error or cancelled the statement, or when the events never left the
+ * queue; when the connection broke or stopped answering after the insert was sent, or the insert committed and the
+ * read after it failed, some may be stored: then the client is told that re-sending the same eventIds is safe.
+ */
+function storeUnavailable(err: unknown, what: 'the event' | 'the events', maxWaitMs: number): Problem {
+  if (err instanceof GroupRunnerBusyError) {
+    const why = err.reason === 'full' ? 'too many events are waiting to be stored by this API process' : `${what} waited over ${maxWaitMs} ms to be stored`;
+    return new Problem(503, 'Service Unavailable', `${what} cannot be stored right now (${why}): nothing was stored; retry in a few seconds`, undefined, {
+      'retry-after': err.reason === 'full' ? '2' : '5',
+    });
+  }
+  const failure = classifyDbError(err);
+  if (err instanceof InboxPartlyStoredError || failure === 'interrupted') {
+    return unavailable(
+      `${what} cannot be confirmed as stored (${err instanceof InboxPartlyStoredError ? 'reading back after the insert failed' : BECAUSE[failure]}): ` +
+        `whether ${what === 'the event' ? 'it was' : 'each was'} stored is unknown; re-send with the same eventId${what === 'the event' ? '' : 's'}, ` +
+        'which is safe: an event already stored answers duplicate',
+    );
+  }
+  const code = failure === 'refused' ? `, SQLSTATE ${(err as { code?: string }).code}` : '';
+  return unavailable(`${what} cannot be stored right now (${BECAUSE[failure]}${code}): nothing was stored; retry later`);
 }
 
 function inboxRow(clientId: number, event: VisitEvent, original: unknown, rawBody: string): NewInboxEvent {
@@ -63,33 +115,57 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
     } catch (err) {
       request.log.error({ err }, 'reference data lookup failed');
       eventsRejected.inc({ reason: 'unavailable' }, events.length);
-      throw unavailable('the event cannot be checked or stored right now (database unreachable): retry later');
+      throw unavailable(`the event cannot be checked right now (${BECAUSE[classifyDbError(err)]}): nothing was stored; retry later`);
+    }
+  }
+
+  const storeRows = (rows: NewInboxEvent[]) => retryOnConflict(() => storeInboxEvents(db, rows));
+  /**
+   * One request's rows. Should PostgreSQL refuse a value (class 22/23) that validation let through, the rows are
+   * stored in halves until the refused ones stand alone: each of those gets its own 400/422, the others are stored.
+   */
+  async function storeRequestRows(rows: NewInboxEvent[]): Promise<RowOutcome[]> {
+    try {
+      return await storeRows(rows);
+    } catch (err) {
+      const failure = classifyDbError(err);
+      if (err instanceof InboxPartlyStoredError || (failure !== 'data' && failure !== 'integrity')) throw err;
+      if (rows.length === 1) return [refusedRow(failure, err)];
+      const half = rows.length >> 1;
+      return [...(await storeRequestRows(rows.slice(0, half))), ...(await storeRequestRows(rows.slice(half)))];
     }
   }
 
   // Requests arriving together store together: one statement and one commit for all of them (see group-runner.ts).
-  // Should the shared statement fail, each request's rows are stored on their own, so one cannot fail the others.
-  const storeRows = (rows: NewInboxEvent[]) => retryOnConflict(() => storeInboxEvents(db, rows));
-  const storer = createGroupRunner<NewInboxEvent[], StoreOutcome[]>({
+  // Should the shared statement fail for something an event may have caused, each request's rows are stored on their
+  // own, so one cannot fail the others; an outage fails the group at once. Waiting is bounded in events and in time
+  // (one statement timeout), so a PostgreSQL that hangs answers 503s within seconds and holds no growing queue.
+  const maxWaitMs = deps.config.API_DB_STATEMENT_TIMEOUT_MS || 5000;
+  const storer = createGroupRunner<NewInboxEvent[], RowOutcome[]>({
     maxInFlight: STORE_IN_FLIGHT,
     maxSize: MAX_BATCH_EVENTS,
     sizeOf: (rows) => rows.length,
+    maxPending: deps.config.STORE_QUEUE_MAX_EVENTS,
+    maxWaitMs,
     async run(groups) {
       const outcomes = await storeRows(groups.flat());
       let at = 0;
       return groups.map((rows) => outcomes.slice(at, (at += rows.length)));
     },
-    runAlone: storeRows,
+    runAlone: storeRequestRows,
+    isolate: mayBeOneEvents,
   });
 
-  async function store(request: FastifyRequest, rows: NewInboxEvent[]): Promise<StoreOutcome[]> {
+  async function store(request: FastifyRequest, rows: NewInboxEvent[], what: 'the event' | 'the events'): Promise<RowOutcome[]> {
     if (rows.length === 0) return []; // nothing to store: no statement, and no 503 for a batch of only refused events
     try {
       return await storer.submit(rows);
     } catch (err) {
-      request.log.error({ err }, 'storing events failed');
+      const problem = storeUnavailable(err, what, maxWaitMs);
+      if (err instanceof GroupRunnerBusyError) request.log.warn({ reason: err.reason, events: rows.length }, 'store queue busy');
+      else request.log.error({ err }, 'storing events failed');
       eventsRejected.inc({ reason: 'unavailable' }, rows.length);
-      throw unavailable('the event cannot be stored right now (database unreachable): retry later; nothing was stored');
+      throw problem;
     }
   }
 
@@ -123,6 +199,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
       },
     },
     async (request, reply) => {
+      const receivedAt = new Date();
       const parsed = parseVisitEvent(request.body);
       if (!parsed.ok) {
         eventsRejected.inc({ reason: 'invalid' });
@@ -130,7 +207,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
       }
       const event = parsed.event;
       const [facts] = await referenceFacts(request, [event]);
-      const verdict = judge(event, request.client, facts!);
+      const verdict = judge(event, request.client, facts!, receivedAt);
       if (verdict.status === 'forbidden') {
         eventsRejected.inc({ reason: 'forbidden' });
         throw forbidden(verdict.errors[0]!.message);
@@ -140,7 +217,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
         throw unprocessable('the event breaks a rule: see errors', verdict.errors);
       }
       const raw = request.rawBody ?? JSON.stringify(request.body);
-      const [outcome] = await store(request, [inboxRow(request.client.id, event, request.body, raw)]);
+      const [outcome] = await store(request, [inboxRow(request.client.id, event, request.body, raw)], 'the event');
       switch (outcome!.status) {
         case 'accepted':
           eventsAccepted.inc();
@@ -152,6 +229,12 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
         case 'conflict':
           eventsRejected.inc({ reason: 'conflict' });
           throw conflict(`event ${event.eventId} was already sent with a different body: send a new eventId for a new event, or the same body to repeat it`);
+        case 'invalid':
+          eventsRejected.inc({ reason: 'invalid' });
+          throw badRequest('the event is not valid: see errors', [{ path: '/', message: outcome!.message }]);
+        case 'unprocessable':
+          eventsRejected.inc({ reason: 'unprocessable' });
+          throw unprocessable('the event breaks a rule: see errors', [{ path: '/', message: outcome!.message }]);
       }
     },
   );
@@ -189,6 +272,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
       },
     },
     async (request, reply) => {
+      const receivedAt = new Date();
       const body = request.body as { events?: unknown } | null;
       const events = body && typeof body === 'object' && !Array.isArray(body) ? body.events : undefined;
       if (!Array.isArray(events) || events.length < 1 || events.length > MAX_BATCH_EVENTS) {
@@ -208,11 +292,11 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
       const facts = await referenceFacts(request, valid.map((v) => v.event));
       const storable: Array<{ index: number; row: NewInboxEvent }> = [];
       valid.forEach(({ index, event }, i) => {
-        const verdict = judge(event, request.client, facts[i]!);
+        const verdict = judge(event, request.client, facts[i]!, receivedAt);
         if (verdict.status === 'storable') storable.push({ index, row: inboxRow(request.client.id, event, events[index], JSON.stringify(events[index])) });
         else results[index] = { eventId: event.eventId, status: verdict.status, errors: verdict.errors.map((e) => ({ path: `/events/${index}${e.path}`, message: e.message })) };
       });
-      const outcomes = await store(request, storable.map((s) => s.row));
+      const outcomes = await store(request, storable.map((s) => s.row), 'the events');
       const acceptedIds: number[] = [];
       outcomes.forEach((o, i) => {
         const { index, row } = storable[i]!;
@@ -220,7 +304,9 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
         results[index] =
           o.status === 'conflict'
             ? { eventId: row.eventId, status: 'conflict', errors: [{ path: `/events/${index}/eventId`, message: `event ${row.eventId} was already sent with a different body` }] }
-            : { eventId: row.eventId, status: o.status };
+            : o.status === 'invalid' || o.status === 'unprocessable'
+              ? { eventId: row.eventId, status: o.status, errors: [{ path: `/events/${index}`, message: o.message }] }
+              : { eventId: row.eventId, status: o.status };
       });
       for (const r of results) {
         if (r.status === 'accepted') eventsAccepted.inc();
@@ -263,7 +349,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
       } catch (err) {
         if (err instanceof Problem) throw err;
         request.log.error({ err }, 'reading an event failed');
-        throw unavailable('the event cannot be read right now (database unreachable): retry later');
+        throw unavailable(`the event cannot be read right now (${BECAUSE[classifyDbError(err)]}): retry later`);
       }
       if (!row) throw notFound(`this key has sent no event ${eventId}`);
       return {
