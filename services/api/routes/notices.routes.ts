@@ -1,6 +1,8 @@
 // The notice archive: GET /v1/campaigns/{id}/notices?period=P (the notices a key may read) and GET /v1/notices/{id}
 // (JSON with every text form, or one form by ?format= or Accept: html, md, text, png, and the ledger as .xlsx,
 // streamed from the visits). Scoped like rankings: national/admin keys read all, a province key its province's.
+// An .xlsx export holds a database cursor and a connection for as long as the client reads (seconds for a national
+// ledger), so at most EXPORT_CONCURRENCY of them run at once per process; beyond, 429 with Retry-After.
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parsePeriod } from '../../../shared/domain/periods.ts';
@@ -8,20 +10,31 @@ import { mayReadScope, type ClientScope } from '../../../shared/domain/scope.ts'
 import { ledgerFileName, writeNoticeLedger } from '../../../shared/notices/notice-service.ts';
 import { chartDataUri, htmlWithChart } from '../../../shared/notices/render-html.ts';
 import { getNotice, listNotices } from '../../../shared/repositories/notice.repository.ts';
-import { badRequest, forbidden, notFound } from '../problem.ts';
+import { badRequest, forbidden, notFound, Problem } from '../problem.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const FORMATS = ['json', 'html', 'md', 'text', 'png', 'xlsx'] as const;
+/** Seconds a refused export is told to wait: about the time one national ledger takes to stream. */
+const EXPORT_RETRY_AFTER_SECONDS = 10;
 type Format = (typeof FORMATS)[number];
 
 /** `?format=` wins; otherwise the first Accept type we serve; otherwise JSON. */
 function formatOf(query: string | undefined, accept: string | undefined): Format {
   if (query !== undefined) {
     if ((FORMATS as readonly string[]).includes(query)) return query as Format;
-    throw badRequest(`format must be one of ${FORMATS.join(', ')}`, [{ path: '/format', message: `${JSON.stringify(query)} is not a format` }]);
+    throw badRequest(`format must be one of ${FORMATS.join(', ')}`, [
+      { path: '/format', message: `${JSON.stringify(query)} is not a format` },
+    ]);
   }
-  const byType: Array<[string, Format]> = [['text/html', 'html'], ['text/markdown', 'md'], ['text/plain', 'text'], ['image/png', 'png'], [XLSX_TYPE, 'xlsx'], ['application/json', 'json']];
+  const byType: Array<[string, Format]> = [
+    ['text/html', 'html'],
+    ['text/markdown', 'md'],
+    ['text/plain', 'text'],
+    ['image/png', 'png'],
+    [XLSX_TYPE, 'xlsx'],
+    ['application/json', 'json'],
+  ];
   for (const part of (accept ?? '').split(',')) {
     const type = part.split(';')[0]!.trim().toLowerCase();
     const hit = byType.find(([t]) => t === type);
@@ -44,25 +57,40 @@ function readableScopes(scope: ClientScope): string[] | null {
 }
 
 function attachment(reply: FastifyReply, fileName: string, fallback: string): void {
-  reply.header('content-disposition', `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(fileName)}`);
+  reply.header(
+    'content-disposition',
+    `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+  );
 }
 
 export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) => {
   const { db, log } = deps;
+  const maxExports = deps.config.EXPORT_CONCURRENCY;
+  let exporting = 0;
 
   app.get<{ Params: { id: string }; Querystring: { period?: string } }>(
     '/v1/campaigns/:id/notices',
     {
       schema: {
         summary: 'Notices (定期通报) of a campaign that this key may read, newest period first',
-        querystring: { type: 'object', properties: { period: { type: 'string', description: 'only this period: 2022-W14 or 2022-04' } } },
+        querystring: {
+          type: 'object',
+          properties: { period: { type: 'string', description: 'only this period: 2022-W14 or 2022-04' } },
+        },
       },
     },
     async (request) => {
       const scopes = readableScopes(request.client.scope);
       const { period } = request.query;
-      if (period !== undefined && !parsePeriod(period)) throw badRequest('period must be an ISO week like 2022-W14 or a month like 2022-04', [{ path: '/period', message: `${JSON.stringify(period)} is not a period` }]);
-      const campaign = await db.selectFrom('campaigns').select('id').where('id', '=', request.params.id).executeTakeFirst();
+      if (period !== undefined && !parsePeriod(period))
+        throw badRequest('period must be an ISO week like 2022-W14 or a month like 2022-04', [
+          { path: '/period', message: `${JSON.stringify(period)} is not a period` },
+        ]);
+      const campaign = await db
+        .selectFrom('campaigns')
+        .select('id')
+        .where('id', '=', request.params.id)
+        .executeTakeFirst();
       if (!campaign) throw notFound(`campaign ${request.params.id} does not exist`);
       const rows = await listNotices(db, { campaignId: campaign.id, period, ...(scopes ? { scopes } : {}) });
       return {
@@ -80,16 +108,19 @@ export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) =
     '/v1/notices/:id',
     {
       schema: {
-        summary: 'One notice: JSON with html, markdown and text, or one form (?format=html|md|text|png|xlsx or by Accept)',
+        summary:
+          'One notice: JSON with html, markdown and text, or one form (?format=html|md|text|png|xlsx or by Accept)',
         querystring: { type: 'object', properties: { format: { type: 'string', enum: [...FORMATS] } } },
       },
     },
     async (request, reply) => {
       const id = Number(request.params.id);
       const notice = Number.isSafeInteger(id) && id > 0 ? await getNotice(db, id) : undefined;
-      if (!notice) throw notFound(`notice ${request.params.id} does not exist: list them with GET /v1/campaigns/{id}/notices`);
+      if (!notice)
+        throw notFound(`notice ${request.params.id} does not exist: list them with GET /v1/campaigns/{id}/notices`);
       readableScopes(request.client.scope);
-      if (!mayReadScope(request.client.scope, notice.scope)) throw forbidden(`notice ${notice.id} (${notice.scope}) is outside this key's scope`);
+      if (!mayReadScope(request.client.scope, notice.scope))
+        throw forbidden(`notice ${notice.id} (${notice.scope}) is outside this key's scope`);
       const format = formatOf(request.query.format, request.headers.accept);
       // Outside a mail the chart cannot be a CID part: the archive's HTML carries it as a data: URI.
       const html = () => htmlWithChart(notice.html, chartDataUri(notice.chartPng));
@@ -103,6 +134,18 @@ export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) =
         case 'png':
           return reply.type('image/png').send(notice.chartPng);
         case 'xlsx': {
+          if (exporting >= maxExports) {
+            throw new Problem(
+              429,
+              'Too Many Requests',
+              `${exporting} ledger exports are being streamed by this process (EXPORT_CONCURRENCY=${maxExports}): retry in ${EXPORT_RETRY_AFTER_SECONDS} s`,
+              undefined,
+              { 'retry-after': String(EXPORT_RETRY_AFTER_SECONDS) },
+            );
+          }
+          // The slot is held until the response is over: sent, or its connection closed by a client that gave up.
+          exporting++;
+          reply.raw.once('close', () => exporting--);
           const stream = new PassThrough();
           writeNoticeLedger(db, notice, stream).catch((err: unknown) => {
             log.warn({ noticeId: notice.id, err: (err as Error).message }, 'ledger stream failed');
@@ -113,8 +156,18 @@ export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) =
         }
         case 'json':
           return {
-            id: notice.id, campaignId: notice.campaignId, period: notice.period, scope: notice.scope, asOf: notice.asOf, subject: notice.subject,
-            createdAt: notice.createdAt, updatedAt: notice.updatedAt, html: html(), markdown: notice.markdown, text: notice.text, model: notice.model,
+            id: notice.id,
+            campaignId: notice.campaignId,
+            period: notice.period,
+            scope: notice.scope,
+            asOf: notice.asOf,
+            subject: notice.subject,
+            createdAt: notice.createdAt,
+            updatedAt: notice.updatedAt,
+            html: html(),
+            markdown: notice.markdown,
+            text: notice.text,
+            model: notice.model,
           };
       }
     },

@@ -1,0 +1,122 @@
+// Large exports are bounded: an API process streams at most EXPORT_CONCURRENCY ledger .xlsx exports at once and answers
+// 429 problem+json with Retry-After beyond; a slot comes back when an export ends or its client goes away.
+import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateNotices } from '../../shared/notices/notice-service.ts';
+import { VISITS_SHEET } from '../../shared/notices/ledger-xlsx.ts';
+import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';
+import { buildRankingWorld } from '../helpers/rankings-factories.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+
+let t: TestDatabase;
+let r: TestRedis;
+let api: TestApi;
+let key: string;
+let noticeId: number;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  r = createTestRedis();
+  await buildRankingWorld(t.db);
+  const result = await generateNotices(t.db, { campaignId: '2022', period: '2022-W14' });
+  noticeId = result.notices.find((n) => n.scope === 'province:110000')!.id;
+  api = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix, env: { EXPORT_CONCURRENCY: '1' } });
+  key = await createApiKey(t.db, 'national');
+}, 120_000);
+
+afterAll(async () => {
+  await api?.close();
+  await r?.cleanup();
+  await t?.drop();
+});
+
+const exportUrl = () => `${api.url}/v1/notices/${noticeId}?format=xlsx`;
+const exportLedger = (signal?: AbortSignal) =>
+  fetch(exportUrl(), { headers: { authorization: `Bearer ${key}` }, signal });
+
+/**
+ * Holds the campaigns table locked so that an export waits inside its first statement (its slot taken) until
+ * release() is called; resolves once the lock is held.
+ */
+async function holdCampaignsLocked(): Promise<{ release: () => Promise<void> }> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const done = t.db.transaction().execute(async (trx) => {
+    await sql`LOCK TABLE campaigns IN ACCESS EXCLUSIVE MODE`.execute(trx);
+    locked();
+    await released;
+  });
+  await isLocked;
+  return {
+    release: async () => {
+      release();
+      await done;
+    },
+  };
+}
+
+/** Waits until an API statement is waiting for a lock (the export is in flight, holding its slot). */
+async function untilExportWaits(): Promise<void> {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ${t.name} AND application_name = 'ledger-api' AND wait_event_type = 'Lock'`.execute(
+      t.db,
+    );
+    if (rows[0]!.n > 0) return;
+    if (Date.now() > until) throw new Error('no export started waiting within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('xlsx exports per process', () => {
+  it('answers 429 problem+json with Retry-After to an export beyond EXPORT_CONCURRENCY, and serves it once the first is done', async () => {
+    const lock = await holdCampaignsLocked();
+    let first: Promise<Response> | undefined;
+    try {
+      first = exportLedger();
+      await untilExportWaits();
+      const refused = await exportLedger();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await refused.json()) as { detail: string }).detail).toMatch(/EXPORT_CONCURRENCY=1/);
+      // Other forms of the notice are not exports: they are served meanwhile.
+      const text = await fetch(`${api.url}/v1/notices/${noticeId}?format=text`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(text.status).toBe(200);
+    } finally {
+      await lock.release();
+    }
+    const done = await first!;
+    expect(done.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await done.arrayBuffer());
+    expect(wb.getWorksheet(VISITS_SHEET)!.rowCount).toBe(1 + 77);
+    const again = await exportLedger();
+    expect(again.status).toBe(200);
+    await again.arrayBuffer(); // read to its end: an export holds its slot until its response is over
+  });
+
+  it('gives the slot back when the client of a running export goes away', async () => {
+    const lock = await holdCampaignsLocked();
+    try {
+      const abort = new AbortController();
+      const gone = exportLedger(abort.signal).catch(() => undefined);
+      await untilExportWaits();
+      abort.abort();
+      await gone;
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the server sees the connection close
+    } finally {
+      await lock.release();
+    }
+    const next = await exportLedger();
+    expect(next.status).toBe(200);
+    await next.arrayBuffer();
+  });
+});
