@@ -8,24 +8,35 @@ import { createGroupRunner } from '../../shared/group-runner.ts';
 import type { Logger } from '../../shared/log.ts';
 
 export interface EnqueueBatcher {
-  /** Resolves once the ids were handed to Redis, or the attempt failed or timed out (never rejects). */
+  /** Resolves once the ids were handed to Redis, or the attempt failed, timed out or was skipped (never rejects). */
   enqueue(ids: number[]): Promise<void>;
   /** Flushes what is pending and waits for every enqueue in flight. */
   close(): Promise<void>;
 }
 
 export function createEnqueueBatcher(producer: Producer, log: Logger, timeoutMs: number): EnqueueBatcher {
+  // The enqueue that has not settled yet, if any. A Redis that hangs (rather than refuses) never answers, and ioredis
+  // keeps every command sent to it (with its job data) until it does: no new enqueue is sent while one is unanswered,
+  // so what waits on a silent Redis is one command, not one per group. Skipped ids are committed; the sweeper
+  // redelivers them.
+  let unanswered: object | undefined;
   const runner = createGroupRunner<number[], void>({
     maxInFlight: 1,
     maxSize: Number.POSITIVE_INFINITY,
     sizeOf: (ids) => ids.length,
     async run(groups) {
       const ids = groups.flat();
+      if (unanswered) {
+        log.warn({ inboxIds: ids.length }, 'Redis has not answered the previous enqueue; leaving these to the sweeper');
+        return groups.map(() => undefined);
+      }
+      const attempt = (unanswered = {});
+      // Cleared before the race below settles, so the next group never mistakes an answered enqueue for a hung one.
+      const sent = producer.enqueueVisitEvents(ids).finally(() => {
+        if (unanswered === attempt) unanswered = undefined;
+      });
       let timeout: NodeJS.Timeout | undefined;
-      await Promise.race([
-        producer.enqueueVisitEvents(ids),
-        new Promise<void>((_, reject) => (timeout = setTimeout(() => reject(new Error(`enqueue took over ${timeoutMs} ms`)), timeoutMs))),
-      ])
+      await Promise.race([sent, new Promise<void>((_, reject) => (timeout = setTimeout(() => reject(new Error(`enqueue took over ${timeoutMs} ms`)), timeoutMs)))])
         .catch((err: unknown) => log.warn({ err: (err as Error).message, inboxIds: ids.length }, 'enqueue failed after commit; the sweeper will redeliver'))
         .finally(() => clearTimeout(timeout));
       return groups.map(() => undefined);

@@ -10,11 +10,14 @@ export interface TcpProxy {
   setBlackHole(on: boolean): void;
   /** Connections currently open through the proxy (client side). */
   openConnections(): number;
+  /** Bytes clients sent while black-holed (what a silent server would have been asked). */
+  swallowedBytes(): number;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let blackHole = false;
+  let swallowed = 0;
   const sockets = new Set<net.Socket>();
   const clients = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -25,6 +28,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       clients.delete(client);
     });
     client.on('error', () => {});
+    client.on('data', (d: Buffer) => {
+      if (blackHole) swallowed += d.length;
+    });
     // Opened while black-holed: never reaches the server, as a connect to a hung host never completes its handshake.
     if (blackHole) return;
     const upstream = net.connect(target.port, target.host);
@@ -50,6 +56,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       blackHole = on;
     },
     openConnections: () => clients.size,
+    swallowedBytes: () => swallowed,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

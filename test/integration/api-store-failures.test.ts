@@ -43,6 +43,14 @@ async function storedIds(ids: string[]): Promise<string[]> {
   return rows.map((x) => x.event_id).sort();
 }
 
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const post = (a: TestApi, body: unknown, key = ref.apiKey) => a.request('POST', '/v1/visit-events', { key, body });
 const postBatch = (a: TestApi, events: unknown[], key = ref.apiKey) => a.request('POST', '/v1/visit-events/batch', { key, body: { events } });
 
@@ -191,6 +199,33 @@ describe('a store that fails after its insert committed', () => {
       await own.close();
     } finally {
       await sql.raw(`DROP OWNED BY ${role}; DROP ROLE ${role}`).execute(t.db);
+    }
+  });
+});
+
+describe('a Redis that hangs', () => {
+  it('still answers 202 at once, and leaves one unanswered enqueue with Redis instead of one per group', async () => {
+    const redisUrl = new URL(r.url);
+    const proxy = await startTcpProxy({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) });
+    const own = await startTestApi({ databaseUrl: t.url, redisUrl: viaProxy(r.url, proxy), prefix: r.prefix });
+    try {
+      expect((await post(own, visitEvent(ref))).status).toBe(202);
+      proxy.setBlackHole(true);
+      expect((await post(own, visitEvent(ref))).status).toBe(202);
+      await waitFor(() => proxy.swallowedBytes() > 0);
+      const afterFirst = proxy.swallowedBytes();
+      // Four rounds, each after the previous enqueue has timed out (1 s): each would send its own addBulk.
+      for (let round = 0; round < 4; round++) {
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        const started = Date.now();
+        const answers = await Promise.all(Array.from({ length: 5 }, () => post(own, visitEvent(ref))));
+        expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
+        expect(Date.now() - started).toBeLessThan(1000);
+      }
+      expect(proxy.swallowedBytes()).toBe(afterFirst);
+    } finally {
+      await proxy.close(); // the silent connection closes: ioredis fails what it still holds, and the API can close
+      await own.close();
     }
   });
 });
