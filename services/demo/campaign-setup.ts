@@ -4,17 +4,27 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Db } from '../../shared/db/database.ts';
 import { migrateToLatest } from '../../shared/db/migrate.ts';
-import { generateEmployers, generateUniversities, type DemoEmployer, type DemoUniversity } from '../../shared/demo/campaign-generator.ts';
+import {
+  generateEmployers,
+  generateUniversities,
+  type DemoEmployer,
+  type DemoUniversity,
+} from '../../shared/demo/campaign-generator.ts';
 import type { Random } from '../../shared/demo/random.ts';
 import { priorEmployers, type DemoEvent } from '../../shared/demo/visit-generator.ts';
+import { createDemoDatabase, dropDemoDatabase } from './demo-database.ts';
 import { freePort, ledger, serve, type ServeProcess } from './processes.ts';
 import { submitEvents, type SubmitResult } from './submit.ts';
 
-export const CAMPAIGN = { id: '2022', start: '2022-03-01', end: '2022-08-31', name: '2022年全国高校书记校长访企拓岗促就业专项行动' };
+export const CAMPAIGN = {
+  id: '2022',
+  start: '2022-03-01',
+  end: '2022-08-31',
+  name: '2022年全国高校书记校长访企拓岗促就业专项行动',
+};
 
 const csvCell = (v: string | number | boolean): string => {
   const s = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
@@ -24,25 +34,29 @@ const csv = (header: string[], rows: Array<Array<string | number | boolean>>): s
   [header.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
 
 /** How people type employer names: mostly as registered, sometimes varied by `vary`; codes often left out. */
-export function typist(vary?: (name: string, rnd: Random) => string): (e: DemoEmployer, rnd: Random) => { name: string; creditCode?: string } {
+export function typist(
+  vary?: (name: string, rnd: Random) => string,
+): (e: DemoEmployer, rnd: Random) => { name: string; creditCode?: string } {
   return (e, rnd) => {
     const name = vary && rnd.chance(0.3) ? vary(e.name, rnd) : e.name;
-    const code = e.creditCode && rnd.chance(0.6) ? (rnd.chance(0.1) ? e.creditCode.toLowerCase() : e.creditCode) : undefined;
+    const code =
+      e.creditCode && rnd.chance(0.6) ? (rnd.chance(0.1) ? e.creditCode.toLowerCase() : e.creditCode) : undefined;
     return code ? { name, creditCode: code } : { name };
   };
 }
 
-/** Drops and re-creates `database` on the server of `databaseUrl`, clears the queue prefix, migrates; returns its URL. */
-export async function freshDatabase(databaseUrl: string, database: string, redisUrl: string, prefix: string): Promise<string> {
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(database)} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+/**
+ * Drops and re-creates `database` on the server of `databaseUrl` (only the demo's own: see demo-database.ts; `force`
+ * drops another), clears the queue prefix, migrates; returns its URL.
+ */
+export async function freshDatabase(
+  databaseUrl: string,
+  database: string,
+  redisUrl: string,
+  prefix: string,
+  options: { force?: boolean } = {},
+): Promise<string> {
+  await dropDemoDatabase(databaseUrl, database, options);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
   try {
     let cursor = '0';
@@ -54,10 +68,9 @@ export async function freshDatabase(databaseUrl: string, database: string, redis
   } finally {
     redis.disconnect();
   }
-  const url = new URL(databaseUrl);
-  url.pathname = `/${database}`;
-  await migrateToLatest(url.toString());
-  return url.toString();
+  const url = await createDemoDatabase(databaseUrl, database);
+  await migrateToLatest(url);
+  return url;
 }
 
 export interface ReferenceData {
@@ -67,22 +80,66 @@ export interface ReferenceData {
 }
 
 /** Universities, the campaign, placement rates, prior employers and an API key, through the `ledger` commands. */
-export async function setUpReferenceData(env: NodeJS.ProcessEnv, dataDir: string, seed: number, employerCount: number, say: (line: string) => void): Promise<ReferenceData> {
+export async function setUpReferenceData(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  seed: number,
+  employerCount: number,
+  say: (line: string) => void,
+): Promise<ReferenceData> {
   const universities = generateUniversities(seed);
   const employers = generateEmployers(seed + 1, employerCount);
-  writeFileSync(join(dataDir, 'universities.csv'), csv(
-    ['code', 'name', 'province', 'city', 'authority', 'level', 'private', 'new_undergrad', 'vocational'],
-    universities.map((u) => [u.code, u.name, u.provinceName, u.city, u.authority, u.level, u.private, u.newUndergrad, u.vocational]),
-  ));
-  writeFileSync(join(dataDir, 'placement-rates.csv'), csv(['university_code', 'placement_rate'], universities.map((u) => [u.code, u.placementRate])));
+  writeFileSync(
+    join(dataDir, 'universities.csv'),
+    csv(
+      ['code', 'name', 'province', 'city', 'authority', 'level', 'private', 'new_undergrad', 'vocational'],
+      universities.map((u) => [
+        u.code,
+        u.name,
+        u.provinceName,
+        u.city,
+        u.authority,
+        u.level,
+        u.private,
+        u.newUndergrad,
+        u.vocational,
+      ]),
+    ),
+  );
+  writeFileSync(
+    join(dataDir, 'placement-rates.csv'),
+    csv(
+      ['university_code', 'placement_rate'],
+      universities.map((u) => [u.code, u.placementRate]),
+    ),
+  );
   const prior = priorEmployers(universities, employers, seed + 2);
-  writeFileSync(join(dataDir, 'prior-employers.csv'), csv(['university_code', 'employer_name', 'credit_code'], prior.map((p) => [p.universityCode, p.name, p.creditCode])));
+  writeFileSync(
+    join(dataDir, 'prior-employers.csv'),
+    csv(
+      ['university_code', 'employer_name', 'credit_code'],
+      prior.map((p) => [p.universityCode, p.name, p.creditCode]),
+    ),
+  );
   const run = (args: string[]) => runLedger(args, env, say);
   await run(['import', 'universities', '--file', join(dataDir, 'universities.csv')]);
-  await run(['campaign', 'create', '--id', CAMPAIGN.id, '--name', CAMPAIGN.name, '--start', CAMPAIGN.start, '--end', CAMPAIGN.end]);
+  await run([
+    'campaign',
+    'create',
+    '--id',
+    CAMPAIGN.id,
+    '--name',
+    CAMPAIGN.name,
+    '--start',
+    CAMPAIGN.start,
+    '--end',
+    CAMPAIGN.end,
+  ]);
   await run(['import', 'placement-rates', '--campaign', CAMPAIGN.id, '--file', join(dataDir, 'placement-rates.csv')]);
   await run(['import', 'prior-employers', '--file', join(dataDir, 'prior-employers.csv')]);
-  const client = JSON.parse(await run(['clients', 'create', '--name', 'national-platform', '--scope', 'national', '--json'])) as { key: string };
+  const client = JSON.parse(
+    await run(['clients', 'create', '--name', 'national-platform', '--scope', 'national', '--json']),
+  ) as { key: string };
   return { universities, employers, apiKey: client.key };
 }
 
@@ -117,7 +174,11 @@ export async function startParts(env: NodeJS.ProcessEnv, workers: number): Promi
 
 /** Accepted events not processed yet: counted on the inbox's partial index of pending rows, cheap however big the inbox. */
 async function countPending(db: Db): Promise<number> {
-  const row = await db.selectFrom('inbox_events').select(sql<number>`count(*)::int`.as('n')).where('status', '=', 'accepted').executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('inbox_events')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('status', '=', 'accepted')
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -128,9 +189,27 @@ export interface IngestResult extends SubmitResult {
 }
 
 /** Sends the events through the API and waits until the workers have processed every accepted one. */
-export async function ingest(db: Db, events: Iterable<DemoEvent>, total: number, apiUrl: string, apiKey: string, progress: boolean): Promise<IngestResult> {
+export async function ingest(
+  db: Db,
+  events: Iterable<DemoEvent>,
+  total: number,
+  apiUrl: string,
+  apiKey: string,
+  progress: boolean,
+): Promise<IngestResult> {
   const started = Date.now();
-  const bars = progress ? new MultiBar({ format: '  {label} [{bar}] {percentage}% | {value}/{total} | {speed}/s | ETA {eta}s', hideCursor: true, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic) : undefined;
+  const bars = progress
+    ? new MultiBar(
+        {
+          format: '  {label} [{bar}] {percentage}% | {value}/{total} | {speed}/s | ETA {eta}s',
+          hideCursor: true,
+          stream: process.stderr,
+          noTTYOutput: true,
+          notTTYSchedule: 5000,
+        },
+        Presets.shades_classic,
+      )
+    : undefined;
   const sending = bars?.create(total, 0, { label: 'sent     ', speed: 0 });
   const processing = bars?.create(total, 0, { label: 'processed', speed: 0 });
   const speed = (n: number) => Math.round(n / Math.max(0.001, (Date.now() - started) / 1000)); // mean since the start
@@ -142,12 +221,18 @@ export async function ingest(db: Db, events: Iterable<DemoEvent>, total: number,
       update(processing, accepted - (await countPending(db)));
       // The tables grow from empty in minutes; where autovacuum is off (as on some CI machines) the planner would keep
       // judging them by their empty-table statistics and pick scans over indexes. Production relies on autovacuum.
-      if (tick % 15 === 0) await sql`ANALYZE employers, employer_spellings, visits, ranking_pairs, ranking_daily, inbox_events`.execute(db);
+      if (tick % 15 === 0)
+        await sql`ANALYZE employers, employer_spellings, visits, ranking_pairs, ranking_daily, inbox_events`.execute(
+          db,
+        );
       await new Promise((r) => setTimeout(r, 1000));
     }
   })();
   const submitted = await submitEvents(events, {
-    apiUrl, apiKey, batchSize: 1000, inFlight: 3,
+    apiUrl,
+    apiKey,
+    batchSize: 1000,
+    inFlight: 3,
     onProgress: (sent, acceptedSoFar) => {
       accepted = acceptedSoFar;
       update(sending, sent);
@@ -156,9 +241,16 @@ export async function ingest(db: Db, events: Iterable<DemoEvent>, total: number,
   const submitSeconds = (Date.now() - started) / 1000;
   accepted = submitted.byStatus.accepted ?? 0;
   // Wait for the workers; a queue that stops moving for two minutes is a fault worth stopping for, not waiting out.
-  for (let pending = await countPending(db), last = pending, since = Date.now(); pending > 0; pending = await countPending(db)) {
+  for (
+    let pending = await countPending(db), last = pending, since = Date.now();
+    pending > 0;
+    pending = await countPending(db)
+  ) {
     if (pending !== last) [last, since] = [pending, Date.now()];
-    else if (Date.now() - since > 120_000) throw new Error(`${pending} accepted events made no progress for 2 minutes: check the workers (ledger serve --workers) and \`ledger dlq list\``);
+    else if (Date.now() - since > 120_000)
+      throw new Error(
+        `${pending} accepted events made no progress for 2 minutes: check the workers (ledger serve --workers) and \`ledger dlq list\``,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
   const totalSeconds = (Date.now() - started) / 1000;

@@ -22,7 +22,17 @@ import { getNotice } from '../../shared/repositories/notice.repository.ts';
 import { filePlan } from '../../shared/repositories/plan.repository.ts';
 import { addRecipient } from '../../shared/repositories/recipient.repository.ts';
 import { getSnapshot } from '../../shared/repositories/snapshot.repository.ts';
-import { CAMPAIGN, freshDatabase, ingest, runLedger, setUpReferenceData, startParts, typist, type RunningParts } from './campaign-setup.ts';
+import {
+  CAMPAIGN,
+  freshDatabase,
+  ingest,
+  runLedger,
+  setUpReferenceData,
+  startParts,
+  typist,
+  type RunningParts,
+} from './campaign-setup.ts';
+import { refuseProductionDatabase } from './demo-database.ts';
 import { ensureServices } from './local-services.ts';
 import { startSmtpSink } from './smtp-sink.ts';
 
@@ -30,7 +40,16 @@ import { startSmtpSink } from './smtp-sink.ts';
 const vary = (name: string, rnd: { next(): number }) => spellingVariant(name, rnd.next).spelling;
 
 function bar(label: string, total: number): SingleBar {
-  const b = new SingleBar({ format: `  ${label.padEnd(9)} [{bar}] {percentage}% | {value}/{total}`, hideCursor: true, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
+  const b = new SingleBar(
+    {
+      format: `  ${label.padEnd(9)} [{bar}] {percentage}% | {value}/{total}`,
+      hideCursor: true,
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+    },
+    Presets.shades_classic,
+  );
   b.start(total, 0);
   return b;
 }
@@ -41,6 +60,8 @@ export interface DemoOptions {
   seed: number;
   asOf: string;
   database: string;
+  /** Drop --database even when it holds tables the demo did not create. */
+  force: boolean;
   outDir: string;
   json: boolean;
 }
@@ -62,7 +83,12 @@ export interface DemoSummary {
   notices: Array<{ id: number; scope: string; subject: string; files: string[] }>;
   deliveries: Record<string, number>;
   mailsReceived: number;
-  top: Array<Pick<UniversityRankRow, 'rank' | 'universityCode' | 'universityName' | 'provinceCode' | 'completion' | 'employersVisited' | 'positions'>>;
+  top: Array<
+    Pick<
+      UniversityRankRow,
+      'rank' | 'universityCode' | 'universityName' | 'provinceCode' | 'completion' | 'employersVisited' | 'positions'
+    >
+  >;
   seconds: Record<string, number>;
   outDir: string;
 }
@@ -76,32 +102,65 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     t0 = Date.now();
   };
 
+  refuseProductionDatabase(options.database, base.DATABASE_URL);
   await ensureServices(base.DATABASE_URL, base.REDIS_URL, say);
   const prefix = `${base.QUEUE_PREFIX}-demo`;
   const outDir = resolve(options.outDir);
+  say(`database ${options.database} (fresh), queue prefix ${prefix}, files in ${outDir}`);
+  // The database first: a refused one leaves the output folder as it was, too.
+  const dbUrl = await freshDatabase(base.DATABASE_URL, options.database, base.REDIS_URL, prefix, {
+    force: options.force,
+  });
   rmSync(outDir, { recursive: true, force: true });
   const dataDir = join(outDir, 'data');
   mkdirSync(dataDir, { recursive: true });
-  say(`database ${options.database} (fresh), queue prefix ${prefix}, files in ${outDir}`);
-  const dbUrl = await freshDatabase(base.DATABASE_URL, options.database, base.REDIS_URL, prefix);
   step('prepare');
 
   const sink = await startSmtpSink(join(outDir, 'mail'));
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: dbUrl, REDIS_URL: base.REDIS_URL, QUEUE_PREFIX: prefix, SMTP_URL: sink.url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: dbUrl,
+    REDIS_URL: base.REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    SMTP_URL: sink.url,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  };
   const db = createDb(dbUrl, { poolSize: 4, applicationName: 'ledger-demo' });
   let parts: RunningParts | undefined;
   try {
-    const { universities, employers, apiKey } = await setUpReferenceData(env, dataDir, options.seed, options.employers, say);
+    const { universities, employers, apiKey } = await setUpReferenceData(
+      env,
+      dataDir,
+      options.seed,
+      options.employers,
+      say,
+    );
     step('reference data');
     // The API and the workers as their own processes, as in production.
     parts = await startParts(env, 1);
     step('start services');
 
-    const plan = { campaignId: CAMPAIGN.id, start: CAMPAIGN.start, end: CAMPAIGN.end, visits: options.visits, seed: options.seed + 3, typeEmployer: typist(vary) };
+    const plan = {
+      campaignId: CAMPAIGN.id,
+      start: CAMPAIGN.start,
+      end: CAMPAIGN.end,
+      visits: options.visits,
+      seed: options.seed + 3,
+      typeEmployer: typist(vary),
+    };
     let total = 0;
     for (const _ of generateVisitEvents(universities, employers, plan)) total++;
-    say(`sending ${total.toLocaleString('en')} events (${options.visits.toLocaleString('en')} visits, some amended or retracted) to ${parts.apiUrl}`);
-    const submitted = await ingest(db, generateVisitEvents(universities, employers, plan), total, parts.apiUrl, apiKey, true);
+    say(
+      `sending ${total.toLocaleString('en')} events (${options.visits.toLocaleString('en')} visits, some amended or retracted) to ${parts.apiUrl}`,
+    );
+    const submitted = await ingest(
+      db,
+      generateVisitEvents(universities, employers, plan),
+      total,
+      parts.apiUrl,
+      apiKey,
+      true,
+    );
     seconds.ingest = Math.round(submitted.totalSeconds * 10) / 10;
     t0 = Date.now();
     await runLedger(['employers', 'link-prior'], env, say);
@@ -110,10 +169,17 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     // Provinces file their implementation plans (实施方案), a few late or not at all.
     for (const [i, p] of DEMO_PROVINCES.entries()) {
       if (i % 9 === 4) continue;
-      await filePlan(db, CAMPAIGN.id, p.code, i % 7 === 3 ? '2022-03-25' : `2022-03-${String(8 + (i % 10)).padStart(2, '0')}`);
+      await filePlan(
+        db,
+        CAMPAIGN.id,
+        p.code,
+        i % 7 === 3 ? '2022-03-25' : `2022-03-${String(8 + (i % 10)).padStart(2, '0')}`,
+      );
     }
     // Weekly snapshots, each against the week before, up to the cut-off.
-    const weeks = periodsBetween('week', CAMPAIGN.start, options.asOf).filter((w) => periodRange(w).end <= options.asOf || w.id === periodContaining('week', options.asOf).id);
+    const weeks = periodsBetween('week', CAMPAIGN.start, options.asOf).filter(
+      (w) => periodRange(w).end <= options.asOf || w.id === periodContaining('week', options.asOf).id,
+    );
     const snapBar = bar('snapshots', weeks.length);
     for (const [i, w] of weeks.entries()) {
       const end = periodRange(w).end;
@@ -126,8 +192,11 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     // The last week's notices: to the Ministry and every province's education department, by mail (the local sink).
     const noticePeriod = weeks[weeks.length - 1]!.id;
     await addRecipient(db, { scope: 'national', kind: 'email', address: 'gaoxiaosi@moe.example.cn' });
-    for (const p of DEMO_PROVINCES) await addRecipient(db, { scope: `province:${p.code}`, kind: 'email', address: `jiuye-${p.code}@edu.example.cn` });
-    const run = JSON.parse(await runLedger(['notices', 'run', '--campaign', CAMPAIGN.id, '--period', noticePeriod, '--json'], env, say)) as { notices: Array<{ id: number; scope: string; subject: string }> };
+    for (const p of DEMO_PROVINCES)
+      await addRecipient(db, { scope: `province:${p.code}`, kind: 'email', address: `jiuye-${p.code}@edu.example.cn` });
+    const run = JSON.parse(
+      await runLedger(['notices', 'run', '--campaign', CAMPAIGN.id, '--period', noticePeriod, '--json'], env, say),
+    ) as { notices: Array<{ id: number; scope: string; subject: string }> };
     const noticeIds = run.notices.map((n) => n.id);
     // The files are written while the workers deliver the mail (each process on its own core).
     const writing = (async () => {
@@ -136,7 +205,10 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
         const stored = (await getNotice(db, n.id))!;
         const dir = join(outDir, 'notices', noticePeriod);
         mkdirSync(dir, { recursive: true });
-        const base = join(dir, `${stored.scope === 'national' ? '00-national' : stored.scope.replace(':', '-')}-${noticeArea(stored.model)}`);
+        const base = join(
+          dir,
+          `${stored.scope === 'national' ? '00-national' : stored.scope.replace(':', '-')}-${noticeArea(stored.model)}`,
+        );
         const files = [`${base}.html`, `${base}.md`, `${base}.txt`, `${base}.png`, join(dir, ledgerFileName(stored))];
         writeFileSync(files[0]!, htmlWithChart(stored.html, basename(files[3]!)));
         writeFileSync(files[1]!, stored.markdown);
@@ -161,16 +233,39 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     step('notices');
 
     const national = await getSnapshot(db, CAMPAIGN.id, noticePeriod, 'national');
-    const top = national && national.scope !== 'provinces'
-      ? national.rows.slice(0, 10).map(({ rank, universityCode, universityName, provinceCode, completion, employersVisited, positions }) => ({ rank, universityCode, universityName, provinceCode, completion, employersVisited, positions }))
-      : [];
+    const top =
+      national && national.scope !== 'provinces'
+        ? national.rows
+            .slice(0, 10)
+            .map(({ rank, universityCode, universityName, provinceCode, completion, employersVisited, positions }) => ({
+              rank,
+              universityCode,
+              universityName,
+              provinceCode,
+              completion,
+              employersVisited,
+              positions,
+            }))
+        : [];
     const totals = await campaignTotals(db, CAMPAIGN.id, national?.asOf ?? options.asOf);
     const figures = await db
       .selectNoFrom((eb) => [
-        eb.selectFrom('inbox_events').select(sql<number>`count(*) filter (where status = 'processed')::int`.as('n')).as('processed'),
-        eb.selectFrom('inbox_events').select(sql<number>`count(*) filter (where status = 'rejected')::int`.as('n')).as('rejected'),
-        eb.selectFrom('visits').select(sql<number>`count(*) filter (where state = 'active')::int`.as('n')).as('visitsActive'),
-        eb.selectFrom('employers').select(sql<number>`count(*)::int`.as('n')).as('employers'),
+        eb
+          .selectFrom('inbox_events')
+          .select(sql<number>`count(*) filter (where status = 'processed')::int`.as('n'))
+          .as('processed'),
+        eb
+          .selectFrom('inbox_events')
+          .select(sql<number>`count(*) filter (where status = 'rejected')::int`.as('n'))
+          .as('rejected'),
+        eb
+          .selectFrom('visits')
+          .select(sql<number>`count(*) filter (where state = 'active')::int`.as('n'))
+          .as('visitsActive'),
+        eb
+          .selectFrom('employers')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .as('employers'),
       ])
       .executeTakeFirstOrThrow();
 

@@ -1,5 +1,8 @@
 // `ledger demo`: the main job (see services/demo). Progress on stderr, the summary on stdout (JSON with --json).
+// A demonstration only: it generates a fictitious campaign in a database of its own, which it drops and re-creates on
+// every run; it refuses production database names and any database it did not create (unless --force).
 import type { Command } from 'commander';
+import { DemoDatabaseRefusedError } from '../../demo/demo-database.ts';
 import { runDemo, type DemoSummary } from '../../demo/index.ts';
 import { dateArg } from '../args.ts';
 import { output, UserError } from '../context.ts';
@@ -13,45 +16,78 @@ const positiveInt = (name: string, v: string): number => {
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('run a realistic campaign end to end: generate it, send it through the API and workers, rank, notify')
+    .description(
+      'DEMO ONLY, not for production data: generate a fictitious campaign in a database of its own (dropped and re-created on every run), send it through the API and workers, rank, notify',
+    )
     .option('--visits <n>', 'visits to generate', '300000')
     .option('--employers <n>', 'distinct employers in the pool', '50000')
     .option('--seed <n>', 'seed of the generator (same seed, same campaign)', '2022')
     .option('--as-of <date>', 'cut-off of the weekly snapshots and notices', dateArg, '2022-08-28')
-    .option('--database <name>', 'database the demo (re)creates on the PostgreSQL server of DATABASE_URL', 'ledger_demo')
+    .option(
+      '--database <name>',
+      "the demo's own database, dropped and re-created on the PostgreSQL server of DATABASE_URL (never `ledger` or the database DATABASE_URL names)",
+      'ledger_demo',
+    )
+    .option('--force', 'drop --database even if it holds tables the demo did not create (everything in it is lost)')
     .option('--out <dir>', 'where notices, mail and generated data are written (default OUT_DIR)')
     .option('--json', 'print the summary as JSON')
-    .action(async (opts: { visits: string; employers: string; seed: string; asOf: string; database: string; out?: string; json?: boolean }) => {
-      if (!/^[a-z_][a-z0-9_]*$/.test(opts.database)) throw new UserError(`--database must be a plain lower-case name like ledger_demo, got ${opts.database}`);
-      const summary = await runDemo(
-        {
-          visits: positiveInt('visits', opts.visits),
-          employers: positiveInt('employers', opts.employers),
-          seed: positiveInt('seed', opts.seed),
-          asOf: opts.asOf,
-          database: opts.database,
-          outDir: opts.out ?? process.env.OUT_DIR ?? 'out',
-          json: Boolean(opts.json),
-        },
-        (line) => process.stderr.write(`demo: ${line}\n`),
-      );
-      output(opts.json, summary, () => human(summary));
-    });
+    .action(
+      async (opts: {
+        visits: string;
+        employers: string;
+        seed: string;
+        asOf: string;
+        database: string;
+        force?: boolean;
+        out?: string;
+        json?: boolean;
+      }) => {
+        if (!/^[a-z_][a-z0-9_]*$/.test(opts.database))
+          throw new UserError(`--database must be a plain lower-case name like ledger_demo, got ${opts.database}`);
+        const summary = await runDemo(
+          {
+            visits: positiveInt('visits', opts.visits),
+            employers: positiveInt('employers', opts.employers),
+            seed: positiveInt('seed', opts.seed),
+            asOf: opts.asOf,
+            database: opts.database,
+            force: Boolean(opts.force),
+            outDir: opts.out ?? process.env.OUT_DIR ?? 'out',
+            json: Boolean(opts.json),
+          },
+          (line) => process.stderr.write(`demo: ${line}\n`),
+        ).catch((err: unknown) => {
+          throw err instanceof DemoDatabaseRefusedError ? new UserError(err.message) : err;
+        });
+        output(opts.json, summary, () => human(summary));
+      },
+    );
 }
 
 function human(s: DemoSummary): string {
   const lines = [
     '',
     `访企拓岗 demo — campaign ${s.campaignId}, as of ${s.asOf}, database ${s.database}`,
-    `  universities ${s.universities}, events sent ${s.submitted} (${Object.entries(s.answers).map(([k, v]) => `${k} ${v}`).join(', ')})`,
+    `  universities ${s.universities}, events sent ${s.submitted} (${Object.entries(s.answers)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')})`,
     `  processed ${s.processed}, rejected ${s.rejected}; active visits ${s.visitsActive}; distinct employers ${s.employers}`,
     `  totals as of ${s.asOf}: visits ${s.totals.visits}, employers ${s.totals.employers}, new employers ${s.totals.newEmployers}, positions ${s.totals.positions}, internship bases ${s.totals.internshipBases}, graduates tracked ${s.totals.graduatesTracked}`,
-    `  weekly snapshots ${s.snapshots[0]} … ${s.snapshots[s.snapshots.length - 1]} (${s.snapshots.length}); notices of ${s.noticePeriod}: ${s.notices.length}, deliveries ${Object.entries(s.deliveries).map(([k, v]) => `${k} ${v}`).join(', ')}, mails received ${s.mailsReceived}`,
+    `  weekly snapshots ${s.snapshots[0]} … ${s.snapshots[s.snapshots.length - 1]} (${s.snapshots.length}); notices of ${s.noticePeriod}: ${s.notices.length}, deliveries ${Object.entries(
+      s.deliveries,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}, mails received ${s.mailsReceived}`,
     '',
     '  national ranking (top 10):',
-    ...s.top.map((r) => `  ${String(r.rank).padStart(4)}  ${r.universityCode}  ${r.universityName.padEnd(16, '　')}  completion ${(r.completion * 100).toFixed(1).padStart(5)}%  employers ${String(r.employersVisited).padStart(4)}  positions ${r.positions}`),
+    ...s.top.map(
+      (r) =>
+        `  ${String(r.rank).padStart(4)}  ${r.universityCode}  ${r.universityName.padEnd(16, '　')}  completion ${(r.completion * 100).toFixed(1).padStart(5)}%  employers ${String(r.employersVisited).padStart(4)}  positions ${r.positions}`,
+    ),
     '',
-    `  time: ${Object.entries(s.seconds).map(([k, v]) => `${k} ${v}s`).join(', ')}`,
+    `  time: ${Object.entries(s.seconds)
+      .map(([k, v]) => `${k} ${v}s`)
+      .join(', ')}`,
     `  files: ${s.outDir}/notices/${s.noticePeriod} (HTML, Markdown, text, chart PNG, 电子台账 .xlsx), ${s.outDir}/mail (.eml as delivered), ${s.outDir}/data (generated CSVs)`,
   ];
   return lines.join('\n');
