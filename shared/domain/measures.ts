@@ -33,21 +33,31 @@ export interface UniversityInfo {
   placementRate: number | null;
 }
 
-export interface CampaignRules {
+/** Every number and threshold of the rules (RULES.md "Targets"), set per campaign and overridable per province (§5). */
+export interface Rules {
+  principalTarget: number;
+  newTarget: number;
+  /** Behind when completion < behindFactor × expected. */
+  behindFactor: number;
+  /** A principal-target university with an on-site share below this is flagged (坚持实地走访为主). */
+  onsiteShareFlag: number;
+  /** Employers visited that give a university without targets full completion. */
+  baseWithoutTargets: number;
+}
+
+/** The rules a campaign starts with unless its operator says otherwise (原则上不少于100家, 50 %, 0.8). */
+export const DEFAULT_RULES: Readonly<Rules> = Object.freeze({
+  principalTarget: 100, newTarget: 100, behindFactor: 0.8, onsiteShareFlag: 0.5, baseWithoutTargets: 100,
+});
+
+export interface CampaignRules extends Rules {
   id: string;
   startDate: string;
   endDate: string;
-  principalTarget: number;
-  newTarget: number;
-  behindFactor: number;
 }
 
 /** A province's overrides for one campaign; null/absent = the campaign's value. */
-export interface ProvinceOverride {
-  principalTarget?: number | null;
-  newTarget?: number | null;
-  behindFactor?: number | null;
-}
+export type ProvinceOverride = { [K in keyof Rules]?: number | null };
 
 export interface MeasureContext {
   campaign: CampaignRules;
@@ -80,23 +90,90 @@ export interface UniversityMeasures {
   meanSatisfaction: number | null;
   /** Share of visits made on site; null without visits. */
   onsiteShare: number | null;
-  /** Principal-target universities only (RULES 4): on-site share below 50 %. */
+  /** Principal-target universities only (RULES 4): on-site share below the province's onsiteShareFlag. */
   onsiteFlag: boolean;
   targets: Targets;
+  /** Each applicable ratio, rounded for display. */
   ratios: { principal: number | null; new: number | null };
+  /** Rounded for display; rankings compare `exactCompletion`. */
   completion: number;
+  /** The mean of the exact ratios: what rankings compare, so that equal completions tie however they are made up. */
+  exactCompletion: Fraction;
   expected: number;
   behind: boolean;
 }
 
-/** Employers visited that give a university without targets full completion (RULES.md "Measures"). */
-export const NO_TARGET_EMPLOYERS = 100;
-const ONSITE_MIN_SHARE = 0.5;
 // Averages are means of decimals: compare with a tolerance so that a rate exactly at the average is not "below".
 const EPSILON = 1e-9;
 
-/** Ratios and completions are rounded to 6 decimals, so equal fractions (0.3+0.6)/2 and 0.45 rank as ties. */
+/** What is shown is rounded to 6 decimals, once, from the exact value. */
 export const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+/**
+ * A ratio kept exact (num / den in lowest terms, den > 0). Completion is a mean of ratios such as 1/6 and 1/2: in
+ * floating point, or rounded ratio by ratio, it can differ from an equal completion made up otherwise (1/3), and the
+ * rankings would split a tie. Numbers, not bigints, so the measures stay JSON: they are exact while the denominator
+ * (at most 2 × principal target × new target) stays below 2^53, i.e. targets up to 47 million.
+ */
+export interface Fraction {
+  num: number;
+  den: number;
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a < 0n ? -a : a;
+}
+
+/** num / den in lowest terms (den must not be 0). */
+export function fraction(num: number | bigint, den: number | bigint): Fraction {
+  let n = BigInt(num);
+  let d = BigInt(den);
+  if (d === 0n) throw new RangeError('a fraction needs a non-zero denominator');
+  if (d < 0n) [n, d] = [-n, -d];
+  const g = gcd(n, d) || 1n;
+  n /= g;
+  d /= g;
+  const max = BigInt(Number.MAX_SAFE_INTEGER);
+  // Beyond 2^53 (absurd targets) keep 15 significant digits rather than lose the number.
+  if (n > max || d > max) return fraction(Math.round((Number(n) / Number(d)) * 1e15), 1e15);
+  return { num: Number(n), den: Number(d) };
+}
+
+/** Sign of a − b, exactly. */
+export function compareFractions(a: Fraction, b: Fraction): number {
+  const l = BigInt(a.num) * BigInt(b.den);
+  const r = BigInt(b.num) * BigInt(a.den);
+  return l < r ? -1 : l > r ? 1 : 0;
+}
+
+export const fractionValue = (f: Fraction): number => f.num / f.den;
+
+/** The exact mean of fractions (0 for none). */
+export function meanFraction(fs: readonly Fraction[]): Fraction {
+  if (fs.length === 0) return { num: 0, den: 1 };
+  let num = 0n;
+  let den = 1n;
+  for (const f of fs) {
+    num = num * BigInt(f.den) + BigInt(f.num) * den;
+    den *= BigInt(f.den);
+    const g = gcd(num, den) || 1n;
+    num /= g;
+    den /= g;
+  }
+  return fraction(num, den * BigInt(fs.length));
+}
+
+/** The rules that apply in a province: the campaign's, each replaced by the province's override where it has one. */
+export function rulesFor(campaign: Rules, override: ProvinceOverride | undefined): Rules {
+  return {
+    principalTarget: override?.principalTarget ?? campaign.principalTarget,
+    newTarget: override?.newTarget ?? campaign.newTarget,
+    behindFactor: override?.behindFactor ?? campaign.behindFactor,
+    onsiteShareFlag: override?.onsiteShareFlag ?? campaign.onsiteShareFlag,
+    baseWithoutTargets: override?.baseWithoutTargets ?? campaign.baseWithoutTargets,
+  };
+}
 
 /** Mean placement rate per province, over the universities that have one. */
 export function provinceMeans(universities: Iterable<Pick<UniversityInfo, 'provinceCode' | 'placementRate'>>): Map<string, number> {
@@ -123,33 +200,33 @@ export function hasPrincipalTarget(u: UniversityInfo): boolean {
 
 /** The targets that apply to a university, with the province's overrides. */
 export function applicableTargets(u: UniversityInfo, ctx: MeasureContext): Targets {
-  const o = ctx.overrides.get(u.provinceCode);
+  const rules = rulesFor(ctx.campaign, ctx.overrides.get(u.provinceCode));
   const average = provinceAverage(ctx, u.provinceCode);
   const below = u.placementRate !== null && average !== null && u.placementRate < average - EPSILON;
   return {
-    principal: hasPrincipalTarget(u) ? (o?.principalTarget ?? ctx.campaign.principalTarget) : null,
-    new: below ? (o?.newTarget ?? ctx.campaign.newTarget) : null,
+    principal: hasPrincipalTarget(u) ? rules.principalTarget : null,
+    new: below ? rules.newTarget : null,
   };
 }
 
-/** min(1, measure / target); a target of 0 is met by anything. */
-export function ratio(measure: number, target: number): number {
-  return target <= 0 ? 1 : round6(Math.min(1, measure / target));
+/** min(1, measure / target), exactly; a target of 0 is met by anything. */
+export function ratio(measure: number, target: number): Fraction {
+  return target <= 0 ? { num: 1, den: 1 } : fraction(Math.min(measure, target), target);
 }
 
 export function computeMeasures(u: UniversityInfo, raw: RawFigures, ctx: MeasureContext, asOf: string): UniversityMeasures {
+  const rules = rulesFor(ctx.campaign, ctx.overrides.get(u.provinceCode));
   const targets = applicableTargets(u, ctx);
-  const ratios = {
+  const exact = {
     principal: targets.principal === null ? null : ratio(raw.principalEmployers, targets.principal),
     new: targets.new === null ? null : ratio(raw.newEmployers, targets.new),
   };
-  const applicable = [ratios.principal, ratios.new].filter((r): r is number => r !== null);
-  const completion = applicable.length
-    ? round6(applicable.reduce((a, b) => a + b, 0) / applicable.length)
-    : ratio(raw.employersVisited, NO_TARGET_EMPLOYERS);
+  const applicable = [exact.principal, exact.new].filter((r): r is Fraction => r !== null);
+  const exactCompletion = applicable.length ? meanFraction(applicable) : ratio(raw.employersVisited, rules.baseWithoutTargets);
+  const completion = fractionValue(exactCompletion);
+  const shown = (f: Fraction | null) => (f === null ? null : round6(fractionValue(f)));
   const expected = expectedShare({ start: ctx.campaign.startDate, end: ctx.campaign.endDate }, asOf);
-  const factor = ctx.overrides.get(u.provinceCode)?.behindFactor ?? ctx.campaign.behindFactor;
-  const onsiteShare = raw.visits > 0 ? round6(raw.onsiteVisits / raw.visits) : null;
+  const share = raw.visits > 0 ? raw.onsiteVisits / raw.visits : null;
   return {
     universityCode: u.code,
     universityName: u.name,
@@ -164,14 +241,16 @@ export function computeMeasures(u: UniversityInfo, raw: RawFigures, ctx: Measure
     demandSurveys: raw.demandSurveys,
     graduatesTracked: raw.graduatesTracked,
     meanSatisfaction: raw.satisfactionCount > 0 ? round6(raw.satisfactionSum / raw.satisfactionCount) : null,
-    onsiteShare,
-    onsiteFlag: targets.principal !== null && onsiteShare !== null && onsiteShare < ONSITE_MIN_SHARE,
+    onsiteShare: share === null ? null : round6(share),
+    // Judged on the unrounded share: 0.4999996 is below 0.5 although it shows as 0.5.
+    onsiteFlag: targets.principal !== null && share !== null && share < rules.onsiteShareFlag - EPSILON,
     targets,
-    ratios,
-    completion,
+    ratios: { principal: shown(exact.principal), new: shown(exact.new) },
+    completion: round6(completion),
+    exactCompletion,
     expected: round6(expected),
-    // Compared exactly (not rounded): behind at the boundary means strictly below factor × expected.
-    behind: completion < factor * expected - EPSILON,
+    // Compared unrounded: behind at the boundary means strictly below factor × expected.
+    behind: completion < rules.behindFactor * expected - EPSILON,
   };
 }
 

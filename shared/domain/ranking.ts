@@ -1,5 +1,5 @@
 // Ranking order (RULES.md "Rankings"): standard competition ranking (1, 2, 2, 4), code order within a tie. Pure.
-import type { UniversityMeasures } from './measures.ts';
+import { compareFractions, fraction, fractionValue, meanFraction, round6, type Fraction, type UniversityMeasures } from './measures.ts';
 import type { ProvinceRankRow, UniversityRankRow } from './ranking.types.ts';
 
 /** Ranks rows already sorted by `compare`: equal on every key (compare = 0 apart from the tie-break) = equal rank. */
@@ -13,14 +13,17 @@ function competitionRanks<T>(sorted: T[], sameKeys: (a: T, b: T) => boolean): nu
 
 const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-type UniversityKeys = Pick<UniversityMeasures, 'universityCode' | 'completion' | 'employersVisited' | 'positions'>;
+type UniversityKeys = Pick<UniversityMeasures, 'universityCode' | 'exactCompletion' | 'employersVisited' | 'positions'>;
 
+/** Keys compared exactly: completion as a fraction, so two completions of 1/3 tie however each is made up. */
 export function compareUniversities(a: UniversityKeys, b: UniversityKeys): number {
-  return b.completion - a.completion || b.employersVisited - a.employersVisited || b.positions - a.positions || byCode(a.universityCode, b.universityCode);
+  return (
+    compareFractions(b.exactCompletion, a.exactCompletion) || b.employersVisited - a.employersVisited || b.positions - a.positions || byCode(a.universityCode, b.universityCode)
+  );
 }
 
 const sameUniversityKeys = (a: UniversityKeys, b: UniversityKeys) =>
-  a.completion === b.completion && a.employersVisited === b.employersVisited && a.positions === b.positions;
+  compareFractions(a.exactCompletion, b.exactCompletion) === 0 && a.employersVisited === b.employersVisited && a.positions === b.positions;
 
 /** University rows in rank order: completion desc, employers visited desc, positions desc. */
 export function rankUniversities(measures: readonly UniversityMeasures[]): UniversityRankRow[] {
@@ -37,6 +40,7 @@ export function rankUniversities(measures: readonly UniversityMeasures[]): Unive
     newEmployers: m.newEmployers,
     positions: m.positions,
     onsiteShare: m.onsiteShare,
+    onsiteFlag: m.onsiteFlag,
     behind: m.behind,
     targets: { principal: m.targets.principal, new: m.targets.new },
   }));
@@ -47,45 +51,57 @@ export interface ProvinceInfo {
   name: string;
 }
 
-type ProvinceKeys = Pick<ProvinceRankRow, 'provinceCode' | 'shareMeeting' | 'meanCompletion' | 'positions'>;
-
-export function compareProvinces(a: ProvinceKeys, b: ProvinceKeys): number {
-  return b.shareMeeting - a.shareMeeting || b.meanCompletion - a.meanCompletion || b.positions - a.positions || byCode(a.provinceCode, b.provinceCode);
+/** A province's row with its keys kept exact for ordering; the row shows them rounded. */
+interface ProvinceEntry {
+  row: ProvinceRankRow;
+  share: Fraction;
+  mean: Fraction;
 }
 
-const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+const sameProvinceKeys = (a: ProvinceEntry, b: ProvinceEntry) =>
+  compareFractions(a.share, b.share) === 0 && compareFractions(a.mean, b.mean) === 0 && a.row.positions === b.row.positions;
+
+function compareProvinceEntries(a: ProvinceEntry, b: ProvinceEntry): number {
+  return compareFractions(b.share, a.share) || compareFractions(b.mean, a.mean) || b.row.positions - a.row.positions || byCode(a.row.provinceCode, b.row.provinceCode);
+}
 
 /**
  * Provinces by share of universities at completion 1, then mean completion, then total positions. Every university of
- * the province counts, visited or not; a province without universities has share and mean 0.
+ * the province counts, visited or not; a province without universities has share and mean 0. Share and mean are
+ * compared exactly and rounded only in the rows.
  */
 export function rankProvinces(provinces: readonly ProvinceInfo[], measures: readonly UniversityMeasures[]): ProvinceRankRow[] {
-  const acc = new Map(provinces.map((p) => [p.code, { n: 0, meeting: 0, completion: 0, positions: 0 }]));
+  const acc = new Map(provinces.map((p) => [p.code, { meeting: 0, completions: [] as Fraction[], positions: 0 }]));
   for (const m of measures) {
     const a = acc.get(m.provinceCode);
     if (!a) continue;
-    a.n += 1;
-    if (m.completion >= 1) a.meeting += 1;
-    a.completion += m.completion;
+    if (m.exactCompletion.num >= m.exactCompletion.den) a.meeting += 1;
+    a.completions.push(m.exactCompletion);
     a.positions += m.positions;
   }
-  const rows = provinces.map((p) => {
+  const entries: ProvinceEntry[] = provinces.map((p) => {
     const a = acc.get(p.code)!;
+    const n = a.completions.length;
+    const share = n ? fraction(a.meeting, n) : fraction(0, 1);
+    const mean = meanFraction(a.completions);
     return {
-      rank: 0,
-      provinceCode: p.code,
-      provinceName: p.name,
-      universities: a.n,
-      meetingTargets: a.meeting,
-      shareMeeting: a.n ? round6(a.meeting / a.n) : 0,
-      meanCompletion: a.n ? round6(a.completion / a.n) : 0,
-      positions: a.positions,
+      share,
+      mean,
+      row: {
+        rank: 0,
+        provinceCode: p.code,
+        provinceName: p.name,
+        universities: n,
+        meetingTargets: a.meeting,
+        shareMeeting: round6(fractionValue(share)),
+        meanCompletion: round6(fractionValue(mean)),
+        positions: a.positions,
+      },
     };
   });
-  rows.sort(compareProvinces);
-  const ranks = competitionRanks(rows, (a, b) => a.shareMeeting === b.shareMeeting && a.meanCompletion === b.meanCompletion && a.positions === b.positions);
-  rows.forEach((r, i) => (r.rank = ranks[i]!));
-  return rows;
+  entries.sort(compareProvinceEntries);
+  const ranks = competitionRanks(entries, sameProvinceKeys);
+  return entries.map((e, i) => ({ ...e.row, rank: ranks[i]! }));
 }
 
 /** Adds `rankChange` = previous rank − rank (positive = moved up), null for rows absent from the previous ranking. */

@@ -14,6 +14,11 @@ export interface UniversityRankRow {
   newEmployers: number;
   positions: number;
   onsiteShare: number | null;
+  /**
+   * Under the principal-leader target with an on-site share below the province's threshold (RULES target 4). Always
+   * set by the rankings; absent only in snapshots stored before thresholds became per campaign (migration 0007).
+   */
+  onsiteFlag?: boolean;
   behind: boolean;
   targets: { principal: number | null; new: number | null };
   /** In snapshots: previous snapshot's rank minus this rank (positive = moved up); null when new. */

@@ -77,7 +77,7 @@ export interface UniversityProgress {
   campaignId: string;
   asOf: string;
   university: { code: string; name: string; provinceCode: string };
-  measures: Omit<UniversityMeasures, 'universityCode' | 'universityName' | 'provinceCode'>;
+  measures: Omit<UniversityMeasures, 'universityCode' | 'universityName' | 'provinceCode' | 'exactCompletion'>;
   rankInProvince: number;
   universitiesInProvince: number;
   recentVisits: RecentVisit[];
@@ -97,7 +97,8 @@ export async function universityProgress(db: Db, campaignId: string, universityC
   const row = rows.find((r) => r.universityCode === universityCode);
   const m = measures.find((x) => x.universityCode === universityCode);
   if (!row || !m) throw new UnknownUniversityError(universityCode);
-  const { universityCode: code, universityName: name, provinceCode: prov, ...rest } = m;
+  // exactCompletion orders the rankings; the progress shows completion rounded, like the rankings do.
+  const { universityCode: code, universityName: name, provinceCode: prov, exactCompletion: _, ...rest } = m;
   return {
     campaignId,
     asOf,

@@ -21,7 +21,36 @@ export async function getCampaignRules(db: Executor, campaignId: string): Promis
   if (!c) return undefined;
   return {
     id: c.id, startDate: c.start_date, endDate: c.end_date, principalTarget: c.principal_target, newTarget: c.new_target,
-    behindFactor: Number(c.behind_factor),
+    behindFactor: Number(c.behind_factor), onsiteShareFlag: Number(c.onsite_share_flag), baseWithoutTargets: c.base_without_targets,
+  };
+}
+
+const nullableNumber = (v: number | null) => (v === null ? null : Number(v));
+
+export interface CampaignRuleSet {
+  campaign: CampaignRules;
+  planDeadline: string | null;
+  /** Per-province overrides, by province code (provinces without any are absent). */
+  overrides: Map<string, ProvinceOverride>;
+}
+
+/** A campaign's rules with every province's overrides and its plan deadline (what notices apply and quote). */
+export async function loadCampaignRuleSet(db: Executor, campaignId: string): Promise<CampaignRuleSet | undefined> {
+  const [campaign, deadline, overrides] = await Promise.all([
+    getCampaignRules(db, campaignId),
+    db.selectFrom('campaigns').select('plan_deadline').where('id', '=', campaignId).executeTakeFirst(),
+    db.selectFrom('campaign_province_targets').selectAll().where('campaign_id', '=', campaignId).execute(),
+  ]);
+  if (!campaign) return undefined;
+  return { campaign, planDeadline: deadline?.plan_deadline ?? null, overrides: new Map(overrides.map((o) => [o.province_code, toOverride(o)])) };
+}
+
+function toOverride(o: {
+  principal_target: number | null; new_target: number | null; behind_factor: number | null; onsite_share_flag: number | null; base_without_targets: number | null;
+}): ProvinceOverride {
+  return {
+    principalTarget: o.principal_target, newTarget: o.new_target, behindFactor: nullableNumber(o.behind_factor),
+    onsiteShareFlag: nullableNumber(o.onsite_share_flag), baseWithoutTargets: o.base_without_targets,
   };
 }
 
@@ -57,11 +86,7 @@ export async function loadMeasureInputsFor(db: Executor, campaign: CampaignRules
     code: r.code.trim(), name: r.name, provinceCode: r.province_code, level: r.level, newUndergrad: r.new_undergrad,
     vocational: r.vocational, placementRate: r.rate === null ? null : Number(r.rate),
   }));
-  const overrideMap = new Map<string, ProvinceOverride>(
-    overrides.map((o) => [o.province_code, {
-      principalTarget: o.principal_target, newTarget: o.new_target, behindFactor: o.behind_factor === null ? null : Number(o.behind_factor),
-    }]),
-  );
+  const overrideMap = new Map<string, ProvinceOverride>(overrides.map((o) => [o.province_code, toOverride(o)]));
   return {
     campaign,
     universities,
@@ -108,12 +133,15 @@ function scopeFilter(alias: string, f: FigureFilter) {
 }
 
 /**
- * Per-university raw figures as of `asOf` (active visits of the campaign dated from its start up to asOf), from the
- * derived tables. Late cut-offs read the totals minus the days after asOf; early ones sum the days up to asOf, so
- * either way only the shorter side of the campaign is scanned. Universities without visits are absent.
+ * Per-university raw figures as of `asOf` (active visits of the campaign dated inside its window, from its start up to
+ * asOf or its end), from the derived tables. Late cut-offs read the totals minus the days after asOf; early ones sum
+ * the days up to asOf, so either way only the shorter side of the campaign is scanned. Universities without visits are
+ * absent.
  */
-export async function universityFigures(db: Executor, campaign: Pick<CampaignRules, 'id' | 'startDate' | 'endDate'>, asOf: string, filter: FigureFilter = {}): Promise<Map<string, RawFigures>> {
-  if (asOf < campaign.startDate) return new Map();
+export async function universityFigures(db: Executor, campaign: Pick<CampaignRules, 'id' | 'startDate' | 'endDate'>, cutOff: string, filter: FigureFilter = {}): Promise<Map<string, RawFigures>> {
+  if (cutOff < campaign.startDate) return new Map();
+  // The derived tables hold only days inside the window (migration 0007); a cut-off past the end reads up to the end.
+  const asOf = cutOff < campaign.endDate ? cutOff : campaign.endDate;
   const early = daysBetween(campaign.startDate, asOf) < daysBetween(asOf, campaign.endDate);
   const list = sql.join(COLS.map((c) => sql`sum(${sql.ref(c)})::bigint AS ${sql.ref(c)}`));
   const query = early
@@ -134,8 +162,9 @@ export async function universityFigures(db: Executor, campaign: Pick<CampaignRul
 }
 
 /**
- * The same figures computed straight from the visits table (count(distinct) per university): the definition the
- * derived tables must agree with, used by tests and as the benchmark's baseline.
+ * The same figures computed straight from the visits table (count(distinct) per university over the active visits
+ * dated inside the campaign's window, up to asOf): the definition the derived tables must agree with, used by tests
+ * and as the benchmark's baseline.
  */
 export async function universityFiguresFromVisits(db: Executor, campaignId: string, asOf: string, filter: FigureFilter = {}): Promise<Map<string, RawFigures>> {
   const { rows } = await sql<FigureRow>`
@@ -153,7 +182,8 @@ export async function universityFiguresFromVisits(db: Executor, campaignId: stri
          OR EXISTS (SELECT 1 FROM visits e WHERE e.employer_id = v.employer_id AND e.university_code = v.university_code
                     AND e.state = 'active' AND e.visited_on < c.start_date)) AS known_before
       FROM visits v JOIN campaigns c ON c.id = v.campaign_id
-      WHERE v.campaign_id = ${campaignId} AND v.state = 'active' AND v.visited_on >= c.start_date AND v.visited_on <= ${asOf}
+      WHERE v.campaign_id = ${campaignId} AND v.state = 'active' AND v.visited_on BETWEEN c.start_date AND c.end_date
+        AND v.visited_on <= ${asOf}
         ${scopeFilter('v', filter)}
     ) x
     GROUP BY x.university_code`.execute(db);
@@ -186,64 +216,12 @@ export async function campaignTotals(db: Executor, campaignId: string, asOf: str
 }
 
 /**
- * Recomputes the derived tables from the visits (all campaigns, or one). Needed only after writes that bypass the
- * triggers (a bulk load with triggers off) or after a campaign's start date changed; ordinary writes keep them exact.
- * Runs in one transaction (its own unless given one) that blocks visit writes until it commits.
+ * Recomputes the derived tables from the visits (all campaigns, or one): ranking_rebuild of migration 0007, one
+ * statement that blocks visit writes until it commits. Ordinary writes and changes of a campaign's dates keep the
+ * tables exact by themselves; this is for writes that bypassed the triggers (a bulk load with triggers off).
  */
 export async function rebuildRankingTables(db: Executor, campaignId?: string): Promise<void> {
-  if (!db.isTransaction) return db.transaction().execute((trx) => rebuildRankingTables(trx, campaignId));
-  // Writers wait until the rebuild commits: their trigger deltas must apply to the rebuilt rows, not be lost in them.
-  await sql`LOCK TABLE visits, prior_employers IN SHARE MODE`.execute(db);
-  const only = (alias: string) => (campaignId ? sql`AND ${sql.ref(`${alias}.campaign_id`)} = ${campaignId}` : sql``);
-  await sql`DELETE FROM ranking_pairs p WHERE true ${only('p')}`.execute(db);
-  await sql`DELETE FROM ranking_daily d WHERE true ${only('d')}`.execute(db);
-  await sql`DELETE FROM ranking_totals t WHERE true ${only('t')}`.execute(db);
-  await sql`
-    INSERT INTO ranking_pairs (campaign_id, university_code, employer_id, first_on, first_principal_on, known_before)
-    SELECT g.campaign_id, g.university_code, g.employer_id, g.first_on, g.first_principal_on,
-      pe.university_code IS NOT NULL OR coalesce(ev.first_ever < g.start_date, false)
-    -- joins to whole sets (hash joins), not a probe per pair: this runs over every pair at once
-    FROM (
-      SELECT v.campaign_id, v.university_code, v.employer_id, c.start_date, min(v.visited_on) AS first_on,
-             min(v.visited_on) FILTER (WHERE v.has_principal) AS first_principal_on
-      FROM visits v JOIN campaigns c ON c.id = v.campaign_id
-      WHERE v.state = 'active' AND v.visited_on >= c.start_date AND v.employer_id IS NOT NULL ${only('v')}
-      GROUP BY v.campaign_id, v.university_code, v.employer_id, c.start_date) g
-    LEFT JOIN (SELECT DISTINCT university_code, employer_id FROM prior_employers WHERE employer_id IS NOT NULL) pe
-      ON pe.university_code = g.university_code AND pe.employer_id = g.employer_id
-    LEFT JOIN (SELECT university_code, employer_id, min(visited_on) AS first_ever FROM visits WHERE state = 'active' GROUP BY 1, 2) ev
-      ON ev.university_code = g.university_code AND ev.employer_id = g.employer_id`.execute(db);
-  await sql`
-    INSERT INTO ranking_daily (campaign_id, university_code, day, ${sql.join(COLS.map((c) => sql.ref(c)))})
-    SELECT coalesce(s.campaign_id, f.campaign_id), coalesce(s.university_code, f.university_code), coalesce(s.day, f.day),
-      coalesce(s.visits, 0), coalesce(s.onsite_visits, 0), coalesce(s.positions, 0), coalesce(s.internship_bases, 0),
-      coalesce(s.recruitment_invites, 0), coalesce(s.demand_surveys, 0), coalesce(s.graduates_tracked, 0),
-      coalesce(s.satisfaction_sum, 0), coalesce(s.satisfaction_count, 0),
-      coalesce(f.employers_first, 0), coalesce(f.principal_first, 0), coalesce(f.new_first, 0)
-    FROM (
-      SELECT v.campaign_id, v.university_code, v.visited_on AS day, count(*) AS visits,
-        count(*) FILTER (WHERE v.mode = 'onsite') AS onsite_visits, sum(v.positions) AS positions,
-        count(*) FILTER (WHERE v.internship_base) AS internship_bases, count(*) FILTER (WHERE v.recruitment_invite) AS recruitment_invites,
-        count(*) FILTER (WHERE v.demand_survey) AS demand_surveys, sum(v.graduates_tracked) AS graduates_tracked,
-        coalesce(sum(v.satisfaction), 0) AS satisfaction_sum, count(v.satisfaction) AS satisfaction_count
-      FROM visits v JOIN campaigns c ON c.id = v.campaign_id
-      WHERE v.state = 'active' AND v.visited_on >= c.start_date ${only('v')}
-      GROUP BY v.campaign_id, v.university_code, v.visited_on) s
-    FULL JOIN (
-      SELECT campaign_id, university_code, day, sum(e) AS employers_first, sum(p) AS principal_first, sum(n) AS new_first
-      FROM (
-        SELECT p.campaign_id, p.university_code, p.first_on AS day, 1 AS e, 0 AS p, CASE WHEN p.known_before THEN 0 ELSE 1 END AS n
-        FROM ranking_pairs p WHERE true ${only('p')}
-        UNION ALL
-        SELECT p.campaign_id, p.university_code, p.first_principal_on, 0, 1, 0
-        FROM ranking_pairs p WHERE p.first_principal_on IS NOT NULL ${only('p')}) x
-      GROUP BY campaign_id, university_code, day) f
-    ON f.campaign_id = s.campaign_id AND f.university_code = s.university_code AND f.day = s.day`.execute(db);
-  await sql`
-    INSERT INTO ranking_totals (campaign_id, university_code, ${sql.join(COLS.map((c) => sql.ref(c)))})
-    SELECT d.campaign_id, d.university_code, ${sql.join(COLS.map((c) => sql`sum(${sql.ref(c)})`))}
-    FROM ranking_daily d WHERE true ${only('d')}
-    GROUP BY d.campaign_id, d.university_code`.execute(db);
+  await sql`SELECT ranking_rebuild(${campaignId ?? null}::text)`.execute(db);
 }
 
 export interface RecentVisit {
@@ -256,16 +234,20 @@ export interface RecentVisit {
   positions: number;
 }
 
-/** The university's latest active visits of the campaign up to asOf, newest first. */
+/** The university's latest active visits of the campaign inside its window up to asOf, newest first. */
 export async function recentVisits(db: Executor, campaignId: string, universityCode: string, asOf: string, limit = 20): Promise<RecentVisit[]> {
   const rows = await db
     .selectFrom('visits as v')
+    .innerJoin('campaigns as c', 'c.id', 'v.campaign_id')
     .leftJoin('employers as e', 'e.id', 'v.employer_id')
     .select(['v.ref', 'v.visited_on', 'v.mode', 'v.employer_id', 'v.employer_name', 'e.canonical_name', 'v.leaders', 'v.positions'])
     .where('v.campaign_id', '=', campaignId)
     .where('v.university_code', '=', universityCode)
     .where('v.state', '=', 'active')
     .where('v.visited_on', '<=', asOf)
+    // the visits the figures count: none outside the campaign's window
+    .whereRef('v.visited_on', '>=', 'c.start_date')
+    .whereRef('v.visited_on', '<=', 'c.end_date')
     .orderBy('v.visited_on', 'desc')
     .orderBy('v.ref', 'desc')
     .limit(limit)

@@ -44,7 +44,7 @@ describe('GET /v1/campaigns/{id}/rankings', () => {
     ]);
     expect(rows[2]).toEqual({
       rank: 3, universityCode: W.G2, universityName: `大学${W.G2}`, provinceCode: '440000', completion: 0.75, employersVisited: 2,
-      principalEmployers: 2, newEmployers: 2, positions: 20, onsiteShare: 1, behind: false, targets: { principal: 4, new: 2 },
+      principalEmployers: 2, newEmployers: 2, positions: 20, onsiteShare: 1, onsiteFlag: false, behind: false, targets: { principal: 4, new: 2 },
     });
     expect(rows[3]).toMatchObject({ universityCode: W.B1, principalEmployers: 1, newEmployers: 1, targets: { principal: 2, new: 2 } });
     expect(rows[4]).toMatchObject({ universityCode: W.G3, targets: { principal: null, new: null }, behind: true });

@@ -3,7 +3,7 @@ import {
   applicableTargets, computeMeasures, NO_FIGURES, provinceMeans, type MeasureContext, type RawFigures, type UniversityInfo,
 } from '../../shared/domain/measures.ts';
 
-const campaign = { id: '2022', startDate: '2022-03-01', endDate: '2022-03-10', principalTarget: 100, newTarget: 100, behindFactor: 0.8 };
+const campaign = { id: '2022', startDate: '2022-03-01', endDate: '2022-03-10', principalTarget: 100, newTarget: 100, behindFactor: 0.8, onsiteShareFlag: 0.5, baseWithoutTargets: 100 };
 
 function uni(overrides: Partial<UniversityInfo> = {}): UniversityInfo {
   return { code: '4144000001', name: '甲大学', provinceCode: '440000', level: '本科', newUndergrad: false, vocational: false, placementRate: null, ...overrides };

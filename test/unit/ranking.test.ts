@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { NO_FIGURES, type UniversityMeasures } from '../../shared/domain/measures.ts';
+import { fraction, NO_FIGURES, type UniversityMeasures } from '../../shared/domain/measures.ts';
 import { rankProvinces, rankUniversities, withRankChanges } from '../../shared/domain/ranking.ts';
 
 function m(code: string, completion: number, employersVisited: number, positions: number, provinceCode = '440000'): UniversityMeasures {
   return {
     universityCode: code, universityName: code, provinceCode, ...NO_FIGURES, employersVisited, positions, meanSatisfaction: null,
     onsiteShare: null, onsiteFlag: false, targets: { principal: null, new: null }, ratios: { principal: null, new: null },
-    completion, expected: 0, behind: false,
+    completion, exactCompletion: fraction(Math.round(completion * 1e6), 1e6), expected: 0, behind: false,
   };
 }
 

@@ -95,7 +95,7 @@ export function register(program: Command): void {
 
   rankings
     .command('rebuild')
-    .description("recompute the derived figures (ranking_pairs/daily/totals) from the visits; needed only after a campaign's start date changed or a bulk load that bypassed the triggers")
+    .description('recompute the derived figures (ranking_pairs/daily/totals) from the visits; needed only after a bulk load that bypassed the triggers (a change of campaign dates recomputes them by itself)')
     .option('--campaign <id>', 'only this campaign')
     .option('--json', 'print JSON')
     .action(async (opts: { campaign?: string; json?: boolean }) => {

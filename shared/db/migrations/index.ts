@@ -6,6 +6,7 @@ import * as m0003 from './0003_employers.ts';
 import * as m0004 from './0004_rankings.ts';
 import * as m0005 from './0005_notices.ts';
 import * as m0006 from './0006_inbox_raw_body_only.ts';
+import * as m0007 from './0007_campaign_rules_and_window.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_rankings': m0004,
   '0005_notices': m0005,
   '0006_inbox_raw_body_only': m0006,
+  '0007_campaign_rules_and_window': m0007,
 };

@@ -3,6 +3,8 @@ import type { ColumnType, Generated } from 'kysely';
 /** A DATE column: always 'YYYY-MM-DD' (see database.ts). */
 export type DateString = string;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+/** A column with a default (migration 0007): optional when inserting. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
 export interface ProvinceTable {
   code: string;
@@ -31,6 +33,12 @@ export interface CampaignTable {
   principal_target: number;
   new_target: number;
   behind_factor: number;
+  /** A principal-target university whose on-site share is below this is flagged (RULES.md target 4). */
+  onsite_share_flag: Defaulted<number>;
+  /** Employers visited that give a university without targets full completion. */
+  base_without_targets: Defaulted<number>;
+  /** Due date of the reporting units' implementation plans (实施方案); null: none set. */
+  plan_deadline: Defaulted<DateString | null>;
   created_at: CreatedAt;
 }
 
@@ -40,6 +48,8 @@ export interface CampaignProvinceTargetTable {
   principal_target: number | null;
   new_target: number | null;
   behind_factor: number | null;
+  onsite_share_flag: Defaulted<number | null>;
+  base_without_targets: Defaulted<number | null>;
 }
 
 export interface PlacementRateTable {
