@@ -1,4 +1,5 @@
-// Implementation plans (实施方案): the date each province filed its plan for a campaign.
+// Implementation plans (实施方案): the date each province filed its plan for a campaign, against the campaign's deadline.
+import { sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
 
 
@@ -6,6 +7,10 @@ export interface ProvincePlan {
   provinceCode: string;
   provinceName: string;
   filedOn: string | null;
+  /** The campaign's plan deadline; null when the campaign has none. */
+  deadline: string | null;
+  /** Filed after the deadline. */
+  late: boolean;
 }
 
 /** Records (or corrects) the date a province filed its plan; filing again replaces the date. */
@@ -22,8 +27,9 @@ export async function listPlans(db: Executor, campaignId: string): Promise<Provi
   const rows = await db
     .selectFrom('provinces as p')
     .leftJoin('province_plans as pl', (j) => j.onRef('pl.province_code', '=', 'p.code').on('pl.campaign_id', '=', campaignId))
-    .select(['p.code', 'p.name', 'pl.filed_on'])
+    .leftJoin('campaigns as c', (j) => j.on('c.id', '=', campaignId))
+    .select(['p.code', 'p.name', 'pl.filed_on', 'c.plan_deadline', sql<boolean>`coalesce(pl.filed_on > c.plan_deadline, false)`.as('late')])
     .orderBy('p.code')
     .execute();
-  return rows.map((r) => ({ provinceCode: r.code, provinceName: r.name, filedOn: r.filed_on }));
+  return rows.map((r) => ({ provinceCode: r.code, provinceName: r.name, filedOn: r.filed_on, deadline: r.plan_deadline, late: r.late }));
 }

@@ -33,7 +33,10 @@ describe('ledger campaign create', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(jsonOut(r)).toEqual({
       created: true,
-      campaign: { id: '2022', name: '2022 全国高校书记校长访企拓岗促就业专项行动', start: '2022-03-01', end: '2022-08-31', principalTarget: 100, newTarget: 100, behindFactor: 0.8 },
+      campaign: {
+        id: '2022', name: '2022 全国高校书记校长访企拓岗促就业专项行动', start: '2022-03-01', end: '2022-08-31', principalTarget: 100, newTarget: 100, behindFactor: 0.8,
+        onsiteShareFlag: 0.5, baseWithoutTargets: 100, planDeadline: null,
+      },
     });
     const row = await t.db.selectFrom('campaigns').selectAll().where('id', '=', '2022').executeTakeFirstOrThrow();
     expect([row.start_date, row.end_date, row.principal_target, row.new_target]).toEqual(['2022-03-01', '2022-08-31', 100, 100]);
@@ -89,10 +92,10 @@ describe('ledger campaign set-target', () => {
   it('overrides targets for one province; options not given keep their current override', async () => {
     const a = await ledger(['campaign', 'set-target', '--id', '2022', '--province', '440000', '--new-target', '60', '--json']);
     expect(a.code, a.stderr).toBe(0);
-    expect(jsonOut(a)).toEqual({ campaignId: '2022', provinceCode: '440000', principalTarget: null, newTarget: 60, behindFactor: null });
+    expect(jsonOut(a)).toEqual({ campaignId: '2022', provinceCode: '440000', principalTarget: null, newTarget: 60, behindFactor: null, onsiteShareFlag: null, baseWithoutTargets: null });
     const b = await ledger(['campaign', 'set-target', '--id', '2022', '--province', '广东省', '--principal-target', '90', '--behind-factor', '0.7', '--json']);
     expect(b.code, b.stderr).toBe(0);
-    expect(jsonOut(b)).toEqual({ campaignId: '2022', provinceCode: '440000', principalTarget: 90, newTarget: 60, behindFactor: 0.7 });
+    expect(jsonOut(b)).toEqual({ campaignId: '2022', provinceCode: '440000', principalTarget: 90, newTarget: 60, behindFactor: 0.7, onsiteShareFlag: null, baseWithoutTargets: null });
     const rows = await t.db.selectFrom('campaign_province_targets').selectAll().where('campaign_id', '=', '2022').execute();
     expect(rows).toHaveLength(1);
   });
@@ -124,9 +127,9 @@ describe('ledger campaign list', () => {
     expect(r.code, r.stderr).toBe(0);
     const list = jsonOut<Listed[]>(r);
     expect(list.map((c) => c.id)).toEqual(['2022', '2023']);
-    expect(list[0]?.provinceTargets).toEqual([{ provinceCode: '440000', principalTarget: 90, newTarget: 60, behindFactor: 0.7 }]);
+    expect(list[0]?.provinceTargets).toEqual([{ provinceCode: '440000', principalTarget: 90, newTarget: 60, behindFactor: 0.7, onsiteShareFlag: null, baseWithoutTargets: null }]);
     expect(list[1]?.provinceTargets).toEqual([]);
     const human = await ledger(['campaign', 'list']);
-    expect(human.stdout).toMatch(/^2022 .*2022-03-01\.\.2022-08-31.*\n {2}440000: principal 90, new 60, behind factor 0\.7\n2023 /);
+    expect(human.stdout).toMatch(/^2022 .*2022-03-01\.\.2022-08-31.*\n {2}440000: principal 90, new 60, behind factor 0\.7, on-site share flag -, base without targets -\n2023 /);
   });
 });

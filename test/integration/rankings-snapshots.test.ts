@@ -79,7 +79,7 @@ describe('province plans', () => {
   it('lists all 31 provinces with the date filed or null', async () => {
     const plans = await listPlans(t.db, '2022');
     expect(plans).toHaveLength(31);
-    expect(plans.find((p) => p.provinceCode === '440000')).toEqual({ provinceCode: '440000', provinceName: '广东省', filedOn: '2022-03-15' });
+    expect(plans.find((p) => p.provinceCode === '440000')).toEqual({ provinceCode: '440000', provinceName: '广东省', filedOn: '2022-03-15', deadline: null, late: false });
     expect(plans.filter((p) => p.filedOn === null)).toHaveLength(30);
   });
 
@@ -87,12 +87,12 @@ describe('province plans', () => {
     const env = { DATABASE_URL: t.url };
     const filed = await runLedger(['plans', 'file', '--campaign', '2022', '--province', '北京市', '--date', '2022-03-18', '--json'], env);
     expect(filed.code, filed.stderr).toBe(0);
-    expect(jsonOut(filed)).toEqual({ campaignId: '2022', provinceCode: '110000', provinceName: '北京市', filedOn: '2022-03-18' });
+    expect(jsonOut(filed)).toEqual({ campaignId: '2022', provinceCode: '110000', provinceName: '北京市', filedOn: '2022-03-18', deadline: null, late: false });
     await runLedger(['plans', 'file', '--campaign', '2022', '--province', '440000', '--date', '2022-03-16'], env);
     const listed = jsonOut<Array<{ provinceCode: string; filedOn: string | null }>>(await runLedger(['plans', 'list', '--campaign', '2022', '--json'], env));
     expect(listed.filter((p) => p.filedOn !== null)).toEqual([
-      { provinceCode: '110000', provinceName: '北京市', filedOn: '2022-03-18' },
-      { provinceCode: '440000', provinceName: '广东省', filedOn: '2022-03-16' },
+      { provinceCode: '110000', provinceName: '北京市', filedOn: '2022-03-18', deadline: null, late: false },
+      { provinceCode: '440000', provinceName: '广东省', filedOn: '2022-03-16', deadline: null, late: false },
     ]);
     const bad = await runLedger(['plans', 'file', '--campaign', '2022', '--province', '990000', '--date', '2022-03-18'], env);
     expect(bad.code).toBe(1);

@@ -1,17 +1,22 @@
-// `ledger campaign create | set-target | list`: campaigns are data (id, dates, targets), never constants, and
-// every target can be overridden per province (分类指导).
+// `ledger campaign create | set-target | list`: campaigns are data (id, dates, targets, thresholds, plan deadline), never
+// constants, and every target and threshold can be overridden per province (分类指导, RULES.md §5).
 // `create` on an existing id is a no-op when every value the user gave equals the stored one (so scripts can run
 // it again) and an error naming the differences otherwise: a campaign's dates and targets are not changed by accident.
+// `set-target` changes them on purpose: a province's overrides with --province, the campaign's own values without.
 import { InvalidArgumentError, type Command } from 'commander';
 import { provinceLookup } from '../../../shared/domain/reference-rows.ts';
+import { DEFAULT_RULES } from '../../../shared/domain/measures.ts';
 import {
   deleteProvinceTargets,
   findCampaign,
   insertCampaign,
   listCampaigns,
+  updateCampaignSettings,
   upsertProvinceTargets,
   type Campaign,
   type CampaignWithTargets,
+  type ProvinceTargets,
+  type TargetOverrides,
 } from '../../../shared/repositories/campaign.repository.ts';
 import { listProvinces } from '../../../shared/repositories/reference.repository.ts';
 import { UserError, output, withDb } from '../context.ts';
@@ -41,11 +46,15 @@ interface CreateOptions {
   principalTarget: number;
   newTarget: number;
   behindFactor: number;
+  onsiteShareFlag: number;
+  baseWithoutTargets: number;
+  planDeadline?: string;
   json?: boolean;
 }
 
 const LABELS: Record<keyof Omit<Campaign, 'id'>, string> = {
   name: '--name', start: '--start', end: '--end', principalTarget: '--principal-target', newTarget: '--new-target', behindFactor: '--behind-factor',
+  onsiteShareFlag: '--onsite-share-flag', baseWithoutTargets: '--base-without-targets', planDeadline: '--plan-deadline',
 };
 
 /** `given(key)`: whether the user typed that option (defaults are not compared with an existing campaign). */
@@ -59,6 +68,9 @@ async function create(opts: CreateOptions, given: (key: keyof CreateOptions) => 
     principalTarget: opts.principalTarget,
     newTarget: opts.newTarget,
     behindFactor: opts.behindFactor,
+    onsiteShareFlag: opts.onsiteShareFlag,
+    baseWithoutTargets: opts.baseWithoutTargets,
+    planDeadline: opts.planDeadline ?? null,
   };
   await withDb(async ({ db }) => {
     const { created, campaign } = await insertCampaign(db, wanted);
@@ -67,51 +79,62 @@ async function create(opts: CreateOptions, given: (key: keyof CreateOptions) => 
       const keys = (Object.keys(LABELS) as Array<keyof typeof LABELS>).filter((k) => given(k));
       const diffs = keys.filter((k) => campaign[k] !== wanted[k]).map((k) => `${LABELS[k]} ${String(campaign[k])} (you gave ${String(wanted[k])})`);
       if (diffs.length) {
-        throw new UserError(`campaign "${opts.id}" already exists with ${diffs.join(', ')}; campaigns are not changed by create: choose another --id, or use ledger campaign set-target for a province's targets`);
+        throw new UserError(`campaign "${opts.id}" already exists with ${diffs.join(', ')}; campaigns are not changed by create: choose another --id, or change targets and thresholds on purpose with ledger campaign set-target (with --province for one province)`);
       }
     }
     output(opts.json, { created, campaign }, () => `${created ? 'created' : 'already exists, unchanged:'} ${describe(campaign)}`);
   });
 }
 
-interface SetTargetOptions {
+interface SetTargetOptions extends TargetOverrides {
   id: string;
-  province: string;
-  principalTarget?: number;
-  newTarget?: number;
-  behindFactor?: number;
+  province?: string;
+  planDeadline?: string;
   clear?: boolean;
   json?: boolean;
 }
 
+const OVERRIDE_OPTIONS = ['principalTarget', 'newTarget', 'behindFactor', 'onsiteShareFlag', 'baseWithoutTargets'] as const;
+
 async function setTarget(opts: SetTargetOptions): Promise<void> {
-  const given = opts.principalTarget !== undefined || opts.newTarget !== undefined || opts.behindFactor !== undefined;
-  if (!given && !opts.clear) throw new UserError('nothing to set: give --principal-target N, --new-target N and/or --behind-factor F (or --clear)');
+  const overrides: TargetOverrides = Object.fromEntries(OVERRIDE_OPTIONS.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]));
+  const given = Object.keys(overrides).length > 0 || opts.planDeadline !== undefined;
+  if (!given && !opts.clear) {
+    throw new UserError('nothing to set: give --principal-target N, --new-target N, --behind-factor F, --onsite-share-flag F, --base-without-targets N and/or --plan-deadline D (or --clear with --province)');
+  }
   if (given && opts.clear) throw new UserError('--clear removes the province’s overrides: give it without target options');
+  if (opts.province === undefined && opts.clear) throw new UserError('--clear removes a province’s overrides: give --province CODE');
+  if (opts.province !== undefined && opts.planDeadline !== undefined) {
+    throw new UserError('--plan-deadline is the campaign’s, not a province’s: give it without --province');
+  }
   await withDb(async ({ db }) => {
-    const provinceCode = provinceLookup(await listProvinces(db))(opts.province);
-    if (!provinceCode) throw new UserError(`unknown province "${opts.province}": use a 6-digit GB/T 2260 code such as 440000 (or a name such as 广东省)`);
     const campaign = await findCampaign(db, opts.id);
     if (!campaign) throw new UserError(`unknown campaign "${opts.id}": create it first with ledger campaign create --id ${opts.id} --start YYYY-MM-DD --end YYYY-MM-DD`);
+    if (opts.province === undefined) {
+      const updated = (await updateCampaignSettings(db, opts.id, { ...overrides, ...(opts.planDeadline !== undefined && { planDeadline: opts.planDeadline }) }))!;
+      output(opts.json, updated, () => `changed: ${describe(updated)}`);
+      return;
+    }
+    const provinceCode = provinceLookup(await listProvinces(db))(opts.province);
+    if (!provinceCode) throw new UserError(`unknown province "${opts.province}": use a 6-digit GB/T 2260 code such as 440000 (or a name such as 广东省)`);
     if (opts.clear) {
       const removed = await deleteProvinceTargets(db, opts.id, provinceCode);
       output(opts.json, { campaignId: opts.id, provinceCode, cleared: removed }, `${opts.id} ${provinceCode}: ${removed ? 'overrides removed' : 'had no overrides'}; the campaign's targets apply`);
       return;
     }
-    const t = await upsertProvinceTargets(db, opts.id, {
-      provinceCode,
-      ...(opts.principalTarget !== undefined && { principalTarget: opts.principalTarget }),
-      ...(opts.newTarget !== undefined && { newTarget: opts.newTarget }),
-      ...(opts.behindFactor !== undefined && { behindFactor: opts.behindFactor }),
-    });
-    output(opts.json, { campaignId: opts.id, ...t }, () =>
-      `${opts.id} ${provinceCode}: principal target ${t.principalTarget ?? `${campaign.principalTarget} (campaign)`}, new target ${t.newTarget ?? `${campaign.newTarget} (campaign)`}, behind factor ${t.behindFactor ?? `${campaign.behindFactor} (campaign)`}`,
-    );
+    const t = await upsertProvinceTargets(db, opts.id, { provinceCode, ...overrides });
+    output(opts.json, { campaignId: opts.id, ...t }, () => `${opts.id} ${provinceCode}: ${describeOverrides(t, campaign)}`);
   });
 }
 
+/** A province's rules in words, each marked when it is the campaign's. */
+function describeOverrides(t: ProvinceTargets, c: Campaign): string {
+  const value = <K extends (typeof OVERRIDE_OPTIONS)[number]>(k: K) => t[k] ?? `${c[k]} (campaign)`;
+  return `principal target ${value('principalTarget')}, new target ${value('newTarget')}, behind factor ${value('behindFactor')}, on-site share flag ${value('onsiteShareFlag')}, base without targets ${value('baseWithoutTargets')}`;
+}
+
 function describe(c: Campaign): string {
-  return `${c.id} "${c.name}" ${c.start}..${c.end}, principal target ${c.principalTarget}, new target ${c.newTarget}, behind factor ${c.behindFactor}`;
+  return `${c.id} "${c.name}" ${c.start}..${c.end}, principal target ${c.principalTarget}, new target ${c.newTarget}, behind factor ${c.behindFactor}, on-site share flag ${c.onsiteShareFlag}, base without targets ${c.baseWithoutTargets}, plan deadline ${c.planDeadline ?? 'none'}`;
 }
 
 function humanList(campaigns: CampaignWithTargets[]): string {
@@ -120,7 +143,8 @@ function humanList(campaigns: CampaignWithTargets[]): string {
     .flatMap((c) => [
       describe(c),
       ...c.provinceTargets.map(
-        (t) => `  ${t.provinceCode}: principal ${t.principalTarget ?? '-'}, new ${t.newTarget ?? '-'}, behind factor ${t.behindFactor ?? '-'}`,
+        (t) =>
+          `  ${t.provinceCode}: principal ${t.principalTarget ?? '-'}, new ${t.newTarget ?? '-'}, behind factor ${t.behindFactor ?? '-'}, on-site share flag ${t.onsiteShareFlag ?? '-'}, base without targets ${t.baseWithoutTargets ?? '-'}`,
       ),
     ])
     .join('\n');
@@ -136,21 +160,27 @@ export function register(program: Command): void {
     .requiredOption('--start <date>', 'first day, YYYY-MM-DD (Asia/Shanghai)', dateArg)
     .requiredOption('--end <date>', 'last day, YYYY-MM-DD (Asia/Shanghai)', dateArg)
     .option('--name <name>', 'display name (default: "<id> 全国高校书记校长访企拓岗促就业专项行动")')
-    .option('--principal-target <n>', 'employers the secretary and president visit (target 1)', targetArg, 100)
-    .option('--new-target <n>', 'newly developed employers (target 2)', targetArg, 100)
-    .option('--behind-factor <f>', 'behind when completion < f × expected progress', factorArg, 0.8)
+    .option('--principal-target <n>', 'employers the secretary and president visit (target 1)', targetArg, DEFAULT_RULES.principalTarget)
+    .option('--new-target <n>', 'newly developed employers (target 2)', targetArg, DEFAULT_RULES.newTarget)
+    .option('--behind-factor <f>', 'behind when completion < f × expected progress', factorArg, DEFAULT_RULES.behindFactor)
+    .option('--onsite-share-flag <f>', 'flag a principal-target university whose on-site share of visits is below f', factorArg, DEFAULT_RULES.onsiteShareFlag)
+    .option('--base-without-targets <n>', 'employers visited that give a university without targets completion 1', targetArg, DEFAULT_RULES.baseWithoutTargets)
+    .option('--plan-deadline <date>', 'last day to file the implementation plans (实施方案), YYYY-MM-DD; later filings are late', dateArg)
     .option('--json', 'print JSON')
     .action((opts: CreateOptions, cmd: Command) => create(opts, (key) => cmd.getOptionValueSource(key) === 'cli'));
 
   group
     .command('set-target')
-    .description("override a campaign's targets for one province; options not given keep their current override")
+    .description("override a campaign's targets and thresholds for one province (--province), or change the campaign's own (without it); options not given keep their current value")
     .requiredOption('--id <id>', 'campaign id', idArg)
-    .requiredOption('--province <code>', 'province code (GB/T 2260, e.g. 440000) or name')
+    .option('--province <code>', 'province code (GB/T 2260, e.g. 440000) or name; without it the campaign itself changes')
     .option('--principal-target <n>', 'employers the secretary and president visit', targetArg)
     .option('--new-target <n>', 'newly developed employers', targetArg)
     .option('--behind-factor <f>', 'behind when completion < f × expected progress', factorArg)
-    .option('--clear', "remove the province's overrides (the campaign's targets apply again)")
+    .option('--onsite-share-flag <f>', 'flag a principal-target university whose on-site share of visits is below f', factorArg)
+    .option('--base-without-targets <n>', 'employers visited that give a university without targets completion 1', targetArg)
+    .option('--plan-deadline <date>', "the campaign's last day to file implementation plans (not per province)", dateArg)
+    .option('--clear', "remove the province's overrides (the campaign's values apply again)")
     .option('--json', 'print JSON')
     .action((opts: SetTargetOptions) => setTarget(opts));
 

@@ -1,8 +1,15 @@
-// `ledger plans file | list`: the date each province filed its implementation plan (实施方案) for a campaign.
+// `ledger plans file | list`: the date each province filed its implementation plan (实施方案) for a campaign, and
+// whether that was after the campaign's plan deadline (late).
 import type { Command } from 'commander';
-import { listPlans, filePlan } from '../../../shared/repositories/plan.repository.ts';
+import { findCampaign } from '../../../shared/repositories/campaign.repository.ts';
+import { listPlans, filePlan, type ProvincePlan } from '../../../shared/repositories/plan.repository.ts';
 import { output, UserError, withDb } from '../context.ts';
 import { dateArg } from '../args.ts';
+
+function filing(p: ProvincePlan): string {
+  if (p.filedOn === null) return p.deadline ? `not filed (due ${p.deadline})` : 'not filed';
+  return p.late ? `${p.filedOn} (late: due ${p.deadline})` : p.filedOn;
+}
 
 export function register(program: Command): void {
   const plans = program.command('plans').description("provinces' implementation plans (实施方案): who filed, and when");
@@ -16,7 +23,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { campaign: string; province: string; date: string; json?: boolean }) => {
       await withDb(async ({ db }) => {
-        const campaign = await db.selectFrom('campaigns').select('id').where('id', '=', opts.campaign).executeTakeFirst();
+        const campaign = await findCampaign(db, opts.campaign);
         if (!campaign) throw new UserError(`campaign ${opts.campaign} does not exist: see \`ledger campaign list\``);
         const province = await db
           .selectFrom('provinces')
@@ -25,22 +32,23 @@ export function register(program: Command): void {
           .executeTakeFirst();
         if (!province) throw new UserError(`province ${opts.province} does not exist: use a 6-digit code such as 440000 or a name such as 广东省`);
         await filePlan(db, opts.campaign, province.code, opts.date);
-        output(opts.json, { campaignId: opts.campaign, provinceCode: province.code, provinceName: province.name, filedOn: opts.date },
-          `${province.name} (${province.code}) filed its plan for campaign ${opts.campaign} on ${opts.date}`);
+        const deadline = campaign.planDeadline;
+        const late = deadline !== null && opts.date > deadline;
+        output(opts.json, { campaignId: opts.campaign, provinceCode: province.code, provinceName: province.name, filedOn: opts.date, deadline, late },
+          `${province.name} (${province.code}) filed its plan for campaign ${opts.campaign} on ${opts.date}${late ? ` (late: due ${deadline})` : ''}`);
       });
     });
 
   plans
     .command('list')
-    .description('every province with the date it filed its plan (or "not filed")')
+    .description('every province with the date it filed its plan (or "not filed"), and whether it was late')
     .requiredOption('--campaign <id>', 'campaign id')
     .option('--json', 'print JSON')
     .action(async (opts: { campaign: string; json?: boolean }) => {
       await withDb(async ({ db }) => {
-        const campaign = await db.selectFrom('campaigns').select('id').where('id', '=', opts.campaign).executeTakeFirst();
-        if (!campaign) throw new UserError(`campaign ${opts.campaign} does not exist: see \`ledger campaign list\``);
+        if (!(await findCampaign(db, opts.campaign))) throw new UserError(`campaign ${opts.campaign} does not exist: see \`ledger campaign list\``);
         const rows = await listPlans(db, opts.campaign);
-        output(opts.json, rows, () => rows.map((r) => `${r.provinceCode}\t${r.provinceName}\t${r.filedOn ?? 'not filed'}`).join('\n'));
+        output(opts.json, rows, () => rows.map((r) => `${r.provinceCode}\t${r.provinceName}\t${filing(r)}`).join('\n'));
       });
     });
 }
