@@ -1,5 +1,6 @@
 // The notice model (定期通报): what a national or a province notice says, built from stored snapshots, totals and
 // plans. Pure: no I/O; the renderers (HTML, text, Markdown, chart) only lay this model out.
+import { DEFAULT_RULES, rulesFor, type CampaignRules, type ProvinceOverride } from '../domain/measures.ts';
 import type { CampaignTotals, ProvinceRankRow, ProvinceRanking, UniversityRankRow, UniversityRanking } from '../domain/ranking.types.ts';
 import { expectedShare } from '../domain/periods.ts';
 import { dateZh, periodZh } from './format.ts';
@@ -17,6 +18,40 @@ export interface PlanFiling {
   provinceCode: string;
   provinceName: string;
   filedOn: string | null;
+}
+
+/**
+ * The campaign's settings a notice applies and quotes: the campaign's own in the national notice, the province's (its
+ * overrides over the campaign's) in a province notice. Absent values are the defaults.
+ */
+export interface NoticeRules {
+  behindFactor: number;
+  onsiteShareFlag: number;
+  /** Due date of the implementation plans; null: the campaign set none, so no filing is late. */
+  planDeadline: string | null;
+  /** National notice: some province has its own behind factor (the notice says so beside the campaign's). */
+  behindFactorVaries?: boolean;
+}
+
+const DEFAULT_NOTICE_RULES: NoticeRules = { behindFactor: DEFAULT_RULES.behindFactor, onsiteShareFlag: DEFAULT_RULES.onsiteShareFlag, planDeadline: null };
+
+/** What the store holds about a campaign's rules (measures.repository loadCampaignRuleSet). */
+export interface RuleSet {
+  campaign: CampaignRules;
+  planDeadline: string | null;
+  overrides: ReadonlyMap<string, ProvinceOverride>;
+}
+
+/** The national notice quotes the campaign's rules, and says when a province has its own behind factor. */
+export function nationalNoticeRules(r: RuleSet): NoticeRules {
+  const behindFactorVaries = [...r.overrides.values()].some((o) => o.behindFactor != null && o.behindFactor !== r.campaign.behindFactor);
+  return { behindFactor: r.campaign.behindFactor, onsiteShareFlag: r.campaign.onsiteShareFlag, planDeadline: r.planDeadline, behindFactorVaries };
+}
+
+/** A province notice applies and quotes the province's rules. */
+export function provinceNoticeRules(r: RuleSet, provinceCode: string): NoticeRules {
+  const rules = rulesFor(r.campaign, r.overrides.get(provinceCode));
+  return { behindFactor: rules.behindFactor, onsiteShareFlag: rules.onsiteShareFlag, planDeadline: r.planDeadline };
 }
 
 /** A university row with its province's name, for lists that span provinces. */
@@ -38,6 +73,10 @@ interface NoticeHead {
   totals: CampaignTotals;
   /** Universities in scope (all of them, visited or not). */
   universities: number;
+  /** Behind when completion < behindFactor × expectedProgress (the campaign's; in a province notice the province's). */
+  behindFactor: number;
+  /** Due date of the implementation plans; null when the campaign set none. */
+  planDeadline: string | null;
 }
 
 export interface NationalNotice extends NoticeHead {
@@ -46,6 +85,10 @@ export interface NationalNotice extends NoticeHead {
   provinces: ProvinceRankRow[];
   /** Provinces with no implementation plan (实施方案) filed by the cut-off. */
   plansMissing: Array<{ provinceCode: string; provinceName: string }>;
+  /** Provinces that filed by the cut-off but after the deadline (late), in code order. */
+  plansLate: Array<{ provinceCode: string; provinceName: string; filedOn: string }>;
+  /** Some province has a behind factor of its own. */
+  behindFactorVaries: boolean;
   /** Universities behind, counted per province (provinces with none are left out), most first. */
   behindByProvince: Array<{ provinceCode: string; provinceName: string; behind: number; universities: number }>;
   /** Every university behind, in national rank order. */
@@ -67,17 +110,20 @@ export interface ProvinceNotice extends NoticeHead {
   /** The province's row in the province ranking, when that snapshot exists. */
   provinceRank: ProvinceRankRow | null;
   planFiledOn: string | null;
+  /** Filed by the cut-off, after the deadline. */
+  planLate: boolean;
   ranking: UniversityRankRow[];
   /** completion = 1: every applicable target met. */
   meeting: UniversityRankRow[];
   behind: UniversityRankRow[];
-  /** Under the principal-leader target with an on-site share below 50 % (坚持实地走访为主). */
+  /** The province's on-site share threshold (坚持实地走访为主). */
+  onsiteShareFlag: number;
+  /** Under the principal-leader target with an on-site share below onsiteShareFlag. */
   onsiteFlagged: UniversityRankRow[];
 }
 
 export type NoticeModel = NationalNotice | ProvinceNotice;
 
-export const ONSITE_MIN_SHARE = 0.5;
 export const TOP_PROVINCES = 3;
 export const TOP_UNIVERSITIES = 10;
 
@@ -90,7 +136,7 @@ export function noticeSubject(areaName: string, period: string): string {
   return `关于${areaName}高校书记校长访企拓岗促就业专项行动进展情况的通报（${periodZh(period)}）`;
 }
 
-function head(campaign: NoticeCampaign, period: string, asOf: string, areaName: string, totals: CampaignTotals, universities: number) {
+function head(campaign: NoticeCampaign, period: string, asOf: string, areaName: string, totals: CampaignTotals, universities: number, rules: NoticeRules) {
   return {
     campaignId: campaign.id,
     campaignName: campaign.name,
@@ -102,7 +148,20 @@ function head(campaign: NoticeCampaign, period: string, asOf: string, areaName: 
     expectedProgress: expectedProgress(campaign.startDate, campaign.endDate, asOf),
     totals,
     universities,
+    behindFactor: rules.behindFactor,
+    planDeadline: rules.planDeadline,
   };
+}
+
+/** Filed after the deadline (never when there is no deadline or no filing). */
+export const isLate = (filedOn: string | null, deadline: string | null): boolean => filedOn !== null && deadline !== null && filedOn > deadline;
+
+/**
+ * Whether a row is flagged for its on-site share: the rankings' own flag (judged against the province's threshold);
+ * snapshots stored before thresholds were per campaign carry none, and are judged against `threshold`.
+ */
+export function onsiteFlagged(r: UniversityRankRow, threshold: number): boolean {
+  return r.onsiteFlag ?? (r.targets.principal !== null && r.onsiteShare !== null && r.onsiteShare < threshold);
 }
 
 export interface NationalInput {
@@ -112,10 +171,12 @@ export interface NationalInput {
   provinces: ProvinceRanking;
   totals: CampaignTotals;
   plans: PlanFiling[];
+  rules?: NoticeRules;
 }
 
 export function buildNationalNotice(input: NationalInput): NationalNotice {
   const { national, provinces } = input;
+  const rules = input.rules ?? DEFAULT_NOTICE_RULES;
   const names = new Map<string, string>(input.plans.map((p) => [p.provinceCode, p.provinceName]));
   for (const p of provinces.rows) names.set(p.provinceCode, p.provinceName);
   const line = (r: UniversityRankRow): UniversityLine => ({ ...r, provinceName: names.get(r.provinceCode) ?? r.provinceCode });
@@ -138,6 +199,10 @@ export function buildNationalNotice(input: NationalInput): NationalNotice {
     .filter((p) => p.filedOn === null || p.filedOn > national.asOf)
     .map((p) => ({ provinceCode: p.provinceCode, provinceName: p.provinceName }))
     .sort((a, b) => a.provinceCode.localeCompare(b.provinceCode));
+  const plansLate = input.plans
+    .filter((p): p is PlanFiling & { filedOn: string } => p.filedOn !== null && p.filedOn <= national.asOf && isLate(p.filedOn, rules.planDeadline))
+    .map((p) => ({ provinceCode: p.provinceCode, provinceName: p.provinceName, filedOn: p.filedOn }))
+    .sort((a, b) => a.provinceCode.localeCompare(b.provinceCode));
 
   // The national ranking uses the same keys as each province's, so a province's first row here is its leader.
   const leaders = new Map<string, UniversityLine>();
@@ -147,9 +212,11 @@ export function buildNationalNotice(input: NationalInput): NationalNotice {
   return {
     kind: 'national',
     scope: 'national',
-    ...head(input.campaign, input.period, national.asOf, '全国', input.totals, national.rows.length),
+    ...head(input.campaign, input.period, national.asOf, '全国', input.totals, national.rows.length, rules),
     provinces: provinces.rows,
     plansMissing,
+    plansLate,
+    behindFactorVaries: rules.behindFactorVaries ?? false,
     behindByProvince,
     behind,
     examples: {
@@ -169,24 +236,56 @@ export interface ProvinceInput {
   provinces?: ProvinceRanking;
   totals: CampaignTotals;
   planFiledOn: string | null;
+  rules?: NoticeRules;
 }
 
 export function buildProvinceNotice(input: ProvinceInput): ProvinceNotice {
   const rows = input.ranking.rows;
   const asOf = input.ranking.asOf;
+  const rules = input.rules ?? DEFAULT_NOTICE_RULES;
+  // A plan filed after the cut-off was not filed as of the notice's date.
+  const planFiledOn = input.planFiledOn !== null && input.planFiledOn <= asOf ? input.planFiledOn : null;
   return {
     kind: 'province',
     scope: `province:${input.provinceCode}`,
-    ...head(input.campaign, input.period, asOf, input.provinceName, input.totals, rows.length),
+    ...head(input.campaign, input.period, asOf, input.provinceName, input.totals, rows.length, rules),
     provinceCode: input.provinceCode,
     provinceName: input.provinceName,
     provinceRank: input.provinces?.rows.find((p) => p.provinceCode === input.provinceCode) ?? null,
-    planFiledOn: input.planFiledOn !== null && input.planFiledOn <= asOf ? input.planFiledOn : null,
+    planFiledOn,
+    planLate: isLate(planFiledOn, rules.planDeadline),
     ranking: rows,
     meeting: rows.filter((r) => r.completion >= 1),
     behind: rows.filter((r) => r.behind),
-    onsiteFlagged: rows.filter((r) => r.targets.principal !== null && r.onsiteShare !== null && r.onsiteShare < ONSITE_MIN_SHARE),
+    onsiteShareFlag: rules.onsiteShareFlag,
+    onsiteFlagged: rows.filter((r) => onsiteFlagged(r, rules.onsiteShareFlag)),
   };
+}
+
+/** A threshold as the notice writes it: 0.5 → '50%', 0.333 → '33.3%'. */
+export function shareZh(x: number): string {
+  return `${Number((x * 100).toFixed(1))}%`;
+}
+
+/** The province's plan in words, without the final 。: filed (and whether late), or not filed (and whether overdue). */
+export function planStatusZh(m: ProvinceNotice): string {
+  if (m.planFiledOn === null) {
+    return m.planDeadline !== null && m.asOf > m.planDeadline ? `实施方案尚未报送（报送期限为${dateZh(m.planDeadline)}）` : '实施方案尚未报送';
+  }
+  const filed = `实施方案已于${dateZh(m.planFiledOn)}报送`;
+  return m.planLate && m.planDeadline !== null ? `${filed}，晚于${dateZh(m.planDeadline)}的报送期限` : filed;
+}
+
+/** The national notice's late filings in words, without the final 。; '' when none. */
+export function plansLateZh(m: NationalNotice, escape: (s: string) => string = (s) => s): string {
+  if (m.plansLate.length === 0) return '';
+  return `逾期报送实施方案的省份（${m.plansLate.length}个）：${m.plansLate.map((p) => `${escape(p.provinceName)}（${dateZh(p.filedOn)}报送）`).join('、')}`;
+}
+
+/** When a university is behind, in words: '完成度低于时间进度的80%' (and that provinces may differ). */
+export function behindRuleZh(m: NoticeModel): string {
+  const varies = m.kind === 'national' && m.behindFactorVaries ? '（部分省份另有规定）' : '';
+  return `完成度低于时间进度的${shareZh(m.behindFactor)}${varies}`;
 }
 
 /** A university's status as the notice words it. */

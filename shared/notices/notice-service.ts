@@ -6,13 +6,13 @@ import type { Db } from '../db/database.ts';
 import type { ProvinceRanking, Snapshot, UniversityRanking } from '../domain/ranking.types.ts';
 import { takeSnapshots } from '../rankings/snapshot-service.ts';
 import { createDeliveries, pendingDeliveryIds } from '../repositories/delivery.repository.ts';
-import { campaignTotals } from '../repositories/measures.repository.ts';
+import { campaignTotals, loadCampaignRuleSet } from '../repositories/measures.repository.ts';
 import { getNoticeCampaign, ledgerVisits, upsertNotice, type NoticeContent, type StoredNotice } from '../repositories/notice.repository.ts';
 import { listPlans } from '../repositories/plan.repository.ts';
 import { getSnapshot, listSnapshots } from '../repositories/snapshot.repository.ts';
 import { renderChartPng } from './chart-png.ts';
 import { writeLedgerXlsx, type LedgerResult } from './ledger-xlsx.ts';
-import { buildNationalNotice, buildProvinceNotice, chartSeries, type NoticeModel } from './notice-content.ts';
+import { buildNationalNotice, buildProvinceNotice, chartSeries, nationalNoticeRules, provinceNoticeRules, type NoticeModel } from './notice-content.ts';
 import { renderHtml } from './render-html.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import { renderText } from './render-text.ts';
@@ -75,10 +75,12 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
   if (!isUniversityRanking(national) || !provinces) throw new Error(`period ${input.period} of campaign ${campaign.id} has no national or province snapshot: run \`ledger rankings run\` for it`);
   const asOf = national.asOf;
   const plans = await listPlans(db, campaign.id);
+  // The thresholds and plan deadline the notices apply and quote (the campaign's, each province's overrides).
+  const ruleSet = await loadCampaignRuleSet(db, campaign.id);
   const provinceNames = new Map(plans.map((p) => [p.provinceCode, p.provinceName]));
 
   const contents: NoticeContent[] = [];
-  const nationalModel = buildNationalNotice({ campaign, period: input.period, national, provinces, totals: await campaignTotals(db, campaign.id, asOf), plans });
+  const nationalModel = buildNationalNotice({ campaign, period: input.period, national, provinces, totals: await campaignTotals(db, campaign.id, asOf), plans, rules: ruleSet && nationalNoticeRules(ruleSet) });
   contents.push({ campaignId: campaign.id, period: input.period, ...renderNotice(nationalModel) });
   // A province without universities has nobody to report on: no notice.
   const provinceSnapshots = snapshots.filter((s): s is Snapshot & UniversityRanking => s.scope.startsWith('province:') && s.rows.length > 0).sort((a, b) => a.scope.localeCompare(b.scope));
@@ -87,6 +89,7 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
     const model = buildProvinceNotice({
       campaign, period: input.period, provinceCode: code, provinceName: provinceNames.get(code) ?? code, ranking: s, provinces,
       totals: await campaignTotals(db, campaign.id, s.asOf, code), planFiledOn: plans.find((p) => p.provinceCode === code)?.filedOn ?? null,
+      rules: ruleSet && provinceNoticeRules(ruleSet, code),
     });
     contents.push({ campaignId: campaign.id, period: input.period, ...renderNotice(model) });
   }

@@ -2,7 +2,10 @@
 // and scripts, so the layout is nested tables with inline styles only, fixed widths, and the chart as a CID image.
 import type { ProvinceRankRow, UniversityRankRow } from '../domain/ranking.types.ts';
 import { dateZh, escapeHtml as e, int, pct, rankChangeZh } from './format.ts';
-import { chartSeries, statusZh, targetsZh, type NationalNotice, type NoticeModel, type ProvinceNotice, type UniversityLine } from './notice-content.ts';
+import {
+  behindRuleZh, chartSeries, onsiteFlagged, planStatusZh, plansLateZh, shareZh, statusZh, targetsZh, type NationalNotice, type NoticeModel, type ProvinceNotice,
+  type UniversityLine,
+} from './notice-content.ts';
 
 /** Content-ID of the chart image attached inline to the mail. */
 export const CHART_CID = 'progress-chart@ledger';
@@ -120,15 +123,17 @@ function nationalBody(m: NationalNotice, o: Required<HtmlOptions>): string {
   parts.push(h2('一、总体进展'), totalsTable(m), chart(m, o.chartSrc));
   parts.push(h2('二、各省份进展排名'), table(PROVINCE_HEADERS, provinceRows(m.provinces), PROVINCE_ALIGNS));
   parts.push(h2('三、实施方案报送情况'));
+  if (m.planDeadline) parts.push(para(`实施方案报送期限为${e(dateZh(m.planDeadline))}。`));
   parts.push(
     m.plansMissing.length === 0
       ? para('各省份均已报送实施方案。')
       : para(`截至${e(m.asOfText)}，以下<span style="${RED}">${m.plansMissing.length}</span>个省份尚未报送实施方案：${m.plansMissing.map((p) => e(p.provinceName)).join('、')}。`),
   );
+  if (m.plansLate.length) parts.push(para(`<span style="${RED}">${plansLateZh(m, e)}。</span>`));
   parts.push(h2('四、进度落后高校'));
   if (m.behind.length === 0) parts.push(para('暂无进度落后高校。'));
   else {
-    parts.push(para(`全国共有<span style="${RED}">${e(int(m.behind.length))}</span>所高校完成度低于时间进度的80%，分布如下：`));
+    parts.push(para(`全国共有<span style="${RED}">${e(int(m.behind.length))}</span>所高校${e(behindRuleZh(m))}，分布如下：`));
     parts.push(
       table(
         ['省份', '落后高校数', '高校总数'],
@@ -154,9 +159,9 @@ function nationalBody(m: NationalNotice, o: Required<HtmlOptions>): string {
   return parts.join('\n');
 }
 
-function universityRows(rows: UniversityRankRow[]): Cell[][] {
+function universityRows(rows: UniversityRankRow[], onsiteShareFlag: number): Cell[][] {
   return rows.map((r) => {
-    const lowOnsite = r.targets.principal !== null && r.onsiteShare !== null && r.onsiteShare < 0.5;
+    const lowOnsite = onsiteFlagged(r, onsiteShareFlag);
     const status = statusZh(r);
     return [
       { html: String(r.rank), align: 'center' },
@@ -185,7 +190,7 @@ function provinceBody(m: ProvinceNotice, o: Required<HtmlOptions>): string {
       `截至${e(m.asOfText)}（${e(m.periodLabel)}），${e(m.provinceName)}${e(int(m.totals.universitiesWithVisits))}所高校的校领导累计走访用人单位${e(int(m.totals.visits))}次，` +
         `涉及用人单位${e(int(m.totals.employers))}家（其中新开拓${e(int(m.totals.newEmployers))}家），提供岗位${e(int(m.totals.positions))}个；` +
         `${e(int(m.meeting.length))}所高校已达标，${e(int(m.behind.length))}所进度落后${rank}。` +
-        (m.planFiledOn ? `实施方案已于${e(dateZh(m.planFiledOn))}报送。` : `<span style="${RED}">实施方案尚未报送。</span>`) +
+        (m.planFiledOn && !m.planLate ? `${e(planStatusZh(m))}。` : `<span style="${RED}">${e(planStatusZh(m))}。</span>`) +
         '现将进展情况通报如下。',
     ),
   );
@@ -194,18 +199,19 @@ function provinceBody(m: ProvinceNotice, o: Required<HtmlOptions>): string {
   parts.push(
     table(
       ['排名', '变化', '高校', '完成度', '走访单位', '正职走访', '新拓单位', '岗位数', '实地占比', '状态'],
-      universityRows(m.ranking),
+      universityRows(m.ranking, m.onsiteShareFlag),
       ['center', 'center', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'center'],
     ),
   );
-  parts.push(para(`<span style="font-size:12px;color:#666666;">目标：${[...new Set(m.ranking.map(targetsZh))].map(e).join('；') || '—'}。完成度为各项适用目标完成比例的平均值；完成度低于时间进度的80%为进度落后。</span>`));
+  parts.push(para(`<span style="font-size:12px;color:#666666;">目标：${[...new Set(m.ranking.map(targetsZh))].map(e).join('；') || '—'}。完成度为各项适用目标完成比例的平均值；${e(behindRuleZh(m))}为进度落后。</span>`));
   parts.push(h2('三、已达标高校'), para(names(m.meeting, '暂无已达标高校。')));
   parts.push(h2('四、进度落后高校'), para(names(m.behind, '暂无进度落后高校。')));
-  parts.push(h2('五、实地走访占比低于50%的高校'));
+  parts.push(h2(`五、实地走访占比低于${shareZh(m.onsiteShareFlag)}的高校`));
+  const flag = e(shareZh(m.onsiteShareFlag));
   parts.push(
     m.onsiteFlagged.length
-      ? para(`以下承担正职走访目标的高校实地走访占比低于50%，请坚持实地走访为主：${m.onsiteFlagged.map((r) => `${e(r.universityName)}（${e(pct(r.onsiteShare))}）`).join('、')}。`)
-      : para('承担正职走访目标的高校实地走访占比均不低于50%。'),
+      ? para(`以下承担正职走访目标的高校实地走访占比低于${flag}，请坚持实地走访为主：${m.onsiteFlagged.map((r) => `${e(r.universityName)}（${e(pct(r.onsiteShare))}）`).join('、')}。`)
+      : para(`承担正职走访目标的高校实地走访占比均不低于${flag}。`),
   );
   return parts.join('\n');
 }

@@ -4,7 +4,8 @@
 //   (WeCom markdown.content 4,096 bytes, DingTalk about 20,000): lists, the most important sections first, cut at a
 //   line boundary within `maxBytes` with a note pointing to the mail and the archive.
 import { dateZh, escapeMarkdown as md, int, pct, rankChangeZh, utf8Bytes } from './format.ts';
-import { statusZh, type NationalNotice, type NoticeModel, type ProvinceNotice } from './notice-content.ts';
+import { DEFAULT_RULES } from '../domain/measures.ts';
+import { planStatusZh, plansLateZh, shareZh, statusZh, type NationalNotice, type NoticeModel, type ProvinceNotice } from './notice-content.ts';
 
 export const WECOM_MAX_BYTES = 4096;
 export const DINGTALK_MAX_BYTES = 20_000;
@@ -44,7 +45,9 @@ function nationalGfm(m: NationalNotice): string[] {
     out.push(`| ${p.rank} | ${rankChangeZh(p.rankChange)} | ${md(p.provinceName)} | ${int(p.universities)} | ${int(p.meetingTargets)} | ${pct(p.shareMeeting)} | ${pct(p.meanCompletion)} | ${int(p.positions)} |`);
   }
   out.push('', '## 三、实施方案报送情况', '');
+  if (m.planDeadline) out.push(`实施方案报送期限为${dateZh(m.planDeadline)}。`, '');
   out.push(m.plansMissing.length ? `尚未报送实施方案的省份（${m.plansMissing.length}个）：${m.plansMissing.map((p) => md(p.provinceName)).join('、')}。` : '各省份均已报送实施方案。');
+  if (m.plansLate.length) out.push('', `${plansLateZh(m, md)}。`);
   out.push('', '## 四、进度落后高校', '');
   if (!m.behind.length) out.push('暂无进度落后高校。');
   else {
@@ -67,7 +70,7 @@ function nationalGfm(m: NationalNotice): string[] {
 
 function provinceHead(m: ProvinceNotice): string {
   const rank = m.provinceRank ? `在全国省份排名中列第${m.provinceRank.rank}位（${rankChangeZh(m.provinceRank.rankChange)}）；` : '';
-  return `${rank}${int(m.meeting.length)}所高校已达标，${int(m.behind.length)}所进度落后；${m.planFiledOn ? `实施方案已于${dateZh(m.planFiledOn)}报送` : '实施方案尚未报送'}。`;
+  return `${rank}${int(m.meeting.length)}所高校已达标，${int(m.behind.length)}所进度落后；${planStatusZh(m)}。`;
 }
 
 function provinceGfm(m: ProvinceNotice): string[] {
@@ -81,8 +84,9 @@ function provinceGfm(m: ProvinceNotice): string[] {
   const list = (rows: typeof m.ranking, empty: string) => (rows.length ? rows.map((r) => md(r.universityName)).join('、') + '。' : empty);
   out.push('', '## 三、已达标高校', '', list(m.meeting, '暂无已达标高校。'));
   out.push('', '## 四、进度落后高校', '', list(m.behind, '暂无进度落后高校。'));
-  out.push('', '## 五、实地走访占比低于50%的高校', '');
-  out.push(m.onsiteFlagged.length ? m.onsiteFlagged.map((r) => `${md(r.universityName)}（${pct(r.onsiteShare)}）`).join('、') + '。' : '承担正职走访目标的高校实地走访占比均不低于50%。');
+  const flag = shareZh(m.onsiteShareFlag);
+  out.push('', `## 五、实地走访占比低于${flag}的高校`, '');
+  out.push(m.onsiteFlagged.length ? m.onsiteFlagged.map((r) => `${md(r.universityName)}（${pct(r.onsiteShare)}）`).join('、') + '。' : `承担正职走访目标的高校实地走访占比均不低于${flag}。`);
   return out;
 }
 
@@ -91,6 +95,9 @@ function nationalRobot(m: NationalNotice): string[] {
   const out: string[] = [];
   out.push(`**进度落后高校**：${int(m.behind.length)}所` + (m.behindByProvince.length ? `（${m.behindByProvince.map((b) => `${md(b.provinceName)}${b.behind}`).join('、')}）` : ''));
   out.push(`**未报送实施方案**：${m.plansMissing.length ? m.plansMissing.map((p) => md(p.provinceName)).join('、') : '无'}`);
+  // Robots re-render stored models: one stored before plan deadlines existed has no plansLate.
+  const late = m.plansLate ?? [];
+  if (late.length) out.push(`**逾期报送实施方案**：${late.map((p) => `${md(p.provinceName)}（${dateZh(p.filedOn)}）`).join('、')}`);
   if (m.examples.universities.length) out.push(`**全国靠前高校**：${m.examples.universities.slice(0, 5).map((r) => `${md(r.universityName)}（${pct(r.completion)}）`).join('、')}`);
   out.push('', '**各省份排名**（达标比例｜平均完成度）');
   for (const p of m.provinces) out.push(`${p.rank}. ${md(p.provinceName)} ${pct(p.shareMeeting)}｜${pct(p.meanCompletion)}（${rankChangeZh(p.rankChange)}）`);
@@ -101,7 +108,9 @@ function provinceRobot(m: ProvinceNotice): string[] {
   const names = (rows: typeof m.ranking) => rows.map((r) => md(r.universityName)).join('、');
   const out: string[] = [provinceHead(m)];
   if (m.behind.length) out.push(`**进度落后**：${names(m.behind)}`);
-  if (m.onsiteFlagged.length) out.push(`**实地走访占比低于50%**：${m.onsiteFlagged.map((r) => `${md(r.universityName)}（${pct(r.onsiteShare)}）`).join('、')}`);
+  // (a model stored before thresholds were per campaign has no onsiteShareFlag: it was judged against the default)
+  const flag = shareZh(m.onsiteShareFlag ?? DEFAULT_RULES.onsiteShareFlag);
+  if (m.onsiteFlagged.length) out.push(`**实地走访占比低于${flag}**：${m.onsiteFlagged.map((r) => `${md(r.universityName)}（${pct(r.onsiteShare)}）`).join('、')}`);
   if (m.meeting.length) out.push(`**已达标**：${names(m.meeting)}`);
   out.push('', '**各高校排名**（完成度｜走访单位）');
   for (const r of m.ranking) out.push(`${r.rank}. ${md(r.universityName)} ${pct(r.completion)}｜${int(r.employersVisited)}（${rankChangeZh(r.rankChange)}）`);

@@ -1,7 +1,7 @@
 // The notice as plain text: the alternative part of the mail, for clients that show no HTML.
 // Column alignment is unreliable with CJK text in proportional fonts, so rows are lines of labelled fields.
 import { dateZh, int, pct, rankChangeZh } from './format.ts';
-import { statusZh, type NationalNotice, type NoticeModel, type ProvinceNotice } from './notice-content.ts';
+import { planStatusZh, plansLateZh, shareZh, statusZh, type NationalNotice, type NoticeModel, type ProvinceNotice } from './notice-content.ts';
 
 function totals(m: NoticeModel): string[] {
   const t = m.totals;
@@ -25,7 +25,9 @@ function national(m: NationalNotice, maxListRows: number): string[] {
     out.push(`${p.rank}｜${rankChangeZh(p.rankChange)}｜${p.provinceName}｜${int(p.universities)}｜${int(p.meetingTargets)}｜${pct(p.shareMeeting)}｜${pct(p.meanCompletion)}｜${int(p.positions)}`);
   }
   out.push('', '三、实施方案报送情况');
+  if (m.planDeadline) out.push(`实施方案报送期限为${dateZh(m.planDeadline)}。`);
   out.push(m.plansMissing.length ? `尚未报送实施方案的省份（${m.plansMissing.length}个）：${m.plansMissing.map((p) => p.provinceName).join('、')}。` : '各省份均已报送实施方案。');
+  if (m.plansLate.length) out.push(`${plansLateZh(m)}。`);
   out.push('', '四、进度落后高校');
   if (!m.behind.length) out.push('暂无进度落后高校。');
   else {
@@ -44,7 +46,7 @@ function national(m: NationalNotice, maxListRows: number): string[] {
 function province(m: ProvinceNotice): string[] {
   const out: string[] = [];
   if (m.provinceRank) out.push(`${m.provinceName}在全国省份排名中列第${m.provinceRank.rank}位（${rankChangeZh(m.provinceRank.rankChange)}）。`);
-  out.push(m.planFiledOn ? `实施方案已于${dateZh(m.planFiledOn)}报送。` : '实施方案尚未报送。', '');
+  out.push(`${planStatusZh(m)}。`, '');
   out.push('一、总体进展', ...totals(m), '');
   out.push('二、各高校进展排名（排名｜变化｜高校｜完成度｜走访单位｜正职走访｜新拓单位｜岗位数｜实地占比｜状态）');
   for (const r of m.ranking) {
@@ -55,8 +57,9 @@ function province(m: ProvinceNotice): string[] {
   const list = (rows: typeof m.ranking, empty: string) => (rows.length ? rows.map((r) => r.universityName).join('、') + '。' : empty);
   out.push('', '三、已达标高校', list(m.meeting, '暂无已达标高校。'));
   out.push('', '四、进度落后高校', list(m.behind, '暂无进度落后高校。'));
-  out.push('', '五、实地走访占比低于50%的高校');
-  out.push(m.onsiteFlagged.length ? m.onsiteFlagged.map((r) => `${r.universityName}（${pct(r.onsiteShare)}）`).join('、') + '。' : '承担正职走访目标的高校实地走访占比均不低于50%。');
+  const flag = shareZh(m.onsiteShareFlag);
+  out.push('', `五、实地走访占比低于${flag}的高校`);
+  out.push(m.onsiteFlagged.length ? m.onsiteFlagged.map((r) => `${r.universityName}（${pct(r.onsiteShare)}）`).join('、') + '。' : `承担正职走访目标的高校实地走访占比均不低于${flag}。`);
   return out;
 }
 
