@@ -121,7 +121,8 @@ export function createGroupRunner<I, O>(options: GroupRunnerOptions<I, O>): Grou
   return {
     submit(item) {
       const size = sizeOf(item);
-      if (pending.length > 0 && pendingTotal + size > maxPending) return Promise.reject(new GroupRunnerBusyError('full'));
+      if (pending.length > 0 && pendingTotal + size > maxPending)
+        return Promise.reject(new GroupRunnerBusyError('full'));
       return new Promise<O>((resolve, reject) => {
         pending.push({ item, size, deadline: Date.now() + maxWaitMs, resolve, reject });
         pendingTotal += size;

@@ -36,8 +36,19 @@ export function createEnqueueBatcher(producer: Producer, log: Logger, timeoutMs:
         if (unanswered === attempt) unanswered = undefined;
       });
       let timeout: NodeJS.Timeout | undefined;
-      await Promise.race([sent, new Promise<void>((_, reject) => (timeout = setTimeout(() => reject(new Error(`enqueue took over ${timeoutMs} ms`)), timeoutMs)))])
-        .catch((err: unknown) => log.warn({ err: (err as Error).message, inboxIds: ids.length }, 'enqueue failed after commit; the sweeper will redeliver'))
+      await Promise.race([
+        sent,
+        new Promise<void>(
+          (_, reject) =>
+            (timeout = setTimeout(() => reject(new Error(`enqueue took over ${timeoutMs} ms`)), timeoutMs)),
+        ),
+      ])
+        .catch((err: unknown) =>
+          log.warn(
+            { err: (err as Error).message, inboxIds: ids.length },
+            'enqueue failed after commit; the sweeper will redeliver',
+          ),
+        )
         .finally(() => clearTimeout(timeout));
       return groups.map(() => undefined);
     },

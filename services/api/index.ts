@@ -15,7 +15,11 @@ export interface RunningApi {
 export async function startApi(config: Config): Promise<RunningApi> {
   const log = moduleLogger('api');
   log.level = config.LOG_LEVEL;
-  const db = createDb(config.DATABASE_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'ledger-api', timeouts: dbTimeoutsFor(config, 'api') });
+  const db = createDb(config.DATABASE_URL, {
+    poolSize: config.DB_POOL_SIZE,
+    applicationName: 'ledger-api',
+    timeouts: dbTimeoutsFor(config, 'api'),
+  });
   // Few retries: an enqueue that cannot reach Redis should fail soon (the event is committed; the sweeper redelivers).
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
   redis.on('error', () => {}); // reconnects by itself; /readyz reports it
@@ -32,7 +36,10 @@ export async function startApi(config: Config): Promise<RunningApi> {
     throw err;
   }
   const address = app.server.address();
-  const url = typeof address === 'object' && address ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : undefined;
+  const url =
+    typeof address === 'object' && address
+      ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+      : undefined;
   log.info({ url }, 'API listening');
   let closing: Promise<void> | undefined;
   const started = app;

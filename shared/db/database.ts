@@ -37,7 +37,11 @@ export interface DbTimeouts {
   idleInTransactionMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: Readonly<DbTimeouts> = { connectMs: 5000, statementMs: 600_000, idleInTransactionMs: 60_000 };
+export const DEFAULT_TIMEOUTS: Readonly<DbTimeouts> = {
+  connectMs: 5000,
+  statementMs: 600_000,
+  idleInTransactionMs: 60_000,
+};
 
 /**
  * The client waits this much longer than statement_timeout for an answer (pg's query_timeout): past it the server is

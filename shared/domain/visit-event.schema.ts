@@ -20,7 +20,9 @@ const text = (min: number, max: number) =>
     .max(max, { error: `must have at most ${max} characters` })
     .refine(storable, { error: 'must not contain NUL characters or unpaired surrogates' });
 
-const eventId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' });
+const eventId = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' });
 
 // Dates and times are checked against what PostgreSQL stores, so that a value it refuses is this event's 400 and not
 // a failed statement for every event stored with it. timestamptz takes offsets up to ±15:59 (zod's format allows
@@ -34,17 +36,27 @@ const offsetMinutes = (s: string): number => {
 };
 const occurredAt = z.iso
   .datetime({ offset: true, error: 'must be an ISO 8601 date-time with an offset, e.g. 2022-04-02T10:00:00+08:00' })
-  .refine((s) => offsetMinutes(s) <= MAX_OFFSET_MINUTES, { error: 'must have an offset between -15:59 and +15:59, e.g. +08:00' })
-  .refine((s) => !(Date.parse(s) < Date.parse(EARLIEST_OCCURRED_AT)), { error: `must not be before ${EARLIEST_OCCURRED_AT}` });
+  .refine((s) => offsetMinutes(s) <= MAX_OFFSET_MINUTES, {
+    error: 'must have an offset between -15:59 and +15:59, e.g. +08:00',
+  })
+  .refine((s) => !(Date.parse(s) < Date.parse(EARLIEST_OCCURRED_AT)), {
+    error: `must not be before ${EARLIEST_OCCURRED_AT}`,
+  });
 // Visits of this campaign and its successors; checkRules then holds visitedOn within its campaign.
 const EARLIEST_VISIT = '2000-01-01';
 const LATEST_VISIT = '2099-12-31';
 const visitedOn = z.iso
   .date({ error: 'must be a date YYYY-MM-DD' })
-  .refine((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || (d >= EARLIEST_VISIT && d <= LATEST_VISIT), { error: `must be a date from ${EARLIEST_VISIT} to ${LATEST_VISIT}` });
+  .refine((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || (d >= EARLIEST_VISIT && d <= LATEST_VISIT), {
+    error: `must be a date from ${EARLIEST_VISIT} to ${LATEST_VISIT}`,
+  });
 const universityCode = z.string().regex(/^\d{10}$/, { error: 'must be the 10-digit MOE university code' });
 const ref = text(1, 128).refine((s) => s.trim() !== '', { error: 'must not be blank' });
-const count = (max: number) => z.int({ error: 'must be a whole number' }).min(0, { error: 'must be 0 or more' }).max(max, { error: `must be at most ${max}` });
+const count = (max: number) =>
+  z
+    .int({ error: 'must be a whole number' })
+    .min(0, { error: 'must be 0 or more' })
+    .max(max, { error: `must be at most ${max}` });
 
 const leader = z.object({
   role: z.enum(['secretary', 'president', 'leader'], { error: 'must be secretary, president or leader' }),
@@ -54,7 +66,10 @@ const leader = z.object({
 const employer = z.object({
   name: text(1, 200).refine((s) => s.trim() !== '', { error: 'must not be blank' }),
   creditCode: text(1, 64).nullish(),
-  regionCode: z.string().regex(/^\d{6}$/, { error: 'must be a 6-digit GB/T 2260 region code' }).nullish(),
+  regionCode: z
+    .string()
+    .regex(/^\d{6}$/, { error: 'must be a 6-digit GB/T 2260 region code' })
+    .nullish(),
 });
 
 const outcomes = z.object({
@@ -63,7 +78,11 @@ const outcomes = z.object({
   recruitmentInvite: z.boolean({ error: 'must be true or false' }).optional(),
   demandSurvey: z.boolean({ error: 'must be true or false' }).optional(),
   graduatesTracked: count(1_000_000).optional(),
-  satisfaction: z.int({ error: 'must be a whole number' }).min(1, { error: 'must be 1 to 5' }).max(5, { error: 'must be 1 to 5' }).optional(),
+  satisfaction: z
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be 1 to 5' })
+    .max(5, { error: 'must be 1 to 5' })
+    .optional(),
 });
 
 const visit = z.object({
@@ -71,7 +90,10 @@ const visit = z.object({
   universityCode,
   visitedOn,
   mode: z.enum(['onsite', 'invited', 'online'], { error: 'must be onsite, invited or online' }),
-  leaders: z.array(leader, { error: 'must be a list of leaders' }).min(1, { error: 'must hold at least 1 leader' }).max(20, { error: 'must hold at most 20 leaders' }),
+  leaders: z
+    .array(leader, { error: 'must be a list of leaders' })
+    .min(1, { error: 'must hold at least 1 leader' })
+    .max(20, { error: 'must hold at most 20 leaders' }),
   employer,
   outcomes: outcomes.optional(),
   notes: text(0, 2000).nullish(),
@@ -105,7 +127,10 @@ export const MAX_BATCH_EVENTS = 1000;
 
 /** JSON Schema of one event, for the OpenAPI document (validation itself goes through zod). */
 export function visitEventJsonSchema(): Record<string, unknown> {
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(visitEventSchema, { unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...schema } = z.toJSONSchema(visitEventSchema, {
+    unrepresentable: 'any',
+    io: 'input',
+  }) as Record<string, unknown>;
   return schema;
 }
 
@@ -119,7 +144,8 @@ export type ParseResult = { ok: true; event: VisitEvent } | { ok: false; errors:
 
 /** Checks the shape of one event. Unknown fields are allowed and dropped from `event` (they stay in the raw body). */
 export function parseVisitEvent(body: unknown): ParseResult {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, errors: [{ path: '/', message: 'must be a JSON object (one visit event)' }] };
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return { ok: false, errors: [{ path: '/', message: 'must be a JSON object (one visit event)' }] };
   const r = visitEventSchema.safeParse(body);
   if (r.success) return { ok: true, event: r.data };
   return { ok: false, errors: r.error.issues.map((i) => ({ path: pointer(i.path), message: i.message })) };
@@ -155,19 +181,32 @@ export function checkRules(event: VisitEvent, facts: ReferenceFacts, receivedAt:
     });
   }
   if (facts.universityProvince === undefined) {
-    errors.push({ path: '/visit/universityCode', message: `unknown university ${event.visit.universityCode}: import it first (ledger import universities)` });
+    errors.push({
+      path: '/visit/universityCode',
+      message: `unknown university ${event.visit.universityCode}: import it first (ledger import universities)`,
+    });
   }
   if (event.campaignId !== undefined && facts.campaign === undefined) {
-    errors.push({ path: '/campaignId', message: `unknown campaign ${event.campaignId}: create it first (ledger campaign create)` });
+    errors.push({
+      path: '/campaignId',
+      message: `unknown campaign ${event.campaignId}: create it first (ledger campaign create)`,
+    });
   }
   if (event.type !== 'visit.retracted') {
     const { start, end } = facts.campaign ?? {};
     if (start && end && (event.visit.visitedOn < start || event.visit.visitedOn > end)) {
-      errors.push({ path: '/visit/visitedOn', message: `${event.visit.visitedOn} is outside campaign ${event.campaignId} (${start} to ${end})` });
+      errors.push({
+        path: '/visit/visitedOn',
+        message: `${event.visit.visitedOn} is outside campaign ${event.campaignId} (${start} to ${end})`,
+      });
     }
     const code = event.visit.employer.creditCode;
     if (code !== undefined && code !== null && !isValidCreditCode(normalizeCreditCode(code))) {
-      errors.push({ path: '/visit/employer/creditCode', message: 'is not a valid unified social credit code (GB 32100-2015: 18 characters, check character wrong or missing)' });
+      errors.push({
+        path: '/visit/employer/creditCode',
+        message:
+          'is not a valid unified social credit code (GB 32100-2015: 18 characters, check character wrong or missing)',
+      });
     }
   }
   return errors;
@@ -182,7 +221,9 @@ export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 

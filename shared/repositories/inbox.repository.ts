@@ -5,7 +5,6 @@ import { sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
 import type { VisitEventType } from '../db/tables/ingestion.table.ts';
 
-
 export interface NewInboxEvent {
   clientId: number;
   eventId: string;
@@ -44,8 +43,11 @@ const eventKey = (clientId: number, eventId: string) => `${clientId}\u0000${even
 export async function storeInboxEvents(db: Executor, events: NewInboxEvent[]): Promise<StoreOutcome[]> {
   if (events.length === 0) return [];
   const first = new Map<string, NewInboxEvent>();
-  for (const e of events) if (!first.has(eventKey(e.clientId, e.eventId))) first.set(eventKey(e.clientId, e.eventId), e);
-  const rows = [...first.values()].sort((a, b) => a.clientId - b.clientId || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+  for (const e of events)
+    if (!first.has(eventKey(e.clientId, e.eventId))) first.set(eventKey(e.clientId, e.eventId), e);
+  const rows = [...first.values()].sort(
+    (a, b) => a.clientId - b.clientId || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0),
+  );
   const col = <K extends keyof NewInboxEvent>(k: K) => rows.map((r) => r[k]);
   // A fixed text (arrays, not a VALUES list per row count), prepared once per connection.
   const inserted = await sql<{ id: number; client_id: number; event_id: string }>`/* prepared */
@@ -94,10 +96,21 @@ export interface InboxEventStatus {
 }
 
 /** An event of this client (another client's event with the same id is not visible). */
-export async function findClientInboxEvent(db: Executor, clientId: number, eventId: string): Promise<InboxEventStatus | undefined> {
+export async function findClientInboxEvent(
+  db: Executor,
+  clientId: number,
+  eventId: string,
+): Promise<InboxEventStatus | undefined> {
   const row = await db
     .selectFrom('inbox_events')
-    .select(['event_id as eventId', 'status', 'university_code as universityCode', 'visit_ref as ref', 'employer_id as employerId', 'error'])
+    .select([
+      'event_id as eventId',
+      'status',
+      'university_code as universityCode',
+      'visit_ref as ref',
+      'employer_id as employerId',
+      'error',
+    ])
     .where('client_id', '=', clientId)
     .where('event_id', '=', eventId)
     .executeTakeFirst();
@@ -107,20 +120,33 @@ export async function findClientInboxEvent(db: Executor, clientId: number, event
 /** Seconds since the oldest still-accepted row was received (0 when none): the inbox lag. Uses the pending index. */
 export async function oldestAcceptedAgeSeconds(db: Executor): Promise<number> {
   const { rows } = await sql<{ age: number | null }>`
-    SELECT extract(epoch FROM (now() - min(received_at)))::float8 AS age FROM inbox_events WHERE status = 'accepted'`.execute(db);
+    SELECT extract(epoch FROM (now() - min(received_at)))::float8 AS age FROM inbox_events WHERE status = 'accepted'`.execute(
+    db,
+  );
   return Math.max(0, rows[0]?.age ?? 0);
 }
 
 // ── Reference data an incoming event is checked against (422 rules) ─────────────────────────────────────────
 export async function findUniversityProvinces(db: Executor, codes: string[]): Promise<Map<string, string>> {
   if (codes.length === 0) return new Map();
-  const rows = await db.selectFrom('universities').select(['code', 'province_code']).where('code', 'in', codes).execute();
+  const rows = await db
+    .selectFrom('universities')
+    .select(['code', 'province_code'])
+    .where('code', 'in', codes)
+    .execute();
   return new Map(rows.map((r) => [r.code.trim(), r.province_code.trim()]));
 }
 
-export async function findCampaignPeriods(db: Executor, ids: string[]): Promise<Map<string, { start: string; end: string }>> {
+export async function findCampaignPeriods(
+  db: Executor,
+  ids: string[],
+): Promise<Map<string, { start: string; end: string }>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('campaigns').select(['id', 'start_date', 'end_date']).where('id', 'in', ids).execute();
+  const rows = await db
+    .selectFrom('campaigns')
+    .select(['id', 'start_date', 'end_date'])
+    .where('id', 'in', ids)
+    .execute();
   return new Map(rows.map((r) => [r.id, { start: r.start_date, end: r.end_date }]));
 }
 

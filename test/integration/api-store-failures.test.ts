@@ -52,7 +52,8 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
 }
 
 const post = (a: TestApi, body: unknown, key = ref.apiKey) => a.request('POST', '/v1/visit-events', { key, body });
-const postBatch = (a: TestApi, events: unknown[], key = ref.apiKey) => a.request('POST', '/v1/visit-events/batch', { key, body: { events } });
+const postBatch = (a: TestApi, events: unknown[], key = ref.apiKey) =>
+  a.request('POST', '/v1/visit-events/batch', { key, body: { events } });
 
 describe('a value PostgreSQL cannot store', () => {
   it('answers 400 to an occurredAt in year 0000 or with offset +23:00, and a batch holding them still stores the others', async () => {
@@ -64,18 +65,34 @@ describe('a value PostgreSQL cannot store', () => {
       expect(res.body.errors).toEqual([{ path: '/occurredAt', message: expect.any(String) }]);
     }
     const good = [visitEvent(ref), visitEvent(ref)];
-    const batch = await postBatch(api, [good[0], { ...year0, eventId: `${year0.eventId}-b` }, { ...offset23, eventId: `${offset23.eventId}-b` }, good[1]]);
+    const batch = await postBatch(api, [
+      good[0],
+      { ...year0, eventId: `${year0.eventId}-b` },
+      { ...offset23, eventId: `${offset23.eventId}-b` },
+      good[1],
+    ]);
     expect(batch.status).toBe(200);
-    expect(batch.body.results.map((x: { status: string }) => x.status)).toEqual(['accepted', 'invalid', 'invalid', 'accepted']);
-    expect(batch.body.results[1].errors).toEqual([{ path: '/events/1/occurredAt', message: expect.stringMatching(/2000/) }]);
-    expect(await storedIds([...good.map((g) => g.eventId), `${year0.eventId}-b`, `${offset23.eventId}-b`])).toEqual(good.map((g) => g.eventId).sort());
+    expect(batch.body.results.map((x: { status: string }) => x.status)).toEqual([
+      'accepted',
+      'invalid',
+      'invalid',
+      'accepted',
+    ]);
+    expect(batch.body.results[1].errors).toEqual([
+      { path: '/events/1/occurredAt', message: expect.stringMatching(/2000/) },
+    ]);
+    expect(await storedIds([...good.map((g) => g.eventId), `${year0.eventId}-b`, `${offset23.eventId}-b`])).toEqual(
+      good.map((g) => g.eventId).sort(),
+    );
   });
 
   it('answers 422 to an occurredAt more than a day after receipt, so that no event can pin a visit for ever', async () => {
     const ahead = visitEvent(ref, { occurredAt: new Date(Date.now() + 25 * 3600_000).toISOString() });
     const res = await post(api, ahead);
     expectProblem(res, 422);
-    expect(res.body.errors).toEqual([{ path: '/occurredAt', message: expect.stringMatching(/more than a day after the event was received/) }]);
+    expect(res.body.errors).toEqual([
+      { path: '/occurredAt', message: expect.stringMatching(/more than a day after the event was received/) },
+    ]);
     const soon = visitEvent(ref, { occurredAt: new Date(Date.now() + 3600_000).toISOString() });
     const batch = await postBatch(api, [{ ...ahead, eventId: `${ahead.eventId}-b` }, soon]);
     expect(batch.body.results.map((x: { status: string }) => x.status)).toEqual(['unprocessable', 'accepted']);
@@ -87,7 +104,9 @@ describe('a value PostgreSQL cannot store', () => {
         IF NEW.event_id LIKE 'bad-data-%' THEN RAISE EXCEPTION 'value out of range for the test' USING ERRCODE = '22003'; END IF;
         IF NEW.event_id LIKE 'bad-check-%' THEN RAISE EXCEPTION 'check violated for the test' USING ERRCODE = '23514'; END IF;
         RETURN NEW; END $$`.execute(t.db);
-    await sql`CREATE TRIGGER refuse_values BEFORE INSERT ON inbox_events FOR EACH ROW EXECUTE FUNCTION refuse_values()`.execute(t.db);
+    await sql`CREATE TRIGGER refuse_values BEFORE INSERT ON inbox_events FOR EACH ROW EXECUTE FUNCTION refuse_values()`.execute(
+      t.db,
+    );
     try {
       const stamp = Date.now();
       const good = Array.from({ length: 6 }, () => visitEvent(ref));
@@ -95,14 +114,32 @@ describe('a value PostgreSQL cannot store', () => {
       const badCheck = visitEvent(ref, { eventId: `bad-check-${stamp}` });
       const batch = await postBatch(api, [good[0], badData, good[1], good[2], badCheck, good[3]]);
       expect(batch.status).toBe(200);
-      expect(batch.body.results.map((x: { status: string }) => x.status)).toEqual(['accepted', 'invalid', 'accepted', 'accepted', 'unprocessable', 'accepted']);
-      expect(batch.body.results[1].errors).toEqual([{ path: '/events/1', message: expect.stringMatching(/PostgreSQL cannot store a value of this event \(value out of range for the test\)/) }]);
+      expect(batch.body.results.map((x: { status: string }) => x.status)).toEqual([
+        'accepted',
+        'invalid',
+        'accepted',
+        'accepted',
+        'unprocessable',
+        'accepted',
+      ]);
+      expect(batch.body.results[1].errors).toEqual([
+        {
+          path: '/events/1',
+          message: expect.stringMatching(
+            /PostgreSQL cannot store a value of this event \(value out of range for the test\)/,
+          ),
+        },
+      ]);
 
       const single = await post(api, visitEvent(ref, { eventId: `bad-data-single-${stamp}` }));
       expectProblem(single, 400);
-      const singles = await Promise.all([good[4], visitEvent(ref, { eventId: `bad-check-single-${stamp}` }), good[5]].map((b) => post(api, b)));
+      const singles = await Promise.all(
+        [good[4], visitEvent(ref, { eventId: `bad-check-single-${stamp}` }), good[5]].map((b) => post(api, b)),
+      );
       expect(singles.map((s) => s.status)).toEqual([202, 422, 202]);
-      expect(await storedIds([...good.map((g) => g.eventId), badData.eventId, badCheck.eventId])).toEqual(good.map((g) => g.eventId).sort());
+      expect(await storedIds([...good.map((g) => g.eventId), badData.eventId, badCheck.eventId])).toEqual(
+        good.map((g) => g.eventId).sort(),
+      );
     } finally {
       await sql`DROP TRIGGER refuse_values ON inbox_events`.execute(t.db);
     }
@@ -111,7 +148,12 @@ describe('a value PostgreSQL cannot store', () => {
 
 describe('a PostgreSQL that hangs', () => {
   it('answers 503 within the statement timeout while the inbox is locked, saying nothing was stored, and stores nothing', async () => {
-    const own = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix, env: { API_DB_STATEMENT_TIMEOUT_MS: '1000', API_KEY_CACHE_SECONDS: '60' } });
+    const own = await startTestApi({
+      databaseUrl: t.url,
+      redisUrl: r.url,
+      prefix: r.prefix,
+      env: { API_DB_STATEMENT_TIMEOUT_MS: '1000', API_KEY_CACHE_SECONDS: '60' },
+    });
     extra.push(own);
     expect((await post(own, visitEvent(ref))).status).toBe(202); // key and reference data cached
     const locker = new pg.Client({ connectionString: t.url });
@@ -141,7 +183,12 @@ describe('a PostgreSQL that hangs', () => {
     const url = new URL(t.url);
     const proxy: TcpProxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     extra.push(proxy);
-    const env = { API_DB_STATEMENT_TIMEOUT_MS: '1000', DB_CONNECT_TIMEOUT_MS: '1000', STORE_QUEUE_MAX_EVENTS: '20', API_KEY_CACHE_SECONDS: '60' };
+    const env = {
+      API_DB_STATEMENT_TIMEOUT_MS: '1000',
+      DB_CONNECT_TIMEOUT_MS: '1000',
+      STORE_QUEUE_MAX_EVENTS: '20',
+      API_KEY_CACHE_SECONDS: '60',
+    };
     const own = await startTestApi({ databaseUrl: viaProxy(t.url, proxy), redisUrl: r.url, prefix: r.prefix, env });
     extra.push(own);
     expect((await post(own, visitEvent(ref))).status).toBe(202); // key and reference data cached
@@ -149,7 +196,9 @@ describe('a PostgreSQL that hangs', () => {
     proxy.setBlackHole(true);
     const events = Array.from({ length: 200 }, () => visitEvent(ref));
     const started = Date.now();
-    const answers = await Promise.all(events.map(async (body) => ({ res: await post(own, body), ms: Date.now() - started })));
+    const answers = await Promise.all(
+      events.map(async (body) => ({ res: await post(own, body), ms: Date.now() - started })),
+    );
     proxy.setBlackHole(false);
 
     for (const { res } of answers) {
@@ -165,12 +214,14 @@ describe('a PostgreSQL that hangs', () => {
     const unknown = answers.filter((a) => /cannot be confirmed as stored/.test(a.res.body.detail));
     expect(unknown.length).toBeGreaterThan(0);
     for (const a of unknown) expect(a.res.body.detail).toMatch(/re-send with the same eventId, which is safe/);
-    for (const a of answers.filter((x) => !unknown.includes(x))) expect(a.res.body.detail).toMatch(/nothing was stored/);
+    for (const a of answers.filter((x) => !unknown.includes(x)))
+      expect(a.res.body.detail).toMatch(/nothing was stored/);
 
     // Once PostgreSQL answers again (connections that went silent were dropped, not reused), re-sending stores each once.
     // (Ten at a time: two hundred at once would only find the 20-event queue full.)
     const again: ApiResponse[] = [];
-    for (let i = 0; i < events.length; i += 10) again.push(...(await Promise.all(events.slice(i, i + 10).map((body) => post(own, body)))));
+    for (let i = 0; i < events.length; i += 10)
+      again.push(...(await Promise.all(events.slice(i, i + 10).map((body) => post(own, body)))));
     expect(again.map((a) => a.status).filter((s) => s !== 202 && s !== 200)).toEqual([]);
     expect(await storedIds(events.map((e) => e.eventId))).toHaveLength(200);
   });
@@ -181,8 +232,12 @@ describe('a store that fails after its insert committed', () => {
     // A role that may insert events but not read their body hashes back: the insert commits, the read after it fails.
     const role = `ledger_partial_${Date.now()}`;
     await sql.raw(`CREATE ROLE ${role} LOGIN`).execute(t.db);
-    await sql.raw(`GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT ON api_clients, universities, campaigns TO ${role};
-      GRANT INSERT, SELECT (id, client_id, event_id) ON inbox_events TO ${role}; GRANT USAGE ON SEQUENCE inbox_events_id_seq TO ${role}`).execute(t.db);
+    await sql
+      .raw(
+        `GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT ON api_clients, universities, campaigns TO ${role};
+      GRANT INSERT, SELECT (id, client_id, event_id) ON inbox_events TO ${role}; GRANT USAGE ON SEQUENCE inbox_events_id_seq TO ${role}`,
+      )
+      .execute(t.db);
     try {
       const url = new URL(t.url);
       url.username = role;
@@ -232,14 +287,21 @@ describe('a Redis that hangs', () => {
 
 describe('HTTP timeouts', () => {
   it('closes a connection that sends half a request and then nothing, after HTTP_CONNECTION_TIMEOUT_MS', async () => {
-    const own = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix, env: { HTTP_CONNECTION_TIMEOUT_MS: '500' } });
+    const own = await startTestApi({
+      databaseUrl: t.url,
+      redisUrl: r.url,
+      prefix: r.prefix,
+      env: { HTTP_CONNECTION_TIMEOUT_MS: '500' },
+    });
     extra.push(own);
     const target = new URL(own.url);
     const socket = net.connect(Number(target.port), target.hostname);
     socket.on('error', () => {});
     const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now())));
     const started = Date.now();
-    socket.write(`POST /v1/visit-events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ref.apiKey}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"eventId":`);
+    socket.write(
+      `POST /v1/visit-events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ref.apiKey}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"eventId":`,
+    );
     const at = await Promise.race([closed, new Promise<number>((resolve) => setTimeout(() => resolve(-1), 5000))]);
     socket.destroy();
     expect(at).toBeGreaterThan(0);

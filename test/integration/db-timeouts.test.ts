@@ -43,11 +43,22 @@ afterAll(async () => {
 
 describe('createDb timeouts', () => {
   it('sets statement and idle-in-transaction timeouts on every session, per role from the configuration', async () => {
-    const config = loadConfig({ API_DB_STATEMENT_TIMEOUT_MS: '1500', DB_STATEMENT_TIMEOUT_MS: '0', DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '7000' });
+    const config = loadConfig({
+      API_DB_STATEMENT_TIMEOUT_MS: '1500',
+      DB_STATEMENT_TIMEOUT_MS: '0',
+      DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '7000',
+    });
     const api = open(t.url, dbTimeoutsFor(config, 'api'));
     const background = open(t.url, dbTimeoutsFor(config, 'background'));
     const show = async (db: Db) =>
-      (await sql<{ s: string; i: string }>`SELECT current_setting('statement_timeout') AS s, current_setting('idle_in_transaction_session_timeout') AS i`.execute(db)).rows[0];
+      (
+        await sql<{
+          s: string;
+          i: string;
+        }>`SELECT current_setting('statement_timeout') AS s, current_setting('idle_in_transaction_session_timeout') AS i`.execute(
+          db,
+        )
+      ).rows[0];
     expect(await show(api)).toEqual({ s: '1500ms', i: '7s' });
     expect(await show(background)).toEqual({ s: '0', i: '7s' });
   });
@@ -63,8 +74,12 @@ describe('createDb timeouts', () => {
 
   it('classifies a value PostgreSQL cannot store as data and a broken constraint as integrity', async () => {
     const db = open(t.url, {});
-    expect(classifyDbError((await failure(sql`SELECT ${'0000-01-01T00:00:00Z'}::timestamptz`.execute(db))).err)).toBe('data');
-    expect(classifyDbError((await failure(sql`SELECT ${'2022-04-02T10:00:00+23:00'}::timestamptz`.execute(db))).err)).toBe('data');
+    expect(classifyDbError((await failure(sql`SELECT ${'0000-01-01T00:00:00Z'}::timestamptz`.execute(db))).err)).toBe(
+      'data',
+    );
+    expect(
+      classifyDbError((await failure(sql`SELECT ${'2022-04-02T10:00:00+23:00'}::timestamptz`.execute(db))).err),
+    ).toBe('data');
     const fk = sql`INSERT INTO inbox_events (client_id, event_id, body_hash, raw_body, event_type, university_code, visit_ref, occurred_at)
       VALUES (-1, 'e', 'h', '{}', 'visit.recorded', '4100000000', 'r', now())`;
     expect(classifyDbError((await failure(fk.execute(db))).err)).toBe('integrity');
@@ -104,7 +119,13 @@ describe('createDb timeouts', () => {
       await sql`SELECT 1`.execute(trx);
     });
     await failure(idle);
-    const [row] = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction' AND application_name = 'ledger-test-timeouts'`.execute(t.db)).rows;
+    const [row] = (
+      await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction' AND application_name = 'ledger-test-timeouts'`.execute(
+        t.db,
+      )
+    ).rows;
     expect(row!.n).toBe(0);
     expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(db)).rows[0]!.one).toBe(1); // the pool opens a new one
   });

@@ -7,12 +7,23 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { maySubmitFor } from '../../../shared/domain/scope.ts';
 import {
-  bodyHash, checkRules, eventIdOf, MAX_BATCH_EVENTS, parseVisitEvent, visitEventJsonSchema,
-  type FieldError, type ReferenceFacts, type VisitEvent,
+  bodyHash,
+  checkRules,
+  eventIdOf,
+  MAX_BATCH_EVENTS,
+  parseVisitEvent,
+  visitEventJsonSchema,
+  type FieldError,
+  type ReferenceFacts,
+  type VisitEvent,
 } from '../../../shared/domain/visit-event.schema.ts';
 import { eventsAccepted, eventsDuplicate, eventsRejected } from '../../../shared/metrics.ts';
 import {
-  findClientInboxEvent, InboxPartlyStoredError, storeInboxEvents, type NewInboxEvent, type StoreOutcome,
+  findClientInboxEvent,
+  InboxPartlyStoredError,
+  storeInboxEvents,
+  type NewInboxEvent,
+  type StoreOutcome,
 } from '../../../shared/repositories/inbox.repository.ts';
 import { badRequest, conflict, forbidden, notFound, Problem, unavailable, unprocessable } from '../problem.ts';
 import { createEnqueueBatcher } from '../enqueue-batcher.ts';
@@ -36,10 +47,14 @@ type Verdict =
 /** Scope and reference rules of a valid event (pure once the facts are known). */
 function judge(event: VisitEvent, client: ApiClient, facts: ReferenceFacts, receivedAt: Date): Verdict {
   const code = event.visit.universityCode;
-  const outside = { status: 'forbidden' as const, errors: [{ path: '/visit/universityCode', message: `university ${code} is outside this key's scope` }] };
+  const outside = {
+    status: 'forbidden' as const,
+    errors: [{ path: '/visit/universityCode', message: `university ${code} is outside this key's scope` }],
+  };
   // A university key is judged without the university's province; others need it (unknown university → 422).
   if (client.scope.kind === 'university' && client.scope.universityCode !== code) return outside;
-  if (facts.universityProvince !== undefined && !maySubmitFor(client.scope, code, facts.universityProvince)) return outside;
+  if (facts.universityProvince !== undefined && !maySubmitFor(client.scope, code, facts.universityProvince))
+    return outside;
   const errors = checkRules(event, facts, receivedAt);
   return errors.length ? { status: 'unprocessable', errors } : { status: 'storable', event };
 }
@@ -51,12 +66,19 @@ type RowOutcome = StoreOutcome | { status: 'invalid' | 'unprocessable'; message:
 function refusedRow(failure: 'data' | 'integrity', err: unknown): RowOutcome {
   const reason = (err as Error).message;
   return failure === 'data'
-    ? { status: 'invalid', message: `PostgreSQL cannot store a value of this event (${reason}): correct it and send the event again` }
-    : { status: 'unprocessable', message: `PostgreSQL refused this event (${reason}): correct it and send the event again` };
+    ? {
+        status: 'invalid',
+        message: `PostgreSQL cannot store a value of this event (${reason}): correct it and send the event again`,
+      }
+    : {
+        status: 'unprocessable',
+        message: `PostgreSQL refused this event (${reason}): correct it and send the event again`,
+      };
 }
 
 /** Whether a failure of a shared statement may be one event's fault, so that storing each request alone can help. */
-const mayBeOneEvents = (err: unknown) => !(err instanceof InboxPartlyStoredError) && ['data', 'integrity', 'refused'].includes(classifyDbError(err));
+const mayBeOneEvents = (err: unknown) =>
+  !(err instanceof InboxPartlyStoredError) && ['data', 'integrity', 'refused'].includes(classifyDbError(err));
 
 const BECAUSE: Record<DbFailure, string> = {
   unreachable: 'database unreachable',
@@ -75,10 +97,19 @@ const BECAUSE: Record<DbFailure, string> = {
  */
 function storeUnavailable(err: unknown, what: 'the event' | 'the events', maxWaitMs: number): Problem {
   if (err instanceof GroupRunnerBusyError) {
-    const why = err.reason === 'full' ? 'too many events are waiting to be stored by this API process' : `${what} waited over ${maxWaitMs} ms to be stored`;
-    return new Problem(503, 'Service Unavailable', `${what} cannot be stored right now (${why}): nothing was stored; retry in a few seconds`, undefined, {
-      'retry-after': err.reason === 'full' ? '2' : '5',
-    });
+    const why =
+      err.reason === 'full'
+        ? 'too many events are waiting to be stored by this API process'
+        : `${what} waited over ${maxWaitMs} ms to be stored`;
+    return new Problem(
+      503,
+      'Service Unavailable',
+      `${what} cannot be stored right now (${why}): nothing was stored; retry in a few seconds`,
+      undefined,
+      {
+        'retry-after': err.reason === 'full' ? '2' : '5',
+      },
+    );
   }
   const failure = classifyDbError(err);
   if (err instanceof InboxPartlyStoredError || failure === 'interrupted') {
@@ -89,7 +120,9 @@ function storeUnavailable(err: unknown, what: 'the event' | 'the events', maxWai
     );
   }
   const code = failure === 'refused' ? `, SQLSTATE ${(err as { code?: string }).code}` : '';
-  return unavailable(`${what} cannot be stored right now (${BECAUSE[failure]}${code}): nothing was stored; retry later`);
+  return unavailable(
+    `${what} cannot be stored right now (${BECAUSE[failure]}${code}): nothing was stored; retry later`,
+  );
 }
 
 function inboxRow(clientId: number, event: VisitEvent, original: unknown, rawBody: string): NewInboxEvent {
@@ -115,7 +148,9 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
     } catch (err) {
       request.log.error({ err }, 'reference data lookup failed');
       eventsRejected.inc({ reason: 'unavailable' }, events.length);
-      throw unavailable(`the event cannot be checked right now (${BECAUSE[classifyDbError(err)]}): nothing was stored; retry later`);
+      throw unavailable(
+        `the event cannot be checked right now (${BECAUSE[classifyDbError(err)]}): nothing was stored; retry later`,
+      );
     }
   }
 
@@ -156,13 +191,18 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
     isolate: mayBeOneEvents,
   });
 
-  async function store(request: FastifyRequest, rows: NewInboxEvent[], what: 'the event' | 'the events'): Promise<RowOutcome[]> {
+  async function store(
+    request: FastifyRequest,
+    rows: NewInboxEvent[],
+    what: 'the event' | 'the events',
+  ): Promise<RowOutcome[]> {
     if (rows.length === 0) return []; // nothing to store: no statement, and no 503 for a batch of only refused events
     try {
       return await storer.submit(rows);
     } catch (err) {
       const problem = storeUnavailable(err, what, maxWaitMs);
-      if (err instanceof GroupRunnerBusyError) request.log.warn({ reason: err.reason, events: rows.length }, 'store queue busy');
+      if (err instanceof GroupRunnerBusyError)
+        request.log.warn({ reason: err.reason, events: rows.length }, 'store queue busy');
       else request.log.error({ err }, 'storing events failed');
       eventsRejected.inc({ reason: 'unavailable' }, rows.length);
       throw problem;
@@ -192,9 +232,24 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
         security: [{ bearer: [] }],
         body: eventSchema,
         response: {
-          202: { description: 'stored durably', type: 'object', properties: { eventId: { type: 'string' }, status: { type: 'string', enum: ['accepted'] } } },
-          200: { description: 'already stored with the same body', type: 'object', properties: { eventId: { type: 'string' }, status: { type: 'string', enum: ['duplicate'] } } },
-          400: problemRef, 401: problemRef, 403: problemRef, 409: problemRef, 413: problemRef, 422: problemRef, 429: problemRef, 503: problemRef,
+          202: {
+            description: 'stored durably',
+            type: 'object',
+            properties: { eventId: { type: 'string' }, status: { type: 'string', enum: ['accepted'] } },
+          },
+          200: {
+            description: 'already stored with the same body',
+            type: 'object',
+            properties: { eventId: { type: 'string' }, status: { type: 'string', enum: ['duplicate'] } },
+          },
+          400: problemRef,
+          401: problemRef,
+          403: problemRef,
+          409: problemRef,
+          413: problemRef,
+          422: problemRef,
+          429: problemRef,
+          503: problemRef,
         },
       },
     },
@@ -228,7 +283,9 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
           return reply.code(200).send({ eventId: event.eventId, status: 'duplicate' });
         case 'conflict':
           eventsRejected.inc({ reason: 'conflict' });
-          throw conflict(`event ${event.eventId} was already sent with a different body: send a new eventId for a new event, or the same body to repeat it`);
+          throw conflict(
+            `event ${event.eventId} was already sent with a different body: send a new eventId for a new event, or the same body to repeat it`,
+          );
         case 'invalid':
           eventsRejected.inc({ reason: 'invalid' });
           throw badRequest('the event is not valid: see errors', [{ path: '/', message: outcome!.message }]);
@@ -248,7 +305,11 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
         summary: `Submit up to ${MAX_BATCH_EVENTS} visit events; one result per event, in order`,
         tags: ['visit events'],
         security: [{ bearer: [] }],
-        body: { type: 'object', required: ['events'], properties: { events: { type: 'array', minItems: 1, maxItems: MAX_BATCH_EVENTS, items: eventSchema } } },
+        body: {
+          type: 'object',
+          required: ['events'],
+          properties: { events: { type: 'array', minItems: 1, maxItems: MAX_BATCH_EVENTS, items: eventSchema } },
+        },
         response: {
           200: {
             description: 'each event judged as if sent alone',
@@ -260,14 +321,24 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
                   type: 'object',
                   properties: {
                     eventId: { type: ['string', 'null'] },
-                    status: { type: 'string', enum: ['accepted', 'duplicate', 'conflict', 'invalid', 'unprocessable', 'forbidden'] },
-                    errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+                    status: {
+                      type: 'string',
+                      enum: ['accepted', 'duplicate', 'conflict', 'invalid', 'unprocessable', 'forbidden'],
+                    },
+                    errors: {
+                      type: 'array',
+                      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+                    },
                   },
                 },
               },
             },
           },
-          400: problemRef, 401: problemRef, 413: problemRef, 429: problemRef, 503: problemRef,
+          400: problemRef,
+          401: problemRef,
+          413: problemRef,
+          429: problemRef,
+          503: problemRef,
         },
       },
     },
@@ -278,7 +349,12 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
       if (!Array.isArray(events) || events.length < 1 || events.length > MAX_BATCH_EVENTS) {
         eventsRejected.inc({ reason: 'invalid' });
         throw badRequest(`the body must be {"events": [...]} with 1 to ${MAX_BATCH_EVENTS} events`, [
-          { path: '/events', message: Array.isArray(events) ? `must hold 1 to ${MAX_BATCH_EVENTS} events (got ${events.length})` : 'must be an array of events' },
+          {
+            path: '/events',
+            message: Array.isArray(events)
+              ? `must hold 1 to ${MAX_BATCH_EVENTS} events (got ${events.length})`
+              : 'must be an array of events',
+          },
         ]);
       }
       type Result = { eventId: string | null; status: string; errors?: FieldError[] };
@@ -287,23 +363,56 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
       events.forEach((raw, index) => {
         const parsed = parseVisitEvent(raw);
         if (parsed.ok) valid.push({ index, event: parsed.event });
-        else results[index] = { eventId: eventIdOf(raw) ?? null, status: 'invalid', errors: parsed.errors.map((e) => ({ path: `/events/${index}${e.path === '/' ? '' : e.path}`, message: e.message })) };
+        else
+          results[index] = {
+            eventId: eventIdOf(raw) ?? null,
+            status: 'invalid',
+            errors: parsed.errors.map((e) => ({
+              path: `/events/${index}${e.path === '/' ? '' : e.path}`,
+              message: e.message,
+            })),
+          };
       });
-      const facts = await referenceFacts(request, valid.map((v) => v.event));
+      const facts = await referenceFacts(
+        request,
+        valid.map((v) => v.event),
+      );
       const storable: Array<{ index: number; row: NewInboxEvent }> = [];
       valid.forEach(({ index, event }, i) => {
         const verdict = judge(event, request.client, facts[i]!, receivedAt);
-        if (verdict.status === 'storable') storable.push({ index, row: inboxRow(request.client.id, event, events[index], JSON.stringify(events[index])) });
-        else results[index] = { eventId: event.eventId, status: verdict.status, errors: verdict.errors.map((e) => ({ path: `/events/${index}${e.path}`, message: e.message })) };
+        if (verdict.status === 'storable')
+          storable.push({
+            index,
+            row: inboxRow(request.client.id, event, events[index], JSON.stringify(events[index])),
+          });
+        else
+          results[index] = {
+            eventId: event.eventId,
+            status: verdict.status,
+            errors: verdict.errors.map((e) => ({ path: `/events/${index}${e.path}`, message: e.message })),
+          };
       });
-      const outcomes = await store(request, storable.map((s) => s.row), 'the events');
+      const outcomes = await store(
+        request,
+        storable.map((s) => s.row),
+        'the events',
+      );
       const acceptedIds: number[] = [];
       outcomes.forEach((o, i) => {
         const { index, row } = storable[i]!;
         if (o.status === 'accepted') acceptedIds.push(o.id);
         results[index] =
           o.status === 'conflict'
-            ? { eventId: row.eventId, status: 'conflict', errors: [{ path: `/events/${index}/eventId`, message: `event ${row.eventId} was already sent with a different body` }] }
+            ? {
+                eventId: row.eventId,
+                status: 'conflict',
+                errors: [
+                  {
+                    path: `/events/${index}/eventId`,
+                    message: `event ${row.eventId} was already sent with a different body`,
+                  },
+                ],
+              }
             : o.status === 'invalid' || o.status === 'unprocessable'
               ? { eventId: row.eventId, status: o.status, errors: [{ path: `/events/${index}`, message: o.message }] }
               : { eventId: row.eventId, status: o.status };
@@ -337,7 +446,9 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
               error: { type: 'string' },
             },
           },
-          401: problemRef, 404: problemRef, 503: problemRef,
+          401: problemRef,
+          404: problemRef,
+          503: problemRef,
         },
       },
     },
