@@ -77,7 +77,7 @@ function refusedRow(failure: 'data' | 'integrity', err: unknown): RowOutcome {
 }
 
 /** Whether a failure of a shared statement may be one event's fault, so that storing each request alone can help. */
-const mayBeOneEvents = (err: unknown) =>
+const mayBeAnEventsFault = (err: unknown) =>
   !(err instanceof InboxPartlyStoredError) && ['data', 'integrity', 'refused'].includes(classifyDbError(err));
 
 const BECAUSE: Record<DbFailure, string> = {
@@ -188,7 +188,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
       return groups.map((rows) => outcomes.slice(at, (at += rows.length)));
     },
     runAlone: storeRequestRows,
-    isolate: mayBeOneEvents,
+    isolate: mayBeAnEventsFault,
   });
 
   async function store(
