@@ -138,6 +138,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log,
     bodyLimit: SINGLE_BODY_LIMIT,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Node would answer a missing Host with a bare 400 of its own; the hook below answers it as problem+json.
+    http: { requireHostHeader: false },
     frameworkErrors,
     clientErrorHandler,
     requestIdHeader: 'x-request-id',
@@ -152,6 +154,18 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (request.raw.httpVersion === '1.1' && !request.headers.host) {
+      sendProblem(reply, new Problem(400, 'Bad Request', 'the Host header is missing: HTTP/1.1 requires it'));
+      return reply;
+    }
+    return undefined;
+  });
+  // CONNECT (a proxy tunnel) is not served; without a listener Node would drop the connection without an answer.
+  app.server.on('connect', (_req: unknown, socket: Socket) => {
+    const body = problemBody(405, 'Method Not Allowed', 'CONNECT is not served here: this is an HTTP API, not a proxy');
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Type: ${PROBLEM_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   });
 
   // JSON with the raw text kept: the inbox stores the event exactly as it arrived. secure-json-parse (fastify's own
@@ -183,7 +197,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       );
       return;
     }
-    request.rawBody = text;
+    // A byte order mark is an encoding signature, not JSON text (RFC 8259 §8.1): the parser skips it, and so must the
+    // stored copy, or the workers' JSON.parse of the inbox row fails on an event this API accepted.
+    request.rawBody = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     done(null, parsed);
   });
 

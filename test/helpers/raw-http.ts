@@ -64,6 +64,9 @@ export function rawRequest(
 }
 
 function parseResponse(raw: Buffer): RawResponse {
+  // Interim answers (100 Continue) come before the final one: skip them.
+  while (/^HTTP\/1\.[01] 1\d\d /.test(raw.subarray(0, 16).toString('latin1')) && raw.indexOf('\r\n\r\n') >= 0)
+    raw = raw.subarray(raw.indexOf('\r\n\r\n') + 4);
   const end = raw.indexOf('\r\n\r\n');
   const head = raw.subarray(0, end < 0 ? raw.length : end).toString('latin1');
   let payload = end < 0 ? Buffer.alloc(0) : raw.subarray(end + 4);

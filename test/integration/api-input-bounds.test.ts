@@ -92,6 +92,16 @@ describe('unknown fields are bounded', () => {
   });
 });
 
+describe('a byte order mark', () => {
+  it('is accepted and left out of the stored body, which the workers read with JSON.parse', async () => {
+    const ev = visitEvent(ref);
+    expect(
+      (await api.request('POST', '/v1/visit-events', { key: ref.apiKey, raw: `\uFEFF${JSON.stringify(ev)}` })).status,
+    ).toBe(202);
+    expect(JSON.parse((await stored(ev.eventId))!)).toEqual(ev);
+  });
+});
+
 describe('prototype poisoning', () => {
   const poisons: Array<[string, (event: object) => string]> = [
     ['__proto__ at the top', (ev) => withRawField(ev, '__proto__', '{"isAdmin":true}')],
