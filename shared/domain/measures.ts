@@ -18,8 +18,18 @@ export interface RawFigures {
 }
 
 export const NO_FIGURES: Readonly<RawFigures> = Object.freeze({
-  employersVisited: 0, principalEmployers: 0, newEmployers: 0, visits: 0, onsiteVisits: 0, positions: 0,
-  internshipBases: 0, recruitmentInvites: 0, demandSurveys: 0, graduatesTracked: 0, satisfactionSum: 0, satisfactionCount: 0,
+  employersVisited: 0,
+  principalEmployers: 0,
+  newEmployers: 0,
+  visits: 0,
+  onsiteVisits: 0,
+  positions: 0,
+  internshipBases: 0,
+  recruitmentInvites: 0,
+  demandSurveys: 0,
+  graduatesTracked: 0,
+  satisfactionSum: 0,
+  satisfactionCount: 0,
 });
 
 export interface UniversityInfo {
@@ -47,7 +57,11 @@ export interface Rules {
 
 /** The rules a campaign starts with unless its operator says otherwise (原则上不少于100家, 50 %, 0.8). */
 export const DEFAULT_RULES: Readonly<Rules> = Object.freeze({
-  principalTarget: 100, newTarget: 100, behindFactor: 0.8, onsiteShareFlag: 0.5, baseWithoutTargets: 100,
+  principalTarget: 100,
+  newTarget: 100,
+  behindFactor: 0.8,
+  onsiteShareFlag: 0.5,
+  baseWithoutTargets: 100,
 });
 
 export interface CampaignRules extends Rules {
@@ -176,7 +190,9 @@ export function rulesFor(campaign: Rules, override: ProvinceOverride | undefined
 }
 
 /** Mean placement rate per province, over the universities that have one. */
-export function provinceMeans(universities: Iterable<Pick<UniversityInfo, 'provinceCode' | 'placementRate'>>): Map<string, number> {
+export function provinceMeans(
+  universities: Iterable<Pick<UniversityInfo, 'provinceCode' | 'placementRate'>>,
+): Map<string, number> {
   const sums = new Map<string, { sum: number; n: number }>();
   for (const u of universities) {
     if (u.placementRate === null) continue;
@@ -214,7 +230,12 @@ export function ratio(measure: number, target: number): Fraction {
   return target <= 0 ? { num: 1, den: 1 } : fraction(Math.min(measure, target), target);
 }
 
-export function computeMeasures(u: UniversityInfo, raw: RawFigures, ctx: MeasureContext, asOf: string): UniversityMeasures {
+export function computeMeasures(
+  u: UniversityInfo,
+  raw: RawFigures,
+  ctx: MeasureContext,
+  asOf: string,
+): UniversityMeasures {
   const rules = rulesFor(ctx.campaign, ctx.overrides.get(u.provinceCode));
   const targets = applicableTargets(u, ctx);
   const exact = {
@@ -222,7 +243,9 @@ export function computeMeasures(u: UniversityInfo, raw: RawFigures, ctx: Measure
     new: targets.new === null ? null : ratio(raw.newEmployers, targets.new),
   };
   const applicable = [exact.principal, exact.new].filter((r): r is Fraction => r !== null);
-  const exactCompletion = applicable.length ? meanFraction(applicable) : ratio(raw.employersVisited, rules.baseWithoutTargets);
+  const exactCompletion = applicable.length
+    ? meanFraction(applicable)
+    : ratio(raw.employersVisited, rules.baseWithoutTargets);
   const completion = fractionValue(exactCompletion);
   const shown = (f: Fraction | null) => (f === null ? null : round6(fractionValue(f)));
   const expected = expectedShare({ start: ctx.campaign.startDate, end: ctx.campaign.endDate }, asOf);

@@ -1,5 +1,13 @@
 // Ranking order (RULES.md "Rankings"): standard competition ranking (1, 2, 2, 4), code order within a tie. Pure.
-import { compareFractions, fraction, fractionValue, meanFraction, round6, type Fraction, type UniversityMeasures } from './measures.ts';
+import {
+  compareFractions,
+  fraction,
+  fractionValue,
+  meanFraction,
+  round6,
+  type Fraction,
+  type UniversityMeasures,
+} from './measures.ts';
 import type { ProvinceRankRow, UniversityRankRow } from './ranking.types.ts';
 
 /** Ranks rows already sorted by `compare`: equal on every key (compare = 0 apart from the tie-break) = equal rank. */
@@ -18,12 +26,17 @@ type UniversityKeys = Pick<UniversityMeasures, 'universityCode' | 'exactCompleti
 /** Keys compared exactly: completion as a fraction, so two completions of 1/3 tie however each is made up. */
 export function compareUniversities(a: UniversityKeys, b: UniversityKeys): number {
   return (
-    compareFractions(b.exactCompletion, a.exactCompletion) || b.employersVisited - a.employersVisited || b.positions - a.positions || byCode(a.universityCode, b.universityCode)
+    compareFractions(b.exactCompletion, a.exactCompletion) ||
+    b.employersVisited - a.employersVisited ||
+    b.positions - a.positions ||
+    byCode(a.universityCode, b.universityCode)
   );
 }
 
 const sameUniversityKeys = (a: UniversityKeys, b: UniversityKeys) =>
-  compareFractions(a.exactCompletion, b.exactCompletion) === 0 && a.employersVisited === b.employersVisited && a.positions === b.positions;
+  compareFractions(a.exactCompletion, b.exactCompletion) === 0 &&
+  a.employersVisited === b.employersVisited &&
+  a.positions === b.positions;
 
 /** University rows in rank order: completion desc, employers visited desc, positions desc. */
 export function rankUniversities(measures: readonly UniversityMeasures[]): UniversityRankRow[] {
@@ -59,10 +72,17 @@ interface ProvinceEntry {
 }
 
 const sameProvinceKeys = (a: ProvinceEntry, b: ProvinceEntry) =>
-  compareFractions(a.share, b.share) === 0 && compareFractions(a.mean, b.mean) === 0 && a.row.positions === b.row.positions;
+  compareFractions(a.share, b.share) === 0 &&
+  compareFractions(a.mean, b.mean) === 0 &&
+  a.row.positions === b.row.positions;
 
 function compareProvinceEntries(a: ProvinceEntry, b: ProvinceEntry): number {
-  return compareFractions(b.share, a.share) || compareFractions(b.mean, a.mean) || b.row.positions - a.row.positions || byCode(a.row.provinceCode, b.row.provinceCode);
+  return (
+    compareFractions(b.share, a.share) ||
+    compareFractions(b.mean, a.mean) ||
+    b.row.positions - a.row.positions ||
+    byCode(a.row.provinceCode, b.row.provinceCode)
+  );
 }
 
 /**
@@ -70,7 +90,10 @@ function compareProvinceEntries(a: ProvinceEntry, b: ProvinceEntry): number {
  * the province counts, visited or not; a province without universities has share and mean 0. Share and mean are
  * compared exactly and rounded only in the rows.
  */
-export function rankProvinces(provinces: readonly ProvinceInfo[], measures: readonly UniversityMeasures[]): ProvinceRankRow[] {
+export function rankProvinces(
+  provinces: readonly ProvinceInfo[],
+  measures: readonly UniversityMeasures[],
+): ProvinceRankRow[] {
   const acc = new Map(provinces.map((p) => [p.code, { meeting: 0, completions: [] as Fraction[], positions: 0 }]));
   for (const m of measures) {
     const a = acc.get(m.provinceCode);

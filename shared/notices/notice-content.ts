@@ -1,7 +1,13 @@
 // The notice model (定期通报): what a national or a province notice says, built from stored snapshots, totals and
 // plans. Pure: no I/O; the renderers (HTML, text, Markdown, chart) only lay this model out.
 import { DEFAULT_RULES, rulesFor, type CampaignRules, type ProvinceOverride } from '../domain/measures.ts';
-import type { CampaignTotals, ProvinceRankRow, ProvinceRanking, UniversityRankRow, UniversityRanking } from '../domain/ranking.types.ts';
+import type {
+  CampaignTotals,
+  ProvinceRankRow,
+  ProvinceRanking,
+  UniversityRankRow,
+  UniversityRanking,
+} from '../domain/ranking.types.ts';
 import { expectedShare } from '../domain/periods.ts';
 import { dateZh, periodZh } from './format.ts';
 
@@ -33,7 +39,11 @@ export interface NoticeRules {
   behindFactorVaries?: boolean;
 }
 
-const DEFAULT_NOTICE_RULES: NoticeRules = { behindFactor: DEFAULT_RULES.behindFactor, onsiteShareFlag: DEFAULT_RULES.onsiteShareFlag, planDeadline: null };
+const DEFAULT_NOTICE_RULES: NoticeRules = {
+  behindFactor: DEFAULT_RULES.behindFactor,
+  onsiteShareFlag: DEFAULT_RULES.onsiteShareFlag,
+  planDeadline: null,
+};
 
 /** What the store holds about a campaign's rules (measures.repository loadCampaignRuleSet). */
 export interface RuleSet {
@@ -44,8 +54,15 @@ export interface RuleSet {
 
 /** The national notice quotes the campaign's rules, and says when a province has its own behind factor. */
 export function nationalNoticeRules(r: RuleSet): NoticeRules {
-  const behindFactorVaries = [...r.overrides.values()].some((o) => o.behindFactor != null && o.behindFactor !== r.campaign.behindFactor);
-  return { behindFactor: r.campaign.behindFactor, onsiteShareFlag: r.campaign.onsiteShareFlag, planDeadline: r.planDeadline, behindFactorVaries };
+  const behindFactorVaries = [...r.overrides.values()].some(
+    (o) => o.behindFactor != null && o.behindFactor !== r.campaign.behindFactor,
+  );
+  return {
+    behindFactor: r.campaign.behindFactor,
+    onsiteShareFlag: r.campaign.onsiteShareFlag,
+    planDeadline: r.planDeadline,
+    behindFactorVaries,
+  };
 }
 
 /** A province notice applies and quotes the province's rules. */
@@ -136,7 +153,15 @@ export function noticeSubject(areaName: string, period: string): string {
   return `关于${areaName}高校书记校长访企拓岗促就业专项行动进展情况的通报（${periodZh(period)}）`;
 }
 
-function head(campaign: NoticeCampaign, period: string, asOf: string, areaName: string, totals: CampaignTotals, universities: number, rules: NoticeRules) {
+function head(
+  campaign: NoticeCampaign,
+  period: string,
+  asOf: string,
+  areaName: string,
+  totals: CampaignTotals,
+  universities: number,
+  rules: NoticeRules,
+) {
   return {
     campaignId: campaign.id,
     campaignName: campaign.name,
@@ -154,7 +179,8 @@ function head(campaign: NoticeCampaign, period: string, asOf: string, areaName: 
 }
 
 /** Filed after the deadline (never when there is no deadline or no filing). */
-export const isLate = (filedOn: string | null, deadline: string | null): boolean => filedOn !== null && deadline !== null && filedOn > deadline;
+export const isLate = (filedOn: string | null, deadline: string | null): boolean =>
+  filedOn !== null && deadline !== null && filedOn > deadline;
 
 /**
  * Whether a row is flagged for its on-site share: the rankings' own flag (judged against the province's threshold);
@@ -179,7 +205,10 @@ export function buildNationalNotice(input: NationalInput): NationalNotice {
   const rules = input.rules ?? DEFAULT_NOTICE_RULES;
   const names = new Map<string, string>(input.plans.map((p) => [p.provinceCode, p.provinceName]));
   for (const p of provinces.rows) names.set(p.provinceCode, p.provinceName);
-  const line = (r: UniversityRankRow): UniversityLine => ({ ...r, provinceName: names.get(r.provinceCode) ?? r.provinceCode });
+  const line = (r: UniversityRankRow): UniversityLine => ({
+    ...r,
+    provinceName: names.get(r.provinceCode) ?? r.provinceCode,
+  });
 
   const behind = national.rows.filter((r) => r.behind).map(line);
   const perProvince = new Map<string, { behind: number; universities: number }>();
@@ -200,14 +229,20 @@ export function buildNationalNotice(input: NationalInput): NationalNotice {
     .map((p) => ({ provinceCode: p.provinceCode, provinceName: p.provinceName }))
     .sort((a, b) => a.provinceCode.localeCompare(b.provinceCode));
   const plansLate = input.plans
-    .filter((p): p is PlanFiling & { filedOn: string } => p.filedOn !== null && p.filedOn <= national.asOf && isLate(p.filedOn, rules.planDeadline))
+    .filter(
+      (p): p is PlanFiling & { filedOn: string } =>
+        p.filedOn !== null && p.filedOn <= national.asOf && isLate(p.filedOn, rules.planDeadline),
+    )
     .map((p) => ({ provinceCode: p.provinceCode, provinceName: p.provinceName, filedOn: p.filedOn }))
     .sort((a, b) => a.provinceCode.localeCompare(b.provinceCode));
 
   // The national ranking uses the same keys as each province's, so a province's first row here is its leader.
   const leaders = new Map<string, UniversityLine>();
-  for (const r of national.rows) if (!leaders.has(r.provinceCode) && r.employersVisited > 0) leaders.set(r.provinceCode, line(r));
-  const provinceLeaders = provinces.rows.map((p) => leaders.get(p.provinceCode)).filter((r): r is UniversityLine => r !== undefined);
+  for (const r of national.rows)
+    if (!leaders.has(r.provinceCode) && r.employersVisited > 0) leaders.set(r.provinceCode, line(r));
+  const provinceLeaders = provinces.rows
+    .map((p) => leaders.get(p.provinceCode))
+    .filter((r): r is UniversityLine => r !== undefined);
 
   return {
     kind: 'national',
@@ -221,7 +256,10 @@ export function buildNationalNotice(input: NationalInput): NationalNotice {
     behind,
     examples: {
       provinces: provinces.rows.filter((p) => p.meanCompletion > 0).slice(0, TOP_PROVINCES),
-      universities: national.rows.filter((r) => r.employersVisited > 0).slice(0, TOP_UNIVERSITIES).map(line),
+      universities: national.rows
+        .filter((r) => r.employersVisited > 0)
+        .slice(0, TOP_UNIVERSITIES)
+        .map(line),
       provinceLeaders,
     },
   };
@@ -270,7 +308,9 @@ export function shareZh(x: number): string {
 /** The province's plan in words, without the final 。: filed (and whether late), or not filed (and whether overdue). */
 export function planStatusZh(m: ProvinceNotice): string {
   if (m.planFiledOn === null) {
-    return m.planDeadline !== null && m.asOf > m.planDeadline ? `实施方案尚未报送（报送期限为${dateZh(m.planDeadline)}）` : '实施方案尚未报送';
+    return m.planDeadline !== null && m.asOf > m.planDeadline
+      ? `实施方案尚未报送（报送期限为${dateZh(m.planDeadline)}）`
+      : '实施方案尚未报送';
   }
   const filed = `实施方案已于${dateZh(m.planFiledOn)}报送`;
   return m.planLate && m.planDeadline !== null ? `${filed}，晚于${dateZh(m.planDeadline)}的报送期限` : filed;
@@ -306,7 +346,15 @@ export function targetsZh(r: UniversityRankRow): string {
 /** The bars of the progress chart: provinces by mean completion, or a province's universities by completion. */
 export function chartSeries(model: NoticeModel): { values: number[]; expected: number; label: string } {
   if (model.kind === 'national') {
-    return { values: model.provinces.map((p) => p.meanCompletion), expected: model.expectedProgress, label: '各省份高校平均完成度（按排名）' };
+    return {
+      values: model.provinces.map((p) => p.meanCompletion),
+      expected: model.expectedProgress,
+      label: '各省份高校平均完成度（按排名）',
+    };
   }
-  return { values: model.ranking.map((r) => r.completion), expected: model.expectedProgress, label: `${model.provinceName}各高校完成度（按排名）` };
+  return {
+    values: model.ranking.map((r) => r.completion),
+    expected: model.expectedProgress,
+    label: `${model.provinceName}各高校完成度（按排名）`,
+  };
 }

@@ -3,7 +3,17 @@
 import type { ProvinceRankRow, UniversityRankRow } from '../domain/ranking.types.ts';
 import { dateZh, escapeHtml as e, int, pct, rankChangeZh } from './format.ts';
 import {
-  behindRuleZh, chartSeries, onsiteFlagged, planStatusZh, plansLateZh, shareZh, statusZh, targetsZh, type NationalNotice, type NoticeModel, type ProvinceNotice,
+  behindRuleZh,
+  chartSeries,
+  onsiteFlagged,
+  planStatusZh,
+  plansLateZh,
+  shareZh,
+  statusZh,
+  targetsZh,
+  type NationalNotice,
+  type NoticeModel,
+  type ProvinceNotice,
   type UniversityLine,
 } from './notice-content.ts';
 
@@ -57,7 +67,10 @@ const change = (v: number | null | undefined): Cell => ({
 
 function cut<T>(rows: T[], max: number): { shown: T[]; note: string } {
   if (rows.length <= max) return { shown: rows, note: '' };
-  return { shown: rows.slice(0, max), note: para(`（共${int(rows.length)}条，此处列出前${int(max)}条，完整名单见附件《电子台账》“高校进度”工作表。）`) };
+  return {
+    shown: rows.slice(0, max),
+    note: para(`（共${int(rows.length)}条，此处列出前${int(max)}条，完整名单见附件《电子台账》“高校进度”工作表。）`),
+  };
 }
 
 function totalsTable(m: NoticeModel): string {
@@ -82,7 +95,9 @@ function chart(m: NoticeModel, src: string): string {
     `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 6px 0;"><tr><td align="center">` +
     `<img src="${e(src)}" width="640" alt="${e(alt)}" style="display:block;width:100%;max-width:640px;height:auto;border:0;" />` +
     `</td></tr></table>` +
-    para(`<span style="font-size:12px;color:#666666;">图：${e(s.label)}。柱高为完成度（0–100%），绿色为已达标，蓝色为不低于时间进度，橙色为低于时间进度；红色虚线为时间进度${e(pct(s.expected))}。</span>`)
+    para(
+      `<span style="font-size:12px;color:#666666;">图：${e(s.label)}。柱高为完成度（0–100%），绿色为已达标，蓝色为不低于时间进度，橙色为低于时间进度；红色虚线为时间进度${e(pct(s.expected))}。</span>`,
+    )
   );
 }
 
@@ -99,7 +114,16 @@ function provinceRows(rows: ProvinceRankRow[]): Cell[][] {
   ]);
 }
 const PROVINCE_HEADERS = ['排名', '变化', '省份', '高校数', '达标高校', '达标比例', '平均完成度', '岗位数'];
-const PROVINCE_ALIGNS: Array<'left' | 'right' | 'center'> = ['center', 'center', 'left', 'right', 'right', 'right', 'right', 'right'];
+const PROVINCE_ALIGNS: Array<'left' | 'right' | 'center'> = [
+  'center',
+  'center',
+  'left',
+  'right',
+  'right',
+  'right',
+  'right',
+  'right',
+];
 
 function universityLines(rows: UniversityLine[], withProvince: boolean): Cell[][] {
   return rows.map((r) => [
@@ -127,13 +151,17 @@ function nationalBody(m: NationalNotice, o: Required<HtmlOptions>): string {
   parts.push(
     m.plansMissing.length === 0
       ? para('各省份均已报送实施方案。')
-      : para(`截至${e(m.asOfText)}，以下<span style="${RED}">${m.plansMissing.length}</span>个省份尚未报送实施方案：${m.plansMissing.map((p) => e(p.provinceName)).join('、')}。`),
+      : para(
+          `截至${e(m.asOfText)}，以下<span style="${RED}">${m.plansMissing.length}</span>个省份尚未报送实施方案：${m.plansMissing.map((p) => e(p.provinceName)).join('、')}。`,
+        ),
   );
   if (m.plansLate.length) parts.push(para(`<span style="${RED}">${plansLateZh(m, e)}。</span>`));
   parts.push(h2('四、进度落后高校'));
   if (m.behind.length === 0) parts.push(para('暂无进度落后高校。'));
   else {
-    parts.push(para(`全国共有<span style="${RED}">${e(int(m.behind.length))}</span>所高校${e(behindRuleZh(m))}，分布如下：`));
+    parts.push(
+      para(`全国共有<span style="${RED}">${e(int(m.behind.length))}</span>所高校${e(behindRuleZh(m))}，分布如下：`),
+    );
     parts.push(
       table(
         ['省份', '落后高校数', '高校总数'],
@@ -142,18 +170,42 @@ function nationalBody(m: NationalNotice, o: Required<HtmlOptions>): string {
       ),
     );
     const { shown, note } = cut(m.behind, o.maxListRows);
-    parts.push(table(['全国排名', '省份', '高校', '完成度', '走访单位', '岗位数'], universityLines(shown, true), ['center', 'left', 'left', 'right', 'right', 'right']), note);
+    parts.push(
+      table(['全国排名', '省份', '高校', '完成度', '走访单位', '岗位数'], universityLines(shown, true), [
+        'center',
+        'left',
+        'left',
+        'right',
+        'right',
+        'right',
+      ]),
+      note,
+    );
   }
   parts.push(h2('五、典型'));
   if (m.examples.provinces.length) {
-    parts.push(para(`进展靠前的省份：${m.examples.provinces.map((p) => `${e(p.provinceName)}（达标比例${e(pct(p.shareMeeting))}，平均完成度${e(pct(p.meanCompletion))}）`).join('；')}。`));
+    parts.push(
+      para(
+        `进展靠前的省份：${m.examples.provinces.map((p) => `${e(p.provinceName)}（达标比例${e(pct(p.shareMeeting))}，平均完成度${e(pct(p.meanCompletion))}）`).join('；')}。`,
+      ),
+    );
   }
   if (m.examples.universities.length) {
     parts.push(para('全国进展靠前的高校：'));
-    parts.push(table(['全国排名', '省份', '高校', '完成度', '走访单位', '岗位数'], universityLines(m.examples.universities, true), ['center', 'left', 'left', 'right', 'right', 'right']));
+    parts.push(
+      table(
+        ['全国排名', '省份', '高校', '完成度', '走访单位', '岗位数'],
+        universityLines(m.examples.universities, true),
+        ['center', 'left', 'left', 'right', 'right', 'right'],
+      ),
+    );
   }
   if (m.examples.provinceLeaders.length) {
-    parts.push(para(`各省份排名第一的高校：${m.examples.provinceLeaders.map((r) => `${e(r.provinceName)}${e(r.universityName)}（${e(pct(r.completion))}）`).join('；')}。`));
+    parts.push(
+      para(
+        `各省份排名第一的高校：${m.examples.provinceLeaders.map((r) => `${e(r.provinceName)}${e(r.universityName)}（${e(pct(r.completion))}）`).join('；')}。`,
+      ),
+    );
   }
   if (!m.examples.provinces.length && !m.examples.universities.length) parts.push(para('暂无。'));
   return parts.join('\n');
@@ -184,13 +236,17 @@ function names(rows: UniversityRankRow[], empty: string): string {
 
 function provinceBody(m: ProvinceNotice, o: Required<HtmlOptions>): string {
   const parts: string[] = [];
-  const rank = m.provinceRank ? `，在全国省份排名中列第${m.provinceRank.rank}位（${e(rankChangeZh(m.provinceRank.rankChange))}）` : '';
+  const rank = m.provinceRank
+    ? `，在全国省份排名中列第${m.provinceRank.rank}位（${e(rankChangeZh(m.provinceRank.rankChange))}）`
+    : '';
   parts.push(
     para(
       `截至${e(m.asOfText)}（${e(m.periodLabel)}），${e(m.provinceName)}${e(int(m.totals.universitiesWithVisits))}所高校的校领导累计走访用人单位${e(int(m.totals.visits))}次，` +
         `涉及用人单位${e(int(m.totals.employers))}家（其中新开拓${e(int(m.totals.newEmployers))}家），提供岗位${e(int(m.totals.positions))}个；` +
         `${e(int(m.meeting.length))}所高校已达标，${e(int(m.behind.length))}所进度落后${rank}。` +
-        (m.planFiledOn && !m.planLate ? `${e(planStatusZh(m))}。` : `<span style="${RED}">${e(planStatusZh(m))}。</span>`) +
+        (m.planFiledOn && !m.planLate
+          ? `${e(planStatusZh(m))}。`
+          : `<span style="${RED}">${e(planStatusZh(m))}。</span>`) +
         '现将进展情况通报如下。',
     ),
   );
@@ -203,21 +259,30 @@ function provinceBody(m: ProvinceNotice, o: Required<HtmlOptions>): string {
       ['center', 'center', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'center'],
     ),
   );
-  parts.push(para(`<span style="font-size:12px;color:#666666;">目标：${[...new Set(m.ranking.map(targetsZh))].map(e).join('；') || '—'}。完成度为各项适用目标完成比例的平均值；${e(behindRuleZh(m))}为进度落后。</span>`));
+  parts.push(
+    para(
+      `<span style="font-size:12px;color:#666666;">目标：${[...new Set(m.ranking.map(targetsZh))].map(e).join('；') || '—'}。完成度为各项适用目标完成比例的平均值；${e(behindRuleZh(m))}为进度落后。</span>`,
+    ),
+  );
   parts.push(h2('三、已达标高校'), para(names(m.meeting, '暂无已达标高校。')));
   parts.push(h2('四、进度落后高校'), para(names(m.behind, '暂无进度落后高校。')));
   parts.push(h2(`五、实地走访占比低于${shareZh(m.onsiteShareFlag)}的高校`));
   const flag = e(shareZh(m.onsiteShareFlag));
   parts.push(
     m.onsiteFlagged.length
-      ? para(`以下承担正职走访目标的高校实地走访占比低于${flag}，请坚持实地走访为主：${m.onsiteFlagged.map((r) => `${e(r.universityName)}（${e(pct(r.onsiteShare))}）`).join('、')}。`)
+      ? para(
+          `以下承担正职走访目标的高校实地走访占比低于${flag}，请坚持实地走访为主：${m.onsiteFlagged.map((r) => `${e(r.universityName)}（${e(pct(r.onsiteShare))}）`).join('、')}。`,
+        )
       : para(`承担正职走访目标的高校实地走访占比均不低于${flag}。`),
   );
   return parts.join('\n');
 }
 
 export function renderHtml(model: NoticeModel, options: HtmlOptions = {}): string {
-  const o: Required<HtmlOptions> = { chartSrc: options.chartSrc ?? `cid:${CHART_CID}`, maxListRows: options.maxListRows ?? 100 };
+  const o: Required<HtmlOptions> = {
+    chartSrc: options.chartSrc ?? `cid:${CHART_CID}`,
+    maxListRows: options.maxListRows ?? 100,
+  };
   const body = model.kind === 'national' ? nationalBody(model, o) : provinceBody(model, o);
   return `<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(model.subject)}</title></head>

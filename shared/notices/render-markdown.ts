@@ -5,7 +5,15 @@
 //   line boundary within `maxBytes` with a note pointing to the mail and the archive.
 import { dateZh, escapeMarkdown as md, int, pct, rankChangeZh, utf8Bytes } from './format.ts';
 import { DEFAULT_RULES } from '../domain/measures.ts';
-import { planStatusZh, plansLateZh, shareZh, statusZh, type NationalNotice, type NoticeModel, type ProvinceNotice } from './notice-content.ts';
+import {
+  planStatusZh,
+  plansLateZh,
+  shareZh,
+  statusZh,
+  type NationalNotice,
+  type NoticeModel,
+  type ProvinceNotice,
+} from './notice-content.ts';
 
 export const WECOM_MAX_BYTES = 4096;
 export const DINGTALK_MAX_BYTES = 20_000;
@@ -40,67 +48,122 @@ function totalsTable(m: NoticeModel): string[] {
 
 function nationalGfm(m: NationalNotice): string[] {
   const out = ['## 一、总体进展', '', ...totalsTable(m), '', '## 二、各省份进展排名', ''];
-  out.push('| 排名 | 变化 | 省份 | 高校数 | 达标高校 | 达标比例 | 平均完成度 | 岗位数 |', '|---:|:---:|---|---:|---:|---:|---:|---:|');
+  out.push(
+    '| 排名 | 变化 | 省份 | 高校数 | 达标高校 | 达标比例 | 平均完成度 | 岗位数 |',
+    '|---:|:---:|---|---:|---:|---:|---:|---:|',
+  );
   for (const p of m.provinces) {
-    out.push(`| ${p.rank} | ${rankChangeZh(p.rankChange)} | ${md(p.provinceName)} | ${int(p.universities)} | ${int(p.meetingTargets)} | ${pct(p.shareMeeting)} | ${pct(p.meanCompletion)} | ${int(p.positions)} |`);
+    out.push(
+      `| ${p.rank} | ${rankChangeZh(p.rankChange)} | ${md(p.provinceName)} | ${int(p.universities)} | ${int(p.meetingTargets)} | ${pct(p.shareMeeting)} | ${pct(p.meanCompletion)} | ${int(p.positions)} |`,
+    );
   }
   out.push('', '## 三、实施方案报送情况', '');
   if (m.planDeadline) out.push(`实施方案报送期限为${dateZh(m.planDeadline)}。`, '');
-  out.push(m.plansMissing.length ? `尚未报送实施方案的省份（${m.plansMissing.length}个）：${m.plansMissing.map((p) => md(p.provinceName)).join('、')}。` : '各省份均已报送实施方案。');
+  out.push(
+    m.plansMissing.length
+      ? `尚未报送实施方案的省份（${m.plansMissing.length}个）：${m.plansMissing.map((p) => md(p.provinceName)).join('、')}。`
+      : '各省份均已报送实施方案。',
+  );
   if (m.plansLate.length) out.push('', `${plansLateZh(m, md)}。`);
   out.push('', '## 四、进度落后高校', '');
   if (!m.behind.length) out.push('暂无进度落后高校。');
   else {
-    out.push(`全国共有 **${int(m.behind.length)}** 所高校进度落后。`, '', '| 省份 | 落后高校数 | 高校总数 |', '|---|---:|---:|');
-    for (const b of m.behindByProvince) out.push(`| ${md(b.provinceName)} | ${int(b.behind)} | ${int(b.universities)} |`);
+    out.push(
+      `全国共有 **${int(m.behind.length)}** 所高校进度落后。`,
+      '',
+      '| 省份 | 落后高校数 | 高校总数 |',
+      '|---|---:|---:|',
+    );
+    for (const b of m.behindByProvince)
+      out.push(`| ${md(b.provinceName)} | ${int(b.behind)} | ${int(b.universities)} |`);
     out.push('', '| 全国排名 | 省份 | 高校 | 完成度 | 走访单位 | 岗位数 |', '|---:|---|---|---:|---:|---:|');
-    for (const r of m.behind) out.push(`| ${r.rank} | ${md(r.provinceName)} | ${md(r.universityName)} | ${pct(r.completion)} | ${int(r.employersVisited)} | ${int(r.positions)} |`);
+    for (const r of m.behind)
+      out.push(
+        `| ${r.rank} | ${md(r.provinceName)} | ${md(r.universityName)} | ${pct(r.completion)} | ${int(r.employersVisited)} | ${int(r.positions)} |`,
+      );
   }
   out.push('', '## 五、典型', '');
-  if (m.examples.provinces.length) out.push(`进展靠前的省份：${m.examples.provinces.map((p) => `${md(p.provinceName)}（达标比例${pct(p.shareMeeting)}，平均完成度${pct(p.meanCompletion)}）`).join('；')}。`, '');
+  if (m.examples.provinces.length)
+    out.push(
+      `进展靠前的省份：${m.examples.provinces.map((p) => `${md(p.provinceName)}（达标比例${pct(p.shareMeeting)}，平均完成度${pct(p.meanCompletion)}）`).join('；')}。`,
+      '',
+    );
   if (m.examples.universities.length) {
     out.push('| 全国排名 | 省份 | 高校 | 完成度 | 走访单位 | 岗位数 |', '|---:|---|---|---:|---:|---:|');
-    for (const r of m.examples.universities) out.push(`| ${r.rank} | ${md(r.provinceName)} | ${md(r.universityName)} | ${pct(r.completion)} | ${int(r.employersVisited)} | ${int(r.positions)} |`);
+    for (const r of m.examples.universities)
+      out.push(
+        `| ${r.rank} | ${md(r.provinceName)} | ${md(r.universityName)} | ${pct(r.completion)} | ${int(r.employersVisited)} | ${int(r.positions)} |`,
+      );
     out.push('');
   }
-  if (m.examples.provinceLeaders.length) out.push(`各省份排名第一的高校：${m.examples.provinceLeaders.map((r) => `${md(r.provinceName)}${md(r.universityName)}（${pct(r.completion)}）`).join('；')}。`);
+  if (m.examples.provinceLeaders.length)
+    out.push(
+      `各省份排名第一的高校：${m.examples.provinceLeaders.map((r) => `${md(r.provinceName)}${md(r.universityName)}（${pct(r.completion)}）`).join('；')}。`,
+    );
   if (!m.examples.provinces.length && !m.examples.universities.length) out.push('暂无。');
   return out;
 }
 
 function provinceHead(m: ProvinceNotice): string {
-  const rank = m.provinceRank ? `在全国省份排名中列第${m.provinceRank.rank}位（${rankChangeZh(m.provinceRank.rankChange)}）；` : '';
+  const rank = m.provinceRank
+    ? `在全国省份排名中列第${m.provinceRank.rank}位（${rankChangeZh(m.provinceRank.rankChange)}）；`
+    : '';
   return `${rank}${int(m.meeting.length)}所高校已达标，${int(m.behind.length)}所进度落后；${planStatusZh(m)}。`;
 }
 
 function provinceGfm(m: ProvinceNotice): string[] {
   const out = [provinceHead(m), '', '## 一、总体进展', '', ...totalsTable(m), '', '## 二、各高校进展排名', ''];
-  out.push('| 排名 | 变化 | 高校 | 完成度 | 走访单位 | 正职走访 | 新拓单位 | 岗位数 | 实地占比 | 状态 |', '|---:|:---:|---|---:|---:|---:|---:|---:|---:|:---:|');
+  out.push(
+    '| 排名 | 变化 | 高校 | 完成度 | 走访单位 | 正职走访 | 新拓单位 | 岗位数 | 实地占比 | 状态 |',
+    '|---:|:---:|---|---:|---:|---:|---:|---:|---:|:---:|',
+  );
   for (const r of m.ranking) {
     out.push(
       `| ${r.rank} | ${rankChangeZh(r.rankChange)} | ${md(r.universityName)} | ${pct(r.completion)} | ${int(r.employersVisited)} | ${int(r.principalEmployers)} | ${int(r.newEmployers)} | ${int(r.positions)} | ${pct(r.onsiteShare)} | ${statusZh(r)} |`,
     );
   }
-  const list = (rows: typeof m.ranking, empty: string) => (rows.length ? rows.map((r) => md(r.universityName)).join('、') + '。' : empty);
+  const list = (rows: typeof m.ranking, empty: string) =>
+    rows.length ? rows.map((r) => md(r.universityName)).join('、') + '。' : empty;
   out.push('', '## 三、已达标高校', '', list(m.meeting, '暂无已达标高校。'));
   out.push('', '## 四、进度落后高校', '', list(m.behind, '暂无进度落后高校。'));
   const flag = shareZh(m.onsiteShareFlag);
   out.push('', `## 五、实地走访占比低于${flag}的高校`, '');
-  out.push(m.onsiteFlagged.length ? m.onsiteFlagged.map((r) => `${md(r.universityName)}（${pct(r.onsiteShare)}）`).join('、') + '。' : `承担正职走访目标的高校实地走访占比均不低于${flag}。`);
+  out.push(
+    m.onsiteFlagged.length
+      ? m.onsiteFlagged.map((r) => `${md(r.universityName)}（${pct(r.onsiteShare)}）`).join('、') + '。'
+      : `承担正职走访目标的高校实地走访占比均不低于${flag}。`,
+  );
   return out;
 }
 
 // Robot flavour: lists only, sections in order of importance so that a cut loses the least.
 function nationalRobot(m: NationalNotice): string[] {
   const out: string[] = [];
-  out.push(`**进度落后高校**：${int(m.behind.length)}所` + (m.behindByProvince.length ? `（${m.behindByProvince.map((b) => `${md(b.provinceName)}${b.behind}`).join('、')}）` : ''));
-  out.push(`**未报送实施方案**：${m.plansMissing.length ? m.plansMissing.map((p) => md(p.provinceName)).join('、') : '无'}`);
+  out.push(
+    `**进度落后高校**：${int(m.behind.length)}所` +
+      (m.behindByProvince.length
+        ? `（${m.behindByProvince.map((b) => `${md(b.provinceName)}${b.behind}`).join('、')}）`
+        : ''),
+  );
+  out.push(
+    `**未报送实施方案**：${m.plansMissing.length ? m.plansMissing.map((p) => md(p.provinceName)).join('、') : '无'}`,
+  );
   // Robots re-render stored models: one stored before plan deadlines existed has no plansLate.
   const late = m.plansLate ?? [];
-  if (late.length) out.push(`**逾期报送实施方案**：${late.map((p) => `${md(p.provinceName)}（${dateZh(p.filedOn)}）`).join('、')}`);
-  if (m.examples.universities.length) out.push(`**全国靠前高校**：${m.examples.universities.slice(0, 5).map((r) => `${md(r.universityName)}（${pct(r.completion)}）`).join('、')}`);
+  if (late.length)
+    out.push(`**逾期报送实施方案**：${late.map((p) => `${md(p.provinceName)}（${dateZh(p.filedOn)}）`).join('、')}`);
+  if (m.examples.universities.length)
+    out.push(
+      `**全国靠前高校**：${m.examples.universities
+        .slice(0, 5)
+        .map((r) => `${md(r.universityName)}（${pct(r.completion)}）`)
+        .join('、')}`,
+    );
   out.push('', '**各省份排名**（达标比例｜平均完成度）');
-  for (const p of m.provinces) out.push(`${p.rank}. ${md(p.provinceName)} ${pct(p.shareMeeting)}｜${pct(p.meanCompletion)}（${rankChangeZh(p.rankChange)}）`);
+  for (const p of m.provinces)
+    out.push(
+      `${p.rank}. ${md(p.provinceName)} ${pct(p.shareMeeting)}｜${pct(p.meanCompletion)}（${rankChangeZh(p.rankChange)}）`,
+    );
   return out;
 }
 
@@ -110,10 +173,16 @@ function provinceRobot(m: ProvinceNotice): string[] {
   if (m.behind.length) out.push(`**进度落后**：${names(m.behind)}`);
   // (a model stored before thresholds were per campaign has no onsiteShareFlag: it was judged against the default)
   const flag = shareZh(m.onsiteShareFlag ?? DEFAULT_RULES.onsiteShareFlag);
-  if (m.onsiteFlagged.length) out.push(`**实地走访占比低于${flag}**：${m.onsiteFlagged.map((r) => `${md(r.universityName)}（${pct(r.onsiteShare)}）`).join('、')}`);
+  if (m.onsiteFlagged.length)
+    out.push(
+      `**实地走访占比低于${flag}**：${m.onsiteFlagged.map((r) => `${md(r.universityName)}（${pct(r.onsiteShare)}）`).join('、')}`,
+    );
   if (m.meeting.length) out.push(`**已达标**：${names(m.meeting)}`);
   out.push('', '**各高校排名**（完成度｜走访单位）');
-  for (const r of m.ranking) out.push(`${r.rank}. ${md(r.universityName)} ${pct(r.completion)}｜${int(r.employersVisited)}（${rankChangeZh(r.rankChange)}）`);
+  for (const r of m.ranking)
+    out.push(
+      `${r.rank}. ${md(r.universityName)} ${pct(r.completion)}｜${int(r.employersVisited)}（${rankChangeZh(r.rankChange)}）`,
+    );
   return out;
 }
 
@@ -141,7 +210,16 @@ export function renderMarkdown(model: NoticeModel, options: MarkdownOptions = {}
   const flavor = options.flavor ?? 'gfm';
   if (flavor === 'gfm') {
     const body = model.kind === 'national' ? nationalGfm(model) : provinceGfm(model);
-    return [`# ${md(model.subject)}`, '', lead(model), '', ...body, '', `> 本通报根据截至${model.asOfText}已处理的走访记录自动生成；走访记录明细见《电子台账》。`, ''].join('\n');
+    return [
+      `# ${md(model.subject)}`,
+      '',
+      lead(model),
+      '',
+      ...body,
+      '',
+      `> 本通报根据截至${model.asOfText}已处理的走访记录自动生成；走访记录明细见《电子台账》。`,
+      '',
+    ].join('\n');
   }
   const head = [`### ${md(model.subject)}`, lead(model), ''];
   const body = model.kind === 'national' ? nationalRobot(model) : provinceRobot(model);

@@ -4,7 +4,12 @@ import { measureAll, type UniversityMeasures } from '../domain/measures.ts';
 import { rankProvinces, rankUniversities } from '../domain/ranking.ts';
 import type { ProvinceRanking, Ranking, RankingScope, UniversityRanking } from '../domain/ranking.types.ts';
 import {
-  getCampaignRules, loadMeasureInputsFor, recentVisits, universityFigures, type MeasureInputs, type RecentVisit,
+  getCampaignRules,
+  loadMeasureInputsFor,
+  recentVisits,
+  universityFigures,
+  type MeasureInputs,
+  type RecentVisit,
 } from '../repositories/measures.repository.ts';
 import { listPlans } from '../repositories/plan.repository.ts';
 
@@ -33,7 +38,12 @@ export class UnknownProvinceError extends Error {
 }
 
 /** Measures of every university of the campaign (or of one province) as of the date. */
-export async function measuresAsOf(db: Db, campaignId: string, asOf: string, provinceCode?: string): Promise<{ inputs: MeasureInputs; measures: UniversityMeasures[] }> {
+export async function measuresAsOf(
+  db: Db,
+  campaignId: string,
+  asOf: string,
+  provinceCode?: string,
+): Promise<{ inputs: MeasureInputs; measures: UniversityMeasures[] }> {
   const campaign = await getCampaignRules(db, campaignId);
   if (!campaign) throw new UnknownCampaignError(campaignId);
   // Reference data and visit figures are independent reads: run them side by side.
@@ -41,17 +51,32 @@ export async function measuresAsOf(db: Db, campaignId: string, asOf: string, pro
     loadMeasureInputsFor(db, campaign, provinceCode),
     universityFigures(db, campaign, asOf, provinceCode ? { provinceCode } : {}),
   ]);
-  if (provinceCode && !inputs.provinces.some((p) => p.code === provinceCode)) throw new UnknownProvinceError(provinceCode);
+  if (provinceCode && !inputs.provinces.some((p) => p.code === provinceCode))
+    throw new UnknownProvinceError(provinceCode);
   return { inputs, measures: measureAll(inputs.universities, figures, inputs.ctx, asOf) };
 }
 
-function universityRanking(campaignId: string, asOf: string, scope: UniversityRanking['scope'], measures: UniversityMeasures[]): UniversityRanking {
+function universityRanking(
+  campaignId: string,
+  asOf: string,
+  scope: UniversityRanking['scope'],
+  measures: UniversityMeasures[],
+): UniversityRanking {
   return { campaignId, asOf, scope, rows: rankUniversities(measures) };
 }
 
-async function provinceRanking(db: Db, campaignId: string, asOf: string, inputs: MeasureInputs, measures: UniversityMeasures[]): Promise<ProvinceRanking> {
+async function provinceRanking(
+  db: Db,
+  campaignId: string,
+  asOf: string,
+  inputs: MeasureInputs,
+  measures: UniversityMeasures[],
+): Promise<ProvinceRanking> {
   const plans = new Map((await listPlans(db, campaignId)).map((p) => [p.provinceCode, p.filedOn]));
-  const rows = rankProvinces(inputs.provinces, measures).map((r) => ({ ...r, planFiledOn: plans.get(r.provinceCode) ?? null }));
+  const rows = rankProvinces(inputs.provinces, measures).map((r) => ({
+    ...r,
+    planFiledOn: plans.get(r.provinceCode) ?? null,
+  }));
   return { campaignId, asOf, scope: 'provinces', rows };
 }
 
@@ -66,7 +91,10 @@ export async function computeRanking(db: Db, campaignId: string, scope: RankingS
 /** Every scope at once from one national computation: national, provinces, then each province in code order. */
 export async function computeAllRankings(db: Db, campaignId: string, asOf: string): Promise<Ranking[]> {
   const { inputs, measures } = await measuresAsOf(db, campaignId, asOf);
-  const out: Ranking[] = [universityRanking(campaignId, asOf, 'national', measures), await provinceRanking(db, campaignId, asOf, inputs, measures)];
+  const out: Ranking[] = [
+    universityRanking(campaignId, asOf, 'national', measures),
+    await provinceRanking(db, campaignId, asOf, inputs, measures),
+  ];
   const byProvince = new Map<string, UniversityMeasures[]>(inputs.provinces.map((p) => [p.code, []]));
   for (const m of measures) byProvince.get(m.provinceCode)?.push(m);
   for (const [code, list] of byProvince) out.push(universityRanking(campaignId, asOf, `province:${code}`, list));
@@ -91,7 +119,13 @@ export class UnknownUniversityError extends Error {
 }
 
 /** One university's measures, targets, rank within its province and latest visits, as of the date. */
-export async function universityProgress(db: Db, campaignId: string, universityCode: string, provinceCode: string, asOf: string): Promise<UniversityProgress> {
+export async function universityProgress(
+  db: Db,
+  campaignId: string,
+  universityCode: string,
+  provinceCode: string,
+  asOf: string,
+): Promise<UniversityProgress> {
   const { measures } = await measuresAsOf(db, campaignId, asOf, provinceCode);
   const rows = rankUniversities(measures);
   const row = rows.find((r) => r.universityCode === universityCode);

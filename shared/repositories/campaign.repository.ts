@@ -2,7 +2,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
 
-
 export interface ProvinceTargets {
   provinceCode: string;
   /** null: the campaign's own value applies. */
@@ -52,16 +51,39 @@ interface CampaignRow {
 
 function toCampaign(r: CampaignRow): Campaign {
   return {
-    id: r.id, name: r.name, start: r.start_date, end: r.end_date,
-    principalTarget: r.principal_target, newTarget: r.new_target, behindFactor: Number(r.behind_factor),
-    onsiteShareFlag: Number(r.onsite_share_flag), baseWithoutTargets: r.base_without_targets, planDeadline: r.plan_deadline,
+    id: r.id,
+    name: r.name,
+    start: r.start_date,
+    end: r.end_date,
+    principalTarget: r.principal_target,
+    newTarget: r.new_target,
+    behindFactor: Number(r.behind_factor),
+    onsiteShareFlag: Number(r.onsite_share_flag),
+    baseWithoutTargets: r.base_without_targets,
+    planDeadline: r.plan_deadline,
   };
 }
 
 const CAMPAIGN_COLUMNS = [
-  'id', 'name', 'start_date', 'end_date', 'principal_target', 'new_target', 'behind_factor', 'onsite_share_flag', 'base_without_targets', 'plan_deadline',
+  'id',
+  'name',
+  'start_date',
+  'end_date',
+  'principal_target',
+  'new_target',
+  'behind_factor',
+  'onsite_share_flag',
+  'base_without_targets',
+  'plan_deadline',
 ] as const;
-const OVERRIDE_COLUMNS = ['province_code', 'principal_target', 'new_target', 'behind_factor', 'onsite_share_flag', 'base_without_targets'] as const;
+const OVERRIDE_COLUMNS = [
+  'province_code',
+  'principal_target',
+  'new_target',
+  'behind_factor',
+  'onsite_share_flag',
+  'base_without_targets',
+] as const;
 
 /**
  * Creates the campaign unless one with that id exists (the primary key decides, no check-then-insert).
@@ -71,15 +93,26 @@ export async function insertCampaign(db: Executor, c: Campaign): Promise<{ creat
   const inserted = await db
     .insertInto('campaigns')
     .values({
-      id: c.id, name: c.name, start_date: c.start, end_date: c.end,
-      principal_target: c.principalTarget, new_target: c.newTarget, behind_factor: c.behindFactor,
-      onsite_share_flag: c.onsiteShareFlag, base_without_targets: c.baseWithoutTargets, plan_deadline: c.planDeadline,
+      id: c.id,
+      name: c.name,
+      start_date: c.start,
+      end_date: c.end,
+      principal_target: c.principalTarget,
+      new_target: c.newTarget,
+      behind_factor: c.behindFactor,
+      onsite_share_flag: c.onsiteShareFlag,
+      base_without_targets: c.baseWithoutTargets,
+      plan_deadline: c.planDeadline,
     })
     .onConflict((oc) => oc.column('id').doNothing())
     .returning(CAMPAIGN_COLUMNS)
     .executeTakeFirst();
   if (inserted) return { created: true, campaign: toCampaign(inserted) };
-  const existing = await db.selectFrom('campaigns').select(CAMPAIGN_COLUMNS).where('id', '=', c.id).executeTakeFirstOrThrow();
+  const existing = await db
+    .selectFrom('campaigns')
+    .select(CAMPAIGN_COLUMNS)
+    .where('id', '=', c.id)
+    .executeTakeFirstOrThrow();
   return { created: false, campaign: toCampaign(existing) };
 }
 
@@ -92,7 +125,11 @@ export async function findCampaign(db: Executor, id: string): Promise<Campaign |
  * Changes a campaign's own settings (targets, thresholds, plan deadline, name); a value left undefined is kept.
  * Returns the campaign after the change, undefined when there is no such campaign.
  */
-export async function updateCampaignSettings(db: Executor, id: string, c: CampaignSettings): Promise<Campaign | undefined> {
+export async function updateCampaignSettings(
+  db: Executor,
+  id: string,
+  c: CampaignSettings,
+): Promise<Campaign | undefined> {
   const set = {
     ...(c.name !== undefined && { name: c.name }),
     ...(c.principalTarget !== undefined && { principal_target: c.principalTarget }),
@@ -103,7 +140,12 @@ export async function updateCampaignSettings(db: Executor, id: string, c: Campai
     ...(c.planDeadline !== undefined && { plan_deadline: c.planDeadline }),
   };
   if (Object.keys(set).length === 0) return findCampaign(db, id);
-  const row = await db.updateTable('campaigns').set(set).where('id', '=', id).returning(CAMPAIGN_COLUMNS).executeTakeFirst();
+  const row = await db
+    .updateTable('campaigns')
+    .set(set)
+    .where('id', '=', id)
+    .returning(CAMPAIGN_COLUMNS)
+    .executeTakeFirst();
   return row ? toCampaign(row) : undefined;
 }
 
@@ -111,13 +153,21 @@ export async function updateCampaignSettings(db: Executor, id: string, c: Campai
  * Sets a province's overrides for a campaign; an option left undefined keeps its current override (or none).
  * Returns the province's overrides after the change.
  */
-export async function upsertProvinceTargets(db: Executor, campaignId: string, t: { provinceCode: string } & TargetOverrides): Promise<ProvinceTargets> {
+export async function upsertProvinceTargets(
+  db: Executor,
+  campaignId: string,
+  t: { provinceCode: string } & TargetOverrides,
+): Promise<ProvinceTargets> {
   const row = await db
     .insertInto('campaign_province_targets')
     .values({
-      campaign_id: campaignId, province_code: t.provinceCode,
-      principal_target: t.principalTarget ?? null, new_target: t.newTarget ?? null, behind_factor: t.behindFactor ?? null,
-      onsite_share_flag: t.onsiteShareFlag ?? null, base_without_targets: t.baseWithoutTargets ?? null,
+      campaign_id: campaignId,
+      province_code: t.provinceCode,
+      principal_target: t.principalTarget ?? null,
+      new_target: t.newTarget ?? null,
+      behind_factor: t.behindFactor ?? null,
+      onsite_share_flag: t.onsiteShareFlag ?? null,
+      base_without_targets: t.baseWithoutTargets ?? null,
     })
     .onConflict((oc) =>
       oc.columns(['campaign_id', 'province_code']).doUpdateSet({
@@ -135,7 +185,11 @@ export async function upsertProvinceTargets(db: Executor, campaignId: string, t:
 
 /** Removes a province's overrides; returns whether there were any. */
 export async function deleteProvinceTargets(db: Executor, campaignId: string, provinceCode: string): Promise<boolean> {
-  const r = await db.deleteFrom('campaign_province_targets').where('campaign_id', '=', campaignId).where('province_code', '=', provinceCode).executeTakeFirst();
+  const r = await db
+    .deleteFrom('campaign_province_targets')
+    .where('campaign_id', '=', campaignId)
+    .where('province_code', '=', provinceCode)
+    .executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }
 
@@ -161,7 +215,12 @@ function toTargets(r: OverrideRow): ProvinceTargets {
 
 /** Every campaign (by start date, then id) with its province overrides (by province code). */
 export async function listCampaigns(db: Executor): Promise<CampaignWithTargets[]> {
-  const campaigns = await db.selectFrom('campaigns').select(CAMPAIGN_COLUMNS).orderBy('start_date').orderBy('id').execute();
+  const campaigns = await db
+    .selectFrom('campaigns')
+    .select(CAMPAIGN_COLUMNS)
+    .orderBy('start_date')
+    .orderBy('id')
+    .execute();
   const targets = await db
     .selectFrom('campaign_province_targets')
     .select(['campaign_id', ...OVERRIDE_COLUMNS])

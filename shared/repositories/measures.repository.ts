@@ -2,12 +2,17 @@
 // of a date (from the trigger-maintained ranking_* tables of migration 0004, or straight from visits), campaign totals.
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
-import type { CampaignRules, MeasureContext, ProvinceOverride, RawFigures, UniversityInfo } from '../domain/measures.ts';
+import type {
+  CampaignRules,
+  MeasureContext,
+  ProvinceOverride,
+  RawFigures,
+  UniversityInfo,
+} from '../domain/measures.ts';
 import { provinceMeans } from '../domain/measures.ts';
 import type { CampaignTotals } from '../domain/ranking.types.ts';
 import type { ProvinceInfo } from '../domain/ranking.ts';
 import { daysBetween } from '../domain/periods.ts';
-
 
 export interface MeasureInputs {
   campaign: CampaignRules;
@@ -20,8 +25,14 @@ export async function getCampaignRules(db: Executor, campaignId: string): Promis
   const c = await db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
   if (!c) return undefined;
   return {
-    id: c.id, startDate: c.start_date, endDate: c.end_date, principalTarget: c.principal_target, newTarget: c.new_target,
-    behindFactor: Number(c.behind_factor), onsiteShareFlag: Number(c.onsite_share_flag), baseWithoutTargets: c.base_without_targets,
+    id: c.id,
+    startDate: c.start_date,
+    endDate: c.end_date,
+    principalTarget: c.principal_target,
+    newTarget: c.new_target,
+    behindFactor: Number(c.behind_factor),
+    onsiteShareFlag: Number(c.onsite_share_flag),
+    baseWithoutTargets: c.base_without_targets,
   };
 }
 
@@ -42,15 +53,26 @@ export async function loadCampaignRuleSet(db: Executor, campaignId: string): Pro
     db.selectFrom('campaign_province_targets').selectAll().where('campaign_id', '=', campaignId).execute(),
   ]);
   if (!campaign) return undefined;
-  return { campaign, planDeadline: deadline?.plan_deadline ?? null, overrides: new Map(overrides.map((o) => [o.province_code, toOverride(o)])) };
+  return {
+    campaign,
+    planDeadline: deadline?.plan_deadline ?? null,
+    overrides: new Map(overrides.map((o) => [o.province_code, toOverride(o)])),
+  };
 }
 
 function toOverride(o: {
-  principal_target: number | null; new_target: number | null; behind_factor: number | null; onsite_share_flag: number | null; base_without_targets: number | null;
+  principal_target: number | null;
+  new_target: number | null;
+  behind_factor: number | null;
+  onsite_share_flag: number | null;
+  base_without_targets: number | null;
 }): ProvinceOverride {
   return {
-    principalTarget: o.principal_target, newTarget: o.new_target, behindFactor: nullableNumber(o.behind_factor),
-    onsiteShareFlag: nullableNumber(o.onsite_share_flag), baseWithoutTargets: o.base_without_targets,
+    principalTarget: o.principal_target,
+    newTarget: o.new_target,
+    behindFactor: nullableNumber(o.behind_factor),
+    onsiteShareFlag: nullableNumber(o.onsite_share_flag),
+    baseWithoutTargets: o.base_without_targets,
   };
 }
 
@@ -62,17 +84,27 @@ export async function listProvinces(db: Executor): Promise<ProvinceInfo[]> {
  * Everything measures need besides the visit figures: the campaign, the universities (all, or one province's: the
  * province mean needs only its own universities), overrides and placement averages. Undefined for an unknown campaign.
  */
-export async function loadMeasureInputs(db: Executor, campaignId: string, provinceCode?: string): Promise<MeasureInputs | undefined> {
+export async function loadMeasureInputs(
+  db: Executor,
+  campaignId: string,
+  provinceCode?: string,
+): Promise<MeasureInputs | undefined> {
   const campaign = await getCampaignRules(db, campaignId);
   return campaign ? loadMeasureInputsFor(db, campaign, provinceCode) : undefined;
 }
 
 /** loadMeasureInputs for a campaign already read (so callers can run it alongside universityFigures). */
-export async function loadMeasureInputsFor(db: Executor, campaign: CampaignRules, provinceCode?: string): Promise<MeasureInputs> {
+export async function loadMeasureInputsFor(
+  db: Executor,
+  campaign: CampaignRules,
+  provinceCode?: string,
+): Promise<MeasureInputs> {
   const campaignId = campaign.id;
   let uq = db
     .selectFrom('universities as u')
-    .leftJoin('placement_rates as r', (j) => j.onRef('r.university_code', '=', 'u.code').on('r.campaign_id', '=', campaignId))
+    .leftJoin('placement_rates as r', (j) =>
+      j.onRef('r.university_code', '=', 'u.code').on('r.campaign_id', '=', campaignId),
+    )
     .select(['u.code', 'u.name', 'u.province_code', 'u.level', 'u.new_undergrad', 'u.vocational', 'r.rate'])
     .orderBy('u.code');
   if (provinceCode) uq = uq.where('u.province_code', '=', provinceCode);
@@ -83,8 +115,13 @@ export async function loadMeasureInputsFor(db: Executor, campaign: CampaignRules
     listProvinces(db),
   ]);
   const universities: UniversityInfo[] = rows.map((r) => ({
-    code: r.code.trim(), name: r.name, provinceCode: r.province_code, level: r.level, newUndergrad: r.new_undergrad,
-    vocational: r.vocational, placementRate: r.rate === null ? null : Number(r.rate),
+    code: r.code.trim(),
+    name: r.name,
+    provinceCode: r.province_code,
+    level: r.level,
+    newUndergrad: r.new_undergrad,
+    vocational: r.vocational,
+    placementRate: r.rate === null ? null : Number(r.rate),
   }));
   const overrideMap = new Map<string, ProvinceOverride>(overrides.map((o) => [o.province_code, toOverride(o)]));
   return {
@@ -102,22 +139,48 @@ export async function loadMeasureInputsFor(db: Executor, campaign: CampaignRules
 
 interface FigureRow {
   university_code: string;
-  visits: number; onsite_visits: number; positions: number; internship_bases: number; recruitment_invites: number;
-  demand_surveys: number; graduates_tracked: number; satisfaction_sum: number; satisfaction_count: number;
-  employers_first: number; principal_first: number; new_first: number;
+  visits: number;
+  onsite_visits: number;
+  positions: number;
+  internship_bases: number;
+  recruitment_invites: number;
+  demand_surveys: number;
+  graduates_tracked: number;
+  satisfaction_sum: number;
+  satisfaction_count: number;
+  employers_first: number;
+  principal_first: number;
+  new_first: number;
 }
 
 const toFigures = (r: FigureRow): RawFigures => ({
-  employersVisited: Number(r.employers_first), principalEmployers: Number(r.principal_first), newEmployers: Number(r.new_first),
-  visits: Number(r.visits), onsiteVisits: Number(r.onsite_visits), positions: Number(r.positions),
-  internshipBases: Number(r.internship_bases), recruitmentInvites: Number(r.recruitment_invites),
-  demandSurveys: Number(r.demand_surveys), graduatesTracked: Number(r.graduates_tracked),
-  satisfactionSum: Number(r.satisfaction_sum), satisfactionCount: Number(r.satisfaction_count),
+  employersVisited: Number(r.employers_first),
+  principalEmployers: Number(r.principal_first),
+  newEmployers: Number(r.new_first),
+  visits: Number(r.visits),
+  onsiteVisits: Number(r.onsite_visits),
+  positions: Number(r.positions),
+  internshipBases: Number(r.internship_bases),
+  recruitmentInvites: Number(r.recruitment_invites),
+  demandSurveys: Number(r.demand_surveys),
+  graduatesTracked: Number(r.graduates_tracked),
+  satisfactionSum: Number(r.satisfaction_sum),
+  satisfactionCount: Number(r.satisfaction_count),
 });
 
 const COLS = [
-  'visits', 'onsite_visits', 'positions', 'internship_bases', 'recruitment_invites', 'demand_surveys', 'graduates_tracked',
-  'satisfaction_sum', 'satisfaction_count', 'employers_first', 'principal_first', 'new_first',
+  'visits',
+  'onsite_visits',
+  'positions',
+  'internship_bases',
+  'recruitment_invites',
+  'demand_surveys',
+  'graduates_tracked',
+  'satisfaction_sum',
+  'satisfaction_count',
+  'employers_first',
+  'principal_first',
+  'new_first',
 ] as const;
 
 export interface FigureFilter {
@@ -128,7 +191,10 @@ export interface FigureFilter {
 function scopeFilter(alias: string, f: FigureFilter) {
   const parts = [];
   if (f.universityCode) parts.push(sql`AND ${sql.ref(`${alias}.university_code`)} = ${f.universityCode}`);
-  if (f.provinceCode) parts.push(sql`AND ${sql.ref(`${alias}.university_code`)} IN (SELECT code FROM universities WHERE province_code = ${f.provinceCode})`);
+  if (f.provinceCode)
+    parts.push(
+      sql`AND ${sql.ref(`${alias}.university_code`)} IN (SELECT code FROM universities WHERE province_code = ${f.provinceCode})`,
+    );
   return sql.join(parts, sql` `);
 }
 
@@ -138,7 +204,12 @@ function scopeFilter(alias: string, f: FigureFilter) {
  * the days up to asOf, so either way only the shorter side of the campaign is scanned. Universities without visits are
  * absent.
  */
-export async function universityFigures(db: Executor, campaign: Pick<CampaignRules, 'id' | 'startDate' | 'endDate'>, cutOff: string, filter: FigureFilter = {}): Promise<Map<string, RawFigures>> {
+export async function universityFigures(
+  db: Executor,
+  campaign: Pick<CampaignRules, 'id' | 'startDate' | 'endDate'>,
+  cutOff: string,
+  filter: FigureFilter = {},
+): Promise<Map<string, RawFigures>> {
   if (cutOff < campaign.startDate) return new Map();
   // The derived tables hold only days inside the window (migration 0007); a cut-off past the end reads up to the end.
   const asOf = cutOff < campaign.endDate ? cutOff : campaign.endDate;
@@ -166,7 +237,12 @@ export async function universityFigures(db: Executor, campaign: Pick<CampaignRul
  * dated inside the campaign's window, up to asOf): the definition the derived tables must agree with, used by tests
  * and as the benchmark's baseline.
  */
-export async function universityFiguresFromVisits(db: Executor, campaignId: string, asOf: string, filter: FigureFilter = {}): Promise<Map<string, RawFigures>> {
+export async function universityFiguresFromVisits(
+  db: Executor,
+  campaignId: string,
+  asOf: string,
+  filter: FigureFilter = {},
+): Promise<Map<string, RawFigures>> {
   const { rows } = await sql<FigureRow>`
     SELECT x.university_code,
       count(*) AS visits, count(*) FILTER (WHERE x.mode = 'onsite') AS onsite_visits, coalesce(sum(x.positions), 0) AS positions,
@@ -191,7 +267,12 @@ export async function universityFiguresFromVisits(db: Executor, campaignId: stri
 }
 
 /** Campaign-wide (or one province's) totals as of a date; employers are distinct over all universities in scope. */
-export async function campaignTotals(db: Executor, campaignId: string, asOf: string, provinceCode?: string): Promise<CampaignTotals> {
+export async function campaignTotals(
+  db: Executor,
+  campaignId: string,
+  asOf: string,
+  provinceCode?: string,
+): Promise<CampaignTotals> {
   const campaign = await getCampaignRules(db, campaignId);
   if (!campaign) throw new Error(`campaign ${campaignId} does not exist: create it with \`ledger campaign create\``);
   const filter = provinceCode ? { provinceCode } : {};
@@ -202,8 +283,13 @@ export async function campaignTotals(db: Executor, campaignId: string, asOf: str
     FROM ranking_pairs p
     WHERE p.campaign_id = ${campaignId} AND p.first_on <= ${asOf} ${scopeFilter('p', filter)}`.execute(db);
   const totals: CampaignTotals = {
-    visits: 0, employers: rows[0]?.employers ?? 0, newEmployers: rows[0]?.new_employers ?? 0, positions: 0,
-    internshipBases: 0, graduatesTracked: 0, universitiesWithVisits: 0,
+    visits: 0,
+    employers: rows[0]?.employers ?? 0,
+    newEmployers: rows[0]?.new_employers ?? 0,
+    positions: 0,
+    internshipBases: 0,
+    graduatesTracked: 0,
+    universitiesWithVisits: 0,
   };
   for (const f of figures.values()) {
     totals.visits += f.visits;
@@ -235,12 +321,27 @@ export interface RecentVisit {
 }
 
 /** The university's latest active visits of the campaign inside its window up to asOf, newest first. */
-export async function recentVisits(db: Executor, campaignId: string, universityCode: string, asOf: string, limit = 20): Promise<RecentVisit[]> {
+export async function recentVisits(
+  db: Executor,
+  campaignId: string,
+  universityCode: string,
+  asOf: string,
+  limit = 20,
+): Promise<RecentVisit[]> {
   const rows = await db
     .selectFrom('visits as v')
     .innerJoin('campaigns as c', 'c.id', 'v.campaign_id')
     .leftJoin('employers as e', 'e.id', 'v.employer_id')
-    .select(['v.ref', 'v.visited_on', 'v.mode', 'v.employer_id', 'v.employer_name', 'e.canonical_name', 'v.leaders', 'v.positions'])
+    .select([
+      'v.ref',
+      'v.visited_on',
+      'v.mode',
+      'v.employer_id',
+      'v.employer_name',
+      'e.canonical_name',
+      'v.leaders',
+      'v.positions',
+    ])
     .where('v.campaign_id', '=', campaignId)
     .where('v.university_code', '=', universityCode)
     .where('v.state', '=', 'active')
@@ -253,13 +354,20 @@ export async function recentVisits(db: Executor, campaignId: string, universityC
     .limit(limit)
     .execute();
   return rows.map((r) => ({
-    ref: r.ref, visitedOn: r.visited_on!, mode: r.mode, employerId: r.employer_id, employerName: r.canonical_name ?? r.employer_name,
-    leaders: r.leaders, positions: r.positions,
+    ref: r.ref,
+    visitedOn: r.visited_on!,
+    mode: r.mode,
+    employerId: r.employer_id,
+    employerName: r.canonical_name ?? r.employer_name,
+    leaders: r.leaders,
+    positions: r.positions,
   }));
 }
 
 /** Every campaign's id and dates (what the scheduler decides on). */
-export async function listCampaignDates(db: Executor): Promise<Array<{ id: string; startDate: string; endDate: string }>> {
+export async function listCampaignDates(
+  db: Executor,
+): Promise<Array<{ id: string; startDate: string; endDate: string }>> {
   const rows = await db.selectFrom('campaigns').select(['id', 'start_date', 'end_date']).orderBy('id').execute();
   return rows.map((r) => ({ id: r.id, startDate: r.start_date, endDate: r.end_date }));
 }

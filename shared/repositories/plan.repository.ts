@@ -2,7 +2,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
 
-
 export interface ProvincePlan {
   provinceCode: string;
   provinceName: string;
@@ -18,7 +17,9 @@ export async function filePlan(db: Executor, campaignId: string, provinceCode: s
   await db
     .insertInto('province_plans')
     .values({ campaign_id: campaignId, province_code: provinceCode, filed_on: filedOn })
-    .onConflict((oc) => oc.columns(['campaign_id', 'province_code']).doUpdateSet({ filed_on: filedOn, recorded_at: new Date() }))
+    .onConflict((oc) =>
+      oc.columns(['campaign_id', 'province_code']).doUpdateSet({ filed_on: filedOn, recorded_at: new Date() }),
+    )
     .execute();
 }
 
@@ -26,10 +27,24 @@ export async function filePlan(db: Executor, campaignId: string, provinceCode: s
 export async function listPlans(db: Executor, campaignId: string): Promise<ProvincePlan[]> {
   const rows = await db
     .selectFrom('provinces as p')
-    .leftJoin('province_plans as pl', (j) => j.onRef('pl.province_code', '=', 'p.code').on('pl.campaign_id', '=', campaignId))
+    .leftJoin('province_plans as pl', (j) =>
+      j.onRef('pl.province_code', '=', 'p.code').on('pl.campaign_id', '=', campaignId),
+    )
     .leftJoin('campaigns as c', (j) => j.on('c.id', '=', campaignId))
-    .select(['p.code', 'p.name', 'pl.filed_on', 'c.plan_deadline', sql<boolean>`coalesce(pl.filed_on > c.plan_deadline, false)`.as('late')])
+    .select([
+      'p.code',
+      'p.name',
+      'pl.filed_on',
+      'c.plan_deadline',
+      sql<boolean>`coalesce(pl.filed_on > c.plan_deadline, false)`.as('late'),
+    ])
     .orderBy('p.code')
     .execute();
-  return rows.map((r) => ({ provinceCode: r.code, provinceName: r.name, filedOn: r.filed_on, deadline: r.plan_deadline, late: r.late }));
+  return rows.map((r) => ({
+    provinceCode: r.code,
+    provinceName: r.name,
+    filedOn: r.filed_on,
+    deadline: r.plan_deadline,
+    late: r.late,
+  }));
 }

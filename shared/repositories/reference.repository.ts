@@ -3,8 +3,13 @@
 // so importing the same file again writes nothing (and reports it as unchanged).
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
-import type { PlacementRateRow, PriorEmployerRow, ProvinceAverageRow, ProvinceRef, UniversityRow } from '../domain/reference-rows.ts';
-
+import type {
+  PlacementRateRow,
+  PriorEmployerRow,
+  ProvinceAverageRow,
+  ProvinceRef,
+  UniversityRow,
+} from '../domain/reference-rows.ts';
 
 export interface UpsertCounts {
   inserted: number;
@@ -67,8 +72,11 @@ export async function upsertUniversities(db: Executor, rows: UniversityRow[]): P
 
 /** Rates of a campaign keyed by university or province (both tables: campaign_id, <key>, rate); only changes are written. */
 async function upsertCampaignRates(
-  db: Executor, table: 'placement_rates' | 'province_placement_averages', key: 'university_code' | 'province_code',
-  campaignId: string, rows: Array<{ key: string; rate: number }>,
+  db: Executor,
+  table: 'placement_rates' | 'province_placement_averages',
+  key: 'university_code' | 'province_code',
+  campaignId: string,
+  rows: Array<{ key: string; rate: number }>,
 ): Promise<UpsertCounts> {
   if (rows.length === 0) return counts(0, undefined);
   const { rows: result } = await sql<{ inserted: number; updated: number }>`
@@ -85,12 +93,32 @@ async function upsertCampaignRates(
   return counts(rows.length, result[0]);
 }
 
-export function upsertPlacementRates(db: Executor, campaignId: string, rows: PlacementRateRow[]): Promise<UpsertCounts> {
-  return upsertCampaignRates(db, 'placement_rates', 'university_code', campaignId, rows.map((r) => ({ key: r.universityCode, rate: r.rate })));
+export function upsertPlacementRates(
+  db: Executor,
+  campaignId: string,
+  rows: PlacementRateRow[],
+): Promise<UpsertCounts> {
+  return upsertCampaignRates(
+    db,
+    'placement_rates',
+    'university_code',
+    campaignId,
+    rows.map((r) => ({ key: r.universityCode, rate: r.rate })),
+  );
 }
 
-export function upsertProvinceAverages(db: Executor, campaignId: string, rows: ProvinceAverageRow[]): Promise<UpsertCounts> {
-  return upsertCampaignRates(db, 'province_placement_averages', 'province_code', campaignId, rows.map((r) => ({ key: r.provinceCode, rate: r.rate })));
+export function upsertProvinceAverages(
+  db: Executor,
+  campaignId: string,
+  rows: ProvinceAverageRow[],
+): Promise<UpsertCounts> {
+  return upsertCampaignRates(
+    db,
+    'province_placement_averages',
+    'province_code',
+    campaignId,
+    rows.map((r) => ({ key: r.provinceCode, rate: r.rate })),
+  );
 }
 
 /**
@@ -119,9 +147,17 @@ export async function insertPriorEmployers(
 }
 
 /** Counts for the import report and for tests. */
-export async function universityStats(db: Executor): Promise<{ total: number; provinces: number; byLevel: Record<string, number> }> {
-  const rows = await db.selectFrom('universities').select(['level', sql<number>`count(*)::int`.as('n')]).groupBy('level').execute();
+export async function universityStats(
+  db: Executor,
+): Promise<{ total: number; provinces: number; byLevel: Record<string, number> }> {
+  const rows = await db
+    .selectFrom('universities')
+    .select(['level', sql<number>`count(*)::int`.as('n')])
+    .groupBy('level')
+    .execute();
   const total = rows.reduce((s, r) => s + r.n, 0);
-  const { rows: prov } = await sql<{ p: number }>`SELECT count(DISTINCT province_code)::int AS p FROM universities`.execute(db);
+  const { rows: prov } = await sql<{
+    p: number;
+  }>`SELECT count(DISTINCT province_code)::int AS p FROM universities`.execute(db);
   return { total, provinces: prov[0]?.p ?? 0, byLevel: Object.fromEntries(rows.map((r) => [r.level, r.n])) };
 }

@@ -210,17 +210,15 @@ describe('every threshold per campaign and per province, and the plan deadline (
       employers.forEach((e) => visits.push({ universityCode: code, employerId: e, visitedOn: '2022-04-01' }));
     // half of the principal-target universities' visits on site: flagged under 0.6 (广东), not under 0.3 (北京)
     for (const code of [G, B]) {
-      employers
-        .slice(0, 4)
-        .forEach((e, i) =>
-          visits.push({
-            universityCode: code,
-            employerId: e,
-            visitedOn: '2022-04-02',
-            roles: ['secretary'],
-            mode: i % 2 ? 'online' : 'onsite',
-          }),
-        );
+      employers.slice(0, 4).forEach((e, i) =>
+        visits.push({
+          universityCode: code,
+          employerId: e,
+          visitedOn: '2022-04-02',
+          roles: ['secretary'],
+          mode: i % 2 ? 'online' : 'onsite',
+        }),
+      );
     }
     await insertVisits(w!.t.db, visits);
     const national = new Map((await rows(w!, 'national', '2022-08-31')).map((r) => [r.universityCode, r]));

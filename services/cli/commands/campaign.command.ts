@@ -23,18 +23,23 @@ import { UserError, output, withDb } from '../context.ts';
 import { dateArg } from '../args.ts';
 
 function targetArg(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 1_000_000) throw new InvalidArgumentError(`"${value}" is not a whole number of employers (0 or more)`);
+  if (!/^\d+$/.test(value) || Number(value) > 1_000_000)
+    throw new InvalidArgumentError(`"${value}" is not a whole number of employers (0 or more)`);
   return Number(value);
 }
 
 function factorArg(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`"${value}" is not a number from 0 to 1 (e.g. 0.8)`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new InvalidArgumentError(`"${value}" is not a number from 0 to 1 (e.g. 0.8)`);
   return n;
 }
 
 function idArg(value: string): string {
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a campaign id: use 1-64 letters, digits, ".", "_" or "-", e.g. 2022`);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(value))
+    throw new InvalidArgumentError(
+      `"${value}" is not a campaign id: use 1-64 letters, digits, ".", "_" or "-", e.g. 2022`,
+    );
   return value;
 }
 
@@ -53,13 +58,21 @@ interface CreateOptions {
 }
 
 const LABELS: Record<keyof Omit<Campaign, 'id'>, string> = {
-  name: '--name', start: '--start', end: '--end', principalTarget: '--principal-target', newTarget: '--new-target', behindFactor: '--behind-factor',
-  onsiteShareFlag: '--onsite-share-flag', baseWithoutTargets: '--base-without-targets', planDeadline: '--plan-deadline',
+  name: '--name',
+  start: '--start',
+  end: '--end',
+  principalTarget: '--principal-target',
+  newTarget: '--new-target',
+  behindFactor: '--behind-factor',
+  onsiteShareFlag: '--onsite-share-flag',
+  baseWithoutTargets: '--base-without-targets',
+  planDeadline: '--plan-deadline',
 };
 
 /** `given(key)`: whether the user typed that option (defaults are not compared with an existing campaign). */
 async function create(opts: CreateOptions, given: (key: keyof CreateOptions) => boolean): Promise<void> {
-  if (opts.end < opts.start) throw new UserError(`--end ${opts.end} is before --start ${opts.start}: a campaign ends on or after its start`);
+  if (opts.end < opts.start)
+    throw new UserError(`--end ${opts.end} is before --start ${opts.start}: a campaign ends on or after its start`);
   const wanted: Campaign = {
     id: opts.id,
     name: opts.name ?? `${opts.id} 全国高校书记校长访企拓岗促就业专项行动`,
@@ -77,12 +90,20 @@ async function create(opts: CreateOptions, given: (key: keyof CreateOptions) => 
     if (!created) {
       // Only what the user said is compared: an omitted --name or target is not a difference.
       const keys = (Object.keys(LABELS) as Array<keyof typeof LABELS>).filter((k) => given(k));
-      const diffs = keys.filter((k) => campaign[k] !== wanted[k]).map((k) => `${LABELS[k]} ${String(campaign[k])} (you gave ${String(wanted[k])})`);
+      const diffs = keys
+        .filter((k) => campaign[k] !== wanted[k])
+        .map((k) => `${LABELS[k]} ${String(campaign[k])} (you gave ${String(wanted[k])})`);
       if (diffs.length) {
-        throw new UserError(`campaign "${opts.id}" already exists with ${diffs.join(', ')}; campaigns are not changed by create: choose another --id, or change targets and thresholds on purpose with ledger campaign set-target (with --province for one province)`);
+        throw new UserError(
+          `campaign "${opts.id}" already exists with ${diffs.join(', ')}; campaigns are not changed by create: choose another --id, or change targets and thresholds on purpose with ledger campaign set-target (with --province for one province)`,
+        );
       }
     }
-    output(opts.json, { created, campaign }, () => `${created ? 'created' : 'already exists, unchanged:'} ${describe(campaign)}`);
+    output(
+      opts.json,
+      { created, campaign },
+      () => `${created ? 'created' : 'already exists, unchanged:'} ${describe(campaign)}`,
+    );
   });
 }
 
@@ -94,36 +115,65 @@ interface SetTargetOptions extends TargetOverrides {
   json?: boolean;
 }
 
-const OVERRIDE_OPTIONS = ['principalTarget', 'newTarget', 'behindFactor', 'onsiteShareFlag', 'baseWithoutTargets'] as const;
+const OVERRIDE_OPTIONS = [
+  'principalTarget',
+  'newTarget',
+  'behindFactor',
+  'onsiteShareFlag',
+  'baseWithoutTargets',
+] as const;
 
 async function setTarget(opts: SetTargetOptions): Promise<void> {
-  const overrides: TargetOverrides = Object.fromEntries(OVERRIDE_OPTIONS.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]));
+  const overrides: TargetOverrides = Object.fromEntries(
+    OVERRIDE_OPTIONS.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]),
+  );
   const given = Object.keys(overrides).length > 0 || opts.planDeadline !== undefined;
   if (!given && !opts.clear) {
-    throw new UserError('nothing to set: give --principal-target N, --new-target N, --behind-factor F, --onsite-share-flag F, --base-without-targets N and/or --plan-deadline D (or --clear with --province)');
+    throw new UserError(
+      'nothing to set: give --principal-target N, --new-target N, --behind-factor F, --onsite-share-flag F, --base-without-targets N and/or --plan-deadline D (or --clear with --province)',
+    );
   }
-  if (given && opts.clear) throw new UserError('--clear removes the province’s overrides: give it without target options');
-  if (opts.province === undefined && opts.clear) throw new UserError('--clear removes a province’s overrides: give --province CODE');
+  if (given && opts.clear)
+    throw new UserError('--clear removes the province’s overrides: give it without target options');
+  if (opts.province === undefined && opts.clear)
+    throw new UserError('--clear removes a province’s overrides: give --province CODE');
   if (opts.province !== undefined && opts.planDeadline !== undefined) {
     throw new UserError('--plan-deadline is the campaign’s, not a province’s: give it without --province');
   }
   await withDb(async ({ db }) => {
     const campaign = await findCampaign(db, opts.id);
-    if (!campaign) throw new UserError(`unknown campaign "${opts.id}": create it first with ledger campaign create --id ${opts.id} --start YYYY-MM-DD --end YYYY-MM-DD`);
+    if (!campaign)
+      throw new UserError(
+        `unknown campaign "${opts.id}": create it first with ledger campaign create --id ${opts.id} --start YYYY-MM-DD --end YYYY-MM-DD`,
+      );
     if (opts.province === undefined) {
-      const updated = (await updateCampaignSettings(db, opts.id, { ...overrides, ...(opts.planDeadline !== undefined && { planDeadline: opts.planDeadline }) }))!;
+      const updated = (await updateCampaignSettings(db, opts.id, {
+        ...overrides,
+        ...(opts.planDeadline !== undefined && { planDeadline: opts.planDeadline }),
+      }))!;
       output(opts.json, updated, () => `changed: ${describe(updated)}`);
       return;
     }
     const provinceCode = provinceLookup(await listProvinces(db))(opts.province);
-    if (!provinceCode) throw new UserError(`unknown province "${opts.province}": use a 6-digit GB/T 2260 code such as 440000 (or a name such as 广东省)`);
+    if (!provinceCode)
+      throw new UserError(
+        `unknown province "${opts.province}": use a 6-digit GB/T 2260 code such as 440000 (or a name such as 广东省)`,
+      );
     if (opts.clear) {
       const removed = await deleteProvinceTargets(db, opts.id, provinceCode);
-      output(opts.json, { campaignId: opts.id, provinceCode, cleared: removed }, `${opts.id} ${provinceCode}: ${removed ? 'overrides removed' : 'had no overrides'}; the campaign's targets apply`);
+      output(
+        opts.json,
+        { campaignId: opts.id, provinceCode, cleared: removed },
+        `${opts.id} ${provinceCode}: ${removed ? 'overrides removed' : 'had no overrides'}; the campaign's targets apply`,
+      );
       return;
     }
     const t = await upsertProvinceTargets(db, opts.id, { provinceCode, ...overrides });
-    output(opts.json, { campaignId: opts.id, ...t }, () => `${opts.id} ${provinceCode}: ${describeOverrides(t, campaign)}`);
+    output(
+      opts.json,
+      { campaignId: opts.id, ...t },
+      () => `${opts.id} ${provinceCode}: ${describeOverrides(t, campaign)}`,
+    );
   });
 }
 
@@ -138,7 +188,8 @@ function describe(c: Campaign): string {
 }
 
 function humanList(campaigns: CampaignWithTargets[]): string {
-  if (campaigns.length === 0) return 'no campaigns: create one with ledger campaign create --id ID --start YYYY-MM-DD --end YYYY-MM-DD';
+  if (campaigns.length === 0)
+    return 'no campaigns: create one with ledger campaign create --id ID --start YYYY-MM-DD --end YYYY-MM-DD';
   return campaigns
     .flatMap((c) => [
       describe(c),
@@ -155,31 +206,74 @@ export function register(program: Command): void {
 
   group
     .command('create')
-    .description('create a campaign; running it again with the same values changes nothing, with different values is an error')
+    .description(
+      'create a campaign; running it again with the same values changes nothing, with different values is an error',
+    )
     .requiredOption('--id <id>', 'campaign id, e.g. 2022', idArg)
     .requiredOption('--start <date>', 'first day, YYYY-MM-DD (Asia/Shanghai)', dateArg)
     .requiredOption('--end <date>', 'last day, YYYY-MM-DD (Asia/Shanghai)', dateArg)
     .option('--name <name>', 'display name (default: "<id> 全国高校书记校长访企拓岗促就业专项行动")')
-    .option('--principal-target <n>', 'employers the secretary and president visit (target 1)', targetArg, DEFAULT_RULES.principalTarget)
+    .option(
+      '--principal-target <n>',
+      'employers the secretary and president visit (target 1)',
+      targetArg,
+      DEFAULT_RULES.principalTarget,
+    )
     .option('--new-target <n>', 'newly developed employers (target 2)', targetArg, DEFAULT_RULES.newTarget)
-    .option('--behind-factor <f>', 'behind when completion < f × expected progress', factorArg, DEFAULT_RULES.behindFactor)
-    .option('--onsite-share-flag <f>', 'flag a principal-target university whose on-site share of visits is below f', factorArg, DEFAULT_RULES.onsiteShareFlag)
-    .option('--base-without-targets <n>', 'employers visited that give a university without targets completion 1', targetArg, DEFAULT_RULES.baseWithoutTargets)
-    .option('--plan-deadline <date>', 'last day to file the implementation plans (实施方案), YYYY-MM-DD; later filings are late', dateArg)
+    .option(
+      '--behind-factor <f>',
+      'behind when completion < f × expected progress',
+      factorArg,
+      DEFAULT_RULES.behindFactor,
+    )
+    .option(
+      '--onsite-share-flag <f>',
+      'flag a principal-target university whose on-site share of visits is below f',
+      factorArg,
+      DEFAULT_RULES.onsiteShareFlag,
+    )
+    .option(
+      '--base-without-targets <n>',
+      'employers visited that give a university without targets completion 1',
+      targetArg,
+      DEFAULT_RULES.baseWithoutTargets,
+    )
+    .option(
+      '--plan-deadline <date>',
+      'last day to file the implementation plans (实施方案), YYYY-MM-DD; later filings are late',
+      dateArg,
+    )
     .option('--json', 'print JSON')
     .action((opts: CreateOptions, cmd: Command) => create(opts, (key) => cmd.getOptionValueSource(key) === 'cli'));
 
   group
     .command('set-target')
-    .description("override a campaign's targets and thresholds for one province (--province), or change the campaign's own (without it); options not given keep their current value")
+    .description(
+      "override a campaign's targets and thresholds for one province (--province), or change the campaign's own (without it); options not given keep their current value",
+    )
     .requiredOption('--id <id>', 'campaign id', idArg)
-    .option('--province <code>', 'province code (GB/T 2260, e.g. 440000) or name; without it the campaign itself changes')
+    .option(
+      '--province <code>',
+      'province code (GB/T 2260, e.g. 440000) or name; without it the campaign itself changes',
+    )
     .option('--principal-target <n>', 'employers the secretary and president visit', targetArg)
     .option('--new-target <n>', 'newly developed employers', targetArg)
     .option('--behind-factor <f>', 'behind when completion < f × expected progress', factorArg)
-    .option('--onsite-share-flag <f>', 'flag a principal-target university whose on-site share of visits is below f', factorArg)
-    .option('--base-without-targets <n>', 'employers visited that give a university without targets completion 1', targetArg)
-    .option('--plan-deadline <date>', "the campaign's last day to file implementation plans (not per province)", dateArg)
+    .option(
+      '--onsite-share-flag <f>',
+      'flag a principal-target university whose on-site share of visits is below f',
+      factorArg,
+    )
+    .option(
+      '--base-without-targets <n>',
+      'employers visited that give a university without targets completion 1',
+      targetArg,
+    )
+    .option(
+      '--plan-deadline <date>',
+      "the campaign's last day to file implementation plans (not per province)",
+      dateArg,
+    )
     .option('--clear', "remove the province's overrides (the campaign's values apply again)")
     .option('--json', 'print JSON')
     .action((opts: SetTargetOptions) => setTarget(opts));

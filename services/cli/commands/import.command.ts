@@ -88,7 +88,12 @@ async function runImport<T>(
     const base = { kind, file: opts.file, lines: parsed.records.length, skipped: v.errors.length, errors: v.errors };
     const refuse = v.errors.length > 0 && !opts.skipInvalid;
     if (refuse) {
-      const report: ImportReport = { ...base, refused: true, imported: 0, elapsedMs: Math.round(performance.now() - started) };
+      const report: ImportReport = {
+        ...base,
+        refused: true,
+        imported: 0,
+        elapsedMs: Math.round(performance.now() - started),
+      };
       if (opts.json) output(true, report, '');
       reportBadLines(
         `refused ${opts.file}: ${v.errors.length} bad line${v.errors.length === 1 ? '' : 's'} (${lineList(v.errors)}); nothing imported. Fix them, or import the good lines with --skip-invalid`,
@@ -98,10 +103,19 @@ async function runImport<T>(
       return;
     }
     const stored = await store(ctx, v.rows);
-    const report: ImportReport = { ...base, refused: false, imported: v.rows.length, ...stored, elapsedMs: Math.round(performance.now() - started) };
+    const report: ImportReport = {
+      ...base,
+      refused: false,
+      imported: v.rows.length,
+      ...stored,
+      elapsedMs: Math.round(performance.now() - started),
+    };
     output(opts.json, report, () => human(report));
     if (v.errors.length) {
-      reportBadLines(`skipped ${v.errors.length} bad line${v.errors.length === 1 ? '' : 's'} of ${opts.file} (${lineList(v.errors)})`, v.errors);
+      reportBadLines(
+        `skipped ${v.errors.length} bad line${v.errors.length === 1 ? '' : 's'} of ${opts.file} (${lineList(v.errors)})`,
+        v.errors,
+      );
     }
   });
 }
@@ -120,7 +134,9 @@ function human(r: ImportReport): string {
 
 async function requireCampaign(db: Db, id: string): Promise<void> {
   if (!(await findCampaign(db, id))) {
-    throw new UserError(`unknown campaign "${id}": create it first with ledger campaign create --id ${id} --start YYYY-MM-DD --end YYYY-MM-DD`);
+    throw new UserError(
+      `unknown campaign "${id}": create it first with ledger campaign create --id ${id} --start YYYY-MM-DD --end YYYY-MM-DD`,
+    );
   }
 }
 
@@ -131,11 +147,15 @@ async function knownUniversities(db: Db, parsed: ParsedCsv): Promise<(code: stri
 }
 
 export function register(program: Command): void {
-  const group = program.command('import').description('import reference data from CSV files (UTF-8, header line first)');
+  const group = program
+    .command('import')
+    .description('import reference data from CSV files (UTF-8, header line first)');
 
   group
     .command('universities')
-    .description('upsert universities: header code,name,province,city,authority,level,private[,new_undergrad][,vocational]')
+    .description(
+      'upsert universities: header code,name,province,city,authority,level,private[,new_undergrad][,vocational]',
+    )
     .requiredOption('--file <path>', 'CSV file')
     .option('--skip-invalid', 'import the good lines of a file with bad lines (bad lines are still reported)')
     .option('--json', 'print the import report as JSON')
@@ -175,7 +195,9 @@ export function register(program: Command): void {
 
   group
     .command('province-averages')
-    .description('upsert explicit provincial average placement rates (used instead of the mean): header province_code,placement_rate')
+    .description(
+      'upsert explicit provincial average placement rates (used instead of the mean): header province_code,placement_rate',
+    )
     .requiredOption('--campaign <id>', 'campaign id')
     .requiredOption('--file <path>', 'CSV file')
     .option('--skip-invalid', 'import the good lines of a file with bad lines (bad lines are still reported)')
@@ -194,7 +216,9 @@ export function register(program: Command): void {
 
   group
     .command('prior-employers')
-    .description("store universities' relationships before the campaign and resolve each employer as the workers do: header university_code,employer_name,credit_code (may be empty)")
+    .description(
+      "store universities' relationships before the campaign and resolve each employer as the workers do: header university_code,employer_name,credit_code (may be empty)",
+    )
     .requiredOption('--file <path>', 'CSV file')
     .option('--skip-invalid', 'import the good lines of a file with bad lines (bad lines are still reported)')
     .option('--json', 'print the import report as JSON')
@@ -204,7 +228,10 @@ export function register(program: Command): void {
         opts,
         async (db, parsed) => validatePriorEmployers(parsed, await knownUniversities(db, parsed)),
         async ({ db, config }, rows) => {
-          const counts = await insertPriorEmployers(db, rows.map((r) => ({ ...r, normalizedName: canonicalText(r.employerName) })));
+          const counts = await insertPriorEmployers(
+            db,
+            rows.map((r) => ({ ...r, normalizedName: canonicalText(r.employerName) })),
+          );
           // Every unlinked row is resolved now, through the resolver the workers use (creating the employers it does
           // not know), so a list and the visits meet on employer ids whichever comes first; no manual link-prior step.
           // Rows left unlinked by an interrupted import are picked up here too.

@@ -28,14 +28,33 @@ export function register(program: Command): void {
         const province = await db
           .selectFrom('provinces')
           .select(['code', 'name'])
-          .where((eb) => eb.or([eb('code', '=', opts.province), eb('name', '=', opts.province), eb('short_name', '=', opts.province)]))
+          .where((eb) =>
+            eb.or([
+              eb('code', '=', opts.province),
+              eb('name', '=', opts.province),
+              eb('short_name', '=', opts.province),
+            ]),
+          )
           .executeTakeFirst();
-        if (!province) throw new UserError(`province ${opts.province} does not exist: use a 6-digit code such as 440000 or a name such as 广东省`);
+        if (!province)
+          throw new UserError(
+            `province ${opts.province} does not exist: use a 6-digit code such as 440000 or a name such as 广东省`,
+          );
         await filePlan(db, opts.campaign, province.code, opts.date);
         const deadline = campaign.planDeadline;
         const late = deadline !== null && opts.date > deadline;
-        output(opts.json, { campaignId: opts.campaign, provinceCode: province.code, provinceName: province.name, filedOn: opts.date, deadline, late },
-          `${province.name} (${province.code}) filed its plan for campaign ${opts.campaign} on ${opts.date}${late ? ` (late: due ${deadline})` : ''}`);
+        output(
+          opts.json,
+          {
+            campaignId: opts.campaign,
+            provinceCode: province.code,
+            provinceName: province.name,
+            filedOn: opts.date,
+            deadline,
+            late,
+          },
+          `${province.name} (${province.code}) filed its plan for campaign ${opts.campaign} on ${opts.date}${late ? ` (late: due ${deadline})` : ''}`,
+        );
       });
     });
 
@@ -46,7 +65,8 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { campaign: string; json?: boolean }) => {
       await withDb(async ({ db }) => {
-        if (!(await findCampaign(db, opts.campaign))) throw new UserError(`campaign ${opts.campaign} does not exist: see \`ledger campaign list\``);
+        if (!(await findCampaign(db, opts.campaign)))
+          throw new UserError(`campaign ${opts.campaign} does not exist: see \`ledger campaign list\``);
         const rows = await listPlans(db, opts.campaign);
         output(opts.json, rows, () => rows.map((r) => `${r.provinceCode}\t${r.provinceName}\t${filing(r)}`).join('\n'));
       });
