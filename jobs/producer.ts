@@ -1,5 +1,5 @@
 // The one place that sets job options (ids, attempts, backoff, retention) and adds jobs to queues.
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type JobsOptions, type JobType } from 'bullmq';
 import { QUEUES, type JobPayloads, type QueueName } from './catalogue.ts';
 
 export interface ProducerOptions {
@@ -19,6 +19,12 @@ export interface Producer {
    */
   redeliverVisitEvents(inboxIds: number[]): Promise<void>;
   /**
+   * Which of these inbox rows a job still holds that is waiting, delayed or running (`ev-<id>`, or a batch `evb-<a>-<b>`
+   * whose range covers the id): the sweeper leaves them alone. A row inside a live batch's range but not in that batch
+   * (ids of concurrent submissions interleave) counts as held too: it is swept once that batch has finished.
+   */
+  liveVisitEventIds(inboxIds: number[]): Promise<Set<number>>;
+  /**
    * Enqueues the period's ranking run as job `rankings-<campaign>-<period>`: while a job with that id exists (waiting,
    * running, or completed within PERIOD_JOB_RETENTION), adding it again is a no-op, so any number of schedulers run a
    * period once. `rerun` first removes a finished (completed or failed) job of that id: a deliberate re-run by an operator.
@@ -37,6 +43,9 @@ export interface Producer {
 
 export type { JobPayloads };
 export { QUEUES };
+
+/** States in which a job will still run (or is running): its rows need no redelivery. */
+const LIVE_STATES: JobType[] = ['active', 'waiting', 'delayed', 'prioritized', 'waiting-children'];
 
 /** Job id of one inbox row. BullMQ forbids ':' and integer ids, hence `ev-<id>`. */
 export const visitEventJobId = (inboxId: number): string => `ev-${inboxId}`;
@@ -136,6 +145,21 @@ export function createProducer(options: ProducerOptions): Producer {
         const payload: JobPayloads['visit-events'] = { inboxIds: [id] };
         await q.add('visit-events', payload, { jobId });
       }
+    },
+    async liveVisitEventIds(inboxIds) {
+      if (inboxIds.length === 0) return new Set();
+      // Job ids only (no job data): one LRANGE/ZRANGE per state, cheap even for a backlog of many thousand jobs.
+      const jobIds = await queue(QUEUES.visitEvents).getRanges(LIVE_STATES, 0, -1);
+      const singles = new Set<number>();
+      const batches: Array<[number, number]> = [];
+      for (const jobId of jobIds) {
+        const batch = /^evb-(\d+)-(\d+)$/.exec(jobId);
+        if (batch) batches.push([Number(batch[1]), Number(batch[2])]);
+        else if (jobId.startsWith('ev-')) singles.add(Number(jobId.slice(3)));
+      }
+      return new Set(
+        inboxIds.filter((id) => singles.has(id) || batches.some(([first, last]) => first <= id && id <= last)),
+      );
     },
     async enqueueRankings(campaignId, period, asOf, opts = {}) {
       const payload: JobPayloads['rankings'] = { campaignId, period, asOf };

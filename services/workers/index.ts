@@ -114,6 +114,7 @@ export async function startWorkers(config: Config, overrides: WorkerOverrides = 
         producer,
         log,
         redeliverySeconds: config.INBOX_REDELIVERY_SECONDS,
+        maxRedeliveries: config.INBOX_MAX_REDELIVERIES,
         intervalMs: sweepIntervalMs,
       });
     }

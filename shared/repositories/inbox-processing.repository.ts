@@ -69,29 +69,47 @@ export async function markInboxRejected(db: Executor, id: number, error: string)
   return Number(r.numUpdatedRows) > 0;
 }
 
+export interface StaleInboxRow {
+  id: number;
+  /** Times the sweeper has already put this row back on the queue. */
+  redeliveries: number;
+}
+
 /** Rows still 'accepted' that were received more than `olderThanSeconds` ago, oldest first (the sweeper's scan). */
-export async function listStaleAcceptedInboxIds(
+export async function listStaleAcceptedInboxRows(
   db: Executor,
   olderThanSeconds: number,
   limit: number,
-): Promise<number[]> {
-  const rows = await db
+): Promise<StaleInboxRow[]> {
+  return db
     .selectFrom('inbox_events')
-    .select('id')
+    .select(['id', 'redeliveries'])
     .where('status', '=', 'accepted')
     .where('received_at', '<', sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
     .orderBy('received_at')
     .limit(limit)
     .execute();
+}
+
+/** Counts one more redelivery of each row still 'accepted'; returns the ids counted. */
+export async function countInboxRedeliveries(db: Executor, ids: number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .updateTable('inbox_events')
+    .set({ redeliveries: sql`redeliveries + 1` })
+    .where('id', 'in', ids)
+    .where('status', '=', 'accepted')
+    .returning('id')
+    .execute();
   return rows.map((r) => r.id);
 }
 
-/** Puts rejected rows back to 'accepted' for a replay; returns the ids that changed. */
+/** Puts rejected rows back to 'accepted' for a replay, with a fresh redelivery budget; returns the ids that changed. */
 export async function resetRejectedInboxRows(db: Executor, ids: number[]): Promise<number[]> {
   if (ids.length === 0) return [];
   const rows = await db
     .updateTable('inbox_events')
-    .set({ status: 'accepted', error: null, processed_at: null })
+    .set({ status: 'accepted', error: null, processed_at: null, redeliveries: 0 })
     .where('id', 'in', ids)
     .where('status', '=', 'rejected')
     .returning('id')

@@ -22,6 +22,8 @@ export interface InboxEventTable {
   employer_id: number | null;
   error: string | null;
   attempts: ColumnType<number, number | undefined, number>;
+  /** Times the sweeper put the row back on the queue (migration 0008); capped by INBOX_MAX_REDELIVERIES. */
+  redeliveries: ColumnType<number, number | undefined, number>;
   received_at: Timestamp;
   processed_at: Date | null;
 }
