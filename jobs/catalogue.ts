@@ -18,5 +18,9 @@ export interface JobPayloads {
   'visit-events': { inboxIds: number[] };
   rankings: { campaignId: string; period: string; asOf: string };
   notices: { campaignId: string; period: string };
-  deliveries: { deliveryId: number };
+  /**
+   * `sentResponse`: set by the job itself when the send succeeded but recording it failed, so that its retry (or the
+   * sweeper) records the delivery instead of sending it again.
+   */
+  deliveries: { deliveryId: number; sentResponse?: string };
 }

@@ -1,6 +1,7 @@
 // The one place that sets job options (ids, attempts, backoff, retention) and adds jobs to queues.
 import { Queue, type ConnectionOptions, type JobsOptions, type JobType } from 'bullmq';
 import { QUEUES, type JobPayloads, type QueueName } from './catalogue.ts';
+import { DELIVERY_MAX_ATTEMPTS } from '../shared/repositories/delivery.repository.ts';
 
 export interface ProducerOptions {
   connection: ConnectionOptions;
@@ -37,6 +38,16 @@ export interface Producer {
    * that exists makes the add a no-op; `replace` first removes a finished job of that id (`ledger notices resend`).
    */
   enqueueDeliveries(deliveryIds: number[], options?: { replace?: boolean }): Promise<void>;
+  /**
+   * What the delivery's job recorded when a send succeeded but the database refused to say so (`sentResponse`, see
+   * jobs/deliver-notice.job.ts); undefined when it has no job or nothing was recorded.
+   */
+  sentDeliveryResponse(deliveryId: number): Promise<string | undefined>;
+  /**
+   * Hands a send that succeeded but could not be recorded to the workers (`ledger notices run --inline`): the delivery's
+   * job carries `sentResponse`, so it records the delivery instead of sending it. A live job gets it in its data.
+   */
+  keepSentDelivery(deliveryId: number, response: string): Promise<void>;
   queue(name: QueueName): Queue;
   close(): Promise<void>;
 }
@@ -63,7 +74,7 @@ export const deliveryJobId = (deliveryId: number): string => `delivery-${deliver
  * webhook's brief outage); the handler marks the delivery failed on the last attempt or on a permanent refusal.
  */
 export const DELIVERY_JOB_OPTIONS: JobsOptions = {
-  attempts: 8,
+  attempts: DELIVERY_MAX_ATTEMPTS,
   backoff: { type: 'exponential', delay: 2000 },
   removeOnComplete: { count: 10_000 },
   removeOnFail: { count: 10_000 },
@@ -198,6 +209,20 @@ export function createProducer(options: ProducerOptions): Producer {
           }),
         );
       }
+    },
+    async sentDeliveryResponse(deliveryId) {
+      const job = await queue(QUEUES.deliveries).getJob(deliveryJobId(deliveryId));
+      const data = job?.data as JobPayloads['deliveries'] | undefined;
+      return data?.sentResponse;
+    },
+    async keepSentDelivery(deliveryId, response) {
+      const q = queue(QUEUES.deliveries);
+      const payload: JobPayloads['deliveries'] = { deliveryId, sentResponse: response };
+      const existing = await q.getJob(deliveryJobId(deliveryId));
+      const state = existing ? await existing.getState() : undefined;
+      if (existing && state !== 'completed' && state !== 'failed') return existing.updateData(payload);
+      if (existing) await existing.remove().catch(() => {}); // removed meanwhile: fine
+      await q.add('deliveries', payload, { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(deliveryId) });
     },
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));

@@ -1,4 +1,4 @@
-// The worker process part: one BullMQ Worker per queue that has a job module, plus the inbox sweeper.
+// The worker process part: one BullMQ Worker per queue that has a job module, plus the inbox and delivery sweepers.
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUES, type QueueName } from '../../jobs/catalogue.ts';
@@ -8,6 +8,7 @@ import { createProducer, type Producer } from '../../jobs/producer.ts';
 import type { Config } from '../../shared/config.ts';
 import { createDb, type Db } from '../../shared/db/database.ts';
 import { moduleLogger } from '../../shared/log.ts';
+import { startDeliverySweeper, type DeliverySweeper } from './delivery-sweeper.ts';
 import { startSweeper, type Sweeper } from './sweeper.ts';
 
 export interface WorkerOverrides {
@@ -18,7 +19,7 @@ export interface WorkerOverrides {
   /** BullMQ lock settings: tests shorten them so a killed worker's jobs come back quickly. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
-  /** Sweep interval (default: half of INBOX_REDELIVERY_SECONDS, between 1 s and 5 s); 0 disables the sweeper. */
+  /** Sweep interval (default: half of INBOX_REDELIVERY_SECONDS, between 1 s and 5 s); 0 disables both sweepers. */
   sweepIntervalMs?: number;
   db?: Db;
 }
@@ -26,6 +27,7 @@ export interface WorkerOverrides {
 export interface Workers {
   close(): Promise<void>;
   sweeper?: Sweeper;
+  deliverySweeper?: DeliverySweeper;
   producer: Producer;
 }
 
@@ -34,7 +36,9 @@ const log = moduleLogger('workers');
 /**
  * Worker sessions commit without waiting for the WAL flush. Safe here: a job's writes and its inbox row's status
  * change commit together, so a crash that loses the last few commits also returns those rows to 'accepted', and the
- * sweeper redelivers them. The inbox itself (the API's commit) stays fully durable.
+ * sweeper redelivers them. The inbox itself (the API's commit) stays fully durable, and so does every change of a
+ * notice delivery: its statements set synchronous_commit back on (shared/repositories/delivery.repository.ts), since a
+ * lost claim or 'delivered' would let a mail go out twice.
  */
 const ASYNC_COMMIT = { synchronous_commit: 'off' };
 
@@ -77,6 +81,7 @@ export async function startWorkers(config: Config, overrides: WorkerOverrides = 
   const workers: Worker[] = [];
   const connections: Redis[] = [producerRedis];
   let sweeper: Sweeper | undefined;
+  let deliverySweeper: DeliverySweeper | undefined;
   try {
     await checkHandlers(modules, (name) => producer.queue(name));
     for (const m of modules) {
@@ -117,6 +122,16 @@ export async function startWorkers(config: Config, overrides: WorkerOverrides = 
         maxRedeliveries: config.INBOX_MAX_REDELIVERIES,
         intervalMs: sweepIntervalMs,
       });
+      // Deliveries are swept where they are sent: a process without the deliveries queue leaves them to those with it.
+      if (modules.some((m) => m.queue === QUEUES.deliveries)) {
+        deliverySweeper = startDeliverySweeper({
+          db,
+          producer,
+          log,
+          leaseSeconds: config.DELIVERY_LEASE_SECONDS,
+          intervalMs: sweepIntervalMs,
+        });
+      }
     }
     log.info({ queues: modules.map((m) => m.queue), prefix: config.QUEUE_PREFIX }, 'workers started');
   } catch (err) {
@@ -125,9 +140,10 @@ export async function startWorkers(config: Config, overrides: WorkerOverrides = 
   }
 
   async function closeAll(): Promise<void> {
-    // Stop taking jobs and let the running ones finish; then the sweeper; then the connections.
+    // Stop taking jobs and let the running ones finish; then the sweepers; then the connections.
     await Promise.allSettled(workers.map((w) => w.close()));
     await sweeper?.stop();
+    await deliverySweeper?.stop();
     await producer.close().catch(() => {});
     for (const c of connections) c.disconnect();
     if (ownDb) await db.destroy();
@@ -137,6 +153,7 @@ export async function startWorkers(config: Config, overrides: WorkerOverrides = 
   return {
     producer,
     sweeper,
+    deliverySweeper,
     close: () => (closing ??= closeAll().then(() => log.info('workers stopped'))),
   };
 }

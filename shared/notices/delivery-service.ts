@@ -1,16 +1,27 @@
 // Sending one delivery: claim it (pending → sending), send by SMTP or webhook, record the outcome. A delivery marked
-// delivered is never claimed again, so a re-run, a duplicate job or a second worker sends nothing twice. The one
-// window left: a worker that dies after the other side accepted but before the row says delivered; after the lease
-// the delivery is sent again (at-least-once there). Mail carries a Message-ID and webhooks an X-Ledger-Delivery header
-// per delivery so the receiving side can drop such a duplicate.
+// delivered is never claimed again, so a re-run, a duplicate job or a second worker sends nothing twice. After a
+// successful send the row is never put back for sending: recording 'delivered' is retried, and should the database
+// still refuse, the job keeps the fact (recordSent, recoverDeliveries). The one window left: a worker that dies after
+// the other side accepted but before the row says delivered; after the lease the delivery is sent again
+// (at-least-once there). Mail carries a Message-ID and webhooks an X-Ledger-Delivery header per delivery so the
+// receiving side can drop such a duplicate. Rows whose worker or job was lost are found again by recoverDeliveries.
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import nodemailer from 'nodemailer';
+import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
-import { claimDelivery, getDelivery, markAttemptFailed, markDelivered } from '../repositories/delivery.repository.ts';
+import {
+  claimDelivery,
+  DELIVERY_MAX_ATTEMPTS,
+  getDelivery,
+  listOpenDeliveries,
+  markAttemptFailed,
+  markDelivered,
+  reclaimExpiredDeliveries,
+} from '../repositories/delivery.repository.ts';
 import { getNotice, type StoredNotice } from '../repositories/notice.repository.ts';
 import { getRecipient, type Recipient } from '../repositories/recipient.repository.ts';
 import { ledgerFileName, writeNoticeLedger } from './notice-service.ts';
@@ -27,8 +38,12 @@ import {
 export interface DeliverySettings {
   smtpUrl?: string;
   mailFrom: string;
+  /** Send mail only over TLS (STARTTLS required on smtp://); a server without it fails the delivery at once. */
+  requireTls?: boolean;
   /** A 'sending' row older than this is taken to be abandoned by a dead worker (default 300 s). */
   leaseSeconds?: number;
+  /** Attempts (claims) of one delivery at most, whoever makes them (default DELIVERY_MAX_ATTEMPTS). */
+  maxAttempts?: number;
   webhookTimeoutMs?: number;
   /** Visits in the mailed ledger at most; the archive (`?format=xlsx`) always has all (default 100,000). */
   mailLedgerMaxVisits?: number;
@@ -36,6 +51,8 @@ export interface DeliverySettings {
 
 export type DeliveryOutcome =
   | { outcome: 'delivered'; deliveryId: number; response: string }
+  /** Sent, but the database refused to record it even after retries: the caller must keep `response` and record later. */
+  | { outcome: 'unrecorded'; deliveryId: number; response: string; error: string }
   | { outcome: 'skipped'; deliveryId: number; state: string }
   | { outcome: 'busy'; deliveryId: number }
   | { outcome: 'retry'; deliveryId: number; error: string }
@@ -53,6 +70,19 @@ export class SendError extends Error {
 }
 
 export const MAIL_LEDGER_MAX_VISITS = 100_000;
+const DEFAULT_LEASE_SECONDS = 300;
+/** Pauses between tries to record a delivery that was sent (≈ 15 s in all: a restarting PostgreSQL, a lost connection). */
+const RECORD_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
+
+/** The delivery settings of a process. */
+export function deliverySettings(config: Config): DeliverySettings {
+  return {
+    smtpUrl: config.SMTP_URL,
+    mailFrom: config.MAIL_FROM,
+    requireTls: config.SMTP_REQUIRE_TLS,
+    leaseSeconds: config.DELIVERY_LEASE_SECONDS,
+  };
+}
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** SMTP: a 5xx reply is permanent; 4xx replies, timeouts and connection errors are worth retrying. */
@@ -62,9 +92,14 @@ export function classifySmtpError(err: unknown): SendError {
   return new SendError(text, typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600);
 }
 
-/** Webhooks: 4xx is permanent except 408 and 429; 5xx, timeouts and network errors are retried. */
+/**
+ * Webhooks: 4xx is permanent except 408 and 429; 5xx, timeouts and network errors are retried. Redirects are not
+ * followed (a signed notice must not be carried to wherever a compromised or mistyped endpoint points), and a 3xx
+ * will not go away by retrying: permanent.
+ */
 export function classifyHttpStatus(status: number): 'ok' | 'permanent' | 'transient' {
   if (status >= 200 && status < 300) return 'ok';
+  if (status >= 300 && status < 400) return 'permanent';
   if (status === 408 || status === 429) return 'transient';
   if (status >= 400 && status < 500) return 'permanent';
   return 'transient';
@@ -90,7 +125,7 @@ async function sendMail(
     const out = createWriteStream(file);
     await writeNoticeLedger(db, notice, out, { visitLimit: s.mailLedgerMaxVisits ?? MAIL_LEDGER_MAX_VISITS });
     await finished(out);
-    const transport = nodemailer.createTransport(s.smtpUrl);
+    const transport = nodemailer.createTransport(smtpTransportUrl(s.smtpUrl, s.requireTls ?? false));
     try {
       const info = await transport.sendMail({
         from: s.mailFrom,
@@ -113,6 +148,15 @@ async function sendMail(
       });
       return String(info.response ?? 'accepted');
     } catch (err) {
+      // ETLS: the server offered no STARTTLS (or the upgrade failed) while TLS is required; nothing was sent, and
+      // retrying will not give the server TLS.
+      if (s.requireTls && (err as { code?: string }).code === 'ETLS') {
+        throw new SendError(
+          `SMTP server did not start TLS and SMTP_REQUIRE_TLS is set, so nothing was sent (${(err as Error).message}): ` +
+            'enable STARTTLS on the server, use smtps://, or unset SMTP_REQUIRE_TLS',
+          true,
+        );
+      }
       throw classifySmtpError(err);
     } finally {
       transport.close();
@@ -120,6 +164,19 @@ async function sendMail(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The SMTP_URL nodemailer gets: with `requireTls`, `requireTLS=true` on smtp:// (nodemailer then refuses a server
+ * without STARTTLS, and the option wins over an `ignoreTLS` in the URL); smtps:// is TLS from the first byte anyway.
+ */
+export function smtpTransportUrl(smtpUrl: string, requireTls: boolean): string {
+  const url = new URL(smtpUrl);
+  if (!requireTls || url.protocol !== 'smtp:') return smtpUrl;
+  url.searchParams.set('requireTLS', 'true');
+  url.searchParams.delete('ignoreTLS');
+  url.searchParams.delete('opportunisticTLS');
+  return url.toString();
 }
 
 /** The body a webhook receives, by its format. */
@@ -184,6 +241,7 @@ async function sendWebhook(
       method: 'POST',
       headers,
       body,
+      redirect: 'manual',
       signal: AbortSignal.timeout(s.webhookTimeoutMs ?? 10_000),
     });
   } catch (err) {
@@ -191,6 +249,12 @@ async function sendWebhook(
   }
   const text = (await res.text().catch(() => '')).slice(0, 500);
   const kind = classifyHttpStatus(res.status);
+  if (res.status >= 300 && res.status < 400) {
+    throw new SendError(
+      `webhook answered ${res.status} (redirect to ${res.headers.get('location') ?? 'nowhere'}): redirects are not followed, register the final URL`,
+      true,
+    );
+  }
   if (kind !== 'ok') throw new SendError(`webhook answered ${res.status}: ${text}`, kind === 'permanent');
   // The robots answer 200 with an errcode: 0 is success; rate limits (WeCom 45009, DingTalk 130101) are retried.
   if (recipient.format === 'wecom' || recipient.format === 'dingtalk') {
@@ -207,8 +271,9 @@ async function sendWebhook(
 }
 
 /**
- * Delivers one delivery row. `finalAttempt` (the queue's last try) turns a transient failure into 'failed'.
- * Never throws for a send failure: the outcome says what happened, and the row records it.
+ * Delivers one delivery row. `finalAttempt` (the queue's last try) turns a transient failure into 'failed', and so
+ * does the row's own count reaching `maxAttempts`. Never throws for a send failure: the outcome says what happened,
+ * and the row records it. Throws only when the database cannot record a failed attempt (nothing was sent then).
  */
 export async function deliver(
   db: Db,
@@ -216,29 +281,103 @@ export async function deliver(
   settings: DeliverySettings,
   options: { finalAttempt: boolean },
 ): Promise<DeliveryOutcome> {
-  const claimed = await claimDelivery(db, deliveryId, settings.leaseSeconds ?? 300);
+  const claimed = await claimDelivery(db, deliveryId, settings.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
   if (!claimed) {
     const current = await getDelivery(db, deliveryId);
     if (current?.state === 'sending') return { outcome: 'busy', deliveryId };
     return { outcome: 'skipped', deliveryId, state: current?.state ?? 'missing' };
   }
+  let response: string;
   try {
     const notice = await getNotice(db, claimed.noticeId);
     const recipient = await getRecipient(db, claimed.recipientId);
     if (!notice || !recipient) throw new SendError('notice or recipient no longer exists', true);
     if (recipient.removedAt) throw new SendError(`recipient ${recipient.id} was removed`, true);
-    const response =
+    response =
       recipient.kind === 'email'
         ? await sendMail(db, notice, recipient, deliveryId, settings)
         : await sendWebhook(notice, recipient, deliveryId, settings);
-    await markDelivered(db, deliveryId, response);
-    return { outcome: 'delivered', deliveryId, response };
   } catch (err) {
     const e = err instanceof SendError ? err : new SendError((err as Error).message ?? String(err), false);
-    const final = e.permanent || options.finalAttempt;
+    const final =
+      e.permanent || options.finalAttempt || claimed.attempts >= (settings.maxAttempts ?? DELIVERY_MAX_ATTEMPTS);
     await markAttemptFailed(db, deliveryId, e.message, final);
     return final
       ? { outcome: 'failed', deliveryId, error: e.message }
       : { outcome: 'retry', deliveryId, error: e.message };
   }
+  // Sent. Whatever happens from here on, this delivery is never sent again by this call.
+  return recordSent(db, deliveryId, response);
+}
+
+/**
+ * Records a delivery that was sent, retrying while the database refuses (a lost connection, a restart). Outcome
+ * 'unrecorded' when it still refuses: the caller keeps `response` and calls this again later, and never re-sends.
+ */
+export async function recordSent(
+  db: Db,
+  deliveryId: number,
+  response: string,
+  retryDelaysMs: readonly number[] = RECORD_RETRY_DELAYS_MS,
+): Promise<DeliveryOutcome> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await markDelivered(db, deliveryId, response);
+      return { outcome: 'delivered', deliveryId, response };
+    } catch (err) {
+      const delay = retryDelaysMs[attempt];
+      if (delay === undefined) {
+        return { outcome: 'unrecorded', deliveryId, response, error: (err as Error).message ?? String(err) };
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/** What recoverDeliveries needs of the queue (jobs/producer.ts provides it). */
+export interface DeliveryQueue {
+  /** Queues the deliveries, replacing a finished job of the same id; a live job is left as it is. */
+  enqueueDeliveries(deliveryIds: number[], options: { replace: true }): Promise<void>;
+  /** The response a job kept after its send succeeded but could not be recorded. */
+  sentDeliveryResponse(deliveryId: number): Promise<string | undefined>;
+}
+
+export interface DeliveryRecovery {
+  /** Sent, recorded now from what their job kept. */
+  recorded: number[];
+  /** Pending again (or still), queued. */
+  queued: number[];
+  /** Abandoned mid-send once too often: failed. */
+  failed: number[];
+}
+
+/**
+ * The sweeper of deliveries (DESIGN.md, principle 9): every delivery the queue may have lost is found from
+ * PostgreSQL. A row 'sending' past its lease (its worker died mid-send, or its last retry found it still leased and
+ * gave up) is recorded as delivered when its job kept a successful send, else put back to 'pending' (the claim
+ * counted the attempt) or, at the attempt cap, ended 'failed'. Rows 'pending' longer than the lease are queued again:
+ * a live job of the same id makes that a no-op, a lost or finished one is replaced. Safe to run anywhere, at once.
+ */
+export async function recoverDeliveries(
+  db: Db,
+  queue: DeliveryQueue,
+  settings: Pick<DeliverySettings, 'leaseSeconds' | 'maxAttempts'> & { limit?: number },
+): Promise<DeliveryRecovery> {
+  const lease = settings.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+  const open = await listOpenDeliveries(db, lease, settings.limit ?? 1000);
+  const recorded: number[] = [];
+  const expired: number[] = [];
+  for (const d of open) {
+    if (d.state !== 'sending') continue;
+    const sent = await queue.sentDeliveryResponse(d.id);
+    if (sent === undefined) expired.push(d.id);
+    else if (await markDelivered(db, d.id, sent)) recorded.push(d.id);
+  }
+  const reclaimed = await reclaimExpiredDeliveries(db, expired, lease, settings.maxAttempts ?? DELIVERY_MAX_ATTEMPTS);
+  const queued = [
+    ...open.filter((d) => d.state === 'pending').map((d) => d.id),
+    ...reclaimed.filter((r) => r.state === 'pending').map((r) => r.id),
+  ].sort((a, b) => a - b);
+  await queue.enqueueDeliveries(queued, { replace: true });
+  return { recorded, queued, failed: reclaimed.filter((r) => r.state === 'failed').map((r) => r.id) };
 }

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { Redis } from 'ioredis';
-import { createProducer } from '../../../jobs/producer.ts';
+import { createProducer, type Producer } from '../../../jobs/producer.ts';
 import type { Config } from '../../../shared/config.ts';
 import type { Db } from '../../../shared/db/database.ts';
-import { deliver, type DeliveryOutcome } from '../../../shared/notices/delivery-service.ts';
+import { deliver, deliverySettings, type DeliveryOutcome } from '../../../shared/notices/delivery-service.ts';
 import {
   generateNotices,
   ledgerFileName,
@@ -17,6 +17,7 @@ import {
 } from '../../../shared/notices/notice-service.ts';
 import { htmlWithChart } from '../../../shared/notices/render-html.ts';
 import {
+  countStuckDeliveries,
   createDeliveries,
   ensureDelivery,
   listDeliveries,
@@ -35,13 +36,12 @@ function idArg(what: string) {
   };
 }
 
-async function enqueue(config: Config, ids: number[], replace: boolean): Promise<void> {
-  if (ids.length === 0) return;
+async function withProducer(config: Config, use: (producer: Producer) => Promise<void>): Promise<void> {
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
   redis.on('error', () => {});
   const producer = createProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
   try {
-    await producer.enqueueDeliveries(ids, { replace });
+    await use(producer);
   } catch (err) {
     throw new UserError(
       `deliveries stored but not queued (${(err as Error).message}): check REDIS_URL and run the command again`,
@@ -50,6 +50,11 @@ async function enqueue(config: Config, ids: number[], replace: boolean): Promise
     await producer.close().catch(() => {});
     redis.disconnect();
   }
+}
+
+async function enqueue(config: Config, ids: number[], replace: boolean): Promise<void> {
+  if (ids.length === 0) return;
+  await withProducer(config, (producer) => producer.enqueueDeliveries(ids, { replace }));
 }
 
 /**
@@ -62,12 +67,16 @@ async function deliverInline(
   ids: number[],
 ): Promise<{ outcomes: DeliveryOutcome[]; queuedForRetry: number[] }> {
   const outcomes: DeliveryOutcome[] = [];
-  for (const id of ids)
-    outcomes.push(
-      await deliver(db, id, { smtpUrl: config.SMTP_URL, mailFrom: config.MAIL_FROM }, { finalAttempt: false }),
-    );
+  for (const id of ids) outcomes.push(await deliver(db, id, deliverySettings(config), { finalAttempt: false }));
   const retry = outcomes.filter((o) => o.outcome === 'retry').map((o) => o.deliveryId);
   await enqueue(config, retry, true);
+  // Sent but not recorded (the database refused for ~15 s): the workers record it from the job, never re-sending.
+  const unrecorded = outcomes.filter((o) => o.outcome === 'unrecorded');
+  if (unrecorded.length) {
+    await withProducer(config, async (producer) => {
+      for (const o of unrecorded) await producer.keepSentDelivery(o.deliveryId, o.response);
+    });
+  }
   return { outcomes, queuedForRetry: retry };
 }
 
@@ -174,20 +183,29 @@ export function register(program: Command): void {
 
   notices
     .command('list')
-    .description('stored notices with their deliveries by state')
+    .description(
+      'stored notices with their deliveries by state; "stuck": sending for longer than DELIVERY_LEASE_SECONDS (the sweeper takes them back)',
+    )
     .option('--campaign <id>', 'only this campaign')
     .option('--period <period>', 'only this period', periodArg)
     .option('--json', 'print JSON')
     .action(async (opts: { campaign?: string; period?: string; json?: boolean }) => {
-      await withDb(async ({ db }) => {
-        const rows = await listNotices(db, { campaignId: opts.campaign, period: opts.period });
+      await withDb(async ({ db, config }) => {
+        const notices = await listNotices(db, { campaignId: opts.campaign, period: opts.period });
+        const stuck = await countStuckDeliveries(
+          db,
+          notices.map((n) => n.id),
+          config.DELIVERY_LEASE_SECONDS,
+        );
+        const rows = notices.map((n) => ({ ...n, stuckDeliveries: stuck.get(n.id) ?? 0 }));
         output(opts.json, rows, () =>
           rows.length === 0
             ? 'no notices: generate them with `ledger notices run --campaign ID --period P`'
             : rows
                 .map(
                   (n) =>
-                    `${n.id}\t${n.campaignId}\t${n.period}\t${n.scope}\tas of ${n.asOf}\tdelivered ${n.deliveries.delivered}, pending ${n.deliveries.pending + n.deliveries.sending}, failed ${n.deliveries.failed}\t${n.subject}`,
+                    `${n.id}\t${n.campaignId}\t${n.period}\t${n.scope}\tas of ${n.asOf}\tdelivered ${n.deliveries.delivered}, pending ${n.deliveries.pending}, ` +
+                    `sending ${n.deliveries.sending}${n.stuckDeliveries ? ` (${n.stuckDeliveries} stuck)` : ''}, failed ${n.deliveries.failed}\t${n.subject}`,
                 )
                 .join('\n'),
         );
