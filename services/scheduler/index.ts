@@ -1,6 +1,9 @@
 // The scheduler part: node-cron ticks (weekly: the previous ISO week; monthly: the previous month, in
 // SCHEDULE_TIMEZONE) that only enqueue ranking runs, with job ids derived from (campaign, period), so any number of
-// scheduler processes produce one run per period. On start it enqueues the recent periods that have no snapshot.
+// scheduler processes produce one run per period. On start, and then every SCHEDULE_CATCHUP_SECONDS, it catches up
+// from PostgreSQL with whatever Redis may have lost (DESIGN.md, principle 9): recent periods without a snapshot get
+// their ranking run, periods with snapshots but no notices their notices job (the job chain breaks when the queue
+// loses the notices job between the two), and deliveries still pending or stuck 'sending' are queued again.
 import cron, { type ScheduledTask } from 'node-cron';
 import { Redis } from 'ioredis';
 import { createProducer, type Producer } from '../../jobs/producer.ts';
@@ -8,21 +11,31 @@ import type { Config } from '../../shared/config.ts';
 import { createDb, type Db } from '../../shared/db/database.ts';
 import { dateIn, runsForCatchUp, runsForTick, type DueRun, type PeriodKind } from '../../shared/domain/periods.ts';
 import { moduleLogger } from '../../shared/log.ts';
+import { recoverDeliveries, type DeliveryRecovery } from '../../shared/notices/delivery-service.ts';
 import { listCampaignDates } from '../../shared/repositories/measures.repository.ts';
+import { periodsWithNotices } from '../../shared/repositories/notice.repository.ts';
 import { periodsWithSnapshots } from '../../shared/repositories/snapshot.repository.ts';
 
 export interface SchedulerOverrides {
   db?: Db;
   producer?: Producer;
-  /** Clock for the start-up catch-up (tests). */
+  /** Clock for the catch-up (tests). */
   now?: () => Date;
+}
+
+export interface Recovery {
+  /** Recent periods with snapshots but no notices: their notices job was enqueued (again). */
+  notices: DueRun[];
+  deliveries: DeliveryRecovery;
 }
 
 export interface Scheduler {
   /** What a tick of the given schedule at instant `at` enqueues (the cron tasks call this). */
   tick(kind: PeriodKind, at: Date): Promise<DueRun[]>;
-  /** The start-up catch-up at instant `at`: recent periods without a snapshot. */
+  /** The ranking part of the catch-up at instant `at`: recent periods without a snapshot, enqueued and returned. */
   catchUp(at: Date): Promise<DueRun[]>;
+  /** The notice part of the catch-up: recent periods without notices, and deliveries the queue lost or left stuck. */
+  recover(at: Date): Promise<Recovery>;
   close(): Promise<void>;
 }
 
@@ -78,7 +91,28 @@ export async function startScheduler(config: Config, overrides: SchedulerOverrid
       await enqueue(missing);
       return missing;
     },
+    async recover(at) {
+      const campaigns = await listCampaignDates(db);
+      const due = runsForCatchUp(dateIn(at, tz), config.SCHEDULE_LOOKBACK_DAYS, campaigns);
+      const notices: DueRun[] = [];
+      for (const c of campaigns) {
+        const periods = due.filter((r) => r.campaignId === c.id).map((r) => r.period.id);
+        const ranked = await periodsWithSnapshots(db, c.id, periods);
+        const noticed = await periodsWithNotices(db, c.id, periods);
+        notices.push(
+          ...due.filter((r) => r.campaignId === c.id && ranked.has(r.period.id) && !noticed.has(r.period.id)),
+        );
+      }
+      // `rerun`: a notices job that failed for good (an outage through all its attempts) is replaced; a waiting or
+      // running one is left alone, and a second generation would send nothing twice anyway.
+      for (const r of notices) await queue.enqueueNotices(r.campaignId, r.period.id, { rerun: true });
+      const deliveries = await recoverDeliveries(db, queue, { leaseSeconds: config.DELIVERY_LEASE_SECONDS });
+      return { notices, deliveries };
+    },
     async close() {
+      closed = true;
+      if (catchUpTimer) clearTimeout(catchUpTimer);
+      await catchingUp;
       for (const t of tasks) await t.destroy();
       if (!overrides.producer) await queue.close().catch(() => {});
       redis?.disconnect();
@@ -102,10 +136,7 @@ export async function startScheduler(config: Config, overrides: SchedulerOverrid
               'scheduled ranking runs enqueued',
             );
           } catch (err) {
-            log.error(
-              { err, schedule: kind },
-              'could not enqueue the scheduled ranking runs; the next start-up catch-up will',
-            );
+            log.error({ err, schedule: kind }, 'could not enqueue the scheduled ranking runs; the next catch-up will');
           }
         },
         { timezone: tz, name: `rankings-${kind}`, noOverlap: true },
@@ -113,19 +144,40 @@ export async function startScheduler(config: Config, overrides: SchedulerOverrid
     );
   }
 
-  try {
-    const runs = await scheduler.catchUp((overrides.now ?? (() => new Date()))());
-    log.info(
-      {
-        timezone: tz,
-        weekly: config.SCHEDULE_WEEKLY,
-        monthly: config.SCHEDULE_MONTHLY,
-        caughtUp: runs.map((r) => `${r.campaignId}/${r.period.id}`),
-      },
-      'scheduler started',
-    );
-  } catch (err) {
-    log.error({ err }, 'start-up catch-up failed; the schedules still run');
+  const now = overrides.now ?? (() => new Date());
+  const runName = (r: DueRun) => `${r.campaignId}/${r.period.id}`;
+  async function catchUpAll(when: 'start' | 'periodic'): Promise<void> {
+    try {
+      const runs = await scheduler.catchUp(now());
+      const { notices, deliveries } = await scheduler.recover(now());
+      const found = runs.length + notices.length + deliveries.recorded.length + deliveries.queued.length;
+      if (when === 'start' || found + deliveries.failed.length > 0) {
+        log.info(
+          { when, rankings: runs.map(runName), notices: notices.map(runName), deliveries },
+          when === 'start' ? 'scheduler started' : 'caught up',
+        );
+      }
+    } catch (err) {
+      log.error({ err, when }, 'catch-up failed; the schedules still run, and the next catch-up tries again');
+    }
   }
+  // The periodic catch-up: lost jobs are found within SCHEDULE_CATCHUP_SECONDS, not only at the next restart.
+  let closed = false;
+  let catchUpTimer: NodeJS.Timeout | undefined;
+  let catchingUp: Promise<void> | undefined;
+  function scheduleCatchUp(): void {
+    if (closed || config.SCHEDULE_CATCHUP_SECONDS === 0) return;
+    catchUpTimer = setTimeout(() => {
+      catchingUp = catchUpAll('periodic').finally(() => {
+        catchingUp = undefined;
+        scheduleCatchUp();
+      });
+    }, config.SCHEDULE_CATCHUP_SECONDS * 1000);
+    catchUpTimer.unref();
+  }
+
+  log.info({ timezone: tz, weekly: config.SCHEDULE_WEEKLY, monthly: config.SCHEDULE_MONTHLY }, 'scheduler starting');
+  await catchUpAll('start');
+  scheduleCatchUp();
   return scheduler;
 }

@@ -89,6 +89,19 @@ export async function getNotice(db: Executor, id: number): Promise<StoredNotice 
   };
 }
 
+/** Periods of the given ones that have the campaign's notices (what the scheduler's catch-up skips). */
+export async function periodsWithNotices(db: Executor, campaignId: string, periods: string[]): Promise<Set<string>> {
+  if (periods.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('notices')
+    .select('period')
+    .distinct()
+    .where('campaign_id', '=', campaignId)
+    .where('period', 'in', periods)
+    .execute();
+  return new Set(rows.map((r) => r.period));
+}
+
 /** Notices without their content, newest period first, national before provinces; with delivery counts by state. */
 export async function listNotices(
   db: Executor,

@@ -12,11 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverNoticeJob } from '../../jobs/deliver-notice.job.ts';
 import { generateNoticesJob } from '../../jobs/generate-notices.job.ts';
 import { createProducer, deliveryJobId, type Producer } from '../../jobs/producer.ts';
+import { startScheduler, type Scheduler } from '../../services/scheduler/index.ts';
 import { startWorkers, type Workers } from '../../services/workers/index.ts';
 import { loadConfig, type Config } from '../../shared/config.ts';
 import { deliver, deliverySettings, recoverDeliveries } from '../../shared/notices/delivery-service.ts';
 import { generateNotices } from '../../shared/notices/notice-service.ts';
+import { takeSnapshots } from '../../shared/rankings/snapshot-service.ts';
 import { claimDelivery, getDelivery, listDeliveries } from '../../shared/repositories/delivery.repository.ts';
+import { listNotices } from '../../shared/repositories/notice.repository.ts';
 import { addRecipient, removeRecipient } from '../../shared/repositories/recipient.repository.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
 import { buildRankingWorld } from '../helpers/rankings-factories.ts';
@@ -326,6 +329,63 @@ describe('a send that succeeded is never repeated', { timeout: 90_000 }, () => {
       expect(modes.rows.every((m) => m.synchronous_commit === 'on')).toBe(true);
     } finally {
       await workers.close();
+      await d.done();
+    }
+  });
+});
+
+describe('the scheduler catches up with what Redis lost', { timeout: 90_000 }, () => {
+  it('generates and delivers the notices of a recent period that has snapshots but no notices', async () => {
+    const { recipient } = await addRecipient(t.db, { scope: 'national', kind: 'email', address: 'moe@moe.example' });
+    let workers: Workers | undefined;
+    let scheduler: Scheduler | undefined;
+    try {
+      await takeSnapshots(t.db, { campaignId: '2022', period: '2022-W17' }); // the rankings job ran; its notices job was lost
+      workers = await notices({}, 0); // no delivery sweeper here: the scheduler alone must find it
+      // Wednesday 2022-05-04: W17 (to 1 May) is within the 14-day lookback. No cron tick fires during the test.
+      scheduler = await startScheduler(configWith({ SCHEDULE_CATCHUP_SECONDS: '0' }), {
+        now: () => new Date('2022-05-04T02:00:00Z'),
+      });
+      await until(
+        'the W17 notices to be delivered',
+        async () => {
+          const ns = await listNotices(t.db, { campaignId: '2022', period: '2022-W17' });
+          return ns.find((n) => n.scope === 'national')?.deliveries.delivered ?? 0;
+        },
+        (n) => n === 1,
+      );
+      await sleep(1000);
+      expect(mails.get('moe@moe.example')).toBe(1);
+    } finally {
+      await scheduler?.close();
+      await workers?.close();
+      await removeRecipient(t.db, recipient.id);
+      // The catch-up also queued ranking runs for the other due periods; no worker here takes them.
+      await producer.queue('rankings').obliterate({ force: true });
+    }
+  });
+
+  it('queues again a pending delivery whose job Redis lost, and it is sent once', async () => {
+    const d = await oneDelivery('2022-W18', 'lost@edu.example');
+    let workers: Workers | undefined;
+    let scheduler: Scheduler | undefined;
+    try {
+      await backdate(d.id, 60); // created a minute ago; its job never reached the queue (or the queue was flushed)
+      workers = await notices({}, 0);
+      // Far after the campaign: no period is due, only deliveries are recovered.
+      scheduler = await startScheduler(configWith({ SCHEDULE_CATCHUP_SECONDS: '0' }), {
+        now: () => new Date('2030-01-09T02:00:00Z'),
+      });
+      await until(
+        'the delivery',
+        () => getDelivery(t.db, d.id),
+        (x) => x?.state === 'delivered',
+      );
+      await sleep(1000);
+      expect(mails.get('lost@edu.example')).toBe(1);
+    } finally {
+      await scheduler?.close();
+      await workers?.close();
       await d.done();
     }
   });
