@@ -65,7 +65,7 @@ let privateRedis: PrivateRedis;
 let redis: Redis;
 let producer: Producer;
 let env: Record<string, string> & { DATABASE_URL: string };
-let scheduler: Scheduler | undefined;
+const schedulers: Scheduler[] = [];
 const children: Child[] = [];
 
 async function until<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 60_000): Promise<T> {
@@ -109,7 +109,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await scheduler?.close();
+  for (const s of schedulers) await s.close();
   for (const c of children) {
     if (c.process.exitCode === null && c.process.signalCode === null) {
       c.process.kill('SIGTERM');
@@ -149,8 +149,11 @@ describe('notices under faults', { timeout: 240_000 }, () => {
     expect(await listNotices(t.db, { campaignId: '2022', period: PERIOD })).toEqual([]);
 
     // 3. The scheduler's catch-up finds a period with snapshots but no notices; a worker process generates and sends.
-    scheduler = await startScheduler(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { now: () => WEDNESDAY });
-    const first = await startWorkerChild(env, { lockDurationMs: 3000, stalledIntervalMs: 1000 });
+    //    Both with a long lease, so that nothing takes the stalled send back while it waits to be killed.
+    const longLease = { ...env, DELIVERY_LEASE_SECONDS: '600' };
+    const before = await startScheduler(loadConfig({ ...longLease, LOG_LEVEL: 'silent' }), { now: () => WEDNESDAY });
+    schedulers.push(before);
+    const first = await startWorkerChild(longLease, { lockDurationMs: 3000, stalledIntervalMs: 1000 });
     children.push(first);
     const all = Object.values(RECIPIENTS).flat();
     await until(
@@ -168,6 +171,7 @@ describe('notices under faults', { timeout: 240_000 }, () => {
     );
 
     // 4. The worker dies mid-send (SIGKILL: no cleanup), and Redis loses its jobs once more: only PostgreSQL knows.
+    await before.close();
     first.process.kill('SIGKILL');
     await first.exited;
     expect(await redis.flushall()).toBe('OK');
@@ -187,7 +191,8 @@ describe('notices under faults', { timeout: 240_000 }, () => {
     );
     expect(list.find((n) => n.stuckDeliveries === 1)?.scope).toBe('province:440000');
 
-    // 6. A new worker process (and the scheduler's periodic catch-up) take the delivery back and send it.
+    // 6. A new worker process and a scheduler's periodic catch-up (a 3 s lease) take the delivery back and send it.
+    schedulers.push(await startScheduler(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { now: () => WEDNESDAY }));
     const second = await startWorkerChild(env, { lockDurationMs: 3000, stalledIntervalMs: 1000 });
     children.push(second);
     const deliveries = await until(
