@@ -12,8 +12,8 @@ import pg from 'pg';
 import { loadConfig } from '../shared/config.ts';
 import { createDb, type Db } from '../shared/db/database.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
-import { computeRanking } from '../shared/rankings/ranking-service.ts';
-import { takeSnapshots } from '../shared/rankings/snapshot-service.ts';
+import { computeRanking } from '../shared/use-cases/compute-rankings.ts';
+import { takeSnapshots } from '../shared/use-cases/take-snapshots.ts';
 import { rebuildRankingTables, universityFiguresFromVisits } from '../shared/repositories/measures.repository.ts';
 
 const base = loadConfig();

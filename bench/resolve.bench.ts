@@ -12,13 +12,13 @@ import { sql } from 'kysely';
 import { loadConfig } from '../shared/config.ts';
 import { createDb, type Db } from '../shared/db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../shared/db/migrate.ts';
-import { buildDevSet, DEV_SET_SEED, type DevRecord } from '../shared/employers/dev-set.ts';
-import { DEV_SET_CSV, readSourceEmployers } from '../shared/employers/dev-set-file.ts';
-import { evaluateDevSet } from '../shared/employers/dev-set-evaluation.ts';
-import { createEmployerResolver } from '../shared/employers/employer-resolver.ts';
-import { employerFeatures } from '../shared/employers/normalize.ts';
-import { REGION_NAMES } from '../shared/employers/regions.ts';
-import { pick, seededRandom } from '../shared/employers/spelling-variants.ts';
+import { buildDevSet, DEV_SET_SEED, type DevRecord } from './dev-set/dev-set.ts';
+import { DEV_SET_CSV, readSourceEmployers } from './dev-set/dev-set-file.ts';
+import { evaluateDevSet } from './dev-set/dev-set-evaluation.ts';
+import { createEmployerResolver } from '../shared/use-cases/resolve-employer.ts';
+import { employerFeatures } from '../shared/domain/employers/normalize.ts';
+import { REGION_NAMES } from '../shared/domain/employers/regions.ts';
+import { pick, seededRandom } from '../shared/domain/employers/spelling-variants.ts';
 import {
   bulkInsertEmployers,
   countEmployers,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../shared/config.ts';
 import { createDb } from '../shared/db/database.ts';
-import { generateVisitEvents } from '../shared/demo/visit-generator.ts';
+import { generateVisitEvents } from '../services/demo/generators/visit-generator.ts';
 import { CAMPAIGN, freshDatabase, ingest, setUpReferenceData, startParts, typist } from '../services/demo/campaign-setup.ts';
 import { report, writeSection, type Figure } from './results.ts';
 

@@ -2,7 +2,7 @@
 // the period's snapshots, and the notices job id is per period, so it is enqueued once.
 import { QUEUES } from './catalogue.ts';
 import { defineJob } from './job.ts';
-import { takeSnapshots } from '../shared/rankings/snapshot-service.ts';
+import { takeSnapshots } from '../shared/use-cases/take-snapshots.ts';
 
 export const computeRankingsJob = defineJob({
   queue: QUEUES.rankings,

@@ -6,7 +6,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { QUEUES } from './catalogue.ts';
 import { defineJob } from './job.ts';
-import { deliver, deliverySettings, recordSent } from '../shared/notices/delivery-service.ts';
+import { deliver, deliverySettings, recordSent } from '../shared/use-cases/deliver-notices.ts';
 
 export const deliverNoticeJob = defineJob({
   queue: QUEUES.deliveries,

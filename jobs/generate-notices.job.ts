@@ -4,7 +4,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { QUEUES } from './catalogue.ts';
 import { defineJob } from './job.ts';
-import { generateNotices, UnknownCampaignForNoticesError } from '../shared/notices/notice-service.ts';
+import { generateNotices, UnknownCampaignForNoticesError } from '../shared/use-cases/generate-notices.ts';
 
 export const generateNoticesJob = defineJob({
   queue: QUEUES.notices,

@@ -9,7 +9,7 @@ import type { Database } from '../shared/db/schema.ts';
 import type { LeaderRole, VisitMode } from '../shared/db/tables/ingestion.table.ts';
 import {
   createEmployerResolver, type EmployerInput, type EmployerResolver, type Resolution,
-} from '../shared/employers/employer-resolver.ts';
+} from '../shared/use-cases/resolve-employer.ts';
 import {
   claimAcceptedInboxRows, markInboxProcessed, markInboxRejected, type ClaimedInboxRow,
 } from '../shared/repositories/inbox-processing.repository.ts';

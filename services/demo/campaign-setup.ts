@@ -12,9 +12,9 @@ import {
   generateUniversities,
   type DemoEmployer,
   type DemoUniversity,
-} from '../../shared/demo/campaign-generator.ts';
-import type { Random } from '../../shared/demo/random.ts';
-import { priorEmployers, type DemoEvent } from '../../shared/demo/visit-generator.ts';
+} from './generators/campaign-generator.ts';
+import type { Random } from './generators/random.ts';
+import { priorEmployers, type DemoEvent } from './generators/visit-generator.ts';
 import { createDemoDatabase, dropDemoDatabase } from './demo-database.ts';
 import { freePort, ledger, serve, type ServeProcess } from './processes.ts';
 import { submitEvents, type SubmitResult } from './submit.ts';

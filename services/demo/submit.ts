@@ -1,5 +1,5 @@
 // Sends events through the real HTTP API in batches, several requests in flight, and counts the answers.
-import type { DemoEvent } from '../../shared/demo/visit-generator.ts';
+import type { DemoEvent } from './generators/visit-generator.ts';
 
 export interface SubmitResult {
   sent: number;

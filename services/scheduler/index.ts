@@ -11,7 +11,7 @@ import type { Config } from '../../shared/config.ts';
 import { createDb, type Db } from '../../shared/db/database.ts';
 import { dateIn, runsForCatchUp, runsForTick, type DueRun, type PeriodKind } from '../../shared/domain/periods.ts';
 import { moduleLogger } from '../../shared/log.ts';
-import { recoverDeliveries, type DeliveryRecovery } from '../../shared/notices/delivery-service.ts';
+import { recoverDeliveries, type DeliveryRecovery } from '../../shared/use-cases/deliver-notices.ts';
 import { listCampaignDates } from '../../shared/repositories/measures.repository.ts';
 import { periodsWithNotices } from '../../shared/repositories/notice.repository.ts';
 import { periodsWithSnapshots } from '../../shared/repositories/snapshot.repository.ts';

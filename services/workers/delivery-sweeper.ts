@@ -4,7 +4,7 @@
 import type { Producer } from '../../jobs/producer.ts';
 import type { Db } from '../../shared/db/database.ts';
 import type { Logger } from '../../shared/log.ts';
-import { recoverDeliveries, type DeliveryRecovery } from '../../shared/notices/delivery-service.ts';
+import { recoverDeliveries, type DeliveryRecovery } from '../../shared/use-cases/deliver-notices.ts';
 import { startLoop } from './sweeper.ts';
 
 export interface DeliverySweeperOptions {

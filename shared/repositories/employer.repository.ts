@@ -1,5 +1,5 @@
 // SQL of employer resolution: exact lookups (credit code, name key), blocking candidates, locks, inserts.
-// The decisions are made in shared/employers/ from what these return.
+// The decisions are made in shared/domain/employers/ and shared/use-cases/resolve-employer.ts from what these return.
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Executor } from '../db/database.ts';

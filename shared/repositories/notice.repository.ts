@@ -2,8 +2,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
 import type { DeliveryState } from '../db/tables/notices.table.ts';
-import type { LedgerVisitRow } from '../notices/ledger-xlsx.ts';
-import type { NoticeModel } from '../notices/notice-content.ts';
+import type { LedgerVisitRow } from '../domain/notices/ledger-xlsx.ts';
+import type { NoticeModel } from '../domain/notices/notice-content.ts';
 
 export interface NoticeContent {
   campaignId: string;

@@ -124,7 +124,7 @@ export function upsertProvinceAverages(
 /**
  * Stores prior university–employer relationships as the spellings given. The natural key is
  * (university, name as given, credit code or ''), so a relationship is never stored twice. A row that exists is
- * left alone: its normalised name and employer link belong to employer resolution (shared/employers/prior-employers.ts),
+ * left alone: its normalised name and employer link belong to employer resolution (shared/use-cases/link-prior-employers.ts),
  * which the import runs right after this.
  */
 export async function insertPriorEmployers(

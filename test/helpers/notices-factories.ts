@@ -1,6 +1,6 @@
 // Valid notice inputs with overridable defaults: ranking rows, snapshots, totals, plans; and visit rows for the store.
 import type { CampaignTotals, ProvinceRankRow, ProvinceRanking, UniversityRankRow, UniversityRanking } from '../../shared/domain/ranking.types.ts';
-import type { NoticeCampaign, PlanFiling } from '../../shared/notices/notice-content.ts';
+import type { NoticeCampaign, PlanFiling } from '../../shared/domain/notices/notice-content.ts';
 
 export const CAMPAIGN: NoticeCampaign = { id: '2022', name: '2022年访企拓岗促就业专项行动', startDate: '2022-03-01', endDate: '2022-08-31' };
 

@@ -2,7 +2,7 @@
 // resolver's hot path depends on it for its speed (bench/resolve.bench.ts).
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmployerResolver } from '../../shared/employers/employer-resolver.ts';
+import { createEmployerResolver } from '../../shared/use-cases/resolve-employer.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 
 let t: TestDatabase;

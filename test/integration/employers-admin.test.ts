@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   confirmReview, employerDetail, mergeEmployers, rejectReview, reviewQueue, splitSpelling,
-} from '../../shared/employers/employer-admin.ts';
-import { syntheticCreditCode } from '../../shared/employers/dev-set.ts';
-import { createEmployerResolver } from '../../shared/employers/employer-resolver.ts';
-import { seededRandom } from '../../shared/employers/spelling-variants.ts';
+} from '../../shared/use-cases/administer-employers.ts';
+import { syntheticCreditCode } from '../../bench/dev-set/dev-set.ts';
+import { createEmployerResolver } from '../../shared/use-cases/resolve-employer.ts';
+import { seededRandom } from '../../shared/domain/employers/spelling-variants.ts';
 import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';
 import { employerIdsOfVisits, insertPriorEmployer, insertVisitOn } from '../helpers/employers-factories.ts';
 import { createReferenceData, type ReferenceData } from '../helpers/factories.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmployerResolver } from '../../shared/employers/employer-resolver.ts';
+import { createEmployerResolver } from '../../shared/use-cases/resolve-employer.ts';
 import { runLedger, jsonOut } from '../helpers/cli.ts';
 import { employerIdsOfVisits, insertPriorEmployer, insertVisitOn } from '../helpers/employers-factories.ts';
 import { createReferenceData, type ReferenceData } from '../helpers/factories.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../shared/db/database.ts';
-import { createEmployerResolver } from '../../shared/employers/employer-resolver.ts';
+import { createEmployerResolver } from '../../shared/use-cases/resolve-employer.ts';
 import { runLedger } from '../helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 

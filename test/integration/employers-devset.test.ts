@@ -3,10 +3,10 @@
 // the same columns (name,credit_code,province), e.g. the project workspace's larger employers-dev.csv.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config.ts';
-import { buildDevSet, pairwiseScores } from '../../shared/employers/dev-set.ts';
-import { DEV_SET_CSV, readSourceEmployers } from '../../shared/employers/dev-set-file.ts';
-import { evaluateDevSet } from '../../shared/employers/dev-set-evaluation.ts';
-import { createEmployerResolver } from '../../shared/employers/employer-resolver.ts';
+import { buildDevSet, pairwiseScores } from '../../bench/dev-set/dev-set.ts';
+import { DEV_SET_CSV, readSourceEmployers } from '../../bench/dev-set/dev-set-file.ts';
+import { evaluateDevSet } from '../../bench/dev-set/dev-set-evaluation.ts';
+import { createEmployerResolver } from '../../shared/use-cases/resolve-employer.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 
 let t: TestDatabase;

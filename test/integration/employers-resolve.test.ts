@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../shared/db/database.ts';
-import { createEmployerResolver, type EmployerResolver } from '../../shared/employers/employer-resolver.ts';
-import { checkTrigramSupport } from '../../shared/employers/trigram-check.ts';
+import { createEmployerResolver, type EmployerResolver } from '../../shared/use-cases/resolve-employer.ts';
+import { checkTrigramSupport } from '../../shared/use-cases/check-trigram-support.ts';
 import { ADMIN_DATABASE_URL, databaseUrl } from '../helpers/services.ts';
 import { createTestDatabase, dropDatabase, uniqueName, type TestDatabase } from '../helpers/test-db.ts';
 

@@ -3,7 +3,7 @@
 // deadline and late filings in the notices, and only visits inside the campaign's window counted, however they got in.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { generateNotices } from '../../shared/notices/notice-service.ts';
+import { generateNotices } from '../../shared/use-cases/generate-notices.ts';
 import { universityFigures, universityFiguresFromVisits } from '../../shared/repositories/measures.repository.ts';
 import { getNotice } from '../../shared/repositories/notice.repository.ts';
 import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';

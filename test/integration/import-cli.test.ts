@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createEmployerResolver } from '../../shared/employers/employer-resolver.ts';
+import { createEmployerResolver } from '../../shared/use-cases/resolve-employer.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
 

@@ -3,8 +3,8 @@
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateNotices } from '../../shared/notices/notice-service.ts';
-import { VISITS_SHEET } from '../../shared/notices/ledger-xlsx.ts';
+import { generateNotices } from '../../shared/use-cases/generate-notices.ts';
+import { VISITS_SHEET } from '../../shared/domain/notices/ledger-xlsx.ts';
 import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';
 import { buildRankingWorld } from '../helpers/rankings-factories.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';

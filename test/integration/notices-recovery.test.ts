@@ -15,9 +15,9 @@ import { createProducer, deliveryJobId, type Producer } from '../../jobs/produce
 import { startScheduler, type Scheduler } from '../../services/scheduler/index.ts';
 import { startWorkers, type Workers } from '../../services/workers/index.ts';
 import { loadConfig, type Config } from '../../shared/config.ts';
-import { deliver, deliverySettings, recoverDeliveries } from '../../shared/notices/delivery-service.ts';
-import { generateNotices } from '../../shared/notices/notice-service.ts';
-import { takeSnapshots } from '../../shared/rankings/snapshot-service.ts';
+import { deliver, deliverySettings, recoverDeliveries } from '../../shared/use-cases/deliver-notices.ts';
+import { generateNotices } from '../../shared/use-cases/generate-notices.ts';
+import { takeSnapshots } from '../../shared/use-cases/take-snapshots.ts';
 import { claimDelivery, getDelivery, listDeliveries } from '../../shared/repositories/delivery.repository.ts';
 import { listNotices } from '../../shared/repositories/notice.repository.ts';
 import { addRecipient, removeRecipient } from '../../shared/repositories/recipient.repository.ts';

@@ -8,7 +8,7 @@ import { processVisitEvents } from '../../jobs/process-visit-events.job.ts';
 import { createProducer, type Producer } from '../../jobs/producer.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { rootLogger } from '../../shared/log.ts';
-import { measuresAsOf } from '../../shared/rankings/ranking-service.ts';
+import { measuresAsOf } from '../../shared/use-cases/compute-rankings.ts';
 import {
   campaignTotals, rebuildRankingTables, universityFigures, universityFiguresFromVisits,
 } from '../../shared/repositories/measures.repository.ts';

@@ -2,7 +2,7 @@
 // kind, a re-run replacing the period, plans shown; `ledger plans` files and lists them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvinceRankRow, UniversityRankRow } from '../../shared/domain/ranking.types.ts';
-import { takeSnapshots } from '../../shared/rankings/snapshot-service.ts';
+import { takeSnapshots } from '../../shared/use-cases/take-snapshots.ts';
 import { filePlan, listPlans } from '../../shared/repositories/plan.repository.ts';
 import { getSnapshot, listSnapshots } from '../../shared/repositories/snapshot.repository.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { creditCodeCheckChar, isValidCreditCode, normalizeCreditCode } from '../../shared/domain/credit-code.ts';
-import { seededRandom } from '../../shared/employers/spelling-variants.ts';
-import { syntheticCreditCode } from '../../shared/employers/dev-set.ts';
+import { seededRandom } from '../../shared/domain/employers/spelling-variants.ts';
+import { syntheticCreditCode } from '../../bench/dev-set/dev-set.ts';
 
 describe('credit codes (GB 32100-2015)', () => {
   it('accepts real codes and computes their check character', () => {

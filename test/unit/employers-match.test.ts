@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { adjacentSwaps, chooseCandidate, coreSimilarity, decide, editDistance, numberSequence, regionRelation, similarity } from '../../shared/employers/employer-match.ts';
-import { employerFeatures } from '../../shared/employers/normalize.ts';
+import { adjacentSwaps, chooseCandidate, coreSimilarity, decide, editDistance, numberSequence, regionRelation, similarity } from '../../shared/domain/employers/employer-match.ts';
+import { employerFeatures } from '../../shared/domain/employers/normalize.ts';
 
 const score = (a: string, b: string) => similarity(employerFeatures(a), employerFeatures(b));
 const T = { match: 0.9, review: 0.8 };

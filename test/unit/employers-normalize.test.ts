@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalText, employerFeatures, normalizeEmployerName, toSimplified } from '../../shared/employers/normalize.ts';
+import { canonicalText, employerFeatures, normalizeEmployerName, toSimplified } from '../../shared/domain/employers/normalize.ts';
 
 describe('canonicalText', () => {
   it('folds full-width letters, digits and brackets to half-width (NFKC) and Latin to lower case', () => {

@@ -18,7 +18,7 @@ import {
   buildProvinceNotice,
   planStatusZh,
   shareZh,
-} from '../../shared/notices/notice-content.ts';
+} from '../../shared/domain/notices/notice-content.ts';
 import { CAMPAIGN, plans, sampleRankings, totals, universityRow } from '../helpers/notices-factories.ts';
 
 const campaign = { id: '2022', startDate: '2022-03-01', endDate: '2022-03-10', ...DEFAULT_RULES };

@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { barColor, layout, renderChartPng } from '../../shared/notices/chart-png.ts';
+import { barColor, layout, renderChartPng } from '../../shared/domain/notices/chart-png.ts';
 
 function pixel(png: PNG, x: number, y: number): [number, number, number] {
   const i = (png.width * y + x) * 4;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dateZh, periodZh, rankChangeZh } from '../../shared/notices/format.ts';
-import { buildNationalNotice, buildProvinceNotice, expectedProgress, noticeSubject } from '../../shared/notices/notice-content.ts';
+import { dateZh, periodZh, rankChangeZh } from '../../shared/domain/notices/format.ts';
+import { buildNationalNotice, buildProvinceNotice, expectedProgress, noticeSubject } from '../../shared/domain/notices/notice-content.ts';
 import { CAMPAIGN, plans, sampleRankings, totals } from '../helpers/notices-factories.ts';
 
 describe('notice content', () => {

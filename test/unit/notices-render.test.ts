@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildNationalNotice, buildProvinceNotice } from '../../shared/notices/notice-content.ts';
-import { chartDataUri, CHART_CID, htmlWithChart, renderHtml } from '../../shared/notices/render-html.ts';
-import { DINGTALK_MAX_BYTES, renderMarkdown, WECOM_MAX_BYTES } from '../../shared/notices/render-markdown.ts';
-import { renderText } from '../../shared/notices/render-text.ts';
+import { buildNationalNotice, buildProvinceNotice } from '../../shared/domain/notices/notice-content.ts';
+import { chartDataUri, CHART_CID, htmlWithChart, renderHtml } from '../../shared/domain/notices/render-html.ts';
+import { DINGTALK_MAX_BYTES, renderMarkdown, WECOM_MAX_BYTES } from '../../shared/domain/notices/render-markdown.ts';
+import { renderText } from '../../shared/domain/notices/render-text.ts';
 import { CAMPAIGN, plans, provinceRow, sampleRankings, totals, universityRow } from '../helpers/notices-factories.ts';
 
 function models() {

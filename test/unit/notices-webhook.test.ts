@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { classifyHttpStatus, classifySmtpError } from '../../shared/notices/delivery-service.ts';
-import { dingtalkSignedUrl, signWebhook, verifyWebhookSignature } from '../../shared/notices/webhook-signature.ts';
+import { classifyHttpStatus, classifySmtpError } from '../../shared/use-cases/deliver-notices.ts';
+import { dingtalkSignedUrl, signWebhook, verifyWebhookSignature } from '../../shared/domain/notices/webhook-signature.ts';
 
 describe('webhook signatures', () => {
   const body = '{"type":"ledger.notice","deliveryId":7}';

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { writeLedgerXlsx, PROGRESS_SHEET, VISITS_SHEET, type LedgerVisitRow } from '../../shared/notices/ledger-xlsx.ts';
+import { writeLedgerXlsx, PROGRESS_SHEET, VISITS_SHEET, type LedgerVisitRow } from '../../shared/domain/notices/ledger-xlsx.ts';
 import { sampleRankings } from '../helpers/notices-factories.ts';
 
 function visit(i: number): LedgerVisitRow {

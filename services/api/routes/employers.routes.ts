@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   confirmReview, employerDetail, EmployerAdminError, mergeEmployers, rejectReview, reviewQueue, splitSpelling, type Actor,
-} from '../../../shared/employers/employer-admin.ts';
+} from '../../../shared/use-cases/administer-employers.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable, type FieldError } from '../problem.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
 

@@ -5,7 +5,7 @@ import { dateIn, isDate } from '../../../shared/domain/periods.ts';
 import { mayReadScope, maySubmitFor } from '../../../shared/domain/scope.ts';
 import {
   computeRanking, parseRankingScope, universityProgress, UnknownCampaignError, UnknownProvinceError, UnknownUniversityError,
-} from '../../../shared/rankings/ranking-service.ts';
+} from '../../../shared/use-cases/compute-rankings.ts';
 import { badRequest, forbidden, notFound } from '../problem.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
 

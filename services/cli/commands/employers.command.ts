@@ -6,10 +6,10 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import {
   confirmReview, employerDetail, EmployerAdminError, mergeEmployers, rejectReview, reviewQueue, splitSpelling, type Actor,
-} from '../../../shared/employers/employer-admin.ts';
-import { createEmployerResolver } from '../../../shared/employers/employer-resolver.ts';
-import { linkPriorEmployers } from '../../../shared/employers/prior-employers.ts';
-import { resolveLines } from '../../../shared/employers/resolve-lines.ts';
+} from '../../../shared/use-cases/administer-employers.ts';
+import { createEmployerResolver } from '../../../shared/use-cases/resolve-employer.ts';
+import { linkPriorEmployers } from '../../../shared/use-cases/link-prior-employers.ts';
+import { resolveLines } from '../resolve-lines.ts';
 import type { ReviewStatus } from '../../../shared/db/tables/employers.table.ts';
 import { output, UserError, withDb } from '../context.ts';
 

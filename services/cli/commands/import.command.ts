@@ -16,9 +16,9 @@ import {
   type ParsedCsv,
   type Validated,
 } from '../../../shared/domain/reference-rows.ts';
-import { createEmployerResolver } from '../../../shared/employers/employer-resolver.ts';
-import { canonicalText } from '../../../shared/employers/normalize.ts';
-import { linkPriorEmployers } from '../../../shared/employers/prior-employers.ts';
+import { createEmployerResolver } from '../../../shared/use-cases/resolve-employer.ts';
+import { canonicalText } from '../../../shared/domain/employers/normalize.ts';
+import { linkPriorEmployers } from '../../../shared/use-cases/link-prior-employers.ts';
 import { findCampaign } from '../../../shared/repositories/campaign.repository.ts';
 import {
   existingUniversityCodes,

@@ -8,14 +8,14 @@ import { Redis } from 'ioredis';
 import { createProducer, type Producer } from '../../../jobs/producer.ts';
 import type { Config } from '../../../shared/config.ts';
 import type { Db } from '../../../shared/db/database.ts';
-import { deliver, deliverySettings, type DeliveryOutcome } from '../../../shared/notices/delivery-service.ts';
+import { deliver, deliverySettings, type DeliveryOutcome } from '../../../shared/use-cases/deliver-notices.ts';
 import {
   generateNotices,
   ledgerFileName,
   UnknownCampaignForNoticesError,
   writeNoticeLedger,
-} from '../../../shared/notices/notice-service.ts';
-import { htmlWithChart } from '../../../shared/notices/render-html.ts';
+} from '../../../shared/use-cases/generate-notices.ts';
+import { htmlWithChart } from '../../../shared/domain/notices/render-html.ts';
 import {
   countStuckDeliveries,
   createDeliveries,

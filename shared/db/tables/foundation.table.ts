@@ -70,7 +70,7 @@ export type EmployerStatus = 'active' | 'provisional' | 'merged';
 export interface EmployerTable {
   id: Generated<number>;
   canonical_name: string;
-  /** The name's exact-match key (shared/employers/normalize.ts `EmployerFeatures.key`). */
+  /** The name's exact-match key (shared/domain/employers/normalize.ts `EmployerFeatures.key`). */
   normalized_name: string;
   credit_code: string | null;
   created_at: CreatedAt;

@@ -17,7 +17,7 @@ export interface NoticeTable {
   scope: string;
   as_of: DateString;
   subject: string;
-  /** The notice model (shared/notices/notice-content.ts) the texts were rendered from. */
+  /** The notice model (shared/domain/notices/notice-content.ts) the texts were rendered from. */
   model: Json<unknown>;
   html: string;
   text: string;

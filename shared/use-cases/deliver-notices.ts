@@ -24,16 +24,16 @@ import {
 } from '../repositories/delivery.repository.ts';
 import { getNotice, type StoredNotice } from '../repositories/notice.repository.ts';
 import { getRecipient, type Recipient } from '../repositories/recipient.repository.ts';
-import { ledgerFileName, writeNoticeLedger } from './notice-service.ts';
-import { CHART_CID } from './render-html.ts';
-import { DINGTALK_MAX_BYTES, renderMarkdown, WECOM_MAX_BYTES } from './render-markdown.ts';
+import { ledgerFileName, writeNoticeLedger } from './generate-notices.ts';
+import { CHART_CID } from '../domain/notices/render-html.ts';
+import { DINGTALK_MAX_BYTES, renderMarkdown, WECOM_MAX_BYTES } from '../domain/notices/render-markdown.ts';
 import {
   DELIVERY_HEADER,
   dingtalkSignedUrl,
   SIGNATURE_HEADER,
   signWebhook,
   TIMESTAMP_HEADER,
-} from './webhook-signature.ts';
+} from '../domain/notices/webhook-signature.ts';
 
 export interface DeliverySettings {
   smtpUrl?: string;

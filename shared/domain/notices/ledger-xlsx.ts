@@ -3,7 +3,7 @@
 // and a province of 50,000 visits never sits in memory as a workbook.
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { UniversityRankRow } from '../domain/ranking.types.ts';
+import type { UniversityRankRow } from '../ranking.types.ts';
 import { MODE_ZH, ROLE_ZH, rankChangeZh } from './format.ts';
 import { statusZh, targetsZh } from './notice-content.ts';
 

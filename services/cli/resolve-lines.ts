@@ -1,10 +1,10 @@
 // `ledger employers resolve`: JSON lines in, one JSON line out per input line, in order. A line that is not a JSON
 // object with a non-empty "name" gets an error line of its own; the others are resolved. With dryRun everything runs
 // in one transaction that is rolled back: later lines see earlier ones, nothing is kept, new employers have no id.
-import type { Db } from '../db/database.ts';
-import type { EmployerInput, EmployerResolver, Resolution } from './employer-resolver.ts';
-import { EmployerInputError } from './employer-resolver.ts';
-import { checkTrigramSupport } from './trigram-check.ts';
+import type { Db } from '../../shared/db/database.ts';
+import type { EmployerInput, EmployerResolver, Resolution } from '../../shared/use-cases/resolve-employer.ts';
+import { EmployerInputError } from '../../shared/use-cases/resolve-employer.ts';
+import { checkTrigramSupport } from '../../shared/use-cases/check-trigram-support.ts';
 
 export type ResolveLineOutput =
   | { employerId: number | null; canonicalName: string; decision: Resolution['decision']; candidateId?: number; score?: number }

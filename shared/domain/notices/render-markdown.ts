@@ -4,7 +4,7 @@
 //   (WeCom markdown.content 4,096 bytes, DingTalk about 20,000): lists, the most important sections first, cut at a
 //   line boundary within `maxBytes` with a note pointing to the mail and the archive.
 import { dateZh, escapeMarkdown as md, int, pct, rankChangeZh, utf8Bytes } from './format.ts';
-import { DEFAULT_RULES } from '../domain/measures.ts';
+import { DEFAULT_RULES } from '../measures.ts';
 import {
   planStatusZh,
   plansLateZh,

@@ -4,18 +4,18 @@
 import type { Writable } from 'node:stream';
 import type { Db } from '../db/database.ts';
 import type { ProvinceRanking, Snapshot, UniversityRanking } from '../domain/ranking.types.ts';
-import { takeSnapshots } from '../rankings/snapshot-service.ts';
+import { takeSnapshots } from './take-snapshots.ts';
 import { createDeliveries, pendingDeliveryIds } from '../repositories/delivery.repository.ts';
 import { campaignTotals, loadCampaignRuleSet } from '../repositories/measures.repository.ts';
 import { getNoticeCampaign, ledgerVisits, upsertNotice, type NoticeContent, type StoredNotice } from '../repositories/notice.repository.ts';
 import { listPlans } from '../repositories/plan.repository.ts';
 import { getSnapshot, listSnapshots } from '../repositories/snapshot.repository.ts';
-import { renderChartPng } from './chart-png.ts';
-import { writeLedgerXlsx, type LedgerResult } from './ledger-xlsx.ts';
-import { buildNationalNotice, buildProvinceNotice, chartSeries, nationalNoticeRules, provinceNoticeRules, type NoticeModel } from './notice-content.ts';
-import { renderHtml } from './render-html.ts';
-import { renderMarkdown } from './render-markdown.ts';
-import { renderText } from './render-text.ts';
+import { renderChartPng } from '../domain/notices/chart-png.ts';
+import { writeLedgerXlsx, type LedgerResult } from '../domain/notices/ledger-xlsx.ts';
+import { buildNationalNotice, buildProvinceNotice, chartSeries, nationalNoticeRules, provinceNoticeRules, type NoticeModel } from '../domain/notices/notice-content.ts';
+import { renderHtml } from '../domain/notices/render-html.ts';
+import { renderMarkdown } from '../domain/notices/render-markdown.ts';
+import { renderText } from '../domain/notices/render-text.ts';
 
 export class UnknownCampaignForNoticesError extends Error {
   constructor(readonly campaignId: string) {

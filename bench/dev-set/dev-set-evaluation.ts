@@ -1,8 +1,8 @@
 // Resolves a labelled development set through a resolver, in order, and scores the result: pairwise precision and
 // recall of the employers given, the share of records sent to review, and the rate. Shared by the bench and the tests.
-import type { Db } from '../db/database.ts';
+import type { Db } from '../../shared/db/database.ts';
 import { pairwiseScores, type DevRecord } from './dev-set.ts';
-import type { EmployerResolver, Resolution } from './employer-resolver.ts';
+import type { EmployerResolver, Resolution } from '../../shared/use-cases/resolve-employer.ts';
 
 export interface DevSetEvaluation {
   records: number;

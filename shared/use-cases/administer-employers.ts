@@ -12,8 +12,8 @@ import {
 } from '../repositories/employer-admin.repository.ts';
 import { insertEmployer } from '../repositories/employer.repository.ts';
 import { reassignEmployer, reassignVisitsByEmployerName } from '../repositories/visit.repository.ts';
-import { displayName } from './employer-resolver.ts';
-import { employerFeatures } from './normalize.ts';
+import { displayName } from './resolve-employer.ts';
+import { employerFeatures } from '../domain/employers/normalize.ts';
 
 /** A request the rules refuse: `status` is the HTTP status an API answers with (404, 409, 422). */
 export class EmployerAdminError extends Error {

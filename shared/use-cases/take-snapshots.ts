@@ -6,7 +6,7 @@ import { withRankChanges } from '../domain/ranking.ts';
 import type { ProvinceRankRow, Snapshot, UniversityRankRow } from '../domain/ranking.types.ts';
 import { getCampaignRules } from '../repositories/measures.repository.ts';
 import { previousSnapshot, replaceSnapshots } from '../repositories/snapshot.repository.ts';
-import { computeAllRankings, UnknownCampaignError } from './ranking-service.ts';
+import { computeAllRankings, UnknownCampaignError } from './compute-rankings.ts';
 
 export interface TakeSnapshotsOptions {
   campaignId: string;

@@ -15,9 +15,9 @@ import {
   insertEmployersWithIds, insertReview, insertReviews, insertSpellings, linkCreditCode, linkCreditCodes, lockKeys, reserveEmployerIds,
   type BlockedCandidateRow, type BlockingInput, type EmployerRow, type KeyHit, type NewEmployer, type NewSpelling,
 } from '../repositories/employer.repository.ts';
-import { chooseCandidate, similarity, type MatchFeatures, type Thresholds } from './employer-match.ts';
-import { employerFeatures, toSimplified, type EmployerFeatures } from './normalize.ts';
-import { warnOnceWithoutTrigrams } from './trigram-check.ts';
+import { chooseCandidate, similarity, type MatchFeatures, type Thresholds } from '../domain/employers/employer-match.ts';
+import { employerFeatures, toSimplified, type EmployerFeatures } from '../domain/employers/normalize.ts';
+import { warnOnceWithoutTrigrams } from './check-trigram-support.ts';
 
 export interface EmployerInput {
   name: string;

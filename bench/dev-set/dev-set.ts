@@ -2,8 +2,8 @@
 // branches that are employers of their own, each record labelled with the employer it means. Built from a source list
 // (by default the repository's data/employers-sample.csv, see dev-set-file.ts) at test or bench time with a fixed
 // seed, so the set is the same everywhere.
-import { creditCodeCheckChar } from '../domain/credit-code.ts';
-import { citiesOf, regionByName } from './regions.ts';
+import { creditCodeCheckChar } from '../../shared/domain/credit-code.ts';
+import { citiesOf, regionByName } from '../../shared/domain/employers/regions.ts';
 import {
   creditCodeVariant,
   pick,
@@ -11,7 +11,7 @@ import {
   spellingVariant,
   type Rng,
   type VariantKind,
-} from './spelling-variants.ts';
+} from '../../shared/domain/employers/spelling-variants.ts';
 
 export const DEV_SET_SEED = 20220301;
 

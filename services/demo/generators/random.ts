@@ -1,5 +1,5 @@
 // The draws the demo needs, over the project's seeded PRNG: the same seed always gives the same campaign.
-import { seededRandom } from '../domain/random.ts';
+import { seededRandom } from '../../../shared/domain/random.ts';
 
 export interface Random {
   /** Uniform in [0, 1). */

@@ -2,8 +2,8 @@
 // "newly developed" compares employer ids, not spellings. Safe to run again: only unlinked rows unless `all`.
 import type { Db } from '../db/database.ts';
 import { priorEmployersToLink, setPriorEmployerLinks } from '../repositories/employer.repository.ts';
-import type { EmployerResolver, ResolveDecision } from './employer-resolver.ts';
-import { canonicalText, normalizeEmployerName } from './normalize.ts';
+import type { EmployerResolver, ResolveDecision } from './resolve-employer.ts';
+import { canonicalText, normalizeEmployerName } from '../domain/employers/normalize.ts';
 
 export interface LinkPriorResult {
   linked: number;

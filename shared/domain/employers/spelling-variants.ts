@@ -5,7 +5,7 @@
 import * as OpenCC from 'opencc-js/cn2t';
 import { employerFeatures } from './normalize.ts';
 import { REGION_NAMES } from './regions.ts';
-import { seededRandom, type Rng } from '../domain/random.ts';
+import { seededRandom, type Rng } from '../random.ts';
 
 export { seededRandom, type Rng };
 export const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;

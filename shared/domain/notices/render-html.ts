@@ -1,6 +1,6 @@
 // The notice as an HTML e-mail. Mail clients (Outlook's Word engine, Gmail, QQ mail) drop <style> blocks, classes
 // and scripts, so the layout is nested tables with inline styles only, fixed widths, and the chart as a CID image.
-import type { ProvinceRankRow, UniversityRankRow } from '../domain/ranking.types.ts';
+import type { ProvinceRankRow, UniversityRankRow } from '../ranking.types.ts';
 import { dateZh, escapeHtml as e, int, pct, rankChangeZh } from './format.ts';
 import {
   behindRuleZh,

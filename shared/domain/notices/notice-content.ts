@@ -1,14 +1,14 @@
 // The notice model (定期通报): what a national or a province notice says, built from stored snapshots, totals and
 // plans. Pure: no I/O; the renderers (HTML, text, Markdown, chart) only lay this model out.
-import { DEFAULT_RULES, rulesFor, type CampaignRules, type ProvinceOverride } from '../domain/measures.ts';
+import { DEFAULT_RULES, rulesFor, type CampaignRules, type ProvinceOverride } from '../measures.ts';
 import type {
   CampaignTotals,
   ProvinceRankRow,
   ProvinceRanking,
   UniversityRankRow,
   UniversityRanking,
-} from '../domain/ranking.types.ts';
-import { expectedShare } from '../domain/periods.ts';
+} from '../ranking.types.ts';
+import { expectedShare } from '../periods.ts';
 import { dateZh, periodZh } from './format.ts';
 
 export type NoticeScope = 'national' | `province:${string}`;

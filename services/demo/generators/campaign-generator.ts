@@ -1,6 +1,6 @@
 // The demo's synthetic campaign, made by the project itself (no outside data): universities over the 31 provinces,
 // a pool of employers, and visits in realistic shapes. Pure and seeded: the same options give the same campaign.
-import { creditCodeCheckChar } from '../domain/credit-code.ts';
+import { creditCodeCheckChar } from '../../../shared/domain/credit-code.ts';
 import { createRandom, cumulative, type Random } from './random.ts';
 
 export interface DemoUniversity {
