@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../shared/db/database.ts';
+import { bodyHash } from '../../shared/domain/visit-event.schema.ts';
 
 export interface ReferenceData {
   provinceCode: string;
@@ -105,7 +106,7 @@ export async function insertInboxEvents(db: Db, clientId: number, events: VisitE
       return {
         client_id: clientId,
         event_id: e.eventId,
-        body_hash: createHash('sha256').update(raw).digest('hex'),
+        body_hash: bodyHash(e), // as the API computes it, so a duplicate post of this event is told apart from a conflict
         raw_body: raw,
         event_type: e.type,
         university_code: e.visit.universityCode,
