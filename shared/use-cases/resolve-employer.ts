@@ -1,9 +1,9 @@
 // The one interface through which everything (workers, imports, `ledger employers resolve`) resolves an employer.
-// Order of evidence: a valid credit code (same code → same employer; a different code → never the same employer), the
-// exact name key of a spelling seen before, then blocking candidates scored over the features and a two-threshold
-// decision: matched, review (a provisional employer linked to its best candidate, counted on its own until an
-// administrator decides) or created. New employers are created under an advisory lock per blocking key (the core's
-// sorted characters, and the credit code), so two workers resolving two spellings of one new employer create one.
+// The decision itself is pure and lives in shared/domain/employers/resolve-decision.ts (order of evidence: a valid
+// credit code, the exact key of a spelling seen before, then scored blocking candidates against two thresholds); this
+// use case reads the candidates, takes the locks and writes what it decides. New employers are created under an
+// advisory lock per blocking key (the core's sorted characters, and the credit code), so two workers resolving two
+// spellings of one new employer create one.
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { loadConfig, type Config } from '../config.ts';
@@ -11,12 +11,38 @@ import type { Database } from '../db/schema.ts';
 import type { Executor } from '../db/database.ts';
 import { isValidCreditCode, normalizeCreditCode } from '../domain/credit-code.ts';
 import {
-  blockingCandidates, blockingCandidatesMany, findEmployersByCreditCodes, findEmployerById, findEmployersByKeys, insertEmployer,
-  insertEmployersWithIds, insertReview, insertReviews, insertSpellings, linkCreditCode, linkCreditCodes, lockKeys, reserveEmployerIds,
-  type BlockedCandidateRow, type BlockingInput, type EmployerRow, type KeyHit, type NewEmployer, type NewSpelling,
+  blockingCandidates,
+  blockingCandidatesMany,
+  findEmployersByCreditCodes,
+  findEmployerById,
+  findEmployersByKeys,
+  insertEmployer,
+  insertEmployersWithIds,
+  insertReview,
+  insertReviews,
+  insertSpellings,
+  linkCreditCode,
+  linkCreditCodes,
+  lockKeys,
+  reserveEmployerIds,
+  type BlockedCandidateRow,
+  type BlockingInput,
+  type EmployerRow,
+  type KeyHit,
+  type NewEmployer,
+  type NewSpelling,
 } from '../repositories/employer.repository.ts';
-import { chooseCandidate, similarity, type MatchFeatures, type Thresholds } from '../domain/employers/employer-match.ts';
-import { employerFeatures, toSimplified, type EmployerFeatures } from '../domain/employers/normalize.ts';
+import type { MatchFeatures, Thresholds } from '../domain/employers/employer-match.ts';
+import { employerFeatures, toSimplified } from '../domain/employers/normalize.ts';
+import {
+  decideInOrder,
+  decideName,
+  matchByCodeOrExactKey,
+  roundScore,
+  type NameDecision,
+  type NameToResolve,
+  type ResolveCandidate,
+} from '../domain/employers/resolve-decision.ts';
 import { warnOnceWithoutTrigrams } from './check-trigram-support.ts';
 
 export interface EmployerInput {
@@ -38,7 +64,6 @@ export interface Resolution {
   /** True when this call created the employer (provisional or active). */
   isNew?: boolean;
 }
-
 
 export interface EmployerResolver {
   /**
@@ -65,40 +90,49 @@ export function displayName(name: string): string {
     .replace(/[)）】〕］]/gu, '）');
 }
 
-interface Prepared {
-  input: EmployerInput;
+/** A name ready for the decision, with the spelling stored as given. */
+interface PreparedName extends NameToResolve {
   spelling: string;
-  features: EmployerFeatures;
-  /** A valid, normalised credit code, or null (absent or failing its check digit: then the name alone decides). */
-  code: string | null;
 }
 
-function prepare(input: EmployerInput): Prepared {
+function prepare(input: EmployerInput): PreparedName {
   // Stored as given: visits keep the name as submitted, and a split finds them by it.
   const spelling = typeof input.name === 'string' ? input.name : '';
   const features = employerFeatures(spelling);
-  if (features.text === '') throw new EmployerInputError(`employer name ${JSON.stringify(input.name)} has no letters or digits: give the employer's name`);
+  if (features.text === '')
+    throw new EmployerInputError(
+      `employer name ${JSON.stringify(input.name)} has no letters or digits: give the employer's name`,
+    );
   const normalized = input.creditCode ? normalizeCreditCode(input.creditCode) : '';
-  return { input, spelling, features, code: normalized && isValidCreditCode(normalized) ? normalized : null };
+  return { spelling, features, creditCode: normalized && isValidCreditCode(normalized) ? normalized : null };
 }
 
 function lockKey(text: string): bigint {
   return createHash('sha256').update(text).digest().readBigInt64BE(0);
 }
 
-function lockKeysOf(p: Prepared): bigint[] {
-  const keys = [lockKey(`core:${p.features.coreSorted}`)];
-  if (p.code) keys.push(lockKey(`code:${p.code}`));
+/** The advisory locks a name takes before it may create: its sorted core and its credit code. */
+function lockKeysOf(name: PreparedName): bigint[] {
+  const keys = [lockKey(`core:${name.features.coreSorted}`)];
+  if (name.creditCode) keys.push(lockKey(`code:${name.creditCode}`));
   return keys;
 }
 
-const blockingOf = (p: Prepared): BlockingInput => ({ key: p.features.key, core: p.features.core, coreSorted: p.features.coreSorted, brand: p.features.brand, creditCode: p.code });
-const spellingOf = (p: Prepared, employerId: number): NewSpelling => ({ employerId, spelling: p.spelling, key: p.features.key, creditCode: p.code });
+const blockingOf = (name: PreparedName): BlockingInput => ({
+  key: name.features.key,
+  core: name.features.core,
+  coreSorted: name.features.coreSorted,
+  brand: name.features.brand,
+  creditCode: name.creditCode,
+});
+const spellingOf = (name: PreparedName, employerId: number): NewSpelling => ({
+  employerId,
+  spelling: name.spelling,
+  key: name.features.key,
+  creditCode: name.creditCode,
+});
 
-function matchFeatures(f: EmployerFeatures): MatchFeatures {
-  return { core: f.core, legalKind: f.legalKind, group: f.group, regions: f.regions, note: f.note, branch: f.branch };
-}
-
+/** The features columns as scoring reads them (rows written before a feature existed get its neutral value). */
 function storedFeatures(core: string, features: Record<string, unknown>): MatchFeatures {
   const f = features as Partial<MatchFeatures>;
   return {
@@ -111,11 +145,67 @@ function storedFeatures(core: string, features: Record<string, unknown>): MatchF
   };
 }
 
+/** A blocking candidate as the decision sees it. */
+function candidateOf(row: BlockedCandidateRow): ResolveCandidate {
+  return {
+    id: row.id,
+    status: row.status,
+    candidateId: row.candidate_id,
+    creditCode: row.credit_code,
+    keyHit: row.key_hit,
+    features: storedFeatures(row.core_name, row.features),
+  };
+}
+
 function resolutionOf(e: EmployerRow, decision: ResolveDecision, extra: Partial<Resolution> = {}): Resolution {
   // Visits on a provisional employer are in review until an administrator decides.
-  const d = e.status === 'provisional' && decision === 'matched' ? 'review' : decision;
+  const shown = e.status === 'provisional' && decision === 'matched' ? 'review' : decision;
   const candidateId = e.status === 'provisional' ? (e.candidate_id ?? undefined) : undefined;
-  return { employerId: e.id, canonicalName: e.canonical_name, decision: d, ...(candidateId ? { candidateId } : {}), ...extra };
+  return {
+    employerId: e.id,
+    canonicalName: e.canonical_name,
+    decision: shown,
+    ...(candidateId ? { candidateId } : {}),
+    ...extra,
+  };
+}
+
+/** The employer a `create` decision inserts. */
+function newEmployer(name: PreparedName, d: { provisional: boolean; candidateId: number | null }): NewEmployer {
+  const f = name.features;
+  return {
+    canonicalName: displayName(name.spelling.trim()),
+    key: f.key,
+    creditCode: name.creditCode,
+    core: f.core,
+    coreSorted: f.coreSorted,
+    brand: f.brand,
+    features: {
+      regions: f.regions,
+      legalKind: f.legalKind,
+      group: f.group,
+      note: f.note,
+      branch: f.branch,
+      legalForm: f.legalForm,
+    },
+    status: d.provisional ? 'provisional' : 'active',
+    candidateId: d.candidateId,
+  };
+}
+
+/** The answer for an employer just created by a `create` decision. */
+function createdResolution(
+  e: EmployerRow,
+  d: { provisional: boolean; candidateId: number | null; score?: number },
+): Resolution {
+  return resolutionOf(e, d.provisional ? 'review' : 'created', {
+    isNew: true,
+    ...(d.provisional
+      ? { candidateId: d.candidateId!, score: roundScore(d.score!) }
+      : d.score !== undefined
+        ? { score: roundScore(d.score) }
+        : {}),
+  });
 }
 
 export interface ResolverOptions {
@@ -123,236 +213,215 @@ export interface ResolverOptions {
   reviewThreshold: number;
 }
 
-function optionsOf(config?: Partial<ResolverOptions> | Pick<Config, 'RESOLVE_MATCH_THRESHOLD' | 'RESOLVE_REVIEW_THRESHOLD'>): Thresholds {
-  if (config && 'RESOLVE_MATCH_THRESHOLD' in config) return { match: config.RESOLVE_MATCH_THRESHOLD, review: config.RESOLVE_REVIEW_THRESHOLD };
+function optionsOf(
+  config?: Partial<ResolverOptions> | Pick<Config, 'RESOLVE_MATCH_THRESHOLD' | 'RESOLVE_REVIEW_THRESHOLD'>,
+): Thresholds {
+  if (config && 'RESOLVE_MATCH_THRESHOLD' in config)
+    return { match: config.RESOLVE_MATCH_THRESHOLD, review: config.RESOLVE_REVIEW_THRESHOLD };
   const opts = config as Partial<ResolverOptions> | undefined;
-  if (opts?.matchThreshold !== undefined && opts.reviewThreshold !== undefined) return { match: opts.matchThreshold, review: opts.reviewThreshold };
+  if (opts?.matchThreshold !== undefined && opts.reviewThreshold !== undefined)
+    return { match: opts.matchThreshold, review: opts.reviewThreshold };
   const c = loadConfig();
-  return { match: opts?.matchThreshold ?? c.RESOLVE_MATCH_THRESHOLD, review: opts?.reviewThreshold ?? c.RESOLVE_REVIEW_THRESHOLD };
+  return {
+    match: opts?.matchThreshold ?? c.RESOLVE_MATCH_THRESHOLD,
+    review: opts?.reviewThreshold ?? c.RESOLVE_REVIEW_THRESHOLD,
+  };
+}
+
+/** Lock-free lookups for all inputs at once, and the names they already decide. */
+interface Prefetched {
+  names: PreparedName[];
+  out: Array<Resolution | undefined>;
+  /** New spellings of the employers already decided. */
+  spellings: NewSpelling[];
+  /** Indexes of the names the lookups could not decide: blocking and the decision, under locks. */
+  undecided: number[];
 }
 
 export function createEmployerResolver(
   config?: Partial<ResolverOptions> | Pick<Config, 'RESOLVE_MATCH_THRESHOLD' | 'RESOLVE_REVIEW_THRESHOLD'>,
 ): EmployerResolver {
-  const t = optionsOf(config);
+  const thresholds = optionsOf(config);
 
   /** Follows merges to the surviving employer. */
-  async function surviving(db: Executor, e: EmployerRow): Promise<EmployerRow> {
-    let cur = e;
-    for (let i = 0; cur.status === 'merged' && cur.merged_into !== null && i < 10; i++) {
-      const next = await findEmployerById(db, cur.merged_into);
+  async function surviving(db: Executor, employer: EmployerRow): Promise<EmployerRow> {
+    let current = employer;
+    for (let hops = 0; current.status === 'merged' && current.merged_into !== null && hops < 10; hops++) {
+      const next = await findEmployerById(db, current.merged_into);
       if (!next) break;
-      cur = next;
+      current = next;
     }
-    return cur;
+    return current;
   }
 
-  /**
-   * Without locks or writes beyond a spelling: a valid code already registered, or the exact key of a spelling seen
-   * before that names exactly one employer compatible with the code. Null when the slow path must decide.
-   */
-  function fastPath(p: Prepared, byCode: Map<string, EmployerRow>, hits: KeyHit[]): { employer: EmployerRow; seen: boolean } | null {
-    if (p.code) {
-      const e = byCode.get(p.code);
-      if (e) return { employer: e, seen: hits.some((h) => h.id === e.id && h.seen) };
-    }
-    const compatible = hits.filter((h) => !(p.code && h.credit_code && h.credit_code !== p.code));
-    if (compatible.length !== 1) return null;
-    const h = compatible[0]!;
-    if (p.code && h.credit_code !== p.code) return null; // a code to link: slow path, under the code's lock
-    return { employer: h, seen: h.seen };
+  /** The name's blocking candidates and the decision over them. */
+  async function decideOverBlocking(
+    db: Executor,
+    name: PreparedName,
+  ): Promise<{ decision: NameDecision; rows: BlockedCandidateRow[] }> {
+    const rows = await blockingCandidates(db, blockingOf(name));
+    return { decision: decideName(name, rows.map(candidateOf), thresholds), rows };
   }
 
-  /** A possible match as decide() sees it: a stored employer, or one created earlier in the same batch. */
-  interface Candidate {
-    /** The employer's id (ties between equal scores go to the lower one). */
-    id: number;
-    employer: EmployerRow;
-    /** Its credit code, counting one given to it earlier in the batch. */
-    code: string | null;
-    /** One of its spellings has the input's exact key. */
-    keyHit: boolean;
-    features: MatchFeatures;
-  }
-
-  type Decision =
-    | { kind: 'matched'; employer: EmployerRow; score: number; linkCode: boolean }
-    | { kind: 'create'; provisional: boolean; candidateId: number | null; score?: number };
-
-  const storedCandidate = (c: BlockedCandidateRow, code: string | null = c.credit_code): Candidate =>
-    ({ id: c.id, employer: c, code, keyHit: c.key_hit, features: storedFeatures(c.core_name, c.features) });
-
-  /** The decision for one name from its candidates, best first by the blocking order (pure: no reads, no writes). */
-  function decide(p: Prepared, candidates: Candidate[]): Decision {
-    const byCode = p.code ? candidates.find((c) => c.code === p.code) : undefined;
-    if (byCode) return { kind: 'matched', employer: byCode.employer, score: 1, linkCode: false };
-    const mine = matchFeatures(p.features);
-    const scored = candidates
-      // Two different valid codes are two employers, whatever the names say.
-      .filter((c) => !(p.code && c.code && c.code !== p.code))
-      .map((c) => ({ candidate: c, score: c.keyHit ? 1 : similarity(mine, c.features) }));
-    const { best, decision } = chooseCandidate(scored, t);
-    if (best && decision === 'matched') {
-      // First seen without a code: it gets this one.
-      return { kind: 'matched', employer: best.candidate.employer, score: round(best.score), linkCode: p.code !== null && best.candidate.code === null };
-    }
-    const provisional = best !== null && decision === 'review';
-    // A provisional employer's candidate is the employer it may be: never another provisional one.
-    const e = best?.candidate.employer;
-    const candidateId = provisional && e ? (e.status === 'provisional' ? (e.candidate_id ?? e.id) : e.id) : null;
-    return { kind: 'create', provisional, candidateId, ...(best ? { score: best.score } : {}) };
-  }
-
-  /** The employer a `create` decision inserts. */
-  function newEmployer(p: Prepared, d: { provisional: boolean; candidateId: number | null }): NewEmployer {
-    const f = p.features;
-    return {
-      canonicalName: displayName(p.spelling.trim()), key: f.key, creditCode: p.code, core: f.core, coreSorted: f.coreSorted, brand: f.brand,
-      features: { regions: f.regions, legalKind: f.legalKind, group: f.group, note: f.note, branch: f.branch, legalForm: f.legalForm },
-      status: d.provisional ? 'provisional' : 'active', candidateId: d.candidateId,
-    };
-  }
-
-  /** The answer for an employer just created by a `create` decision. */
-  function createdResolution(e: EmployerRow, d: { provisional: boolean; candidateId: number | null; score?: number }): Resolution {
-    return resolutionOf(e, d.provisional ? 'review' : 'created', {
-      isNew: true, ...(d.provisional ? { candidateId: d.candidateId!, score: round(d.score!) } : d.score !== undefined ? { score: round(d.score) } : {}),
-    });
-  }
-
+  const rowWithId = (rows: BlockedCandidateRow[], id: number): BlockedCandidateRow => rows.find((r) => r.id === id)!;
 
   /**
    * Without locks: the existing employer a name matches, when that needs no write but its spelling. Most names new to
    * the registry are spellings of known employers; only a creation (or a code to link) needs the locked path.
    */
-  async function matchWithoutLock(db: Executor, p: Prepared): Promise<Resolution | null> {
-    const d = decide(p, (await blockingCandidates(db, blockingOf(p))).map((c) => storedCandidate(c)));
-    if (d.kind !== 'matched' || d.linkCode) return null;
-    await insertSpellings(db, [spellingOf(p, d.employer.id)]);
-    return resolutionOf(d.employer, 'matched', { score: d.score });
+  async function matchWithoutLock(db: Executor, name: PreparedName): Promise<Resolution | null> {
+    const { decision, rows } = await decideOverBlocking(db, name);
+    if (decision.kind !== 'matched' || decision.linkCode) return null;
+    await insertSpellings(db, [spellingOf(name, decision.employerId)]);
+    return resolutionOf(rowWithId(rows, decision.employerId), 'matched', { score: decision.score });
   }
 
   /** Under the name's locks: blocking candidates, the decision, and the writes it needs. */
-  async function slowPath(db: Transaction<Database>, p: Prepared): Promise<{ resolution: Resolution; spelling: NewSpelling | null }> {
-    const d = decide(p, (await blockingCandidates(db, blockingOf(p))).map((c) => storedCandidate(c)));
-    if (d.kind === 'matched') {
-      if (d.linkCode) await linkCreditCode(db, d.employer.id, p.code!);
-      return { resolution: resolutionOf(d.employer, 'matched', { score: d.score }), spelling: spellingOf(p, d.employer.id) };
+  async function resolveLocked(
+    db: Transaction<Database>,
+    name: PreparedName,
+  ): Promise<{ resolution: Resolution; spelling: NewSpelling | null }> {
+    const { decision, rows } = await decideOverBlocking(db, name);
+    if (decision.kind === 'matched') {
+      if (decision.linkCode) await linkCreditCode(db, decision.employerId, name.creditCode!);
+      const resolution = resolutionOf(rowWithId(rows, decision.employerId), 'matched', { score: decision.score });
+      return { resolution, spelling: spellingOf(name, decision.employerId) };
     }
-    const inserted = await insertEmployer(db, newEmployer(p, d), p.spelling);
+    const inserted = await insertEmployer(db, newEmployer(name, decision), name.spelling);
     if (!inserted) {
       // The code was registered meanwhile by a writer not holding this lock (an administrator's merge): use that employer.
-      const [other] = await findEmployersByCreditCodes(db, [p.code!]);
-      const e = await surviving(db, other!);
-      return { resolution: resolutionOf(e, 'matched', { score: 1 }), spelling: spellingOf(p, e.id) };
+      const [other] = await findEmployersByCreditCodes(db, [name.creditCode!]);
+      const employer = await surviving(db, other!);
+      return { resolution: resolutionOf(employer, 'matched', { score: 1 }), spelling: spellingOf(name, employer.id) };
     }
-    if (d.provisional) await insertReview(db, { employerId: inserted.id, candidateId: d.candidateId!, score: d.score!, spelling: p.spelling });
-    return { resolution: createdResolution(inserted, d), spelling: null }; // the spelling is written with the employer
-  }
-
-  interface Prefetched {
-    prepared: Prepared[];
-    out: Array<Resolution | undefined>;
-    spellings: NewSpelling[];
-    /** Indexes the fast path could not decide. */
-    slow: number[];
+    if (decision.provisional)
+      await insertReview(db, {
+        employerId: inserted.id,
+        candidateId: decision.candidateId!,
+        score: decision.score!,
+        spelling: name.spelling,
+      });
+    return { resolution: createdResolution(inserted, decision), spelling: null }; // the spelling is written with the employer
   }
 
   /** Lock-free lookups for all inputs at once: registered credit codes and exact keys of spellings seen before. */
   async function prefetch(db: Executor, inputs: EmployerInput[]): Promise<Prefetched> {
-    const prepared = inputs.map(prepare);
+    const names = inputs.map(prepare);
     await warnOnceWithoutTrigrams(db);
-    const codes = [...new Set(prepared.flatMap((p) => (p.code ? [p.code] : [])))];
-    const byCode = new Map<string, EmployerRow>();
+    const codes = [...new Set(names.flatMap((name) => (name.creditCode ? [name.creditCode] : [])))];
+    const ownerOfCode = new Map<string, EmployerRow>();
     for (const e of await findEmployersByCreditCodes(db, codes)) {
-      if (e.credit_code && e.status !== 'merged') byCode.set(e.credit_code, e);
+      if (e.credit_code && e.status !== 'merged') ownerOfCode.set(e.credit_code, e);
     }
-    const hitRows = await findEmployersByKeys(db, prepared.map((p) => ({ key: p.features.key, spelling: p.spelling, creditCode: p.code })));
-    const hits: KeyHit[][] = prepared.map(() => []);
-    for (const h of hitRows) hits[h.ord]!.push(h);
-    const out: Array<Resolution | undefined> = new Array(prepared.length);
+    const hitRows = await findEmployersByKeys(
+      db,
+      names.map((name) => ({ key: name.features.key, spelling: name.spelling, creditCode: name.creditCode })),
+    );
+    const hitsOf: KeyHit[][] = names.map(() => []);
+    for (const h of hitRows) hitsOf[h.ord]!.push(h);
+    const out: Array<Resolution | undefined> = new Array(names.length);
     const spellings: NewSpelling[] = [];
-    const slow: number[] = [];
-    prepared.forEach((p, i) => {
-      const fast = fastPath(p, byCode, hits[i]!);
-      if (!fast) return slow.push(i);
-      out[i] = resolutionOf(fast.employer, 'matched', { score: 1 });
-      if (!fast.seen) spellings.push(spellingOf(p, fast.employer.id));
+    const undecided: number[] = [];
+    names.forEach((name, i) => {
+      const owner = name.creditCode ? ownerOfCode.get(name.creditCode) : undefined;
+      const hits = hitsOf[i]!;
+      const known = matchByCodeOrExactKey(
+        name,
+        owner && { id: owner.id, creditCode: owner.credit_code },
+        hits.map((h) => ({ id: h.id, creditCode: h.credit_code, seen: h.seen })),
+      );
+      if (!known) return undecided.push(i);
+      const employer = owner?.id === known.employerId ? owner : hits.find((h) => h.id === known.employerId)!;
+      out[i] = resolutionOf(employer, 'matched', { score: 1 });
+      if (!known.seen) spellings.push(spellingOf(name, known.employerId));
     });
-    return { prepared, out, spellings, slow };
+    return { names, out, spellings, undecided };
   }
 
   /**
-   * Several undecided inputs, set-based: all blocking candidates in two statements, decisions in order in memory (an
-   * input also meets the employers created for earlier inputs of the batch), then one insert each for employers,
-   * reviews, code links and spellings. Same decisions as slowPath one by one, in a handful of round trips.
+   * Several undecided names, set-based: all blocking candidates in two statements, the decisions in order in memory
+   * (decideInOrder: a name also meets the employers created for earlier names of the batch), then one insert each for
+   * employers, reviews, code links and spellings. Same decisions as resolveLocked one by one, in a handful of round trips.
    */
-  async function finishMany(db: Transaction<Database>, f: Prefetched): Promise<Resolution[]> {
-    await lockKeys(db, f.slow.flatMap((i) => lockKeysOf(f.prepared[i]!)));
-    const slow = f.slow.map((i) => f.prepared[i]!);
-    const rows = await blockingCandidatesMany(db, slow.map(blockingOf));
-    const candidatesOf = slow.map(() => new Map<number, BlockedCandidateRow>());
+  async function resolveManyLocked(db: Transaction<Database>, prefetched: Prefetched): Promise<Resolution[]> {
+    const { out } = prefetched;
+    await lockKeys(
+      db,
+      prefetched.undecided.flatMap((i) => lockKeysOf(prefetched.names[i]!)),
+    );
+    const names = prefetched.undecided.map((i) => prefetched.names[i]!);
+    const rows = await blockingCandidatesMany(db, names.map(blockingOf));
+    // Blocking may find one employer twice for a name (by key and by trigram): one candidate, a key hit if either is.
+    const rowsOf = names.map(() => new Map<number, BlockedCandidateRow>());
     for (const r of rows) {
-      const m = candidatesOf[r.ord]!;
-      const seen = m.get(r.id);
-      m.set(r.id, seen ? { ...seen, key_hit: seen.key_hit || r.key_hit } : r);
+      const byId = rowsOf[r.ord]!;
+      const seen = byId.get(r.id);
+      byId.set(r.id, seen ? { ...seen, key_hit: seen.key_hit || r.key_hit } : r);
     }
-    const ids = await reserveEmployerIds(db, slow.length); // gaps for inputs that match: harmless in a bigserial
-    let nextId = 0;
-    interface Pending extends EmployerRow { key: string; match: MatchFeatures; row: NewEmployer & { id: number } }
-    const pending: Pending[] = [];
-    const linked = new Map<number, string>(); // codes given this batch to employers that had none
+    const newIds = await reserveEmployerIds(db, names.length); // gaps for names that match: harmless in a bigserial
+    const { decisions, codesGiven } = decideInOrder(
+      names,
+      rowsOf.map((byId) => [...byId.values()].map(candidateOf)),
+      newIds,
+      thresholds,
+    );
+
+    const employerById = new Map<number, EmployerRow>(rowsOf.flatMap((byId) => [...byId]));
+    const created: Array<NewEmployer & { id: number }> = [];
     const reviews: Array<{ employerId: number; candidateId: number; score: number; spelling: string }> = [];
-    const spellings = [...f.spellings];
-    const codeOf = (c: EmployerRow) => c.credit_code ?? linked.get(c.id) ?? null;
-
-    slow.forEach((p, j) => {
-      const i = f.slow[j]!;
-      const candidates: Candidate[] = [
-        ...[...candidatesOf[j]!.values()].map((c) => storedCandidate(c, codeOf(c))),
-        ...pending.map((e) => ({ id: e.id, employer: e, code: codeOf(e), keyHit: e.key === p.features.key, features: e.match })),
-      ];
-      const d = decide(p, candidates);
+    const spellings = [...prefetched.spellings];
+    decisions.forEach((d, j) => {
+      const name = names[j]!;
+      const i = prefetched.undecided[j]!;
       if (d.kind === 'matched') {
-        if (d.linkCode) {
-          const own = pending.find((x) => x.id === d.employer.id);
-          if (own) own.row.creditCode = own.credit_code = p.code;
-          else linked.set(d.employer.id, p.code!);
-        }
-        f.out[i] = resolutionOf(d.employer, 'matched', { score: d.score });
-        spellings.push(spellingOf(p, d.employer.id));
-        return;
+        out[i] = resolutionOf(employerById.get(d.employerId)!, 'matched', { score: d.score });
+      } else {
+        const row = { ...newEmployer(name, d), id: d.employerId };
+        const employer: EmployerRow = {
+          id: row.id,
+          canonical_name: row.canonicalName,
+          credit_code: row.creditCode,
+          status: row.status,
+          candidate_id: row.candidateId,
+          merged_into: null,
+        };
+        created.push(row);
+        employerById.set(row.id, employer);
+        if (d.provisional)
+          reviews.push({ employerId: row.id, candidateId: d.candidateId!, score: d.score!, spelling: name.spelling });
+        out[i] = createdResolution(employer, d);
       }
-      const row = { ...newEmployer(p, d), id: ids[nextId++]! };
-      const e: Pending = { id: row.id, canonical_name: row.canonicalName, credit_code: p.code, status: row.status, candidate_id: d.candidateId, merged_into: null, key: row.key, match: matchFeatures(p.features), row };
-      pending.push(e);
-      if (d.provisional) reviews.push({ employerId: e.id, candidateId: d.candidateId!, score: d.score!, spelling: p.spelling });
-      f.out[i] = createdResolution(e, d);
-      spellings.push(spellingOf(p, e.id));
+      spellings.push(spellingOf(name, d.employerId));
     });
+    // A code a later spelling brought: employers created here are inserted with it, stored ones get it linked.
+    const createdIds = new Set(created.map((row) => row.id));
+    for (const row of created) row.creditCode ??= codesGiven.get(row.id) ?? null;
+    const links = [...codesGiven]
+      .filter(([employerId]) => !createdIds.has(employerId))
+      .map(([employerId, code]) => ({ employerId, code }));
 
-    const inserted = await insertEmployersWithIds(db, pending.map((x) => x.row));
+    const inserted = await insertEmployersWithIds(db, created);
     // Codes are locked, so only a writer outside the resolver (an administrator's merge) can take one meanwhile.
-    if (inserted !== pending.length) throw new Error('a credit code was registered while resolving: retry the batch');
+    if (inserted !== created.length) throw new Error('a credit code was registered while resolving: retry the batch');
     await insertReviews(db, reviews);
-    await linkCreditCodes(db, [...linked].map(([employerId, code]) => ({ employerId, code })));
+    await linkCreditCodes(db, links);
     await insertSpellings(db, spellings);
-    return f.out as Resolution[];
+    return out as Resolution[];
   }
 
-  /** The undecided inputs, under their blocking-key locks (all taken at once, in key order). */
-  async function finish(db: Transaction<Database>, f: Prefetched): Promise<Resolution[]> {
-    if (f.slow.length > 1) return finishMany(db, f);
-    const spellings = [...f.spellings];
-    const i = f.slow[0];
+  /** The undecided names, under their blocking-key locks (all taken at once, in key order). */
+  async function finish(db: Transaction<Database>, prefetched: Prefetched): Promise<Resolution[]> {
+    if (prefetched.undecided.length > 1) return resolveManyLocked(db, prefetched);
+    const spellings = [...prefetched.spellings];
+    const i = prefetched.undecided[0];
     if (i !== undefined) {
-      await lockKeys(db, lockKeysOf(f.prepared[i]!));
-      const r = await slowPath(db, f.prepared[i]!);
-      f.out[i] = r.resolution;
-      if (r.spelling) spellings.push(r.spelling);
+      await lockKeys(db, lockKeysOf(prefetched.names[i]!));
+      const locked = await resolveLocked(db, prefetched.names[i]!);
+      prefetched.out[i] = locked.resolution;
+      if (locked.spelling) spellings.push(locked.spelling);
     }
     await insertSpellings(db, spellings);
-    return f.out as Resolution[];
+    return prefetched.out as Resolution[];
   }
 
   async function resolveManyIn(db: Transaction<Database>, inputs: EmployerInput[]): Promise<Resolution[]> {
@@ -363,19 +432,15 @@ export function createEmployerResolver(
     async resolve(db, input) {
       if (db.isTransaction) return (await resolveManyIn(db as Transaction<Database>, [input]))[0]!;
       // Known employers need no transaction: read, and record a new spelling (idempotent) if there is one.
-      const f = await prefetch(db, [input]);
-      if (f.slow.length === 0) {
-        await insertSpellings(db, f.spellings);
-        return f.out[0]!;
+      const prefetched = await prefetch(db, [input]);
+      if (prefetched.undecided.length === 0) {
+        await insertSpellings(db, prefetched.spellings);
+        return prefetched.out[0]!;
       }
-      const matched = await matchWithoutLock(db, f.prepared[0]!);
+      const matched = await matchWithoutLock(db, prefetched.names[0]!);
       if (matched) return matched;
-      return db.transaction().execute(async (trx) => (await finish(trx, { ...f, spellings: [] }))[0]!);
+      return db.transaction().execute(async (trx) => (await finish(trx, { ...prefetched, spellings: [] }))[0]!);
     },
     resolveMany: resolveManyIn,
   };
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }
