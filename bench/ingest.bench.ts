@@ -9,13 +9,14 @@ import { recorder, writeSection } from './results.ts';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { createProducer } from '../jobs/producer.ts';
 import { loadConfig } from '../shared/config.ts';
 import { createDb, type Db } from '../shared/db/database.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
+import { createRedis } from '../shared/redis.ts';
 import { freePort } from '../services/demo/processes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -39,17 +40,27 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ── baselines ──────────────────────────────────────────────────────────────────────────────────────────────
 async function bullmqNoop(): Promise<number> {
-  const connection = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
+  const connection = createRedis(base.REDIS_URL, 'worker');
   const queue = new Queue('bench-noop', { connection, prefix });
   const payload = { pad: 'x'.repeat(260), n: 0 }; // ≈ 300 bytes serialised with BullMQ's fields
   const total = 20_000;
   const started = performance.now();
   for (let i = 0; i < total; i += 1000) {
-    await queue.addBulk(Array.from({ length: 1000 }, (_, j) => ({ name: 'noop', data: { ...payload, n: i + j }, opts: { removeOnComplete: true } })));
+    await queue.addBulk(
+      Array.from({ length: 1000 }, (_, j) => ({
+        name: 'noop',
+        data: { ...payload, n: i + j },
+        opts: { removeOnComplete: true },
+      })),
+    );
   }
   let done = 0;
   const finished = new Promise<void>((resolve) => {
-    const worker = new Worker('bench-noop', async () => {}, { connection: connection.duplicate(), prefix, concurrency: 50 });
+    const worker = new Worker('bench-noop', async () => {}, {
+      connection: connection.duplicate(),
+      prefix,
+      concurrency: 50,
+    });
     worker.on('completed', () => {
       if (++done === total) void worker.close().then(() => resolve());
     });
@@ -104,9 +115,32 @@ async function resetDatabase(): Promise<Db> {
   const db = createDb(dbUrl, { poolSize: 16, applicationName: 'ledger-bench' });
   await db
     .insertInto('universities')
-    .values(UNIVERSITIES.map((code) => ({ code, name: `基准大学${code}`, province_code: '440000', city: '广州市', authority: '广东省', level: '本科' as const, private: false, new_undergrad: true, vocational: false })))
+    .values(
+      UNIVERSITIES.map((code) => ({
+        code,
+        name: `基准大学${code}`,
+        province_code: '440000',
+        city: '广州市',
+        authority: '广东省',
+        level: '本科' as const,
+        private: false,
+        new_undergrad: true,
+        vocational: false,
+      })),
+    )
     .execute();
-  await db.insertInto('campaigns').values({ id: '2022', name: '2022 访企拓岗', start_date: '2022-03-01', end_date: '2022-08-31', principal_target: 100, new_target: 100, behind_factor: 0.8 }).execute();
+  await db
+    .insertInto('campaigns')
+    .values({
+      id: '2022',
+      name: '2022 访企拓岗',
+      start_date: '2022-03-01',
+      end_date: '2022-08-31',
+      principal_target: 100,
+      new_target: 100,
+      behind_factor: 0.8,
+    })
+    .execute();
   return db;
 }
 
@@ -125,14 +159,23 @@ function event(tag: string, employers = EMPLOYERS): Record<string, unknown> {
       mode: n % 5 === 0 ? 'online' : 'onsite',
       leaders: [{ role: n % 3 === 0 ? 'president' : 'leader', name: '张三' }],
       employer: { name: `基准测试科技有限公司${(n * 7919) % employers}`, regionCode: '440300' },
-      outcomes: { positions: n % 20, internshipBase: n % 2 === 0, recruitmentInvite: true, demandSurvey: false, graduatesTracked: 2, satisfaction: 4 },
+      outcomes: {
+        positions: n % 20,
+        internshipBase: n % 2 === 0,
+        recruitmentInvite: true,
+        demandSurvey: false,
+        graduatesTracked: 2,
+        satisfaction: 4,
+      },
       notes: '基准',
     },
   };
 }
 
 async function processedCount(db: Db): Promise<number> {
-  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM inbox_events WHERE status <> 'accepted'`.execute(db);
+  const { rows } = await sql<{
+    n: number;
+  }>`SELECT count(*)::int AS n FROM inbox_events WHERE status <> 'accepted'`.execute(db);
   return rows[0]!.n;
 }
 async function waitProcessed(db: Db, total: number, timeoutMs = 600_000): Promise<void> {
@@ -145,11 +188,25 @@ async function waitProcessed(db: Db, total: number, timeoutMs = 600_000): Promis
 
 // ── child processes ──────────────────────────────────────────────────────────────────────────────────────
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, DATABASE_URL: dbUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '10000000', ...extra };
+  return {
+    ...process.env,
+    DATABASE_URL: dbUrl,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    ...extra,
+  };
 }
 
-async function startServe(args: string[], extra: Record<string, string>, readyCheck: () => Promise<boolean>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [`${ROOT}/bin/ledger.js`, 'serve', ...args], { env: childEnv(extra), stdio: ['ignore', 'ignore', 'pipe'] });
+async function startServe(
+  args: string[],
+  extra: Record<string, string>,
+  readyCheck: () => Promise<boolean>,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [`${ROOT}/bin/ledger.js`, 'serve', ...args], {
+    env: childEnv(extra),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   const until = Date.now() + 60_000;
@@ -173,7 +230,13 @@ async function startWorkerProcesses(redis: Redis): Promise<ChildProcess[]> {
   for (let i = 0; i < WORKER_PROCESSES; i++) {
     const q = new Queue('visit-events', { connection: redis, prefix });
     const before = (await q.getWorkers()).length;
-    children.push(await startServe(['--workers', '--concurrency', String(WORKER_CONCURRENCY)], { DB_POOL_SIZE: String(Math.min(WORKER_CONCURRENCY, 20)) }, async () => (await q.getWorkers()).length > before));
+    children.push(
+      await startServe(
+        ['--workers', '--concurrency', String(WORKER_CONCURRENCY)],
+        { DB_POOL_SIZE: String(Math.min(WORKER_CONCURRENCY, 20)) },
+        async () => (await q.getWorkers()).length > before,
+      ),
+    );
   }
   return children;
 }
@@ -181,9 +244,15 @@ async function startWorkerProcesses(redis: Redis): Promise<ChildProcess[]> {
 // ── phases ───────────────────────────────────────────────────────────────────────────────────────────────
 /** Inbox rows committed the way the API does (1,000 per transaction for batches), then enqueued: worker throughput alone. */
 async function directPhase(db: Db, total: number, batch: number, loaders = 1, employers = EMPLOYERS): Promise<number> {
-  const redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: 3 });
+  const redis = createRedis(base.REDIS_URL, 'producer');
   const producer = createProducer({ connection: redis, prefix });
-  const clientId = (await db.insertInto('api_clients').values({ name: `bench-${seq}`, scope: 'national', key_hash: randomBytes(16).toString('hex') }).returning('id').executeTakeFirstOrThrow()).id;
+  const clientId = (
+    await db
+      .insertInto('api_clients')
+      .values({ name: `bench-${seq}`, scope: 'national', key_hash: randomBytes(16).toString('hex') })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
   const already = await processedCount(db);
   const started = performance.now();
   let next = 0;
@@ -196,7 +265,16 @@ async function directPhase(db: Db, total: number, batch: number, loaders = 1, em
           const e = event('direct', employers);
           const raw = JSON.stringify(e);
           const v = e.visit as { ref: string; universityCode: string };
-          return { client_id: clientId, event_id: e.eventId as string, body_hash: createHash('sha256').update(raw).digest('hex'), raw_body: raw, event_type: 'visit.recorded' as const, university_code: v.universityCode, visit_ref: v.ref, occurred_at: e.occurredAt as string };
+          return {
+            client_id: clientId,
+            event_id: e.eventId as string,
+            body_hash: createHash('sha256').update(raw).digest('hex'),
+            raw_body: raw,
+            event_type: 'visit.recorded' as const,
+            university_code: v.universityCode,
+            visit_ref: v.ref,
+            occurred_at: e.occurredAt as string,
+          };
         });
         const ids = (await db.insertInto('inbox_events').values(rows).returning('id').execute()).map((r) => r.id);
         await producer.enqueueVisitEvents(ids);
@@ -222,7 +300,11 @@ async function startApiProcess(): Promise<Api | undefined> {
     return undefined;
   }
   const created = await new Promise<string>((resolve, reject) => {
-    const c = spawn(process.execPath, [`${ROOT}/bin/ledger.js`, 'clients', 'create', '--name', `bench-${Date.now()}`, '--scope', 'national', '--json'], { env: childEnv() });
+    const c = spawn(
+      process.execPath,
+      [`${ROOT}/bin/ledger.js`, 'clients', 'create', '--name', `bench-${Date.now()}`, '--scope', 'national', '--json'],
+      { env: childEnv() },
+    );
     let out = '';
     let err = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -232,7 +314,11 @@ async function startApiProcess(): Promise<Api | undefined> {
   const key = (JSON.parse(created) as { key: string }).key;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = await startServe(['--api'], { PORT: String(port), HOST: '127.0.0.1', DB_POOL_SIZE: String(API_POOL_SIZE) }, async () => (await fetch(`${url}/healthz`)).ok);
+  const child = await startServe(
+    ['--api'],
+    { PORT: String(port), HOST: '127.0.0.1', DB_POOL_SIZE: String(API_POOL_SIZE) },
+    async () => (await fetch(`${url}/healthz`)).ok,
+  );
   return { url, key, child };
 }
 
@@ -246,7 +332,18 @@ function post(api: Api, path: string, body: unknown): Promise<{ status: number; 
   const url = new URL(path, api.url);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { authorization: `Bearer ${api.key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${api.key}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -260,10 +357,18 @@ function post(api: Api, path: string, body: unknown): Promise<{ status: number; 
 }
 
 /** HTTP batch path: `clients` concurrent posters, `batches` requests each of `size` events. Returns accepted/s and processed/s. */
-async function batchPhase(db: Db, api: Api, clients: number, batches: number, size = 1000): Promise<{ acked: number; processed: number }> {
+async function batchPhase(
+  db: Db,
+  api: Api,
+  clients: number,
+  batches: number,
+  size = 1000,
+): Promise<{ acked: number; processed: number }> {
   const already = await processedCount(db);
   const total = clients * batches * size;
-  const bodies = Array.from({ length: clients * batches }, () => ({ events: Array.from({ length: size }, () => event('batch')) }));
+  const bodies = Array.from({ length: clients * batches }, () => ({
+    events: Array.from({ length: size }, () => event('batch')),
+  }));
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async (_, c) => {
@@ -279,7 +384,12 @@ async function batchPhase(db: Db, api: Api, clients: number, batches: number, si
 }
 
 /** HTTP single path: `clients` concurrent posters of one event each. Returns accepted/s and processed/s. */
-async function singlePhase(db: Db, api: Api, clients: number, total: number): Promise<{ acked: number; processed: number }> {
+async function singlePhase(
+  db: Db,
+  api: Api,
+  clients: number,
+  total: number,
+): Promise<{ acked: number; processed: number }> {
   const already = await processedCount(db);
   const events = Array.from({ length: total }, () => event('single'));
   let next = 0;
@@ -299,7 +409,11 @@ async function singlePhase(db: Db, api: Api, clients: number, total: number): Pr
 }
 
 /** Open loop: requests start on schedule whatever the answers do, so slow answers cannot hide queueing. */
-async function ackLatency(api: Api, perSecond: number, seconds: number): Promise<{ p50: number; p99: number; achieved: number; failed: number }> {
+async function ackLatency(
+  api: Api,
+  perSecond: number,
+  seconds: number,
+): Promise<{ p50: number; p99: number; achieved: number; failed: number }> {
   const latencies: number[] = [];
   let failed = 0; // not 202, or the connection failed (an overloaded server resets connections past its backlog)
   const inflight: Array<Promise<void>> = [];
@@ -331,9 +445,11 @@ async function ackLatency(api: Api, perSecond: number, seconds: number): Promise
 }
 
 export async function run(): Promise<void> {
-  note(`database ledger_bench, queue prefix ${prefix}, ${os.cpus().length} cores, ${WORKER_PROCESSES} worker process(es) × concurrency ${WORKER_CONCURRENCY}`);
+  note(
+    `database ledger_bench, queue prefix ${prefix}, ${os.cpus().length} cores, ${WORKER_PROCESSES} worker process(es) × concurrency ${WORKER_CONCURRENCY}`,
+  );
   const db = await resetDatabase();
-  const redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: 3 });
+  const redis = createRedis(base.REDIS_URL, 'cli');
   const children: ChildProcess[] = [];
   try {
     const noop = await bullmqNoop();
@@ -408,22 +524,28 @@ function writeResults(): void {
     ...results.map((r) => `| ${r.metric} | ${r.value} | ${r.unit} |`),
     '',
     'Targets: batch path ≥ 0.5 × BullMQ no-op rate ' +
-      (v('ingest.batch_path_ratio_to_bullmq_noop') !== undefined ? `(${v('ingest.batch_path_ratio_to_bullmq_noop')})` : '(not measured: no API)') +
+      (v('ingest.batch_path_ratio_to_bullmq_noop') !== undefined
+        ? `(${v('ingest.batch_path_ratio_to_bullmq_noop')})`
+        : '(not measured: no API)') +
       '; single path ≥ 0.5 × single-row commit rate ' +
-      (v('ingest.single_path_ratio_to_pg_commits') !== undefined ? `(${v('ingest.single_path_ratio_to_pg_commits')})` : '(not measured: no API)') +
+      (v('ingest.single_path_ratio_to_pg_commits') !== undefined
+        ? `(${v('ingest.single_path_ratio_to_pg_commits')})`
+        : '(not measured: no API)') +
       '; p99 acknowledgement ≤ 50 ms ' +
-      (v('ingest.ack_latency_p99_at_1000_per_s') !== undefined ? `(${v('ingest.ack_latency_p99_at_1000_per_s')} ms)` : '(not measured: no API)') +
+      (v('ingest.ack_latency_p99_at_1000_per_s') !== undefined
+        ? `(${v('ingest.ack_latency_p99_at_1000_per_s')} ms)`
+        : '(not measured: no API)') +
       '.',
     '',
     '`worker.*` rows bypass HTTP: the bench commits inbox rows the way the API does (1,000 per transaction for the batch',
     'path, one per transaction from 50 concurrent loaders for the single path) and enqueues them with the producer; the',
     'rate is events from the first commit until every row is processed. `…_20_employers` is the batch path with 20',
     'employer names instead of 5,000: the gap to the 5,000-name run is the per-event employer resolution (3–4 statements',
-    'per distinct employer per transaction through the resolver interface), which dominates the worker\'s cost.',
+    "per distinct employer per transaction through the resolver interface), which dominates the worker's cost.",
     '',
     '`ingest.*` rows go through HTTP (`ledger serve --api`, one process): `…_events_per_s` is events from the first request',
     'until every one is processed by the workers; `…_accepted_per_s` is events until the last answer (202 / batch 200),',
-    'i.e. what the API alone takes in. Batch path: 4 clients × 5 requests of 1,000 events (the issue\'s target), and',
+    "i.e. what the API alone takes in. Batch path: 4 clients × 5 requests of 1,000 events (the issue's target), and",
     '4 × 10 of 500. Single path: 50 concurrent clients, 10,000 events. Acknowledgement latency: open loop, 1,000 single',
     'posts/s offered for 5 s, time from sending to the 202. `worker.*` rows appear with BENCH_WORKER_PHASES=1.',
     '',
@@ -431,7 +553,7 @@ function writeResults(): void {
     'every round trip saved counts. Concurrent single posts share one INSERT (shared/group-runner.ts), the 202 waits',
     'for the commit but not for Redis, and the hot statements are prepared. The load generator is node:http with',
     'keep-alive: fetch spent 0.8 ms of CPU per post, as much as the API. A second worker process on 2 cores halves',
-    'each transaction\'s group: 925 against 1,558 events/s on the single path.',
+    "each transaction's group: 925 against 1,558 events/s on the single path.",
     'Figures vary 2–5× between runs while other work runs on the machine; compare ratios within one run.',
     '',
   ];

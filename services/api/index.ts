@@ -1,9 +1,9 @@
 // The API process part (`ledger serve --api`): its own database pool, Redis connection and producer, closed on close().
-import { Redis } from 'ioredis';
 import { createProducer } from '../../jobs/producer.ts';
 import type { Config } from '../../shared/config.ts';
 import { createDb, dbTimeoutsFor } from '../../shared/db/database.ts';
 import { moduleLogger } from '../../shared/log.ts';
+import { createRedis } from '../../shared/redis.ts';
 import { buildApp } from './app.ts';
 
 export interface RunningApi {
@@ -20,9 +20,8 @@ export async function startApi(config: Config): Promise<RunningApi> {
     applicationName: 'ledger-api',
     timeouts: dbTimeoutsFor(config, 'api'),
   });
-  // Few retries: an enqueue that cannot reach Redis should fail soon (the event is committed; the sweeper redelivers).
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
-  redis.on('error', () => {}); // reconnects by itself; /readyz reports it
+  // Few retries (see shared/redis.ts): the event is committed before it is enqueued, and the sweeper redelivers it.
+  const redis = createRedis(config.REDIS_URL, 'api');
   const producer = createProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
   let app;
   try {

@@ -1,6 +1,6 @@
 // What every command needs: validated config, a database, and a consistent way to print results.
 import { loadConfig, type Config } from '../../shared/config.ts';
-import { createDb, type Db } from '../../shared/db/database.ts';
+import { createDb, dbTimeoutsFor, type Db } from '../../shared/db/database.ts';
 
 export interface CommandContext {
   config: Config;
@@ -10,7 +10,12 @@ export interface CommandContext {
 /** Opens a database for the command and closes it afterwards, whatever happens. */
 export async function withDb<T>(fn: (ctx: CommandContext) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const db = createDb(config.DATABASE_URL, { poolSize: 4, applicationName: 'ledger-cli' });
+  // Commands run long statements (imports, rebuilds, rankings over every visit): the background timeouts.
+  const db = createDb(config.DATABASE_URL, {
+    poolSize: 4,
+    applicationName: 'ledger-cli',
+    timeouts: dbTimeoutsFor(config, 'background'),
+  });
   try {
     return await fn({ config, db });
   } finally {

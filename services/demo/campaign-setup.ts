@@ -2,11 +2,11 @@
 // data through the `ledger` commands an operator uses, the API and worker processes, and ingestion through HTTP.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Db } from '../../shared/db/database.ts';
 import { migrateToLatest } from '../../shared/db/migrate.ts';
+import { createRedis } from '../../shared/redis.ts';
 import {
   generateEmployers,
   generateUniversities,
@@ -57,7 +57,7 @@ export async function freshDatabase(
   options: { force?: boolean } = {},
 ): Promise<string> {
   await dropDemoDatabase(databaseUrl, database, options);
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+  const redis = createRedis(redisUrl, 'cli');
   try {
     let cursor = '0';
     do {

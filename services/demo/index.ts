@@ -7,7 +7,7 @@ import { finished } from 'node:stream/promises';
 import { sql } from 'kysely';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../../shared/config.ts';
-import { createDb } from '../../shared/db/database.ts';
+import { createDb, dbTimeoutsFor } from '../../shared/db/database.ts';
 import { DEMO_PROVINCES } from './generators/campaign-generator.ts';
 import { generateVisitEvents } from './generators/visit-generator.ts';
 import { periodContaining, periodRange, periodsBetween } from '../../shared/domain/periods.ts';
@@ -125,7 +125,11 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     SMTP_URL: sink.url,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   };
-  const db = createDb(dbUrl, { poolSize: 4, applicationName: 'ledger-demo' });
+  const db = createDb(dbUrl, {
+    poolSize: 4,
+    applicationName: 'ledger-demo',
+    timeouts: dbTimeoutsFor(base, 'background'),
+  });
   let parts: RunningParts | undefined;
   try {
     const { universities, employers, apiKey } = await setUpReferenceData(

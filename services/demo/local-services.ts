@@ -2,7 +2,7 @@
 // services with infra/local-services.sh (which installs the Debian packages when missing).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { createRedis } from '../../shared/redis.ts';
 import pg from 'pg';
 
 const SCRIPT = fileURLToPath(new URL('../../infra/local-services.sh', import.meta.url));
@@ -23,8 +23,7 @@ export async function postgresAnswers(url: string): Promise<boolean> {
 }
 
 export async function redisAnswers(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
-  redis.on('error', () => {});
+  const redis = createRedis(url, 'probe');
   try {
     await redis.connect();
     return (await redis.ping()) === 'PONG';
@@ -35,15 +34,27 @@ export async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-export async function ensureServices(databaseUrl: string, redisUrl: string, say: (line: string) => void): Promise<void> {
+export async function ensureServices(
+  databaseUrl: string,
+  redisUrl: string,
+  say: (line: string) => void,
+): Promise<void> {
   // The server answering is enough: the database itself may not exist yet (migrate creates it).
   const admin = new URL(databaseUrl);
   admin.pathname = '/postgres';
   const [pgUp, redisUp] = await Promise.all([postgresAnswers(admin.toString()), redisAnswers(redisUrl)]);
   if (pgUp && redisUp) return;
-  say(`${pgUp ? '' : 'PostgreSQL'}${!pgUp && !redisUp ? ' and ' : ''}${redisUp ? '' : 'Redis'} not answering: starting local services (infra/local-services.sh start)`);
-  const run = spawnSync('bash', [SCRIPT, 'start'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl } });
-  if (run.status !== 0) throw new Error('infra/local-services.sh start failed: see its output above, or set DATABASE_URL and REDIS_URL to running services');
+  say(
+    `${pgUp ? '' : 'PostgreSQL'}${!pgUp && !redisUp ? ' and ' : ''}${redisUp ? '' : 'Redis'} not answering: starting local services (infra/local-services.sh start)`,
+  );
+  const run = spawnSync('bash', [SCRIPT, 'start'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl },
+  });
+  if (run.status !== 0)
+    throw new Error(
+      'infra/local-services.sh start failed: see its output above, or set DATABASE_URL and REDIS_URL to running services',
+    );
   if (!(await postgresAnswers(admin.toString()))) throw new Error(`PostgreSQL still does not answer at ${databaseUrl}`);
   if (!(await redisAnswers(redisUrl))) throw new Error(`Redis still does not answer at ${redisUrl}`);
 }

@@ -5,12 +5,13 @@
 // their ranking run, periods with snapshots but no notices their notices job (the job chain breaks when the queue
 // loses the notices job between the two), and deliveries still pending or stuck 'sending' are queued again.
 import cron, { type ScheduledTask } from 'node-cron';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createProducer, type Producer } from '../../jobs/producer.ts';
 import type { Config } from '../../shared/config.ts';
-import { createDb, type Db } from '../../shared/db/database.ts';
+import { createDb, dbTimeoutsFor, type Db } from '../../shared/db/database.ts';
 import { dateIn, runsForCatchUp, runsForTick, type DueRun, type PeriodKind } from '../../shared/domain/periods.ts';
 import { moduleLogger } from '../../shared/log.ts';
+import { createRedis } from '../../shared/redis.ts';
 import { recoverDeliveries, type DeliveryRecovery } from '../../shared/use-cases/deliver-notices.ts';
 import { listCampaignDates } from '../../shared/repositories/measures.repository.ts';
 import { periodsWithNotices } from '../../shared/repositories/notice.repository.ts';
@@ -55,12 +56,17 @@ export async function startScheduler(config: Config, overrides: SchedulerOverrid
     );
   }
   const tz = config.SCHEDULE_TIMEZONE;
-  const db = overrides.db ?? createDb(config.DATABASE_URL, { poolSize: 2, applicationName: 'ledger-scheduler' });
+  const db =
+    overrides.db ??
+    createDb(config.DATABASE_URL, {
+      poolSize: 2,
+      applicationName: 'ledger-scheduler',
+      timeouts: dbTimeoutsFor(config, 'background'),
+    });
   let redis: Redis | undefined;
   let producer = overrides.producer;
   if (!producer) {
-    redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
-    redis.on('error', () => {});
+    redis = createRedis(config.REDIS_URL, 'scheduler');
     producer = createProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
   }
   const queue = producer;

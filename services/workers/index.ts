@@ -1,13 +1,14 @@
 // The worker process part: one BullMQ Worker per queue that has a job module, plus the inbox and delivery sweepers.
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { QUEUES, type QueueName } from '../../jobs/catalogue.ts';
 import { JOB_MODULES } from '../../jobs/index.ts';
 import type { JobContext, JobModule } from '../../jobs/job.ts';
 import { createProducer, type Producer } from '../../jobs/producer.ts';
 import type { Config } from '../../shared/config.ts';
-import { createDb, type Db } from '../../shared/db/database.ts';
+import { createDb, dbTimeoutsFor, type Db } from '../../shared/db/database.ts';
 import { moduleLogger } from '../../shared/log.ts';
+import { createRedis } from '../../shared/redis.ts';
 import { startDeliverySweeper, type DeliverySweeper } from './delivery-sweeper.ts';
 import { startSweeper, type Sweeper } from './sweeper.ts';
 
@@ -73,10 +74,10 @@ export async function startWorkers(config: Config, overrides: WorkerOverrides = 
       poolSize: config.DB_POOL_SIZE,
       applicationName: 'ledger-workers',
       settings: ASYNC_COMMIT,
+      timeouts: dbTimeoutsFor(config, 'background'),
     });
-  // BullMQ: workers block on Redis, so they need their own connections with unlimited retries per request.
-  const producerRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
-  producerRedis.on('error', () => {}); // reconnects by itself; failed commands surface where they were issued
+  // BullMQ workers block on Redis, so each gets a connection of its own (role 'worker'); enqueues share this one.
+  const producerRedis = createRedis(config.REDIS_URL, 'producer');
   const producer = createProducer({ connection: producerRedis, prefix: config.QUEUE_PREFIX });
   const workers: Worker[] = [];
   const connections: Redis[] = [producerRedis];
@@ -88,8 +89,7 @@ export async function startWorkers(config: Config, overrides: WorkerOverrides = 
       const queue: QueueName = m.queue;
       const concurrency =
         overrides.concurrency?.[queue] ?? (queue === QUEUES.visitEvents ? config.WORKER_CONCURRENCY : 4);
-      const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-      connection.on('error', () => {});
+      const connection = createRedis(config.REDIS_URL, 'worker');
       connections.push(connection);
       const worker = new Worker(
         queue,

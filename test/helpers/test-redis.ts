@@ -1,5 +1,5 @@
 // A Redis key prefix of this test file's own; its keys are deleted afterwards.
-import { Redis } from 'ioredis';
+import { createRedis } from '../../shared/redis.ts';
 import { TEST_REDIS_URL } from './services.ts';
 import { uniqueName } from './test-db.ts';
 
@@ -15,7 +15,7 @@ export function createTestRedis(): TestRedis {
     url: TEST_REDIS_URL,
     prefix,
     async cleanup() {
-      const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+      const redis = createRedis(TEST_REDIS_URL, 'cli');
       try {
         let cursor = '0';
         do {

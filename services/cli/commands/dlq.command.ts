@@ -1,9 +1,9 @@
 // `ledger dlq list|replay`: events that failed permanently, and putting them back once the cause is fixed.
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
 import { createProducer } from '../../../jobs/producer.ts';
 import { listDeadLetters, markDeadLettersReplayed } from '../../../shared/repositories/dead-letter.repository.ts';
 import { resetRejectedInboxRows } from '../../../shared/repositories/inbox-processing.repository.ts';
+import { createRedis } from '../../../shared/redis.ts';
 import { output, UserError, withDb } from '../context.ts';
 
 export function register(program: Command): void {
@@ -59,8 +59,7 @@ export function register(program: Command): void {
           );
           return resetRejectedInboxRows(trx, marked);
         });
-        const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
-        redis.on('error', () => {});
+        const redis = createRedis(config.REDIS_URL, 'cli');
         const producer = createProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
         let enqueued = true;
         try {

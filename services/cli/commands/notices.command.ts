@@ -4,10 +4,10 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { Redis } from 'ioredis';
 import { createProducer, type Producer } from '../../../jobs/producer.ts';
 import type { Config } from '../../../shared/config.ts';
 import type { Db } from '../../../shared/db/database.ts';
+import { createRedis } from '../../../shared/redis.ts';
 import { deliver, deliverySettings, type DeliveryOutcome } from '../../../shared/use-cases/deliver-notices.ts';
 import {
   generateNotices,
@@ -37,8 +37,7 @@ function idArg(what: string) {
 }
 
 async function withProducer(config: Config, use: (producer: Producer) => Promise<void>): Promise<void> {
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
-  redis.on('error', () => {});
+  const redis = createRedis(config.REDIS_URL, 'cli');
   const producer = createProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
   try {
     await use(producer);

@@ -1,13 +1,13 @@
 // `ledger rankings run | show`: compute and store a period's ranking snapshots (every scope), and read them back.
 // `run --json` prints one scope (national unless --scope) in exactly the shape of GET /v1/campaigns/{id}/rankings.
 import { InvalidArgumentError, type Command } from 'commander';
-import { Redis } from 'ioredis';
 import { createProducer, rankingsJobId } from '../../../jobs/producer.ts';
 import { periodContaining } from '../../../shared/domain/periods.ts';
 import type { Ranking, RankingScope, Snapshot } from '../../../shared/domain/ranking.types.ts';
 import { parseRankingScope, UnknownCampaignError } from '../../../shared/use-cases/compute-rankings.ts';
 import { takeSnapshots } from '../../../shared/use-cases/take-snapshots.ts';
 import { rebuildRankingTables } from '../../../shared/repositories/measures.repository.ts';
+import { createRedis } from '../../../shared/redis.ts';
 import { getSnapshot } from '../../../shared/repositories/snapshot.repository.ts';
 import { output, UserError, withDb } from '../context.ts';
 import { dateArg, periodArg } from '../args.ts';
@@ -89,8 +89,7 @@ export function register(program: Command): void {
             .where('id', '=', opts.campaign)
             .executeTakeFirst();
           if (!exists) throw new UserError(`campaign ${opts.campaign} does not exist: see \`ledger campaign list\``);
-          const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
-          redis.on('error', () => {});
+          const redis = createRedis(config.REDIS_URL, 'cli');
           const producer = createProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
           try {
             await producer.enqueueRankings(opts.campaign, period, opts.asOf, { rerun: true });
