@@ -8,9 +8,9 @@
 // database), in a bounded cache that evicts the least recently used key, so a revoked key stops working within that
 // time and a flood of new keys cannot push out the keys in use. Failed authentications are counted per source
 // address: past AUTH_FAILURES_PER_MINUTE the address gets 429 and its uncached keys are not looked up at all.
-import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../shared/db/database.ts';
+import { hashApiKey } from '../../shared/domain/api-key.ts';
 import { parseScope } from '../../shared/domain/scope.ts';
 import { findActiveClientByKeyHash } from '../../shared/repositories/api-client.repository.ts';
 import { forbidden, Problem, sendProblem, unauthorized, unavailable } from './problem.ts';
@@ -75,8 +75,6 @@ export class LruMap<K, V> {
   }
 }
 
-export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
-
 export interface Authenticator {
   /** The client holding this key, or null when the key is unknown or revoked. Throws when the database fails. */
   lookup(key: string): Promise<ApiClient | null>;
@@ -97,9 +95,9 @@ export function createAuthenticator(
     return hit && hit.expires > Date.now() ? hit.client : undefined;
   };
   return {
-    cached: (key) => fresh(hashKey(key)),
+    cached: (key) => fresh(hashApiKey(key)),
     lookup(key) {
-      const hash = hashKey(key);
+      const hash = hashApiKey(key);
       const hit = fresh(hash);
       if (hit) return hit;
       // Concurrent requests with the same key share one lookup; a failed lookup is not cached.

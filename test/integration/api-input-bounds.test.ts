@@ -2,35 +2,22 @@
 // but bounded in depth and size (400 beyond, never a 500); __proto__ and constructor.prototype keys are refused as
 // fastify's own parser refuses them; and every event id POST accepts (up to 128 characters) can be read back by GET.
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH, MAX_JSON_VALUES } from '../../services/api/app.ts';
-import { startTestApi, type TestApi } from '../helpers/api.ts';
 import { createReferenceData, visitEvent, type ReferenceData } from '../helpers/factories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
-let r: TestRedis;
-let api: TestApi;
+const services = useTestServices({ api: true });
 let ref: ReferenceData;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  api = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix });
-  ref = await createReferenceData(t.db);
-});
-
-afterAll(async () => {
-  await api?.close();
-  await r?.cleanup();
-  await t?.drop();
+  ref = await createReferenceData(services.db);
 });
 
 async function stored(eventId: string): Promise<string | undefined> {
   const { rows } = await sql<{
     raw_body: string;
-  }>`SELECT raw_body FROM inbox_events WHERE event_id = ${eventId}`.execute(t.db);
+  }>`SELECT raw_body FROM inbox_events WHERE event_id = ${eventId}`.execute(services.db);
   return rows[0]?.raw_body;
 }
 
@@ -48,7 +35,7 @@ describe('unknown fields are bounded', () => {
   it('answers 400 problem+json to a 200,000-deep array inside an unknown field, alone or in a batch, and stores nothing', async () => {
     const deep = '['.repeat(200_000) + ']'.repeat(200_000);
     const single = visitEvent(ref);
-    const res = await api.request('POST', '/v1/visit-events', {
+    const res = await services.api.request('POST', '/v1/visit-events', {
       key: ref.apiKey,
       raw: withRawField(single, 'extra', deep),
     });
@@ -56,7 +43,7 @@ describe('unknown fields are bounded', () => {
     expect(res.body.errors[0].path).toMatch(/^\/extra(\/0)+$/);
     expect(res.body.errors[0].message).toMatch(`deeper than ${MAX_JSON_DEPTH} levels`);
     const batched = visitEvent(ref);
-    const batch = await api.request('POST', '/v1/visit-events/batch', {
+    const batch = await services.api.request('POST', '/v1/visit-events/batch', {
       key: ref.apiKey,
       raw: `{"events":[${withRawField(batched, 'extra', deep)}]}`,
     });
@@ -68,14 +55,14 @@ describe('unknown fields are bounded', () => {
   it('answers 400 to deep objects as to deep arrays, and to a body of more than MAX_JSON_VALUES values', async () => {
     const deepObject = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
     expectProblem(
-      await api.request('POST', '/v1/visit-events', {
+      await services.api.request('POST', '/v1/visit-events', {
         key: ref.apiKey,
         raw: withRawField(visitEvent(ref), 'extra', deepObject),
       }),
       400,
     );
     const many = `[${'0,'.repeat(MAX_JSON_VALUES)}0]`;
-    const res = await api.request('POST', '/v1/visit-events', {
+    const res = await services.api.request('POST', '/v1/visit-events', {
       key: ref.apiKey,
       raw: withRawField(visitEvent(ref), 'extra', many),
     });
@@ -87,7 +74,7 @@ describe('unknown fields are bounded', () => {
     const ev = visitEvent(ref);
     const nested = '['.repeat(MAX_JSON_DEPTH - 2) + '"kept"' + ']'.repeat(MAX_JSON_DEPTH - 2);
     const raw = withRawField(ev, 'x-upstream', nested);
-    expect((await api.request('POST', '/v1/visit-events', { key: ref.apiKey, raw })).status).toBe(202);
+    expect((await services.api.request('POST', '/v1/visit-events', { key: ref.apiKey, raw })).status).toBe(202);
     expect(await stored(ev.eventId)).toBe(raw);
   });
 });
@@ -96,7 +83,8 @@ describe('a byte order mark', () => {
   it('is accepted and left out of the stored body, which the workers read with JSON.parse', async () => {
     const ev = visitEvent(ref);
     expect(
-      (await api.request('POST', '/v1/visit-events', { key: ref.apiKey, raw: `\uFEFF${JSON.stringify(ev)}` })).status,
+      (await services.api.request('POST', '/v1/visit-events', { key: ref.apiKey, raw: `\uFEFF${JSON.stringify(ev)}` }))
+        .status,
     ).toBe(202);
     expect(JSON.parse((await stored(ev.eventId))!)).toEqual(ev);
   });
@@ -116,10 +104,10 @@ describe('prototype poisoning', () => {
   for (const [name, poison] of poisons) {
     it(`answers 400 to ${name} and stores nothing`, async () => {
       const ev = visitEvent(ref);
-      const res = await api.request('POST', '/v1/visit-events', { key: ref.apiKey, raw: poison(ev) });
+      const res = await services.api.request('POST', '/v1/visit-events', { key: ref.apiKey, raw: poison(ev) });
       expectProblem(res, 400);
       expect(res.body.detail).toMatch(/__proto__ or constructor\.prototype/);
-      const batch = await api.request('POST', '/v1/visit-events/batch', {
+      const batch = await services.api.request('POST', '/v1/visit-events/batch', {
         key: ref.apiKey,
         raw: `{"events":[${poison(ev)}]}`,
       });
@@ -133,7 +121,7 @@ describe('prototype poisoning', () => {
     const ev = visitEvent(ref);
     expect(
       (
-        await api.request('POST', '/v1/visit-events', {
+        await services.api.request('POST', '/v1/visit-events', {
           key: ref.apiKey,
           raw: withRawField(ev, 'constructor', '"a string"'),
         })
@@ -148,12 +136,17 @@ describe('event ids up to 128 characters', () => {
       const eventId = `id:${'x.-_'.repeat(40)}`.slice(0, length);
       expect(eventId).toHaveLength(length);
       expect(
-        (await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: visitEvent(ref, { eventId }) })).status,
+        (
+          await services.api.request('POST', '/v1/visit-events', {
+            key: ref.apiKey,
+            body: visitEvent(ref, { eventId }),
+          })
+        ).status,
       ).toBe(202);
-      const res = await api.request('GET', `/v1/visit-events/${eventId}`, { key: ref.apiKey });
+      const res = await services.api.request('GET', `/v1/visit-events/${eventId}`, { key: ref.apiKey });
       expect(res.status, `GET of a ${length}-character id`).toBe(200);
       expect(res.body.eventId).toBe(eventId);
-      const encoded = await api.request(
+      const encoded = await services.api.request(
         'GET',
         `/v1/visit-events/${encodeURIComponent(eventId).replace(/[.:_-]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)}`,
         { key: ref.apiKey },
@@ -163,7 +156,7 @@ describe('event ids up to 128 characters', () => {
   });
 
   it('answers 414 problem+json, not a bare 414, to a path parameter far beyond any id', async () => {
-    const res = await api.request('GET', `/v1/visit-events/${'a'.repeat(1000)}`, { key: ref.apiKey });
+    const res = await services.api.request('GET', `/v1/visit-events/${'a'.repeat(1000)}`, { key: ref.apiKey });
     expectProblem(res, 414);
   });
 });
