@@ -4,12 +4,12 @@
 // the derived tables' triggers off during the bulk load and rebuilt afterwards; the triggers' cost on ordinary writes
 // is measured separately (multi-row upserts like the worker's, with and without them).
 // BENCH_RANKINGS_SIZES=100000,1000000 picks sizes (default 100000,1000000,3000000).
-import { createHash, randomBytes } from 'node:crypto';
 import { readSection, recorder, writeSection, type Figure } from './results.ts';
 import os from 'node:os';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../shared/config.ts';
+import { hashApiKey, newApiKey } from '../shared/domain/api-key.ts';
 import { createDb, type Db } from '../shared/db/database.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
 import { computeRanking } from '../shared/use-cases/compute-rankings.ts';
@@ -125,9 +125,9 @@ async function httpLatency(runs: number): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-  const key = `lk_${randomBytes(16).toString('hex')}`;
+  const key = newApiKey();
   const db = createDb(dbUrl, { poolSize: 1 });
-  await db.insertInto('api_clients').values({ name: `bench-${Date.now()}`, scope: 'national', key_hash: createHash('sha256').update(key).digest('hex') }).execute();
+  await db.insertInto('api_clients').values({ name: `bench-${Date.now()}`, scope: 'national', key_hash: hashApiKey(key) }).execute();
   await db.destroy();
   const config = loadConfig({ ...process.env, DATABASE_URL: dbUrl, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', QUEUE_PREFIX: `ledger_bench_rankings_${Date.now()}`, RATE_LIMIT_PER_MINUTE: '1000000' });
   const api = await startApi!(config);

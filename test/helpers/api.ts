@@ -1,8 +1,9 @@
 // The real API (startApi: its own pool, Redis connection and producer) on a free port of 127.0.0.1, and API keys.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { startApi } from '../../services/api/index.ts';
 import { loadConfig } from '../../shared/config.ts';
 import type { Db } from '../../shared/db/database.ts';
+import { hashApiKey } from '../../shared/domain/api-key.ts';
 
 export interface TestApiOptions {
   /** The test's database (createTestDatabase().url). */
@@ -75,6 +76,6 @@ export async function startTestApi(options: TestApiOptions): Promise<TestApi> {
 /** Creates an API client with this scope (`university:CODE`, `province:CODE`, `national`, `admin`); returns its key. */
 export async function createApiKey(db: Db, scope: string, name = `test-${scope}-${randomBytes(3).toString('hex')}`): Promise<string> {
   const key = `lk_${randomBytes(32).toString('base64url')}`;
-  await db.insertInto('api_clients').values({ name, scope, key_hash: createHash('sha256').update(key).digest('hex') }).execute();
+  await db.insertInto('api_clients').values({ name, scope, key_hash: hashApiKey(key) }).execute();
   return key;
 }

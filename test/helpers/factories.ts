@@ -1,7 +1,8 @@
 // Valid test objects with overridable defaults: reference data (university, campaign, API client) and inbox rows.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../shared/db/database.ts';
+import { hashApiKey } from '../../shared/domain/api-key.ts';
 import { bodyHash } from '../../shared/domain/visit-event.schema.ts';
 
 export interface ReferenceData {
@@ -36,7 +37,7 @@ export async function createReferenceData(
   const apiKey = `lk_${randomBytes(16).toString('hex')}`;
   const client = await db
     .insertInto('api_clients')
-    .values({ name: `client-${universityCode}-${next()}`, scope: overrides.scope ?? `university:${universityCode}`, key_hash: createHash('sha256').update(apiKey).digest('hex') })
+    .values({ name: `client-${universityCode}-${next()}`, scope: overrides.scope ?? `university:${universityCode}`, key_hash: hashApiKey(apiKey) })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { provinceCode, universityCode, campaignId, clientId: client.id, apiKey };

@@ -1,6 +1,6 @@
 // `ledger clients create|list|revoke` through the real command line, and the key it prints working against the API.
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashApiKey } from '../../shared/domain/api-key.ts';
 import { startTestApi, type TestApi } from '../helpers/api.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
 import { createReferenceData, visitEvent, type ReferenceData } from '../helpers/factories.ts';
@@ -35,7 +35,7 @@ describe('ledger clients', { timeout: 180_000 }, () => {
     expect(out).toMatchObject({ name: 'gd-system', scope: `university:${ref.universityCode}` });
     expect(out.key).toMatch(/^lk_[A-Za-z0-9_-]{43}$/);
     const row = await t.db.selectFrom('api_clients').selectAll().where('name', '=', 'gd-system').executeTakeFirstOrThrow();
-    expect(row.key_hash).toBe(createHash('sha256').update(out.key).digest('hex'));
+    expect(row.key_hash).toBe(hashApiKey(out.key));
     expect(JSON.stringify(row)).not.toContain(out.key);
     expect((await api.request('POST', '/v1/visit-events', { key: out.key, body: visitEvent(ref) })).status).toBe(202);
   });

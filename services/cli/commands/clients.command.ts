@@ -1,7 +1,7 @@
 // `ledger clients create|list|revoke`: API keys. A key is `lk_` + 32 random bytes (base64url), shown once;
 // only its sha256 hex is stored, so a lost key cannot be recovered, only replaced.
-import { createHash, randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
+import { hashApiKey, newApiKey } from '../../../shared/domain/api-key.ts';
 import { formatScope, parseScope } from '../../../shared/domain/scope.ts';
 import {
   insertApiClient, listApiClients, provinceExists, revokeApiClients, universityExists,
@@ -9,10 +9,6 @@ import {
 import { output, UserError, withDb } from '../context.ts';
 
 const SCOPE_HELP = 'university:CODE (10-digit MOE code), province:CODE (6-digit GB/T 2260 code such as 440000), national or admin';
-
-export function newApiKey(): string {
-  return `lk_${randomBytes(32).toString('base64url')}`;
-}
 
 export function register(program: Command): void {
   const clients = program.command('clients').description('API clients and their keys');
@@ -37,7 +33,7 @@ export function register(program: Command): void {
           process.stderr.write(`warning: university ${scope.universityCode} is not imported yet; its events are refused until \`ledger import universities\` adds it\n`);
         }
         const key = newApiKey();
-        const id = await insertApiClient(db, { name, scope: formatScope(scope), keyHash: createHash('sha256').update(key).digest('hex') });
+        const id = await insertApiClient(db, { name, scope: formatScope(scope), keyHash: hashApiKey(key) });
         output(opts.json, { id, name, scope: formatScope(scope), key }, `client ${id} ${name} (${formatScope(scope)})\nkey (shown once, store it now): ${key}`);
       });
     });
