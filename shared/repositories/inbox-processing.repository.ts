@@ -75,6 +75,17 @@ export interface StaleInboxRow {
   redeliveries: number;
 }
 
+// One inbox sweep at a time across all worker processes: more would only enqueue the same ids again (harmless, wasted).
+const INBOX_SWEEP_LOCK = 0x4c454447; // 'LEDG'
+
+/** Takes the inbox sweep's advisory lock until the transaction ends; false when another sweep holds it. */
+export async function tryLockInboxSweep(trx: Transaction<Database>): Promise<boolean> {
+  const { rows } = await sql<{
+    locked: boolean;
+  }>`SELECT pg_try_advisory_xact_lock(${INBOX_SWEEP_LOCK}) AS locked`.execute(trx);
+  return rows[0]?.locked === true;
+}
+
 /** Rows still 'accepted' that were received more than `olderThanSeconds` ago, oldest first (the sweeper's scan). */
 export async function listStaleAcceptedInboxRows(
   db: Executor,

@@ -22,6 +22,12 @@ export async function listProvinces(db: Executor): Promise<ProvinceRef[]> {
   return rows.map((r) => ({ code: r.code, name: r.name, shortName: r.short_name }));
 }
 
+/** The province code of one university; undefined when no university has that code. */
+export async function findUniversityProvince(db: Executor, code: string): Promise<string | undefined> {
+  const row = await db.selectFrom('universities').select('province_code').where('code', '=', code).executeTakeFirst();
+  return row?.province_code;
+}
+
 /** Which of the given codes are universities in the database. */
 export async function existingUniversityCodes(db: Executor, codes: string[]): Promise<Set<string>> {
   if (codes.length === 0) return new Set();

@@ -4,8 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import { dateIn, isDate } from '../../../shared/domain/periods.ts';
 import { mayReadScope, maySubmitFor } from '../../../shared/domain/scope.ts';
 import {
-  computeRanking, parseRankingScope, universityProgress, UnknownCampaignError, UnknownProvinceError, UnknownUniversityError,
+  computeRanking,
+  parseRankingScope,
+  universityProgress,
+  UnknownCampaignError,
+  UnknownProvinceError,
+  UnknownUniversityError,
 } from '../../../shared/use-cases/compute-rankings.ts';
+import { findUniversityProvince } from '../../../shared/repositories/reference.repository.ts';
 import { badRequest, forbidden, notFound } from '../problem.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
 
@@ -16,7 +22,10 @@ interface RankingQuery {
 
 function asOfOf(query: RankingQuery, timeZone: string): string {
   if (query.asOf === undefined) return dateIn(new Date(), timeZone);
-  if (!isDate(query.asOf)) throw badRequest('asOf must be a calendar date YYYY-MM-DD', [{ path: '/asOf', message: `${JSON.stringify(query.asOf)} is not a date YYYY-MM-DD` }]);
+  if (!isDate(query.asOf))
+    throw badRequest('asOf must be a calendar date YYYY-MM-DD', [
+      { path: '/asOf', message: `${JSON.stringify(query.asOf)} is not a date YYYY-MM-DD` },
+    ]);
   return query.asOf;
 }
 
@@ -37,7 +46,10 @@ export const rankingRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
         querystring: {
           type: 'object',
           properties: {
-            scope: { type: 'string', description: 'national | provinces | province:CODE (default: national; a province key: its own province)' },
+            scope: {
+              type: 'string',
+              description: 'national | provinces | province:CODE (default: national; a province key: its own province)',
+            },
             asOf: { type: 'string', description: 'YYYY-MM-DD, default today (Asia/Shanghai)' },
           },
         },
@@ -45,9 +57,14 @@ export const rankingRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
     },
     async (request) => {
       const client = request.client;
-      const text = request.query.scope ?? (client.scope.kind === 'province' ? `province:${client.scope.provinceCode}` : 'national');
+      const text =
+        request.query.scope ??
+        (client.scope.kind === 'province' ? `province:${client.scope.provinceCode}` : 'national');
       const scope = parseRankingScope(text);
-      if (!scope) throw badRequest('scope must be national, provinces or province:CODE (6 digits)', [{ path: '/scope', message: `${JSON.stringify(text)} is not a scope` }]);
+      if (!scope)
+        throw badRequest('scope must be national, provinces or province:CODE (6 digits)', [
+          { path: '/scope', message: `${JSON.stringify(text)} is not a scope` },
+        ]);
       if (!mayReadScope(client.scope, scope)) throw forbidden(`scope ${scope} is outside this key's scope`);
       const asOf = asOfOf(request.query, config.SCHEDULE_TIMEZONE);
       return computeRanking(db, request.params.id, scope, asOf).catch(translate);
@@ -59,16 +76,20 @@ export const rankingRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
     {
       schema: {
         summary: "A university's measures, targets, rank within its province and latest visits as of a date",
-        querystring: { type: 'object', properties: { asOf: { type: 'string', description: 'YYYY-MM-DD, default today (Asia/Shanghai)' } } },
+        querystring: {
+          type: 'object',
+          properties: { asOf: { type: 'string', description: 'YYYY-MM-DD, default today (Asia/Shanghai)' } },
+        },
       },
     },
     async (request) => {
       const { id, code } = request.params;
-      const university = await db.selectFrom('universities').select(['code', 'province_code']).where('code', '=', code).executeTakeFirst();
-      if (!university) throw notFound(`university ${code} does not exist`);
-      if (!maySubmitFor(request.client.scope, code, university.province_code)) throw forbidden(`university ${code} is outside this key's scope`);
+      const provinceCode = await findUniversityProvince(db, code);
+      if (provinceCode === undefined) throw notFound(`university ${code} does not exist`);
+      if (!maySubmitFor(request.client.scope, code, provinceCode))
+        throw forbidden(`university ${code} is outside this key's scope`);
       const asOf = asOfOf(request.query, config.SCHEDULE_TIMEZONE);
-      return universityProgress(db, id, code, university.province_code, asOf).catch(translate);
+      return universityProgress(db, id, code, provinceCode, asOf).catch(translate);
     },
   );
 };

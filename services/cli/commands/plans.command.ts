@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import { findCampaign } from '../../../shared/repositories/campaign.repository.ts';
 import { listPlans, filePlan, type ProvincePlan } from '../../../shared/repositories/plan.repository.ts';
+import { listProvinces } from '../../../shared/repositories/reference.repository.ts';
+import { provinceLookup } from '../../../shared/domain/reference-rows.ts';
 import { output, UserError, withDb } from '../context.ts';
 import { dateArg } from '../args.ts';
 
@@ -25,17 +27,10 @@ export function register(program: Command): void {
       await withDb(async ({ db }) => {
         const campaign = await findCampaign(db, opts.campaign);
         if (!campaign) throw new UserError(`campaign ${opts.campaign} does not exist: see \`ledger campaign list\``);
-        const province = await db
-          .selectFrom('provinces')
-          .select(['code', 'name'])
-          .where((eb) =>
-            eb.or([
-              eb('code', '=', opts.province),
-              eb('name', '=', opts.province),
-              eb('short_name', '=', opts.province),
-            ]),
-          )
-          .executeTakeFirst();
+        // By code, full or short name, the same way as `campaign set-target --province`.
+        const provinces = await listProvinces(db);
+        const code = provinceLookup(provinces)(opts.province);
+        const province = provinces.find((p) => p.code === code);
         if (!province)
           throw new UserError(
             `province ${opts.province} does not exist: use a 6-digit code such as 440000 or a name such as 广东省`,

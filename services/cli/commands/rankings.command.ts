@@ -6,6 +6,7 @@ import { periodContaining } from '../../../shared/domain/periods.ts';
 import type { Ranking, RankingScope, Snapshot } from '../../../shared/domain/ranking.types.ts';
 import { parseRankingScope, UnknownCampaignError } from '../../../shared/use-cases/compute-rankings.ts';
 import { takeSnapshots } from '../../../shared/use-cases/take-snapshots.ts';
+import { findCampaign } from '../../../shared/repositories/campaign.repository.ts';
 import { rebuildRankingTables } from '../../../shared/repositories/measures.repository.ts';
 import { createRedis } from '../../../shared/redis.ts';
 import { getSnapshot } from '../../../shared/repositories/snapshot.repository.ts';
@@ -83,12 +84,8 @@ export function register(program: Command): void {
       const period = opts.period ?? periodContaining('week', opts.asOf).id;
       await withDb(async ({ db, config }) => {
         if (opts.queue) {
-          const exists = await db
-            .selectFrom('campaigns')
-            .select('id')
-            .where('id', '=', opts.campaign)
-            .executeTakeFirst();
-          if (!exists) throw new UserError(`campaign ${opts.campaign} does not exist: see \`ledger campaign list\``);
+          if (!(await findCampaign(db, opts.campaign)))
+            throw new UserError(`campaign ${opts.campaign} does not exist: see \`ledger campaign list\``);
           const redis = createRedis(config.REDIS_URL, 'cli');
           const producer = createProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
           try {
