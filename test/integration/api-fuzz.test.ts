@@ -1,33 +1,15 @@
 // Fuzz: generated malformed bodies (wrong types, missing fields, huge strings, odd Unicode, wrong nesting, broken JSON)
 // against both POST endpoints. Never a 5xx, and the inbox holds exactly the events answered "accepted".
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../helpers/api.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceData, visitEvent, type ReferenceData } from '../helpers/factories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
-let r: TestRedis;
-let api: TestApi;
+const services = useTestServices({ api: { RATE_LIMIT_PER_MINUTE: '1000000' } });
 let ref: ReferenceData;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  api = await startTestApi({
-    databaseUrl: t.url,
-    redisUrl: r.url,
-    prefix: r.prefix,
-    env: { RATE_LIMIT_PER_MINUTE: '1000000' },
-  });
-  ref = await createReferenceData(t.db);
-});
-
-afterAll(async () => {
-  await api?.close();
-  await r?.cleanup();
-  await t?.drop();
+  ref = await createReferenceData(services.db);
 });
 
 // Deterministic PRNG (mulberry32), so a failure can be replayed.
@@ -113,7 +95,7 @@ async function inParallel<T>(items: T[], width: number, fn: (item: T) => Promise
 }
 
 async function storedEventIds(): Promise<Set<string>> {
-  const { rows } = await sql<{ event_id: string }>`SELECT event_id FROM inbox_events`.execute(t.db);
+  const { rows } = await sql<{ event_id: string }>`SELECT event_id FROM inbox_events`.execute(services.db);
   return new Set(rows.map((x) => x.event_id));
 }
 
@@ -127,7 +109,7 @@ describe('fuzzing the POST endpoints', { timeout: 180_000 }, () => {
       return i % 10 === 9 ? { raw: brokenJson(random, JSON.stringify(ev)) } : { body: mutate(random, ev) };
     });
     await inParallel(bodies, 8, async (b) => {
-      const res = await api.request('POST', '/v1/visit-events', { key: ref.apiKey, ...b });
+      const res = await services.api.request('POST', '/v1/visit-events', { key: ref.apiKey, ...b });
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       expect(
         res.status,
@@ -155,7 +137,7 @@ describe('fuzzing the POST endpoints', { timeout: 180_000 }, () => {
       return { body: { events: events.map((e) => mutate(random, e)) } };
     });
     await inParallel(bodies, 8, async (b) => {
-      const res = await api.request('POST', '/v1/visit-events/batch', { key: ref.apiKey, ...b });
+      const res = await services.api.request('POST', '/v1/visit-events/batch', { key: ref.apiKey, ...b });
       expect(
         res.status,
         `${res.status} for ${JSON.stringify(b).slice(0, 300)}: ${res.text.slice(0, 300)}`,

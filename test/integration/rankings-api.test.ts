@@ -1,37 +1,25 @@
 // GET /v1/campaigns/{id}/rankings and /universities/{code}/progress over the hand-computed world, their scope rules,
 // and `ledger rankings run --json` printing the same JSON as the endpoint.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../helpers/api.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
 import { buildRankingWorld, WORLD as W } from '../helpers/rankings-factories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
-let r: TestRedis;
-let api: TestApi;
+const services = useTestServices({ api: true });
 const keys: Record<string, string> = {};
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  await buildRankingWorld(t.db);
-  api = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix });
-  keys.national = await createApiKey(t.db, 'national');
-  keys.admin = await createApiKey(t.db, 'admin');
-  keys.gd = await createApiKey(t.db, 'province:440000');
-  keys.bj = await createApiKey(t.db, 'province:110000');
-  keys.g2 = await createApiKey(t.db, `university:${W.G2}`);
-  keys.g1 = await createApiKey(t.db, `university:${W.G1}`);
+  await buildRankingWorld(services.db);
+  keys.national = await createApiKey(services.db, 'national');
+  keys.admin = await createApiKey(services.db, 'admin');
+  keys.gd = await createApiKey(services.db, 'province:440000');
+  keys.bj = await createApiKey(services.db, 'province:110000');
+  keys.g2 = await createApiKey(services.db, `university:${W.G2}`);
+  keys.g1 = await createApiKey(services.db, `university:${W.G1}`);
 });
 
-afterAll(async () => {
-  await api?.close();
-  await r?.cleanup();
-  await t?.drop();
-});
-
-const get = (path: string, key = keys.national) => api.request('GET', path, { key });
+const get = (path: string, key = keys.national) => services.api.request('GET', path, { key });
 
 describe('GET /v1/campaigns/{id}/rankings', () => {
   it('ranks every university nationally by completion, employers, positions, with 1,2,2,4-style ties', async () => {
@@ -40,13 +28,35 @@ describe('GET /v1/campaigns/{id}/rankings', () => {
     expect(res.body).toMatchObject({ campaignId: '2022', asOf: '2022-04-10', scope: 'national' });
     const rows = res.body.rows as Array<Record<string, unknown>>;
     expect(rows.map((x) => [x.rank, x.universityCode, x.completion])).toEqual([
-      [1, W.G1, 1], [2, W.B2, 0.75], [3, W.G2, 0.75], [4, W.B1, 0.5], [5, W.G3, 0.03], [5, W.G5, 0.03], [7, W.G4, 0],
+      [1, W.G1, 1],
+      [2, W.B2, 0.75],
+      [3, W.G2, 0.75],
+      [4, W.B1, 0.5],
+      [5, W.G3, 0.03],
+      [5, W.G5, 0.03],
+      [7, W.G4, 0],
     ]);
     expect(rows[2]).toEqual({
-      rank: 3, universityCode: W.G2, universityName: `大学${W.G2}`, provinceCode: '440000', completion: 0.75, employersVisited: 2,
-      principalEmployers: 2, newEmployers: 2, positions: 20, onsiteShare: 1, onsiteFlag: false, behind: false, targets: { principal: 4, new: 2 },
+      rank: 3,
+      universityCode: W.G2,
+      universityName: `大学${W.G2}`,
+      provinceCode: '440000',
+      completion: 0.75,
+      employersVisited: 2,
+      principalEmployers: 2,
+      newEmployers: 2,
+      positions: 20,
+      onsiteShare: 1,
+      onsiteFlag: false,
+      behind: false,
+      targets: { principal: 4, new: 2 },
     });
-    expect(rows[3]).toMatchObject({ universityCode: W.B1, principalEmployers: 1, newEmployers: 1, targets: { principal: 2, new: 2 } });
+    expect(rows[3]).toMatchObject({
+      universityCode: W.B1,
+      principalEmployers: 1,
+      newEmployers: 1,
+      targets: { principal: 2, new: 2 },
+    });
     expect(rows[4]).toMatchObject({ universityCode: W.G3, targets: { principal: null, new: null }, behind: true });
     expect(rows[6]).toMatchObject({ universityCode: W.G4, employersVisited: 0, onsiteShare: null, behind: true });
   });
@@ -63,10 +73,25 @@ describe('GET /v1/campaigns/{id}/rankings', () => {
     const rows = res.body.rows as Array<Record<string, unknown>>;
     expect(rows).toHaveLength(31);
     expect(rows[0]).toEqual({
-      rank: 1, provinceCode: '440000', provinceName: '广东省', universities: 5, meetingTargets: 1, shareMeeting: 0.2,
-      meanCompletion: 0.362, positions: 120, planFiledOn: null,
+      rank: 1,
+      provinceCode: '440000',
+      provinceName: '广东省',
+      universities: 5,
+      meetingTargets: 1,
+      shareMeeting: 0.2,
+      meanCompletion: 0.362,
+      positions: 120,
+      planFiledOn: null,
     });
-    expect(rows[1]).toMatchObject({ rank: 2, provinceCode: '110000', universities: 2, meetingTargets: 0, shareMeeting: 0, meanCompletion: 0.625, positions: 95 });
+    expect(rows[1]).toMatchObject({
+      rank: 2,
+      provinceCode: '110000',
+      universities: 2,
+      meetingTargets: 0,
+      shareMeeting: 0,
+      meanCompletion: 0.625,
+      positions: 95,
+    });
     expect(rows.slice(2).every((x) => x.rank === 3 && x.universities === 0)).toBe(true);
     expect(rows[2]!.provinceCode).toBe('120000');
   });
@@ -80,7 +105,7 @@ describe('GET /v1/campaigns/{id}/rankings', () => {
     expect((await get('/v1/campaigns/2022/rankings?asOf=2022-04-10', keys.gd)).body.scope).toBe('province:440000');
     expect((await get('/v1/campaigns/2022/rankings?scope=province:440000', keys.g2)).status).toBe(403);
     expect((await get('/v1/campaigns/2022/rankings?scope=provinces', keys.admin)).status).toBe(200);
-    expect((await api.request('GET', '/v1/campaigns/2022/rankings')).status).toBe(401);
+    expect((await services.api.request('GET', '/v1/campaigns/2022/rankings')).status).toBe(401);
   });
 
   it('answers 400 for a bad scope or date, 404 for an unknown campaign', async () => {
@@ -100,13 +125,24 @@ describe('GET /v1/campaigns/{id}/rankings', () => {
 });
 
 describe('GET /v1/campaigns/{id}/universities/{code}/progress', () => {
-  it("gives a university its measures, targets, rank in its province and latest visits", async () => {
+  it('gives a university its measures, targets, rank in its province and latest visits', async () => {
     const res = await get(`/v1/campaigns/2022/universities/${W.G2}/progress?asOf=2022-04-10`, keys.g2);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
-      campaignId: '2022', asOf: '2022-04-10', university: { code: W.G2, provinceCode: '440000' },
-      rankInProvince: 2, universitiesInProvince: 5,
-      measures: { employersVisited: 2, principalEmployers: 2, newEmployers: 2, targets: { principal: 4, new: 2 }, ratios: { principal: 0.5, new: 1 }, completion: 0.75, behind: false },
+      campaignId: '2022',
+      asOf: '2022-04-10',
+      university: { code: W.G2, provinceCode: '440000' },
+      rankInProvince: 2,
+      universitiesInProvince: 5,
+      measures: {
+        employersVisited: 2,
+        principalEmployers: 2,
+        newEmployers: 2,
+        targets: { principal: 4, new: 2 },
+        ratios: { principal: 0.5, new: 1 },
+        completion: 0.75,
+        behind: false,
+      },
     });
     expect(res.body.recentVisits).toHaveLength(2);
   });
@@ -124,9 +160,28 @@ describe('GET /v1/campaigns/{id}/universities/{code}/progress', () => {
 
 describe('ledger rankings run --json', () => {
   it('prints the same JSON as the endpoint, for national, a province and provinces', async () => {
-    const env = { DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix };
+    const env = {
+      DATABASE_URL: services.database.url,
+      REDIS_URL: services.queue.url,
+      QUEUE_PREFIX: services.queue.prefix,
+    };
     for (const scope of ['national', 'province:110000', 'provinces']) {
-      const cli = await runLedger(['rankings', 'run', '--campaign', '2022', '--as-of', '2022-04-10', '--period', '2022-W14', '--scope', scope, '--json'], env);
+      const cli = await runLedger(
+        [
+          'rankings',
+          'run',
+          '--campaign',
+          '2022',
+          '--as-of',
+          '2022-04-10',
+          '--period',
+          '2022-W14',
+          '--scope',
+          scope,
+          '--json',
+        ],
+        env,
+      );
       expect(cli.code, cli.stderr).toBe(0);
       const http = await get(`/v1/campaigns/2022/rankings?scope=${scope}&asOf=2022-04-10`);
       expect(jsonOut(cli)).toEqual(http.body);
@@ -134,11 +189,14 @@ describe('ledger rankings run --json', () => {
   });
 
   it('refuses an unknown campaign and a bad period with one line', async () => {
-    const env = { DATABASE_URL: t.url };
+    const env = { DATABASE_URL: services.database.url };
     const unknown = await runLedger(['rankings', 'run', '--campaign', '1999', '--as-of', '2022-04-10'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('campaign 1999 does not exist');
-    const bad = await runLedger(['rankings', 'run', '--campaign', '2022', '--as-of', '2022-04-10', '--period', '2022-W60'], env);
+    const bad = await runLedger(
+      ['rankings', 'run', '--campaign', '2022', '--as-of', '2022-04-10', '--period', '2022-W60'],
+      env,
+    );
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('not a period');
   });
