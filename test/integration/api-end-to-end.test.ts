@@ -19,7 +19,15 @@ let ref: ReferenceData;
 const cleanups: Array<() => Promise<unknown>> = [];
 
 const workerConfig = (redisUrl: string, prefix: string) =>
-  loadConfig({ DATABASE_URL: t.url, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', WORKER_CONCURRENCY: '8', DB_POOL_SIZE: '4', INBOX_REDELIVERY_SECONDS: '1' });
+  loadConfig({
+    DATABASE_URL: t.url,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    WORKER_CONCURRENCY: '8',
+    DB_POOL_SIZE: '4',
+    INBOX_REDELIVERY_SECONDS: '1',
+  });
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -36,21 +44,35 @@ afterAll(async () => {
   await t?.drop();
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (done(v)) return v;
     if (Date.now() > until) {
-      const { rows } = await sql<{ error: string }>`SELECT DISTINCT error FROM inbox_events WHERE status = 'rejected' LIMIT 3`.execute(t.db);
-      throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs} ms; rejected rows say: ${JSON.stringify(rows.map((x) => x.error))}`);
+      const { rows } = await sql<{
+        error: string;
+      }>`SELECT DISTINCT error FROM inbox_events WHERE status = 'rejected' LIMIT 3`.execute(t.db);
+      throw new Error(
+        `${what}: still ${JSON.stringify(v)} after ${timeoutMs} ms; rejected rows say: ${JSON.stringify(rows.map((x) => x.error))}`,
+      );
     }
     await new Promise((res) => setTimeout(res, 100));
   }
 }
 
 const statusOf = async (eventIds: string[]) => {
-  const { rows } = await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM inbox_events WHERE event_id = ANY(${eventIds}) GROUP BY status`.execute(t.db);
+  const { rows } = await sql<{
+    status: string;
+    n: number;
+  }>`SELECT status, count(*)::int AS n FROM inbox_events WHERE event_id = ANY(${eventIds}) GROUP BY status`.execute(
+    t.db,
+  );
   return Object.fromEntries(rows.map((x) => [x.status, x.n])) as Record<string, number>;
 };
 
@@ -60,7 +82,18 @@ function postWith(agent: http.Agent, path: string, key: string, body: unknown): 
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -75,7 +108,8 @@ describe('API and workers together', () => {
   it('processes events posted singly and in a batch into visits; GET shows accepted, then processed with the employer', async () => {
     const singles = Array.from({ length: 20 }, () => visitEvent(ref));
     const batched = Array.from({ length: 200 }, () => visitEvent(ref));
-    for (const ev of singles) expect((await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev })).status).toBe(202);
+    for (const ev of singles)
+      expect((await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev })).status).toBe(202);
     const before = await api.request('GET', `/v1/visit-events/${singles[0]!.eventId}`, { key: ref.apiKey });
     expect(before.body.status).toBe('accepted');
     const res = await api.request('POST', '/v1/visit-events/batch', { key: ref.apiKey, body: { events: batched } });
@@ -83,32 +117,75 @@ describe('API and workers together', () => {
 
     workers = await startWorkers(workerConfig(r.url, r.prefix), { sweepIntervalMs: 0 }); // only the queue delivers here
     const ids = [...singles, ...batched].map((e) => e.eventId);
-    await waitFor('processed', () => statusOf(ids), (s) => s.processed === 220);
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM visits WHERE event_id = ANY(${ids}) AND state = 'active'`.execute(t.db);
+    await waitFor(
+      'processed',
+      () => statusOf(ids),
+      (s) => s.processed === 220,
+    );
+    const { rows } = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM visits WHERE event_id = ANY(${ids}) AND state = 'active'`.execute(t.db);
     expect(rows[0]!.n).toBe(220);
     const after = await api.request('GET', `/v1/visit-events/${singles[0]!.eventId}`, { key: ref.apiKey });
-    expect(after.body).toEqual({ eventId: singles[0]!.eventId, status: 'processed', visit: { universityCode: ref.universityCode, ref: singles[0]!.visit.ref }, employerId: expect.any(Number) });
+    expect(after.body).toEqual({
+      eventId: singles[0]!.eventId,
+      status: 'processed',
+      visit: { universityCode: ref.universityCode, ref: singles[0]!.visit.ref },
+      employerId: expect.any(Number),
+    });
 
     // Workers in this process observe the processing-latency histogram that /metrics serves.
     const metrics = await api.request('GET', '/metrics');
-    expect(Number(/^ledger_event_processing_seconds_count (\S+)$/m.exec(metrics.text)?.[1])).toBeGreaterThanOrEqual(220);
+    expect(Number(/^ledger_event_processing_seconds_count (\S+)$/m.exec(metrics.text)?.[1])).toBeGreaterThanOrEqual(
+      220,
+    );
 
     // A retraction through HTTP turns the visit into a tombstone.
     const retract = retraction(ref, singles[1]!.visit.ref);
     expect((await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: retract })).status).toBe(202);
-    await waitFor('retracted', async () => (await t.db.selectFrom('visits').select('state').where('ref', '=', singles[1]!.visit.ref).executeTakeFirst())?.state, (s) => s === 'retracted');
+    await waitFor(
+      'retracted',
+      async () =>
+        (await t.db.selectFrom('visits').select('state').where('ref', '=', singles[1]!.visit.ref).executeTakeFirst())
+          ?.state,
+      (s) => s === 'retracted',
+    );
   });
 
   it('keeps the event as sent in the inbox, and fields the contract does not know never reach the visit', async () => {
     workers ??= await startWorkers(workerConfig(r.url, r.prefix), { sweepIntervalMs: 0 });
     const base = visitEvent(ref);
-    const sent = { ...base, extra: 'ignored', visit: { ...base.visit, leaders: [{ role: 'secretary', name: '李四', phone: '13800000000' }], employer: { ...base.visit.employer, foo: 1 } } };
+    const sent = {
+      ...base,
+      extra: 'ignored',
+      visit: {
+        ...base.visit,
+        leaders: [{ role: 'secretary', name: '李四', phone: '13800000000' }],
+        employer: { ...base.visit.employer, foo: 1 },
+      },
+    };
     expect((await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: sent })).status).toBe(202);
-    await waitFor('processed', () => statusOf([sent.eventId]), (s) => s.processed === 1);
-    const inbox = await t.db.selectFrom('inbox_events').select('raw_body').where('event_id', '=', sent.eventId).executeTakeFirstOrThrow();
+    await waitFor(
+      'processed',
+      () => statusOf([sent.eventId]),
+      (s) => s.processed === 1,
+    );
+    const inbox = await t.db
+      .selectFrom('inbox_events')
+      .select('raw_body')
+      .where('event_id', '=', sent.eventId)
+      .executeTakeFirstOrThrow();
     expect(JSON.parse(inbox.raw_body)).toEqual(sent);
-    const visit = await t.db.selectFrom('visits').select(['leaders', 'has_principal', 'employer_name']).where('ref', '=', sent.visit.ref).executeTakeFirstOrThrow();
-    expect(visit).toEqual({ leaders: [{ role: 'secretary', name: '李四' }], has_principal: true, employer_name: base.visit.employer!.name });
+    const visit = await t.db
+      .selectFrom('visits')
+      .select(['leaders', 'has_principal', 'employer_name'])
+      .where('ref', '=', sent.visit.ref)
+      .executeTakeFirstOrThrow();
+    expect(visit).toEqual({
+      leaders: [{ role: 'secretary', name: '李四' }],
+      has_principal: true,
+      employer_name: base.visit.employer!.name,
+    });
   });
 
   it('GET shows rejected with the error when processing fails for good (university deleted after acceptance)', async () => {
@@ -120,8 +197,16 @@ describe('API and workers together', () => {
     expect((await api.request('POST', '/v1/visit-events', { key: national, body: ev })).status).toBe(202);
     await t.db.deleteFrom('universities').where('code', '=', doomed.universityCode).execute();
     workers = await startWorkers(workerConfig(r.url, r.prefix), { sweepIntervalMs: 0 });
-    const got = await waitFor('rejected', () => api.request('GET', `/v1/visit-events/${ev.eventId}`, { key: national }), (x) => x.body.status !== 'accepted');
-    expect(got.body).toMatchObject({ eventId: ev.eventId, status: 'rejected', visit: { universityCode: doomed.universityCode, ref: ev.visit.ref } });
+    const got = await waitFor(
+      'rejected',
+      () => api.request('GET', `/v1/visit-events/${ev.eventId}`, { key: national }),
+      (x) => x.body.status !== 'accepted',
+    );
+    expect(got.body).toMatchObject({
+      eventId: ev.eventId,
+      status: 'rejected',
+      visit: { universityCode: doomed.universityCode, ref: ev.visit.ref },
+    });
     expect(got.body.error).toMatch(/\S/);
   });
 
@@ -129,13 +214,21 @@ describe('API and workers together', () => {
     const ev = visitEvent(ref);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
     cleanups.push(async () => agent.destroy());
-    const statuses = await Promise.all(Array.from({ length: 20 }, () => postWith(agent, '/v1/visit-events', ref.apiKey, ev)));
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, () => postWith(agent, '/v1/visit-events', ref.apiKey, ev)),
+    );
     expect(statuses.filter((s) => s === 202)).toHaveLength(1);
     expect(statuses.filter((s) => s === 200)).toHaveLength(19);
-    await waitFor('processed', () => statusOf([ev.eventId]), (s) => s.processed === 1);
+    await waitFor(
+      'processed',
+      () => statusOf([ev.eventId]),
+      (s) => s.processed === 1,
+    );
     const { rows } = await sql<{ inbox: number; visits: number }>`
       SELECT (SELECT count(*)::int FROM inbox_events WHERE event_id = ${ev.eventId}) AS inbox,
-             (SELECT count(*)::int FROM visits WHERE university_code = ${ref.universityCode} AND ref = ${ev.visit.ref}) AS visits`.execute(t.db);
+             (SELECT count(*)::int FROM visits WHERE university_code = ${ref.universityCode} AND ref = ${ev.visit.ref}) AS visits`.execute(
+      t.db,
+    );
     expect(rows[0]).toEqual({ inbox: 1, visits: 1 });
   });
 });
@@ -147,8 +240,12 @@ describe('queue lost between commit and processing', () => {
     const own = await startTestApi({ databaseUrl: t.url, redisUrl: redis.url, prefix: 'ledger_e2e_flush' });
     cleanups.push(() => own.close());
     const events = Array.from({ length: 30 }, () => visitEvent(ref));
-    expect((await own.request('POST', '/v1/visit-events/batch', { key: ref.apiKey, body: { events: events.slice(0, 20) } })).status).toBe(200);
-    for (const ev of events.slice(20)) expect((await own.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev })).status).toBe(202);
+    expect(
+      (await own.request('POST', '/v1/visit-events/batch', { key: ref.apiKey, body: { events: events.slice(0, 20) } }))
+        .status,
+    ).toBe(200);
+    for (const ev of events.slice(20))
+      expect((await own.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev })).status).toBe(202);
     const { Redis } = await import('ioredis');
     const admin = new Redis(redis.url);
     expect(await admin.dbsize()).toBeGreaterThan(0);
@@ -156,7 +253,11 @@ describe('queue lost between commit and processing', () => {
     admin.disconnect();
     const w = await startWorkers(workerConfig(redis.url, 'ledger_e2e_flush'), { sweepIntervalMs: 300 });
     cleanups.push(() => w.close());
-    await waitFor('processed after flush', () => statusOf(events.map((e) => e.eventId)), (s) => s.processed === 30);
+    await waitFor(
+      'processed after flush',
+      () => statusOf(events.map((e) => e.eventId)),
+      (s) => s.processed === 30,
+    );
   });
 
   it('answers 202 while Redis is down (the event is committed) and the sweeper delivers it later', async () => {
@@ -173,6 +274,10 @@ describe('queue lost between commit and processing', () => {
     cleanups.push(() => fresh.stop());
     const w = await startWorkers(workerConfig(fresh.url, 'ledger_e2e_down'), { sweepIntervalMs: 300 });
     cleanups.push(() => w.close());
-    await waitFor('processed after Redis came back', () => statusOf([ev.eventId]), (s) => s.processed === 1);
+    await waitFor(
+      'processed after Redis came back',
+      () => statusOf([ev.eventId]),
+      (s) => s.processed === 1,
+    );
   });
 });

@@ -55,7 +55,11 @@ describe('health', () => {
   });
 
   it('/readyz answers 200 "degraded" naming Redis when Redis does not answer (ingestion does not need it)', async () => {
-    const noRedis = await startTestApi({ databaseUrl: t.url, redisUrl: `redis://127.0.0.1:${await freePort()}`, prefix: r.prefix });
+    const noRedis = await startTestApi({
+      databaseUrl: t.url,
+      redisUrl: `redis://127.0.0.1:${await freePort()}`,
+      prefix: r.prefix,
+    });
     extra.push(noRedis);
     const res = await noRedis.request('GET', '/readyz');
     expect(res.status).toBe(200);
@@ -70,7 +74,17 @@ describe('graceful close', () => {
     const payload = Buffer.from(JSON.stringify({ events }));
     const url = new URL('/v1/visit-events/batch', own.url);
     // Headers and half the body first: the request is in flight when close() starts.
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${ref.apiKey}`, 'content-type': 'application/json', 'content-length': payload.length } });
+    const req = http.request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${ref.apiKey}`,
+        'content-type': 'application/json',
+        'content-length': payload.length,
+      },
+    });
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
       req.on('response', (res) => {
         let body = '';
@@ -87,7 +101,9 @@ describe('graceful close', () => {
     const res = await answer;
     await closing;
     expect(res.status).toBe(200);
-    expect((JSON.parse(res.body) as { results: Array<{ status: string }> }).results.filter((x) => x.status === 'accepted')).toHaveLength(200);
+    expect(
+      (JSON.parse(res.body) as { results: Array<{ status: string }> }).results.filter((x) => x.status === 'accepted'),
+    ).toHaveLength(200);
     await expect(fetch(`${own.url}/healthz`)).rejects.toThrow();
   });
 });
@@ -96,25 +112,41 @@ describe('PostgreSQL gone', () => {
   it('answers 503 to an event that cannot be stored, and /readyz says the database is down', async () => {
     const own = await createTestDatabase(2);
     const ownRef = await createReferenceData(own.db);
-    const ownApi = await startTestApi({ databaseUrl: own.url, redisUrl: r.url, prefix: r.prefix, env: { API_KEY_CACHE_SECONDS: '60' } });
+    const ownApi = await startTestApi({
+      databaseUrl: own.url,
+      redisUrl: r.url,
+      prefix: r.prefix,
+      env: { API_KEY_CACHE_SECONDS: '60' },
+    });
     extra.push(ownApi);
     // Warm the key and reference caches, then take the database away.
-    expect((await ownApi.request('POST', '/v1/visit-events', { key: ownRef.apiKey, body: visitEvent(ownRef) })).status).toBe(202);
+    expect(
+      (await ownApi.request('POST', '/v1/visit-events', { key: ownRef.apiKey, body: visitEvent(ownRef) })).status,
+    ).toBe(202);
     await own.drop();
     const single = await ownApi.request('POST', '/v1/visit-events', { key: ownRef.apiKey, body: visitEvent(ownRef) });
     expectProblem(single, 503);
     expect(single.body.detail).toMatch(/cannot be stored/);
-    const batch = await ownApi.request('POST', '/v1/visit-events/batch', { key: ownRef.apiKey, body: { events: [visitEvent(ownRef), visitEvent(ownRef)] } });
+    const batch = await ownApi.request('POST', '/v1/visit-events/batch', {
+      key: ownRef.apiKey,
+      body: { events: [visitEvent(ownRef), visitEvent(ownRef)] },
+    });
     expectProblem(batch, 503);
     // Refusing needs no database: a batch of only malformed events is still judged.
-    const refused = await ownApi.request('POST', '/v1/visit-events/batch', { key: ownRef.apiKey, body: { events: [{ eventId: 'x' }] } });
+    const refused = await ownApi.request('POST', '/v1/visit-events/batch', {
+      key: ownRef.apiKey,
+      body: { events: [{ eventId: 'x' }] },
+    });
     expect(refused.status).toBe(200);
     expect(refused.body.results[0].status).toBe('invalid');
     const ready = await ownApi.request('GET', '/readyz');
     expectProblem(ready, 503);
     expect(ready.body.checks.database).toBe('down');
     // An uncached key cannot be checked either: 503, not 401.
-    expectProblem(await ownApi.request('POST', '/v1/visit-events', { key: 'lk_never_seen', body: visitEvent(ownRef) }), 503);
+    expectProblem(
+      await ownApi.request('POST', '/v1/visit-events', { key: 'lk_never_seen', body: visitEvent(ownRef) }),
+      503,
+    );
   });
 });
 
@@ -122,18 +154,34 @@ describe('single posts stored together', () => {
   it('stores concurrent posts in shared statements, and one the database refuses fails alone', async () => {
     // A row the database refuses although it passed every check (as a full disk or a broken index would refuse it).
     await sql`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.event_id LIKE 'poison-%' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$`.execute(t.db);
-    await sql`CREATE TRIGGER refuse_poison BEFORE INSERT ON inbox_events FOR EACH ROW EXECUTE FUNCTION refuse_poison()`.execute(t.db);
+      BEGIN IF NEW.event_id LIKE 'poison-%' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$`.execute(
+      t.db,
+    );
+    await sql`CREATE TRIGGER refuse_poison BEFORE INSERT ON inbox_events FOR EACH ROW EXECUTE FUNCTION refuse_poison()`.execute(
+      t.db,
+    );
     // Slow statements, so that requests arriving meanwhile pile up into groups.
-    await sql`CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.2); RETURN NULL; END $$`.execute(t.db);
-    await sql`CREATE TRIGGER slow_insert BEFORE INSERT ON inbox_events FOR EACH STATEMENT EXECUTE FUNCTION slow_insert()`.execute(t.db);
+    await sql`CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.2); RETURN NULL; END $$`.execute(
+      t.db,
+    );
+    await sql`CREATE TRIGGER slow_insert BEFORE INSERT ON inbox_events FOR EACH STATEMENT EXECUTE FUNCTION slow_insert()`.execute(
+      t.db,
+    );
     try {
       const good = Array.from({ length: 40 }, () => visitEvent(ref));
       const poison = visitEvent(ref, { eventId: `poison-${Date.now()}` });
-      const answers = await Promise.all([...good.slice(0, 20), poison, ...good.slice(20)].map((body) => api.request('POST', '/v1/visit-events', { key: ref.apiKey, body })));
+      const answers = await Promise.all(
+        [...good.slice(0, 20), poison, ...good.slice(20)].map((body) =>
+          api.request('POST', '/v1/visit-events', { key: ref.apiKey, body }),
+        ),
+      );
       expect(answers.filter((a) => a.status === 202)).toHaveLength(40);
       expectProblem(answers[20]!, 503);
-      const stored = await t.db.selectFrom('inbox_events').select('event_id').where('event_id', 'in', [...good.map((g) => g.eventId), poison.eventId]).execute();
+      const stored = await t.db
+        .selectFrom('inbox_events')
+        .select('event_id')
+        .where('event_id', 'in', [...good.map((g) => g.eventId), poison.eventId])
+        .execute();
       expect(stored.map((x) => x.event_id).sort()).toEqual(good.map((g) => g.eventId).sort());
     } finally {
       await sql`DROP TRIGGER refuse_poison ON inbox_events`.execute(t.db);
@@ -152,7 +200,8 @@ describe('metrics', () => {
     const res = await api.request('GET', '/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
-    const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(res.text)?.[1]);
+    const value = (line: string) =>
+      Number(new RegExp(`^${line.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(res.text)?.[1]);
     expect(value('ledger_events_accepted_total')).toBeGreaterThanOrEqual(1);
     expect(value('ledger_events_duplicate_total')).toBeGreaterThanOrEqual(1);
     expect(value('ledger_events_rejected_total{reason="invalid"}')).toBeGreaterThanOrEqual(1);
@@ -171,7 +220,15 @@ describe('OpenAPI document', () => {
     const doc = await api.request('GET', '/docs/json');
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/visit-events', '/v1/visit-events/batch', '/v1/visit-events/{eventId}', '/healthz', '/readyz']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/visit-events',
+        '/v1/visit-events/batch',
+        '/v1/visit-events/{eventId}',
+        '/healthz',
+        '/readyz',
+      ]),
+    );
     expect(Object.keys(doc.body.paths).some((p) => p.startsWith('/admin/queues'))).toBe(false);
     expect(JSON.stringify(doc.body.paths['/v1/visit-events'].post.requestBody)).toContain('leaders');
   });
@@ -193,17 +250,27 @@ describe('bull-board', () => {
 
 describe('rate limit', () => {
   it('answers 429 with Retry-After past RATE_LIMIT_PER_MINUTE for that key only', async () => {
-    const limited = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix, env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    const limited = await startTestApi({
+      databaseUrl: t.url,
+      redisUrl: r.url,
+      prefix: r.prefix,
+      env: { RATE_LIMIT_PER_MINUTE: '3' },
+    });
     extra.push(limited);
     const own = await createReferenceData(t.db);
-    for (let i = 0; i < 3; i++) expect((await limited.request('POST', '/v1/visit-events', { key: own.apiKey, body: visitEvent(own) })).status).toBe(202);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (await limited.request('POST', '/v1/visit-events', { key: own.apiKey, body: visitEvent(own) })).status,
+      ).toBe(202);
     const ev = visitEvent(own);
     const res = await limited.request('POST', '/v1/visit-events', { key: own.apiKey, body: ev });
     expectProblem(res, 429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await limited.request('GET', `/v1/visit-events/${ev.eventId}`, { key: own.apiKey })).status).toBe(429);
     // Another key is not affected, nor are the health routes.
-    expect((await limited.request('POST', '/v1/visit-events', { key: ref.apiKey, body: visitEvent(ref) })).status).toBe(202);
+    expect((await limited.request('POST', '/v1/visit-events', { key: ref.apiKey, body: visitEvent(ref) })).status).toBe(
+      202,
+    );
     expect((await limited.request('GET', '/healthz')).status).toBe(200);
   });
 });
@@ -213,7 +280,8 @@ describe('request ids', () => {
     const lines: Array<Record<string, unknown>> = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
-        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+        for (const l of chunk.toString().split('\n').filter(Boolean))
+          lines.push(JSON.parse(l) as Record<string, unknown>);
         cb();
       },
     });
@@ -222,7 +290,12 @@ describe('request ids', () => {
     const config = loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix });
     const app = await buildApp({ db: t.db, config, producer, log: pino({ level: 'info' }, sink) });
     try {
-      const given = await app.inject({ method: 'POST', url: '/v1/visit-events', headers: { 'x-request-id': 'req-abc-123', authorization: `Bearer ${ref.apiKey}` }, payload: visitEvent(ref) });
+      const given = await app.inject({
+        method: 'POST',
+        url: '/v1/visit-events',
+        headers: { 'x-request-id': 'req-abc-123', authorization: `Bearer ${ref.apiKey}` },
+        payload: visitEvent(ref),
+      });
       expect(given.statusCode).toBe(202);
       expect(given.headers['x-request-id']).toBe('req-abc-123');
       const generated = await app.inject({ method: 'GET', url: '/healthz' });

@@ -43,8 +43,10 @@ const smtp = new SMTPServer({
     const who = address.address;
     const n = (rcptSeen.get(who) ?? 0) + 1;
     rcptSeen.set(who, n);
-    if (who.startsWith('reject@')) return callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
-    if (who.startsWith('greylist@') && n === 1) return callback(Object.assign(new Error('4.7.1 greylisted, try again later'), { responseCode: 451 }));
+    if (who.startsWith('reject@'))
+      return callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
+    if (who.startsWith('greylist@') && n === 1)
+      return callback(Object.assign(new Error('4.7.1 greylisted, try again later'), { responseCode: 451 }));
     // The first attempt stalls past the client's socket timeout (1 s): a timeout, then a retry.
     if (who.startsWith('slow@') && n === 1) return void setTimeout(() => callback(), 3000);
     callback();
@@ -78,7 +80,9 @@ const hookServer: Server = createServer((req, res) => {
       return;
     }
     const robot = req.url!.startsWith('/wecom') || req.url!.startsWith('/dingtalk');
-    res.writeHead(200, { 'content-type': 'application/json' }).end(robot ? '{"errcode":0,"errmsg":"ok"}' : '{"ok":true}');
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(robot ? '{"errcode":0,"errmsg":"ok"}' : '{"ok":true}');
   });
 });
 
@@ -103,7 +107,12 @@ const mailsTo = (address: string) => received.filter((m) => m.rcpt.includes(addr
 /** The rows of the HTML tables as arrays of cell texts. */
 function tableRows(html: string): string[][] {
   return [...html.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((m) =>
-    [...m[1]!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, '').replace(/&amp;/g, '&').trim()),
+    [...m[1]!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((c) =>
+      c[1]!
+        .replace(/<[^>]+>/g, '')
+        .replace(/&amp;/g, '&')
+        .trim(),
+    ),
   );
 }
 
@@ -117,19 +126,49 @@ beforeAll(async () => {
   const smtpPort = (smtp.server.address() as AddressInfo).port;
   hookBase = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}`;
   const smtpUrl = `smtp://127.0.0.1:${smtpPort}/?ignoreTLS=true&socketTimeout=1000&greetingTimeout=1000&connectionTimeout=1000`;
-  env = { DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix, SMTP_URL: smtpUrl, MAIL_FROM: '访企拓岗电子台账 <ledger@example.org>' };
+  env = {
+    DATABASE_URL: t.url,
+    REDIS_URL: r.url,
+    QUEUE_PREFIX: r.prefix,
+    SMTP_URL: smtpUrl,
+    MAIL_FROM: '访企拓岗电子台账 <ledger@example.org>',
+  };
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent', DB_POOL_SIZE: '5' });
-  workers = await startWorkers(config, { modules: [generateNoticesJob, deliverNoticeJob], sweepIntervalMs: 0, db: t.db });
+  workers = await startWorkers(config, {
+    modules: [generateNoticesJob, deliverNoticeJob],
+    sweepIntervalMs: 0,
+    db: t.db,
+  });
 
   // Two recipients through the command line, the rest through the repository.
-  const ministry = await runLedger(['recipients', 'add', '--scope', 'national', '--email', 'ministry@moe.example', '--json'], env);
+  const ministry = await runLedger(
+    ['recipients', 'add', '--scope', 'national', '--email', 'ministry@moe.example', '--json'],
+    env,
+  );
   expect(ministry.code, ministry.stderr).toBe(0);
   recipientIds.ministry = jsonOut<{ id: number }>(ministry).id;
-  const hook = await runLedger(['recipients', 'add', '--scope', 'national', '--webhook', `${hookBase}/json`, '--secret', SECRET, '--json'], env);
+  const hook = await runLedger(
+    ['recipients', 'add', '--scope', 'national', '--webhook', `${hookBase}/json`, '--secret', SECRET, '--json'],
+    env,
+  );
   expect(hook.code, hook.stderr).toBe(0);
   recipientIds.hook = jsonOut<{ id: number }>(hook).id;
-  const add = async (name: string, scope: string, kind: 'email' | 'webhook', address: string, format?: 'wecom' | 'dingtalk') => {
-    recipientIds[name] = (await addRecipient(t.db, { scope, kind, address, secret: format === 'dingtalk' ? SECRET : null, format: format ?? null })).recipient.id;
+  const add = async (
+    name: string,
+    scope: string,
+    kind: 'email' | 'webhook',
+    address: string,
+    format?: 'wecom' | 'dingtalk',
+  ) => {
+    recipientIds[name] = (
+      await addRecipient(t.db, {
+        scope,
+        kind,
+        address,
+        secret: format === 'dingtalk' ? SECRET : null,
+        format: format ?? null,
+      })
+    ).recipient.id;
   };
   await add('gd', 'province:440000', 'email', 'gd@edu.example');
   await add('greylist', 'province:440000', 'email', 'greylist@edu.example');
@@ -138,7 +177,15 @@ beforeAll(async () => {
   await add('bj', 'province:110000', 'email', 'bj@edu.example');
   await add('wecom', 'province:440000', 'webhook', `${hookBase}/wecom?key=abc`, 'wecom');
   await add('dingtalk', 'national', 'webhook', `${hookBase}/dingtalk?access_token=xyz`, 'dingtalk');
-  recipientIds.gone = (await addRecipient(t.db, { scope: 'province:440000', kind: 'webhook', address: `${hookBase}/gone`, secret: SECRET, format: 'json' })).recipient.id;
+  recipientIds.gone = (
+    await addRecipient(t.db, {
+      scope: 'province:440000',
+      kind: 'webhook',
+      address: `${hookBase}/gone`,
+      secret: SECRET,
+      format: 'json',
+    })
+  ).recipient.id;
 }, 120_000);
 
 afterAll(async () => {
@@ -153,14 +200,20 @@ describe('ledger recipients', () => {
   it('lists recipients without their secrets, refuses bad input, and removes by id', async () => {
     const list = await runLedger(['recipients', 'list', '--json'], env);
     const rows = jsonOut<Array<Record<string, unknown>>>(list);
-    expect(rows.find((x) => x.id === recipientIds.hook)).toMatchObject({ kind: 'webhook', format: 'json', hasSecret: true });
+    expect(rows.find((x) => x.id === recipientIds.hook)).toMatchObject({
+      kind: 'webhook',
+      format: 'json',
+      hasSecret: true,
+    });
     expect(list.stdout).not.toContain(SECRET);
     const bad = await runLedger(['recipients', 'add', '--scope', 'national', '--webhook', `${hookBase}/x`], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('needs --secret');
     const badProvince = await runLedger(['recipients', 'add', '--scope', 'province:999999', '--email', 'a@b.cn'], env);
     expect(badProvince.code).toBe(1);
-    const extra = jsonOut<{ id: number }>(await runLedger(['recipients', 'add', '--scope', 'national', '--email', 'extra@moe.example', '--json'], env));
+    const extra = jsonOut<{ id: number }>(
+      await runLedger(['recipients', 'add', '--scope', 'national', '--email', 'extra@moe.example', '--json'], env),
+    );
     const removed = await runLedger(['recipients', 'remove', '--id', String(extra.id)], env);
     expect(removed.code, removed.stderr).toBe(0);
     expect((await runLedger(['recipients', 'remove', '--id', String(extra.id)], env)).code).toBe(1);
@@ -179,13 +232,29 @@ describe('notices run and delivery', () => {
     expect(b.code, b.stderr).toBe(0);
     summaries = [jsonOut(a), jsonOut(b)];
     // national + the two provinces with universities
-    for (const s of summaries) expect(s.notices.map((n: { scope: string }) => n.scope)).toEqual(['national', 'province:110000', 'province:440000']);
+    for (const s of summaries)
+      expect(s.notices.map((n: { scope: string }) => n.scope)).toEqual([
+        'national',
+        'province:110000',
+        'province:440000',
+      ]);
     expect(summaries[0]!.deliveriesCreated + summaries[1]!.deliveriesCreated).toBe(10);
     const notices = await listNotices(t.db, { campaignId: '2022', period: '2022-W14' });
     expect(notices).toHaveLength(3);
-    await waitFor(async () => (await listDeliveries(t.db, { noticeIds: notices.map((n) => n.id) })).every((d) => d.state === 'delivered' || d.state === 'failed'));
+    await waitFor(async () =>
+      (await listDeliveries(t.db, { noticeIds: notices.map((n) => n.id) })).every(
+        (d) => d.state === 'delivered' || d.state === 'failed',
+      ),
+    );
     await sleep(1500); // anything sent twice would arrive now
-    for (const who of ['ministry@moe.example', 'gd@edu.example', 'greylist@edu.example', 'slow@edu.example', 'bj@edu.example']) expect(mailsTo(who), who).toHaveLength(1);
+    for (const who of [
+      'ministry@moe.example',
+      'gd@edu.example',
+      'greylist@edu.example',
+      'slow@edu.example',
+      'bj@edu.example',
+    ])
+      expect(mailsTo(who), who).toHaveLength(1);
     expect(mailsTo('reject@edu.example')).toHaveLength(0);
     expect(hooks.filter((h) => h.path === '/json')).toHaveLength(1);
     expect(hooks.filter((h) => h.path === '/wecom')).toHaveLength(1);
@@ -218,7 +287,16 @@ describe('notices run and delivery', () => {
     const rows = tableRows(html);
     for (const p of provinces.filter((x) => x.universities > 0)) {
       const row = rows.find((cells) => cells[2] === p.provinceName && cells.length === 8);
-      expect(row, p.provinceName).toEqual([String(p.rank), rankChangeZh(p.rankChange), p.provinceName, int(p.universities), int(p.meetingTargets), pct(p.shareMeeting), pct(p.meanCompletion), int(p.positions)]);
+      expect(row, p.provinceName).toEqual([
+        String(p.rank),
+        rankChangeZh(p.rankChange),
+        p.provinceName,
+        int(p.universities),
+        int(p.meetingTargets),
+        pct(p.shareMeeting),
+        pct(p.meanCompletion),
+        int(p.positions),
+      ]);
     }
     // Plans: 广东 filed, 北京 (and every other province) not.
     expect(html).toMatch(/尚未报送实施方案：北京市、天津市/);
@@ -258,7 +336,9 @@ describe('notices run and delivery', () => {
     expect(mail.subject).toBe('关于广东省高校书记校长访企拓岗促就业专项行动进展情况的通报（2022年第14周）');
     const gd = (await getSnapshot(t.db, '2022', '2022-W14', 'province:440000'))!.rows as UniversityRankRow[];
     const rows = tableRows(String(mail.html)).filter((cells) => cells.length === 10);
-    expect(rows.slice(1).map((c) => [c[0], c[2], c[3], c[4]])).toEqual(gd.map((u) => [String(u.rank), u.universityName, pct(u.completion), int(u.employersVisited)]));
+    expect(rows.slice(1).map((c) => [c[0], c[2], c[3], c[4]])).toEqual(
+      gd.map((u) => [String(u.rank), u.universityName, pct(u.completion), int(u.employersVisited)]),
+    );
     expect(mail.text).toContain('实施方案已于2022年3月15日报送');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(mail.attachments.find((a) => a.filename?.endsWith('.xlsx'))!.content as unknown as ArrayBuffer);
@@ -271,13 +351,32 @@ describe('notices run and delivery', () => {
 
   it('webhooks: a signed JSON body (a tampered one fails verification), WeCom markdown within 4,096 bytes, DingTalk signed in the URL', async () => {
     const json = hooks.find((h) => h.path === '/json')!;
-    const ok = verifyWebhookSignature({ secret: SECRET, timestamp: json.headers['x-ledger-timestamp'] as string, signature: json.headers['x-ledger-signature'] as string, body: json.body });
+    const ok = verifyWebhookSignature({
+      secret: SECRET,
+      timestamp: json.headers['x-ledger-timestamp'] as string,
+      signature: json.headers['x-ledger-signature'] as string,
+      body: json.body,
+    });
     expect(ok).toBe(true);
     expect(String(json.headers['x-ledger-signature'])).toMatch(/^sha256=[0-9a-f]{64}$/);
     const tampered = json.body.replace('"scope":"national"', '"scope":"province:440000"');
     expect(tampered).not.toBe(json.body);
-    expect(verifyWebhookSignature({ secret: SECRET, timestamp: json.headers['x-ledger-timestamp'] as string, signature: json.headers['x-ledger-signature'] as string, body: tampered })).toBe(false);
-    expect(verifyWebhookSignature({ secret: 'other', timestamp: json.headers['x-ledger-timestamp'] as string, signature: json.headers['x-ledger-signature'] as string, body: json.body })).toBe(false);
+    expect(
+      verifyWebhookSignature({
+        secret: SECRET,
+        timestamp: json.headers['x-ledger-timestamp'] as string,
+        signature: json.headers['x-ledger-signature'] as string,
+        body: tampered,
+      }),
+    ).toBe(false);
+    expect(
+      verifyWebhookSignature({
+        secret: 'other',
+        timestamp: json.headers['x-ledger-timestamp'] as string,
+        signature: json.headers['x-ledger-signature'] as string,
+        body: json.body,
+      }),
+    ).toBe(false);
     const payload = JSON.parse(json.body);
     expect(payload.notice.subject).toContain('全国');
     expect(payload.model.provinces.length).toBeGreaterThan(0);
@@ -291,7 +390,9 @@ describe('notices run and delivery', () => {
     const ding = hooks.find((h) => h.path === '/dingtalk')!;
     const q = new URL(ding.url, 'http://x').searchParams;
     expect(q.get('access_token')).toBe('xyz');
-    const expected = createHmac('sha256', SECRET).update(`${q.get('timestamp')}\n${SECRET}`).digest('base64');
+    const expected = createHmac('sha256', SECRET)
+      .update(`${q.get('timestamp')}\n${SECRET}`)
+      .digest('base64');
     expect(q.get('sign')).toBe(expected);
     const body = JSON.parse(ding.body);
     expect(body).toMatchObject({ msgtype: 'markdown', markdown: { title: expect.stringContaining('全国') } });
@@ -299,25 +400,50 @@ describe('notices run and delivery', () => {
 
   it('running the period again sends nothing; resend sends one recipient its notice again', async () => {
     const before = received.length;
-    const again = await runLedger(['notices', 'run', '--campaign', '2022', '--period', '2022-W14', '--inline', '--json'], env);
+    const again = await runLedger(
+      ['notices', 'run', '--campaign', '2022', '--period', '2022-W14', '--inline', '--json'],
+      env,
+    );
     expect(again.code, again.stderr).toBe(0);
     const s = jsonOut<Record<string, any>>(again);
     expect(s).toMatchObject({ deliveriesCreated: 0, alreadyDelivered: 8, pending: 0, sent: { delivered: 0 } });
     await sleep(1000);
     expect(received.length).toBe(before);
 
-    const national = (await listNotices(t.db, { campaignId: '2022', period: '2022-W14' })).find((n) => n.scope === 'national')!;
-    const resend = await runLedger(['notices', 'resend', '--id', String(national.id), '--recipient', String(recipientIds.ministry), '--inline', '--json'], env);
+    const national = (await listNotices(t.db, { campaignId: '2022', period: '2022-W14' })).find(
+      (n) => n.scope === 'national',
+    )!;
+    const resend = await runLedger(
+      [
+        'notices',
+        'resend',
+        '--id',
+        String(national.id),
+        '--recipient',
+        String(recipientIds.ministry),
+        '--inline',
+        '--json',
+      ],
+      env,
+    );
     expect(resend.code, resend.stderr).toBe(0);
     expect(jsonOut<Record<string, any>>(resend).sent.delivered).toBe(1);
     expect(mailsTo('ministry@moe.example')).toHaveLength(2);
     expect(mailsTo('ministry@moe.example')[1]!.mail.messageId).toBe(mailsTo('ministry@moe.example')[0]!.mail.messageId);
-    const wrongScope = await runLedger(['notices', 'resend', '--id', String(national.id), '--recipient', String(recipientIds.gd)], env);
+    const wrongScope = await runLedger(
+      ['notices', 'resend', '--id', String(national.id), '--recipient', String(recipientIds.gd)],
+      env,
+    );
     expect(wrongScope.code).toBe(1);
     expect(wrongScope.stderr).toContain('province:440000');
 
     const list = await runLedger(['notices', 'list', '--campaign', '2022', '--json'], env);
     const rows = jsonOut<Array<{ scope: string; deliveries: Record<string, number> }>>(list);
-    expect(rows.find((n) => n.scope === 'province:110000')!.deliveries).toEqual({ pending: 0, sending: 0, delivered: 2, failed: 1 });
+    expect(rows.find((n) => n.scope === 'province:110000')!.deliveries).toEqual({
+      pending: 0,
+      sending: 0,
+      delivered: 2,
+      failed: 1,
+    });
   });
 });

@@ -59,27 +59,47 @@ describe('notices pipeline', () => {
     expect(result.pendingDeliveryIds).toHaveLength(1);
     const pools: Db[] = Array.from({ length: 5 }, () => createDb(t.url, { poolSize: 2 }));
     try {
-      const outcomes = await Promise.all(pools.map((db) => deliver(db, deliveryId!, { smtpUrl, mailFrom: 'ledger <l@example.org>' }, { finalAttempt: false })));
+      const outcomes = await Promise.all(
+        pools.map((db) =>
+          deliver(db, deliveryId!, { smtpUrl, mailFrom: 'ledger <l@example.org>' }, { finalAttempt: false }),
+        ),
+      );
       expect(outcomes.filter((o) => o.outcome === 'delivered')).toHaveLength(1);
-      expect(outcomes.every((o) => o.outcome === 'delivered' || o.outcome === 'busy' || o.outcome === 'skipped')).toBe(true);
+      expect(outcomes.every((o) => o.outcome === 'delivered' || o.outcome === 'busy' || o.outcome === 'skipped')).toBe(
+        true,
+      );
       // and a later attempt finds it delivered
-      expect(await deliver(t.db, deliveryId!, { smtpUrl, mailFrom: 'l@example.org' }, { finalAttempt: true })).toEqual({ outcome: 'skipped', deliveryId, state: 'delivered' });
+      expect(await deliver(t.db, deliveryId!, { smtpUrl, mailFrom: 'l@example.org' }, { finalAttempt: true })).toEqual({
+        outcome: 'skipped',
+        deliveryId,
+        state: 'delivered',
+      });
     } finally {
       await Promise.all(pools.map((db) => db.destroy()));
     }
     expect(received.filter((x) => x.includes('race@edu.example'))).toHaveLength(1);
-    expect((await getDelivery(t.db, deliveryId!))).toMatchObject({ state: 'delivered', attempts: 1 });
+    expect(await getDelivery(t.db, deliveryId!)).toMatchObject({ state: 'delivered', attempts: 1 });
   });
 
-  it('a scheduled rankings run generates the period\'s notices and delivers them through the workers, once however often it is enqueued', async () => {
+  it("a scheduled rankings run generates the period's notices and delivers them through the workers, once however often it is enqueued", async () => {
     await addRecipient(t.db, { scope: 'national', kind: 'email', address: 'moe@moe.example' });
-    const config = loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix, SMTP_URL: smtpUrl, LOG_LEVEL: 'silent', DB_POOL_SIZE: '5' });
+    const config = loadConfig({
+      DATABASE_URL: t.url,
+      REDIS_URL: r.url,
+      QUEUE_PREFIX: r.prefix,
+      SMTP_URL: smtpUrl,
+      LOG_LEVEL: 'silent',
+      DB_POOL_SIZE: '5',
+    });
     const workers: Workers = await startWorkers(config, { sweepIntervalMs: 0, db: t.db });
     const redis = new Redis(r.url, { maxRetriesPerRequest: 3 });
     const producer: Producer = createProducer({ connection: redis, prefix: r.prefix });
     try {
       // What two schedulers firing the same tick do.
-      await Promise.all([producer.enqueueRankings('2022', '2022-W14', '2022-04-10'), producer.enqueueRankings('2022', '2022-W14', '2022-04-10')]);
+      await Promise.all([
+        producer.enqueueRankings('2022', '2022-W14', '2022-04-10'),
+        producer.enqueueRankings('2022', '2022-W14', '2022-04-10'),
+      ]);
       const until = Date.now() + 40_000;
       for (;;) {
         const notices = await listNotices(t.db, { campaignId: '2022', period: '2022-W14' });
@@ -103,15 +123,25 @@ describe('notices pipeline', () => {
   it('a pending delivery whose job failed before it could claim (an outage) is queued again by the next run and sent once', async () => {
     await addRecipient(t.db, { scope: 'province:110000', kind: 'email', address: 'outage@edu.example' });
     const result = await generateNotices(t.db, { campaignId: '2022', period: '2022-W12' });
-    const outage = (await listDeliveries(t.db, { ids: result.pendingDeliveryIds })).filter((d) => d.state === 'pending');
+    const outage = (await listDeliveries(t.db, { ids: result.pendingDeliveryIds })).filter(
+      (d) => d.state === 'pending',
+    );
     expect(outage.length).toBeGreaterThan(0);
-    const config = loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix, SMTP_URL: smtpUrl, LOG_LEVEL: 'silent', DB_POOL_SIZE: '5' });
+    const config = loadConfig({
+      DATABASE_URL: t.url,
+      REDIS_URL: r.url,
+      QUEUE_PREFIX: r.prefix,
+      SMTP_URL: smtpUrl,
+      LOG_LEVEL: 'silent',
+      DB_POOL_SIZE: '5',
+    });
     const redis = new Redis(r.url, { maxRetriesPerRequest: 3 });
     const producer: Producer = createProducer({ connection: redis, prefix: r.prefix });
     // The jobs run while the database is "down": a handler that fails every attempt without touching the rows.
     const broken: Workers = await startWorkers(config, {
       modules: [{ queue: 'deliveries', handle: () => Promise.reject(new UnrecoverableError('database unreachable')) }],
-      sweepIntervalMs: 0, db: t.db,
+      sweepIntervalMs: 0,
+      db: t.db,
     });
     try {
       await producer.enqueueDeliveries(outage.map((d) => d.id));
@@ -123,7 +153,9 @@ describe('notices pipeline', () => {
     } finally {
       await broken.close();
     }
-    expect((await listDeliveries(t.db, { ids: outage.map((d) => d.id) })).every((d) => d.state === 'pending')).toBe(true);
+    expect((await listDeliveries(t.db, { ids: outage.map((d) => d.id) })).every((d) => d.state === 'pending')).toBe(
+      true,
+    );
     const workers: Workers = await startWorkers(config, { sweepIntervalMs: 0, db: t.db });
     try {
       await producer.enqueueNotices('2022', '2022-W12', { rerun: true });

@@ -10,12 +10,19 @@ import { loadConfig } from '../../shared/config.ts';
 import { rootLogger } from '../../shared/log.ts';
 import { measuresAsOf } from '../../shared/use-cases/compute-rankings.ts';
 import {
-  campaignTotals, rebuildRankingTables, universityFigures, universityFiguresFromVisits,
+  campaignTotals,
+  rebuildRankingTables,
+  universityFigures,
+  universityFiguresFromVisits,
 } from '../../shared/repositories/measures.repository.ts';
 import { reassignEmployer, reassignVisitsByEmployerName } from '../../shared/repositories/visit.repository.ts';
 import { createReferenceData, insertInboxEvents, visitEvent } from '../helpers/factories.ts';
 import {
-  addPriorEmployer, insertCampaign, insertEmployers, insertUniversities, insertVisits,
+  addPriorEmployer,
+  insertCampaign,
+  insertEmployers,
+  insertUniversities,
+  insertVisits,
 } from '../helpers/rankings-factories.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
@@ -47,23 +54,57 @@ describe('measures per university', () => {
     const [e1, e2, e3] = await insertEmployers(t.db, ['甲公司', '乙公司', '丙公司']);
     await insertVisits(t.db, [
       { universityCode: '4144000001', employerId: e1!, visitedOn: '2022-04-01', roles: ['secretary'], positions: 10 },
-      { universityCode: '4144000001', employerId: e2!, visitedOn: '2022-04-02', roles: ['leader'], positions: 5, mode: 'online' },
-      { universityCode: '4144000001', employerId: e3!, visitedOn: '2022-04-03', roles: ['leader', 'president'], satisfaction: 5 },
-      { universityCode: '4144000001', employerId: e3!, visitedOn: '2022-04-04', roles: ['leader'], satisfaction: 3, internshipBase: true },
+      {
+        universityCode: '4144000001',
+        employerId: e2!,
+        visitedOn: '2022-04-02',
+        roles: ['leader'],
+        positions: 5,
+        mode: 'online',
+      },
+      {
+        universityCode: '4144000001',
+        employerId: e3!,
+        visitedOn: '2022-04-03',
+        roles: ['leader', 'president'],
+        satisfaction: 5,
+      },
+      {
+        universityCode: '4144000001',
+        employerId: e3!,
+        visitedOn: '2022-04-04',
+        roles: ['leader'],
+        satisfaction: 3,
+        internshipBase: true,
+      },
     ]);
     const f = await figuresOf('4144000001');
     expect(f).toMatchObject({
-      employersVisited: 3, principalEmployers: 2, newEmployers: 3, visits: 4, onsiteVisits: 3, positions: 15,
-      satisfactionSum: 8, satisfactionCount: 2, internshipBases: 1,
+      employersVisited: 3,
+      principalEmployers: 2,
+      newEmployers: 3,
+      visits: 4,
+      onsiteVisits: 3,
+      positions: 15,
+      satisfactionSum: 8,
+      satisfactionCount: 2,
+      internshipBases: 1,
     });
   });
 
   it('counts as newly developed only employers neither in the prior list nor visited before the campaign start', async () => {
     await insertUniversities(t.db, [{ code: '4144000002' }]);
-    const [prior, earlier, fresh, otherUni] = await insertEmployers(t.db, ['旧单位', '去年单位', '新单位', '别校旧单位']);
+    const [prior, earlier, fresh, otherUni] = await insertEmployers(t.db, [
+      '旧单位',
+      '去年单位',
+      '新单位',
+      '别校旧单位',
+    ]);
     await addPriorEmployer(t.db, '4144000002', prior!);
     await addPriorEmployer(t.db, '4144000001', otherUni!); // another university's prior list does not count
-    await insertVisits(t.db, [{ universityCode: '4144000002', employerId: earlier!, visitedOn: '2021-05-01', campaignId: '2021' }]);
+    await insertVisits(t.db, [
+      { universityCode: '4144000002', employerId: earlier!, visitedOn: '2021-05-01', campaignId: '2021' },
+    ]);
     await insertVisits(t.db, [
       { universityCode: '4144000002', employerId: prior!, visitedOn: '2022-03-10' },
       { universityCode: '4144000002', employerId: earlier!, visitedOn: '2022-03-11' },
@@ -91,9 +132,18 @@ describe('measures per university', () => {
       { universityCode: '4144000003', employerId: c!, visitedOn: '2022-05-03', positions: 4 },
     ]);
     // amended: another employer (the same as the kept visit's), another leader, other positions
-    await t.db.updateTable('visits').set({ employer_id: a!, has_principal: false, positions: 20 }).where('ref', '=', amend!).execute();
+    await t.db
+      .updateTable('visits')
+      .set({ employer_id: a!, has_principal: false, positions: 20 })
+      .where('ref', '=', amend!)
+      .execute();
     await t.db.updateTable('visits').set({ state: 'retracted' }).where('ref', '=', retract!).execute();
-    expect(await figuresOf('4144000003')).toMatchObject({ employersVisited: 1, principalEmployers: 0, visits: 2, positions: 21 });
+    expect(await figuresOf('4144000003')).toMatchObject({
+      employersVisited: 1,
+      principalEmployers: 0,
+      visits: 2,
+      positions: 21,
+    });
     expect(keep).toBeDefined();
     // a tombstone revived by a newer amendment counts again
     await t.db.updateTable('visits').set({ state: 'active' }).where('ref', '=', retract!).execute();
@@ -114,7 +164,11 @@ describe('measures per university', () => {
     expect(await figuresOf('4144000004', '2022-04-10')).toMatchObject({ employersVisited: 1, positions: 1 });
     expect(await figuresOf('4144000004', '2022-04-11')).toMatchObject({ employersVisited: 2, positions: 3 });
     expect(await figuresOf('4144000004', '2022-08-30')).toMatchObject({ employersVisited: 2, positions: 3 });
-    expect(await figuresOf('4144000004', '2022-08-31')).toMatchObject({ employersVisited: 3, visits: 4, positions: 15 });
+    expect(await figuresOf('4144000004', '2022-08-31')).toMatchObject({
+      employersVisited: 3,
+      visits: 4,
+      positions: 15,
+    });
   });
 
   it('follows an administrator merge and split of employers (visits repointed)', async () => {
@@ -143,7 +197,9 @@ describe('measures per university', () => {
     const direct = await universityFiguresFromVisits(t.db, '2022', '2022-08-31');
     const visits = [...direct.values()].reduce((a, f) => a + f.visits, 0);
     const { rows } = await sql<{ n: number }>`
-      SELECT count(DISTINCT employer_id)::int AS n FROM visits WHERE campaign_id = '2022' AND state = 'active' AND visited_on >= '2022-03-01'`.execute(t.db);
+      SELECT count(DISTINCT employer_id)::int AS n FROM visits WHERE campaign_id = '2022' AND state = 'active' AND visited_on >= '2022-03-01'`.execute(
+      t.db,
+    );
     expect(totals.visits).toBe(visits);
     expect(totals.employers).toBe(rows[0]!.n);
     expect(totals.universitiesWithVisits).toBe(5);
@@ -153,7 +209,9 @@ describe('measures per university', () => {
     const before = await universityFigures(t.db, C, '2022-06-15');
     await rebuildRankingTables(t.db);
     expect(await universityFigures(t.db, C, '2022-06-15')).toEqual(before);
-    expect(await universityFigures(t.db, C, '2022-06-15')).toEqual(await universityFiguresFromVisits(t.db, C.id, '2022-06-15'));
+    expect(await universityFigures(t.db, C, '2022-06-15')).toEqual(
+      await universityFiguresFromVisits(t.db, C.id, '2022-06-15'),
+    );
   });
 });
 
@@ -166,7 +224,12 @@ describe('measures through the worker', () => {
     r = createTestRedis();
     redis = new Redis(r.url, { maxRetriesPerRequest: 3 });
     producer = createProducer({ connection: redis, prefix: r.prefix });
-    ctx = { db: t.db, producer, config: loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix }), log: rootLogger.child({ test: 'rankings' }) };
+    ctx = {
+      db: t.db,
+      producer,
+      config: loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix }),
+      log: rootLogger.child({ test: 'rankings' }),
+    };
   });
   afterAll(async () => {
     await producer?.close();

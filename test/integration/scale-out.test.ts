@@ -16,20 +16,57 @@ import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
 
 const universities = generateUniversities(5, 0.01); // one or two per province
 const employers = generateEmployers(6, 300);
-const events: DemoEvent[] = [...generateVisitEvents(universities, employers, {
-  campaignId: '2022', start: '2022-03-01', end: '2022-08-31', visits: 1500, seed: 7, typeEmployer: typist(),
-})];
+const events: DemoEvent[] = [
+  ...generateVisitEvents(universities, employers, {
+    campaignId: '2022',
+    start: '2022-03-01',
+    end: '2022-08-31',
+    visits: 1500,
+    seed: 7,
+    typeEmployer: typist(),
+  }),
+];
 
 const runs: Array<{ t: TestDatabase; r: TestRedis }> = [];
 
 async function seed(db: Db): Promise<number> {
-  await db.insertInto('universities').values(universities.map((u) => ({
-    code: u.code, name: u.name, province_code: u.provinceCode, city: u.city, authority: u.authority, level: u.level,
-    private: u.private, new_undergrad: u.newUndergrad, vocational: u.vocational,
-  }))).execute();
-  await db.insertInto('campaigns').values({ id: '2022', name: '2022', start_date: '2022-03-01', end_date: '2022-08-31', principal_target: 100, new_target: 100, behind_factor: 0.8 }).execute();
-  await db.insertInto('placement_rates').values(universities.map((u) => ({ campaign_id: '2022', university_code: u.code, rate: u.placementRate }))).execute();
-  const client = await db.insertInto('api_clients').values({ name: 'scale-out', scope: 'national', key_hash: `h-${Math.random()}` }).returning('id').executeTakeFirstOrThrow();
+  await db
+    .insertInto('universities')
+    .values(
+      universities.map((u) => ({
+        code: u.code,
+        name: u.name,
+        province_code: u.provinceCode,
+        city: u.city,
+        authority: u.authority,
+        level: u.level,
+        private: u.private,
+        new_undergrad: u.newUndergrad,
+        vocational: u.vocational,
+      })),
+    )
+    .execute();
+  await db
+    .insertInto('campaigns')
+    .values({
+      id: '2022',
+      name: '2022',
+      start_date: '2022-03-01',
+      end_date: '2022-08-31',
+      principal_target: 100,
+      new_target: 100,
+      behind_factor: 0.8,
+    })
+    .execute();
+  await db
+    .insertInto('placement_rates')
+    .values(universities.map((u) => ({ campaign_id: '2022', university_code: u.code, rate: u.placementRate })))
+    .execute();
+  const client = await db
+    .insertInto('api_clients')
+    .values({ name: 'scale-out', scope: 'national', key_hash: `h-${Math.random()}` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return client.id;
 }
 
@@ -41,17 +78,31 @@ async function processWith(processes: number) {
   const clientId = await seed(t.db);
   const redis = new Redis(r.url, { maxRetriesPerRequest: 3 });
   const producer = createProducer({ connection: redis, prefix: r.prefix, batchSize: 50 });
-  const env = { DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix, DB_POOL_SIZE: '4', WORKER_CONCURRENCY: '8' };
+  const env = {
+    DATABASE_URL: t.url,
+    REDIS_URL: r.url,
+    QUEUE_PREFIX: r.prefix,
+    DB_POOL_SIZE: '4',
+    WORKER_CONCURRENCY: '8',
+  };
   const children: Child[] = await Promise.all(Array.from({ length: processes }, () => startWorkerChild(env)));
   try {
     const ids = await insertInboxEvents(t.db, clientId, events as unknown as VisitEventBody[]);
     await producer.enqueueVisitEvents(ids);
     for (let i = 0; i < 600; i++) {
-      const row = await t.db.selectFrom('inbox_events').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'accepted').executeTakeFirstOrThrow();
+      const row = await t.db
+        .selectFrom('inbox_events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'accepted')
+        .executeTakeFirstOrThrow();
       if (Number(row.n) === 0) break;
       await new Promise((res) => setTimeout(res, 200));
     }
-    const rejected = await t.db.selectFrom('inbox_events').select(['event_id', 'error']).where('status', '<>', 'processed').execute();
+    const rejected = await t.db
+      .selectFrom('inbox_events')
+      .select(['event_id', 'error'])
+      .where('status', '<>', 'processed')
+      .execute();
     expect(rejected).toEqual([]);
     return (await computeRanking(t.db, '2022', 'national', '2022-08-31')) as UniversityRanking;
   } finally {

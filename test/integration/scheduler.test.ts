@@ -34,7 +34,12 @@ const countingJob = defineJob({
 });
 
 const env = (extra: Record<string, string> = {}) => ({
-  DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix, LOG_LEVEL: 'warn', SCHEDULE_LOOKBACK_DAYS: '14', ...extra,
+  DATABASE_URL: t.url,
+  REDIS_URL: r.url,
+  QUEUE_PREFIX: r.prefix,
+  LOG_LEVEL: 'warn',
+  SCHEDULE_LOOKBACK_DAYS: '14',
+  ...extra,
 });
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
@@ -75,12 +80,23 @@ describe('scheduler', () => {
   it('on start, two schedulers enqueue each recent period without a snapshot once', async () => {
     // Schedules that never fire during the test: only the catch-up and explicit ticks act.
     const quiet = loadConfig(env({ SCHEDULE_WEEKLY: '0 9 * * 1', SCHEDULE_MONTHLY: '0 9 1 * *' }));
-    [a, b] = await Promise.all([startScheduler(quiet, { now: () => WEDNESDAY }), startScheduler(quiet, { now: () => WEDNESDAY })]);
+    [a, b] = await Promise.all([
+      startScheduler(quiet, { now: () => WEDNESDAY }),
+      startScheduler(quiet, { now: () => WEDNESDAY }),
+    ]);
     open.push(a, b);
     const q = producer.queue(QUEUES.rankings);
     const jobs = await q.getJobs(['waiting']);
-    expect(jobs.map((j) => j.id).sort()).toEqual([rankingsJobId('2022', '2022-03'), rankingsJobId('2022', '2022-W13'), rankingsJobId('2022', '2022-W14')]);
-    expect(jobs.find((j) => j.id === rankingsJobId('2022', '2022-W14'))?.data).toEqual({ campaignId: '2022', period: '2022-W14', asOf: '2022-04-10' });
+    expect(jobs.map((j) => j.id).sort()).toEqual([
+      rankingsJobId('2022', '2022-03'),
+      rankingsJobId('2022', '2022-W13'),
+      rankingsJobId('2022', '2022-W14'),
+    ]);
+    expect(jobs.find((j) => j.id === rankingsJobId('2022', '2022-W14'))?.data).toEqual({
+      campaignId: '2022',
+      period: '2022-W14',
+      asOf: '2022-04-10',
+    });
   });
 
   it('two ticks for the same period add nothing while the run waits', async () => {
@@ -98,7 +114,11 @@ describe('scheduler', () => {
     expect(runs.sort()).toEqual(['2022/2022-03', '2022/2022-W13', '2022/2022-W14']);
     expect((await listSnapshots(t.db, '2022', '2022-W14')).length).toBe(33);
     const notices = await producer.queue(QUEUES.notices).getJobs(['waiting']);
-    expect(notices.map((j) => j.id).sort()).toEqual([noticesJobId('2022', '2022-03'), noticesJobId('2022', '2022-W13'), noticesJobId('2022', '2022-W14')]);
+    expect(notices.map((j) => j.id).sort()).toEqual([
+      noticesJobId('2022', '2022-03'),
+      noticesJobId('2022', '2022-W13'),
+      noticesJobId('2022', '2022-W14'),
+    ]);
   });
 
   it('a completed run is not repeated by later ticks or a restart, but an operator re-run runs it again', async () => {
@@ -113,9 +133,17 @@ describe('scheduler', () => {
   });
 
   it('ledger rankings run --queue re-runs a finished period through the workers', async () => {
-    const cli = await runLedger(['rankings', 'run', '--campaign', '2022', '--as-of', '2022-04-10', '--period', '2022-W14', '--queue', '--json'], env());
+    const cli = await runLedger(
+      ['rankings', 'run', '--campaign', '2022', '--as-of', '2022-04-10', '--period', '2022-W14', '--queue', '--json'],
+      env(),
+    );
     expect(cli.code, cli.stderr).toBe(0);
-    expect(jsonOut(cli)).toEqual({ enqueued: rankingsJobId('2022', '2022-W14'), campaignId: '2022', period: '2022-W14', asOf: '2022-04-10' });
+    expect(jsonOut(cli)).toEqual({
+      enqueued: rankingsJobId('2022', '2022-W14'),
+      campaignId: '2022',
+      period: '2022-W14',
+      asOf: '2022-04-10',
+    });
     await until(async () => runs.length === 5);
     expect(runs[4]).toBe('2022/2022-W14');
   });
@@ -124,7 +152,9 @@ describe('scheduler', () => {
     // A campaign active now, schedules firing every second, no catch-up.
     const today = dateIn(new Date(), 'Asia/Shanghai');
     await insertCampaign(t.db, { id: 'now', start: `${today.slice(0, 4)}-01-01`, end: `${today.slice(0, 4)}-12-31` });
-    const everySecond = loadConfig(env({ SCHEDULE_WEEKLY: '* * * * * *', SCHEDULE_MONTHLY: '0 0 1 1 *', SCHEDULE_LOOKBACK_DAYS: '0' }));
+    const everySecond = loadConfig(
+      env({ SCHEDULE_WEEKLY: '* * * * * *', SCHEDULE_MONTHLY: '0 0 1 1 *', SCHEDULE_LOOKBACK_DAYS: '0' }),
+    );
     const [c, d] = await Promise.all([startScheduler(everySecond), startScheduler(everySecond)]);
     open.push(c, d);
     const week = periodDueAt('week', today).id;

@@ -32,10 +32,21 @@ afterAll(async () => {
 });
 
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix, LOG_LEVEL: 'warn', DB_POOL_SIZE: '3', ...extra };
+  return {
+    ...process.env,
+    DATABASE_URL: t.url,
+    REDIS_URL: r.url,
+    QUEUE_PREFIX: r.prefix,
+    LOG_LEVEL: 'warn',
+    DB_POOL_SIZE: '3',
+    ...extra,
+  };
 }
 
-function ledger(args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function ledger(
+  args: string[],
+  extra: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['bin/ledger.js', ...args], { env: env(extra) });
     let stdout = '';
@@ -61,11 +72,20 @@ describe('ledger dlq', () => {
     expect(letters[0]!.reason).toMatch(/campaign/);
 
     // The cause: the campaign did not exist. Fix it, then replay.
-    await createReferenceData(t.db, { universityCode: ref.universityCode, campaignId: '2099', start: '2022-01-01', end: '2022-12-31' });
+    await createReferenceData(t.db, {
+      universityCode: ref.universityCode,
+      campaignId: '2099',
+      start: '2022-01-01',
+      end: '2022-12-31',
+    });
     const replay = await ledger(['dlq', 'replay', '--id', String(letters[0]!.id), '--json']);
     expect(replay.code).toBe(0);
     expect(JSON.parse(replay.stdout)).toEqual({ replayed: 1, inboxIds: [id], enqueued: true });
-    const row = await t.db.selectFrom('inbox_events').select(['status', 'error']).where('id', '=', id!).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('inbox_events')
+      .select(['status', 'error'])
+      .where('id', '=', id!)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'accepted', error: null });
     const dl = await t.db.selectFrom('dead_letters').selectAll().where('inbox_id', '=', id!).executeTakeFirstOrThrow();
     expect(dl.replayed_at).toBeInstanceOf(Date);
@@ -90,13 +110,20 @@ describe('ledger serve', () => {
     const evs = Array.from({ length: 50 }, (_, i) => visitEvent(ref, { visit: { ref: `serve-${i}` } }));
     const ids = await insertInboxEvents(t.db, ref.clientId, evs);
     await producer.enqueueVisitEvents(ids);
-    const child = spawn(process.execPath, ['bin/ledger.js', 'serve', '--workers', '--concurrency', '4'], { env: env() });
+    const child = spawn(process.execPath, ['bin/ledger.js', 'serve', '--workers', '--concurrency', '4'], {
+      env: env(),
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const until = Date.now() + 30_000;
     for (;;) {
-      const n = await t.db.selectFrom('inbox_events').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', ids).where('status', '=', 'processed').executeTakeFirstOrThrow();
+      const n = await t.db
+        .selectFrom('inbox_events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('id', 'in', ids)
+        .where('status', '=', 'processed')
+        .executeTakeFirstOrThrow();
       if (Number(n.n) === ids.length) break;
       if (Date.now() > until) throw new Error(`events not processed; serve said: ${stderr}`);
       await new Promise((res) => setTimeout(res, 200));

@@ -9,7 +9,14 @@ import { startWorkerChild, type Child } from '../helpers/processes.ts';
 import { ADMIN_DATABASE_URL } from '../helpers/services.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
-import { acceptAndEnqueue, EXPECTED_TALLY, processedCount, tally, waitForProcessed, workload } from '../helpers/workload.ts';
+import {
+  acceptAndEnqueue,
+  EXPECTED_TALLY,
+  processedCount,
+  tally,
+  waitForProcessed,
+  workload,
+} from '../helpers/workload.ts';
 
 let t: TestDatabase;
 let r: TestRedis;
@@ -43,7 +50,14 @@ afterAll(async () => {
   await t?.drop();
 });
 
-const env = () => ({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix, DB_POOL_SIZE: '4', WORKER_CONCURRENCY: '8', INBOX_REDELIVERY_SECONDS: '2' });
+const env = () => ({
+  DATABASE_URL: t.url,
+  REDIS_URL: r.url,
+  QUEUE_PREFIX: r.prefix,
+  DB_POOL_SIZE: '4',
+  WORKER_CONCURRENCY: '8',
+  INBOX_REDELIVERY_SECONDS: '2',
+});
 
 async function start(overrides: object = FAST): Promise<Child> {
   const c = await startWorkerChild(env(), overrides);

@@ -6,7 +6,14 @@ import { createProducer, type Producer } from '../../jobs/producer.ts';
 import { createReferenceData } from '../helpers/factories.ts';
 import { startPrivateRedis, startWorkerChild, type Child, type PrivateRedis } from '../helpers/processes.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { acceptAndEnqueue, EXPECTED_TALLY, processedCount, tally, waitForProcessed, workload } from '../helpers/workload.ts';
+import {
+  acceptAndEnqueue,
+  EXPECTED_TALLY,
+  processedCount,
+  tally,
+  waitForProcessed,
+  workload,
+} from '../helpers/workload.ts';
 
 let t: TestDatabase;
 let privateRedis: PrivateRedis;
@@ -38,7 +45,14 @@ describe('Redis flushed', { timeout: 180_000 }, () => {
     const events = workload(ref, 'flush');
     await acceptAndEnqueue(t.db, producer, ref.clientId, events.slice(0, 1000));
     worker = await startWorkerChild(
-      { DATABASE_URL: t.url, REDIS_URL: privateRedis.url, QUEUE_PREFIX: 'ledger_flush', DB_POOL_SIZE: '4', WORKER_CONCURRENCY: '8', INBOX_REDELIVERY_SECONDS: '2' },
+      {
+        DATABASE_URL: t.url,
+        REDIS_URL: privateRedis.url,
+        QUEUE_PREFIX: 'ledger_flush',
+        DB_POOL_SIZE: '4',
+        WORKER_CONCURRENCY: '8',
+        INBOX_REDELIVERY_SECONDS: '2',
+      },
       { lockDurationMs: 3000, stalledIntervalMs: 1000 },
     );
     // Flush while the worker is busy: waiting jobs and the locks of running ones are gone.

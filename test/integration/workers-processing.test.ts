@@ -10,7 +10,13 @@ import { createDb } from '../../shared/db/database.ts';
 import { rootLogger } from '../../shared/log.ts';
 import { getVisit } from '../../shared/repositories/visit.repository.ts';
 import { checkHandlers, startWorkers } from '../../services/workers/index.ts';
-import { createReferenceData, insertInboxEvents, retraction, visitEvent, type ReferenceData } from '../helpers/factories.ts';
+import {
+  createReferenceData,
+  insertInboxEvents,
+  retraction,
+  visitEvent,
+  type ReferenceData,
+} from '../helpers/factories.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
 
@@ -38,11 +44,20 @@ afterAll(async () => {
   await t?.drop();
 });
 
-const inbox = (id: number) => t.db.selectFrom('inbox_events').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const inbox = (id: number) =>
+  t.db.selectFrom('inbox_events').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
 describe('processing visit events', () => {
   it('creates one visit with the resolved employer and marks the inbox row processed', async () => {
-    const ev = visitEvent(ref, { visit: { ref: 'p-1', leaders: [{ role: 'leader', name: '李四' }, { role: 'president', name: '王五' }] } });
+    const ev = visitEvent(ref, {
+      visit: {
+        ref: 'p-1',
+        leaders: [
+          { role: 'leader', name: '李四' },
+          { role: 'president', name: '王五' },
+        ],
+      },
+    });
     const [id] = await insertInboxEvents(t.db, ref.clientId, [ev]);
     const result = await processVisitEvents(ctx, [id!]);
     expect(result).toEqual({ processed: 1, rejected: 0, redelivered: 0 });
@@ -51,7 +66,15 @@ describe('processing visit events', () => {
     expect(row.employer_id).toBeTypeOf('number');
     expect(row.processed_at).toBeInstanceOf(Date);
     const visit = await getVisit(t.db, ref.universityCode, 'p-1');
-    expect(visit).toMatchObject({ state: 'active', event_id: ev.eventId, employer_id: row.employer_id, has_principal: true, positions: 10, mode: 'onsite', inbox_id: id });
+    expect(visit).toMatchObject({
+      state: 'active',
+      event_id: ev.eventId,
+      employer_id: row.employer_id,
+      has_principal: true,
+      positions: 10,
+      mode: 'onsite',
+      inbox_id: id,
+    });
   });
 
   it('changes nothing when the same inbox row is processed again, or by two workers at once', async () => {
@@ -66,12 +89,23 @@ describe('processing visit events', () => {
   });
 
   it('keeps an amendment processed before its original (latest occurredAt wins)', async () => {
-    const original = visitEvent(ref, { occurredAt: '2022-04-02T10:00:00+08:00', visit: { ref: 'p-3', outcomes: { positions: 1 } } });
-    const amend = visitEvent(ref, { type: 'visit.amended', occurredAt: '2022-04-05T10:00:00+08:00', visit: { ref: 'p-3', outcomes: { positions: 99 } } });
+    const original = visitEvent(ref, {
+      occurredAt: '2022-04-02T10:00:00+08:00',
+      visit: { ref: 'p-3', outcomes: { positions: 1 } },
+    });
+    const amend = visitEvent(ref, {
+      type: 'visit.amended',
+      occurredAt: '2022-04-05T10:00:00+08:00',
+      visit: { ref: 'p-3', outcomes: { positions: 99 } },
+    });
     const [oId, aId] = await insertInboxEvents(t.db, ref.clientId, [original, amend]);
     await processVisitEvents(ctx, [aId!]);
     await processVisitEvents(ctx, [oId!]);
-    expect(await getVisit(t.db, ref.universityCode, 'p-3')).toMatchObject({ state: 'active', positions: 99, event_id: amend.eventId });
+    expect(await getVisit(t.db, ref.universityCode, 'p-3')).toMatchObject({
+      state: 'active',
+      positions: 99,
+      event_id: amend.eventId,
+    });
     expect((await inbox(oId!)).status).toBe('processed');
   });
 
@@ -80,33 +114,65 @@ describe('processing visit events', () => {
     const retract = retraction(ref, 'p-4', { occurredAt: '2022-04-03T10:00:00+08:00' });
     const [oId, rId] = await insertInboxEvents(t.db, ref.clientId, [original, retract]);
     await processVisitEvents(ctx, [rId!]);
-    expect(await getVisit(t.db, ref.universityCode, 'p-4')).toMatchObject({ state: 'retracted', event_id: retract.eventId });
+    expect(await getVisit(t.db, ref.universityCode, 'p-4')).toMatchObject({
+      state: 'retracted',
+      event_id: retract.eventId,
+    });
     await processVisitEvents(ctx, [oId!]);
-    expect(await getVisit(t.db, ref.universityCode, 'p-4')).toMatchObject({ state: 'retracted', event_id: retract.eventId });
+    expect(await getVisit(t.db, ref.universityCode, 'p-4')).toMatchObject({
+      state: 'retracted',
+      event_id: retract.eventId,
+    });
     // A later amendment does revive it: the latest event wins, whatever its type.
-    const revive = visitEvent(ref, { type: 'visit.amended', occurredAt: '2022-04-09T10:00:00+08:00', visit: { ref: 'p-4' } });
+    const revive = visitEvent(ref, {
+      type: 'visit.amended',
+      occurredAt: '2022-04-09T10:00:00+08:00',
+      visit: { ref: 'p-4' },
+    });
     const [vId] = await insertInboxEvents(t.db, ref.clientId, [revive]);
     await processVisitEvents(ctx, [vId!]);
-    expect(await getVisit(t.db, ref.universityCode, 'p-4')).toMatchObject({ state: 'active', event_id: revive.eventId });
+    expect(await getVisit(t.db, ref.universityCode, 'p-4')).toMatchObject({
+      state: 'active',
+      event_id: revive.eventId,
+    });
   });
 
   it('breaks a tie on occurredAt by the greater eventId, in either order', async () => {
     const at = '2022-04-02T10:00:00+08:00';
-    for (const order of [[0, 1], [1, 0]]) {
+    for (const order of [
+      [0, 1],
+      [1, 0],
+    ]) {
       const visitRef = `p-tie-${order.join('')}`;
       const events = [
-        visitEvent(ref, { eventId: `tie-${visitRef}-a`, occurredAt: at, visit: { ref: visitRef, outcomes: { positions: 1 } } }),
-        visitEvent(ref, { eventId: `tie-${visitRef}-b`, occurredAt: at, type: 'visit.amended', visit: { ref: visitRef, outcomes: { positions: 2 } } }),
+        visitEvent(ref, {
+          eventId: `tie-${visitRef}-a`,
+          occurredAt: at,
+          visit: { ref: visitRef, outcomes: { positions: 1 } },
+        }),
+        visitEvent(ref, {
+          eventId: `tie-${visitRef}-b`,
+          occurredAt: at,
+          type: 'visit.amended',
+          visit: { ref: visitRef, outcomes: { positions: 2 } },
+        }),
       ];
       const ids = await insertInboxEvents(t.db, ref.clientId, events);
       for (const i of order) await processVisitEvents(ctx, [ids[i]!]);
-      expect(await getVisit(t.db, ref.universityCode, visitRef)).toMatchObject({ positions: 2, event_id: `tie-${visitRef}-b` });
+      expect(await getVisit(t.db, ref.universityCode, visitRef)).toMatchObject({
+        positions: 2,
+        event_id: `tie-${visitRef}-b`,
+      });
     }
   });
 
   it('applies a batch whose events touch the same visit in one job', async () => {
     const evs = [
-      visitEvent(ref, { occurredAt: '2022-04-06T10:00:00+08:00', type: 'visit.amended', visit: { ref: 'p-5', outcomes: { positions: 6 } } }),
+      visitEvent(ref, {
+        occurredAt: '2022-04-06T10:00:00+08:00',
+        type: 'visit.amended',
+        visit: { ref: 'p-5', outcomes: { positions: 6 } },
+      }),
       visitEvent(ref, { occurredAt: '2022-04-02T10:00:00+08:00', visit: { ref: 'p-5', outcomes: { positions: 2 } } }),
       visitEvent(ref, { visit: { ref: 'p-6' } }),
     ];
@@ -123,7 +189,11 @@ describe('processing visit events', () => {
     const badRow = await inbox(ids[1]!);
     expect(badRow.status).toBe('rejected');
     expect(badRow.error).toMatch(/foreign key|campaign/);
-    const dl = await t.db.selectFrom('dead_letters').selectAll().where('inbox_id', '=', ids[1]!).executeTakeFirstOrThrow();
+    const dl = await t.db
+      .selectFrom('dead_letters')
+      .selectAll()
+      .where('inbox_id', '=', ids[1]!)
+      .executeTakeFirstOrThrow();
     expect(dl.reason).toMatch(/replay/);
     expect(await getVisit(t.db, ref.universityCode, 'p-bad')).toBeUndefined();
     expect((await inbox(ids[0]!)).status).toBe('processed');
@@ -140,14 +210,18 @@ describe('processing visit events', () => {
     expect(results.reduce((a, r) => a + r.processed, 0)).toBe(29);
     expect(results[13]).toEqual({ processed: 0, rejected: 1, redelivered: 0 });
     expect((await inbox(ids[13]!)).status).toBe('rejected');
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM visits WHERE ref LIKE 'grp-%'`.execute(t.db);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM visits WHERE ref LIKE 'grp-%'`.execute(
+      t.db,
+    );
     expect(rows[0]!.n).toBe(29);
   });
 
   it('throws a transient failure so BullMQ retries it, and dead-letters it on the last attempt', async () => {
     const [id] = await insertInboxEvents(t.db, ref.clientId, [visitEvent(ref, { visit: { ref: 'p-locked' } })]);
     await processVisitEvents(ctx, [id!]);
-    const [amend] = await insertInboxEvents(t.db, ref.clientId, [visitEvent(ref, { type: 'visit.amended', occurredAt: '2022-04-09T10:00:00+08:00', visit: { ref: 'p-locked' } })]);
+    const [amend] = await insertInboxEvents(t.db, ref.clientId, [
+      visitEvent(ref, { type: 'visit.amended', occurredAt: '2022-04-09T10:00:00+08:00', visit: { ref: 'p-locked' } }),
+    ]);
     // Another session holds the visit row; with a short lock_timeout the worker's upsert fails with a retryable error.
     const impatient = createDb(`${t.url}?options=${encodeURIComponent('-c lock_timeout=200')}`, { poolSize: 2 });
     let release!: () => void;
@@ -164,7 +238,11 @@ describe('processing visit events', () => {
       const c = { ...ctx, db: impatient };
       await expect(processVisitEvents(c, [amend!], { attempt: 1, maxAttempts: 3 })).rejects.toThrow(/lock timeout/);
       expect((await inbox(amend!)).status).toBe('accepted');
-      expect(await processVisitEvents(c, [amend!], { attempt: 3, maxAttempts: 3 })).toEqual({ processed: 0, rejected: 1, redelivered: 0 });
+      expect(await processVisitEvents(c, [amend!], { attempt: 3, maxAttempts: 3 })).toEqual({
+        processed: 0,
+        rejected: 1,
+        redelivered: 0,
+      });
       const row = await inbox(amend!);
       expect(row.status).toBe('rejected');
       expect(row.error).toMatch(/^gave up after 3 attempts: .*lock timeout/);
@@ -176,7 +254,13 @@ describe('processing visit events', () => {
   });
 
   it('runs the queue end to end: jobs from the producer are processed by startWorkers', async () => {
-    const config = loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix, WORKER_CONCURRENCY: '4', DB_POOL_SIZE: '3' });
+    const config = loadConfig({
+      DATABASE_URL: t.url,
+      REDIS_URL: r.url,
+      QUEUE_PREFIX: r.prefix,
+      WORKER_CONCURRENCY: '4',
+      DB_POOL_SIZE: '3',
+    });
     const workers = await startWorkers(config, { sweepIntervalMs: 0 });
     try {
       const evs = Array.from({ length: 250 }, (_, i) => visitEvent(ref, { visit: { ref: `q-${i}` } }));
@@ -184,10 +268,16 @@ describe('processing visit events', () => {
       await producer.enqueueVisitEvents(ids.slice(0, 200)); // batch jobs
       for (const id of ids.slice(200)) await producer.enqueueVisitEvents([id]); // single jobs
       await waitFor(async () => {
-        const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM inbox_events WHERE id = ANY(${ids}::bigint[]) AND status = 'processed'`.execute(t.db);
+        const { rows } = await sql<{
+          n: number;
+        }>`SELECT count(*)::int AS n FROM inbox_events WHERE id = ANY(${ids}::bigint[]) AND status = 'processed'`.execute(
+          t.db,
+        );
         return rows[0]!.n === ids.length;
       });
-      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM visits WHERE ref LIKE 'q-%'`.execute(t.db);
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM visits WHERE ref LIKE 'q-%'`.execute(
+        t.db,
+      );
       expect(rows[0]!.n).toBe(250);
     } finally {
       await workers.close();
@@ -206,11 +296,16 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promi
 describe('worker start-up check', () => {
   it('refuses two job modules for one queue, and a queue with waiting jobs but no handler', async () => {
     const queueOf = (name: QueueName) => producer.queue(name);
-    await expect(checkHandlers([processVisitEventsJob, processVisitEventsJob], queueOf)).rejects.toThrow(/visit-events have more than one job module/);
-    await producer.queue('notices').add('notices', { campaignId: '2022', period: '2022-W14' }, { jobId: 'notices-2022-2022-W14' });
-    await expect(checkHandlers([processVisitEventsJob], queueOf)).rejects.toThrow(/queue notices has 1 jobs but no handler/);
+    await expect(checkHandlers([processVisitEventsJob, processVisitEventsJob], queueOf)).rejects.toThrow(
+      /visit-events have more than one job module/,
+    );
+    await producer
+      .queue('notices')
+      .add('notices', { campaignId: '2022', period: '2022-W14' }, { jobId: 'notices-2022-2022-W14' });
+    await expect(checkHandlers([processVisitEventsJob], queueOf)).rejects.toThrow(
+      /queue notices has 1 jobs but no handler/,
+    );
     await producer.queue('notices').obliterate({ force: true });
     await expect(checkHandlers([processVisitEventsJob], queueOf)).resolves.toBeUndefined();
   });
 });
-

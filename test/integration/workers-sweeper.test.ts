@@ -31,7 +31,9 @@ afterAll(async () => {
 });
 
 const age = (ids: number[], seconds: number) =>
-  sql`UPDATE inbox_events SET received_at = now() - make_interval(secs => ${seconds}) WHERE id = ANY(${ids}::bigint[])`.execute(t.db);
+  sql`UPDATE inbox_events SET received_at = now() - make_interval(secs => ${seconds}) WHERE id = ANY(${ids}::bigint[])`.execute(
+    t.db,
+  );
 
 describe('inbox sweeper', () => {
   it('re-enqueues rows still accepted after the redelivery delay, and leaves younger rows alone', async () => {
@@ -48,7 +50,9 @@ describe('inbox sweeper', () => {
       await sweeper.sweepOnce();
       expect(await q.getWaitingCount()).toBe(3);
       await q.drain();
-      await sql`UPDATE inbox_events SET status = 'processed' WHERE id = ANY(${[...old, ...young]}::bigint[])`.execute(t.db);
+      await sql`UPDATE inbox_events SET status = 'processed' WHERE id = ANY(${[...old, ...young]}::bigint[])`.execute(
+        t.db,
+      );
     } finally {
       await sweeper.stop();
     }
@@ -58,7 +62,10 @@ describe('inbox sweeper', () => {
     const [id] = await insertInboxEvents(t.db, ref.clientId, [visitEvent(ref)]);
     const q = producer.queue('visit-events');
     await q.add('visit-events', { inboxIds: [id!] }, { jobId: visitEventJobId(id!), attempts: 1 });
-    const failing = new Worker('visit-events', async () => Promise.reject(new Error('database unreachable')), { connection: redis.duplicate(), prefix: r.prefix });
+    const failing = new Worker('visit-events', async () => Promise.reject(new Error('database unreachable')), {
+      connection: redis.duplicate(),
+      prefix: r.prefix,
+    });
     const failed = new Promise<void>((res) => failing.on('failed', () => res()));
     await failed;
     await failing.close();
