@@ -84,6 +84,17 @@ const schema = z.object({
   RESOLVE_MATCH_THRESHOLD: z.coerce.number().min(0).max(1).default(0.88),
   RESOLVE_REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.75),
   OUT_DIR: z.string().min(1).default('out'),
+  /** Console sessions (services/api/session-cookie.ts, shared/use-cases/sessions.ts): idle and absolute lifetimes, and the cookie's Secure attribute. */
+  SESSION_IDLE_SECONDS: int(1, 7 * 86400).default(1800),
+  SESSION_ABSOLUTE_SECONDS: int(1, 30 * 86400).default(43_200),
+  /** false only for plain-http development: browsers drop a Secure cookie sent over http. */
+  SESSION_COOKIE_SECURE: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Failed logins per minute for one account name, and from one address; 429 beyond. */
+  LOGIN_FAILURES_PER_NAME_PER_MINUTE: int(1, 1_000_000).default(10),
+  LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE: int(1, 1_000_000).default(30),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;

@@ -13,6 +13,7 @@ import secureJson from 'secure-json-parse';
 import { accessOfRequest, authHook, createAuthenticator } from './auth.ts';
 import { Problem, sendProblem, type FieldError } from './problem.ts';
 import { ROUTE_MODULES } from './routes/index.ts';
+import { sessionLookup } from './session-cookie.ts';
 import type { ApiDeps } from './routes/route.ts';
 import { BATCH_BODY_LIMIT, SINGLE_BODY_LIMIT } from './routes/visit-events.routes.ts';
 
@@ -262,7 +263,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   );
 
   const auth = createAuthenticator(deps.db, config.API_KEY_CACHE_SECONDS);
-  app.addHook('onRequest', authHook(auth, { failuresPerMinute: config.AUTH_FAILURES_PER_MINUTE }));
+  app.addHook(
+    'onRequest',
+    authHook(auth, { failuresPerMinute: config.AUTH_FAILURES_PER_MINUTE, sessions: sessionLookup(deps.db, config) }),
+  );
 
   // In memory, per API process: rate limiting must not depend on Redis (ingestion goes on while Redis is down).
   // The limiter's hook runs on each route after the auth hook, so the key is the client's id; requests without a key

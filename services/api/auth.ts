@@ -8,13 +8,21 @@
 // database), in a bounded cache that evicts the least recently used key, so a revoked key stops working within that
 // time and a flood of new keys cannot push out the keys in use. Failed authentications are counted per source
 // address: past AUTH_FAILURES_PER_MINUTE the address gets 429 and its uncached keys are not looked up at all.
+//
+// People use the console with a session cookie instead of a key (issue 13; shared/use-cases/sessions.ts): without an
+// Authorization header, a `ledger_session` cookie is looked up (never cached, so a logout ends it at once) and sets
+// request.client to the user's own client, with the same shape and scope rules as a key's. A cookie can be sent by the
+// browser on its own, so every cookie request other than GET/HEAD/OPTIONS must also carry the session's CSRF token in
+// `x-csrf-token` (403 otherwise). When both are sent, the key decides.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../shared/db/database.ts';
 import { hashApiKey } from '../../shared/domain/api-key.ts';
+import { csrfTokenMatches } from '../../shared/domain/accounts.ts';
 import { parseScope } from '../../shared/domain/scope.ts';
 import { findActiveClientByKeyHash } from '../../shared/repositories/api-client.repository.ts';
 import { forbidden, Problem, sendProblem, unauthorized, unavailable } from './problem.ts';
 import type { ApiClient } from './routes/route.ts';
+import { CSRF_HEADER, isSafeMethod, sessionIdOf } from './session-cookie.ts';
 
 /** `public`: no key; `client`: any valid key (the route checks the scope); `admin`: an admin key. */
 export type Access = 'public' | 'client' | 'admin';
@@ -24,7 +32,14 @@ declare module 'fastify' {
     /** Overrides the access derived from the route's path (accessOfRoute). */
     access?: Access;
   }
+  interface FastifyRequest {
+    /** Set when the request was authenticated by a console session cookie rather than a key. */
+    consoleSession?: { id: string; csrfToken: string };
+  }
 }
+
+/** The live session behind a cookie's id (null when ended or unknown); throws when the store cannot be read. */
+export type SessionLookup = (sessionId: string) => Promise<{ client: ApiClient; csrfToken: string } | null>;
 
 /** Routes anyone may call: probes, metrics and the OpenAPI document with its UI. */
 const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/metrics', '/docs']);
@@ -148,7 +163,7 @@ const tooManyFailures = (perMinute: number, wait: number) =>
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-export function authHook(auth: Authenticator, options: { failuresPerMinute: number }) {
+export function authHook(auth: Authenticator, options: { failuresPerMinute: number; sessions?: SessionLookup }) {
   const limiter = new FailureLimiter(options.failuresPerMinute);
   const fail = (request: FastifyRequest, problem: Problem): Problem => {
     const wait = limiter.fail(request.ip);
@@ -159,11 +174,13 @@ export function authHook(auth: Authenticator, options: { failuresPerMinute: numb
     const access = accessOfRequest(request);
     if (access === undefined || access === 'public') return;
     const header = request.headers.authorization;
+    const sessionId = header || !options.sessions ? undefined : sessionIdOf(request);
+    if (sessionId) return authenticateSession(request, access, sessionId, options.sessions!);
     if (!header)
       throw fail(
         request,
         unauthorized(
-          'the Authorization header is missing: send Authorization: Bearer <key> (ledger clients create makes a key)',
+          'the Authorization header is missing: send Authorization: Bearer <key> (ledger clients create makes a key), or sign in to the console',
         ),
       );
     const m = BEARER.exec(header);
@@ -191,6 +208,37 @@ export function authHook(auth: Authenticator, options: { failuresPerMinute: numb
     if (access === 'admin' && client.scope.kind !== 'admin') throw forbidden('this needs an admin key');
     request.client = client;
     request.log = request.log.child({ client: client.name });
+  }
+
+  async function authenticateSession(
+    request: FastifyRequest,
+    access: Access,
+    sessionId: string,
+    sessions: SessionLookup,
+  ): Promise<void> {
+    const wait = limiter.waitSeconds(request.ip);
+    if (wait > 0) throw tooManyFailures(options.failuresPerMinute, wait);
+    let live: Awaited<ReturnType<SessionLookup>>;
+    try {
+      live = await sessions(sessionId);
+    } catch (err) {
+      request.log.error({ err }, 'session lookup failed');
+      throw unavailable('the session cannot be checked right now (database unreachable): retry later');
+    }
+    if (!live)
+      throw fail(
+        request,
+        unauthorized('the session has ended (logged out, timed out or the account disabled): sign in again'),
+      );
+    const sent = request.headers[CSRF_HEADER];
+    if (!isSafeMethod(request.method) && !csrfTokenMatches(sessionId, typeof sent === 'string' ? sent : undefined))
+      throw forbidden(
+        `a ${request.method} with the session cookie needs the header ${CSRF_HEADER} holding the session's csrfToken (from GET /v1/session)`,
+      );
+    if (access === 'admin' && live.client.scope.kind !== 'admin') throw forbidden('this needs an admin account');
+    request.client = live.client;
+    request.consoleSession = { id: sessionId, csrfToken: live.csrfToken };
+    request.log = request.log.child({ user: live.client.name });
   }
 
   // Answers directly instead of throwing: plugins such as bull-board install error handlers of their own.

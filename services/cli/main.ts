@@ -11,6 +11,7 @@ const GROUPS: Record<string, () => Promise<Group>> = {
   import: () => import('./commands/import.command.ts'),
   campaign: () => import('./commands/campaign.command.ts'),
   clients: () => import('./commands/clients.command.ts'),
+  users: () => import('./commands/users.command.ts'),
   serve: () => import('./commands/serve.command.ts'),
   dlq: () => import('./commands/dlq.command.ts'),
   employers: () => import('./commands/employers.command.ts'),

@@ -4,5 +4,6 @@ import type { IngestionTables } from './tables/ingestion.table.ts';
 import type { EmployerTables } from './tables/employers.table.ts';
 import type { RankingTables } from './tables/rankings.table.ts';
 import type { NoticeTables } from './tables/notices.table.ts';
+import type { AccountTables } from './tables/accounts.table.ts';
 
-export interface Database extends FoundationTables, IngestionTables, EmployerTables, RankingTables, NoticeTables {}
+export interface Database extends FoundationTables, IngestionTables, EmployerTables, RankingTables, NoticeTables, AccountTables {}

@@ -29,13 +29,14 @@ export async function listApiClients(db: Db): Promise<ApiClientRow[]> {
   return db
     .selectFrom('api_clients')
     .select(['id', 'name', 'scope', 'created_at as createdAt', 'revoked_at as revokedAt'])
+    .where('kind', '=', 'key') // users' own rows (migration 0009) are accounts, listed by `ledger users list`
     .orderBy('id')
     .execute();
 }
 
 /** Revokes the active clients matching the name or id; returns the ids revoked (none when already revoked or unknown). */
 export async function revokeApiClients(db: Db, by: { id: number } | { name: string }): Promise<number[]> {
-  let q = db.updateTable('api_clients').set({ revoked_at: sql`now()` }).where('revoked_at', 'is', null);
+  let q = db.updateTable('api_clients').set({ revoked_at: sql`now()` }).where('revoked_at', 'is', null).where('kind', '=', 'key');
   q = 'id' in by ? q.where('id', '=', by.id) : q.where('name', '=', by.name);
   const rows = await q.returning('id').execute();
   return rows.map((r) => r.id);

@@ -6,6 +6,7 @@ import { visitEventRoutes } from './visit-events.routes.ts';
 import { rankingRoutes } from './rankings.routes.ts';
 import { employerRoutes } from './employers.routes.ts';
 import { noticeRoutes } from './notices.routes.ts';
+import { sessionRoutes } from './session.routes.ts';
 
 export const ROUTE_MODULES: ReadonlyArray<RouteModule> = [
   healthRoutes,
@@ -14,4 +15,5 @@ export const ROUTE_MODULES: ReadonlyArray<RouteModule> = [
   rankingRoutes,
   employerRoutes,
   noticeRoutes,
+  sessionRoutes,
 ];

@@ -111,7 +111,9 @@ export interface ApiClientTable {
   id: Generated<number>;
   name: string;
   scope: string;
-  key_hash: string;
+  /** 'key': an API key's client; 'user': a person's (migration 0009), which has no key (key_hash null). */
+  kind: Defaulted<'key' | 'user'>;
+  key_hash: string | null;
   created_at: CreatedAt;
   revoked_at: Date | null;
 }

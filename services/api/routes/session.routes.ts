@@ -1,0 +1,123 @@
+// Console sign-in (docs/console-api.md): POST /v1/session checks a name and password and sets the session cookie,
+// GET /v1/session (and /v1/me) says who the caller is and gives the CSRF token, DELETE /v1/session logs out.
+// Failed logins are counted per account name and per address, in memory per API process like the other limits
+// (a Redis outage must not lock everyone out); past either limit the login answers 429 without checking anything.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { csrfTokenMatches } from '../../../shared/domain/accounts.ts';
+import { formatScope } from '../../../shared/domain/scope.ts';
+import { findLiveSession, logIn, logOut } from '../../../shared/use-cases/sessions.ts';
+import { FailureLimiter } from '../auth.ts';
+import { forbidden, Problem, unauthorized } from '../problem.ts';
+import { clearSessionCookie, CSRF_HEADER, sessionIdOf, sessionLifetimes, setSessionCookie } from '../session-cookie.ts';
+import { parseInput } from './console-input.ts';
+import type { ApiDeps, RouteModule } from './route.ts';
+
+const loginBody = z.object({ name: z.string().min(1).max(200), password: z.string().min(1).max(200) }).strict();
+
+const userSchema = {
+  type: 'object',
+  properties: { name: { type: 'string' }, scope: { type: 'string' } },
+} as const;
+const sessionAnswer = {
+  type: 'object',
+  properties: { user: userSchema, csrfToken: { type: ['string', 'null'] } },
+} as const;
+
+const tooManyLogins = (wait: number) =>
+  new Problem(
+    429,
+    'Too Many Requests',
+    `too many failed logins for this account or from this address: retry in ${wait} s`,
+    undefined,
+    { 'retry-after': String(wait) },
+  );
+
+function whoAmI(request: FastifyRequest) {
+  return {
+    user: { name: request.client.name, scope: formatScope(request.client.scope) },
+    csrfToken: request.consoleSession?.csrfToken ?? null,
+  };
+}
+
+export const sessionRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) => {
+  const { db, config } = deps;
+  const lifetimes = sessionLifetimes(config);
+  const secure = config.SESSION_COOKIE_SECURE;
+  const byName = new FailureLimiter(config.LOGIN_FAILURES_PER_NAME_PER_MINUTE);
+  const byAddress = new FailureLimiter(config.LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE);
+
+  app.post(
+    '/v1/session',
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'Sign in to the console with an account name and password: sets the session cookie',
+        tags: ['session'],
+        body: {
+          type: 'object',
+          properties: { name: { type: 'string' }, password: { type: 'string', format: 'password' } },
+        },
+        response: { 200: sessionAnswer },
+      },
+    },
+    async (request, reply) => {
+      const body = parseInput(loginBody, request.body, 'body');
+      const nameKey = body.name.normalize('NFC').toLowerCase();
+      const wait = Math.max(byName.waitSeconds(nameKey), byAddress.waitSeconds(request.ip));
+      if (wait > 0) throw tooManyLogins(wait);
+      const session = await logIn(db, body.name, body.password, lifetimes, request.ip);
+      if (!session) {
+        const over = Math.max(byName.fail(nameKey), byAddress.fail(request.ip));
+        request.log.info({ user: body.name }, 'login refused');
+        if (over > 0) throw tooManyLogins(over);
+        throw unauthorized('unknown account, wrong password or disabled account: check them, or ask an administrator');
+      }
+      request.log.info({ user: session.client.name }, 'login');
+      setSessionCookie(reply, session.sessionId, secure);
+      return {
+        user: { name: session.client.name, scope: formatScope(session.client.scope) },
+        csrfToken: session.csrfToken,
+      };
+    },
+  );
+
+  for (const url of ['/v1/session', '/v1/me']) {
+    app.get(
+      url,
+      {
+        schema: {
+          summary:
+            url === '/v1/me'
+              ? 'Who the caller is (same as GET /v1/session)'
+              : "Who the caller is, and the session's CSRF token (null with an API key)",
+          tags: ['session'],
+          response: { 200: sessionAnswer },
+        },
+      },
+      async (request) => whoAmI(request),
+    );
+  }
+
+  app.delete(
+    '/v1/session',
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'Log out: ends the session server-side and clears the cookie (204 also without a session)',
+        tags: ['session'],
+      },
+    },
+    async (request, reply) => {
+      const sessionId = sessionIdOf(request);
+      if (sessionId && (await findLiveSession(db, sessionId, lifetimes))) {
+        const sent = request.headers[CSRF_HEADER];
+        if (!csrfTokenMatches(sessionId, typeof sent === 'string' ? sent : undefined))
+          throw forbidden(`logging out needs the header ${CSRF_HEADER} holding the session's csrfToken`);
+        await logOut(db, sessionId);
+      }
+      clearSessionCookie(reply, secure);
+      return reply.code(204).send();
+    },
+  );
+};

@@ -1,0 +1,135 @@
+// `ledger users create|list|disable|reset-password`: people's accounts for the console (CONTRACT.md, second wave).
+// A password is never taken from the command line (it would show in `ps` and the shell's history): it is generated and
+// printed once, or read from standard input with --password-stdin. Only its argon2id hash is stored.
+import type { Command } from 'commander';
+import { formatScope, parseScope } from '../../../shared/domain/scope.ts';
+import { provinceExists, universityExists } from '../../../shared/repositories/api-client.repository.ts';
+import {
+  createUser,
+  disableUser,
+  listAllUsers,
+  resetPassword,
+  UnknownUserError,
+  UserInputError,
+  UserNameTakenError,
+  type User,
+} from '../../../shared/use-cases/manage-users.ts';
+import { output, UserError, withDb } from '../context.ts';
+
+const SCOPE_HELP =
+  'university:CODE (10-digit MOE code), province:CODE (6-digit GB/T 2260 code such as 440000), national or admin';
+
+/** The password on standard input: its first line, without the line ending. */
+async function readPasswordFromStdin(): Promise<string> {
+  if (process.stdin.isTTY)
+    throw new UserError('--password-stdin reads the password from standard input: pipe it in, e.g. `pass show x |`');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  const line = text.split(/\r?\n/)[0] ?? '';
+  if (!line) throw new UserError('--password-stdin: standard input is empty: send the password on its first line');
+  return line;
+}
+
+/** Use-case errors as the one-line reasons of the CLI. */
+async function asUserError<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof UserInputError) throw new UserError(`--${err.field}: ${err.message}`);
+    if (err instanceof UserNameTakenError || err instanceof UnknownUserError) throw new UserError(err.message);
+    throw err;
+  }
+}
+
+const line = (u: User) =>
+  [u.id, u.name, u.scope, u.email ?? '-', u.lastLoginAt ? `last login ${u.lastLoginAt}` : 'never logged in']
+    .concat(u.disabledAt ? [`disabled ${u.disabledAt}`] : [])
+    .join('\t');
+
+export function register(program: Command): void {
+  const users = program.command('users').description("people's accounts for the console (sign-in with a password)");
+
+  users
+    .command('create')
+    .description('create an account and print its initial password once (or read it from stdin)')
+    .requiredOption('--name <name>', 'the login name: letters, digits, . _ @ - (e.g. gd-edu)')
+    .requiredOption('--scope <scope>', SCOPE_HELP)
+    .option('--email <address>', "the person's e-mail address (for the operators' information)")
+    .option('--password-stdin', 'read the password from the first line of standard input instead of generating one')
+    .option('--json', 'print {"id", "name", "scope", "email", "password"} (password null when read from stdin)')
+    .action(async (opts: { name: string; scope: string; email?: string; passwordStdin?: boolean; json?: boolean }) => {
+      const scope = parseScope(opts.scope.trim());
+      if (!scope) throw new UserError(`--scope ${JSON.stringify(opts.scope)} is not a scope: use ${SCOPE_HELP}`);
+      const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
+      await withDb(async ({ db }) => {
+        if (scope.kind === 'province' && !(await provinceExists(db, scope.provinceCode)))
+          throw new UserError(
+            `--scope ${opts.scope}: ${scope.provinceCode} is not a province code (e.g. 110000 北京市, 440000 广东省)`,
+          );
+        if (scope.kind === 'university' && !(await universityExists(db, scope.universityCode)))
+          process.stderr.write(
+            `warning: university ${scope.universityCode} is not imported yet; its pages stay empty until \`ledger import universities\` adds it\n`,
+          );
+        const made = await asUserError(() =>
+          createUser(db, { name: opts.name.trim(), scope: formatScope(scope), email: opts.email ?? null, password }),
+        );
+        const { id, name, email } = made.user;
+        output(
+          opts.json,
+          { id, name, scope: made.user.scope, email, password: made.password },
+          `user ${id} ${name} (${made.user.scope})` +
+            (made.password ? `\ninitial password (shown once, hand it over now): ${made.password}` : ''),
+        );
+      });
+    });
+
+  users
+    .command('list')
+    .description('list accounts (never their passwords)')
+    .option('--json', 'print JSON: [{id, name, scope, email, createdAt, passwordChangedAt, lastLoginAt, disabledAt}]')
+    .action(async (opts: { json?: boolean }) => {
+      await withDb(async ({ db }) => {
+        const rows = await listAllUsers(db);
+        output(opts.json, rows, () =>
+          rows.length === 0
+            ? 'no users: create one with `ledger users create --name N --scope S`'
+            : rows.map(line).join('\n'),
+        );
+      });
+    });
+
+  users
+    .command('disable')
+    .description('disable an account: its sessions end at once and it can no longer sign in')
+    .requiredOption('--name <name>', 'the login name')
+    .option('--json', 'print the user as JSON')
+    .action(async (opts: { name: string; json?: boolean }) => {
+      await withDb(async ({ db }) => {
+        const { user, changed } = await asUserError(() => disableUser(db, { name: opts.name }));
+        output(
+          opts.json,
+          { ...user, changed },
+          changed ? `disabled user ${user.id} ${user.name}` : `user ${user.name} was disabled already`,
+        );
+      });
+    });
+
+  users
+    .command('reset-password')
+    .description("set a new password (printed once, or read from stdin); ends the account's sessions")
+    .requiredOption('--name <name>', 'the login name')
+    .option('--password-stdin', 'read the new password from the first line of standard input')
+    .option('--json', 'print {"id", "name", "password"} (password null when read from stdin)')
+    .action(async (opts: { name: string; passwordStdin?: boolean; json?: boolean }) => {
+      const chosen = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
+      await withDb(async ({ db }) => {
+        const { user, password } = await asUserError(() => resetPassword(db, { name: opts.name }, chosen));
+        output(
+          opts.json,
+          { id: user.id, name: user.name, password },
+          `new password for ${user.name}` + (password ? ` (shown once, hand it over now): ${password}` : ' set'),
+        );
+      });
+    });
+}

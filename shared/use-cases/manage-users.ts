@@ -1,0 +1,178 @@
+// People's accounts: create (with a generated initial password unless one is given), list, disable, reset the password.
+// The CLI (`ledger users …`) and the console's operations page (/v1/admin/users) both go through here.
+//
+// Passwords are hashed with argon2id (@node-rs/argon2: maintained, prebuilt for each platform inside the npm package,
+// so no compiler or download at install) at its defaults, which are OWASP's minimum for argon2id: 19 MiB, 2 passes,
+// 1 lane (about 20 ms here). The PHC string stores the parameters, so raising them later still verifies old hashes.
+import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import type { Db } from '../db/database.ts';
+import { emailProblem, generatePassword, passwordProblem, userNameProblem } from '../domain/accounts.ts';
+import { formatScope, parseScope, type ClientScope } from '../domain/scope.ts';
+import {
+  deleteSessionsOfUser,
+  findUserById,
+  findUserByName,
+  insertUser,
+  insertUserClient,
+  listUsers,
+  markUserDisabled,
+  setUserPassword,
+  type UserRow,
+} from '../repositories/user.repository.ts';
+
+/** Algorithm.Argon2id: the package declares it as a const enum, which cannot be imported at run time. */
+const ARGON2ID = 2 as Algorithm;
+
+export const hashPassword = (password: string): Promise<string> => hash(password, { algorithm: ARGON2ID });
+
+// Verified against when the name is unknown, so that an unknown name takes as long as a wrong password.
+let dummyHash: Promise<string> | undefined;
+
+/** Whether the password matches the stored hash; with no hash (unknown user), spends the same time and says no. */
+export async function verifyPassword(stored: string | undefined, password: string): Promise<boolean> {
+  if (stored === undefined) {
+    dummyHash ??= hashPassword(generatePassword());
+    await verify(await dummyHash, password).catch(() => false);
+    return false;
+  }
+  return verify(stored, password).catch(() => false); // a malformed stored hash grants nothing
+}
+
+/** A refused request: `field` names the offending input (name, scope, email, password). */
+export class UserInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UserInputError';
+  }
+}
+
+export class UserNameTakenError extends Error {
+  constructor(readonly userName: string) {
+    super(`a user named ${userName} exists already: choose another name, or reset its password`);
+    this.name = 'UserNameTakenError';
+  }
+}
+
+export class UnknownUserError extends Error {
+  constructor(readonly user: string | number) {
+    super(`no user ${typeof user === 'number' ? `with id ${user}` : `named ${user}`}: see \`ledger users list\``);
+    this.name = 'UnknownUserError';
+  }
+}
+
+export interface User {
+  id: number;
+  name: string;
+  scope: string;
+  email: string | null;
+  createdAt: string;
+  passwordChangedAt: string;
+  lastLoginAt: string | null;
+  disabledAt: string | null;
+}
+
+const toUser = (r: UserRow): User => ({
+  id: r.id,
+  name: r.name,
+  scope: r.scope,
+  email: r.email,
+  createdAt: r.createdAt.toISOString(),
+  passwordChangedAt: r.passwordChangedAt.toISOString(),
+  lastLoginAt: r.lastLoginAt?.toISOString() ?? null,
+  disabledAt: r.disabledAt?.toISOString() ?? null,
+});
+
+export interface NewUser {
+  name: string;
+  scope: string;
+  email?: string | null;
+  /** Chosen by the operator (read from stdin); otherwise one is generated and returned once. */
+  password?: string;
+}
+
+function checkNewUser(input: NewUser): ClientScope {
+  const nameProblem = userNameProblem(input.name);
+  if (nameProblem) throw new UserInputError('name', `name ${nameProblem}`);
+  const scope = parseScope(input.scope);
+  if (!scope)
+    throw new UserInputError(
+      'scope',
+      `scope ${JSON.stringify(input.scope)} is not university:CODE (10 digits), province:CODE (6 digits), national or admin`,
+    );
+  if (input.email) {
+    const problem = emailProblem(input.email);
+    if (problem) throw new UserInputError('email', `email ${problem}`);
+  }
+  if (input.password !== undefined) {
+    const problem = passwordProblem(input.password);
+    if (problem) throw new UserInputError('password', `the password ${problem}`);
+  }
+  return scope;
+}
+
+/** Creates the account and its client row in one transaction; the password is returned when it was generated. */
+export async function createUser(db: Db, input: NewUser): Promise<{ user: User; password: string | null }> {
+  const scope = checkNewUser(input);
+  const password = input.password ?? generatePassword();
+  const passwordHash = await hashPassword(password);
+  const id = await db.transaction().execute(async (trx) => {
+    const clientId = await insertUserClient(trx, input.name, formatScope(scope));
+    const userId = await insertUser(trx, {
+      name: input.name,
+      email: input.email ?? null,
+      passwordHash,
+      clientId,
+    });
+    if (userId === undefined) throw new UserNameTakenError(input.name);
+    return userId;
+  });
+  const row = await findUserById(db, id);
+  return { user: toUser(row!), password: input.password === undefined ? password : null };
+}
+
+export async function listAllUsers(db: Db): Promise<User[]> {
+  return (await listUsers(db)).map(toUser);
+}
+
+async function resolveUser(db: Db, who: { id: number } | { name: string }): Promise<UserRow> {
+  const row = 'id' in who ? await findUserById(db, who.id) : await findUserByName(db, who.name);
+  if (!row) throw new UnknownUserError('id' in who ? who.id : who.name);
+  return row;
+}
+
+/** Disables the account and ends its sessions at once; disabling a disabled account changes nothing. */
+export async function disableUser(
+  db: Db,
+  who: { id: number } | { name: string },
+): Promise<{ user: User; changed: boolean }> {
+  const row = await resolveUser(db, who);
+  const changed = await db.transaction().execute(async (trx) => {
+    const done = await markUserDisabled(trx, row.id);
+    await deleteSessionsOfUser(trx, row.id);
+    return done;
+  });
+  return { user: toUser((await findUserById(db, row.id))!), changed };
+}
+
+/** Sets a new password (generated unless given) and ends the account's sessions. */
+export async function resetPassword(
+  db: Db,
+  who: { id: number } | { name: string },
+  chosen?: string,
+): Promise<{ user: User; password: string | null }> {
+  if (chosen !== undefined) {
+    const problem = passwordProblem(chosen);
+    if (problem) throw new UserInputError('password', `the password ${problem}`);
+  }
+  const row = await resolveUser(db, who);
+  const password = chosen ?? generatePassword();
+  const passwordHash = await hashPassword(password);
+  await db.transaction().execute(async (trx) => {
+    await setUserPassword(trx, row.id, passwordHash);
+    await deleteSessionsOfUser(trx, row.id);
+  });
+  return { user: toUser((await findUserById(db, row.id))!), password: chosen === undefined ? password : null };
+}
