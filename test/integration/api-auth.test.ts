@@ -6,42 +6,26 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '../../jobs/catalogue.ts';
 import { createAuthenticator } from '../../services/api/auth.ts';
-import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';
+import { createApiKey, startTestApi } from '../helpers/api.ts';
 import { createReferenceData, visitEvent, type ReferenceData } from '../helpers/factories.ts';
 import { rawRequest, type RawResponse } from '../helpers/raw-http.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
-let r: TestRedis;
-let api: TestApi;
+// Spelled attacks fail authentication by the hundred here: the per-address limit is tested on its own instance.
+const services = useTestServices({ api: { AUTH_FAILURES_PER_MINUTE: '100000' } });
 let ref: ReferenceData;
 let redis: Redis;
 let queue: Queue;
-const extra: Array<{ close(): Promise<unknown> }> = [];
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  // Spelled attacks fail authentication by the hundred here: the per-address limit is tested on its own instance.
-  api = await startTestApi({
-    databaseUrl: t.url,
-    redisUrl: r.url,
-    prefix: r.prefix,
-    env: { AUTH_FAILURES_PER_MINUTE: '100000' },
-  });
-  ref = await createReferenceData(t.db);
-  redis = new Redis(r.url, { maxRetriesPerRequest: 1 });
-  queue = new Queue(QUEUES.visitEvents, { connection: redis, prefix: r.prefix });
+  ref = await createReferenceData(services.db);
+  redis = new Redis(services.queue.url, { maxRetriesPerRequest: 1 });
+  queue = new Queue(QUEUES.visitEvents, { connection: redis, prefix: services.queue.prefix });
 });
 
 afterAll(async () => {
-  for (const x of extra) await x.close().catch(() => {});
   await queue?.close();
   redis?.disconnect();
-  await api?.close();
-  await r?.cleanup();
-  await t?.drop();
 });
 
 /** Ways of writing one path that a server, a proxy or a router may or may not read as that path. */
@@ -111,7 +95,7 @@ function send(method: string, target: string, headers: Record<string, string> = 
     method === 'GET'
       ? undefined
       : JSON.stringify(method === 'POST' ? { name: 'x', data: {}, events: [visitEvent(ref)] } : {});
-  return rawRequest(api.url, method, target, {
+  return rawRequest(services.api.url, method, target, {
     headers: body ? { 'content-type': 'application/json', ...headers } : headers,
     body,
   });
@@ -144,7 +128,7 @@ describe('authentication on the matched route', () => {
 
   it('leaves the queues untouched: no spelling without an admin key empties, pauses, adds to or obliterates a queue', async () => {
     await queue.add('probe', { inboxIds: [0] }, { jobId: 'auth-probe' });
-    const national = await createApiKey(t.db, 'national');
+    const national = await createApiKey(services.db, 'national');
     for (const [method, path] of PROTECTED.filter(([, p]) => p.startsWith('/admin/queues/api/queues/'))) {
       const { routed, others } = spellings(path);
       for (const target of [path, ...routed, ...others]) {
@@ -166,8 +150,8 @@ describe('authentication on the matched route', () => {
   });
 
   it('answers 403 to a non-admin key on bull-board however it is spelled, and serves an admin key', async () => {
-    const national = await createApiKey(t.db, 'national');
-    const admin = await createApiKey(t.db, 'admin');
+    const national = await createApiKey(services.db, 'national');
+    const admin = await createApiKey(services.db, 'admin');
     for (const target of spellings('/admin/queues/api/queues').routed) {
       const res = await send('GET', target, { authorization: `Bearer ${national}` });
       expect(res.status, describeAnswer('GET', target, res)).toBe(403);
@@ -179,7 +163,7 @@ describe('authentication on the matched route', () => {
 
   it('serves a /v1 route reached by an encoded or absolute-form target with its key as it serves the plain path', async () => {
     const ev = visitEvent(ref);
-    expect((await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev })).status).toBe(202);
+    expect((await services.api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev })).status).toBe(202);
     for (const target of [
       `/v1/visit-events/${ev.eventId}`,
       `/%761/visit-events/${ev.eventId}`,
@@ -216,13 +200,13 @@ describe('authentication on the matched route', () => {
 describe('failed authentication is rate-limited per source address', () => {
   it('answers 429 with Retry-After past AUTH_FAILURES_PER_MINUTE, no longer looks guesses up, and keeps serving a key in use', async () => {
     const limited = await startTestApi({
-      databaseUrl: t.url,
-      redisUrl: r.url,
-      prefix: r.prefix,
+      databaseUrl: services.database.url,
+      redisUrl: services.queue.url,
+      prefix: services.queue.prefix,
       env: { AUTH_FAILURES_PER_MINUTE: '5', API_KEY_CACHE_SECONDS: '60' },
     });
-    extra.push(limited);
-    const own = await createReferenceData(t.db);
+    services.closeAtEnd(() => limited.close());
+    const own = await createReferenceData(services.db);
     expect((await limited.request('POST', '/v1/visit-events', { key: own.apiKey, body: visitEvent(own) })).status).toBe(
       202,
     );
@@ -240,7 +224,7 @@ describe('failed authentication is rate-limited per source address', () => {
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(over.body.detail).toMatch(/failed authentications/);
     // A key that has become valid meanwhile is not even looked up from this address until the minute is over …
-    const late = await createApiKey(t.db, 'national');
+    const late = await createApiKey(services.db, 'national');
     expect((await limited.request('GET', '/v1/campaigns/2022/notices', { key: late })).status).toBe(429);
     // … while the key already in use goes on working.
     expect((await limited.request('POST', '/v1/visit-events', { key: own.apiKey, body: visitEvent(own) })).status).toBe(
@@ -252,14 +236,18 @@ describe('failed authentication is rate-limited per source address', () => {
 
 describe('key cache', () => {
   it('evicts the least recently used key when full instead of forgetting every key', async () => {
-    const auth = createAuthenticator(t.db, 60, { maxCachedKeys: 3 });
-    const inUse = await createApiKey(t.db, 'national', 'lru-in-use');
+    const auth = createAuthenticator(services.db, 60, { maxCachedKeys: 3 });
+    const inUse = await createApiKey(services.db, 'national', 'lru-in-use');
     expect(await auth.lookup(inUse)).toMatchObject({ name: 'lru-in-use' });
     await auth.lookup('lk_unknown_1');
     await auth.lookup('lk_unknown_2');
     expect(await auth.lookup(inUse)).not.toBeNull(); // used again: now the most recent
     await auth.lookup('lk_unknown_3'); // full: the least recently used (lk_unknown_1) goes, not everything
-    await t.db.updateTable('api_clients').set({ revoked_at: new Date() }).where('name', '=', 'lru-in-use').execute();
+    await services.db
+      .updateTable('api_clients')
+      .set({ revoked_at: new Date() })
+      .where('name', '=', 'lru-in-use')
+      .execute();
     expect(auth.cached(inUse)).toBeDefined();
     expect(await auth.lookup(inUse)).toMatchObject({ name: 'lru-in-use' }); // still the cached answer (60 s here)
     expect(auth.cached('lk_unknown_1')).toBeUndefined();
