@@ -1,5 +1,16 @@
-// Rules that catch real bugs in async code matter more here than style (prettier handles that).
+// Rules that catch real bugs in async code matter more here than style (prettier handles that), and rules that keep
+// the layers apart (README, Layout): a wrong import fails CI instead of waiting for a review.
 import tseslint from 'typescript-eslint';
+
+/** Imports that mean I/O or process state: the pure core (shared/domain) takes none of them. */
+const IO = [
+  { group: ['**/db/**', '**/repositories/**', '**/use-cases/**'], message: 'shared/domain is pure: no database, repository or use case (move the I/O to a use case)' },
+  { group: ['**/config', '**/config.ts', '**/log', '**/log.ts', '**/metrics', '**/metrics.ts'], message: 'shared/domain is pure: take settings as arguments, return results instead of logging' },
+  { group: ['kysely', 'pg', 'ioredis', 'bullmq', 'nodemailer', 'fastify', 'node:net', 'node:http', 'node:https', 'node:child_process'], message: 'shared/domain is pure: no I/O libraries' },
+  { group: ['**/services/**', '**/jobs/**'], message: 'shared/ imports neither services/ nor jobs/' },
+];
+
+const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.local/', 'out/', 'bench/data/', 'coverage/'] },
@@ -15,5 +26,27 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
     },
+  },
+  // The pure core: rules a reader can test without services.
+  { files: ['shared/domain/**/*.ts'], rules: restrict(IO) },
+  // Repositories hold SQL only: no use cases, no processes.
+  {
+    files: ['shared/repositories/**/*.ts'],
+    rules: restrict([
+      { group: ['**/use-cases/**'], message: 'repositories do not call use cases: the use case combines repositories' },
+      { group: ['**/services/**', '**/jobs/**'], message: 'shared/ imports neither services/ nor jobs/' },
+    ]),
+  },
+  // Everything in shared/ is imported by the processes and imports none of them.
+  {
+    files: ['shared/use-cases/**/*.ts', 'shared/db/**/*.ts', 'shared/*.ts'],
+    rules: restrict([{ group: ['**/services/**', '**/jobs/**'], message: 'shared/ imports neither services/ nor jobs/' }]),
+  },
+  // Processes and jobs are wiring: SQL lives in repositories, so they do not import the query builder or the driver.
+  {
+    files: ['services/**/*.ts', 'jobs/**/*.ts'],
+    rules: restrict([
+      { group: ['kysely', 'pg'], allowTypeImports: true, message: 'processes and jobs hold no SQL: call a repository or a use case (types such as Transaction may be imported with import type)' },
+    ]),
   },
 );
