@@ -4,7 +4,8 @@
 import { UnrecoverableError } from 'bullmq';
 import { QUEUES } from './catalogue.ts';
 import { defineJob } from './job.ts';
-import { generateNotices, UnknownCampaignForNoticesError } from '../shared/use-cases/generate-notices.ts';
+import { UnknownCampaignError } from '../shared/use-cases/find-campaign.ts';
+import { generateNotices } from '../shared/use-cases/generate-notices.ts';
 
 export const generateNoticesJob = defineJob({
   queue: QUEUES.notices,
@@ -12,7 +13,7 @@ export const generateNoticesJob = defineJob({
     const started = Date.now();
     const result = await generateNotices(ctx.db, payload).catch((err: unknown) => {
       // No retry can create a campaign: fail the job at once.
-      if (err instanceof UnknownCampaignForNoticesError) throw new UnrecoverableError(err.message);
+      if (err instanceof UnknownCampaignError) throw new UnrecoverableError(err.message);
       throw err;
     });
     // `replace`: a pending row whose earlier job ended (e.g. failed on an outage before it could claim) gets a new one;

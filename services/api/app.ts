@@ -10,8 +10,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
+import { UnknownCampaignError } from '../../shared/use-cases/find-campaign.ts';
 import { accessOfRequest, authHook, createAuthenticator } from './auth.ts';
-import { Problem, sendProblem, type FieldError } from './problem.ts';
+import { notFound, Problem, sendProblem, type FieldError } from './problem.ts';
 import { ROUTE_MODULES } from './routes/index.ts';
 import { sessionLookup } from './session-cookie.ts';
 import type { ApiDeps } from './routes/route.ts';
@@ -204,7 +205,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     done(null, parsed);
   });
 
-  app.setErrorHandler((err: FastifyError | Problem, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError | Problem, request, reply) => {
+    // A campaign id in the path that names no campaign (findCampaignOrFail, in a route or a use case): 404 wherever it
+    // is found. The error's own message tells an operator which command to run; an API client needs only the id.
+    const err =
+      thrown instanceof UnknownCampaignError ? notFound(`campaign ${thrown.campaignId} does not exist`) : thrown;
     if (err instanceof Problem) {
       if (err.headers) void reply.headers(err.headers);
       if (err.status >= 500) request.log.warn({ detail: err.detail }, err.title);

@@ -1,6 +1,7 @@
 // `ledger`: one command line for operators. Each command group lives in ./commands/*.command.ts.
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../shared/config.ts';
+import { UnknownCampaignError } from '../../shared/use-cases/find-campaign.ts';
 import { UserError } from './context.ts';
 
 type Group = { register(program: Command): void };
@@ -47,6 +48,8 @@ try {
     if (err instanceof UserError && err.details !== undefined) {
       process.stderr.write(JSON.stringify(err.details, null, 2) + '\n');
     }
-    process.exitCode = err instanceof UserError || err instanceof ConfigError ? 1 : 2;
+    // 1: the user can fix it (the message says how); 2: something else failed.
+    const fixable = err instanceof UserError || err instanceof ConfigError || err instanceof UnknownCampaignError;
+    process.exitCode = fixable ? 1 : 2;
   }
 }

@@ -12,6 +12,7 @@ import {
   type RecentVisit,
 } from '../repositories/measures.repository.ts';
 import { listPlans } from '../repositories/plan.repository.ts';
+import { findCampaignOrFail } from './find-campaign.ts';
 
 const PROVINCE_SCOPE = /^province:(\d{6})$/;
 
@@ -22,13 +23,6 @@ export function parseRankingScope(text: string): RankingScope | null {
 }
 
 export const provinceOfScope = (scope: RankingScope): string | null => PROVINCE_SCOPE.exec(scope)?.[1] ?? null;
-
-export class UnknownCampaignError extends Error {
-  constructor(readonly campaignId: string) {
-    super(`campaign ${campaignId} does not exist: see \`ledger campaign list\``);
-    this.name = 'UnknownCampaignError';
-  }
-}
 
 export class UnknownProvinceError extends Error {
   constructor(readonly provinceCode: string) {
@@ -44,8 +38,7 @@ export async function measuresAsOf(
   asOf: string,
   provinceCode?: string,
 ): Promise<{ inputs: MeasureInputs; measures: UniversityMeasures[] }> {
-  const campaign = await getCampaignRules(db, campaignId);
-  if (!campaign) throw new UnknownCampaignError(campaignId);
+  const campaign = await findCampaignOrFail(db, campaignId, getCampaignRules);
   // Reference data and visit figures are independent reads: run them side by side.
   const [inputs, figures] = await Promise.all([
     loadMeasureInputsFor(db, campaign, provinceCode),

@@ -4,6 +4,7 @@
 import type { Writable } from 'node:stream';
 import type { Db } from '../db/database.ts';
 import type { ProvinceRanking, Snapshot, UniversityRanking } from '../domain/ranking.types.ts';
+import { findCampaignOrFail } from './find-campaign.ts';
 import { takeSnapshots } from './take-snapshots.ts';
 import { createDeliveries, pendingDeliveryIds } from '../repositories/delivery.repository.ts';
 import { campaignTotals, loadCampaignRuleSet } from '../repositories/measures.repository.ts';
@@ -16,13 +17,6 @@ import { buildNationalNotice, buildProvinceNotice, chartSeries, nationalNoticeRu
 import { renderHtml } from '../domain/notices/render-html.ts';
 import { renderMarkdown } from '../domain/notices/render-markdown.ts';
 import { renderText } from '../domain/notices/render-text.ts';
-
-export class UnknownCampaignForNoticesError extends Error {
-  constructor(readonly campaignId: string) {
-    super(`campaign ${campaignId} does not exist: create it with \`ledger campaign create\` or check --campaign`);
-    this.name = 'UnknownCampaignForNoticesError';
-  }
-}
 
 export interface GenerateResult {
   campaignId: string;
@@ -56,8 +50,7 @@ function isUniversityRanking(s: Snapshot | undefined): s is Snapshot & Universit
 }
 
 export async function generateNotices(db: Db, input: { campaignId: string; period: string }): Promise<GenerateResult> {
-  const campaign = await getNoticeCampaign(db, input.campaignId);
-  if (!campaign) throw new UnknownCampaignForNoticesError(input.campaignId);
+  const campaign = await findCampaignOrFail(db, input.campaignId, getNoticeCampaign);
   let snapshots = await listSnapshots(db, campaign.id, input.period);
   let tookSnapshots = false;
   if (!snapshots.some((s) => s.scope === 'national')) {
@@ -119,8 +112,7 @@ export function ledgerFileName(notice: { campaignId: string; period: string; mod
  * behind it, from the campaign's start to the notice's cut-off. Nothing is stored: it is written on demand.
  */
 export async function writeNoticeLedger(db: Db, notice: StoredNotice, out: Writable, options: { visitLimit?: number } = {}): Promise<LedgerResult> {
-  const campaign = await getNoticeCampaign(db, notice.campaignId);
-  if (!campaign) throw new UnknownCampaignForNoticesError(notice.campaignId);
+  const campaign = await findCampaignOrFail(db, notice.campaignId, getNoticeCampaign);
   const snapshot = await getSnapshot(db, notice.campaignId, notice.period, notice.scope);
   const ranking = isUniversityRanking(snapshot) ? snapshot.rows : notice.model.kind === 'province' ? notice.model.ranking : undefined;
   const provinceCode = notice.scope.startsWith('province:') ? notice.scope.slice('province:'.length) : undefined;

@@ -6,7 +6,8 @@ import { withRankChanges } from '../domain/ranking.ts';
 import type { ProvinceRankRow, Snapshot, UniversityRankRow } from '../domain/ranking.types.ts';
 import { getCampaignRules } from '../repositories/measures.repository.ts';
 import { previousSnapshot, replaceSnapshots } from '../repositories/snapshot.repository.ts';
-import { computeAllRankings, UnknownCampaignError } from './compute-rankings.ts';
+import { computeAllRankings } from './compute-rankings.ts';
+import { findCampaignOrFail } from './find-campaign.ts';
 
 export interface TakeSnapshotsOptions {
   campaignId: string;
@@ -19,8 +20,7 @@ export interface TakeSnapshotsOptions {
 /** Computes and stores the period's snapshots (national, provinces, each province); returns them in that order. */
 export async function takeSnapshots(db: Db, options: TakeSnapshotsOptions): Promise<Snapshot[]> {
   const period = periodOf(options.period);
-  const campaign = await getCampaignRules(db, options.campaignId);
-  if (!campaign) throw new UnknownCampaignError(options.campaignId);
+  const campaign = await findCampaignOrFail(db, options.campaignId, getCampaignRules);
   const asOf = options.asOf ?? defaultAsOf(period, campaign.endDate);
   const rankings = await computeAllRankings(db, campaign.id, asOf);
   const computedAt = new Date().toISOString();

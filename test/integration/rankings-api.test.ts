@@ -192,7 +192,7 @@ describe('ledger rankings run --json', () => {
     const env = { DATABASE_URL: services.database.url };
     const unknown = await runLedger(['rankings', 'run', '--campaign', '1999', '--as-of', '2022-04-10'], env);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('campaign 1999 does not exist');
+    expect(unknown.stderr).toContain('unknown campaign "1999": create it first with ledger campaign create');
     const bad = await runLedger(
       ['rankings', 'run', '--campaign', '2022', '--as-of', '2022-04-10', '--period', '2022-W60'],
       env,

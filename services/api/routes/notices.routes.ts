@@ -9,7 +9,7 @@ import { parsePeriod } from '../../../shared/domain/periods.ts';
 import { mayReadScope, type ClientScope } from '../../../shared/domain/scope.ts';
 import { ledgerFileName, writeNoticeLedger } from '../../../shared/use-cases/generate-notices.ts';
 import { chartDataUri, htmlWithChart } from '../../../shared/domain/notices/render-html.ts';
-import { findCampaign } from '../../../shared/repositories/campaign.repository.ts';
+import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
 import { getNotice, listNotices } from '../../../shared/repositories/notice.repository.ts';
 import { badRequest, forbidden, notFound, Problem } from '../problem.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
@@ -87,8 +87,7 @@ export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) =
         throw badRequest('period must be an ISO week like 2022-W14 or a month like 2022-04', [
           { path: '/period', message: `${JSON.stringify(period)} is not a period` },
         ]);
-      const campaign = await findCampaign(db, request.params.id);
-      if (!campaign) throw notFound(`campaign ${request.params.id} does not exist`);
+      const campaign = await findCampaignOrFail(db, request.params.id); // 404 when unknown (app.ts)
       const rows = await listNotices(db, { campaignId: campaign.id, period, ...(scopes ? { scopes } : {}) });
       return {
         campaignId: campaign.id,

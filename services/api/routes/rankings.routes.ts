@@ -7,7 +7,6 @@ import {
   computeRanking,
   parseRankingScope,
   universityProgress,
-  UnknownCampaignError,
   UnknownProvinceError,
   UnknownUniversityError,
 } from '../../../shared/use-cases/compute-rankings.ts';
@@ -30,7 +29,8 @@ function asOfOf(query: RankingQuery, timeZone: string): string {
 }
 
 function translate(err: unknown): never {
-  if (err instanceof UnknownCampaignError || err instanceof UnknownUniversityError) throw notFound(err.message);
+  // An unknown campaign (UnknownCampaignError) is answered 404 by the app's error handler, like on every route.
+  if (err instanceof UnknownUniversityError) throw notFound(err.message);
   if (err instanceof UnknownProvinceError) throw badRequest(err.message, [{ path: '/scope', message: err.message }]);
   throw err;
 }

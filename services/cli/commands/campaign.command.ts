@@ -8,7 +8,6 @@ import { provinceLookup } from '../../../shared/domain/reference-rows.ts';
 import { DEFAULT_RULES } from '../../../shared/domain/measures.ts';
 import {
   deleteProvinceTargets,
-  findCampaign,
   insertCampaign,
   listCampaigns,
   updateCampaignSettings,
@@ -19,6 +18,7 @@ import {
   type TargetOverrides,
 } from '../../../shared/repositories/campaign.repository.ts';
 import { listProvinces } from '../../../shared/repositories/reference.repository.ts';
+import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
 import { UserError, output, withDb } from '../context.ts';
 import { dateArg } from '../args.ts';
 
@@ -141,11 +141,7 @@ async function setTarget(opts: SetTargetOptions): Promise<void> {
     throw new UserError('--plan-deadline is the campaign’s, not a province’s: give it without --province');
   }
   await withDb(async ({ db }) => {
-    const campaign = await findCampaign(db, opts.id);
-    if (!campaign)
-      throw new UserError(
-        `unknown campaign "${opts.id}": create it first with ledger campaign create --id ${opts.id} --start YYYY-MM-DD --end YYYY-MM-DD`,
-      );
+    const campaign = await findCampaignOrFail(db, opts.id);
     if (opts.province === undefined) {
       const updated = (await updateCampaignSettings(db, opts.id, {
         ...overrides,

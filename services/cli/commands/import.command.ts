@@ -18,8 +18,8 @@ import {
 } from '../../../shared/domain/reference-rows.ts';
 import { createEmployerResolver } from '../../../shared/use-cases/resolve-employer.ts';
 import { canonicalText } from '../../../shared/domain/employers/normalize.ts';
+import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
 import { linkPriorEmployers } from '../../../shared/use-cases/link-prior-employers.ts';
-import { findCampaign } from '../../../shared/repositories/campaign.repository.ts';
 import {
   existingUniversityCodes,
   listProvinces,
@@ -132,14 +132,6 @@ function human(r: ImportReport): string {
   }${extra} in ${(r.elapsedMs / 1000).toFixed(2)} s`;
 }
 
-async function requireCampaign(db: Db, id: string): Promise<void> {
-  if (!(await findCampaign(db, id))) {
-    throw new UserError(
-      `unknown campaign "${id}": create it first with ledger campaign create --id ${id} --start YYYY-MM-DD --end YYYY-MM-DD`,
-    );
-  }
-}
-
 /** The university-known check needs the database: one query for every code the file mentions. */
 async function knownUniversities(db: Db, parsed: ParsedCsv): Promise<(code: string) => boolean> {
   const known = await existingUniversityCodes(db, universityCodesIn(parsed));
@@ -186,7 +178,7 @@ export function register(program: Command): void {
         'placement-rates',
         opts,
         async (db, parsed) => {
-          await requireCampaign(db, opts.campaign);
+          await findCampaignOrFail(db, opts.campaign);
           return validatePlacementRates(parsed, await knownUniversities(db, parsed));
         },
         ({ db }, rows) => upsertPlacementRates(db, opts.campaign, rows),
@@ -207,7 +199,7 @@ export function register(program: Command): void {
         'province-averages',
         opts,
         async (db, parsed) => {
-          await requireCampaign(db, opts.campaign);
+          await findCampaignOrFail(db, opts.campaign);
           return validateProvinceAverages(parsed, await listProvinces(db));
         },
         ({ db }, rows) => upsertProvinceAverages(db, opts.campaign, rows),

@@ -9,12 +9,7 @@ import type { Config } from '../../../shared/config.ts';
 import type { Db } from '../../../shared/db/database.ts';
 import { createRedis } from '../../../shared/redis.ts';
 import { deliver, deliverySettings, type DeliveryOutcome } from '../../../shared/use-cases/deliver-notices.ts';
-import {
-  generateNotices,
-  ledgerFileName,
-  UnknownCampaignForNoticesError,
-  writeNoticeLedger,
-} from '../../../shared/use-cases/generate-notices.ts';
+import { generateNotices, ledgerFileName, writeNoticeLedger } from '../../../shared/use-cases/generate-notices.ts';
 import { htmlWithChart } from '../../../shared/domain/notices/render-html.ts';
 import {
   countStuckDeliveries,
@@ -104,13 +99,7 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(async (opts: { campaign: string; period: string; inline?: boolean; json?: boolean }) => {
       await withDb(async ({ db, config }) => {
-        let result;
-        try {
-          result = await generateNotices(db, { campaignId: opts.campaign, period: opts.period });
-        } catch (err) {
-          if (err instanceof UnknownCampaignForNoticesError) throw new UserError(err.message);
-          throw err;
-        }
+        const result = await generateNotices(db, { campaignId: opts.campaign, period: opts.period });
         const all = await listDeliveries(db, { noticeIds: result.notices.map((n) => n.id) });
         const summary: Record<string, unknown> = {
           campaignId: result.campaignId,

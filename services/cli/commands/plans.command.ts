@@ -1,9 +1,9 @@
 // `ledger plans file | list`: the date each province filed its implementation plan (实施方案) for a campaign, and
 // whether that was after the campaign's plan deadline (late).
 import type { Command } from 'commander';
-import { findCampaign } from '../../../shared/repositories/campaign.repository.ts';
 import { listPlans, filePlan, type ProvincePlan } from '../../../shared/repositories/plan.repository.ts';
 import { listProvinces } from '../../../shared/repositories/reference.repository.ts';
+import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
 import { provinceLookup } from '../../../shared/domain/reference-rows.ts';
 import { output, UserError, withDb } from '../context.ts';
 import { dateArg } from '../args.ts';
@@ -25,8 +25,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { campaign: string; province: string; date: string; json?: boolean }) => {
       await withDb(async ({ db }) => {
-        const campaign = await findCampaign(db, opts.campaign);
-        if (!campaign) throw new UserError(`campaign ${opts.campaign} does not exist: see \`ledger campaign list\``);
+        const campaign = await findCampaignOrFail(db, opts.campaign);
         // By code, full or short name, the same way as `campaign set-target --province`.
         const provinces = await listProvinces(db);
         const code = provinceLookup(provinces)(opts.province);
@@ -60,8 +59,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { campaign: string; json?: boolean }) => {
       await withDb(async ({ db }) => {
-        if (!(await findCampaign(db, opts.campaign)))
-          throw new UserError(`campaign ${opts.campaign} does not exist: see \`ledger campaign list\``);
+        await findCampaignOrFail(db, opts.campaign);
         const rows = await listPlans(db, opts.campaign);
         output(opts.json, rows, () => rows.map((r) => `${r.provinceCode}\t${r.provinceName}\t${filing(r)}`).join('\n'));
       });

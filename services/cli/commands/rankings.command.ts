@@ -4,9 +4,9 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { createProducer, rankingsJobId } from '../../../jobs/producer.ts';
 import { periodContaining } from '../../../shared/domain/periods.ts';
 import type { Ranking, RankingScope, Snapshot } from '../../../shared/domain/ranking.types.ts';
-import { parseRankingScope, UnknownCampaignError } from '../../../shared/use-cases/compute-rankings.ts';
+import { parseRankingScope } from '../../../shared/use-cases/compute-rankings.ts';
+import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
 import { takeSnapshots } from '../../../shared/use-cases/take-snapshots.ts';
-import { findCampaign } from '../../../shared/repositories/campaign.repository.ts';
 import { rebuildRankingTables } from '../../../shared/repositories/measures.repository.ts';
 import { createRedis } from '../../../shared/redis.ts';
 import { getSnapshot } from '../../../shared/repositories/snapshot.repository.ts';
@@ -84,8 +84,7 @@ export function register(program: Command): void {
       const period = opts.period ?? periodContaining('week', opts.asOf).id;
       await withDb(async ({ db, config }) => {
         if (opts.queue) {
-          if (!(await findCampaign(db, opts.campaign)))
-            throw new UserError(`campaign ${opts.campaign} does not exist: see \`ledger campaign list\``);
+          await findCampaignOrFail(db, opts.campaign);
           const redis = createRedis(config.REDIS_URL, 'cli');
           const producer = createProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
           try {
@@ -102,13 +101,7 @@ export function register(program: Command): void {
           );
           return;
         }
-        let snapshots: Snapshot[];
-        try {
-          snapshots = await takeSnapshots(db, { campaignId: opts.campaign, period, asOf: opts.asOf });
-        } catch (err) {
-          if (err instanceof UnknownCampaignError) throw new UserError(err.message);
-          throw err;
-        }
+        const snapshots = await takeSnapshots(db, { campaignId: opts.campaign, period, asOf: opts.asOf });
         const chosen = snapshots.find((s) => s.scope === opts.scope);
         if (!chosen)
           throw new UserError(`no province ${opts.scope}: use a 6-digit province code such as province:440000`);
