@@ -2,10 +2,13 @@
 // data through the `ledger` commands an operator uses, the API and worker processes, and ingestion through HTTP.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Db } from '../../shared/db/database.ts';
 import { migrateToLatest } from '../../shared/db/migrate.ts';
+import {
+  analyzeIngestionTables,
+  countAcceptedInboxRows,
+} from '../../shared/repositories/inbox-processing.repository.ts';
 import { createRedis } from '../../shared/redis.ts';
 import {
   generateEmployers,
@@ -172,16 +175,6 @@ export async function startParts(env: NodeJS.ProcessEnv, workers: number): Promi
   return { apiUrl, stop };
 }
 
-/** Accepted events not processed yet: counted on the inbox's partial index of pending rows, cheap however big the inbox. */
-async function countPending(db: Db): Promise<number> {
-  const row = await db
-    .selectFrom('inbox_events')
-    .select(sql<number>`count(*)::int`.as('n'))
-    .where('status', '=', 'accepted')
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 export interface IngestResult extends SubmitResult {
   submitSeconds: number;
   /** From the first request to the last event processed. */
@@ -218,13 +211,9 @@ export async function ingest(
   let accepted = 0;
   const watcher = (async () => {
     for (let tick = 1; !done; tick++) {
-      update(processing, accepted - (await countPending(db)));
-      // The tables grow from empty in minutes; where autovacuum is off (as on some CI machines) the planner would keep
-      // judging them by their empty-table statistics and pick scans over indexes. Production relies on autovacuum.
-      if (tick % 15 === 0)
-        await sql`ANALYZE employers, employer_spellings, visits, ranking_pairs, ranking_daily, inbox_events`.execute(
-          db,
-        );
+      update(processing, accepted - (await countAcceptedInboxRows(db)));
+      // Autovacuum may be off (as on some CI machines): statistics kept fresh by hand while the tables grow.
+      if (tick % 15 === 0) await analyzeIngestionTables(db);
       await new Promise((r) => setTimeout(r, 1000));
     }
   })();
@@ -242,9 +231,9 @@ export async function ingest(
   accepted = submitted.byStatus.accepted ?? 0;
   // Wait for the workers; a queue that stops moving for two minutes is a fault worth stopping for, not waiting out.
   for (
-    let pending = await countPending(db), last = pending, since = Date.now();
+    let pending = await countAcceptedInboxRows(db), last = pending, since = Date.now();
     pending > 0;
-    pending = await countPending(db)
+    pending = await countAcceptedInboxRows(db)
   ) {
     if (pending !== last) [last, since] = [pending, Date.now()];
     else if (Date.now() - since > 120_000)

@@ -4,7 +4,6 @@
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { sql } from 'kysely';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../../shared/config.ts';
 import { createDb, dbTimeoutsFor } from '../../shared/db/database.ts';
@@ -18,6 +17,7 @@ import { htmlWithChart } from '../../shared/domain/notices/render-html.ts';
 import { takeSnapshots } from '../../shared/use-cases/take-snapshots.ts';
 import { listDeliveries } from '../../shared/repositories/delivery.repository.ts';
 import { campaignTotals } from '../../shared/repositories/measures.repository.ts';
+import { countIngestionOutcomes } from '../../shared/repositories/inbox-processing.repository.ts';
 import { getNotice } from '../../shared/repositories/notice.repository.ts';
 import { filePlan } from '../../shared/repositories/plan.repository.ts';
 import { addRecipient } from '../../shared/repositories/recipient.repository.ts';
@@ -252,26 +252,7 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
             }))
         : [];
     const totals = await campaignTotals(db, CAMPAIGN.id, national?.asOf ?? options.asOf);
-    const figures = await db
-      .selectNoFrom((eb) => [
-        eb
-          .selectFrom('inbox_events')
-          .select(sql<number>`count(*) filter (where status = 'processed')::int`.as('n'))
-          .as('processed'),
-        eb
-          .selectFrom('inbox_events')
-          .select(sql<number>`count(*) filter (where status = 'rejected')::int`.as('n'))
-          .as('rejected'),
-        eb
-          .selectFrom('visits')
-          .select(sql<number>`count(*) filter (where state = 'active')::int`.as('n'))
-          .as('visitsActive'),
-        eb
-          .selectFrom('employers')
-          .select(sql<number>`count(*)::int`.as('n'))
-          .as('employers'),
-      ])
-      .executeTakeFirstOrThrow();
+    const figures = await countIngestionOutcomes(db);
 
     return {
       database: options.database,
@@ -280,10 +261,10 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       universities: universities.length,
       submitted: submitted.sent,
       answers: submitted.byStatus,
-      processed: Number(figures.processed),
-      rejected: Number(figures.rejected),
-      visitsActive: Number(figures.visitsActive),
-      employers: Number(figures.employers),
+      processed: figures.processed,
+      rejected: figures.rejected,
+      visitsActive: figures.activeVisits,
+      employers: figures.employers,
       totals,
       snapshots: weeks.map((w) => w.id),
       noticePeriod,

@@ -2,25 +2,11 @@
 // services with infra/local-services.sh (which installs the Debian packages when missing).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { pingDatabaseUrl } from '../../shared/db/database.ts';
+import { databaseUrlFor } from '../../shared/db/databases.ts';
 import { createRedis } from '../../shared/redis.ts';
-import pg from 'pg';
 
 const SCRIPT = fileURLToPath(new URL('../../infra/local-services.sh', import.meta.url));
-
-/** True when PostgreSQL accepts a connection to exactly this URL's database. */
-export async function postgresAnswers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 export async function redisAnswers(url: string): Promise<boolean> {
   const redis = createRedis(url, 'probe');
@@ -40,9 +26,8 @@ export async function ensureServices(
   say: (line: string) => void,
 ): Promise<void> {
   // The server answering is enough: the database itself may not exist yet (migrate creates it).
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const [pgUp, redisUp] = await Promise.all([postgresAnswers(admin.toString()), redisAnswers(redisUrl)]);
+  const admin = databaseUrlFor(databaseUrl);
+  const [pgUp, redisUp] = await Promise.all([pingDatabaseUrl(admin), redisAnswers(redisUrl)]);
   if (pgUp && redisUp) return;
   say(
     `${pgUp ? '' : 'PostgreSQL'}${!pgUp && !redisUp ? ' and ' : ''}${redisUp ? '' : 'Redis'} not answering: starting local services (infra/local-services.sh start)`,
@@ -55,6 +40,6 @@ export async function ensureServices(
     throw new Error(
       'infra/local-services.sh start failed: see its output above, or set DATABASE_URL and REDIS_URL to running services',
     );
-  if (!(await postgresAnswers(admin.toString()))) throw new Error(`PostgreSQL still does not answer at ${databaseUrl}`);
+  if (!(await pingDatabaseUrl(admin))) throw new Error(`PostgreSQL still does not answer at ${databaseUrl}`);
   if (!(await redisAnswers(redisUrl))) throw new Error(`Redis still does not answer at ${redisUrl}`);
 }

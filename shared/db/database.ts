@@ -169,6 +169,24 @@ export function classifyDbError(err: unknown): DbFailure {
   return 'refused';
 }
 
+/**
+ * True when PostgreSQL accepts a connection to exactly this URL's database and answers a statement within
+ * `timeoutMs` to connect (start-up checks: is a server there at all, before any pool exists).
+ */
+export async function pingDatabaseUrl(databaseUrl: string, timeoutMs = 3000): Promise<boolean> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: timeoutMs });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const serverTimeouts = {

@@ -127,3 +127,60 @@ export async function resetRejectedInboxRows(db: Executor, ids: number[]): Promi
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** Accepted events not processed yet: counted on the inbox's partial index of pending rows, cheap however big the inbox. */
+export async function countAcceptedInboxRows(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('inbox_events')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('status', '=', 'accepted')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export interface IngestionOutcomes {
+  processed: number;
+  rejected: number;
+  /** Visits applied and not retracted. */
+  activeVisits: number;
+  employers: number;
+}
+
+/** What ingestion has produced so far, in one statement (the demo's summary). */
+export async function countIngestionOutcomes(db: Executor): Promise<IngestionOutcomes> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('inbox_events')
+        .select(sql<number>`count(*) filter (where status = 'processed')::int`.as('n'))
+        .as('processed'),
+      eb
+        .selectFrom('inbox_events')
+        .select(sql<number>`count(*) filter (where status = 'rejected')::int`.as('n'))
+        .as('rejected'),
+      eb
+        .selectFrom('visits')
+        .select(sql<number>`count(*) filter (where state = 'active')::int`.as('n'))
+        .as('activeVisits'),
+      eb
+        .selectFrom('employers')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .as('employers'),
+    ])
+    .executeTakeFirstOrThrow();
+  return {
+    processed: Number(row.processed),
+    rejected: Number(row.rejected),
+    activeVisits: Number(row.activeVisits),
+    employers: Number(row.employers),
+  };
+}
+
+/**
+ * Refreshes the planner's statistics of the tables ingestion fills. They grow from empty in minutes during a bulk
+ * load; where autovacuum is off the planner would keep judging them by their empty-table statistics and pick scans
+ * over indexes. Production relies on autovacuum.
+ */
+export async function analyzeIngestionTables(db: Executor): Promise<void> {
+  await sql`ANALYZE employers, employer_spellings, visits, ranking_pairs, ranking_daily, inbox_events`.execute(db);
+}

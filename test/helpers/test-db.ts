@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createDb, type Db } from '../../shared/db/database.ts';
-import { ensureDatabase } from '../../shared/db/migrate.ts';
+import { ensureDatabase } from '../../shared/db/databases.ts';
 import { inject } from 'vitest';
 import { ADMIN_DATABASE_URL, databaseUrl } from './services.ts';
 

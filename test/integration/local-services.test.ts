@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_DATABASE_URL, TEST_REDIS_URL } from '../helpers/services.ts';
 import { runLedger } from '../helpers/cli.ts';
 import { freePort } from '../helpers/processes.ts';
-import { postgresAnswers as pgAnswers, redisAnswers } from '../../services/demo/local-services.ts';
+import { redisAnswers } from '../../services/demo/local-services.ts';
+import { pingDatabaseUrl as pgAnswers } from '../../shared/db/database.ts';
 
 interface Run {
   code: number;
