@@ -5,34 +5,22 @@ import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createProducer } from '../../jobs/producer.ts';
 import { buildApp } from '../../services/api/app.ts';
 import { loadConfig } from '../../shared/config.ts';
-import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';
+import { createApiKey, startTestApi } from '../helpers/api.ts';
 import { createReferenceData, visitEvent, type ReferenceData } from '../helpers/factories.ts';
 import { freePort } from '../helpers/processes.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { waitFor } from '../helpers/poll.ts';
+import { useTestServices } from '../helpers/setup.ts';
+import { createTestDatabase } from '../helpers/test-db.ts';
 
-let t: TestDatabase;
-let r: TestRedis;
-let api: TestApi;
+const services = useTestServices({ api: true });
 let ref: ReferenceData;
-const extra: Array<{ close(): Promise<unknown> }> = [];
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  api = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix });
-  ref = await createReferenceData(t.db);
-});
-
-afterAll(async () => {
-  for (const x of extra) await x.close().catch(() => {});
-  await api?.close();
-  await r?.cleanup();
-  await t?.drop();
+  ref = await createReferenceData(services.db);
 });
 
 function expectProblem(res: { status: number; headers: Headers; body: any }, status: number): void {
@@ -43,24 +31,24 @@ function expectProblem(res: { status: number; headers: Headers; body: any }, sta
 
 describe('health', () => {
   it('/healthz answers 200 without a key', async () => {
-    const res = await api.request('GET', '/healthz');
+    const res = await services.api.request('GET', '/healthz');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
   });
 
   it('/readyz answers 200 when PostgreSQL and Redis answer', async () => {
-    const res = await api.request('GET', '/readyz');
+    const res = await services.api.request('GET', '/readyz');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ready', checks: { database: 'up', redis: 'up' } });
   });
 
   it('/readyz answers 200 "degraded" naming Redis when Redis does not answer (ingestion does not need it)', async () => {
     const noRedis = await startTestApi({
-      databaseUrl: t.url,
+      databaseUrl: services.database.url,
       redisUrl: `redis://127.0.0.1:${await freePort()}`,
-      prefix: r.prefix,
+      prefix: services.queue.prefix,
     });
-    extra.push(noRedis);
+    services.closeAtEnd(() => noRedis.close());
     const res = await noRedis.request('GET', '/readyz');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'degraded', checks: { database: 'up', redis: 'down' } });
@@ -69,11 +57,16 @@ describe('health', () => {
 
 describe('graceful close', () => {
   it('finishes a request already in flight, then refuses new connections', async () => {
-    const own = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix });
+    const own = await startTestApi({
+      databaseUrl: services.database.url,
+      redisUrl: services.queue.url,
+      prefix: services.queue.prefix,
+    });
     const events = Array.from({ length: 200 }, () => visitEvent(ref));
     const payload = Buffer.from(JSON.stringify({ events }));
     const url = new URL('/v1/visit-events/batch', own.url);
-    // Headers and half the body first: the request is in flight when close() starts.
+    // Headers and half the body first: the request is in flight when close() starts. The server's 100 Continue says it
+    // has read the headers (until then the connection is idle, and close() would simply drop it).
     const req = http.request({
       host: url.hostname,
       port: url.port,
@@ -83,8 +76,10 @@ describe('graceful close', () => {
         authorization: `Bearer ${ref.apiKey}`,
         'content-type': 'application/json',
         'content-length': payload.length,
+        expect: '100-continue',
       },
     });
+    const headersRead = new Promise<void>((resolve) => req.once('continue', () => resolve()));
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
       req.on('response', (res) => {
         let body = '';
@@ -93,10 +88,18 @@ describe('graceful close', () => {
       });
       req.on('error', reject);
     });
+    req.flushHeaders();
+    await headersRead;
     req.write(payload.subarray(0, payload.length >> 1));
-    await new Promise((res) => setTimeout(res, 300));
     const closing = own.close();
-    await new Promise((res) => setTimeout(res, 100));
+    await waitFor(
+      () =>
+        fetch(`${own.url}/healthz`).then(
+          () => false,
+          () => true,
+        ),
+      { what: 'the closing API to refuse new connections', timeoutMs: 5000, intervalMs: 20 },
+    );
     req.end(payload.subarray(payload.length >> 1));
     const res = await answer;
     await closing;
@@ -114,11 +117,11 @@ describe('PostgreSQL gone', () => {
     const ownRef = await createReferenceData(own.db);
     const ownApi = await startTestApi({
       databaseUrl: own.url,
-      redisUrl: r.url,
-      prefix: r.prefix,
+      redisUrl: services.queue.url,
+      prefix: services.queue.prefix,
       env: { API_KEY_CACHE_SECONDS: '60' },
     });
-    extra.push(ownApi);
+    services.closeAtEnd(() => ownApi.close());
     // Warm the key and reference caches, then take the database away.
     expect(
       (await ownApi.request('POST', '/v1/visit-events', { key: ownRef.apiKey, body: visitEvent(ownRef) })).status,
@@ -155,37 +158,37 @@ describe('single posts stored together', () => {
     // A row the database refuses although it passed every check (as a full disk or a broken index would refuse it).
     await sql`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.event_id LIKE 'poison-%' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$`.execute(
-      t.db,
+      services.db,
     );
     await sql`CREATE TRIGGER refuse_poison BEFORE INSERT ON inbox_events FOR EACH ROW EXECUTE FUNCTION refuse_poison()`.execute(
-      t.db,
+      services.db,
     );
     // Slow statements, so that requests arriving meanwhile pile up into groups.
     await sql`CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.2); RETURN NULL; END $$`.execute(
-      t.db,
+      services.db,
     );
     await sql`CREATE TRIGGER slow_insert BEFORE INSERT ON inbox_events FOR EACH STATEMENT EXECUTE FUNCTION slow_insert()`.execute(
-      t.db,
+      services.db,
     );
     try {
       const good = Array.from({ length: 40 }, () => visitEvent(ref));
       const poison = visitEvent(ref, { eventId: `poison-${Date.now()}` });
       const answers = await Promise.all(
         [...good.slice(0, 20), poison, ...good.slice(20)].map((body) =>
-          api.request('POST', '/v1/visit-events', { key: ref.apiKey, body }),
+          services.api.request('POST', '/v1/visit-events', { key: ref.apiKey, body }),
         ),
       );
       expect(answers.filter((a) => a.status === 202)).toHaveLength(40);
       expectProblem(answers[20]!, 503);
-      const stored = await t.db
+      const stored = await services.db
         .selectFrom('inbox_events')
         .select('event_id')
         .where('event_id', 'in', [...good.map((g) => g.eventId), poison.eventId])
         .execute();
       expect(stored.map((x) => x.event_id).sort()).toEqual(good.map((g) => g.eventId).sort());
     } finally {
-      await sql`DROP TRIGGER refuse_poison ON inbox_events`.execute(t.db);
-      await sql`DROP TRIGGER slow_insert ON inbox_events`.execute(t.db);
+      await sql`DROP TRIGGER refuse_poison ON inbox_events`.execute(services.db);
+      await sql`DROP TRIGGER slow_insert ON inbox_events`.execute(services.db);
     }
   });
 });
@@ -193,11 +196,14 @@ describe('single posts stored together', () => {
 describe('metrics', () => {
   it('/metrics counts accepted, duplicate and rejected-by-reason events and shows queue depth, inbox lag and the latency histogram', async () => {
     const ev = visitEvent(ref);
-    await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev });
-    await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev });
-    await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: { ...ev, eventId: 'x y' } });
-    await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: visitEvent(ref, { campaignId: 'none' }) });
-    const res = await api.request('GET', '/metrics');
+    await services.api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev });
+    await services.api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev });
+    await services.api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: { ...ev, eventId: 'x y' } });
+    await services.api.request('POST', '/v1/visit-events', {
+      key: ref.apiKey,
+      body: visitEvent(ref, { campaignId: 'none' }),
+    });
+    const res = await services.api.request('GET', '/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const value = (line: string) =>
@@ -214,10 +220,10 @@ describe('metrics', () => {
 
 describe('OpenAPI document', () => {
   it('serves the UI at /docs and the document at /docs/json with the visit-event routes', async () => {
-    const ui = await fetch(`${api.url}/docs`);
+    const ui = await fetch(`${services.api.url}/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toMatch(/swagger/i);
-    const doc = await api.request('GET', '/docs/json');
+    const doc = await services.api.request('GET', '/docs/json');
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.body.paths)).toEqual(
@@ -236,13 +242,16 @@ describe('OpenAPI document', () => {
 
 describe('bull-board', () => {
   it('/admin/queues answers 401 without a key, 403 for a non-admin key and 200 for an admin key', async () => {
-    expectProblem(await api.request('GET', '/admin/queues'), 401);
-    expectProblem(await api.request('GET', '/admin/queues', { key: await createApiKey(t.db, 'national') }), 403);
-    const admin = await createApiKey(t.db, 'admin');
-    const page = await api.request('GET', '/admin/queues', { key: admin });
+    expectProblem(await services.api.request('GET', '/admin/queues'), 401);
+    expectProblem(
+      await services.api.request('GET', '/admin/queues', { key: await createApiKey(services.db, 'national') }),
+      403,
+    );
+    const admin = await createApiKey(services.db, 'admin');
+    const page = await services.api.request('GET', '/admin/queues', { key: admin });
     expect(page.status).toBe(200);
     expect(page.text).toMatch(/<html/i);
-    const queues = await api.request('GET', '/admin/queues/api/queues', { key: admin });
+    const queues = await services.api.request('GET', '/admin/queues/api/queues', { key: admin });
     expect(queues.status).toBe(200);
     expect(queues.text).toContain('visit-events');
   });
@@ -251,13 +260,13 @@ describe('bull-board', () => {
 describe('rate limit', () => {
   it('answers 429 with Retry-After past RATE_LIMIT_PER_MINUTE for that key only', async () => {
     const limited = await startTestApi({
-      databaseUrl: t.url,
-      redisUrl: r.url,
-      prefix: r.prefix,
+      databaseUrl: services.database.url,
+      redisUrl: services.queue.url,
+      prefix: services.queue.prefix,
       env: { RATE_LIMIT_PER_MINUTE: '3' },
     });
-    extra.push(limited);
-    const own = await createReferenceData(t.db);
+    services.closeAtEnd(() => limited.close());
+    const own = await createReferenceData(services.db);
     for (let i = 0; i < 3; i++)
       expect(
         (await limited.request('POST', '/v1/visit-events', { key: own.apiKey, body: visitEvent(own) })).status,
@@ -285,10 +294,10 @@ describe('request ids', () => {
         cb();
       },
     });
-    const redis = new Redis(r.url, { maxRetriesPerRequest: 1 });
-    const producer = createProducer({ connection: redis, prefix: r.prefix });
-    const config = loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix });
-    const app = await buildApp({ db: t.db, config, producer, log: pino({ level: 'info' }, sink) });
+    const redis = new Redis(services.queue.url, { maxRetriesPerRequest: 1 });
+    const producer = createProducer({ connection: redis, prefix: services.queue.prefix });
+    const config = loadConfig(services.env);
+    const app = await buildApp({ db: services.db, config, producer, log: pino({ level: 'info' }, sink) });
     try {
       const given = await app.inject({
         method: 'POST',
