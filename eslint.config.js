@@ -42,11 +42,21 @@ export default tseslint.config(
     files: ['shared/use-cases/**/*.ts', 'shared/db/**/*.ts', 'shared/*.ts'],
     rules: restrict([{ group: ['**/services/**', '**/jobs/**'], message: 'shared/ imports neither services/ nor jobs/' }]),
   },
-  // Processes and jobs are wiring: SQL lives in repositories, so they do not import the query builder or the driver.
+  // Processes and jobs are wiring: SQL lives in repositories, so they do not import the query builder or the driver,
+  // nor build a query on the Db they are handed (which needs no import at all).
   {
     files: ['services/**/*.ts', 'jobs/**/*.ts'],
-    rules: restrict([
-      { group: ['kysely', 'pg'], allowTypeImports: true, message: 'processes and jobs hold no SQL: call a repository or a use case (types such as Transaction may be imported with import type)' },
-    ]),
+    rules: {
+      ...restrict([
+        { group: ['kysely', 'pg'], allowTypeImports: true, message: 'processes and jobs hold no SQL: call a repository or a use case (types such as Transaction may be imported with import type)' },
+      ]),
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|selectNoFrom|replaceInto|mergeInto)$/]',
+          message: 'processes and jobs hold no SQL: call a repository function (shared/repositories) or a use case instead of building a query here',
+        },
+      ],
+    },
   },
 );
