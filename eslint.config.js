@@ -13,9 +13,9 @@ const IO = [
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.local/', 'out/', 'bench/data/', 'coverage/'] },
+  { ignores: ['node_modules/', '.local/', 'out/', 'bench/data/', 'coverage/', 'console/dist/', 'console/src/services/api-schema.d.ts', 'test-output/'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', 'console/**/*.tsx'],
     extends: [tseslint.configs.base],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

@@ -12,6 +12,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import secureJson from 'secure-json-parse';
 import { UnknownCampaignError } from '../../shared/use-cases/find-campaign.ts';
 import { accessOfRequest, authHook, createAuthenticator } from './auth.ts';
+import { registerConsole } from './console.ts';
 import { notFound, Problem, sendProblem, type FieldError } from './problem.ts';
 import { ROUTE_MODULES } from './routes/index.ts';
 import { sessionLookup } from './session-cookie.ts';
@@ -316,5 +317,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   for (const register of ROUTE_MODULES) await register(app, deps);
+  await registerConsole(app);
   return app;
 }

@@ -41,8 +41,8 @@ declare module 'fastify' {
 /** The live session behind a cookie's id (null when ended or unknown); throws when the store cannot be read. */
 export type SessionLookup = (sessionId: string) => Promise<{ client: ApiClient; csrfToken: string } | null>;
 
-/** Routes anyone may call: probes, metrics and the OpenAPI document with its UI. */
-const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/metrics', '/docs']);
+/** Routes anyone may call: probes, metrics, the OpenAPI document with its UI, and the console's files (console.ts). */
+const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/metrics', '/docs', '/', '/console', '/console/*']);
 
 /** The access of a route, by its registered path. Anything not listed as public needs a key (fail closed). */
 export function accessOfRoute(routeUrl: string): Access {

@@ -1,0 +1,73 @@
+// Who is signed in (GET /v1/session on start), sign in and out, and the page a user lands on for their scope.
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { SESSION_ENDED_EVENT } from '../services/client';
+import { currentSession, login as postLogin, logout as deleteSession } from '../services/session';
+import type { SessionUser } from '../services/types';
+
+export type Role = 'admin' | 'national' | 'province' | 'university';
+
+export interface SessionState {
+  /** undefined while the first GET /v1/session is under way; null when nobody is signed in. */
+  user: SessionUser | null | undefined;
+  /** True when the last session ended by itself (timeout) rather than by logout. */
+  expired: boolean;
+  login(name: string, password: string): Promise<SessionUser>;
+  logout(): Promise<void>;
+}
+
+const SessionContext = createContext<SessionState | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
+  const [expired, setExpired] = useState(false);
+
+  useEffect(() => {
+    currentSession().then(
+      (s) => setUser(s?.user ?? null),
+      () => setUser(null),
+    );
+    const ended = () => {
+      setUser((u) => {
+        if (u) setExpired(true);
+        return null;
+      });
+    };
+    window.addEventListener(SESSION_ENDED_EVENT, ended);
+    return () => window.removeEventListener(SESSION_ENDED_EVENT, ended);
+  }, []);
+
+  const login = useCallback(async (name: string, password: string) => {
+    const s = await postLogin(name, password);
+    setExpired(false);
+    setUser(s.user);
+    return s.user;
+  }, []);
+
+  const logout = useCallback(async () => {
+    await deleteSession().catch(() => {});
+    setExpired(false);
+    setUser(null);
+  }, []);
+
+  const value = useMemo(() => ({ user, expired, login, logout }), [user, expired, login, logout]);
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionState {
+  const s = useContext(SessionContext);
+  if (!s) throw new Error('useSession outside SessionProvider');
+  return s;
+}
+
+export function roleOf(user: SessionUser): Role {
+  if (user.scope === 'admin' || user.scope === 'national') return user.scope;
+  return user.scope.startsWith('province:') ? 'province' : 'university';
+}
+
+/** The page of the user's scope: national and admin → the overview, a province → its page, a university → its page. */
+export function landingPath(user: SessionUser): string {
+  const [kind, code] = user.scope.split(':');
+  if (kind === 'province') return `/provinces/${code}`;
+  if (kind === 'university') return `/universities/${code}`;
+  return '/overview';
+}

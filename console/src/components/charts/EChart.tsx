@@ -1,0 +1,67 @@
+// One chart: loads ECharts on demand, draws `option`, follows its box's size, and disposes on unmount. `prepare` runs
+// once ECharts is loaded and before the first draw (ChinaMap registers its map there).
+import { Skeleton } from 'antd';
+import { useEffect, useRef, useState } from 'react';
+import type { ECharts, EChartsOption, echarts as EChartsModule } from './echarts';
+
+export interface EChartProps {
+  option: EChartsOption;
+  ariaLabel: string;
+  height: number | string;
+  prepare?: (lib: typeof EChartsModule) => Promise<void>;
+  onClick?: (params: { name?: string; data?: unknown }) => void;
+  onDrawn?: (chart: ECharts) => void;
+  testId?: string;
+}
+
+export function EChart({ option, ariaLabel, height, prepare, onClick, onDrawn, testId }: EChartProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const chart = useRef<ECharts | null>(null);
+  const [ready, setReady] = useState(false);
+  const [failed, setFailed] = useState<string | null>(null);
+
+  useEffect(() => {
+    let disposed = false;
+    let observer: ResizeObserver | undefined;
+    import('./echarts')
+      .then(async ({ echarts }) => {
+        if (prepare) await prepare(echarts);
+        if (disposed || !box.current) return;
+        chart.current = echarts.init(box.current, undefined, { renderer: 'canvas' });
+        observer = new ResizeObserver(() => chart.current?.resize());
+        observer.observe(box.current);
+        setReady(true);
+      })
+      .catch((err: unknown) => setFailed(String(err)));
+    return () => {
+      disposed = true;
+      observer?.disconnect();
+      chart.current?.dispose();
+      chart.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    const c = chart.current;
+    if (!ready || !c) return;
+    c.setOption(option, { notMerge: true });
+    c.off('click');
+    if (onClick) c.on('click', (p) => onClick(p as { name?: string; data?: unknown }));
+    onDrawn?.(c);
+  }, [ready, option, onClick, onDrawn]);
+
+  return (
+    <div className="chart-wrap" style={{ height }}>
+      {!ready && !failed ? <Skeleton active className="chart-loading" /> : null}
+      {failed ? <div className="chart-failed">图表加载失败：{failed}</div> : null}
+      <div
+        ref={box}
+        className="chart"
+        role="img"
+        aria-label={ariaLabel}
+        data-testid={testId}
+        style={{ height: '100%' }}
+      />
+    </div>
+  );
+}

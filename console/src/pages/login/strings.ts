@@ -1,0 +1,15 @@
+export const T = {
+  title: '访企拓岗促就业专项行动 电子台账',
+  subtitle: '全国高校书记校长访企拓岗促就业专项行动',
+  heading: '登录',
+  name: '用户名',
+  password: '密码',
+  nameRequired: '请输入用户名',
+  passwordRequired: '请输入密码',
+  submit: '登录',
+  wrong: '用户名或密码错误，或账号已停用。',
+  tooMany: (seconds: number | null) => `登录尝试过于频繁，请${seconds ? ` ${seconds} 秒后` : '稍后'}再试。`,
+  failed: '登录失败：',
+  expired: '登录已超时，请重新登录。',
+  footer: '账号由系统管理员开通（ledger users create）。',
+};

@@ -1,0 +1,22 @@
+export const T = {
+  title: '通报',
+  intro: '定期通报（每周、每月）及其电子台账；投递情况按状态统计。',
+  period: '期次',
+  allPeriods: '全部期次',
+  columns: {
+    period: '期次',
+    scope: '范围',
+    subject: '标题',
+    asOf: '数据截至',
+    deliveries: '投递情况',
+    actions: '操作',
+  },
+  view: '查看',
+  download: '下载台账',
+  resend: '重发',
+  resendConfirm: '向该通报范围内的全部接收方重新发送？',
+  resent: (n: string) => `已重新排队发送 ${n} 份`,
+  viewer: '通报全文',
+  close: '关闭',
+  empty: '尚无通报。',
+};

@@ -1,0 +1,48 @@
+// Employer administration (admin): the review queue with both sides, decisions, search, merge, split, the audit trail.
+// The decision bodies are validated by the API in code (zod), not declared in its document, hence `as never` below.
+import { api, send } from './client';
+import type { EmployerDetail, EmployerSearchPage, ReviewItem } from './types';
+
+export async function reviewQueue(): Promise<ReviewItem[]> {
+  const query = { status: 'pending', limit: '200', expand: '1' } as never; // validated in code, not in the document
+  return (await send<{ reviews: ReviewItem[] }>(api.GET('/v1/admin/employers/review', { params: { query } }))).reviews;
+}
+
+export interface Decision {
+  reviewId: number;
+  decision: 'confirmed' | 'rejected';
+  employerId: number;
+  candidateId: number;
+  visits: number;
+  auditId: number;
+}
+
+export function decideReview(id: number, decision: 'confirm' | 'reject', reason: string): Promise<Decision> {
+  const path = { id: String(id) };
+  const body = { reason } as never;
+  return send(
+    decision === 'confirm'
+      ? api.POST('/v1/admin/employers/review/{id}/confirm', { params: { path }, body })
+      : api.POST('/v1/admin/employers/review/{id}/reject', { params: { path }, body }),
+  );
+}
+
+export function searchEmployers(q: string, page: number, pageSize: number): Promise<EmployerSearchPage> {
+  return send(api.GET('/v1/admin/employers', { params: { query: { q, page, pageSize } } }));
+}
+
+export function employer(id: number): Promise<EmployerDetail> {
+  return send(api.GET('/v1/admin/employers/{id}', { params: { path: { id: String(id) } } }));
+}
+
+export function merge(
+  from: number,
+  into: number,
+  reason: string,
+): Promise<{ from: number; into: number; visits: number }> {
+  return send(api.POST('/v1/admin/employers/merge', { body: { from, into, reason } as never }));
+}
+
+export function split(spellingId: number, reason: string): Promise<{ from: number; to: number; visits: number }> {
+  return send(api.POST('/v1/admin/employers/split', { body: { spellingId, reason } as never }));
+}

@@ -1,0 +1,25 @@
+// Signing in and out: POST/GET/DELETE /v1/session. The session itself is an HttpOnly cookie the browser keeps; the
+// console only holds the CSRF token the API returns with it.
+import { api, send, setCsrfToken } from './client';
+import type { Session } from './types';
+
+export async function login(name: string, password: string): Promise<Session> {
+  const session = await send<Session>(api.POST('/v1/session', { body: { name, password } }));
+  setCsrfToken(session.csrfToken);
+  return session;
+}
+
+/** The live session, or null when there is none (401). */
+export async function currentSession(): Promise<Session | null> {
+  const { data, response } = await api.GET('/v1/session');
+  if (response.status === 401) return null;
+  if (!response.ok) throw new Error(`GET /v1/session answered ${response.status}`);
+  const session = data as Session;
+  setCsrfToken(session.csrfToken);
+  return session;
+}
+
+export async function logout(): Promise<void> {
+  await send<unknown>(api.DELETE('/v1/session'));
+  setCsrfToken(null);
+}
