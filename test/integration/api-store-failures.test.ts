@@ -4,31 +4,18 @@
 import net from 'node:net';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type ApiResponse, type TestApi } from '../helpers/api.ts';
 import { createReferenceData, visitEvent, type ReferenceData } from '../helpers/factories.ts';
+import { waitFor } from '../helpers/poll.ts';
+import { useTestServices } from '../helpers/setup.ts';
 import { startTcpProxy, viaProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
 
-let t: TestDatabase;
-let r: TestRedis;
-let api: TestApi;
+const services = useTestServices({ api: true });
 let ref: ReferenceData;
-const extra: Array<{ close(): Promise<unknown> }> = [];
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  api = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix });
-  ref = await createReferenceData(t.db);
-});
-
-afterAll(async () => {
-  for (const x of extra.reverse()) await x.close().catch(() => {});
-  await api?.close();
-  await r?.cleanup();
-  await t?.drop();
+  ref = await createReferenceData(services.db);
 });
 
 function expectProblem(res: ApiResponse, status: number): void {
@@ -39,16 +26,8 @@ function expectProblem(res: ApiResponse, status: number): void {
 
 async function storedIds(ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
-  const rows = await t.db.selectFrom('inbox_events').select('event_id').where('event_id', 'in', ids).execute();
+  const rows = await services.db.selectFrom('inbox_events').select('event_id').where('event_id', 'in', ids).execute();
   return rows.map((x) => x.event_id).sort();
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const post = (a: TestApi, body: unknown, key = ref.apiKey) => a.request('POST', '/v1/visit-events', { key, body });
@@ -60,12 +39,12 @@ describe('a value PostgreSQL cannot store', () => {
     const year0 = visitEvent(ref, { occurredAt: '0000-01-01T00:00:00Z' });
     const offset23 = visitEvent(ref, { occurredAt: '2022-04-02T10:00:00+23:00' });
     for (const bad of [year0, offset23]) {
-      const res = await post(api, bad);
+      const res = await post(services.api, bad);
       expectProblem(res, 400);
       expect(res.body.errors).toEqual([{ path: '/occurredAt', message: expect.any(String) }]);
     }
     const good = [visitEvent(ref), visitEvent(ref)];
-    const batch = await postBatch(api, [
+    const batch = await postBatch(services.api, [
       good[0],
       { ...year0, eventId: `${year0.eventId}-b` },
       { ...offset23, eventId: `${offset23.eventId}-b` },
@@ -88,13 +67,13 @@ describe('a value PostgreSQL cannot store', () => {
 
   it('answers 422 to an occurredAt more than a day after receipt, so that no event can pin a visit for ever', async () => {
     const ahead = visitEvent(ref, { occurredAt: new Date(Date.now() + 25 * 3600_000).toISOString() });
-    const res = await post(api, ahead);
+    const res = await post(services.api, ahead);
     expectProblem(res, 422);
     expect(res.body.errors).toEqual([
       { path: '/occurredAt', message: expect.stringMatching(/more than a day after the event was received/) },
     ]);
     const soon = visitEvent(ref, { occurredAt: new Date(Date.now() + 3600_000).toISOString() });
-    const batch = await postBatch(api, [{ ...ahead, eventId: `${ahead.eventId}-b` }, soon]);
+    const batch = await postBatch(services.api, [{ ...ahead, eventId: `${ahead.eventId}-b` }, soon]);
     expect(batch.body.results.map((x: { status: string }) => x.status)).toEqual(['unprocessable', 'accepted']);
   });
 
@@ -103,16 +82,16 @@ describe('a value PostgreSQL cannot store', () => {
     await sql`CREATE FUNCTION refuse_values() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
         IF NEW.event_id LIKE 'bad-data-%' THEN RAISE EXCEPTION 'value out of range for the test' USING ERRCODE = '22003'; END IF;
         IF NEW.event_id LIKE 'bad-check-%' THEN RAISE EXCEPTION 'check violated for the test' USING ERRCODE = '23514'; END IF;
-        RETURN NEW; END $$`.execute(t.db);
+        RETURN NEW; END $$`.execute(services.db);
     await sql`CREATE TRIGGER refuse_values BEFORE INSERT ON inbox_events FOR EACH ROW EXECUTE FUNCTION refuse_values()`.execute(
-      t.db,
+      services.db,
     );
     try {
       const stamp = Date.now();
       const good = Array.from({ length: 6 }, () => visitEvent(ref));
       const badData = visitEvent(ref, { eventId: `bad-data-${stamp}` });
       const badCheck = visitEvent(ref, { eventId: `bad-check-${stamp}` });
-      const batch = await postBatch(api, [good[0], badData, good[1], good[2], badCheck, good[3]]);
+      const batch = await postBatch(services.api, [good[0], badData, good[1], good[2], badCheck, good[3]]);
       expect(batch.status).toBe(200);
       expect(batch.body.results.map((x: { status: string }) => x.status)).toEqual([
         'accepted',
@@ -131,17 +110,17 @@ describe('a value PostgreSQL cannot store', () => {
         },
       ]);
 
-      const single = await post(api, visitEvent(ref, { eventId: `bad-data-single-${stamp}` }));
+      const single = await post(services.api, visitEvent(ref, { eventId: `bad-data-single-${stamp}` }));
       expectProblem(single, 400);
       const singles = await Promise.all(
-        [good[4], visitEvent(ref, { eventId: `bad-check-single-${stamp}` }), good[5]].map((b) => post(api, b)),
+        [good[4], visitEvent(ref, { eventId: `bad-check-single-${stamp}` }), good[5]].map((b) => post(services.api, b)),
       );
       expect(singles.map((s) => s.status)).toEqual([202, 422, 202]);
       expect(await storedIds([...good.map((g) => g.eventId), badData.eventId, badCheck.eventId])).toEqual(
         good.map((g) => g.eventId).sort(),
       );
     } finally {
-      await sql`DROP TRIGGER refuse_values ON inbox_events`.execute(t.db);
+      await sql`DROP TRIGGER refuse_values ON inbox_events`.execute(services.db);
     }
   });
 });
@@ -149,14 +128,14 @@ describe('a value PostgreSQL cannot store', () => {
 describe('a PostgreSQL that hangs', () => {
   it('answers 503 within the statement timeout while the inbox is locked, saying nothing was stored, and stores nothing', async () => {
     const own = await startTestApi({
-      databaseUrl: t.url,
-      redisUrl: r.url,
-      prefix: r.prefix,
+      databaseUrl: services.database.url,
+      redisUrl: services.queue.url,
+      prefix: services.queue.prefix,
       env: { API_DB_STATEMENT_TIMEOUT_MS: '1000', API_KEY_CACHE_SECONDS: '60' },
     });
-    extra.push(own);
+    services.closeAtEnd(() => own.close());
     expect((await post(own, visitEvent(ref))).status).toBe(202); // key and reference data cached
-    const locker = new pg.Client({ connectionString: t.url });
+    const locker = new pg.Client({ connectionString: services.database.url });
     await locker.connect();
     const single = visitEvent(ref);
     const batch = [visitEvent(ref), visitEvent(ref)];
@@ -180,17 +159,22 @@ describe('a PostgreSQL that hangs', () => {
   });
 
   it('answers 503s within seconds through a black-holed connection, holds at most STORE_QUEUE_MAX_EVENTS, and stores again once PostgreSQL answers', async () => {
-    const url = new URL(t.url);
+    const url = new URL(services.database.url);
     const proxy: TcpProxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
-    extra.push(proxy);
+    services.closeAtEnd(() => proxy.close());
     const env = {
       API_DB_STATEMENT_TIMEOUT_MS: '1000',
       DB_CONNECT_TIMEOUT_MS: '1000',
       STORE_QUEUE_MAX_EVENTS: '20',
       API_KEY_CACHE_SECONDS: '60',
     };
-    const own = await startTestApi({ databaseUrl: viaProxy(t.url, proxy), redisUrl: r.url, prefix: r.prefix, env });
-    extra.push(own);
+    const own = await startTestApi({
+      databaseUrl: viaProxy(services.database.url, proxy),
+      redisUrl: services.queue.url,
+      prefix: services.queue.prefix,
+      env,
+    });
+    services.closeAtEnd(() => own.close());
     expect((await post(own, visitEvent(ref))).status).toBe(202); // key and reference data cached
 
     proxy.setBlackHole(true);
@@ -231,18 +215,22 @@ describe('a store that fails after its insert committed', () => {
   it('does not claim nothing was stored: it says the fate is unknown and that re-sending is safe', async () => {
     // A role that may insert events but not read their body hashes back: the insert commits, the read after it fails.
     const role = `ledger_partial_${Date.now()}`;
-    await sql.raw(`CREATE ROLE ${role} LOGIN`).execute(t.db);
+    await sql.raw(`CREATE ROLE ${role} LOGIN`).execute(services.db);
     await sql
       .raw(
         `GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT ON api_clients, universities, campaigns TO ${role};
       GRANT INSERT, SELECT (id, client_id, event_id) ON inbox_events TO ${role}; GRANT USAGE ON SEQUENCE inbox_events_id_seq TO ${role}`,
       )
-      .execute(t.db);
+      .execute(services.db);
     try {
-      const url = new URL(t.url);
+      const url = new URL(services.database.url);
       url.username = role;
-      const own = await startTestApi({ databaseUrl: url.toString(), redisUrl: r.url, prefix: r.prefix });
-      extra.push(own);
+      const own = await startTestApi({
+        databaseUrl: url.toString(),
+        redisUrl: services.queue.url,
+        prefix: services.queue.prefix,
+      });
+      services.closeAtEnd(() => own.close());
       const first = visitEvent(ref);
       expect((await post(own, first)).status).toBe(202);
       const fresh = visitEvent(ref);
@@ -253,24 +241,33 @@ describe('a store that fails after its insert committed', () => {
       expect(await storedIds([fresh.eventId])).toEqual([fresh.eventId]);
       await own.close();
     } finally {
-      await sql.raw(`DROP OWNED BY ${role}; DROP ROLE ${role}`).execute(t.db);
+      await sql.raw(`DROP OWNED BY ${role}; DROP ROLE ${role}`).execute(services.db);
     }
   });
 });
 
 describe('a Redis that hangs', () => {
   it('still answers 202 at once, and leaves one unanswered enqueue with Redis instead of one per group', async () => {
-    const redisUrl = new URL(r.url);
+    const redisUrl = new URL(services.queue.url);
     const proxy = await startTcpProxy({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) });
-    const own = await startTestApi({ databaseUrl: t.url, redisUrl: viaProxy(r.url, proxy), prefix: r.prefix });
+    const own = await startTestApi({
+      databaseUrl: services.database.url,
+      redisUrl: viaProxy(services.queue.url, proxy),
+      prefix: services.queue.prefix,
+    });
     try {
       expect((await post(own, visitEvent(ref))).status).toBe(202);
       proxy.setBlackHole(true);
       expect((await post(own, visitEvent(ref))).status).toBe(202);
-      await waitFor(() => proxy.swallowedBytes() > 0);
+      await waitFor(() => proxy.swallowedBytes() > 0, {
+        what: 'the first enqueue to reach the black hole',
+        timeoutMs: 5000,
+        intervalMs: 20,
+      });
       const afterFirst = proxy.swallowedBytes();
       // Four rounds, each after the previous enqueue has timed out (1 s): each would send its own addBulk.
       for (let round = 0; round < 4; round++) {
+        // Not a wait for a condition: time passing between rounds is the scenario (each round its own addBulk).
         await new Promise((resolve) => setTimeout(resolve, 600));
         const started = Date.now();
         const answers = await Promise.all(Array.from({ length: 5 }, () => post(own, visitEvent(ref))));
@@ -288,12 +285,12 @@ describe('a Redis that hangs', () => {
 describe('HTTP timeouts', () => {
   it('closes a connection that sends half a request and then nothing, after HTTP_CONNECTION_TIMEOUT_MS', async () => {
     const own = await startTestApi({
-      databaseUrl: t.url,
-      redisUrl: r.url,
-      prefix: r.prefix,
+      databaseUrl: services.database.url,
+      redisUrl: services.queue.url,
+      prefix: services.queue.prefix,
       env: { HTTP_CONNECTION_TIMEOUT_MS: '500' },
     });
-    extra.push(own);
+    services.closeAtEnd(() => own.close());
     const target = new URL(own.url);
     const socket = net.connect(Number(target.port), target.hostname);
     socket.on('error', () => {});
