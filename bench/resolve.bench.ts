@@ -20,12 +20,8 @@ import { createEmployerResolver } from '../shared/use-cases/resolve-employer.ts'
 import { employerFeatures } from '../shared/domain/employers/normalize.ts';
 import { REGION_NAMES } from '../shared/domain/employers/regions.ts';
 import { pick, seededRandom } from '../shared/domain/employers/spelling-variants.ts';
-import {
-  bulkInsertEmployers,
-  countEmployers,
-  vacuumAnalyzeEmployers,
-  type NewEmployer,
-} from '../shared/repositories/employer.repository.ts';
+import type { NewEmployer } from '../shared/repositories/employer.repository.ts';
+import { bulkInsertEmployers, countEmployers, vacuumAnalyzeEmployers } from './bench.repository.ts';
 
 const config = loadConfig();
 const REGISTRY_SIZE = Number(process.env.BENCH_RESOLVE_REGISTRY ?? 300_000);

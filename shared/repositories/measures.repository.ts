@@ -81,19 +81,10 @@ export async function listProvinces(db: Executor): Promise<ProvinceInfo[]> {
 }
 
 /**
- * Everything measures need besides the visit figures: the campaign, the universities (all, or one province's: the
- * province mean needs only its own universities), overrides and placement averages. Undefined for an unknown campaign.
+ * Everything measures need besides the visit figures, for a campaign already read (so callers can run it alongside
+ * universityFigures): the universities (all, or one province's: the province mean needs only its own universities),
+ * overrides and placement averages.
  */
-export async function loadMeasureInputs(
-  db: Executor,
-  campaignId: string,
-  provinceCode?: string,
-): Promise<MeasureInputs | undefined> {
-  const campaign = await getCampaignRules(db, campaignId);
-  return campaign ? loadMeasureInputsFor(db, campaign, provinceCode) : undefined;
-}
-
-/** loadMeasureInputs for a campaign already read (so callers can run it alongside universityFigures). */
 export async function loadMeasureInputsFor(
   db: Executor,
   campaign: CampaignRules,
