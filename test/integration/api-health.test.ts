@@ -1,41 +1,34 @@
 // The routes anyone may call: /readyz of an API process stays ready without Redis (ingestion does not need it) and says
 // it is degraded; /readyz, /metrics and /docs cannot be used to load the database (shared readings, a rate limit).
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../helpers/api.ts';
 import { createReferenceData, visitEvent, type ReferenceData } from '../helpers/factories.ts';
 import { freePort } from '../helpers/processes.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
-let r: TestRedis;
+const services = useTestServices({ redis: true });
 let ref: ReferenceData;
-const apis: TestApi[] = [];
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  ref = await createReferenceData(t.db);
+  ref = await createReferenceData(services.db);
 });
 
-afterAll(async () => {
-  for (const a of apis) await a.close().catch(() => {});
-  await r?.cleanup();
-  await t?.drop();
-});
-
-async function api(env: Record<string, string> = {}, redisUrl = r.url, databaseUrl = t.url): Promise<TestApi> {
-  const a = await startTestApi({ databaseUrl, redisUrl, prefix: r.prefix, env });
-  apis.push(a);
+async function api(
+  env: Record<string, string> = {},
+  redisUrl = services.queue.url,
+  databaseUrl = services.database.url,
+): Promise<TestApi> {
+  const a = await startTestApi({ databaseUrl, redisUrl, prefix: services.queue.prefix, env });
+  services.closeAtEnd(() => a.close());
   return a;
 }
 
 /** Connections this test's API processes hold to the test database. */
 async function apiConnections(): Promise<number> {
   const { rows } = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ${t.name} AND application_name = 'ledger-api'`.execute(
-    t.db,
+    SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ${services.database.name} AND application_name = 'ledger-api'`.execute(
+    services.db,
   );
   return rows[0]!.n;
 }
@@ -57,7 +50,7 @@ describe('/readyz of an API process', () => {
   });
 
   it('answers 503 problem+json with Retry-After when PostgreSQL does not answer', async () => {
-    const noDatabase = await api({}, r.url, `postgres://postgres@127.0.0.1:${await freePort()}/ledger`);
+    const noDatabase = await api({}, services.queue.url, `postgres://postgres@127.0.0.1:${await freePort()}/ledger`);
     const res = await noDatabase.request('GET', '/readyz');
     expect(res.status).toBe(503);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -87,13 +80,14 @@ describe('routes without a key cannot load the database', () => {
   it('does not queue readings behind a database that hangs: a burst of /metrics waits on one statement at most', async () => {
     const own = await api();
     await own.request('GET', '/metrics'); // connected and warm
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // the reading is stale: the next request reads again
+    // Time is the condition here, nothing to poll: once READING_TTL_MS (1 s) has passed, the next request reads again.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let locked!: () => void;
     const isLocked = new Promise<void>((resolve) => (locked = resolve));
     // Holds inbox_events locked, so that the gauges' reading of the inbox lag waits.
-    const locking = t.db.transaction().execute(async (trx) => {
+    const locking = services.db.transaction().execute(async (trx) => {
       await sql`LOCK TABLE inbox_events IN ACCESS EXCLUSIVE MODE`.execute(trx);
       locked();
       await released;
@@ -101,12 +95,15 @@ describe('routes without a key cannot load the database', () => {
     await isLocked;
     try {
       const burst = Promise.all(Array.from({ length: 40 }, () => own.request('GET', '/metrics')));
+      // Sampled for a second, not waited on: the most statements seen waiting at once is what is asserted.
       let most = 0;
       for (let i = 0; i < 10; i++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         const { rows } = await sql<{ n: number }>`
           SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = ${t.name} AND application_name = 'ledger-api' AND wait_event_type = 'Lock'`.execute(t.db);
+          WHERE datname = ${services.database.name} AND application_name = 'ledger-api' AND wait_event_type = 'Lock'`.execute(
+          services.db,
+        );
         most = Math.max(most, rows[0]!.n);
       }
       release();
