@@ -7,6 +7,8 @@ import { rankingRoutes } from './rankings.routes.ts';
 import { employerRoutes } from './employers.routes.ts';
 import { noticeRoutes } from './notices.routes.ts';
 import { sessionRoutes } from './session.routes.ts';
+import { consoleRoutes } from './console.routes.ts';
+import { operationsRoutes } from './operations.routes.ts';
 
 export const ROUTE_MODULES: ReadonlyArray<RouteModule> = [
   healthRoutes,
@@ -16,4 +18,6 @@ export const ROUTE_MODULES: ReadonlyArray<RouteModule> = [
   employerRoutes,
   noticeRoutes,
   sessionRoutes,
+  consoleRoutes,
+  operationsRoutes,
 ];

@@ -11,13 +11,19 @@ import {
   UnknownUniversityError,
 } from '../../../shared/use-cases/compute-rankings.ts';
 import { findUniversityProvince } from '../../../shared/repositories/reference.repository.ts';
+import { decorateRanking } from '../../../shared/use-cases/console-views.ts';
 import { badRequest, forbidden, notFound } from '../problem.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
 
 interface RankingQuery {
   scope?: string;
   asOf?: string;
+  /** `1`: rank changes since the latest weekly snapshot before asOf; `1` (withFlags): university kinds (console). */
+  withChanges?: string;
+  withFlags?: string;
 }
+
+const isOn = (flag: string | undefined) => flag === '1' || flag === 'true';
 
 function asOfOf(query: RankingQuery, timeZone: string): string {
   if (query.asOf === undefined) return dateIn(new Date(), timeZone);
@@ -51,6 +57,14 @@ export const rankingRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
               description: 'national | provinces | province:CODE (default: national; a province key: its own province)',
             },
             asOf: { type: 'string', description: 'YYYY-MM-DD, default today (Asia/Shanghai)' },
+            withChanges: {
+              type: 'string',
+              description: '1: each row gets rankChange since the latest weekly snapshot before asOf (changesSince)',
+            },
+            withFlags: {
+              type: 'string',
+              description: '1: each university row gets flags {newUndergrad, vocational, belowAveragePlacement}',
+            },
           },
         },
       },
@@ -67,7 +81,9 @@ export const rankingRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
         ]);
       if (!mayReadScope(client.scope, scope)) throw forbidden(`scope ${scope} is outside this key's scope`);
       const asOf = asOfOf(request.query, config.SCHEDULE_TIMEZONE);
-      return computeRanking(db, request.params.id, scope, asOf).catch(translate);
+      const ranking = await computeRanking(db, request.params.id, scope, asOf).catch(translate);
+      const { withChanges, withFlags } = request.query;
+      return decorateRanking(db, ranking, { withChanges: isOn(withChanges), withFlags: isOn(withFlags) });
     },
   );
 

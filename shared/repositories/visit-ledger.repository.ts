@@ -1,0 +1,209 @@
+// RECONSTRUCTED FILE — READ BEFORE RELYING ON IT. The console's helper (issue 13) had written this file; the
+// spreadsheet-intake helper (issue 14) overwrote it by mistake at 23:11 UTC on 2026-11-28, while creating a repository
+// of the same name (now shared/repositories/visit-ledger-intake.repository.ts). The original was never committed and
+// could not be recovered. This is a reconstruction from docs/console-api.md ("GET …/universities/{code}/visits" and
+// "…/leaders") and from what shared/use-cases/console-views.ts imports; compare it with your own copy and replace it.
+//
+// A university's visits ledger for the console (paged, filtered) and the tally per named leader (任务到人).
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.ts';
+
+export interface VisitFilter {
+  campaignId: string;
+  universityCode: string;
+  /** Substring of the employer's name (as written or resolved), its credit code, the ref, or the notes. */
+  q?: string;
+  /** `YYYY-MM`: visits dated in that month. */
+  month?: string;
+  mode?: 'onsite' | 'invited' | 'online';
+  /** A leader's name, exactly. */
+  leader?: string;
+}
+
+export interface LedgerVisit {
+  ref: string;
+  visitedOn: string | null;
+  mode: string | null;
+  leaders: Array<{ role: string; name: string }>;
+  employer: {
+    id: number | null;
+    name: string | null;
+    nameAsWritten: string | null;
+    creditCode: string | null;
+    regionCode: string | null;
+  };
+  outcomes: {
+    positions: number;
+    internshipBase: boolean;
+    recruitmentInvite: boolean;
+    demandSurvey: boolean;
+    graduatesTracked: number;
+    satisfaction: number | null;
+  };
+  notes: string | null;
+  /** False for a visit dated outside the campaign's window (it counts nowhere). */
+  counted: boolean;
+  occurredAt: string;
+  eventId: string;
+}
+
+export interface LeaderTally {
+  name: string;
+  roles: string[];
+  visits: number;
+  employersVisited: number;
+  newEmployers: number;
+  positions: number;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function filterSql(f: VisitFilter) {
+  const parts = [
+    sql`v.campaign_id = ${f.campaignId}`,
+    sql`v.university_code = ${f.universityCode}`,
+    sql`v.state = 'active'`,
+  ];
+  if (f.month) {
+    const start = `${f.month}-01`;
+    parts.push(sql`v.visited_on >= ${start}::date AND v.visited_on < (${start}::date + interval '1 month')`);
+  }
+  if (f.mode) parts.push(sql`v.mode = ${f.mode}`);
+  if (f.leader) parts.push(sql`v.leaders @> ${JSON.stringify([{ name: f.leader }])}::jsonb`);
+  if (f.q) {
+    const like = `%${escapeLike(f.q)}%`;
+    parts.push(sql`(v.employer_name ILIKE ${like} OR e.canonical_name ILIKE ${like} OR v.credit_code ILIKE ${like}
+      OR e.credit_code ILIKE ${like} OR v.ref ILIKE ${like} OR v.notes ILIKE ${like})`);
+  }
+  return sql.join(parts, sql` AND `);
+}
+
+interface VisitRow {
+  ref: string;
+  visited_on: string | null;
+  mode: string | null;
+  leaders: Array<{ role: string; name: string }>;
+  employer_id: number | null;
+  canonical_name: string | null;
+  employer_name: string | null;
+  credit_code: string | null;
+  resolved_credit_code: string | null;
+  region_code: string | null;
+  positions: number;
+  internship_base: boolean;
+  recruitment_invite: boolean;
+  demand_survey: boolean;
+  graduates_tracked: number;
+  satisfaction: number | null;
+  notes: string | null;
+  counted: boolean;
+  occurred_at: Date;
+  event_id: string;
+  total: number;
+}
+
+/** One page of the university's active visits of the campaign, newest first (visitedOn desc, then ref desc). */
+export async function pageUniversityVisits(
+  db: Executor,
+  filter: VisitFilter,
+  page: number,
+  pageSize: number,
+): Promise<{ total: number; rows: LedgerVisit[] }> {
+  const { rows } = await sql<VisitRow>`
+    SELECT v.ref, to_char(v.visited_on, 'YYYY-MM-DD') AS visited_on, v.mode, v.leaders, v.employer_id,
+           e.canonical_name, v.employer_name, v.credit_code, e.credit_code AS resolved_credit_code, v.region_code,
+           v.positions, v.internship_base, v.recruitment_invite, v.demand_survey, v.graduates_tracked, v.satisfaction,
+           v.notes, (v.visited_on BETWEEN c.start_date AND c.end_date) AS counted, v.occurred_at, v.event_id,
+           count(*) OVER ()::int AS total
+    FROM visits v
+    JOIN campaigns c ON c.id = v.campaign_id
+    LEFT JOIN employers e ON e.id = v.employer_id
+    WHERE ${filterSql(filter)}
+    ORDER BY v.visited_on DESC NULLS LAST, v.ref DESC
+    LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`.execute(db);
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && page > 1) {
+    const { rows: counted } = await sql<{ total: number }>`
+      SELECT count(*)::int AS total FROM visits v LEFT JOIN employers e ON e.id = v.employer_id
+      WHERE ${filterSql(filter)}`.execute(db);
+    total = counted[0]?.total ?? 0;
+  }
+  return {
+    total,
+    rows: rows.map((r) => ({
+      ref: r.ref,
+      visitedOn: r.visited_on,
+      mode: r.mode,
+      leaders: r.leaders,
+      employer: {
+        id: r.employer_id === null ? null : Number(r.employer_id),
+        name: r.canonical_name ?? r.employer_name,
+        nameAsWritten: r.employer_name,
+        creditCode: r.resolved_credit_code ?? r.credit_code,
+        regionCode: r.region_code,
+      },
+      outcomes: {
+        positions: r.positions,
+        internshipBase: r.internship_base,
+        recruitmentInvite: r.recruitment_invite,
+        demandSurvey: r.demand_survey,
+        graduatesTracked: r.graduates_tracked,
+        satisfaction: r.satisfaction,
+      },
+      notes: r.notes,
+      counted: r.counted,
+      occurredAt: r.occurred_at.toISOString(),
+      eventId: r.event_id,
+    })),
+  };
+}
+
+/**
+ * Per named leader, over the visits the figures count (active, inside the window, up to asOf): visits, distinct
+ * employers, those new to the university (not in its prior list, not visited before the campaign), positions.
+ * Ordered by employersVisited desc, then name.
+ */
+export async function tallyLeaders(
+  db: Executor,
+  campaignId: string,
+  universityCode: string,
+  asOf: string,
+): Promise<LeaderTally[]> {
+  const { rows } = await sql<{
+    name: string;
+    roles: string[];
+    visits: number;
+    employers_visited: number;
+    new_employers: number;
+    positions: number;
+  }>`
+    WITH counted AS (
+      SELECT v.*, c.start_date,
+        (EXISTS (SELECT 1 FROM prior_employers pe WHERE pe.employer_id = v.employer_id AND pe.university_code = v.university_code)
+         OR EXISTS (SELECT 1 FROM visits e WHERE e.employer_id = v.employer_id AND e.university_code = v.university_code
+                    AND e.state = 'active' AND e.visited_on < c.start_date)) AS known_before
+      FROM visits v JOIN campaigns c ON c.id = v.campaign_id
+      WHERE v.campaign_id = ${campaignId} AND v.university_code = ${universityCode} AND v.state = 'active'
+        AND v.visited_on BETWEEN c.start_date AND c.end_date AND v.visited_on <= ${asOf}
+    )
+    SELECT l.name, array_agg(DISTINCT l.role ORDER BY l.role) AS roles, count(DISTINCT x.ref)::int AS visits,
+           count(DISTINCT x.employer_id)::int AS employers_visited,
+           count(DISTINCT x.employer_id) FILTER (WHERE NOT x.known_before)::int AS new_employers,
+           coalesce(sum(x.positions) FILTER (WHERE l.first_of_visit), 0)::int AS positions
+    FROM counted x
+    CROSS JOIN LATERAL (
+      SELECT elem->>'name' AS name, elem->>'role' AS role,
+             ordinality = min(ordinality) OVER (PARTITION BY elem->>'name') AS first_of_visit
+      FROM jsonb_array_elements(x.leaders) WITH ORDINALITY AS t(elem, ordinality)
+    ) l
+    GROUP BY l.name
+    ORDER BY employers_visited DESC, l.name`.execute(db);
+  return rows.map((r) => ({
+    name: r.name,
+    roles: r.roles,
+    visits: r.visits,
+    employersVisited: r.employers_visited,
+    newEmployers: r.new_employers,
+    positions: r.positions,
+  }));
+}

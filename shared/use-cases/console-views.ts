@@ -1,0 +1,181 @@
+// What the console reads beside the rankings (docs/console-api.md): the campaigns, a scope's overview, the weekly
+// trend, rank changes and university flags on a ranking, a university's visits ledger and leader tally. Every figure
+// comes from the code the rankings, snapshots and notices use (measuresAsOf, campaignTotals, listPlans, snapshots).
+import type { Db } from '../db/database.ts';
+import {
+  summarizeMeasures,
+  trendPoint,
+  universityFlags,
+  type ScopeSummary,
+  type TrendPoint,
+  type UniversityFlags,
+} from '../domain/console-figures.ts';
+import { expectedShare } from '../domain/periods.ts';
+import { round6 } from '../domain/measures.ts';
+import { withRankChanges } from '../domain/ranking.ts';
+import type { CampaignTotals, ProvinceRankRow, Ranking, UniversityRankRow } from '../domain/ranking.types.ts';
+import { listCampaigns } from '../repositories/campaign.repository.ts';
+import { campaignTotals } from '../repositories/measures.repository.ts';
+import { listPlans, type ProvincePlan } from '../repositories/plan.repository.ts';
+import { latestWeeklySnapshotBefore, weeklySnapshots } from '../repositories/snapshot-history.repository.ts';
+import { universityKinds } from '../repositories/university-kinds.repository.ts';
+import {
+  pageUniversityVisits,
+  tallyLeaders,
+  type LeaderTally,
+  type LedgerVisit,
+  type VisitFilter,
+} from '../repositories/visit-ledger.repository.ts';
+import { measuresAsOf } from './compute-rankings.ts';
+import { findCampaignOrFail } from './find-campaign.ts';
+
+/** The province of a `province:CODE` scope; null for `national` and `provinces`. */
+const provinceOfScope = (scope: string): string | null => /^province:(\d{6})$/.exec(scope)?.[1] ?? null;
+
+export interface CampaignSummary {
+  id: string;
+  name: string;
+  start: string;
+  end: string;
+  planDeadline: string | null;
+}
+
+/** Every campaign, newest start first. */
+export async function campaignSummaries(db: Db): Promise<CampaignSummary[]> {
+  const all = await listCampaigns(db);
+  return all
+    .map(({ id, name, start, end, planDeadline }) => ({ id, name, start, end, planDeadline }))
+    .sort((a, b) => (a.start === b.start ? (a.id < b.id ? -1 : 1) : a.start < b.start ? 1 : -1));
+}
+
+export type OverviewScope = 'national' | `province:${string}`;
+
+export interface Overview {
+  campaignId: string;
+  asOf: string;
+  scope: OverviewScope;
+  totals: CampaignTotals;
+  universities: Omit<ScopeSummary, 'meanCompletion'>;
+  expected: number;
+  meanCompletion: number;
+  planDeadline: string | null;
+  plans: Array<Pick<ProvincePlan, 'provinceCode' | 'provinceName' | 'filedOn' | 'late'>>;
+}
+
+/** The head figures of the campaign, nationally or in one province, as of a date. */
+export async function campaignOverview(
+  db: Db,
+  campaignId: string,
+  scope: OverviewScope,
+  asOf: string,
+): Promise<Overview> {
+  const province = provinceOfScope(scope) ?? undefined;
+  const campaign = await findCampaignOrFail(db, campaignId);
+  const [{ measures }, totals, plans] = await Promise.all([
+    measuresAsOf(db, campaignId, asOf, province),
+    campaignTotals(db, campaignId, asOf, province),
+    listPlans(db, campaignId),
+  ]);
+  const { meanCompletion, ...universities } = summarizeMeasures(measures);
+  return {
+    campaignId,
+    asOf,
+    scope,
+    totals,
+    universities,
+    expected: round6(expectedShare({ start: campaign.start, end: campaign.end }, asOf)),
+    meanCompletion,
+    planDeadline: campaign.planDeadline,
+    plans: plans
+      .filter((p) => province === undefined || p.provinceCode === province)
+      .map(({ provinceCode, provinceName, filedOn, late }) => ({ provinceCode, provinceName, filedOn, late })),
+  };
+}
+
+/** Completion by week from the stored weekly `provinces` snapshots, oldest first. */
+export async function campaignTrend(
+  db: Db,
+  campaignId: string,
+  scope: OverviewScope,
+): Promise<{ campaignId: string; scope: OverviewScope; points: TrendPoint[] }> {
+  await findCampaignOrFail(db, campaignId);
+  const province = provinceOfScope(scope);
+  const snapshots = await weeklySnapshots<ProvinceRankRow>(db, campaignId, 'provinces');
+  const points = snapshots.map((s) => trendPoint(s, province)).filter((p): p is TrendPoint => p !== null);
+  return { campaignId, scope, points };
+}
+
+export type ConsoleRanking = Ranking & {
+  changesSince?: { period: string; asOf: string } | null;
+  rows: Array<(UniversityRankRow & { flags?: UniversityFlags }) | ProvinceRankRow>;
+};
+
+/**
+ * A ranking with `rankChange` against the latest weekly snapshot of its scope taken before its date (withChanges), and
+ * each university's flags (withFlags). Without either, the ranking as it is.
+ */
+export async function decorateRanking(
+  db: Db,
+  ranking: Ranking,
+  options: { withChanges: boolean; withFlags: boolean },
+): Promise<ConsoleRanking> {
+  let out: ConsoleRanking = ranking;
+  if (options.withChanges) {
+    const previous = await latestWeeklySnapshotBefore<UniversityRankRow & ProvinceRankRow>(
+      db,
+      ranking.campaignId,
+      ranking.scope,
+      ranking.asOf,
+    );
+    const rows =
+      ranking.scope === 'provinces'
+        ? withRankChanges<ProvinceRankRow>(ranking.rows, previous?.rows, (r) => r.provinceCode)
+        : withRankChanges<UniversityRankRow>(ranking.rows, previous?.rows, (r) => r.universityCode);
+    out = {
+      ...out,
+      rows,
+      changesSince: previous ? { period: previous.period, asOf: previous.asOf } : null,
+    } as ConsoleRanking;
+  }
+  if (options.withFlags && ranking.scope !== 'provinces') {
+    const kinds = await universityKinds(db, provinceOfScope(ranking.scope) ?? undefined);
+    out = {
+      ...out,
+      rows: (out.rows as UniversityRankRow[]).map((r) => {
+        const kind = kinds.get(r.universityCode);
+        return kind ? { ...r, flags: universityFlags(kind, r.targets) } : r;
+      }),
+    } as ConsoleRanking;
+  }
+  return out;
+}
+
+/** One page of a university's visits ledger. */
+export async function universityVisits(
+  db: Db,
+  filter: VisitFilter,
+  page: number,
+  pageSize: number,
+): Promise<{
+  campaignId: string;
+  universityCode: string;
+  total: number;
+  page: number;
+  pageSize: number;
+  rows: LedgerVisit[];
+}> {
+  await findCampaignOrFail(db, filter.campaignId);
+  const { total, rows } = await pageUniversityVisits(db, filter, page, pageSize);
+  return { campaignId: filter.campaignId, universityCode: filter.universityCode, total, page, pageSize, rows };
+}
+
+/** A university's tally per named leader, as of a date. */
+export async function universityLeaders(
+  db: Db,
+  campaignId: string,
+  universityCode: string,
+  asOf: string,
+): Promise<{ campaignId: string; universityCode: string; asOf: string; leaders: LeaderTally[] }> {
+  await findCampaignOrFail(db, campaignId);
+  return { campaignId, universityCode, asOf, leaders: await tallyLeaders(db, campaignId, universityCode, asOf) };
+}

@@ -1,0 +1,222 @@
+// What the console's operations page does (docs/console-api.md, admin only), by the same rules as the commands:
+// API keys (`ledger clients`), notice recipients (`ledger recipients`, webhook tokens masked), dead letters
+// (`ledger dlq`), resending a notice (`ledger notices resend`). Queueing is the caller's: shared/ imports no producer,
+// so these return the ids to queue, and the database is always written first (the sweepers find anything not queued).
+import type { Db } from '../db/database.ts';
+import type { WebhookFormat } from '../db/tables/notices.table.ts';
+import { hashApiKey, newApiKey } from '../domain/api-key.ts';
+import { maskWebhookUrl } from '../domain/notices/webhook-address.ts';
+import { formatScope, parseScope } from '../domain/scope.ts';
+import {
+  insertApiClient,
+  listApiClients,
+  provinceExists,
+  revokeApiClients,
+} from '../repositories/api-client.repository.ts';
+import { listDeadLetters, markDeadLettersReplayed, type DeadLetter } from '../repositories/dead-letter.repository.ts';
+import { createDeliveries, ensureDelivery, resetForResend } from '../repositories/delivery.repository.ts';
+import { resetRejectedInboxRows } from '../repositories/inbox-processing.repository.ts';
+import { getNotice } from '../repositories/notice.repository.ts';
+import {
+  addRecipient,
+  getRecipient,
+  listRecipients,
+  removeRecipient,
+  type Recipient,
+} from '../repositories/recipient.repository.ts';
+
+/** A refused operation: `status` says how (400 bad input at `field`, 404 unknown, 409 state), the message what to do. */
+export class OperationError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'OperationError';
+  }
+}
+
+// ── API keys ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface KeyClient {
+  id: number;
+  name: string;
+  scope: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export async function listKeyClients(db: Db): Promise<KeyClient[]> {
+  return (await listApiClients(db)).map((c) => ({
+    id: c.id,
+    name: c.name,
+    scope: c.scope,
+    createdAt: c.createdAt.toISOString(),
+    revokedAt: c.revokedAt?.toISOString() ?? null,
+  }));
+}
+
+/** Makes a key for the scope; the key is returned this once, only its hash is stored. */
+export async function createKeyClient(
+  db: Db,
+  input: { name: string; scope: string },
+): Promise<{ id: number; name: string; scope: string; key: string }> {
+  const name = input.name.trim();
+  if (!name || name.length > 200) throw new OperationError(400, 'name must be 1-200 characters', 'name');
+  const scope = parseScope(input.scope);
+  if (!scope)
+    throw new OperationError(
+      400,
+      'scope must be university:CODE (10 digits), province:CODE (6 digits), national or admin',
+      'scope',
+    );
+  if (scope.kind === 'province' && !(await provinceExists(db, scope.provinceCode)))
+    throw new OperationError(400, `${scope.provinceCode} is not a province code (e.g. 440000)`, 'scope');
+  const key = newApiKey();
+  const id = await insertApiClient(db, { name, scope: formatScope(scope), keyHash: hashApiKey(key) });
+  return { id, name, scope: formatScope(scope), key };
+}
+
+/** Revokes one key's client (never a person's: those are disabled as users). */
+export async function revokeKeyClient(db: Db, id: number): Promise<{ id: number; revokedAt: string }> {
+  await revokeApiClients(db, { id }); // a client revoked already keeps its date
+  const client = (await listApiClients(db)).find((c) => c.id === id);
+  if (!client?.revokedAt) throw new OperationError(404, `no API client ${id}: see GET /v1/admin/clients`);
+  return { id, revokedAt: client.revokedAt.toISOString() };
+}
+
+// ── Notice recipients ────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface RecipientView {
+  id: number;
+  scope: string;
+  kind: Recipient['kind'];
+  address: string;
+  format: WebhookFormat | null;
+  hasSecret: boolean;
+  createdAt: string;
+  removedAt: string | null;
+}
+
+/** A recipient as people may see it: the secret only as whether there is one, a webhook's tokens masked. */
+export const recipientView = (r: Recipient): RecipientView => ({
+  id: r.id,
+  scope: r.scope,
+  kind: r.kind,
+  address: r.kind === 'webhook' ? maskWebhookUrl(r.address) : r.address,
+  format: r.format,
+  hasSecret: r.secret !== null,
+  createdAt: r.createdAt.toISOString(),
+  removedAt: r.removedAt?.toISOString() ?? null,
+});
+
+export async function listRecipientViews(
+  db: Db,
+  options: { scope?: string; includeRemoved?: boolean },
+): Promise<RecipientView[]> {
+  return (await listRecipients(db, options)).map(recipientView);
+}
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const NOTICE_SCOPE = /^(national|province:(\d{6}))$/;
+
+export type NewRecipientInput =
+  { scope: string; email: string } | { scope: string; webhook: string; secret?: string; format?: WebhookFormat };
+
+/** Adds a recipient, or updates the secret and format of the same (scope, kind, address), as the command does. */
+export async function addRecipientChecked(
+  db: Db,
+  input: NewRecipientInput,
+): Promise<{ created: boolean; recipient: RecipientView }> {
+  const scope = NOTICE_SCOPE.exec(input.scope);
+  if (!scope) throw new OperationError(400, 'scope must be national or province:CODE', 'scope');
+  if (scope[2] && !(await provinceExists(db, scope[2])))
+    throw new OperationError(400, `${scope[2]} is not a province code (e.g. 440000)`, 'scope');
+  if ('email' in input) {
+    if (!EMAIL.test(input.email))
+      throw new OperationError(400, 'email is not an e-mail address such as name@example.org', 'email');
+    const { created, recipient } = await addRecipient(db, { scope: input.scope, kind: 'email', address: input.email });
+    return { created, recipient: recipientView(recipient) };
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(input.webhook);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    throw new OperationError(400, 'webhook must be an http(s) URL', 'webhook');
+  const format = input.format ?? 'json';
+  if (format === 'json' && !input.secret)
+    throw new OperationError(
+      400,
+      'a json webhook needs a secret: receivers verify X-Ledger-Signature with it',
+      'secret',
+    );
+  const { created, recipient } = await addRecipient(db, {
+    scope: input.scope,
+    kind: 'webhook',
+    address: input.webhook,
+    secret: input.secret ?? null,
+    format,
+  });
+  return { created, recipient: recipientView(recipient) };
+}
+
+export async function removeRecipientChecked(db: Db, id: number): Promise<{ id: number; removed: true }> {
+  if (!(await removeRecipient(db, id))) throw new OperationError(404, `no active recipient ${id}`);
+  return { id, removed: true };
+}
+
+// ── Dead letters ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface DeadLetterView extends Omit<DeadLetter, 'createdAt' | 'replayedAt'> {
+  createdAt: string;
+  replayedAt: string | null;
+}
+
+export async function listDeadLetterViews(db: Db, includeReplayed: boolean): Promise<DeadLetterView[]> {
+  return (await listDeadLetters(db, { includeReplayed })).map((d) => ({
+    ...d,
+    createdAt: d.createdAt.toISOString(),
+    replayedAt: d.replayedAt?.toISOString() ?? null,
+  }));
+}
+
+/** Puts one dead letter's event back in the inbox (as `ledger dlq replay --id`); returns the inbox ids to queue. */
+export async function replayDeadLetter(db: Db, id: number): Promise<number[]> {
+  const [letter] = await listDeadLetters(db, { includeReplayed: true, ids: [id] });
+  if (!letter) throw new OperationError(404, `no dead letter ${id}: see GET /v1/admin/dead-letters?all=1`);
+  const inboxIds = await db.transaction().execute(async (trx) => {
+    const marked = await markDeadLettersReplayed(trx, [id]);
+    return resetRejectedInboxRows(trx, marked);
+  });
+  if (inboxIds.length === 0) throw new OperationError(409, `dead letter ${id} was replayed already`);
+  return inboxIds;
+}
+
+// ── Notices ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Sets a notice's deliveries back to pending for a re-send (as `ledger notices resend`): to every active recipient of
+ * its scope, including ones added since the run, or to one. Returns the delivery ids to queue.
+ */
+export async function prepareResend(db: Db, noticeId: number, recipientId?: number): Promise<number[]> {
+  const notice = await getNotice(db, noticeId);
+  if (!notice) throw new OperationError(404, `no notice ${noticeId}`);
+  if (recipientId !== undefined) {
+    const r = await getRecipient(db, recipientId);
+    if (!r) throw new OperationError(404, `no recipient ${recipientId}`);
+    if (r.removedAt) throw new OperationError(409, `recipient ${recipientId} was removed`);
+    if (r.scope !== notice.scope)
+      throw new OperationError(
+        409,
+        `recipient ${r.id} receives ${r.scope} notices, notice ${notice.id} is ${notice.scope}: pick a recipient of that scope`,
+      );
+    await ensureDelivery(db, notice.id, r.id);
+  } else {
+    await createDeliveries(db, [notice.id]);
+  }
+  return resetForResend(db, notice.id, recipientId);
+}
