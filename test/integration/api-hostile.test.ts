@@ -4,52 +4,24 @@
 // Never a 5xx; every 4xx is application/problem+json; the inbox holds exactly the events answered "accepted"; and
 // every accepted event is processed.
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../shared/config.ts';
-import { startWorkers, type Workers } from '../../services/workers/index.ts';
-import { startTestApi, type TestApi } from '../helpers/api.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceData, retraction, visitEvent, type ReferenceData } from '../helpers/factories.ts';
 import { rawRequest, sendRaw, type RawResponse } from '../helpers/raw-http.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { waitFor } from '../helpers/poll.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
 const REQUESTS = 1200;
 const SEED = 20220401;
 
-let t: TestDatabase;
-let r: TestRedis;
-let api: TestApi;
-let workers: Workers;
+// Limits high: this test is about what the parsers and routes make of hostile input (api-auth tests the limits).
+const services = useTestServices({
+  api: { RATE_LIMIT_PER_MINUTE: '10000000', AUTH_FAILURES_PER_MINUTE: '1000000', API_KEY_CACHE_SECONDS: '600' },
+  workers: { env: { WORKER_CONCURRENCY: '16', DB_POOL_SIZE: '4', INBOX_REDELIVERY_SECONDS: '2' } },
+});
 let ref: ReferenceData;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  // Limits high: this test is about what the parsers and routes make of hostile input (api-auth tests the limits).
-  api = await startTestApi({
-    databaseUrl: t.url,
-    redisUrl: r.url,
-    prefix: r.prefix,
-    env: { RATE_LIMIT_PER_MINUTE: '10000000', AUTH_FAILURES_PER_MINUTE: '1000000', API_KEY_CACHE_SECONDS: '600' },
-  });
-  ref = await createReferenceData(t.db);
-  const config = loadConfig({
-    DATABASE_URL: t.url,
-    REDIS_URL: r.url,
-    QUEUE_PREFIX: r.prefix,
-    LOG_LEVEL: 'warn',
-    WORKER_CONCURRENCY: '16',
-    DB_POOL_SIZE: '4',
-    INBOX_REDELIVERY_SECONDS: '2',
-  });
-  workers = await startWorkers(config);
-});
-
-afterAll(async () => {
-  await workers?.close();
-  await api?.close();
-  await r?.cleanup();
-  await t?.drop();
+  ref = await createReferenceData(services.db);
 });
 
 // ── a seeded generator of hostile requests ─────────────────────────────────────────────────────────────────────
@@ -434,8 +406,8 @@ function generate(g: Rng, n: number): Hostile[] {
 }
 
 async function send(h: Hostile): Promise<RawResponse> {
-  if ('bytes' in h) return sendRaw(api.url, h.bytes);
-  return rawRequest(api.url, h.method, h.target, { headers: h.headers, body: h.body });
+  if ('bytes' in h) return sendRaw(services.api.url, h.bytes);
+  return rawRequest(services.api.url, h.method, h.target, { headers: h.headers, body: h.body });
 }
 
 async function inParallel<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -487,25 +459,29 @@ describe('hostile input', { timeout: 120_000 }, () => {
 
     const { rows } = await sql<{
       event_id: string;
-    }>`SELECT event_id FROM inbox_events WHERE client_id = ${ref.clientId}`.execute(t.db);
+    }>`SELECT event_id FROM inbox_events WHERE client_id = ${ref.clientId}`.execute(services.db);
     expect(new Set(rows.map((x) => x.event_id))).toEqual(accepted);
     expect(rows).toHaveLength(accepted.size);
 
     // Every accepted event is processed by the workers (the queue, or the sweeper for a lost enqueue).
-    const until = Date.now() + 45_000;
-    let counts: Record<string, number> = {};
-    for (;;) {
-      const { rows: byStatus } = await sql<{
-        status: string;
-        n: number;
-      }>`SELECT status, count(*)::int AS n FROM inbox_events GROUP BY status`.execute(t.db);
-      counts = Object.fromEntries(byStatus.map((x) => [x.status, x.n]));
-      if (!counts.accepted || Date.now() > until) break; // every row processed or rejected, or out of time
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const counts = await waitFor(
+      async () => {
+        const { rows: byStatus } = await sql<{
+          status: string;
+          n: number;
+        }>`SELECT status, count(*)::int AS n FROM inbox_events GROUP BY status`.execute(services.db);
+        return Object.fromEntries(byStatus.map((x) => [x.status, x.n])) as Record<string, number>;
+      },
+      {
+        what: 'every accepted row to be processed or rejected',
+        until: (c) => !c.accepted,
+        timeoutMs: 45_000,
+        intervalMs: 200,
+      },
+    );
     const { rows: rejected } = await sql<{
       error: string;
-    }>`SELECT DISTINCT error FROM inbox_events WHERE status <> 'processed' LIMIT 5`.execute(t.db);
+    }>`SELECT DISTINCT error FROM inbox_events WHERE status <> 'processed' LIMIT 5`.execute(services.db);
     expect(counts, JSON.stringify(rejected)).toEqual({ processed: accepted.size });
   });
 });
