@@ -1,6 +1,8 @@
 // Option parsers shared by the commands: a bad value stops commander with a message saying what to write.
 import { InvalidArgumentError } from 'commander';
 import { isDate, parsePeriod } from '../../shared/domain/periods.ts';
+import type { RankingScope } from '../../shared/domain/ranking.types.ts';
+import { parseRankingScope, parseScope, type ClientScope } from '../../shared/domain/scope.ts';
 
 export function dateArg(value: string): string {
   if (!isDate(value)) throw new InvalidArgumentError(`"${value}" is not a date: write YYYY-MM-DD, e.g. 2022-03-01`);
@@ -8,6 +10,62 @@ export function dateArg(value: string): string {
 }
 
 export function periodArg(value: string): string {
-  if (!parsePeriod(value)) throw new InvalidArgumentError(`"${value}" is not a period: write an ISO week like 2022-W14 or a month like 2022-04`);
+  if (!parsePeriod(value))
+    throw new InvalidArgumentError(
+      `"${value}" is not a period: write an ISO week like 2022-W14 or a month like 2022-04`,
+    );
   return value;
+}
+
+/**
+ * Parses an id option (`--id`, `--recipient`, `--from` …): a positive whole number. `what` names the thing and
+ * `listedBy` the command that shows its ids, so a wrong value says where to find a right one.
+ */
+export function idArg(what: string, listedBy: string): (value: string) => number {
+  return (value) => {
+    const id = positiveInteger(value);
+    const article = /^[aeiou]/.test(what) ? 'an' : 'a';
+    if (id === null)
+      throw new InvalidArgumentError(`"${value}" is not ${article} ${what} id: use an id from \`${listedBy}\``);
+    return id;
+  };
+}
+
+/** Parses a count such as `--limit`: a positive whole number. */
+export function countArg(value: string): number {
+  const n = positiveInteger(value);
+  if (n === null) throw new InvalidArgumentError(`"${value}" is not a count: give a positive whole number, e.g. 100`);
+  return n;
+}
+
+function positiveInteger(value: string): number | null {
+  const n = Number(value);
+  return /^\d+$/.test(value) && Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+/** The scopes of API keys and console users, as the option help and the errors spell them. */
+export const SCOPE_HELP =
+  'university:CODE (10-digit MOE code), province:CODE (6-digit GB/T 2260 code such as 440000), national or admin';
+
+/** Parses the scope of an API key or a console user (parseScope); whether the code exists is the command's check. */
+export function scopeArg(value: string): ClientScope {
+  const scope = parseScope(value.trim());
+  if (!scope) throw new InvalidArgumentError(`"${value}" is not a scope: use ${SCOPE_HELP}`);
+  return scope;
+}
+
+/** Parses the scope of a ranking: national, provinces or province:CODE. */
+export function rankingScopeArg(value: string): RankingScope {
+  const scope = parseRankingScope(value);
+  if (!scope)
+    throw new InvalidArgumentError(
+      `"${value}" is not a ranking scope: national, provinces or province:CODE (e.g. province:440000)`,
+    );
+  return scope;
+}
+
+/** Parses the scope of a notice (and of its recipients): national or province:CODE. */
+export function noticeScopeArg(value: string): string {
+  if (value === 'national' || /^province:\d{6}$/.test(value)) return value;
+  throw new InvalidArgumentError(`"${value}" is not a notice scope: national or province:CODE (e.g. province:440000)`);
 }

@@ -1,4 +1,5 @@
-// What an API key may do. Pure: parsing a scope string and the access rules of CONTRACT.md.
+// What an API key may do. Pure: parsing a scope string and the access rules of CONTRACT.md; and the scopes of rankings.
+import type { RankingScope } from './ranking.types.ts';
 
 export type ClientScope =
   | { kind: 'university'; universityCode: string }
@@ -19,6 +20,17 @@ export function parseScope(text: string): ClientScope | null {
   if (p) return { kind: 'province', provinceCode: p[1]! };
   return null;
 }
+
+const PROVINCE_SCOPE = /^province:(\d{6})$/;
+
+/** Parses a ranking's scope: `national`, `provinces` or `province:CODE` (6 digits); null otherwise. */
+export function parseRankingScope(text: string): RankingScope | null {
+  if (text === 'national' || text === 'provinces') return text;
+  return PROVINCE_SCOPE.test(text) ? (text as RankingScope) : null;
+}
+
+/** The province code of a `province:CODE` ranking scope; null for `national` and `provinces`. */
+export const provinceOfScope = (scope: RankingScope): string | null => PROVINCE_SCOPE.exec(scope)?.[1] ?? null;
 
 export function formatScope(scope: ClientScope): string {
   switch (scope.kind) {

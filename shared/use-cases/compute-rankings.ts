@@ -2,6 +2,7 @@
 import type { Db } from '../db/database.ts';
 import { measureAll, type UniversityMeasures } from '../domain/measures.ts';
 import { rankProvinces, rankUniversities } from '../domain/ranking.ts';
+import { provinceOfScope } from '../domain/scope.ts';
 import type { ProvinceRanking, Ranking, RankingScope, UniversityRanking } from '../domain/ranking.types.ts';
 import {
   getCampaignRules,
@@ -13,16 +14,6 @@ import {
 } from '../repositories/measures.repository.ts';
 import { listPlans } from '../repositories/plan.repository.ts';
 import { findCampaignOrFail } from './find-campaign.ts';
-
-const PROVINCE_SCOPE = /^province:(\d{6})$/;
-
-/** Parses `national`, `provinces` or `province:CODE` (6 digits); null otherwise. */
-export function parseRankingScope(text: string): RankingScope | null {
-  if (text === 'national' || text === 'provinces') return text;
-  return PROVINCE_SCOPE.test(text) ? (text as RankingScope) : null;
-}
-
-export const provinceOfScope = (scope: RankingScope): string | null => PROVINCE_SCOPE.exec(scope)?.[1] ?? null;
 
 export class UnknownProvinceError extends Error {
   constructor(readonly provinceCode: string) {

@@ -80,7 +80,9 @@ describe('ledger users', () => {
   it('refuses a bad scope, a short password and a taken name with a one-line reason', async () => {
     const bad = await runLedger(['users', 'create', '--name', 'x1', '--scope', 'province:44'], env());
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^ledger: --scope "province:44" is not a scope/);
+    expect(bad.stderr).toMatch(
+      /option '--scope <scope>' argument 'province:44' is invalid\. "province:44" is not a scope/,
+    );
     const short = await runLedger(
       ['users', 'create', '--name', 'x2', '--scope', 'national', '--password-stdin'],
       env(),

@@ -111,6 +111,6 @@ describe('ledger employers review / merge / split / show', () => {
     expect((await resolver.resolve(t.db, { name: '有研硅股份有限公司' })).employerId).toBe(to);
     const bad = await runLedger(['employers', 'merge', '--from', 'x', '--into', '1', '--reason', 'r'], env);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/not an id/);
+    expect(bad.stderr).toMatch(/'--from <id>' argument 'x' is invalid\. "x" is not an employer id/);
   });
 });

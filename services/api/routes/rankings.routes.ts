@@ -2,10 +2,9 @@
 // as of a date (default: today in SCHEDULE_TIMEZONE, Asia/Shanghai), through the same services as snapshots and the CLI.
 import type { FastifyInstance } from 'fastify';
 import { dateIn, isDate } from '../../../shared/domain/periods.ts';
-import { mayReadScope, maySubmitFor } from '../../../shared/domain/scope.ts';
+import { mayReadScope, maySubmitFor, parseRankingScope } from '../../../shared/domain/scope.ts';
 import {
   computeRanking,
-  parseRankingScope,
   universityProgress,
   UnknownProvinceError,
   UnknownUniversityError,

@@ -35,7 +35,8 @@ function factorArg(value: string): number {
   return n;
 }
 
-function idArg(value: string): string {
+/** A campaign's id is a name chosen by the operator (2022), not a number the database hands out (args.ts idArg). */
+function campaignIdArg(value: string): string {
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(value))
     throw new InvalidArgumentError(
       `"${value}" is not a campaign id: use 1-64 letters, digits, ".", "_" or "-", e.g. 2022`,
@@ -205,7 +206,7 @@ export function register(program: Command): void {
     .description(
       'create a campaign; running it again with the same values changes nothing, with different values is an error',
     )
-    .requiredOption('--id <id>', 'campaign id, e.g. 2022', idArg)
+    .requiredOption('--id <id>', 'campaign id, e.g. 2022', campaignIdArg)
     .requiredOption('--start <date>', 'first day, YYYY-MM-DD (Asia/Shanghai)', dateArg)
     .requiredOption('--end <date>', 'last day, YYYY-MM-DD (Asia/Shanghai)', dateArg)
     .option('--name <name>', 'display name (default: "<id> 全国高校书记校长访企拓岗促就业专项行动")')
@@ -247,7 +248,7 @@ export function register(program: Command): void {
     .description(
       "override a campaign's targets and thresholds for one province (--province), or change the campaign's own (without it); options not given keep their current value",
     )
-    .requiredOption('--id <id>', 'campaign id', idArg)
+    .requiredOption('--id <id>', 'campaign id', campaignIdArg)
     .option(
       '--province <code>',
       'province code (GB/T 2260, e.g. 440000) or name; without it the campaign itself changes',

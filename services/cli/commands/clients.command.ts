@@ -2,13 +2,16 @@
 // only its sha256 hex is stored, so a lost key cannot be recovered, only replaced.
 import type { Command } from 'commander';
 import { hashApiKey, newApiKey } from '../../../shared/domain/api-key.ts';
-import { formatScope, parseScope } from '../../../shared/domain/scope.ts';
+import { formatScope, type ClientScope } from '../../../shared/domain/scope.ts';
 import {
-  insertApiClient, listApiClients, provinceExists, revokeApiClients, universityExists,
+  insertApiClient,
+  listApiClients,
+  provinceExists,
+  revokeApiClients,
+  universityExists,
 } from '../../../shared/repositories/api-client.repository.ts';
+import { idArg, SCOPE_HELP, scopeArg } from '../args.ts';
 import { output, UserError, withDb } from '../context.ts';
-
-const SCOPE_HELP = 'university:CODE (10-digit MOE code), province:CODE (6-digit GB/T 2260 code such as 440000), national or admin';
 
 export function register(program: Command): void {
   const clients = program.command('clients').description('API clients and their keys');
@@ -17,24 +20,31 @@ export function register(program: Command): void {
     .command('create')
     .description('create an API client and print its key (shown once; only a hash is stored)')
     .requiredOption('--name <name>', 'who uses the key, e.g. the submitting system')
-    .requiredOption('--scope <scope>', SCOPE_HELP)
+    .requiredOption('--scope <scope>', SCOPE_HELP, scopeArg)
     .option('--json', 'print {"name", "scope", "key"}')
-    .action(async (opts: { name: string; scope: string; json?: boolean }) => {
+    .action(async (opts: { name: string; scope: ClientScope; json?: boolean }) => {
       const name = opts.name.trim();
       if (!name) throw new UserError('--name must not be empty: name the system that will use the key');
-      const scope = parseScope(opts.scope.trim());
-      if (!scope) throw new UserError(`--scope ${JSON.stringify(opts.scope)} is not a scope: use ${SCOPE_HELP}`);
+      const scope = opts.scope;
       await withDb(async ({ db }) => {
         if (scope.kind === 'province' && !(await provinceExists(db, scope.provinceCode))) {
-          throw new UserError(`--scope ${opts.scope}: ${scope.provinceCode} is not one of the 31 province codes (e.g. 110000 北京市, 440000 广东省)`);
+          throw new UserError(
+            `--scope ${formatScope(scope)}: ${scope.provinceCode} is not one of the 31 province codes (e.g. 110000 北京市, 440000 广东省)`,
+          );
         }
         if (scope.kind === 'university' && !(await universityExists(db, scope.universityCode))) {
           // Allowed (keys may be handed out before the import), but events for it answer 422 until it is imported.
-          process.stderr.write(`warning: university ${scope.universityCode} is not imported yet; its events are refused until \`ledger import universities\` adds it\n`);
+          process.stderr.write(
+            `warning: university ${scope.universityCode} is not imported yet; its events are refused until \`ledger import universities\` adds it\n`,
+          );
         }
         const key = newApiKey();
         const id = await insertApiClient(db, { name, scope: formatScope(scope), keyHash: hashApiKey(key) });
-        output(opts.json, { id, name, scope: formatScope(scope), key }, `client ${id} ${name} (${formatScope(scope)})\nkey (shown once, store it now): ${key}`);
+        output(
+          opts.json,
+          { id, name, scope: formatScope(scope), key },
+          `client ${id} ${name} (${formatScope(scope)})\nkey (shown once, store it now): ${key}`,
+        );
       });
     });
 
@@ -47,35 +57,44 @@ export function register(program: Command): void {
         const rows = await listApiClients(db);
         output(
           opts.json,
-          rows.map((r) => ({ id: r.id, name: r.name, scope: r.scope, createdAt: r.createdAt.toISOString(), revokedAt: r.revokedAt?.toISOString() ?? null })),
+          rows.map((r) => ({
+            id: r.id,
+            name: r.name,
+            scope: r.scope,
+            createdAt: r.createdAt.toISOString(),
+            revokedAt: r.revokedAt?.toISOString() ?? null,
+          })),
           () =>
             rows.length === 0
               ? 'no API clients: create one with `ledger clients create --name N --scope S`'
-              : rows.map((r) => `${r.id}\t${r.name}\t${r.scope}\t${r.createdAt.toISOString()}${r.revokedAt ? `\trevoked ${r.revokedAt.toISOString()}` : ''}`).join('\n'),
+              : rows
+                  .map(
+                    (r) =>
+                      `${r.id}\t${r.name}\t${r.scope}\t${r.createdAt.toISOString()}${r.revokedAt ? `\trevoked ${r.revokedAt.toISOString()}` : ''}`,
+                  )
+                  .join('\n'),
         );
       });
     });
 
   clients
     .command('revoke')
-    .description('revoke keys: one client by --id, or every active client with --name (takes effect within API_KEY_CACHE_SECONDS)')
+    .description(
+      'revoke keys: one client by --id, or every active client with --name (takes effect within API_KEY_CACHE_SECONDS)',
+    )
     .option('--name <name>', 'client name')
-    .option('--id <id>', 'client id (see `ledger clients list`)')
+    .option('--id <id>', 'client id (see `ledger clients list`)', idArg('client', 'ledger clients list'))
     .option('--json', 'print JSON')
-    .action(async (opts: { name?: string; id?: string; json?: boolean }) => {
-      if ((opts.name === undefined) === (opts.id === undefined)) throw new UserError('give exactly one of --name N or --id ID (see `ledger clients list`)');
-      let by: { id: number } | { name: string };
-      if (opts.id !== undefined) {
-        const id = Number(opts.id);
-        if (!Number.isSafeInteger(id) || id <= 0) throw new UserError(`--id ${opts.id} is not a client id: use an id from \`ledger clients list\``);
-        by = { id };
-      } else {
-        by = { name: opts.name! };
-      }
+    .action(async (opts: { name?: string; id?: number; json?: boolean }) => {
+      if ((opts.name === undefined) === (opts.id === undefined))
+        throw new UserError('give exactly one of --name N or --id ID (see `ledger clients list`)');
+      const by = opts.id !== undefined ? { id: opts.id } : { name: opts.name! };
       await withDb(async ({ db }) => {
         const revoked = await revokeApiClients(db, by);
         if (revoked.length === 0) {
-          throw new UserError(`no active client ${'id' in by ? `with id ${by.id}` : `named ${JSON.stringify(by.name)}`}: see \`ledger clients list\``);
+          throw new UserError(
+            `no active client ${'id' in by ? `with id ${by.id}` : `named ${JSON.stringify(by.name)}`}: see \`ledger clients list\``,
+          );
         }
         output(opts.json, { revoked }, `revoked client(s) ${revoked.join(', ')}`);
       });

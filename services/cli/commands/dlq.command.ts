@@ -4,6 +4,7 @@ import { createProducer } from '../../../jobs/producer.ts';
 import { listDeadLetters, markDeadLettersReplayed } from '../../../shared/repositories/dead-letter.repository.ts';
 import { resetRejectedInboxRows } from '../../../shared/repositories/inbox-processing.repository.ts';
 import { createRedis } from '../../../shared/redis.ts';
+import { idArg } from '../args.ts';
 import { output, UserError, withDb } from '../context.ts';
 
 export function register(program: Command): void {
@@ -37,16 +38,10 @@ export function register(program: Command): void {
     .description(
       'put dead-lettered events back in the inbox and queue them again (all not yet replayed, or one with --id)',
     )
-    .option('--id <id>', 'dead letter id (see `ledger dlq list`)')
+    .option('--id <id>', 'dead letter id (see `ledger dlq list`)', idArg('dead letter', 'ledger dlq list'))
     .option('--json', 'print JSON')
-    .action(async (opts: { id?: string; json?: boolean }) => {
-      let ids: number[] | undefined;
-      if (opts.id !== undefined) {
-        const id = Number(opts.id);
-        if (!Number.isSafeInteger(id) || id <= 0)
-          throw new UserError(`--id ${opts.id} is not a dead letter id: use an id from \`ledger dlq list\``);
-        ids = [id];
-      }
+    .action(async (opts: { id?: number; json?: boolean }) => {
+      const ids = opts.id !== undefined ? [opts.id] : undefined;
       await withDb(async ({ db, config }) => {
         const letters = await listDeadLetters(db, { ids });
         if (ids && letters.length === 0)

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createProducer, type Producer } from '../../../jobs/producer.ts';
 import type { Config } from '../../../shared/config.ts';
 import type { Db } from '../../../shared/db/database.ts';
@@ -21,15 +21,7 @@ import {
 import { getNotice, listNotices } from '../../../shared/repositories/notice.repository.ts';
 import { getRecipient } from '../../../shared/repositories/recipient.repository.ts';
 import { output, UserError, withDb } from '../context.ts';
-import { periodArg } from '../args.ts';
-
-function idArg(what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a ${what} id`);
-    return n;
-  };
-}
+import { idArg, periodArg } from '../args.ts';
 
 async function withProducer(config: Config, use: (producer: Producer) => Promise<void>): Promise<void> {
   const redis = createRedis(config.REDIS_URL, 'cli');
@@ -137,8 +129,12 @@ export function register(program: Command): void {
   notices
     .command('resend')
     .description('send a notice again to all its recipients, or to one (also to a recipient added after the run)')
-    .requiredOption('--id <id>', 'notice id (see `ledger notices list`)', idArg('notice'))
-    .option('--recipient <id>', 'only this recipient (see `ledger recipients list`)', idArg('recipient'))
+    .requiredOption('--id <id>', 'notice id (see `ledger notices list`)', idArg('notice', 'ledger notices list'))
+    .option(
+      '--recipient <id>',
+      'only this recipient (see `ledger recipients list`)',
+      idArg('recipient', 'ledger recipients list'),
+    )
     .option('--inline', 'send from this process instead of queueing')
     .option('--json', 'print JSON')
     .action(async (opts: { id: number; recipient?: number; inline?: boolean; json?: boolean }) => {
@@ -203,7 +199,7 @@ export function register(program: Command): void {
   notices
     .command('show')
     .description('print a notice (text, Markdown or HTML), or write all its forms and the ledger .xlsx to a folder')
-    .requiredOption('--id <id>', 'notice id', idArg('notice'))
+    .requiredOption('--id <id>', 'notice id (see `ledger notices list`)', idArg('notice', 'ledger notices list'))
     .option('--format <format>', 'text, md or html', 'text')
     .option('--out <dir>', 'write notice-<id>.{html,md,txt,png} and the ledger .xlsx into this folder instead')
     .action(async (opts: { id: number; format: string; out?: string }) => {

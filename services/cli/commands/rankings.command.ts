@@ -1,26 +1,16 @@
 // `ledger rankings run | show`: compute and store a period's ranking snapshots (every scope), and read them back.
 // `run --json` prints one scope (national unless --scope) in exactly the shape of GET /v1/campaigns/{id}/rankings.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createProducer, rankingsJobId } from '../../../jobs/producer.ts';
 import { periodContaining } from '../../../shared/domain/periods.ts';
 import type { Ranking, RankingScope, Snapshot } from '../../../shared/domain/ranking.types.ts';
-import { parseRankingScope } from '../../../shared/use-cases/compute-rankings.ts';
 import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
 import { takeSnapshots } from '../../../shared/use-cases/take-snapshots.ts';
 import { rebuildRankingTables } from '../../../shared/repositories/measures.repository.ts';
 import { createRedis } from '../../../shared/redis.ts';
 import { getSnapshot } from '../../../shared/repositories/snapshot.repository.ts';
 import { output, UserError, withDb } from '../context.ts';
-import { dateArg, periodArg } from '../args.ts';
-
-function scopeArg(value: string): RankingScope {
-  const scope = parseRankingScope(value);
-  if (!scope)
-    throw new InvalidArgumentError(
-      `"${value}" is not a scope: national, provinces or province:CODE (e.g. province:440000)`,
-    );
-  return scope;
-}
+import { dateArg, periodArg, rankingScopeArg } from '../args.ts';
 
 /** The endpoint's shape: a snapshot without its period, computedAt and rank changes. */
 export function asEndpointRanking(s: Snapshot): Ranking {
@@ -74,7 +64,7 @@ export function register(program: Command): void {
       'ISO week (2022-W14) or month (2022-04); default: the ISO week containing --as-of',
       periodArg,
     )
-    .option('--scope <scope>', 'scope printed: national, provinces or province:CODE', scopeArg, 'national')
+    .option('--scope <scope>', 'scope printed: national, provinces or province:CODE', rankingScopeArg, 'national')
     .option(
       '--queue',
       'enqueue the run for the workers instead (they then generate the notices); re-runs a finished run',
@@ -139,7 +129,7 @@ export function register(program: Command): void {
     .description('print a stored snapshot, with each rank change against the previous snapshot of the same kind')
     .requiredOption('--campaign <id>', 'campaign id')
     .requiredOption('--period <period>', 'ISO week (2022-W14) or month (2022-04)', periodArg)
-    .option('--scope <scope>', 'national, provinces or province:CODE', scopeArg, 'national')
+    .option('--scope <scope>', 'national, provinces or province:CODE', rankingScopeArg, 'national')
     .option('--json', 'print the snapshot as JSON (the endpoint shape plus period, computedAt and rankChange)')
     .action(async (opts: { campaign: string; period: string; scope: RankingScope; json?: boolean }) => {
       await withDb(async ({ db }) => {

@@ -11,15 +11,11 @@ import {
   removeRecipient,
   type Recipient,
 } from '../../../shared/repositories/recipient.repository.ts';
+import { idArg, noticeScopeArg } from '../args.ts';
 import { output, UserError, withDb } from '../context.ts';
 
 const FORMATS: readonly WebhookFormat[] = ['json', 'wecom', 'dingtalk'];
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
-
-function scopeArg(value: string): string {
-  if (value === 'national' || /^province:\d{6}$/.test(value)) return value;
-  throw new InvalidArgumentError(`"${value}" is not a notice scope: national or province:CODE (e.g. province:440000)`);
-}
 
 function formatArg(value: string): WebhookFormat {
   if ((FORMATS as readonly string[]).includes(value)) return value as WebhookFormat;
@@ -122,7 +118,7 @@ export function register(program: Command): void {
   recipients
     .command('add')
     .description('add a recipient of the notices of a scope (adding the same one again updates its secret and format)')
-    .requiredOption('--scope <scope>', 'national or province:CODE', scopeArg)
+    .requiredOption('--scope <scope>', 'national or province:CODE', noticeScopeArg)
     .option('--email <address>', 'send the notices by e-mail (SMTP_URL) to this address')
     .option(
       '--webhook <url>',
@@ -199,7 +195,7 @@ export function register(program: Command): void {
   recipients
     .command('list')
     .description('list recipients (secrets are never printed; tokens inside webhook URLs are masked)')
-    .option('--scope <scope>', 'only this scope', scopeArg)
+    .option('--scope <scope>', 'only this scope', noticeScopeArg)
     .option('--all', 'include removed ones')
     .option('--json', 'print JSON')
     .action(async (opts: { scope?: string; all?: boolean; json?: boolean }) => {
@@ -221,12 +217,14 @@ export function register(program: Command): void {
   recipients
     .command('remove')
     .description('stop sending to a recipient (its past deliveries are kept)')
-    .requiredOption('--id <id>', 'recipient id (see `ledger recipients list`)')
+    .requiredOption(
+      '--id <id>',
+      'recipient id (see `ledger recipients list`)',
+      idArg('recipient', 'ledger recipients list'),
+    )
     .option('--json', 'print JSON')
-    .action(async (opts: { id: string; json?: boolean }) => {
-      const id = Number(opts.id);
-      if (!Number.isSafeInteger(id) || id <= 0)
-        throw new UserError(`--id ${opts.id} is not a recipient id: see \`ledger recipients list\``);
+    .action(async (opts: { id: number; json?: boolean }) => {
+      const { id } = opts;
       await withDb(async ({ db }) => {
         if (!(await removeRecipient(db, id)))
           throw new UserError(`no active recipient ${id}: see \`ledger recipients list\``);

@@ -2,7 +2,7 @@
 // A password is never taken from the command line (it would show in `ps` and the shell's history): it is generated and
 // printed once, or read from standard input with --password-stdin. Only its argon2id hash is stored.
 import type { Command } from 'commander';
-import { formatScope, parseScope } from '../../../shared/domain/scope.ts';
+import { formatScope, type ClientScope } from '../../../shared/domain/scope.ts';
 import { provinceExists, universityExists } from '../../../shared/repositories/api-client.repository.ts';
 import {
   createUser,
@@ -14,10 +14,11 @@ import {
   UserNameTakenError,
   type User,
 } from '../../../shared/use-cases/manage-users.ts';
+import { SCOPE_HELP, scopeArg } from '../args.ts';
 import { output, UserError, withDb } from '../context.ts';
 
-const SCOPE_HELP =
-  'university:CODE (10-digit MOE code), province:CODE (6-digit GB/T 2260 code such as 440000), national or admin';
+/** `users create` options, the scope already parsed by scopeArg. */
+type CreateOptions = { name: string; scope: ClientScope; email?: string; passwordStdin?: boolean; json?: boolean };
 
 /** The password on standard input: its first line, without the line ending. */
 async function readPasswordFromStdin(): Promise<string> {
@@ -54,18 +55,17 @@ export function register(program: Command): void {
     .command('create')
     .description('create an account and print its initial password once (or read it from stdin)')
     .requiredOption('--name <name>', 'the login name: letters, digits, . _ @ - (e.g. gd-edu)')
-    .requiredOption('--scope <scope>', SCOPE_HELP)
+    .requiredOption('--scope <scope>', SCOPE_HELP, scopeArg)
     .option('--email <address>', "the person's e-mail address (for the operators' information)")
     .option('--password-stdin', 'read the password from the first line of standard input instead of generating one')
     .option('--json', 'print {"id", "name", "scope", "email", "password"} (password null when read from stdin)')
-    .action(async (opts: { name: string; scope: string; email?: string; passwordStdin?: boolean; json?: boolean }) => {
-      const scope = parseScope(opts.scope.trim());
-      if (!scope) throw new UserError(`--scope ${JSON.stringify(opts.scope)} is not a scope: use ${SCOPE_HELP}`);
+    .action(async (opts: CreateOptions) => {
+      const scope = opts.scope;
       const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
       await withDb(async ({ db }) => {
         if (scope.kind === 'province' && !(await provinceExists(db, scope.provinceCode)))
           throw new UserError(
-            `--scope ${opts.scope}: ${scope.provinceCode} is not a province code (e.g. 110000 北京市, 440000 广东省)`,
+            `--scope ${formatScope(scope)}: ${scope.provinceCode} is not a province code (e.g. 110000 北京市, 440000 广东省)`,
           );
         if (scope.kind === 'university' && !(await universityExists(db, scope.universityCode)))
           process.stderr.write(
