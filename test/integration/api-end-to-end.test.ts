@@ -5,22 +5,19 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config.ts';
 import { startWorkers, type Workers } from '../../services/workers/index.ts';
-import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';
+import { createApiKey, startTestApi } from '../helpers/api.ts';
 import { createReferenceData, retraction, visitEvent, type ReferenceData } from '../helpers/factories.ts';
 import { startPrivateRedis } from '../helpers/processes.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { waitFor } from '../helpers/poll.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
-let r: TestRedis;
-let api: TestApi;
+const services = useTestServices({ api: true });
 let workers: Workers | undefined;
 let ref: ReferenceData;
-const cleanups: Array<() => Promise<unknown>> = [];
 
 const workerConfig = (redisUrl: string, prefix: string) =>
   loadConfig({
-    DATABASE_URL: t.url,
+    DATABASE_URL: services.database.url,
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'warn',
@@ -30,39 +27,22 @@ const workerConfig = (redisUrl: string, prefix: string) =>
   });
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  api = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix });
-  ref = await createReferenceData(t.db);
+  ref = await createReferenceData(services.db);
 });
 
 afterAll(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => {});
   await workers?.close();
-  await api?.close();
-  await r?.cleanup();
-  await t?.drop();
 });
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T>,
-  done: (v: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (done(v)) return v;
-    if (Date.now() > until) {
-      const { rows } = await sql<{
-        error: string;
-      }>`SELECT DISTINCT error FROM inbox_events WHERE status = 'rejected' LIMIT 3`.execute(t.db);
-      throw new Error(
-        `${what}: still ${JSON.stringify(v)} after ${timeoutMs} ms; rejected rows say: ${JSON.stringify(rows.map((x) => x.error))}`,
-      );
-    }
-    await new Promise((res) => setTimeout(res, 100));
+/** Waits for what the workers do; a timeout also says what the rejected rows say (why the workers refused events). */
+async function waitForWorkers<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+  try {
+    return await waitFor(probe, { what, until: done, timeoutMs: 30_000 });
+  } catch (err) {
+    const { rows } = await sql<{
+      error: string;
+    }>`SELECT DISTINCT error FROM inbox_events WHERE status = 'rejected' LIMIT 3`.execute(services.db);
+    throw new Error(`${(err as Error).message}; rejected rows say: ${JSON.stringify(rows.map((x) => x.error))}`);
   }
 }
 
@@ -71,14 +51,14 @@ const statusOf = async (eventIds: string[]) => {
     status: string;
     n: number;
   }>`SELECT status, count(*)::int AS n FROM inbox_events WHERE event_id = ANY(${eventIds}) GROUP BY status`.execute(
-    t.db,
+    services.db,
   );
   return Object.fromEntries(rows.map((x) => [x.status, x.n])) as Record<string, number>;
 };
 
 /** POST over a node:http agent limited to `connections` sockets (keep-alive): real concurrent connections. */
 function postWith(agent: http.Agent, path: string, key: string, body: unknown): Promise<number> {
-  const url = new URL(path, api.url);
+  const url = new URL(path, services.api.url);
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -109,24 +89,27 @@ describe('API and workers together', () => {
     const singles = Array.from({ length: 20 }, () => visitEvent(ref));
     const batched = Array.from({ length: 200 }, () => visitEvent(ref));
     for (const ev of singles)
-      expect((await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev })).status).toBe(202);
-    const before = await api.request('GET', `/v1/visit-events/${singles[0]!.eventId}`, { key: ref.apiKey });
+      expect((await services.api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: ev })).status).toBe(202);
+    const before = await services.api.request('GET', `/v1/visit-events/${singles[0]!.eventId}`, { key: ref.apiKey });
     expect(before.body.status).toBe('accepted');
-    const res = await api.request('POST', '/v1/visit-events/batch', { key: ref.apiKey, body: { events: batched } });
+    const res = await services.api.request('POST', '/v1/visit-events/batch', {
+      key: ref.apiKey,
+      body: { events: batched },
+    });
     expect(res.body.results.every((x: { status: string }) => x.status === 'accepted')).toBe(true);
 
-    workers = await startWorkers(workerConfig(r.url, r.prefix), { sweepIntervalMs: 0 }); // only the queue delivers here
+    workers = await startWorkers(workerConfig(services.queue.url, services.queue.prefix), { sweepIntervalMs: 0 }); // only the queue delivers here
     const ids = [...singles, ...batched].map((e) => e.eventId);
-    await waitFor(
+    await waitForWorkers(
       'processed',
       () => statusOf(ids),
       (s) => s.processed === 220,
     );
     const { rows } = await sql<{
       n: number;
-    }>`SELECT count(*)::int AS n FROM visits WHERE event_id = ANY(${ids}) AND state = 'active'`.execute(t.db);
+    }>`SELECT count(*)::int AS n FROM visits WHERE event_id = ANY(${ids}) AND state = 'active'`.execute(services.db);
     expect(rows[0]!.n).toBe(220);
-    const after = await api.request('GET', `/v1/visit-events/${singles[0]!.eventId}`, { key: ref.apiKey });
+    const after = await services.api.request('GET', `/v1/visit-events/${singles[0]!.eventId}`, { key: ref.apiKey });
     expect(after.body).toEqual({
       eventId: singles[0]!.eventId,
       status: 'processed',
@@ -135,25 +118,32 @@ describe('API and workers together', () => {
     });
 
     // Workers in this process observe the processing-latency histogram that /metrics serves.
-    const metrics = await api.request('GET', '/metrics');
+    const metrics = await services.api.request('GET', '/metrics');
     expect(Number(/^ledger_event_processing_seconds_count (\S+)$/m.exec(metrics.text)?.[1])).toBeGreaterThanOrEqual(
       220,
     );
 
     // A retraction through HTTP turns the visit into a tombstone.
     const retract = retraction(ref, singles[1]!.visit.ref);
-    expect((await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: retract })).status).toBe(202);
-    await waitFor(
+    expect((await services.api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: retract })).status).toBe(
+      202,
+    );
+    await waitForWorkers(
       'retracted',
       async () =>
-        (await t.db.selectFrom('visits').select('state').where('ref', '=', singles[1]!.visit.ref).executeTakeFirst())
-          ?.state,
+        (
+          await services.db
+            .selectFrom('visits')
+            .select('state')
+            .where('ref', '=', singles[1]!.visit.ref)
+            .executeTakeFirst()
+        )?.state,
       (s) => s === 'retracted',
     );
   });
 
   it('keeps the event as sent in the inbox, and fields the contract does not know never reach the visit', async () => {
-    workers ??= await startWorkers(workerConfig(r.url, r.prefix), { sweepIntervalMs: 0 });
+    workers ??= await startWorkers(workerConfig(services.queue.url, services.queue.prefix), { sweepIntervalMs: 0 });
     const base = visitEvent(ref);
     const sent = {
       ...base,
@@ -164,19 +154,19 @@ describe('API and workers together', () => {
         employer: { ...base.visit.employer, foo: 1 },
       },
     };
-    expect((await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: sent })).status).toBe(202);
-    await waitFor(
+    expect((await services.api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: sent })).status).toBe(202);
+    await waitForWorkers(
       'processed',
       () => statusOf([sent.eventId]),
       (s) => s.processed === 1,
     );
-    const inbox = await t.db
+    const inbox = await services.db
       .selectFrom('inbox_events')
       .select('raw_body')
       .where('event_id', '=', sent.eventId)
       .executeTakeFirstOrThrow();
     expect(JSON.parse(inbox.raw_body)).toEqual(sent);
-    const visit = await t.db
+    const visit = await services.db
       .selectFrom('visits')
       .select(['leaders', 'has_principal', 'employer_name'])
       .where('ref', '=', sent.visit.ref)
@@ -189,17 +179,17 @@ describe('API and workers together', () => {
   });
 
   it('GET shows rejected with the error when processing fails for good (university deleted after acceptance)', async () => {
-    const doomed = await createReferenceData(t.db);
-    const national = await createApiKey(t.db, 'national');
+    const doomed = await createReferenceData(services.db);
+    const national = await createApiKey(services.db, 'national');
     await workers?.close();
     workers = undefined;
     const ev = visitEvent(doomed);
-    expect((await api.request('POST', '/v1/visit-events', { key: national, body: ev })).status).toBe(202);
-    await t.db.deleteFrom('universities').where('code', '=', doomed.universityCode).execute();
-    workers = await startWorkers(workerConfig(r.url, r.prefix), { sweepIntervalMs: 0 });
-    const got = await waitFor(
+    expect((await services.api.request('POST', '/v1/visit-events', { key: national, body: ev })).status).toBe(202);
+    await services.db.deleteFrom('universities').where('code', '=', doomed.universityCode).execute();
+    workers = await startWorkers(workerConfig(services.queue.url, services.queue.prefix), { sweepIntervalMs: 0 });
+    const got = await waitForWorkers(
       'rejected',
-      () => api.request('GET', `/v1/visit-events/${ev.eventId}`, { key: national }),
+      () => services.api.request('GET', `/v1/visit-events/${ev.eventId}`, { key: national }),
       (x) => x.body.status !== 'accepted',
     );
     expect(got.body).toMatchObject({
@@ -213,13 +203,13 @@ describe('API and workers together', () => {
   it('the same event 20 times from 10 concurrent connections gives one inbox row and one visit', async () => {
     const ev = visitEvent(ref);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
-    cleanups.push(async () => agent.destroy());
+    services.closeAtEnd(() => agent.destroy());
     const statuses = await Promise.all(
       Array.from({ length: 20 }, () => postWith(agent, '/v1/visit-events', ref.apiKey, ev)),
     );
     expect(statuses.filter((s) => s === 202)).toHaveLength(1);
     expect(statuses.filter((s) => s === 200)).toHaveLength(19);
-    await waitFor(
+    await waitForWorkers(
       'processed',
       () => statusOf([ev.eventId]),
       (s) => s.processed === 1,
@@ -227,7 +217,7 @@ describe('API and workers together', () => {
     const { rows } = await sql<{ inbox: number; visits: number }>`
       SELECT (SELECT count(*)::int FROM inbox_events WHERE event_id = ${ev.eventId}) AS inbox,
              (SELECT count(*)::int FROM visits WHERE university_code = ${ref.universityCode} AND ref = ${ev.visit.ref}) AS visits`.execute(
-      t.db,
+      services.db,
     );
     expect(rows[0]).toEqual({ inbox: 1, visits: 1 });
   });
@@ -236,9 +226,13 @@ describe('API and workers together', () => {
 describe('queue lost between commit and processing', () => {
   it('delivers events whose jobs were flushed from Redis before any worker ran (sweeper)', async () => {
     const redis = await startPrivateRedis();
-    cleanups.push(() => redis.stop());
-    const own = await startTestApi({ databaseUrl: t.url, redisUrl: redis.url, prefix: 'ledger_e2e_flush' });
-    cleanups.push(() => own.close());
+    services.closeAtEnd(() => redis.stop());
+    const own = await startTestApi({
+      databaseUrl: services.database.url,
+      redisUrl: redis.url,
+      prefix: 'ledger_e2e_flush',
+    });
+    services.closeAtEnd(() => own.close());
     const events = Array.from({ length: 30 }, () => visitEvent(ref));
     expect(
       (await own.request('POST', '/v1/visit-events/batch', { key: ref.apiKey, body: { events: events.slice(0, 20) } }))
@@ -252,8 +246,8 @@ describe('queue lost between commit and processing', () => {
     expect(await admin.flushall()).toBe('OK');
     admin.disconnect();
     const w = await startWorkers(workerConfig(redis.url, 'ledger_e2e_flush'), { sweepIntervalMs: 300 });
-    cleanups.push(() => w.close());
-    await waitFor(
+    services.closeAtEnd(() => w.close());
+    await waitForWorkers(
       'processed after flush',
       () => statusOf(events.map((e) => e.eventId)),
       (s) => s.processed === 30,
@@ -262,8 +256,12 @@ describe('queue lost between commit and processing', () => {
 
   it('answers 202 while Redis is down (the event is committed) and the sweeper delivers it later', async () => {
     const redis = await startPrivateRedis();
-    const own = await startTestApi({ databaseUrl: t.url, redisUrl: redis.url, prefix: 'ledger_e2e_down' });
-    cleanups.push(() => own.close());
+    const own = await startTestApi({
+      databaseUrl: services.database.url,
+      redisUrl: redis.url,
+      prefix: 'ledger_e2e_down',
+    });
+    services.closeAtEnd(() => own.close());
     await redis.stop();
     const ev = visitEvent(ref);
     const started = Date.now();
@@ -271,10 +269,10 @@ describe('queue lost between commit and processing', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     expect(await statusOf([ev.eventId])).toEqual({ accepted: 1 });
     const fresh = await startPrivateRedis();
-    cleanups.push(() => fresh.stop());
+    services.closeAtEnd(() => fresh.stop());
     const w = await startWorkers(workerConfig(fresh.url, 'ledger_e2e_down'), { sweepIntervalMs: 300 });
-    cleanups.push(() => w.close());
-    await waitFor(
+    services.closeAtEnd(() => w.close());
+    await waitForWorkers(
       'processed after Redis came back',
       () => statusOf([ev.eventId]),
       (s) => s.processed === 1,
