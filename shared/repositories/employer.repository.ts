@@ -5,34 +5,51 @@ import type { Database } from '../db/schema.ts';
 import type { Executor } from '../db/database.ts';
 import type { EmployerStatus } from '../db/tables/foundation.table.ts';
 
-
 export interface EmployerRow {
   id: number;
-  canonical_name: string;
-  credit_code: string | null;
+  canonicalName: string;
+  creditCode: string | null;
   status: EmployerStatus;
-  candidate_id: number | null;
-  merged_into: number | null;
+  /** For a provisional employer: the employer it may be the same as (its review's candidate). */
+  candidateId: number | null;
+  /** For a merged employer: the one it went into. */
+  mergedInto: number | null;
 }
 
 export interface CandidateRow extends EmployerRow {
-  core_name: string;
+  coreName: string;
   features: Record<string, unknown>;
 }
 
-const EMPLOYER_COLUMNS = ['id', 'canonical_name', 'credit_code', 'status', 'candidate_id', 'merged_into'] as const;
+// EmployerRow's columns under their camelCase names, for the query builder. The statements written as SQL text alias
+// them the same way in their own text, so that each prepared statement reads whole where it is sent.
+const EMPLOYER_COLUMNS = [
+  'id',
+  'canonical_name as canonicalName',
+  'credit_code as creditCode',
+  'status',
+  'candidate_id as candidateId',
+  'merged_into as mergedInto',
+] as const;
 
 export async function findEmployersByCreditCodes(db: Executor, codes: string[]): Promise<EmployerRow[]> {
   if (codes.length === 0) return [];
   // One code (a single resolve) as a scalar: see findEmployersByKeys.
-  const match = codes.length === 1 ? sql`credit_code = ${codes[0]}::bpchar` : sql`credit_code = ANY(${codes}::bpchar[])`;
+  const match =
+    codes.length === 1 ? sql`credit_code = ${codes[0]}::bpchar` : sql`credit_code = ANY(${codes}::bpchar[])`;
   const res = await sql<EmployerRow>`/* prepared */
-    SELECT id, canonical_name, credit_code, status, candidate_id, merged_into FROM employers WHERE ${match}`.execute(db);
+    SELECT id, canonical_name AS "canonicalName", credit_code AS "creditCode", status, candidate_id AS "candidateId",
+           merged_into AS "mergedInto"
+    FROM employers WHERE ${match}`.execute(db);
   return res.rows;
 }
 
 export async function findEmployerById(db: Executor, id: number): Promise<CandidateRow | undefined> {
-  return db.selectFrom('employers').select([...EMPLOYER_COLUMNS, 'core_name', 'features']).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('employers')
+    .select([...EMPLOYER_COLUMNS, 'core_name as coreName', 'features'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export interface KeyLookup {
@@ -56,7 +73,8 @@ export async function findEmployersByKeys(db: Executor, lookups: KeyLookup[]): P
     // the prepared statement instead of planning the unnest join on every call (it costs more than running it).
     const l = lookups[0]!;
     const one = await sql<KeyHit>`/* prepared */
-      SELECT 0 AS ord, e.id, e.canonical_name, e.credit_code, e.status, e.candidate_id, e.merged_into,
+      SELECT 0 AS ord, e.id, e.canonical_name AS "canonicalName", e.credit_code AS "creditCode", e.status,
+             e.candidate_id AS "candidateId", e.merged_into AS "mergedInto",
              bool_or(s.spelling = ${l.spelling} AND coalesce(s.credit_code, '') = ${l.creditCode ?? ''}) AS seen
       FROM employer_spellings s
       JOIN employers e ON e.id = s.employer_id AND e.status <> 'merged'
@@ -66,7 +84,8 @@ export async function findEmployersByKeys(db: Executor, lookups: KeyLookup[]): P
     return one.rows;
   }
   const res = await sql<KeyHit>`/* prepared */
-    SELECT i.ord::int - 1 AS ord, e.id, e.canonical_name, e.credit_code, e.status, e.candidate_id, e.merged_into,
+    SELECT i.ord::int - 1 AS ord, e.id, e.canonical_name AS "canonicalName", e.credit_code AS "creditCode", e.status,
+           e.candidate_id AS "candidateId", e.merged_into AS "mergedInto",
            bool_or(s.spelling = i.spelling AND coalesce(s.credit_code, '') = i.code) AS seen
     FROM unnest(${lookups.map((l) => l.key)}::text[], ${lookups.map((l) => l.spelling)}::text[], ${lookups.map((l) => l.creditCode ?? '')}::text[])
          WITH ORDINALITY AS i(key, spelling, code, ord)
@@ -88,7 +107,7 @@ export interface BlockingInput {
 
 export interface BlockedCandidateRow extends CandidateRow {
   /** One of its spellings has the input's exact key. */
-  key_hit: boolean;
+  keyHit: boolean;
 }
 
 /**
@@ -98,11 +117,7 @@ export interface BlockedCandidateRow extends CandidateRow {
  * test: their trigrams are one leading character (华 …) shared by hundreds, and a changed character in a
  * two-character brand is another company anyway.
  */
-export async function blockingCandidates(
-  db: Executor,
-  b: BlockingInput,
-  limit = 20,
-): Promise<BlockedCandidateRow[]> {
+export async function blockingCandidates(db: Executor, b: BlockingInput, limit = 20): Promise<BlockedCandidateRow[]> {
   // Two statement texts (with and without the trigram branch), each prepared with one generic plan.
   const trigrams = b.brand.length >= 3 ? sql`OR brand_name % ${b.brand}` : sql``;
   const res = await sql<BlockedCandidateRow>`/* prepared */
@@ -114,8 +129,9 @@ export async function blockingCandidates(
       UNION
       SELECT employer_id FROM employer_spellings WHERE normalized_name = ${b.key}
     )
-    SELECT e.id, e.canonical_name, e.credit_code, e.status, e.candidate_id, e.merged_into, e.core_name, e.features,
-           EXISTS (SELECT 1 FROM employer_spellings s WHERE s.employer_id = e.id AND s.normalized_name = ${b.key}) AS key_hit
+    SELECT e.id, e.canonical_name AS "canonicalName", e.credit_code AS "creditCode", e.status,
+           e.candidate_id AS "candidateId", e.merged_into AS "mergedInto", e.core_name AS "coreName", e.features,
+           EXISTS (SELECT 1 FROM employer_spellings s WHERE s.employer_id = e.id AND s.normalized_name = ${b.key}) AS "keyHit"
     FROM c JOIN employers e ON e.id = c.id
     WHERE e.status <> 'merged'
     ORDER BY (e.credit_code IS NOT NULL AND e.credit_code = ${b.creditCode}::bpchar) DESC, similarity(e.core_name, ${b.core}) DESC, e.id
@@ -127,7 +143,9 @@ export async function blockingCandidates(
 export async function lockKeys(db: Transaction<Database>, keys: bigint[]): Promise<void> {
   if (keys.length === 0) return;
   const sorted = [...new Set(keys)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  await sql`/* prepared */ SELECT pg_advisory_xact_lock(k) FROM (SELECT k FROM unnest(${sorted.map(String)}::bigint[]) AS k ORDER BY k) s`.execute(db);
+  await sql`/* prepared */ SELECT pg_advisory_xact_lock(k) FROM (SELECT k FROM unnest(${sorted.map(String)}::bigint[]) AS k ORDER BY k) s`.execute(
+    db,
+  );
 }
 
 export interface NewEmployer {
@@ -146,16 +164,21 @@ export interface NewEmployer {
  * Inserts an employer and, in the same statement, its first spelling; undefined when its credit code already belongs
  * to another (the caller looks that one up).
  */
-export async function insertEmployer(db: Executor, e: NewEmployer, spelling?: string): Promise<EmployerRow | undefined> {
+export async function insertEmployer(
+  db: Executor,
+  e: NewEmployer,
+  spelling?: string,
+): Promise<EmployerRow | undefined> {
   const res = await sql<EmployerRow>`/* prepared */
     WITH e AS (
       INSERT INTO employers (canonical_name, normalized_name, credit_code, core_name, core_sorted, brand_name, features, status, candidate_id)
       VALUES (${e.canonicalName}, ${e.key}, ${e.creditCode}, ${e.core}, ${e.coreSorted}, ${e.brand}, ${JSON.stringify(e.features)}::jsonb, ${e.status}, ${e.candidateId})
       ON CONFLICT (credit_code) DO NOTHING
-      RETURNING id, canonical_name, credit_code, status, candidate_id, merged_into
+      RETURNING id, canonical_name AS "canonicalName", credit_code AS "creditCode", status, candidate_id AS "candidateId",
+                merged_into AS "mergedInto"
     ), s AS (
       INSERT INTO employer_spellings (employer_id, spelling, normalized_name, credit_code)
-      SELECT id, ${spelling ?? null}::text, ${e.key}, credit_code FROM e WHERE ${spelling ?? null}::text IS NOT NULL
+      SELECT id, ${spelling ?? null}::text, ${e.key}, "creditCode" FROM e WHERE ${spelling ?? null}::text IS NOT NULL
       ON CONFLICT DO NOTHING
     )
     SELECT * FROM e`.execute(db);
@@ -189,7 +212,10 @@ export async function insertSpellings(db: Executor, rows: NewSpelling[]): Promis
     ON CONFLICT DO NOTHING`.execute(db);
 }
 
-export async function insertReview(db: Executor, r: { employerId: number; candidateId: number; score: number; spelling: string }): Promise<void> {
+export async function insertReview(
+  db: Executor,
+  r: { employerId: number; candidateId: number; score: number; spelling: string },
+): Promise<void> {
   await db
     .insertInto('employer_reviews')
     .values({ employer_id: r.employerId, candidate_id: r.candidateId, score: r.score, spelling: r.spelling })
@@ -208,18 +234,30 @@ export async function trigramLocale(db: Executor): Promise<{ ctype: string; cjkT
 
 export interface PriorEmployerLink {
   id: number;
-  employer_name: string;
-  credit_code: string;
+  employerName: string;
+  /** Empty when the list gave none. */
+  creditCode: string;
 }
 
 /** prior_employers rows not linked yet (all rows with `all`), in id order after `afterId`. */
-export async function priorEmployersToLink(db: Executor, afterId: number, limit: number, all: boolean): Promise<PriorEmployerLink[]> {
-  let q = db.selectFrom('prior_employers').select(['id', 'employer_name', 'credit_code']).where('id', '>', afterId);
+export async function priorEmployersToLink(
+  db: Executor,
+  afterId: number,
+  limit: number,
+  all: boolean,
+): Promise<PriorEmployerLink[]> {
+  let q = db
+    .selectFrom('prior_employers')
+    .select(['id', 'employer_name as employerName', 'credit_code as creditCode'])
+    .where('id', '>', afterId);
   if (!all) q = q.where('employer_id', 'is', null);
   return q.orderBy('id').limit(limit).execute();
 }
 
-export async function setPriorEmployerLinks(db: Executor, links: Array<{ id: number; employerId: number; key: string }>): Promise<void> {
+export async function setPriorEmployerLinks(
+  db: Executor,
+  links: Array<{ id: number; employerId: number; key: string }>,
+): Promise<void> {
   if (links.length === 0) return;
   await sql`
     UPDATE prior_employers p SET employer_id = v.employer_id, normalized_name = v.key
@@ -232,7 +270,11 @@ export async function setPriorEmployerLinks(db: Executor, links: Array<{ id: num
  * blockingCandidates for many inputs in two statements: exact keys (code, spelling key, core, sorted core) for all,
  * and brand trigrams only for brands of three or more characters. Rows carry `ord`, the input's index.
  */
-export async function blockingCandidatesMany(db: Executor, inputs: BlockingInput[], limit = 20): Promise<Array<BlockedCandidateRow & { ord: number }>> {
+export async function blockingCandidatesMany(
+  db: Executor,
+  inputs: BlockingInput[],
+  limit = 20,
+): Promise<Array<BlockedCandidateRow & { ord: number }>> {
   if (inputs.length === 0) return [];
   // One equality join per key (each an index scan); an OR over lateral parameters would scan the registry.
   const exact = await sql<BlockedCandidateRow & { ord: number }>`
@@ -246,8 +288,9 @@ export async function blockingCandidatesMany(db: Executor, inputs: BlockingInput
       UNION SELECT i.ord, e.id FROM i JOIN employers e ON e.credit_code = i.code::char(18)
       UNION SELECT i.ord, s.employer_id FROM i JOIN employer_spellings s ON s.normalized_name = i.key
     )
-    SELECT x.ord, e.id, e.canonical_name, e.credit_code, e.status, e.candidate_id, e.merged_into, e.core_name, e.features,
-           EXISTS (SELECT 1 FROM employer_spellings s WHERE s.employer_id = e.id AND s.normalized_name = i.key) AS key_hit
+    SELECT x.ord, e.id, e.canonical_name AS "canonicalName", e.credit_code AS "creditCode", e.status,
+           e.candidate_id AS "candidateId", e.merged_into AS "mergedInto", e.core_name AS "coreName", e.features,
+           EXISTS (SELECT 1 FROM employer_spellings s WHERE s.employer_id = e.id AND s.normalized_name = i.key) AS "keyHit"
     FROM x JOIN i ON i.ord = x.ord JOIN employers e ON e.id = x.id AND e.status <> 'merged'`.execute(db);
   const long = inputs.map((b, ord) => ({ ...b, ord })).filter((b) => b.brand.length >= 3);
   if (long.length === 0) return exact.rows;
@@ -256,8 +299,9 @@ export async function blockingCandidatesMany(db: Executor, inputs: BlockingInput
     FROM unnest(${long.map((b) => b.ord)}::int[], ${long.map((b) => b.key)}::text[], ${long.map((b) => b.core)}::text[], ${long.map((b) => b.brand)}::text[])
          AS i(ord, key, core, brand)
     CROSS JOIN LATERAL (
-      SELECT e.id, e.canonical_name, e.credit_code, e.status, e.candidate_id, e.merged_into, e.core_name, e.features,
-             EXISTS (SELECT 1 FROM employer_spellings s WHERE s.employer_id = e.id AND s.normalized_name = i.key) AS key_hit
+      SELECT e.id, e.canonical_name AS "canonicalName", e.credit_code AS "creditCode", e.status,
+             e.candidate_id AS "candidateId", e.merged_into AS "mergedInto", e.core_name AS "coreName", e.features,
+             EXISTS (SELECT 1 FROM employer_spellings s WHERE s.employer_id = e.id AND s.normalized_name = i.key) AS "keyHit"
       FROM employers e
       WHERE e.status <> 'merged' AND e.brand_name % i.brand
       ORDER BY similarity(e.core_name, i.core) DESC, e.id
@@ -269,7 +313,9 @@ export async function blockingCandidatesMany(db: Executor, inputs: BlockingInput
 /** Ids for employers about to be inserted, so that one statement can insert them all and later inputs refer to them. */
 export async function reserveEmployerIds(db: Executor, n: number): Promise<number[]> {
   if (n === 0) return [];
-  const res = await sql<{ id: number }>`SELECT nextval(pg_get_serial_sequence('employers', 'id'))::bigint AS id FROM generate_series(1, ${n})`.execute(db);
+  const res = await sql<{
+    id: number;
+  }>`SELECT nextval(pg_get_serial_sequence('employers', 'id'))::bigint AS id FROM generate_series(1, ${n})`.execute(db);
   return res.rows.map((r) => Number(r.id));
 }
 
@@ -290,11 +336,21 @@ export async function insertEmployersWithIds(db: Executor, rows: Array<NewEmploy
   return res.rows[0]?.n ?? 0;
 }
 
-export async function insertReviews(db: Executor, rows: Array<{ employerId: number; candidateId: number; score: number; spelling: string }>): Promise<void> {
+export async function insertReviews(
+  db: Executor,
+  rows: Array<{ employerId: number; candidateId: number; score: number; spelling: string }>,
+): Promise<void> {
   if (rows.length === 0) return;
   await db
     .insertInto('employer_reviews')
-    .values(rows.map((r) => ({ employer_id: r.employerId, candidate_id: r.candidateId, score: r.score, spelling: r.spelling })))
+    .values(
+      rows.map((r) => ({
+        employer_id: r.employerId,
+        candidate_id: r.candidateId,
+        score: r.score,
+        spelling: r.spelling,
+      })),
+    )
     .onConflict((oc) => oc.column('employer_id').doNothing())
     .execute();
 }

@@ -6,9 +6,26 @@ import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { ReviewStatus } from '../db/tables/employers.table.ts';
 import {
-  auditOf, countVisitsAndPrior, decideReviews, getEmployer, getSpelling, insertAudit, listReviews, lockEmployers, lockReview,
-  markMerged, moveAllSpellings, moveCreditCode, moveSpellings, repointPriorEmployers, setEmployerActive, spellingsOf,
-  type AdminEmployerRow, type AuditRow, type ReviewRow, type SpellingRow,
+  auditOf,
+  countVisitsAndPrior,
+  decideReviews,
+  getEmployer,
+  getSpelling,
+  insertAudit,
+  listReviews,
+  lockEmployers,
+  lockReview,
+  markMerged,
+  moveAllSpellings,
+  moveCreditCode,
+  moveSpellings,
+  repointPriorEmployers,
+  setEmployerActive,
+  spellingsOf,
+  type AdminEmployerRow,
+  type AuditRow,
+  type ReviewRow,
+  type SpellingRow,
 } from '../repositories/employer-admin.repository.ts';
 import { insertEmployer } from '../repositories/employer.repository.ts';
 import { reassignEmployer, reassignVisitsByEmployerName } from '../repositories/visit.repository.ts';
@@ -43,23 +60,41 @@ export interface MergeResult {
 
 function need(actor: Actor): void {
   if (!actor.by.trim()) throw new EmployerAdminError(422, 'who decided is missing: pass --by NAME (or set USER)');
-  if (!actor.reason.trim()) throw new EmployerAdminError(422, 'the reason is missing: say why, e.g. --reason "same credit code on the licence"');
+  if (!actor.reason.trim())
+    throw new EmployerAdminError(
+      422,
+      'the reason is missing: say why, e.g. --reason "same credit code on the licence"',
+    );
 }
 
-async function mergeIn(trx: Transaction<Database>, fromId: number, intoId: number): Promise<Omit<MergeResult, 'auditId'> & { fromRow: AdminEmployerRow; intoRow: AdminEmployerRow }> {
-  if (fromId === intoId) throw new EmployerAdminError(422, `cannot merge employer ${fromId} into itself: give two different ids`);
+async function mergeIn(
+  trx: Transaction<Database>,
+  fromId: number,
+  intoId: number,
+): Promise<Omit<MergeResult, 'auditId'> & { fromRow: AdminEmployerRow; intoRow: AdminEmployerRow }> {
+  if (fromId === intoId)
+    throw new EmployerAdminError(422, `cannot merge employer ${fromId} into itself: give two different ids`);
   const rows = await lockEmployers(trx, [fromId, intoId]);
   const from = rows.get(fromId);
   const into = rows.get(intoId);
-  if (!from) throw new EmployerAdminError(404, `employer ${fromId} does not exist: check the id with \`ledger employers show\``);
-  if (!into) throw new EmployerAdminError(404, `employer ${intoId} does not exist: check the id with \`ledger employers show\``);
+  if (!from)
+    throw new EmployerAdminError(404, `employer ${fromId} does not exist: check the id with \`ledger employers show\``);
+  if (!into)
+    throw new EmployerAdminError(404, `employer ${intoId} does not exist: check the id with \`ledger employers show\``);
   for (const e of [from, into]) {
-    if (e.status === 'merged') throw new EmployerAdminError(409, `employer ${e.id} was already merged into ${e.merged_into}: use ${e.merged_into} instead`);
+    if (e.status === 'merged')
+      throw new EmployerAdminError(
+        409,
+        `employer ${e.id} was already merged into ${e.mergedInto}: use ${e.mergedInto} instead`,
+      );
   }
-  if (from.credit_code && into.credit_code && from.credit_code !== into.credit_code) {
-    throw new EmployerAdminError(409, `employers ${fromId} and ${intoId} have different credit codes (${from.credit_code}, ${into.credit_code}): two valid codes are two employers`);
+  if (from.creditCode && into.creditCode && from.creditCode !== into.creditCode) {
+    throw new EmployerAdminError(
+      409,
+      `employers ${fromId} and ${intoId} have different credit codes (${from.creditCode}, ${into.creditCode}): two valid codes are two employers`,
+    );
   }
-  if (from.credit_code && !into.credit_code) await moveCreditCode(trx, fromId, intoId, from.credit_code);
+  if (from.creditCode && !into.creditCode) await moveCreditCode(trx, fromId, intoId, from.creditCode);
   const spellings = await moveAllSpellings(trx, fromId, intoId);
   const visits = await reassignEmployer(trx, [fromId], intoId);
   const priorEmployers = await repointPriorEmployers(trx, fromId, intoId);
@@ -75,15 +110,23 @@ export async function mergeEmployers(db: Db, fromId: number, intoId: number, act
     // A provisional employer merged by hand has had its review decided.
     await decideReviews(trx, { employerId: fromId }, 'confirmed', actor.by, actor.reason);
     const auditId = await insertAudit(trx, {
-      action: 'merge', actor: actor.by, reason: actor.reason, employerId: intoId,
-      details: { ...r, fromName: fromRow.canonical_name, intoName: intoRow.canonical_name },
+      action: 'merge',
+      actor: actor.by,
+      reason: actor.reason,
+      employerId: intoId,
+      details: { ...r, fromName: fromRow.canonicalName, intoName: intoRow.canonicalName },
     });
     return { ...r, auditId };
   });
 }
 
-export async function reviewQueue(db: Db, status: ReviewStatus = 'pending', limit = 100, afterId = 0): Promise<ReviewRow[]> {
-  return listReviews(db, status, limit, afterId);
+export async function reviewQueue(
+  db: Db,
+  status: ReviewStatus = 'pending',
+  limit = 100,
+  afterId = 0,
+): Promise<ReviewListing[]> {
+  return (await listReviews(db, status, limit, afterId)).map(reviewListing);
 }
 
 export interface ReviewDecision {
@@ -95,9 +138,16 @@ export interface ReviewDecision {
   auditId: number;
 }
 
-async function pendingReview(trx: Transaction<Database>, id: number): Promise<{ employer_id: number; candidate_id: number }> {
+async function pendingReview(
+  trx: Transaction<Database>,
+  id: number,
+): Promise<{ employerId: number; candidateId: number }> {
   const review = await lockReview(trx, id);
-  if (!review) throw new EmployerAdminError(404, `review ${id} does not exist: list the queue with \`ledger employers review list\``);
+  if (!review)
+    throw new EmployerAdminError(
+      404,
+      `review ${id} does not exist: list the queue with \`ledger employers review list\``,
+    );
   if (review.status !== 'pending') throw new EmployerAdminError(409, `review ${id} was already ${review.status}`);
   return review;
 }
@@ -107,13 +157,30 @@ export async function confirmReview(db: Db, reviewId: number, actor: Actor): Pro
   need(actor);
   return db.transaction().execute(async (trx) => {
     const review = await pendingReview(trx, reviewId);
-    const r = await mergeIn(trx, review.employer_id, review.candidate_id);
+    const r = await mergeIn(trx, review.employerId, review.candidateId);
     await decideReviews(trx, { id: reviewId }, 'confirmed', actor.by, actor.reason);
     const auditId = await insertAudit(trx, {
-      action: 'review.confirm', actor: actor.by, reason: actor.reason, employerId: review.candidate_id,
-      details: { review: reviewId, from: r.from, into: r.into, visits: r.visits, priorEmployers: r.priorEmployers, spellings: r.spellings },
+      action: 'review.confirm',
+      actor: actor.by,
+      reason: actor.reason,
+      employerId: review.candidateId,
+      details: {
+        review: reviewId,
+        from: r.from,
+        into: r.into,
+        visits: r.visits,
+        priorEmployers: r.priorEmployers,
+        spellings: r.spellings,
+      },
     });
-    return { reviewId, decision: 'confirmed', employerId: review.employer_id, candidateId: review.candidate_id, visits: r.visits, auditId };
+    return {
+      reviewId,
+      decision: 'confirmed',
+      employerId: review.employerId,
+      candidateId: review.candidateId,
+      visits: r.visits,
+      auditId,
+    };
   });
 }
 
@@ -122,15 +189,25 @@ export async function rejectReview(db: Db, reviewId: number, actor: Actor): Prom
   need(actor);
   return db.transaction().execute(async (trx) => {
     const review = await pendingReview(trx, reviewId);
-    await lockEmployers(trx, [review.employer_id]);
-    await setEmployerActive(trx, review.employer_id);
+    await lockEmployers(trx, [review.employerId]);
+    await setEmployerActive(trx, review.employerId);
     await decideReviews(trx, { id: reviewId }, 'rejected', actor.by, actor.reason);
-    const { visits } = await countVisitsAndPrior(trx, review.employer_id);
+    const { visits } = await countVisitsAndPrior(trx, review.employerId);
     const auditId = await insertAudit(trx, {
-      action: 'review.reject', actor: actor.by, reason: actor.reason, employerId: review.employer_id,
-      details: { review: reviewId, candidate: review.candidate_id },
+      action: 'review.reject',
+      actor: actor.by,
+      reason: actor.reason,
+      employerId: review.employerId,
+      details: { review: reviewId, candidate: review.candidateId },
     });
-    return { reviewId, decision: 'rejected', employerId: review.employer_id, candidateId: review.candidate_id, visits, auditId };
+    return {
+      reviewId,
+      decision: 'rejected',
+      employerId: review.employerId,
+      candidateId: review.candidateId,
+      visits,
+      auditId,
+    };
   });
 }
 
@@ -151,43 +228,171 @@ export async function splitSpelling(db: Db, spellingId: number, actor: Actor): P
   need(actor);
   return db.transaction().execute(async (trx) => {
     const spelling = await getSpelling(trx, spellingId);
-    if (!spelling) throw new EmployerAdminError(404, `spelling ${spellingId} does not exist: see the spellings with \`ledger employers show --id ID\``);
-    const fromId = spelling.employer_id;
+    if (!spelling)
+      throw new EmployerAdminError(
+        404,
+        `spelling ${spellingId} does not exist: see the spellings with \`ledger employers show --id ID\``,
+      );
+    const fromId = spelling.employerId;
     await lockEmployers(trx, [fromId]);
     const all = await spellingsOf(trx, fromId);
-    const moving = all.filter((s) => s.normalized_name === spelling.normalized_name);
+    const moving = all.filter((s) => s.normalizedName === spelling.normalizedName);
     if (moving.length === all.length) {
-      throw new EmployerAdminError(409, `spelling ${spellingId} is the only name of employer ${fromId}: nothing would remain; merge instead if it belongs elsewhere`);
+      throw new EmployerAdminError(
+        409,
+        `spelling ${spellingId} is the only name of employer ${fromId}: nothing would remain; merge instead if it belongs elsewhere`,
+      );
     }
     const f = employerFeatures(spelling.spelling);
     const created = await insertEmployer(trx, {
-      canonicalName: displayName(spelling.spelling), key: f.key, creditCode: null, core: f.core, coreSorted: f.coreSorted, brand: f.brand,
-      features: { regions: f.regions, legalKind: f.legalKind, group: f.group, note: f.note, branch: f.branch, legalForm: f.legalForm },
-      status: 'active', candidateId: null,
+      canonicalName: displayName(spelling.spelling),
+      key: f.key,
+      creditCode: null,
+      core: f.core,
+      coreSorted: f.coreSorted,
+      brand: f.brand,
+      features: {
+        regions: f.regions,
+        legalKind: f.legalKind,
+        group: f.group,
+        note: f.note,
+        branch: f.branch,
+        legalForm: f.legalForm,
+      },
+      status: 'active',
+      candidateId: null,
     });
     const toId = created!.id;
-    await moveSpellings(trx, moving.map((s) => s.id), toId);
+    await moveSpellings(
+      trx,
+      moving.map((s) => s.id),
+      toId,
+    );
     const names = [...new Set(moving.map((s) => s.spelling))];
     const visits = await reassignVisitsByEmployerName(trx, fromId, names, toId);
     const priorEmployers = await repointPriorEmployers(trx, fromId, toId, names);
     const auditId = await insertAudit(trx, {
-      action: 'split', actor: actor.by, reason: actor.reason, employerId: fromId,
+      action: 'split',
+      actor: actor.by,
+      reason: actor.reason,
+      employerId: fromId,
       details: { from: fromId, to: toId, spellingId, spellings: names, visits, priorEmployers },
     });
     return { from: fromId, to: toId, spellings: names, visits, priorEmployers, auditId };
   });
 }
 
-export interface EmployerDetail extends AdminEmployerRow {
-  spellings: SpellingRow[];
-  visits: number;
-  priorEmployers: number;
-  audit: AuditRow[];
-}
-
 export async function employerDetail(db: Db, id: number): Promise<EmployerDetail> {
   const e = await getEmployer(db, id);
   if (!e) throw new EmployerAdminError(404, `employer ${id} does not exist`);
-  const [spellings, counts, audit] = await Promise.all([spellingsOf(db, id), countVisitsAndPrior(db, id), auditOf(db, id)]);
-  return { ...e, spellings, ...counts, audit };
+  const [spellings, counts, audit] = await Promise.all([
+    spellingsOf(db, id),
+    countVisitsAndPrior(db, id),
+    auditOf(db, id),
+  ]);
+  return employerDetailOf(e, spellings, counts, audit);
+}
+
+// ── The published answers ───────────────────────────────────────────────────────────────────────────────────
+// GET /v1/admin/employers/review and GET /v1/admin/employers/{id} (and `ledger employers review list | show --json`)
+// answer with the snake_case field names docs/api.md has documented since they were first served; the console and
+// operators' scripts read them. The repositories hand out camelCase rows like every other; this is the one place that
+// maps them to the published shape.
+
+export interface ReviewListing {
+  id: number;
+  employer_id: number;
+  employer_name: string;
+  candidate_id: number;
+  candidate_name: string;
+  score: number;
+  spelling: string;
+  status: ReviewStatus;
+  created_at: Date;
+  decided_at: Date | null;
+  decided_by: string | null;
+  reason: string | null;
+  visits: number;
+}
+
+function reviewListing(r: ReviewRow): ReviewListing {
+  return {
+    id: r.id,
+    employer_id: r.employerId,
+    employer_name: r.employerName,
+    candidate_id: r.candidateId,
+    candidate_name: r.candidateName,
+    score: r.score,
+    spelling: r.spelling,
+    status: r.status,
+    created_at: r.createdAt,
+    decided_at: r.decidedAt,
+    decided_by: r.decidedBy,
+    reason: r.reason,
+    visits: r.visits,
+  };
+}
+
+export interface EmployerDetail {
+  id: number;
+  canonical_name: string;
+  credit_code: string | null;
+  status: AdminEmployerRow['status'];
+  candidate_id: number | null;
+  merged_into: number | null;
+  created_at: Date;
+  spellings: Array<{
+    id: number;
+    employer_id: number;
+    spelling: string;
+    normalized_name: string;
+    credit_code: string | null;
+    first_seen_at: Date;
+  }>;
+  visits: number;
+  priorEmployers: number;
+  audit: Array<{
+    id: number;
+    action: AuditRow['action'];
+    actor: string;
+    reason: string;
+    employer_id: number | null;
+    details: Record<string, unknown>;
+    at: Date;
+  }>;
+}
+
+function employerDetailOf(
+  e: AdminEmployerRow,
+  spellings: SpellingRow[],
+  counts: { visits: number; priorEmployers: number },
+  audit: AuditRow[],
+): EmployerDetail {
+  return {
+    id: e.id,
+    canonical_name: e.canonicalName,
+    credit_code: e.creditCode,
+    status: e.status,
+    candidate_id: e.candidateId,
+    merged_into: e.mergedInto,
+    created_at: e.createdAt,
+    spellings: spellings.map((s) => ({
+      id: s.id,
+      employer_id: s.employerId,
+      spelling: s.spelling,
+      normalized_name: s.normalizedName,
+      credit_code: s.creditCode,
+      first_seen_at: s.firstSeenAt,
+    })),
+    ...counts,
+    audit: audit.map((a) => ({
+      id: a.id,
+      action: a.action,
+      actor: a.actor,
+      reason: a.reason,
+      employer_id: a.employerId,
+      details: a.details,
+      at: a.at,
+    })),
+  };
 }

@@ -13,7 +13,11 @@ export interface LinkPriorResult {
 
 const PAGE = 200;
 
-export async function linkPriorEmployers(db: Db, resolver: EmployerResolver, options: { all?: boolean } = {}): Promise<LinkPriorResult> {
+export async function linkPriorEmployers(
+  db: Db,
+  resolver: EmployerResolver,
+  options: { all?: boolean } = {},
+): Promise<LinkPriorResult> {
   const result: LinkPriorResult = { linked: 0, decisions: { matched: 0, created: 0, review: 0 }, skipped: 0 };
   let after = 0;
   for (;;) {
@@ -21,12 +25,22 @@ export async function linkPriorEmployers(db: Db, resolver: EmployerResolver, opt
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.id;
     // A name with no letters or digits cannot be resolved: left unlinked and counted.
-    const usable = rows.filter((r) => canonicalText(r.employer_name) !== '');
+    const usable = rows.filter((r) => canonicalText(r.employerName) !== '');
     result.skipped += rows.length - usable.length;
     // One transaction per page: the resolver takes all its locks at once (resolveMany), then the links are written.
     await db.transaction().execute(async (trx) => {
-      const resolutions = await resolver.resolveMany(trx, usable.map((r) => ({ name: r.employer_name, creditCode: r.credit_code || null })));
-      await setPriorEmployerLinks(trx, usable.map((r, i) => ({ id: r.id, employerId: resolutions[i]!.employerId, key: normalizeEmployerName(r.employer_name) })));
+      const resolutions = await resolver.resolveMany(
+        trx,
+        usable.map((r) => ({ name: r.employerName, creditCode: r.creditCode || null })),
+      );
+      await setPriorEmployerLinks(
+        trx,
+        usable.map((r, i) => ({
+          id: r.id,
+          employerId: resolutions[i]!.employerId,
+          key: normalizeEmployerName(r.employerName),
+        })),
+      );
       for (const r of resolutions) result.decisions[r.decision]++;
       result.linked += usable.length;
     });

@@ -150,20 +150,20 @@ function candidateOf(row: BlockedCandidateRow): ResolveCandidate {
   return {
     id: row.id,
     status: row.status,
-    candidateId: row.candidate_id,
-    creditCode: row.credit_code,
-    keyHit: row.key_hit,
-    features: storedFeatures(row.core_name, row.features),
+    candidateId: row.candidateId,
+    creditCode: row.creditCode,
+    keyHit: row.keyHit,
+    features: storedFeatures(row.coreName, row.features),
   };
 }
 
 function resolutionOf(e: EmployerRow, decision: ResolveDecision, extra: Partial<Resolution> = {}): Resolution {
   // Visits on a provisional employer are in review until an administrator decides.
   const shown = e.status === 'provisional' && decision === 'matched' ? 'review' : decision;
-  const candidateId = e.status === 'provisional' ? (e.candidate_id ?? undefined) : undefined;
+  const candidateId = e.status === 'provisional' ? (e.candidateId ?? undefined) : undefined;
   return {
     employerId: e.id,
-    canonicalName: e.canonical_name,
+    canonicalName: e.canonicalName,
     decision: shown,
     ...(candidateId ? { candidateId } : {}),
     ...extra,
@@ -246,8 +246,8 @@ export function createEmployerResolver(
   /** Follows merges to the surviving employer. */
   async function surviving(db: Executor, employer: EmployerRow): Promise<EmployerRow> {
     let current = employer;
-    for (let hops = 0; current.status === 'merged' && current.merged_into !== null && hops < 10; hops++) {
-      const next = await findEmployerById(db, current.merged_into);
+    for (let hops = 0; current.status === 'merged' && current.mergedInto !== null && hops < 10; hops++) {
+      const next = await findEmployerById(db, current.mergedInto);
       if (!next) break;
       current = next;
     }
@@ -311,7 +311,7 @@ export function createEmployerResolver(
     const codes = [...new Set(names.flatMap((name) => (name.creditCode ? [name.creditCode] : [])))];
     const ownerOfCode = new Map<string, EmployerRow>();
     for (const e of await findEmployersByCreditCodes(db, codes)) {
-      if (e.credit_code && e.status !== 'merged') ownerOfCode.set(e.credit_code, e);
+      if (e.creditCode && e.status !== 'merged') ownerOfCode.set(e.creditCode, e);
     }
     const hitRows = await findEmployersByKeys(
       db,
@@ -327,8 +327,8 @@ export function createEmployerResolver(
       const hits = hitsOf[i]!;
       const known = matchByCodeOrExactKey(
         name,
-        owner && { id: owner.id, creditCode: owner.credit_code },
-        hits.map((h) => ({ id: h.id, creditCode: h.credit_code, seen: h.seen })),
+        owner && { id: owner.id, creditCode: owner.creditCode },
+        hits.map((h) => ({ id: h.id, creditCode: h.creditCode, seen: h.seen })),
       );
       if (!known) return undecided.push(i);
       const employer = owner?.id === known.employerId ? owner : hits.find((h) => h.id === known.employerId)!;
@@ -356,7 +356,7 @@ export function createEmployerResolver(
     for (const r of rows) {
       const byId = rowsOf[r.ord]!;
       const seen = byId.get(r.id);
-      byId.set(r.id, seen ? { ...seen, key_hit: seen.key_hit || r.key_hit } : r);
+      byId.set(r.id, seen ? { ...seen, keyHit: seen.keyHit || r.keyHit } : r);
     }
     const newIds = await reserveEmployerIds(db, names.length); // gaps for names that match: harmless in a bigserial
     const { decisions, codesGiven } = decideInOrder(
@@ -379,11 +379,11 @@ export function createEmployerResolver(
         const row = { ...newEmployer(name, d), id: d.employerId };
         const employer: EmployerRow = {
           id: row.id,
-          canonical_name: row.canonicalName,
-          credit_code: row.creditCode,
+          canonicalName: row.canonicalName,
+          creditCode: row.creditCode,
           status: row.status,
-          candidate_id: row.candidateId,
-          merged_into: null,
+          candidateId: row.candidateId,
+          mergedInto: null,
         };
         created.push(row);
         employerById.set(row.id, employer);
