@@ -5,15 +5,11 @@
 // A value PostgreSQL refuses is that event's 400/422, never its batch's; 503 means the database could not be used,
 // and says whether anything may have been stored (see storeUnavailable).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { maySubmitFor } from '../../../shared/domain/scope.ts';
 import {
   bodyHash,
-  checkRules,
-  eventIdOf,
   MAX_BATCH_EVENTS,
   parseVisitEvent,
   visitEventJsonSchema,
-  type FieldError,
   type ReferenceFacts,
   type VisitEvent,
 } from '../../../shared/domain/visit-event.schema.ts';
@@ -23,14 +19,23 @@ import {
   InboxPartlyStoredError,
   storeInboxEvents,
   type NewInboxEvent,
-  type StoreOutcome,
 } from '../../../shared/repositories/inbox.repository.ts';
+import {
+  ingestVisitEvents,
+  judgeVisitEvent,
+  judgeVisitEvents,
+  storeIsolatingRefused,
+  type IngestResult,
+  type IngestSource,
+  type JudgedEvent,
+  type RowOutcome,
+} from '../../../shared/use-cases/ingest-visit-events.ts';
 import { badRequest, conflict, forbidden, notFound, Problem, unavailable, unprocessable } from '../problem.ts';
 import { createEnqueueBatcher } from '../enqueue-batcher.ts';
 import { createGroupRunner, GroupRunnerBusyError } from '../../../shared/group-runner.ts';
 import { classifyDbError, retryOnConflict, type DbFailure } from '../../../shared/db/database.ts';
 import { ReferenceCache } from '../reference-cache.ts';
-import type { ApiClient, ApiDeps, RouteModule } from './route.ts';
+import type { ApiDeps, RouteModule } from './route.ts';
 
 export const SINGLE_BODY_LIMIT = 1024 * 1024;
 export const BATCH_BODY_LIMIT = 10 * 1024 * 1024;
@@ -38,42 +43,22 @@ const ENQUEUE_TIMEOUT_MS = 1000;
 // Store statements at once per API process: two keep PostgreSQL busy while the next group forms.
 const STORE_IN_FLIGHT = 2;
 
-type Verdict =
-  | { status: 'invalid'; errors: FieldError[] }
-  | { status: 'forbidden'; errors: FieldError[] }
-  | { status: 'unprocessable'; errors: FieldError[] }
-  | { status: 'storable'; event: VisitEvent };
-
-/** Scope and reference rules of a valid event (pure once the facts are known). */
-function judge(event: VisitEvent, client: ApiClient, facts: ReferenceFacts, receivedAt: Date): Verdict {
-  const code = event.visit.universityCode;
-  const outside = {
-    status: 'forbidden' as const,
-    errors: [{ path: '/visit/universityCode', message: `university ${code} is outside this key's scope` }],
-  };
-  // A university key is judged without the university's province; others need it (unknown university → 422).
-  if (client.scope.kind === 'university' && client.scope.universityCode !== code) return outside;
-  if (facts.universityProvince !== undefined && !maySubmitFor(client.scope, code, facts.universityProvince))
-    return outside;
-  const errors = checkRules(event, facts, receivedAt);
-  return errors.length ? { status: 'unprocessable', errors } : { status: 'storable', event };
+/**
+ * The ingestion road of this API process, for other route modules (a spreadsheet's rows): the same reference cache,
+ * group commit, 503s, metrics and enqueueing as POST /v1/visit-events/batch.
+ */
+export interface VisitEventIngestion {
+  /** Judges and stores the events (at most MAX_BATCH_EVENTS), counts them, and enqueues the accepted ones. */
+  ingest(request: FastifyRequest, source: IngestSource, events: unknown[], receivedAt: Date): Promise<IngestResult[]>;
+  /** Judges the events without storing anything (a preview). */
+  judge(request: FastifyRequest, source: IngestSource, events: unknown[], receivedAt: Date): Promise<JudgedEvent[]>;
 }
 
-/** What storing one row came to: the inbox's answer, or PostgreSQL refusing a value of this event alone. */
-type RowOutcome = StoreOutcome | { status: 'invalid' | 'unprocessable'; message: string };
-
-/** PostgreSQL refused a value of this one event (SQLSTATE class 22 or 23): the event's error, shown with the reason. */
-function refusedRow(failure: 'data' | 'integrity', err: unknown): RowOutcome {
-  const reason = (err as Error).message;
-  return failure === 'data'
-    ? {
-        status: 'invalid',
-        message: `PostgreSQL cannot store a value of this event (${reason}): correct it and send the event again`,
-      }
-    : {
-        status: 'unprocessable',
-        message: `PostgreSQL refused this event (${reason}): correct it and send the event again`,
-      };
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set by the visit-events route module, which is registered before the modules that use it. */
+    visitEventIngestion: VisitEventIngestion;
+  }
 }
 
 /** Whether a failure of a shared statement may be one event's fault, so that storing each request alone can help. */
@@ -125,19 +110,6 @@ function storeUnavailable(err: unknown, what: 'the event' | 'the events', maxWai
   );
 }
 
-function inboxRow(clientId: number, event: VisitEvent, original: unknown, rawBody: string): NewInboxEvent {
-  return {
-    clientId,
-    eventId: event.eventId,
-    bodyHash: bodyHash(original),
-    rawBody,
-    eventType: event.type,
-    universityCode: event.visit.universityCode,
-    visitRef: event.visit.ref,
-    occurredAt: event.occurredAt,
-  };
-}
-
 export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { db, producer } = deps;
   const reference = new ReferenceCache(db);
@@ -159,17 +131,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
    * One request's rows. Should PostgreSQL refuse a value (class 22/23) that validation let through, the rows are
    * stored in halves until the refused ones stand alone: each of those gets its own 400/422, the others are stored.
    */
-  async function storeRequestRows(rows: NewInboxEvent[]): Promise<RowOutcome[]> {
-    try {
-      return await storeRows(rows);
-    } catch (err) {
-      const failure = classifyDbError(err);
-      if (err instanceof InboxPartlyStoredError || (failure !== 'data' && failure !== 'integrity')) throw err;
-      if (rows.length === 1) return [refusedRow(failure, err)];
-      const half = rows.length >> 1;
-      return [...(await storeRequestRows(rows.slice(0, half))), ...(await storeRequestRows(rows.slice(half)))];
-    }
-  }
+  const storeRequestRows = (rows: NewInboxEvent[]) => storeIsolatingRefused(storeRows, rows);
 
   // Requests arriving together store together: one statement and one commit for all of them (see group-runner.ts).
   // Should the shared statement fail for something an event may have caused, each request's rows are stored on their
@@ -215,6 +177,36 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
     await storer.close();
     await batcher.close();
   });
+
+  /** Counts each result in the metrics, as the single endpoint would have counted it. */
+  function count(results: IngestResult[]): void {
+    for (const r of results) {
+      if (r.status === 'accepted') eventsAccepted.inc();
+      else if (r.status === 'duplicate') eventsDuplicate.inc();
+      else eventsRejected.inc({ reason: r.status });
+    }
+  }
+
+  const ingestion: VisitEventIngestion = {
+    async ingest(request, source, events, receivedAt) {
+      const results = await ingestVisitEvents(
+        {
+          referenceFacts: (valid) => referenceFacts(request, valid),
+          store: (rows) => store(request, rows, 'the events'),
+        },
+        source,
+        events,
+        receivedAt,
+      );
+      count(results);
+      // Committed: the answer need not wait for Redis (the sweeper covers a lost enqueue).
+      void batcher.enqueue(results.flatMap((r) => (r.inboxId !== undefined ? [r.inboxId] : [])));
+      return results;
+    },
+    judge: (request, source, events, receivedAt) =>
+      judgeVisitEvents({ referenceFacts: (valid) => referenceFacts(request, valid) }, source, events, receivedAt),
+  };
+  app.decorate('visitEventIngestion', ingestion);
 
   const eventSchema = visitEventJsonSchema();
   const problemRef = { description: 'application/problem+json', type: 'object', additionalProperties: true };
@@ -262,7 +254,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
       }
       const event = parsed.event;
       const [facts] = await referenceFacts(request, [event]);
-      const verdict = judge(event, request.client, facts!, receivedAt);
+      const verdict = judgeVisitEvent(event, request.client.scope, facts!, receivedAt);
       if (verdict.status === 'forbidden') {
         eventsRejected.inc({ reason: 'forbidden' });
         throw forbidden(verdict.errors[0]!.message);
@@ -272,7 +264,17 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
         throw unprocessable('the event breaks a rule: see errors', verdict.errors);
       }
       const raw = request.rawBody ?? JSON.stringify(request.body);
-      const [outcome] = await store(request, [inboxRow(request.client.id, event, request.body, raw)], 'the event');
+      const row: NewInboxEvent = {
+        clientId: request.client.id,
+        eventId: event.eventId,
+        bodyHash: bodyHash(request.body),
+        rawBody: raw,
+        eventType: event.type,
+        universityCode: event.visit.universityCode,
+        visitRef: event.visit.ref,
+        occurredAt: event.occurredAt,
+      };
+      const [outcome] = await store(request, [row], 'the event');
       switch (outcome!.status) {
         case 'accepted':
           eventsAccepted.inc();
@@ -357,72 +359,25 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
           },
         ]);
       }
-      type Result = { eventId: string | null; status: string; errors?: FieldError[] };
-      const results: Result[] = new Array(events.length);
-      const valid: Array<{ index: number; event: VisitEvent }> = [];
-      events.forEach((raw, index) => {
-        const parsed = parseVisitEvent(raw);
-        if (parsed.ok) valid.push({ index, event: parsed.event });
-        else
-          results[index] = {
-            eventId: eventIdOf(raw) ?? null,
-            status: 'invalid',
-            errors: parsed.errors.map((e) => ({
-              path: `/events/${index}${e.path === '/' ? '' : e.path}`,
-              message: e.message,
-            })),
-          };
-      });
-      const facts = await referenceFacts(
-        request,
-        valid.map((v) => v.event),
-      );
-      const storable: Array<{ index: number; row: NewInboxEvent }> = [];
-      valid.forEach(({ index, event }, i) => {
-        const verdict = judge(event, request.client, facts[i]!, receivedAt);
-        if (verdict.status === 'storable')
-          storable.push({
-            index,
-            row: inboxRow(request.client.id, event, events[index], JSON.stringify(events[index])),
-          });
-        else
-          results[index] = {
-            eventId: event.eventId,
-            status: verdict.status,
-            errors: verdict.errors.map((e) => ({ path: `/events/${index}${e.path}`, message: e.message })),
-          };
-      });
-      const outcomes = await store(
-        request,
-        storable.map((s) => s.row),
-        'the events',
-      );
-      const acceptedIds: number[] = [];
-      outcomes.forEach((o, i) => {
-        const { index, row } = storable[i]!;
-        if (o.status === 'accepted') acceptedIds.push(o.id);
-        results[index] =
-          o.status === 'conflict'
-            ? {
-                eventId: row.eventId,
-                status: 'conflict',
-                errors: [
-                  {
-                    path: `/events/${index}/eventId`,
-                    message: `event ${row.eventId} was already sent with a different body`,
-                  },
-                ],
-              }
-            : o.status === 'invalid' || o.status === 'unprocessable'
-              ? { eventId: row.eventId, status: o.status, errors: [{ path: `/events/${index}`, message: o.message }] }
-              : { eventId: row.eventId, status: o.status };
-      });
-      for (const r of results) {
-        if (r.status === 'accepted') eventsAccepted.inc();
-        else if (r.status === 'duplicate') eventsDuplicate.inc();
-        else eventsRejected.inc({ reason: r.status });
-      }
-      void batcher.enqueue(acceptedIds); // committed: the answer need not wait for Redis (the sweeper covers a lost enqueue)
+      const results = (
+        await ingestion.ingest(
+          request,
+          { clientId: request.client.id, scope: request.client.scope },
+          events,
+          receivedAt,
+        )
+      ).map((r, index) => ({
+        eventId: r.eventId,
+        status: r.status,
+        ...(r.errors
+          ? {
+              errors: r.errors.map((e) => ({
+                path: `/events/${index}${e.path === '/' ? '' : e.path}`,
+                message: e.message,
+              })),
+            }
+          : {}),
+      }));
       return reply.code(200).send({ results });
     },
   );
