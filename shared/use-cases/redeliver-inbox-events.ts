@@ -2,13 +2,15 @@
 // without persistence, a crash between commit and enqueue, a job that failed for good) loses no event. Rows that a
 // job still holds (waiting, delayed, running) are left alone, so a backlog is neither duplicated nor counted. Each
 // redelivery is counted on the row; an event whose job never finishes because it crashes or stalls its worker every
-// time is dead-lettered after INBOX_MAX_REDELIVERIES instead of circling for ever.
+// time is dead-lettered after INBOX_MAX_REDELIVERIES instead of circling for ever, until `ledger dlq replay` puts it
+// back (replayDeadLetters).
 import type { Db } from '../db/database.ts';
-import { upsertDeadLetter } from '../repositories/dead-letter.repository.ts';
+import { markDeadLettersReplayed, upsertDeadLetter } from '../repositories/dead-letter.repository.ts';
 import {
   countInboxRedeliveries,
   listStaleAcceptedInboxRows,
   markInboxRejected,
+  resetRejectedInboxRows,
   tryLockInboxSweep,
 } from '../repositories/inbox-processing.repository.ts';
 
@@ -69,4 +71,25 @@ export async function redeliverStaleInboxEvents(
     if (redelivered.length) await queue.redeliverVisitEvents(redelivered);
     return { redelivered, deadLettered, stillQueued: live.size };
   });
+}
+
+/**
+ * Puts dead-lettered events back (`ledger dlq replay`, once the cause is fixed): marks the letters replayed and their
+ * inbox rows 'accepted' again with a fresh redelivery budget, in one transaction, then enqueues them. The database
+ * first, the record of truth: should the enqueue fail (`enqueued: false`), the sweeper redelivers them.
+ */
+export async function replayDeadLetters(
+  db: Db,
+  queue: Pick<InboxQueue, 'redeliverVisitEvents'>,
+  letterIds: number[],
+): Promise<{ inboxIds: number[]; enqueued: boolean }> {
+  const inboxIds = await db
+    .transaction()
+    .execute(async (trx) => resetRejectedInboxRows(trx, await markDeadLettersReplayed(trx, letterIds)));
+  try {
+    await queue.redeliverVisitEvents(inboxIds);
+    return { inboxIds, enqueued: true };
+  } catch {
+    return { inboxIds, enqueued: false };
+  }
 }

@@ -1,8 +1,8 @@
 // `ledger dlq list|replay`: events that failed permanently, and putting them back once the cause is fixed.
 import type { Command } from 'commander';
 import { createProducer } from '../../../jobs/producer.ts';
-import { listDeadLetters, markDeadLettersReplayed } from '../../../shared/repositories/dead-letter.repository.ts';
-import { resetRejectedInboxRows } from '../../../shared/repositories/inbox-processing.repository.ts';
+import { listDeadLetters } from '../../../shared/repositories/dead-letter.repository.ts';
+import { replayDeadLetters } from '../../../shared/use-cases/redeliver-inbox-events.ts';
 import { createRedis } from '../../../shared/redis.ts';
 import { idArg } from '../args.ts';
 import { output, UserError, withDb } from '../context.ts';
@@ -46,25 +46,20 @@ export function register(program: Command): void {
         const letters = await listDeadLetters(db, { ids });
         if (ids && letters.length === 0)
           throw new UserError(`no dead letter ${ids[0]} waiting for replay: see \`ledger dlq list --all\``);
-        // Database first (the record of truth), then the queue; should the enqueue fail, the sweeper redelivers.
-        const inboxIds = await db.transaction().execute(async (trx) => {
-          const marked = await markDeadLettersReplayed(
-            trx,
-            letters.map((l) => l.id),
-          );
-          return resetRejectedInboxRows(trx, marked);
-        });
         const redis = createRedis(config.REDIS_URL, 'cli');
         const producer = createProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
-        let enqueued = true;
+        let replayed;
         try {
-          await producer.redeliverVisitEvents(inboxIds);
-        } catch {
-          enqueued = false;
+          replayed = await replayDeadLetters(
+            db,
+            producer,
+            letters.map((l) => l.id),
+          );
         } finally {
           await producer.close().catch(() => {});
           redis.disconnect();
         }
+        const { inboxIds, enqueued } = replayed;
         const result = { replayed: inboxIds.length, inboxIds, enqueued };
         output(
           opts.json,
