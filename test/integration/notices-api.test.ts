@@ -4,42 +4,30 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generateNotices } from '../../shared/use-cases/generate-notices.ts';
 import { VISITS_SHEET } from '../../shared/domain/notices/ledger-xlsx.ts';
-import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';
+import { createApiKey } from '../helpers/api.ts';
 import { runLedger } from '../helpers/cli.ts';
 import { buildRankingWorld, WORLD as W } from '../helpers/rankings-factories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
-let r: TestRedis;
-let api: TestApi;
+const services = useTestServices({ api: true });
 const keys: Record<string, string> = {};
 let ids: Record<string, number>;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  await buildRankingWorld(t.db);
-  const result = await generateNotices(t.db, { campaignId: '2022', period: '2022-W14' });
+  await buildRankingWorld(services.db);
+  const result = await generateNotices(services.db, { campaignId: '2022', period: '2022-W14' });
   ids = Object.fromEntries(result.notices.map((n) => [n.scope, n.id]));
-  api = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix });
-  keys.national = await createApiKey(t.db, 'national');
-  keys.gd = await createApiKey(t.db, 'province:440000');
-  keys.uni = await createApiKey(t.db, `university:${W.G1}`);
+  keys.national = await createApiKey(services.db, 'national');
+  keys.gd = await createApiKey(services.db, 'province:440000');
+  keys.uni = await createApiKey(services.db, `university:${W.G1}`);
 }, 120_000);
-
-afterAll(async () => {
-  await api?.close();
-  await r?.cleanup();
-  await t?.drop();
-});
 
 describe('notice archive API', () => {
   it('lists every notice of the period for a national key and only its own for a province key', async () => {
-    const all = await api.request('GET', '/v1/campaigns/2022/notices?period=2022-W14', { key: keys.national });
+    const all = await services.api.request('GET', '/v1/campaigns/2022/notices?period=2022-W14', { key: keys.national });
     expect(all.status).toBe(200);
     expect(all.body.notices.map((n: { scope: string }) => n.scope)).toEqual([
       'national',
@@ -47,18 +35,18 @@ describe('notice archive API', () => {
       'province:440000',
     ]);
     expect(all.body.notices[0].links.xlsx).toBe(`/v1/notices/${ids.national}?format=xlsx`);
-    const gd = await api.request('GET', '/v1/campaigns/2022/notices', { key: keys.gd });
+    const gd = await services.api.request('GET', '/v1/campaigns/2022/notices', { key: keys.gd });
     expect(gd.body.notices.map((n: { scope: string }) => n.scope)).toEqual(['province:440000']);
-    expect((await api.request('GET', '/v1/campaigns/2022/notices', { key: keys.uni })).status).toBe(403);
-    expect((await api.request('GET', '/v1/campaigns/2022/notices')).status).toBe(401);
-    expect((await api.request('GET', '/v1/campaigns/nope/notices', { key: keys.national })).status).toBe(404);
-    expect((await api.request('GET', '/v1/campaigns/2022/notices?period=W14', { key: keys.national })).status).toBe(
-      400,
-    );
+    expect((await services.api.request('GET', '/v1/campaigns/2022/notices', { key: keys.uni })).status).toBe(403);
+    expect((await services.api.request('GET', '/v1/campaigns/2022/notices')).status).toBe(401);
+    expect((await services.api.request('GET', '/v1/campaigns/nope/notices', { key: keys.national })).status).toBe(404);
+    expect(
+      (await services.api.request('GET', '/v1/campaigns/2022/notices?period=W14', { key: keys.national })).status,
+    ).toBe(400);
   });
 
   it("serves one notice as JSON, HTML (chart inlined as data: URI), Markdown and text; 403 outside the key's scope", async () => {
-    const json = await api.request('GET', `/v1/notices/${ids['province:440000']}`, { key: keys.gd });
+    const json = await services.api.request('GET', `/v1/notices/${ids['province:440000']}`, { key: keys.gd });
     expect(json.status).toBe(200);
     expect(json.body).toMatchObject({
       scope: 'province:440000',
@@ -68,28 +56,34 @@ describe('notice archive API', () => {
     });
     expect(json.body.markdown).toContain('| 1 |');
     expect(json.body.model.ranking).toHaveLength(5);
-    const html = await api.request('GET', `/v1/notices/${ids['province:440000']}?format=html`, { key: keys.gd });
+    const html = await services.api.request('GET', `/v1/notices/${ids['province:440000']}?format=html`, {
+      key: keys.gd,
+    });
     expect(html.headers.get('content-type')).toContain('text/html');
     expect(html.text).toContain('src="data:image/png;base64,');
     expect(html.text).not.toContain('cid:');
-    const md = await api.request('GET', `/v1/notices/${ids['province:440000']}`, {
+    const md = await services.api.request('GET', `/v1/notices/${ids['province:440000']}`, {
       key: keys.gd,
       headers: { accept: 'text/markdown' },
     });
     expect(md.headers.get('content-type')).toContain('text/markdown');
     expect(md.text.startsWith('# 关于广东省')).toBe(true);
-    const text = await api.request('GET', `/v1/notices/${ids['province:440000']}?format=text`, { key: keys.gd });
+    const text = await services.api.request('GET', `/v1/notices/${ids['province:440000']}?format=text`, {
+      key: keys.gd,
+    });
     expect(text.text).toContain('一、总体进展');
-    expect((await api.request('GET', `/v1/notices/${ids.national}`, { key: keys.gd })).status).toBe(403);
-    expect((await api.request('GET', `/v1/notices/${ids['province:110000']}`, { key: keys.gd })).status).toBe(403);
-    expect((await api.request('GET', '/v1/notices/999999', { key: keys.national })).status).toBe(404);
-    expect((await api.request('GET', `/v1/notices/${ids.national}?format=pdf`, { key: keys.national })).status).toBe(
-      400,
+    expect((await services.api.request('GET', `/v1/notices/${ids.national}`, { key: keys.gd })).status).toBe(403);
+    expect((await services.api.request('GET', `/v1/notices/${ids['province:110000']}`, { key: keys.gd })).status).toBe(
+      403,
     );
+    expect((await services.api.request('GET', '/v1/notices/999999', { key: keys.national })).status).toBe(404);
+    expect(
+      (await services.api.request('GET', `/v1/notices/${ids.national}?format=pdf`, { key: keys.national })).status,
+    ).toBe(400);
   });
 
   it("streams the ledger .xlsx with the visits of the notice's scope", async () => {
-    const res = await fetch(`${api.url}/v1/notices/${ids['province:110000']}?format=xlsx`, {
+    const res = await fetch(`${services.api.url}/v1/notices/${ids['province:110000']}?format=xlsx`, {
       headers: { authorization: `Bearer ${keys.national}` },
     });
     expect(res.status).toBe(200);
@@ -106,7 +100,7 @@ describe('notice archive API', () => {
     const dir = mkdtempSync(join(tmpdir(), 'notices-show-'));
     try {
       const res = await runLedger(['notices', 'show', '--id', String(ids['province:440000']), '--out', dir], {
-        DATABASE_URL: t.url,
+        DATABASE_URL: services.database.url,
       });
       expect(res.code, res.stderr).toBe(0);
       const id = ids['province:440000']!;
