@@ -6,7 +6,7 @@ import { QUEUES } from './catalogue.ts';
 import { defineJob, type JobContext } from './job.ts';
 import type { Config } from '../shared/config.ts';
 import type { Database } from '../shared/db/schema.ts';
-import type { LeaderRole, VisitMode } from '../shared/db/tables/ingestion.table.ts';
+import { parseVisitEvent, type RecordedVisitEvent, type VisitEvent } from '../shared/domain/visit-event.schema.ts';
 import {
   createEmployerResolver, type EmployerInput, type EmployerResolver, type Resolution,
 } from '../shared/use-cases/resolve-employer.ts';
@@ -26,67 +26,40 @@ export class PermanentEventError extends Error {
   override name = 'PermanentEventError';
 }
 
-interface StoredEvent {
-  eventId: string;
-  type: string;
-  occurredAt: string;
-  campaignId?: string;
-  visit: {
-    ref: string;
-    universityCode: string;
-    visitedOn?: string;
-    mode?: VisitMode;
-    leaders?: Array<{ role: LeaderRole; name: string }>;
-    employer?: { name: string; creditCode?: string | null; regionCode?: string | null };
-    outcomes?: {
-      positions?: number; internshipBase?: boolean; recruitmentInvite?: boolean; demandSurvey?: boolean;
-      graduatesTracked?: number; satisfaction?: number;
-    };
-    notes?: string;
-  };
-}
-
 const PRINCIPAL_ROLES: ReadonlySet<string> = new Set(['secretary', 'president']);
 
-/** The stored body (raw_body, parsed) was validated at acceptance; this re-checks only what processing relies on. */
-function storedEvent(row: ClaimedInboxRow): StoredEvent {
-  const body = row.body as Partial<StoredEvent> | null;
-  const visit = body?.visit;
-  if (!body || typeof body !== 'object' || !visit || typeof visit !== 'object') {
-    throw new PermanentEventError('stored body has no visit object: resubmit the event with a valid body');
-  }
-  if (row.eventType !== 'visit.retracted') {
-    if (!visit.employer || typeof visit.employer.name !== 'string' || visit.employer.name.trim() === '') {
-      throw new PermanentEventError('visit.employer.name is missing: resubmit the event with the employer');
-    }
-    if (!Array.isArray(visit.leaders) || visit.leaders.length === 0) {
-      throw new PermanentEventError('visit.leaders is empty: resubmit the event with at least one leader');
-    }
-    if (typeof visit.visitedOn !== 'string') throw new PermanentEventError('visit.visitedOn is missing: resubmit the event with it');
-  }
-  return body as StoredEvent;
+/**
+ * The stored body (raw_body, parsed) through the schema the API accepted it with (parseVisitEvent), so there is one
+ * definition of a valid event. A body that fails it (not JSON, written around the API, or stored before a rule
+ * existed) can never apply: dead-letter it with the schema's reasons.
+ */
+function storedEvent(row: ClaimedInboxRow): VisitEvent {
+  const parsed = parseVisitEvent(row.body);
+  if (parsed.ok) return parsed.event;
+  const reasons = parsed.errors.map((e) => `${e.path} ${e.message}`).join('; ');
+  throw new PermanentEventError(`stored body is not a valid visit event (${reasons}): resubmit the event with a valid body`);
 }
 
-function visitState(row: ClaimedInboxRow, ev: StoredEvent, resolution: Resolution): VisitState {
+function visitState(row: ClaimedInboxRow, ev: RecordedVisitEvent, resolution: Resolution): VisitState {
   const v = ev.visit;
   const o = v.outcomes ?? {};
-  // The stored body is the event as sent: keep only the fields the contract knows.
-  const leaders = (v.leaders ?? []).map((l) => ({ role: l.role, name: l.name }));
+  // The parsed event holds only the fields the contract knows (unknown ones stay in the raw body).
+  const leaders = v.leaders.map((l) => ({ role: l.role, name: l.name }));
   return {
     universityCode: row.universityCode.trim(),
     ref: row.visitRef,
-    campaignId: ev.campaignId ?? null,
+    campaignId: ev.campaignId,
     occurredAt: row.occurredAt,
     eventId: row.eventId,
     inboxId: row.id,
-    visitedOn: v.visitedOn ?? null,
-    mode: v.mode ?? null,
+    visitedOn: v.visitedOn,
+    mode: v.mode,
     leaders,
     hasPrincipal: leaders.some((l) => PRINCIPAL_ROLES.has(l.role)),
     employerId: resolution.employerId,
-    employerName: v.employer?.name ?? null,
-    creditCode: v.employer?.creditCode ?? null,
-    regionCode: v.employer?.regionCode ?? null,
+    employerName: v.employer.name,
+    creditCode: v.employer.creditCode ?? null,
+    regionCode: v.employer.regionCode ?? null,
     positions: o.positions ?? 0,
     internshipBase: o.internshipBase ?? false,
     recruitmentInvite: o.recruitmentInvite ?? false,
@@ -118,7 +91,7 @@ async function applyRows(trx: Transaction<Database>, resolver: EmployerResolver,
   const rows = await claimAcceptedInboxRows(trx, ids);
   const done: Array<{ id: number; employerId: number | null }> = [];
   const rejected: number[] = [];
-  const parsed: Array<{ row: ClaimedInboxRow; ev: StoredEvent }> = [];
+  const parsed: Array<{ row: ClaimedInboxRow; ev: VisitEvent }> = [];
   for (const row of rows) {
     try {
       parsed.push({ row, ev: storedEvent(row) });
@@ -131,9 +104,9 @@ async function applyRows(trx: Transaction<Database>, resolver: EmployerResolver,
   // Each distinct employer input is resolved once per transaction, all in one set-based call (which takes its locks
   // in key order, so concurrent transactions rarely deadlock).
   const inputs = new Map<string, EmployerInput>();
-  for (const { row, ev } of parsed) {
-    if (row.eventType === 'visit.retracted') continue;
-    const e = ev.visit.employer!;
+  for (const { ev } of parsed) {
+    if (ev.type === 'visit.retracted') continue;
+    const e = ev.visit.employer;
     const input = { name: e.name, creditCode: e.creditCode ?? null, regionCode: e.regionCode ?? null };
     inputs.set(JSON.stringify(input), input);
   }
@@ -143,12 +116,12 @@ async function applyRows(trx: Transaction<Database>, resolver: EmployerResolver,
   const states: Array<{ universityCode: string; ref: string; retracted?: VisitKeyEvent; active?: VisitState }> = [];
   for (const { row, ev } of parsed) {
     const key = { universityCode: row.universityCode.trim(), ref: row.visitRef };
-    if (row.eventType === 'visit.retracted') {
+    if (ev.type === 'visit.retracted') {
       states.push({ ...key, retracted: { ...key, campaignId: ev.campaignId ?? null, occurredAt: row.occurredAt, eventId: row.eventId, inboxId: row.id } });
       done.push({ id: row.id, employerId: null });
       continue;
     }
-    const e = ev.visit.employer!;
+    const e = ev.visit.employer;
     const resolution = resolutions.get(JSON.stringify({ name: e.name, creditCode: e.creditCode ?? null, regionCode: e.regionCode ?? null }))!;
     states.push({ ...key, active: visitState(row, ev, resolution) });
     done.push({ id: row.id, employerId: resolution.employerId });
