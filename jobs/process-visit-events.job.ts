@@ -8,14 +8,24 @@ import type { Config } from '../shared/config.ts';
 import type { Database } from '../shared/db/schema.ts';
 import { parseVisitEvent, type RecordedVisitEvent, type VisitEvent } from '../shared/domain/visit-event.schema.ts';
 import {
-  createEmployerResolver, type EmployerInput, type EmployerResolver, type Resolution,
+  createEmployerResolver,
+  type EmployerInput,
+  type EmployerResolver,
+  type Resolution,
 } from '../shared/use-cases/resolve-employer.ts';
 import {
-  claimAcceptedInboxRows, markInboxProcessed, markInboxRejected, type ClaimedInboxRow,
+  claimAcceptedInboxRows,
+  markInboxProcessed,
+  markInboxRejected,
+  type ClaimedInboxRow,
 } from '../shared/repositories/inbox-processing.repository.ts';
 import { upsertDeadLetter } from '../shared/repositories/dead-letter.repository.ts';
 import {
-  roundsByVisitKey, upsertActiveVisits, upsertRetractedVisits, type VisitKeyEvent, type VisitState,
+  roundsByVisitKey,
+  upsertActiveVisits,
+  upsertRetractedVisits,
+  type VisitKeyEvent,
+  type VisitState,
 } from '../shared/repositories/visit.repository.ts';
 import { observeProcessingLatency } from './processing-metrics.ts';
 import { createGroupRunner } from '../shared/group-runner.ts';
@@ -37,7 +47,9 @@ function storedEvent(row: ClaimedInboxRow): VisitEvent {
   const parsed = parseVisitEvent(row.body);
   if (parsed.ok) return parsed.event;
   const reasons = parsed.errors.map((e) => `${e.path} ${e.message}`).join('; ');
-  throw new PermanentEventError(`stored body is not a valid visit event (${reasons}): resubmit the event with a valid body`);
+  throw new PermanentEventError(
+    `stored body is not a valid visit event (${reasons}): resubmit the event with a valid body`,
+  );
 }
 
 function visitState(row: ClaimedInboxRow, ev: RecordedVisitEvent, resolution: Resolution): VisitState {
@@ -87,7 +99,12 @@ interface Applied {
  * One transaction over the given rows: claim, resolve employers, upsert the visits (one statement per round of
  * distinct visits), mark processed. Rows whose body is unusable are dead-lettered inside it; a database error aborts it.
  */
-async function applyRows(trx: Transaction<Database>, resolver: EmployerResolver, ids: number[], attempt: number): Promise<Applied> {
+async function applyRows(
+  trx: Transaction<Database>,
+  resolver: EmployerResolver,
+  ids: number[],
+  attempt: number,
+): Promise<Applied> {
   const rows = await claimAcceptedInboxRows(trx, ids);
   const done: Array<{ id: number; employerId: number | null }> = [];
   const rejected: number[] = [];
@@ -117,18 +134,35 @@ async function applyRows(trx: Transaction<Database>, resolver: EmployerResolver,
   for (const { row, ev } of parsed) {
     const key = { universityCode: row.universityCode.trim(), ref: row.visitRef };
     if (ev.type === 'visit.retracted') {
-      states.push({ ...key, retracted: { ...key, campaignId: ev.campaignId ?? null, occurredAt: row.occurredAt, eventId: row.eventId, inboxId: row.id } });
+      states.push({
+        ...key,
+        retracted: {
+          ...key,
+          campaignId: ev.campaignId ?? null,
+          occurredAt: row.occurredAt,
+          eventId: row.eventId,
+          inboxId: row.id,
+        },
+      });
       done.push({ id: row.id, employerId: null });
       continue;
     }
     const e = ev.visit.employer;
-    const resolution = resolutions.get(JSON.stringify({ name: e.name, creditCode: e.creditCode ?? null, regionCode: e.regionCode ?? null }))!;
+    const resolution = resolutions.get(
+      JSON.stringify({ name: e.name, creditCode: e.creditCode ?? null, regionCode: e.regionCode ?? null }),
+    )!;
     states.push({ ...key, active: visitState(row, ev, resolution) });
     done.push({ id: row.id, employerId: resolution.employerId });
   }
   for (const round of roundsByVisitKey(states)) {
-    await upsertActiveVisits(trx, round.flatMap((s) => (s.active ? [s.active] : [])));
-    await upsertRetractedVisits(trx, round.flatMap((s) => (s.retracted ? [s.retracted] : [])));
+    await upsertActiveVisits(
+      trx,
+      round.flatMap((s) => (s.active ? [s.active] : [])),
+    );
+    await upsertRetractedVisits(
+      trx,
+      round.flatMap((s) => (s.retracted ? [s.retracted] : [])),
+    );
   }
   const processed = await markInboxProcessed(trx, done);
   return { processed, rejected };
@@ -139,10 +173,17 @@ async function applyRows(trx: Transaction<Database>, resolver: EmployerResolver,
  * splitting its group into one transaction per job or event.
  */
 function applyInTransaction(ctx: JobContext, ids: number[], attempt: number): Promise<Applied> {
-  return retryOnConflict(() => ctx.db.transaction().execute((trx) => applyRows(trx, resolverFor(ctx.config), ids, attempt)));
+  return retryOnConflict(() =>
+    ctx.db.transaction().execute((trx) => applyRows(trx, resolverFor(ctx.config), ids, attempt)),
+  );
 }
 
-async function deadLetterIn(trx: Transaction<Database>, inboxId: number, reason: string, attempts: number): Promise<void> {
+async function deadLetterIn(
+  trx: Transaction<Database>,
+  inboxId: number,
+  reason: string,
+  attempts: number,
+): Promise<void> {
   if (await markInboxRejected(trx, inboxId, reason)) await upsertDeadLetter(trx, { inboxId, reason, attempts });
 }
 
@@ -157,7 +198,8 @@ function reasonOf(err: unknown): string {
   const e = err as { message?: string; detail?: string; code?: string };
   const base = [e.message ?? String(err), e.detail].filter(Boolean).join(': ');
   if (err instanceof PermanentEventError) return base;
-  if (e.code?.startsWith('23')) return `${base} (fix the referenced data, e.g. create the campaign or university, then run \`ledger dlq replay\`)`;
+  if (e.code?.startsWith('23'))
+    return `${base} (fix the referenced data, e.g. create the campaign or university, then run \`ledger dlq replay\`)`;
   return base;
 }
 
@@ -178,7 +220,11 @@ export interface ProcessResult {
  * Processes inbox rows. Fast path: all rows in one transaction. If that fails, each row gets its own transaction,
  * so one bad event never holds back the others: permanent failures are dead-lettered, transient ones retried.
  */
-export async function processVisitEvents(ctx: JobContext, ids: number[], options: ProcessOptions = {}): Promise<ProcessResult> {
+export async function processVisitEvents(
+  ctx: JobContext,
+  ids: number[],
+  options: ProcessOptions = {},
+): Promise<ProcessResult> {
   const attempt = options.attempt ?? 1;
   const last = attempt >= (options.maxAttempts ?? 1);
   try {
@@ -215,7 +261,13 @@ export async function processVisitEvents(ctx: JobContext, ids: number[], options
   return result;
 }
 
-async function processOneAfterFailure(ctx: JobContext, id: number, err: unknown, attempt: number, last: boolean): Promise<ProcessResult> {
+async function processOneAfterFailure(
+  ctx: JobContext,
+  id: number,
+  err: unknown,
+  attempt: number,
+  last: boolean,
+): Promise<ProcessResult> {
   if (isPermanent(err) || last) {
     const reason = isPermanent(err) ? reasonOf(err) : `gave up after ${attempt} attempts: ${reasonOf(err)}`;
     await deadLetter(ctx, id, reason, attempt); // throws when the database is unreachable: BullMQ keeps the job failed, the sweeper redelivers
@@ -268,13 +320,24 @@ export class Coalescer {
     const { ctx } = group[0]!;
     const attempt = Math.max(...group.map((s) => s.options.attempt ?? 1));
     try {
-      const r = await applyInTransaction(ctx, group.flatMap((s) => s.ids), attempt);
+      const r = await applyInTransaction(
+        ctx,
+        group.flatMap((s) => s.ids),
+        attempt,
+      );
       observe(r);
       const processed = new Set(r.processed.map((p) => p.id));
       const rejected = new Set(r.rejected);
-      return group.map((s) => ({ processed: s.ids.filter((id) => processed.has(id)).length, rejected: s.ids.filter((id) => rejected.has(id)).length, redelivered: 0 }));
+      return group.map((s) => ({
+        processed: s.ids.filter((id) => processed.has(id)).length,
+        rejected: s.ids.filter((id) => rejected.has(id)).length,
+        redelivered: 0,
+      }));
     } catch (err) {
-      ctx.log.warn({ err: reasonOf(err), jobs: group.length }, 'shared transaction failed; processing its jobs one by one');
+      ctx.log.warn(
+        { err: reasonOf(err), jobs: group.length },
+        'shared transaction failed; processing its jobs one by one',
+      );
       throw err;
     }
   }
@@ -287,6 +350,9 @@ export const processVisitEventsJob = defineJob({
   async handle(payload, ctx, job) {
     let coalescer = coalescers.get(ctx.db);
     if (!coalescer) coalescers.set(ctx.db, (coalescer = new Coalescer()));
-    return coalescer.submit(ctx, payload.inboxIds, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
+    return coalescer.submit(ctx, payload.inboxIds, {
+      attempt: job.attemptsMade + 1,
+      maxAttempts: job.opts.attempts ?? 1,
+    });
   },
 });
