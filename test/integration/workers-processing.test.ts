@@ -1,8 +1,6 @@
-import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobContext } from '../../jobs/job.ts';
-import { createProducer, type Producer } from '../../jobs/producer.ts';
 import type { QueueName } from '../../jobs/catalogue.ts';
 import { Coalescer, processVisitEvents, processVisitEventsJob } from '../../jobs/process-visit-events.job.ts';
 import { loadConfig } from '../../shared/config.ts';
@@ -17,6 +15,7 @@ import {
   visitEvent,
   type ReferenceData,
 } from '../helpers/factories.ts';
+import { waitFor } from '../helpers/poll.ts';
 import { useTestServices } from '../helpers/setup.ts';
 
 const services = useTestServices({ producer: true });
@@ -24,11 +23,7 @@ let ctx: JobContext;
 let ref: ReferenceData;
 
 beforeAll(async () => {
-  const config = loadConfig({
-    DATABASE_URL: services.database.url,
-    REDIS_URL: services.queue.url,
-    QUEUE_PREFIX: services.queue.prefix,
-  });
+  const config = loadConfig(services.env);
   ctx = { db: services.db, producer: services.producer, config, log: rootLogger.child({ test: 'workers-processing' }) };
   ref = await createReferenceData(services.db);
 });
@@ -266,9 +261,7 @@ describe('processing visit events', () => {
 
   it('runs the queue end to end: jobs from the producer are processed by startWorkers', async () => {
     const config = loadConfig({
-      DATABASE_URL: services.database.url,
-      REDIS_URL: services.queue.url,
-      QUEUE_PREFIX: services.queue.prefix,
+      ...services.env,
       WORKER_CONCURRENCY: '4',
       DB_POOL_SIZE: '3',
     });
@@ -278,14 +271,17 @@ describe('processing visit events', () => {
       const ids = await insertInboxEvents(services.db, ref.clientId, evs);
       await services.producer.enqueueVisitEvents(ids.slice(0, 200)); // batch jobs
       for (const id of ids.slice(200)) await services.producer.enqueueVisitEvents([id]); // single jobs
-      await waitFor(async () => {
-        const { rows } = await sql<{
-          n: number;
-        }>`SELECT count(*)::int AS n FROM inbox_events WHERE id = ANY(${ids}::bigint[]) AND status = 'processed'`.execute(
-          services.db,
-        );
-        return rows[0]!.n === ids.length;
-      });
+      await waitFor(
+        async () => {
+          const { rows } = await sql<{
+            n: number;
+          }>`SELECT count(*)::int AS n FROM inbox_events WHERE id = ANY(${ids}::bigint[]) AND status = 'processed'`.execute(
+            services.db,
+          );
+          return rows[0]!.n;
+        },
+        { what: `the ${ids.length} enqueued rows processed`, until: (processed) => processed === ids.length },
+      );
       const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM visits WHERE ref LIKE 'q-%'`.execute(
         services.db,
       );
@@ -295,14 +291,6 @@ describe('processing visit events', () => {
     }
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
 
 describe('worker start-up check', () => {
   it('refuses two job modules for one queue, and a queue with waiting jobs but no handler', async () => {
