@@ -2,7 +2,7 @@
 // then events/s from acceptance to processed (batch path, single path) and acknowledgement latency.
 // Uses its own database (ledger_bench) and queue prefix; the API and the workers run as `ledger serve` child processes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { recorder, writeSection } from './results.ts';
@@ -17,6 +17,7 @@ import { loadConfig } from '../shared/config.ts';
 import { createDb, type Db } from '../shared/db/database.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
 import { createRedis } from '../shared/redis.ts';
+import { bodyHash } from '../shared/domain/visit-event.schema.ts';
 import { freePort } from '../services/demo/processes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -268,7 +269,7 @@ async function directPhase(db: Db, total: number, batch: number, loaders = 1, em
           return {
             client_id: clientId,
             event_id: e.eventId as string,
-            body_hash: createHash('sha256').update(raw).digest('hex'),
+            body_hash: bodyHash(e), // as the API hashes it (canonical JSON)
             raw_body: raw,
             event_type: 'visit.recorded' as const,
             university_code: v.universityCode,
