@@ -5,5 +5,14 @@ import type { EmployerTables } from './tables/employers.table.ts';
 import type { RankingTables } from './tables/rankings.table.ts';
 import type { NoticeTables } from './tables/notices.table.ts';
 import type { AccountTables } from './tables/accounts.table.ts';
+import type { VisitLedgerTables } from './tables/visit-ledgers.table.ts';
 
-export interface Database extends FoundationTables, IngestionTables, EmployerTables, RankingTables, NoticeTables, AccountTables {}
+export interface Database
+  extends
+    FoundationTables,
+    IngestionTables,
+    EmployerTables,
+    RankingTables,
+    NoticeTables,
+    AccountTables,
+    VisitLedgerTables {}

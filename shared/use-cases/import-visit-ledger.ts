@@ -1,0 +1,449 @@
+// A university's (or a province's) spreadsheet ledger in, row-level answers and an annotated copy out. Every row that
+// states a new or changed visit becomes an event on the same road as POST /v1/visit-events/batch (the caller's
+// `ingestion`), keyed by (university, 走访编号); unchanged rows send nothing. A whole ledger also retracts the
+// university's visits of the campaign that the file no longer lists, once the caller has confirmed their number.
+//
+// The file is read twice, both times streaming: once to judge every row (nothing is stored before the whole file has
+// been read, so a file refused for its size, its header or its row count touches nothing), once to write the annotated
+// copy. Only the rows' answers are kept in between, never the sheet.
+import { PassThrough } from 'node:stream';
+import type { Executor } from '../db/database.ts';
+import { maySubmitFor } from '../domain/scope.ts';
+import { parseVisitEvent, MAX_BATCH_EVENTS } from '../domain/visit-event.schema.ts';
+import { writeAnnotatedCopy, type RowAnswer, type RowStatus } from '../domain/visit-ledger/annotated.ts';
+import {
+  countStatuses,
+  failedStatus,
+  roadError,
+  rowResult,
+  type RowResult,
+  type StatusCounts,
+} from '../domain/visit-ledger/answers.ts';
+import {
+  HEADER_SEARCH_ROWS,
+  isHeaderCandidate,
+  missingColumns,
+  readHeaderRow,
+  REQUIRED_LABELS,
+  type LedgerHeader,
+} from '../domain/visit-ledger/columns.ts';
+import {
+  contentHash,
+  decideRow,
+  laterState,
+  occurredAtOf,
+  refsToRetract,
+  retractionEvent,
+  rowEvent,
+  visitContent,
+  type CurrentVisit,
+} from '../domain/visit-ledger/decision.ts';
+import { LedgerFileError } from '../domain/visit-ledger/file-errors.ts';
+import { mapRow, type MappedRow } from '../domain/visit-ledger/rows.ts';
+import { listCampaigns, type Campaign } from '../repositories/campaign.repository.ts';
+import { findUniversityProvinces } from '../repositories/inbox.repository.ts';
+import { listVisitEventsOfUniversities } from '../repositories/visit-ledger-intake.repository.ts';
+import { findCampaignOrFail } from './find-campaign.ts';
+import type { IngestResult, IngestSource, JudgedEvent } from './ingest-visit-events.ts';
+import { openLedgerFile, type LedgerFile, type LedgerSheet } from './read-visit-ledger.ts';
+
+/** An upload over this many bytes is refused (413) before it is read. */
+export const MAX_LEDGER_BYTES = 20 * 2 ** 20;
+/** A ledger with more data rows than this is refused (422): split it, or import it from the command line in parts. */
+export const MAX_LEDGER_ROWS = 50_000;
+
+export type LedgerMode = 'append' | 'whole';
+
+export interface ImportVisitLedgerInput {
+  bytes: Buffer;
+  fileName: string;
+  source: IngestSource;
+  /** The university of rows without a 高校代码 column or value (else the uploader's own, for a university scope). */
+  universityCode?: string;
+  /** Default: the campaign running on the day of the upload, else the latest one started. */
+  campaignId?: string;
+  mode: LedgerMode;
+  /** Judge everything, store nothing: the answers and the retraction count as they would be. */
+  dryRun: boolean;
+  /** Whole mode: the number of retractions the sender agreed to ('any': the command line's --yes). */
+  confirm?: number | 'any';
+  /** The upload's time: every event's occurredAt. */
+  receivedAt: Date;
+}
+
+/** The road into the inbox (the API's, or the command line's): at most MAX_BATCH_EVENTS events per call. */
+export interface LedgerIngestion {
+  ingest(events: unknown[]): Promise<IngestResult[]>;
+  judge(events: unknown[]): Promise<JudgedEvent[]>;
+}
+
+export interface LedgerSummary extends StatusCounts {
+  file: string;
+  format: 'xlsx' | 'csv';
+  encoding?: string;
+  sheet: string;
+  headerRow: number;
+  campaignId: string;
+  mode: LedgerMode;
+  dryRun: boolean;
+  /** Data rows read (blank rows not counted). */
+  rows: number;
+  /** Visits retracted (whole mode), or that would be (dry run). */
+  retracted: number;
+  /** Which, up to 1,000. */
+  retractions: Array<{ universityCode: string; ref: string }>;
+  /** Headers of the file that the importer does not read. */
+  unreadColumns: string[];
+}
+
+export interface ImportVisitLedgerResult {
+  rows: RowResult[];
+  summary: LedgerSummary;
+  /** The annotated copy (.xlsx). */
+  annotated: Buffer;
+}
+
+/** The uploader named a university outside its scope (403). */
+export class LedgerScopeError extends Error {
+  override name = 'LedgerScopeError';
+}
+
+/** Whole mode would retract visits and the sender has not confirmed that number (409). */
+export class RetractionsNotConfirmedError extends Error {
+  override name = 'RetractionsNotConfirmedError';
+  constructor(
+    readonly count: number,
+    readonly confirm: number | undefined,
+  ) {
+    super(
+      `整本台账模式将撤回 ${count} 条不在文件中的走访记录，确认请以 confirm=${count} 重新上交（或先用 dryRun=true 预览）` +
+        ` / whole mode would retract ${count} visit(s) absent from the file` +
+        (confirm === undefined ? '' : ` (confirm=${confirm} does not match)`) +
+        `: send confirm=${count} to apply, or dryRun=true to preview`,
+    );
+  }
+}
+
+/** The campaign named, or the one running on the day of the upload, or the latest started before it. */
+async function chooseCampaign(db: Executor, campaignId: string | undefined, today: string): Promise<Campaign> {
+  if (campaignId !== undefined) return findCampaignOrFail(db, campaignId);
+  const campaigns = await listCampaigns(db);
+  const running = campaigns.filter((c) => c.start <= today && today <= c.end);
+  const started = campaigns.filter((c) => c.start <= today).sort((a, b) => (a.start < b.start ? 1 : -1));
+  const chosen =
+    running.length === 1 ? running[0] : (started[0] ?? (campaigns.length === 1 ? campaigns[0] : undefined));
+  if (!chosen)
+    throw new LedgerFileError(
+      'no-campaign',
+      '无法确定台账属于哪个专项行动：请在上交时指定 campaignId',
+      'cannot tell which campaign the ledger belongs to: send campaignId',
+    );
+  return chosen;
+}
+
+/** The sheet holding the ledger: the first visible one with a header, else the first hidden one. */
+export async function findLedgerHeader(file: LedgerFile): Promise<{ sheet: LedgerSheet; header: LedgerHeader }> {
+  const ordered = [...file.sheets.filter((s) => !s.hidden), ...file.sheets.filter((s) => s.hidden)];
+  let best: { sheet: LedgerSheet; header: LedgerHeader } | undefined;
+  for (const sheet of ordered) {
+    for await (const row of sheet.rows()) {
+      if (row.number > HEADER_SEARCH_ROWS) break;
+      const header = readHeaderRow(row.number, row.cells);
+      if (isHeaderCandidate(header)) {
+        if (missingColumns(header).length === 0) return { sheet, header };
+        if (!best || header.columns.length > best.header.columns.length) best = { sheet, header };
+        break;
+      }
+    }
+  }
+  if (best) {
+    const missing = missingColumns(best.header);
+    throw new LedgerFileError(
+      'missing-columns',
+      `工作表“${best.sheet.name}”第 ${best.header.row} 行的表头缺少必需的列：${missing.join('、')}。请使用模板（GET /v1/visit-ledgers/template.xlsx）的表头`,
+      `the header in row ${best.header.row} of sheet "${best.sheet.name}" lacks required columns: ${missing.join(', ')}`,
+    );
+  }
+  throw new LedgerFileError(
+    'no-header',
+    `在前 ${HEADER_SEARCH_ROWS} 行中没有找到台账表头（至少应有 ${REQUIRED_LABELS.join('、')} 等列）：请使用模板（GET /v1/visit-ledgers/template.xlsx）的表头`,
+    `no ledger header in the first ${HEADER_SEARCH_ROWS} rows of any sheet (columns such as ${REQUIRED_LABELS.join(', ')}): use the template's header`,
+  );
+}
+
+const TOO_MANY_ROWS = () =>
+  new LedgerFileError(
+    'too-many-rows',
+    `台账超过 ${MAX_LEDGER_ROWS.toLocaleString('en-US')} 行：请分成几个文件上交`,
+    `the ledger has more than ${MAX_LEDGER_ROWS} rows: split it into several files`,
+  );
+
+/** The current state of each visit of these universities: the latest of its stored events. */
+async function currentStates(db: Executor, universityCodes: string[]): Promise<Map<string, Map<string, CurrentVisit>>> {
+  const states = new Map<string, Map<string, CurrentVisit>>();
+  for (const stored of await listVisitEventsOfUniversities(db, universityCodes)) {
+    const parsed = (() => {
+      try {
+        return parseVisitEvent(JSON.parse(stored.rawBody));
+      } catch {
+        return undefined;
+      }
+    })();
+    const event = parsed?.ok ? parsed.event : undefined;
+    const state: CurrentVisit = {
+      eventId: stored.eventId,
+      occurredAt: stored.occurredAt.getTime(),
+      retracted: event?.type === 'visit.retracted',
+      campaignId: event?.campaignId ?? null,
+      contentHash:
+        event && event.type !== 'visit.retracted' ? contentHash(visitContent(event.campaignId, event.visit)) : null,
+    };
+    let byRef = states.get(stored.universityCode);
+    if (!byRef) states.set(stored.universityCode, (byRef = new Map()));
+    byRef.set(stored.ref, laterState(byRef.get(stored.ref), state));
+  }
+  return states;
+}
+
+interface Pending {
+  row: MappedRow;
+  status?: RowStatus;
+  eventId?: string;
+  /** The event to send, with what it would make the row. */
+  event?: { body: Record<string, unknown>; as: 'accepted' | 'amended' };
+}
+
+export async function importVisitLedger(
+  db: Executor,
+  ingestion: LedgerIngestion,
+  input: ImportVisitLedgerInput,
+): Promise<ImportVisitLedgerResult> {
+  if (input.bytes.length > MAX_LEDGER_BYTES)
+    throw new LedgerFileError(
+      'too-large',
+      `文件超过 ${MAX_LEDGER_BYTES / 2 ** 20} MB：请分成几个文件上交`,
+      `the file is over ${MAX_LEDGER_BYTES / 2 ** 20} MB: split it`,
+    );
+  const { scope } = input.source;
+  const occurredAt = occurredAtOf(input.receivedAt);
+  const today = occurredAt.slice(0, 10);
+  const campaign = await chooseCampaign(db, input.campaignId, today);
+
+  let defaultUniversity = input.universityCode;
+  if (defaultUniversity !== undefined) {
+    const province = (await findUniversityProvinces(db, [defaultUniversity])).get(defaultUniversity);
+    if (scope.kind === 'university' && scope.universityCode !== defaultUniversity)
+      throw new LedgerScopeError(
+        `高校 ${defaultUniversity} 不在本账号的范围内 / university ${defaultUniversity} is outside this key's scope`,
+      );
+    if (province === undefined)
+      throw new LedgerFileError(
+        'no-university',
+        `未知的高校代码 ${defaultUniversity}：请核对 10 位教育部高校代码`,
+        `unknown university ${defaultUniversity}: check the 10-digit code`,
+      );
+    if (!maySubmitFor(scope, defaultUniversity, province))
+      throw new LedgerScopeError(
+        `高校 ${defaultUniversity} 不在本账号的范围内 / university ${defaultUniversity} is outside this key's scope`,
+      );
+  } else if (scope.kind === 'university') defaultUniversity = scope.universityCode;
+
+  // ── pass 1: read and judge every row; nothing is stored yet ──
+  const file = await openLedgerFile(input.bytes);
+  const { sheet, header } = await findLedgerHeader(file);
+  if (!defaultUniversity && !header.columns.some((c) => c.key === 'universityCode'))
+    throw new LedgerFileError(
+      'no-university',
+      '省级账号上交时请在表中加“高校代码”列，或随文件提供 universityCode',
+      'a province-wide ledger needs a 高校代码 (university code) column, or send universityCode with the file',
+    );
+  const context = {
+    campaign: { id: campaign.id, start: campaign.start, end: campaign.end },
+    date1904: file.date1904,
+    ...(defaultUniversity ? { defaultUniversityCode: defaultUniversity } : {}),
+  };
+  const pending: Pending[] = [];
+  const firstRowOf = new Map<string, number>();
+  let widest = 0;
+  for await (const { number, cells } of sheet.rows()) {
+    widest = Math.max(widest, cells.length);
+    if (number <= header.row) continue;
+    const mapped = mapRow(number, cells, header, context);
+    if (!mapped) continue;
+    if (pending.length >= MAX_LEDGER_ROWS) throw TOO_MANY_ROWS();
+    if (mapped.ref && mapped.universityCode) {
+      const key = `${mapped.universityCode}\u0000${mapped.ref}`;
+      const first = firstRowOf.get(key);
+      if (first === undefined) firstRowOf.set(key, number);
+      else {
+        const col = header.columns.find((c) => c.key === 'ref')!;
+        mapped.errors.push({
+          kind: 'invalid',
+          column: col.header,
+          index: col.index,
+          message: `走访编号“${mapped.ref}”与第 ${first} 行重复：每次走访的编号应唯一`,
+        });
+        delete mapped.visit;
+      }
+    }
+    pending.push({ row: mapped });
+  }
+  if (pending.length === 0)
+    throw new LedgerFileError(
+      'empty-ledger',
+      `工作表“${sheet.name}”表头（第 ${header.row} 行）下没有走访记录`,
+      `sheet "${sheet.name}" has no visits under its header (row ${header.row})`,
+    );
+
+  // ── decide: new, changed or unchanged, against each visit's current state ──
+  const universities = [...new Set(pending.flatMap((p) => (p.row.universityCode ? [p.row.universityCode] : [])))];
+  const states = await currentStates(db, universities);
+  for (const p of pending) {
+    const { row } = p;
+    if (!row.visit) {
+      p.status = failedStatus(row.errors);
+      continue;
+    }
+    const hash = contentHash(visitContent(campaign.id, row.visit));
+    const decision = decideRow(
+      row.visit.universityCode,
+      row.visit.ref,
+      hash,
+      states.get(row.visit.universityCode)?.get(row.visit.ref),
+    );
+    if (decision.action === 'unchanged') p.status = 'duplicate';
+    else
+      p.event = {
+        body: rowEvent(decision, campaign.id, row.visit, occurredAt),
+        as: decision.action === 'record' ? 'accepted' : 'amended',
+      };
+  }
+
+  // ── whole mode: the visits the file no longer lists, in the universities the sender may submit for ──
+  const retractions: Array<{ universityCode: string; ref: string; body: Record<string, unknown> }> = [];
+  if (input.mode === 'whole') {
+    const provinces = await findUniversityProvinces(db, universities);
+    const refsIn = new Map<string, Set<string>>();
+    for (const p of pending)
+      if (p.row.universityCode && p.row.ref) {
+        if (!refsIn.has(p.row.universityCode)) refsIn.set(p.row.universityCode, new Set());
+        refsIn.get(p.row.universityCode)!.add(p.row.ref);
+      }
+    for (const code of universities.sort()) {
+      const province = provinces.get(code);
+      if (province === undefined || !maySubmitFor(scope, code, province)) continue;
+      const byRef = states.get(code) ?? new Map<string, CurrentVisit>();
+      for (const ref of refsToRetract(byRef, campaign.id, refsIn.get(code) ?? new Set()))
+        retractions.push({
+          universityCode: code,
+          ref,
+          body: retractionEvent(code, ref, byRef.get(ref)!, campaign.id, occurredAt),
+        });
+    }
+    const { confirm } = input;
+    if (!input.dryRun && retractions.length > 0 && confirm !== 'any' && confirm !== retractions.length)
+      throw new RetractionsNotConfirmedError(retractions.length, confirm);
+  }
+
+  // ── the shared road: judge (dry run) or store, a batch at a time ──
+  const sending = pending.filter((p) => p.event);
+  const bodies = [...sending.map((p) => p.event!.body), ...retractions.map((r) => r.body)];
+  const outcomes: Array<{ status: string; errors?: Array<{ path: string; message: string }> }> = [];
+  for (let i = 0; i < bodies.length; i += MAX_BATCH_EVENTS) {
+    const chunk = bodies.slice(i, i + MAX_BATCH_EVENTS);
+    outcomes.push(...(input.dryRun ? await ingestion.judge(chunk) : await ingestion.ingest(chunk)));
+  }
+  sending.forEach((p, i) => {
+    const o = outcomes[i]!;
+    const code = p.row.universityCode!;
+    if (o.status === 'accepted' || o.status === 'storable' || o.status === 'duplicate' || o.status === 'conflict') {
+      // duplicate / conflict: this change is already in the inbox (an upload of the same file raced this one).
+      p.status = o.status === 'duplicate' || o.status === 'conflict' ? 'duplicate' : p.event!.as;
+      p.eventId = p.event!.body.eventId as string;
+      return;
+    }
+    const status = o.status as 'invalid' | 'unprocessable' | 'forbidden';
+    p.row.errors.push(...(o.errors ?? [{ path: '/', message: status }]).map((e) => roadError(status, e, header, code)));
+    p.status = failedStatus(p.row.errors);
+  });
+  const retracted = retractions.filter((_, i) => {
+    const status = outcomes[sending.length + i]?.status;
+    return status === 'accepted' || status === 'storable' || status === 'duplicate';
+  });
+
+  // ── answers, and pass 2: the annotated copy ──
+  const results = pending.map((p) =>
+    rowResult(
+      p.row.row,
+      p.row.ref,
+      p.row.universityCode,
+      p.status!,
+      p.row.errors,
+      p.status === 'duplicate' ? undefined : p.eventId,
+    ),
+  );
+  const answers = new Map<number, RowAnswer>(
+    pending.map((p) => [
+      p.row.row,
+      { status: p.status!, errors: p.row.errors, ...(input.dryRun ? { note: '预览，未保存' } : {}) },
+    ]),
+  );
+  const annotated = await annotate(sheet, header, answers, widest, retracted.length, input);
+  return {
+    rows: results,
+    summary: {
+      file: input.fileName,
+      format: file.format,
+      ...(file.encoding ? { encoding: file.encoding } : {}),
+      sheet: sheet.name,
+      headerRow: header.row,
+      campaignId: campaign.id,
+      mode: input.mode,
+      dryRun: input.dryRun,
+      rows: pending.length,
+      ...countStatuses(results),
+      retracted: retracted.length,
+      retractions: retracted.slice(0, 1000).map(({ universityCode, ref }) => ({ universityCode, ref })),
+      unreadColumns: header.unread,
+    },
+    annotated,
+  };
+}
+
+async function annotate(
+  sheet: LedgerSheet,
+  header: LedgerHeader,
+  answers: ReadonlyMap<number, RowAnswer>,
+  widest: number,
+  retracted: number,
+  input: ImportVisitLedgerInput,
+): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise<void>((resolve, reject) => {
+    out.on('end', resolve);
+    out.on('error', reject);
+  });
+  const footer =
+    input.mode === 'whole' && retracted > 0
+      ? `整本台账：${input.dryRun ? '将撤回' : '已撤回'} ${retracted} 条不在本文件中的走访记录。`
+      : undefined;
+  await writeAnnotatedCopy(out, {
+    sheetName: sheet.name === 'CSV' ? '走访台账' : sheet.name,
+    headerRow: header.row,
+    statusColumn: widest + 1,
+    rows: sheet.rows(),
+    answers,
+    dateColumns: new Set(header.columns.filter((c) => c.key === 'visitedOn').map((c) => c.index)),
+    ...(footer ? { footer } : {}),
+  });
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+/** The annotated copy's file name: `台账.xlsx` → `台账.checked.xlsx`. */
+export function annotatedFileName(fileName: string): string {
+  const base = fileName.replace(/\.(xlsx|csv|txt)$/i, '') || 'ledger';
+  return `${base}.checked.xlsx`;
+}
