@@ -37,7 +37,13 @@ const PERIOD = '2022-W14';
 const note = (s: string) => process.stderr.write(`  ${s}\n`);
 
 async function freshDatabase(): Promise<void> {
-  const admin = new pg.Client({ connectionString: (() => { const u = new URL(dbUrl); u.pathname = '/postgres'; return u.toString(); })() });
+  const admin = new pg.Client({
+    connectionString: (() => {
+      const u = new URL(dbUrl);
+      u.pathname = '/postgres';
+      return u.toString();
+    })(),
+  });
   await admin.connect();
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(DB_NAME)} WITH (FORCE)`);
@@ -50,12 +56,16 @@ async function freshDatabase(): Promise<void> {
 async function load(): Promise<number> {
   const db = createDb(dbUrl, { poolSize: 2, applicationName: 'bench-notices' });
   try {
-    await sql`INSERT INTO campaigns (id, name, start_date, end_date) VALUES ('2022', '2022年访企拓岗促就业专项行动', '2022-03-01', '2022-08-31')`.execute(db);
+    await sql`INSERT INTO campaigns (id, name, start_date, end_date) VALUES ('2022', '2022年访企拓岗促就业专项行动', '2022-03-01', '2022-08-31')`.execute(
+      db,
+    );
     await sql`INSERT INTO universities (code, name, province_code, level, new_undergrad, vocational)
       SELECT '44' || lpad(i::text, 8, '0'), '广东某某大学' || i, ${PROVINCE}, CASE WHEN i % 2 = 0 THEN '专科' ELSE '本科' END, i % 5 = 1, i % 2 = 0
       FROM generate_series(1, ${UNIVERSITIES}::int) i`.execute(db);
     await sql`INSERT INTO employers (canonical_name, normalized_name, credit_code)
-      SELECT '广东测试科技有限公司' || i, '广东测试科技' || i, NULL FROM generate_series(1, ${EMPLOYERS}::int) i`.execute(db);
+      SELECT '广东测试科技有限公司' || i, '广东测试科技' || i, NULL FROM generate_series(1, ${EMPLOYERS}::int) i`.execute(
+      db,
+    );
     const t0 = performance.now();
     // Bulk load without the derived tables' per-statement triggers (session_replication_role = replica), then one
     // set-based rebuild and ANALYZE: the state a long-running database is in, reached in seconds.
@@ -93,7 +103,10 @@ interface ChildResult {
 /** Runs this file as a child in the given mode; it prints its result as the last line. */
 async function child(mode: 'baseline' | 'measure'): Promise<ChildResult> {
   const out = await new Promise<string>((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${mode}`], { env: { ...process.env, BENCH_CHILD_DB: dbUrl, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${mode}`], {
+      env: { ...process.env, BENCH_CHILD_DB: dbUrl, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let text = '';
     p.stdout.on('data', (d: Buffer) => (text += d.toString()));
     p.on('error', reject);
@@ -151,14 +164,17 @@ export async function run(): Promise<void> {
   ];
   writeSection('notices', [
     `The largest province: ${UNIVERSITIES} universities, ${VISITS.toLocaleString('en-US')} visits (${EMPLOYERS.toLocaleString('en-US')} employers), inserted with SQL into a fresh database (derived tables rebuilt, ANALYZE); snapshot of ${PERIOD} taken first.`,
-    'The measured phase (generate the period\'s notices — national and the province — then stream the province\'s ledger .xlsx to a file)',
+    "The measured phase (generate the period's notices — national and the province — then stream the province's ledger .xlsx to a file)",
     'runs in a child process: its peak RSS is getrusage maxrss of that process; the baseline child only connects and runs one query.',
     '',
     '| metric | value | unit |',
     '|---|---|---|',
     ...figures.map((f) => `| ${f.metric} | ${f.value} | ${f.unit} |`),
     '',
-    `Load average during the run: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) on a machine shared with other work: times are noisy; RSS is not.`,
+    `Load average during the run: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')} (1/5/15 min) on a machine shared with other work: times are noisy; RSS is not.`,
     `Command: \`npm run bench -- notices\` (BENCH_NOTICES_VISITS=${VISITS}). The peak RSS above the baseline is what generating`,
     'the notices and streaming the ledger cost: the workbook is zipped row by row, the visits read one university at a time in keyset pages of up to 2,000, never held whole.',
   ]);

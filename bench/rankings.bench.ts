@@ -23,7 +23,10 @@ const dbUrl = (() => {
   u.pathname = `/${DB_NAME}`;
   return u.toString();
 })();
-const SIZES = (process.env.BENCH_RANKINGS_SIZES ?? '100000,1000000,3000000').split(',').map(Number).filter((n) => n > 0);
+const SIZES = (process.env.BENCH_RANKINGS_SIZES ?? '100000,1000000,3000000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const UNIVERSITIES = 2756;
 const EMPLOYERS = 300_000;
 const AS_OF_LIVE = '2022-08-31'; // the campaign's last day: every visit counts (the heaviest live request)
@@ -67,9 +70,15 @@ async function generate(db: Db, visits: number): Promise<void> {
            CASE WHEN g % 5 = 0 THEN '专科' ELSE '本科' END, g % 7 = 0, g % 5 = 0
     FROM generate_series(1, ${sql.lit(UNIVERSITIES)}) g
     JOIN (SELECT code, row_number() OVER (ORDER BY code) - 1 AS i FROM provinces) p ON p.i = g % 31`.execute(db);
-  await sql`INSERT INTO campaigns (id, name, start_date, end_date) VALUES ('2021', '2021', '2021-03-01', '2021-08-31'), ('2022', '2022', '2022-03-01', '2022-08-31')`.execute(db);
-  await sql`INSERT INTO placement_rates (campaign_id, university_code, rate) SELECT '2022', code, round((0.7 + random() * 0.25)::numeric, 4) FROM universities`.execute(db);
-  await sql`INSERT INTO employers (canonical_name, normalized_name) SELECT '基准单位' || g, '基准单位' || g FROM generate_series(1, ${sql.lit(EMPLOYERS)}) g`.execute(db);
+  await sql`INSERT INTO campaigns (id, name, start_date, end_date) VALUES ('2021', '2021', '2021-03-01', '2021-08-31'), ('2022', '2022', '2022-03-01', '2022-08-31')`.execute(
+    db,
+  );
+  await sql`INSERT INTO placement_rates (campaign_id, university_code, rate) SELECT '2022', code, round((0.7 + random() * 0.25)::numeric, 4) FROM universities`.execute(
+    db,
+  );
+  await sql`INSERT INTO employers (canonical_name, normalized_name) SELECT '基准单位' || g, '基准单位' || g FROM generate_series(1, ${sql.lit(EMPLOYERS)}) g`.execute(
+    db,
+  );
   await sql`
     INSERT INTO prior_employers (university_code, employer_name, normalized_name, employer_id)
     SELECT u.code, '基准单位' || e, '基准单位' || e, e
@@ -110,7 +119,9 @@ async function upsertRate(db: Db, withTriggers: boolean, from: number): Promise<
           SELECT lpad((4100000000 + 1 + (g::bigint * 7919) % ${sql.lit(UNIVERSITIES)})::text, 10, '0'), 'u' || g, '2022', 'active', now(), 'x' || g, g,
             date '2022-03-01' + (g % 184), 'onsite', g % 3 = 0, 1 + (g::bigint * 104729) % ${sql.lit(EMPLOYERS)}, g % 40
           FROM generate_series(${lo}::int, ${lo + 99}::int) g
-          ON CONFLICT (university_code, ref) DO UPDATE SET occurred_at = EXCLUDED.occurred_at, employer_id = EXCLUDED.employer_id`.execute(c);
+          ON CONFLICT (university_code, ref) DO UPDATE SET occurred_at = EXCLUDED.occurred_at, employer_id = EXCLUDED.employer_id`.execute(
+          c,
+        );
       }
     });
     if (!withTriggers) await sql`SET session_replication_role = origin`.execute(c);
@@ -127,13 +138,26 @@ async function httpLatency(runs: number): Promise<number | undefined> {
   }
   const key = newApiKey();
   const db = createDb(dbUrl, { poolSize: 1 });
-  await db.insertInto('api_clients').values({ name: `bench-${Date.now()}`, scope: 'national', key_hash: hashApiKey(key) }).execute();
+  await db
+    .insertInto('api_clients')
+    .values({ name: `bench-${Date.now()}`, scope: 'national', key_hash: hashApiKey(key) })
+    .execute();
   await db.destroy();
-  const config = loadConfig({ ...process.env, DATABASE_URL: dbUrl, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', QUEUE_PREFIX: `ledger_bench_rankings_${Date.now()}`, RATE_LIMIT_PER_MINUTE: '1000000' });
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: dbUrl,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    QUEUE_PREFIX: `ledger_bench_rankings_${Date.now()}`,
+    RATE_LIMIT_PER_MINUTE: '1000000',
+  });
   const api = await startApi!(config);
   try {
     return await p50(runs, async () => {
-      const res = await fetch(`${api.url}/v1/campaigns/2022/rankings?scope=national&asOf=${AS_OF_LIVE}`, { headers: { authorization: `Bearer ${key}` } });
+      const res = await fetch(`${api.url}/v1/campaigns/2022/rankings?scope=national&asOf=${AS_OF_LIVE}`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
       if (res.status !== 200) throw new Error(`rankings request answered ${res.status}: ${await res.text()}`);
       await res.arrayBuffer();
     });
@@ -154,30 +178,50 @@ async function measure(visits: number): Promise<void> {
     const { rows: counts } = await sql<{ visits: number; pairs: number; days: number }>`
       SELECT (SELECT count(*) FROM visits)::int AS visits, (SELECT count(*) FROM ranking_pairs)::int AS pairs,
              (SELECT count(*) FROM ranking_daily)::int AS days`.execute(db);
-    note(`${tag}: ${counts[0]!.visits} visit rows, ${counts[0]!.pairs} university–employer pairs, ${counts[0]!.days} university-days`);
+    note(
+      `${tag}: ${counts[0]!.visits} visit rows, ${counts[0]!.pairs} university–employer pairs, ${counts[0]!.days} university-days`,
+    );
 
     // The machine is shared: the 1-minute load average says how much of it this run had.
     emit(`rankings.${tag}.load_average_1m`, os.loadavg()[0]!, 'load');
-    const plain = await p50(5, () => sql`
+    const plain = await p50(5, () =>
+      sql`
       SELECT university_code, count(DISTINCT employer_id) AS employers, count(DISTINCT employer_id) FILTER (WHERE has_principal) AS principal,
              sum(positions) AS positions
       FROM visits WHERE campaign_id = '2022' AND state = 'active' AND visited_on <= ${AS_OF_LIVE}
-      GROUP BY university_code`.execute(db));
+      GROUP BY university_code`.execute(db),
+    );
     emit(`rankings.${tag}.baseline_plain_count_distinct_group_by_ms`, plain, 'ms');
     if (visits <= 1_000_000) {
-      emit(`rankings.${tag}.baseline_full_measures_from_visits_ms`, await p50(3, () => universityFiguresFromVisits(db, '2022', AS_OF_LIVE)), 'ms');
+      emit(
+        `rankings.${tag}.baseline_full_measures_from_visits_ms`,
+        await p50(3, () => universityFiguresFromVisits(db, '2022', AS_OF_LIVE)),
+        'ms',
+      );
     }
     const live = await p50(20, () => computeRanking(db, '2022', 'national', AS_OF_LIVE));
     emit(`rankings.${tag}.live_national_service_p50_ms`, live, 'ms');
     emit(`rankings.${tag}.live_national_speedup_vs_plain`, plain / live, 'x');
-    emit(`rankings.${tag}.live_national_mid_campaign_service_p50_ms`, await p50(10, () => computeRanking(db, '2022', 'national', AS_OF_MID)), 'ms');
-    emit(`rankings.${tag}.live_province_service_p50_ms`, await p50(20, () => computeRanking(db, '2022', 'province:440000', AS_OF_LIVE)), 'ms');
+    emit(
+      `rankings.${tag}.live_national_mid_campaign_service_p50_ms`,
+      await p50(10, () => computeRanking(db, '2022', 'national', AS_OF_MID)),
+      'ms',
+    );
+    emit(
+      `rankings.${tag}.live_province_service_p50_ms`,
+      await p50(20, () => computeRanking(db, '2022', 'province:440000', AS_OF_LIVE)),
+      'ms',
+    );
     const http = await httpLatency(20);
     if (http !== undefined) {
       emit(`rankings.${tag}.live_national_http_p50_ms`, http, 'ms');
       emit(`rankings.${tag}.live_national_http_speedup_vs_plain`, plain / http, 'x');
     }
-    emit(`rankings.${tag}.snapshot_all_scopes_p50_ms`, await p50(3, () => takeSnapshots(db, { campaignId: '2022', period: '2022-W35' })), 'ms');
+    emit(
+      `rankings.${tag}.snapshot_all_scopes_p50_ms`,
+      await p50(3, () => takeSnapshots(db, { campaignId: '2022', period: '2022-W35' })),
+      'ms',
+    );
     const off = await upsertRate(db, false, 50_000_000);
     const on = await upsertRate(db, true, 60_000_000);
     emit(`rankings.${tag}.visit_upsert_rows_per_s_without_triggers`, off, 'rows/s');
@@ -223,7 +267,7 @@ function writeResults(): void {
     'one sums the days up to it. `live_national_service` is the service call (SQL + measures + ranking of all universities);',
     '`live_national_http` the whole GET request with JSON of 2,756 rows. `baseline_full_measures_from_visits` computes every',
     'measure (incl. newly developed employers) straight from the visits, as the derived tables must agree with (tests check it).',
-    '`visit_upsert_rows_per_s_*` is the triggers\' price on writes: 100-row upserts like the worker\'s, with and without them.',
+    "`visit_upsert_rows_per_s_*` is the triggers' price on writes: 100-row upserts like the worker's, with and without them.",
     '',
   ]);
 }

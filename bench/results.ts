@@ -22,11 +22,14 @@ export function report(metric: string, value: number, unit: string, extra: Recor
 /** Collects a bench's figures as it reports them (values rounded to 2 decimals), for its RESULTS.md section. */
 export function recorder(): { results: Figure[]; emit(metric: string, value: number, unit: string): Figure } {
   const results: Figure[] = [];
-  return { results, emit: (metric, value, unit) => {
-    const figure = report(metric, Math.round(value * 100) / 100, unit);
-    results.push(figure);
-    return figure;
-  } };
+  return {
+    results,
+    emit: (metric, value, unit) => {
+      const figure = report(metric, Math.round(value * 100) / 100, unit);
+      results.push(figure);
+      return figure;
+    },
+  };
 }
 
 /** `2 cores (AMD EPYC …), 24 GiB, Node v20.x, 2026-11-25`: the context every section states. */
@@ -47,10 +50,14 @@ export function readSection(name: string): string {
 
 /** Replaces the section that starts with `## <name> — ` (up to the next `## `), keeping the other benches' sections. */
 export function writeSection(name: string, lines: string[]): void {
-  if (!existsSync(FILE)) appendFileSync(FILE, '# Benchmark results\n\nEach `npm run bench -- <name>` run replaces its own section.\n');
+  if (!existsSync(FILE))
+    appendFileSync(FILE, '# Benchmark results\n\nEach `npm run bench -- <name>` run replaces its own section.\n');
   const before = readFileSync(FILE, 'utf8');
   const start = before.indexOf(`\n## ${name} — `);
   const end = start < 0 ? -1 : before.indexOf('\n## ', start + 1);
   const kept = start < 0 ? before : before.slice(0, start) + (end < 0 ? '' : before.slice(end));
-  writeFileSync(FILE, kept.replace(/\n*$/, '\n') + [`\n## ${name} — ${machine()}`, '', ...lines].join('\n').replace(/\n*$/, '\n'));
+  writeFileSync(
+    FILE,
+    kept.replace(/\n*$/, '\n') + [`\n## ${name} — ${machine()}`, '', ...lines].join('\n').replace(/\n*$/, '\n'),
+  );
 }

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { loadConfig } from '../shared/config.ts';
 import { createDb } from '../shared/db/database.ts';
 import { generateVisitEvents } from '../services/demo/generators/visit-generator.ts';
-import { CAMPAIGN, freshDatabase, ingest, setUpReferenceData, startParts, typist } from '../services/demo/campaign-setup.ts';
+import {
+  CAMPAIGN,
+  freshDatabase,
+  ingest,
+  setUpReferenceData,
+  startParts,
+  typist,
+} from '../services/demo/campaign-setup.ts';
 import { report, writeSection, type Figure } from './results.ts';
 
 const WORKERS = [1, 2, 4];
@@ -22,16 +29,42 @@ export async function run(): Promise<void> {
     const url = await freshDatabase(base.DATABASE_URL, 'ledger_bench_scaling', base.REDIS_URL, prefix);
     const dir = mkdtempSync(join(tmpdir(), 'ledger-scaling-'));
     mkdirSync(dir, { recursive: true });
-    const env = { ...process.env, DATABASE_URL: url, REDIS_URL: base.REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' };
+    const env = {
+      ...process.env,
+      DATABASE_URL: url,
+      REDIS_URL: base.REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+    };
     const ref = await setUpReferenceData(env, dir, 7, 20_000, quiet);
     const parts = await startParts(env, workers);
     const db = createDb(url, { poolSize: 2, applicationName: 'ledger-bench' });
     try {
-      const plan = { campaignId: CAMPAIGN.id, start: CAMPAIGN.start, end: CAMPAIGN.end, visits, seed: 11, typeEmployer: typist() };
+      const plan = {
+        campaignId: CAMPAIGN.id,
+        start: CAMPAIGN.start,
+        end: CAMPAIGN.end,
+        visits,
+        seed: 11,
+        typeEmployer: typist(),
+      };
       let total = 0;
       for (const _ of generateVisitEvents(ref.universities, ref.employers, plan)) total++;
-      const result = await ingest(db, generateVisitEvents(ref.universities, ref.employers, plan), total, parts.apiUrl, ref.apiKey, false);
-      figures.push(report(`scaling.ingest_events_per_s_${workers}_workers`, Math.round(total / result.totalSeconds), 'events/s', { events: total, workers, seconds: Math.round(result.totalSeconds * 10) / 10 }));
+      const result = await ingest(
+        db,
+        generateVisitEvents(ref.universities, ref.employers, plan),
+        total,
+        parts.apiUrl,
+        ref.apiKey,
+        false,
+      );
+      figures.push(
+        report(`scaling.ingest_events_per_s_${workers}_workers`, Math.round(total / result.totalSeconds), 'events/s', {
+          events: total,
+          workers,
+          seconds: Math.round(result.totalSeconds * 10) / 10,
+        }),
+      );
     } finally {
       await db.destroy();
       await parts.stop();
@@ -48,7 +81,7 @@ export async function run(): Promise<void> {
     ...figures.map((f) => `| ${f.workers} | ${f.value} | ${(f.value / one).toFixed(2)} |`),
     '',
     'One worker process is one JavaScript thread, so a second process puts the otherwise idle core to work; past two,',
-    'the processes only compete with each other, the API and PostgreSQL for this machine\'s two cores. On separate',
+    "the processes only compete with each other, the API and PostgreSQL for this machine's two cores. On separate",
     'machines each worker process brings its own cores and the shared limit becomes PostgreSQL. Ranking times at',
     '100 k, 1 M and 3 M visits are in the rankings section.',
   ]);

@@ -18,7 +18,12 @@ export interface DevSetEvaluation {
 }
 
 /** One record at a time through `resolve`, or with `batchSize` through `resolveMany`, one transaction per batch (as the workers do). */
-export async function evaluateDevSet(db: Db, resolver: EmployerResolver, records: DevRecord[], options: { batchSize?: number } = {}): Promise<DevSetEvaluation> {
+export async function evaluateDevSet(
+  db: Db,
+  resolver: EmployerResolver,
+  records: DevRecord[],
+  options: { batchSize?: number } = {},
+): Promise<DevSetEvaluation> {
   const resolutions: Resolution[] = [];
   const started = performance.now();
   const inputs = records.map((r) => ({ name: r.name, creditCode: r.creditCode }));
@@ -39,7 +44,8 @@ export async function evaluateDevSet(db: Db, resolver: EmployerResolver, records
   given.forEach((id, i) => {
     const j = firstOf.get(id);
     if (j === undefined) firstOf.set(id, i);
-    else if (records[j]!.entity !== records[i]!.entity && falseMerges.length < 50) falseMerges.push([records[j]!, records[i]!]);
+    else if (records[j]!.entity !== records[i]!.entity && falseMerges.length < 50)
+      falseMerges.push([records[j]!, records[i]!]);
   });
   return {
     records: records.length,

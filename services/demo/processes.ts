@@ -13,7 +13,8 @@ export async function ledger(args: string[], env: NodeJS.ProcessEnv): Promise<st
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`ledger ${args.join(' ')} failed (${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  if (code !== 0)
+    throw new Error(`ledger ${args.join(' ')} failed (${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
   return stdout;
 }
 
@@ -23,7 +24,11 @@ export interface ServeProcess {
 }
 
 /** Starts `ledger serve --<part>` and waits until `ready()` says it is up (or it exits). */
-export async function serve(part: 'api' | 'workers', env: NodeJS.ProcessEnv, ready: () => Promise<boolean>): Promise<ServeProcess> {
+export async function serve(
+  part: 'api' | 'workers',
+  env: NodeJS.ProcessEnv,
+  ready: () => Promise<boolean>,
+): Promise<ServeProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', `--${part}`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));

@@ -21,7 +21,10 @@ export async function startSmtpSink(dir: string): Promise<SmtpSink> {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         count++;
-        const to = session.envelope.rcptTo.map((r) => r.address).join(',').replace(/[^a-zA-Z0-9@.,_-]/g, '_');
+        const to = session.envelope.rcptTo
+          .map((r) => r.address)
+          .join(',')
+          .replace(/[^a-zA-Z0-9@.,_-]/g, '_');
         writeFileSync(join(dir, `${String(count).padStart(3, '0')}-${to}.eml`), Buffer.concat(chunks));
         callback();
       });

@@ -17,14 +17,18 @@ export interface SubmitOptions {
   onProgress(sent: number, accepted: number): void;
 }
 
-async function postBatch(opts: SubmitOptions, events: DemoEvent[]): Promise<Array<{ eventId: string; status: string; errors?: unknown }>> {
+async function postBatch(
+  opts: SubmitOptions,
+  events: DemoEvent[],
+): Promise<Array<{ eventId: string; status: string; errors?: unknown }>> {
   for (let attempt = 1; ; attempt++) {
     const res = await fetch(`${opts.apiUrl}/v1/visit-events/batch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.apiKey}` },
       body: JSON.stringify({ events }),
     });
-    if (res.ok) return ((await res.json()) as { results: Array<{ eventId: string; status: string; errors?: unknown }> }).results;
+    if (res.ok)
+      return ((await res.json()) as { results: Array<{ eventId: string; status: string; errors?: unknown }> }).results;
     // 429 and 503 are worth waiting for; anything else is a bug the demo should show.
     if ((res.status === 429 || res.status === 503) && attempt < 20) {
       const wait = Number(res.headers.get('retry-after') ?? '1');
@@ -43,7 +47,8 @@ export async function submitEvents(events: Iterable<DemoEvent>, opts: SubmitOpti
     const p = postBatch(opts, items).then((answers) => {
       for (const a of answers) {
         result.byStatus[a.status] = (result.byStatus[a.status] ?? 0) + 1;
-        if (a.status !== 'accepted' && a.status !== 'duplicate' && result.rejections.length < 5) result.rejections.push(a);
+        if (a.status !== 'accepted' && a.status !== 'duplicate' && result.rejections.length < 5)
+          result.rejections.push(a);
       }
       result.sent += items.length;
       opts.onProgress(result.sent, result.byStatus.accepted ?? 0);

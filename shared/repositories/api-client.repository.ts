@@ -11,7 +11,10 @@ export interface ApiClientRow {
 }
 
 /** The active (not revoked) client holding the key with this hash. */
-export async function findActiveClientByKeyHash(db: Db, keyHash: string): Promise<{ id: number; name: string; scope: string } | undefined> {
+export async function findActiveClientByKeyHash(
+  db: Db,
+  keyHash: string,
+): Promise<{ id: number; name: string; scope: string } | undefined> {
   return db
     .selectFrom('api_clients')
     .select(['id', 'name', 'scope'])
@@ -20,8 +23,15 @@ export async function findActiveClientByKeyHash(db: Db, keyHash: string): Promis
     .executeTakeFirst();
 }
 
-export async function insertApiClient(db: Db, client: { name: string; scope: string; keyHash: string }): Promise<number> {
-  const row = await db.insertInto('api_clients').values({ name: client.name, scope: client.scope, key_hash: client.keyHash }).returning('id').executeTakeFirstOrThrow();
+export async function insertApiClient(
+  db: Db,
+  client: { name: string; scope: string; keyHash: string },
+): Promise<number> {
+  const row = await db
+    .insertInto('api_clients')
+    .values({ name: client.name, scope: client.scope, key_hash: client.keyHash })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -36,7 +46,11 @@ export async function listApiClients(db: Db): Promise<ApiClientRow[]> {
 
 /** Revokes the active clients matching the name or id; returns the ids revoked (none when already revoked or unknown). */
 export async function revokeApiClients(db: Db, by: { id: number } | { name: string }): Promise<number[]> {
-  let q = db.updateTable('api_clients').set({ revoked_at: sql`now()` }).where('revoked_at', 'is', null).where('kind', '=', 'key');
+  let q = db
+    .updateTable('api_clients')
+    .set({ revoked_at: sql`now()` })
+    .where('revoked_at', 'is', null)
+    .where('kind', '=', 'key');
   q = 'id' in by ? q.where('id', '=', by.id) : q.where('name', '=', by.name);
   const rows = await q.returning('id').execute();
   return rows.map((r) => r.id);

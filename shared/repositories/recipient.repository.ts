@@ -3,7 +3,6 @@ import { sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
 import type { RecipientKind, WebhookFormat } from '../db/tables/notices.table.ts';
 
-
 export interface Recipient {
   id: number;
   scope: string;
@@ -23,9 +22,25 @@ export interface NewRecipient {
   format?: WebhookFormat | null;
 }
 
-type Row = { id: number; scope: string; kind: RecipientKind; address: string; secret: string | null; format: WebhookFormat | null; created_at: Date; removed_at: Date | null };
+type Row = {
+  id: number;
+  scope: string;
+  kind: RecipientKind;
+  address: string;
+  secret: string | null;
+  format: WebhookFormat | null;
+  created_at: Date;
+  removed_at: Date | null;
+};
 const toRecipient = (r: Row): Recipient => ({
-  id: r.id, scope: r.scope, kind: r.kind, address: r.address, secret: r.secret, format: r.format, createdAt: r.created_at, removedAt: r.removed_at,
+  id: r.id,
+  scope: r.scope,
+  kind: r.kind,
+  address: r.address,
+  secret: r.secret,
+  format: r.format,
+  createdAt: r.created_at,
+  removedAt: r.removed_at,
 });
 
 /**
@@ -35,20 +50,39 @@ const toRecipient = (r: Row): Recipient => ({
 export async function addRecipient(db: Executor, r: NewRecipient): Promise<{ created: boolean; recipient: Recipient }> {
   const row = await db
     .insertInto('notice_recipients')
-    .values({ scope: r.scope, kind: r.kind, address: r.address, secret: r.secret ?? null, format: r.kind === 'email' ? null : (r.format ?? 'json') })
+    .values({
+      scope: r.scope,
+      kind: r.kind,
+      address: r.address,
+      secret: r.secret ?? null,
+      format: r.kind === 'email' ? null : (r.format ?? 'json'),
+    })
     .onConflict((oc) =>
       oc
         .columns(['scope', 'kind', 'address'])
         .where('removed_at', 'is', null)
         .doUpdateSet((eb) => ({ secret: eb.ref('excluded.secret'), format: eb.ref('excluded.format') })),
     )
-    .returning(['id', 'scope', 'kind', 'address', 'secret', 'format', 'created_at', 'removed_at', sql<boolean>`xmax = 0`.as('inserted')])
+    .returning([
+      'id',
+      'scope',
+      'kind',
+      'address',
+      'secret',
+      'format',
+      'created_at',
+      'removed_at',
+      sql<boolean>`xmax = 0`.as('inserted'),
+    ])
     .executeTakeFirstOrThrow();
   const { inserted, ...rest } = row;
   return { created: inserted, recipient: toRecipient(rest) };
 }
 
-export async function listRecipients(db: Executor, options: { scope?: string; includeRemoved?: boolean } = {}): Promise<Recipient[]> {
+export async function listRecipients(
+  db: Executor,
+  options: { scope?: string; includeRemoved?: boolean } = {},
+): Promise<Recipient[]> {
   let q = db.selectFrom('notice_recipients').selectAll();
   if (options.scope) q = q.where('scope', '=', options.scope);
   if (!options.includeRemoved) q = q.where('removed_at', 'is', null);
@@ -63,6 +97,11 @@ export async function getRecipient(db: Executor, id: number): Promise<Recipient 
 
 /** Marks the recipient removed (it receives nothing more); false when there is no active recipient with that id. */
 export async function removeRecipient(db: Executor, id: number): Promise<boolean> {
-  const r = await db.updateTable('notice_recipients').set({ removed_at: new Date() }).where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
+  const r = await db
+    .updateTable('notice_recipients')
+    .set({ removed_at: new Date() })
+    .where('id', '=', id)
+    .where('removed_at', 'is', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }

@@ -3,14 +3,25 @@ import type { Executor } from '../db/database.ts';
 import type { PeriodKind } from '../domain/periods.ts';
 import type { ProvinceRankRow, Snapshot, UniversityRankRow } from '../domain/ranking.types.ts';
 
-
-function toSnapshot(r: { campaign_id: string; period: string; scope: string; as_of: string; computed_at: Date; rows: unknown }): Snapshot {
+function toSnapshot(r: {
+  campaign_id: string;
+  period: string;
+  scope: string;
+  as_of: string;
+  computed_at: Date;
+  rows: unknown;
+}): Snapshot {
   const base = { campaignId: r.campaign_id, asOf: r.as_of, period: r.period, computedAt: r.computed_at.toISOString() };
   if (r.scope === 'provinces') return { ...base, scope: 'provinces', rows: r.rows as ProvinceRankRow[] };
   return { ...base, scope: r.scope as 'national' | `province:${string}`, rows: r.rows as UniversityRankRow[] };
 }
 
-export async function getSnapshot(db: Executor, campaignId: string, period: string, scope: string): Promise<Snapshot | undefined> {
+export async function getSnapshot(
+  db: Executor,
+  campaignId: string,
+  period: string,
+  scope: string,
+): Promise<Snapshot | undefined> {
   const r = await db
     .selectFrom('ranking_snapshots')
     .selectAll()
@@ -30,7 +41,13 @@ export async function listSnapshots(db: Executor, campaignId: string, period?: s
 }
 
 /** The latest snapshot of the same kind (week or month) and scope before `period`: what rank changes compare with. */
-export async function previousSnapshot(db: Executor, campaignId: string, kind: PeriodKind, period: string, scope: string): Promise<Snapshot | undefined> {
+export async function previousSnapshot(
+  db: Executor,
+  campaignId: string,
+  kind: PeriodKind,
+  period: string,
+  scope: string,
+): Promise<Snapshot | undefined> {
   const r = await db
     .selectFrom('ranking_snapshots')
     .selectAll()
@@ -64,8 +81,16 @@ export async function replaceSnapshots(db: Executor, kind: PeriodKind, snapshots
   await db.deleteFrom('ranking_snapshots').where('campaign_id', '=', campaignId).where('period', '=', period).execute();
   await db
     .insertInto('ranking_snapshots')
-    .values(snapshots.map((s) => ({
-      campaign_id: s.campaignId, period: s.period, scope: s.scope, kind, as_of: s.asOf, computed_at: s.computedAt, rows: JSON.stringify(s.rows),
-    })))
+    .values(
+      snapshots.map((s) => ({
+        campaign_id: s.campaignId,
+        period: s.period,
+        scope: s.scope,
+        kind,
+        as_of: s.asOf,
+        computed_at: s.computedAt,
+        rows: JSON.stringify(s.rows),
+      })),
+    )
     .execute();
 }

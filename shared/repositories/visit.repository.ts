@@ -3,7 +3,6 @@ import { sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
 import type { LeaderRole, VisitMode } from '../db/tables/ingestion.table.ts';
 
-
 export interface VisitKeyEvent {
   universityCode: string;
   ref: string;
@@ -108,7 +107,12 @@ export function roundsByVisitKey<T extends { universityCode: string; ref: string
 }
 
 export async function getVisit(db: Executor, universityCode: string, ref: string) {
-  return db.selectFrom('visits').selectAll().where('university_code', '=', universityCode).where('ref', '=', ref).executeTakeFirst();
+  return db
+    .selectFrom('visits')
+    .selectAll()
+    .where('university_code', '=', universityCode)
+    .where('ref', '=', ref)
+    .executeTakeFirst();
 }
 
 /**
@@ -117,12 +121,21 @@ export async function getVisit(db: Executor, universityCode: string, ref: string
  */
 export async function reassignEmployer(db: Executor, fromEmployerIds: number[], toEmployerId: number): Promise<number> {
   if (fromEmployerIds.length === 0) return 0;
-  const res = await db.updateTable('visits').set({ employer_id: toEmployerId }).where('employer_id', 'in', fromEmployerIds).executeTakeFirst();
+  const res = await db
+    .updateTable('visits')
+    .set({ employer_id: toEmployerId })
+    .where('employer_id', 'in', fromEmployerIds)
+    .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
 
 /** Points the visits of `fromEmployerId` submitted under one of `employerNames` at `toEmployerId` (splitting a spelling off). */
-export async function reassignVisitsByEmployerName(db: Executor, fromEmployerId: number, employerNames: string[], toEmployerId: number): Promise<number> {
+export async function reassignVisitsByEmployerName(
+  db: Executor,
+  fromEmployerId: number,
+  employerNames: string[],
+  toEmployerId: number,
+): Promise<number> {
   if (employerNames.length === 0) return 0;
   const res = await db
     .updateTable('visits')

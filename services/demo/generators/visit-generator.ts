@@ -59,15 +59,21 @@ function byProvince(employers: readonly DemoEmployer[]): Map<string, number[]> {
 /** Popular employers first: a power law over the list's order. */
 const skewed = (rnd: Random, length: number): number => Math.min(length - 1, Math.floor(length * rnd.next() ** 2.2));
 
-export function* generateVisitEvents(universities: readonly DemoUniversity[], employers: readonly DemoEmployer[], plan: VisitPlan): Generator<DemoEvent> {
+export function* generateVisitEvents(
+  universities: readonly DemoUniversity[],
+  employers: readonly DemoEmployer[],
+  plan: VisitPlan,
+): Generator<DemoEvent> {
   const rnd = createRandom(plan.seed);
   const local = byProvince(employers);
   const days = Math.round((Date.parse(plan.end) - Date.parse(plan.start)) / DAY_MS) + 1;
   // Spring ramps up, May–June peaks, August (summer holiday) slows down.
-  const dayWeights = cumulative(Array.from({ length: days }, (_, d) => {
-    const x = d / days;
-    return 0.4 + Math.sin(Math.PI * Math.min(1, x * 1.25)) + (x > 0.85 ? -0.3 : 0);
-  }));
+  const dayWeights = cumulative(
+    Array.from({ length: days }, (_, d) => {
+      const x = d / days;
+      return 0.4 + Math.sin(Math.PI * Math.min(1, x * 1.25)) + (x > 0.85 ? -0.3 : 0);
+    }),
+  );
   const counts = visitsPerUniversity(universities, plan.visits);
   for (let u = 0; u < universities.length; u++) {
     const uni = universities[u]!;
@@ -75,14 +81,17 @@ export function* generateVisitEvents(universities: readonly DemoUniversity[], em
     const principalShare = 0.25 + rnd.next() * 0.6;
     const onsiteShare = 0.4 + rnd.next() * 0.5;
     for (let n = 0; n < counts[u]!; n++) {
-      const employerIndex = pool.length > 0 && rnd.chance(0.75) ? pool[skewed(rnd, pool.length)]! : skewed(rnd, employers.length);
+      const employerIndex =
+        pool.length > 0 && rnd.chance(0.75) ? pool[skewed(rnd, pool.length)]! : skewed(rnd, employers.length);
       const employer = employers[employerIndex]!;
       const visitedOn = addDays(plan.start, rnd.weighted(dayWeights));
       const leaders = [];
-      if (rnd.chance(principalShare)) leaders.push({ role: rnd.chance(0.5) ? 'secretary' : 'president', name: leaderName(rnd) });
+      if (rnd.chance(principalShare))
+        leaders.push({ role: rnd.chance(0.5) ? 'secretary' : 'president', name: leaderName(rnd) });
       if (leaders.length === 0 || rnd.chance(0.3)) leaders.push({ role: 'leader', name: leaderName(rnd) });
       const modeDraw = rnd.next();
-      const mode = modeDraw < onsiteShare ? 'onsite' : modeDraw < onsiteShare + (1 - onsiteShare) * 0.7 ? 'invited' : 'online';
+      const mode =
+        modeDraw < onsiteShare ? 'onsite' : modeDraw < onsiteShare + (1 - onsiteShare) * 0.7 ? 'invited' : 'online';
       const ref = `V${String(n + 1).padStart(5, '0')}`;
       const visit = {
         ref,
@@ -101,7 +110,13 @@ export function* generateVisitEvents(universities: readonly DemoUniversity[], em
         },
       };
       const eventId = `demo-${uni.code}-${ref}`;
-      yield { eventId, type: 'visit.recorded', occurredAt: `${visitedOn}T18:00:00+08:00`, campaignId: plan.campaignId, visit };
+      yield {
+        eventId,
+        type: 'visit.recorded',
+        occurredAt: `${visitedOn}T18:00:00+08:00`,
+        campaignId: plan.campaignId,
+        visit,
+      };
       const later = addDays(visitedOn, 1);
       if (rnd.chance(0.03)) {
         yield {
@@ -112,14 +127,24 @@ export function* generateVisitEvents(universities: readonly DemoUniversity[], em
           visit: { ...visit, outcomes: { ...visit.outcomes, positions: visit.outcomes.positions + rnd.int(1, 20) } },
         };
       } else if (rnd.chance(0.01)) {
-        yield { eventId: `${eventId}-r1`, type: 'visit.retracted', occurredAt: `${later}T10:00:00+08:00`, visit: { ref, universityCode: uni.code } };
+        yield {
+          eventId: `${eventId}-r1`,
+          type: 'visit.retracted',
+          occurredAt: `${later}T10:00:00+08:00`,
+          visit: { ref, universityCode: uni.code },
+        };
       }
     }
   }
 }
 
 /** Employers each university worked with before the campaign (the prior list): some of its local pool. */
-export function priorEmployers(universities: readonly DemoUniversity[], employers: readonly DemoEmployer[], seed: number, perUniversity = 12): Array<{ universityCode: string; name: string; creditCode: string }> {
+export function priorEmployers(
+  universities: readonly DemoUniversity[],
+  employers: readonly DemoEmployer[],
+  seed: number,
+  perUniversity = 12,
+): Array<{ universityCode: string; name: string; creditCode: string }> {
   const rnd = createRandom(seed);
   const local = byProvince(employers);
   const rows: Array<{ universityCode: string; name: string; creditCode: string }> = [];
@@ -127,7 +152,8 @@ export function priorEmployers(universities: readonly DemoUniversity[], employer
     const pool = local.get(uni.provinceCode) ?? [];
     const chosen = new Set<number>();
     for (let i = 0; i < perUniversity && pool.length > 0; i++) chosen.add(pool[skewed(rnd, pool.length)]!);
-    for (const i of chosen) rows.push({ universityCode: uni.code, name: employers[i]!.name, creditCode: employers[i]!.creditCode ?? '' });
+    for (const i of chosen)
+      rows.push({ universityCode: uni.code, name: employers[i]!.name, creditCode: employers[i]!.creditCode ?? '' });
   }
   return rows;
 }
