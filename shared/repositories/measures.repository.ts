@@ -13,6 +13,7 @@ import { provinceMeans } from '../domain/measures.ts';
 import type { CampaignTotals } from '../domain/ranking.types.ts';
 import type { ProvinceInfo } from '../domain/ranking.ts';
 import { daysBetween } from '../domain/periods.ts';
+import { UnknownCampaignError } from '../domain/unknown-campaign-error.ts';
 
 export interface MeasureInputs {
   campaign: CampaignRules;
@@ -265,7 +266,7 @@ export async function campaignTotals(
   provinceCode?: string,
 ): Promise<CampaignTotals> {
   const campaign = await getCampaignRules(db, campaignId);
-  if (!campaign) throw new Error(`campaign ${campaignId} does not exist: create it with \`ledger campaign create\``);
+  if (!campaign) throw new UnknownCampaignError(campaignId);
   const filter = provinceCode ? { provinceCode } : {};
   const figures = await universityFigures(db, campaign, asOf, filter);
   const { rows } = await sql<{ employers: number; new_employers: number }>`

@@ -2,17 +2,11 @@
 // unknown campaign id reads the same wherever it is given and each process decides once how to answer it: the API
 // with 404, a command with its message and exit status 1, the notices job by failing without retries.
 import type { Executor } from '../db/database.ts';
+import { UnknownCampaignError } from '../domain/unknown-campaign-error.ts';
 import { findCampaign, type Campaign } from '../repositories/campaign.repository.ts';
 
-/** A campaign id that names no campaign. */
-export class UnknownCampaignError extends Error {
-  override name = 'UnknownCampaignError';
-  constructor(readonly campaignId: string) {
-    super(
-      `unknown campaign "${campaignId}": create it first with ledger campaign create --id ${campaignId} --start YYYY-MM-DD --end YYYY-MM-DD, or see ledger campaign list`,
-    );
-  }
-}
+// Callers catch what this module throws from here, wherever the class is defined.
+export { UnknownCampaignError };
 
 type CampaignFinder<T> = (db: Executor, id: string) => Promise<T | undefined>;
 
