@@ -3,6 +3,7 @@ import type { RouteModule } from './route.ts';
 import { adminRoutes } from './admin.routes.ts';
 import { healthRoutes } from './health.routes.ts';
 import { visitEventRoutes } from './visit-events.routes.ts';
+import { visitLedgerRoutes } from './visit-ledgers.routes.ts';
 import { rankingRoutes } from './rankings.routes.ts';
 import { employerRoutes } from './employers.routes.ts';
 import { noticeRoutes } from './notices.routes.ts';
@@ -13,6 +14,7 @@ import { operationsRoutes } from './operations.routes.ts';
 export const ROUTE_MODULES: ReadonlyArray<RouteModule> = [
   healthRoutes,
   visitEventRoutes,
+  visitLedgerRoutes,
   adminRoutes,
   rankingRoutes,
   employerRoutes,
