@@ -5,14 +5,13 @@ import type { EmployerStatus } from '../db/tables/foundation.table.ts';
 import { isValidCreditCode, normalizeCreditCode } from '../domain/credit-code.ts';
 import { canonicalText } from '../domain/employers/normalize.ts';
 import type { ReviewStatus } from '../db/tables/employers.table.ts';
-import type { ReviewRow } from '../repositories/employer-admin.repository.ts';
 import {
   employerSummaries,
   searchEmployers,
   type EmployerListRow,
   type EmployerSummary,
 } from '../repositories/employer-search.repository.ts';
-import { reviewQueue } from './administer-employers.ts';
+import { reviewQueue, type ReviewListing } from './administer-employers.ts';
 
 /**
  * Employers whose canonical name or any spelling contains the text (as typed, or in canonical form: simplified,
@@ -37,7 +36,7 @@ export async function findEmployers(
   return { total, page: query.page, pageSize: query.pageSize, rows };
 }
 
-export type ReviewWithSides = ReviewRow & { employer: EmployerSummary | null; candidate: EmployerSummary | null };
+export type ReviewWithSides = ReviewListing & { employer: EmployerSummary | null; candidate: EmployerSummary | null };
 
 /** The review queue (as GET /v1/admin/employers/review), each review with both employers summarised. */
 export async function reviewQueueWithSides(
