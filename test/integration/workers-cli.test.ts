@@ -1,42 +1,24 @@
 import { spawn } from 'node:child_process';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProducer, type Producer } from '../../jobs/producer.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { processVisitEvents } from '../../jobs/process-visit-events.job.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { rootLogger } from '../../shared/log.ts';
 import { getVisit } from '../../shared/repositories/visit.repository.ts';
 import { createReferenceData, insertInboxEvents, visitEvent, type ReferenceData } from '../helpers/factories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { waitFor } from '../helpers/poll.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
-let r: TestRedis;
-let redis: Redis;
-let producer: Producer;
+const services = useTestServices({ producer: true });
 let ref: ReferenceData;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  redis = new Redis(r.url, { maxRetriesPerRequest: 3 });
-  producer = createProducer({ connection: redis, prefix: r.prefix });
-  ref = await createReferenceData(t.db);
-});
-
-afterAll(async () => {
-  await producer?.close();
-  redis?.disconnect();
-  await r?.cleanup();
-  await t?.drop();
+  ref = await createReferenceData(services.db);
 });
 
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    DATABASE_URL: t.url,
-    REDIS_URL: r.url,
-    QUEUE_PREFIX: r.prefix,
+    ...services.env,
     LOG_LEVEL: 'warn',
     DB_POOL_SIZE: '3',
     ...extra,
@@ -59,9 +41,9 @@ function ledger(
 
 describe('ledger dlq', () => {
   it('lists a dead-lettered event with its reason, and replays it once the cause is fixed', async () => {
-    const ctx = { db: t.db, producer, config: loadConfig(env()), log: rootLogger };
+    const ctx = { db: services.db, producer: services.producer, config: loadConfig(env()), log: rootLogger };
     const ev = visitEvent(ref, { campaignId: '2099', visit: { ref: 'dlq-1' } });
-    const [id] = await insertInboxEvents(t.db, ref.clientId, [ev]);
+    const [id] = await insertInboxEvents(services.db, ref.clientId, [ev]);
     await processVisitEvents(ctx, [id!]);
 
     const list = await ledger(['dlq', 'list', '--json']);
@@ -72,7 +54,7 @@ describe('ledger dlq', () => {
     expect(letters[0]!.reason).toMatch(/campaign/);
 
     // The cause: the campaign did not exist. Fix it, then replay.
-    await createReferenceData(t.db, {
+    await createReferenceData(services.db, {
       universityCode: ref.universityCode,
       campaignId: '2099',
       start: '2022-01-01',
@@ -81,19 +63,26 @@ describe('ledger dlq', () => {
     const replay = await ledger(['dlq', 'replay', '--id', String(letters[0]!.id), '--json']);
     expect(replay.code).toBe(0);
     expect(JSON.parse(replay.stdout)).toEqual({ replayed: 1, inboxIds: [id], enqueued: true });
-    const row = await t.db
+    const row = await services.db
       .selectFrom('inbox_events')
       .select(['status', 'error'])
       .where('id', '=', id!)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'accepted', error: null });
-    const dl = await t.db.selectFrom('dead_letters').selectAll().where('inbox_id', '=', id!).executeTakeFirstOrThrow();
+    const dl = await services.db
+      .selectFrom('dead_letters')
+      .selectAll()
+      .where('inbox_id', '=', id!)
+      .executeTakeFirstOrThrow();
     expect(dl.replayed_at).toBeInstanceOf(Date);
-    expect(await producer.queue('visit-events').getJob(`ev-${id}`)).toBeDefined();
+    expect(await services.producer.queue('visit-events').getJob(`ev-${id}`)).toBeDefined();
 
     // The job it enqueued is processed by a worker now that the campaign exists.
     await processVisitEvents(ctx, [id!]);
-    expect(await getVisit(t.db, ref.universityCode, 'dlq-1')).toMatchObject({ state: 'active', campaign_id: '2099' });
+    expect(await getVisit(services.db, ref.universityCode, 'dlq-1')).toMatchObject({
+      state: 'active',
+      campaign_id: '2099',
+    });
     const empty = await ledger(['dlq', 'list', '--json']);
     expect(JSON.parse(empty.stdout)).toEqual([]);
   });
@@ -108,26 +97,29 @@ describe('ledger dlq', () => {
 describe('ledger serve', () => {
   it('processes queued events with --workers and exits 0 within 10 s of SIGTERM', async () => {
     const evs = Array.from({ length: 50 }, (_, i) => visitEvent(ref, { visit: { ref: `serve-${i}` } }));
-    const ids = await insertInboxEvents(t.db, ref.clientId, evs);
-    await producer.enqueueVisitEvents(ids);
+    const ids = await insertInboxEvents(services.db, ref.clientId, evs);
+    await services.producer.enqueueVisitEvents(ids);
     const child = spawn(process.execPath, ['bin/ledger.js', 'serve', '--workers', '--concurrency', '4'], {
       env: env(),
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const until = Date.now() + 30_000;
-    for (;;) {
-      const n = await t.db
-        .selectFrom('inbox_events')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('id', 'in', ids)
-        .where('status', '=', 'processed')
-        .executeTakeFirstOrThrow();
-      if (Number(n.n) === ids.length) break;
-      if (Date.now() > until) throw new Error(`events not processed; serve said: ${stderr}`);
-      await new Promise((res) => setTimeout(res, 200));
-    }
+    services.closeAtEnd(() => child.kill('SIGKILL')); // a no-op once it has exited
+    await waitFor(
+      async () => {
+        const { n } = await services.db
+          .selectFrom('inbox_events')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('id', 'in', ids)
+          .where('status', '=', 'processed')
+          .executeTakeFirstOrThrow();
+        return Number(n);
+      },
+      { what: `the ${ids.length} queued events processed`, until: (n) => n === ids.length, intervalMs: 200 },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; serve said: ${stderr}`);
+    });
     const sent = Date.now();
     child.kill('SIGTERM');
     const code = await exited;
