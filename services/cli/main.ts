@@ -20,6 +20,7 @@ const GROUPS: Record<string, () => Promise<Group>> = {
   plans: () => import('./commands/plans.command.ts'),
   recipients: () => import('./commands/recipients.command.ts'),
   notices: () => import('./commands/notices.command.ts'),
+  visits: () => import('./commands/visits.command.ts'),
   demo: () => import('./commands/demo.command.ts'),
 };
 
