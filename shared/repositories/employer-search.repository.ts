@@ -31,13 +31,15 @@ function matching(db: Executor, s: EmployerSearch) {
       eb.or([
         ...patterns.map((p) => eb('e.canonical_name', 'ilike', p)),
         ...(s.creditCode ? [eb('e.credit_code', '=', s.creditCode)] : []),
+        // IN, not a correlated EXISTS: one scan of the spellings joined by hash, not a probe per employer.
         ...(patterns.length
           ? [
-              eb.exists(
+              eb(
+                'e.id',
+                'in',
                 eb
                   .selectFrom('employer_spellings as sp')
-                  .select(sql`1`.as('one'))
-                  .whereRef('sp.employer_id', '=', 'e.id')
+                  .select('sp.employer_id')
                   .where((inner) => inner.or(patterns.map((p) => inner('sp.spelling', 'ilike', p)))),
               ),
             ]
@@ -55,24 +57,30 @@ export async function searchEmployers(
   page: number,
   pageSize: number,
 ): Promise<{ total: number; rows: EmployerListRow[] }> {
-  const [count, rows] = await Promise.all([
-    matching(db, search)
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .executeTakeFirstOrThrow(),
-    matching(db, search)
-      .select(['e.id', 'e.canonical_name', 'e.credit_code', 'e.status'])
-      .orderBy('e.canonical_name')
-      .orderBy('e.id')
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute(),
-  ]);
+  // One scan: the total rides along each row of the page (a page past the end counts on its own).
+  const rows = await matching(db, search)
+    .select(['e.id', 'e.canonical_name', 'e.credit_code', 'e.status', sql<string>`count(*) OVER ()`.as('total')])
+    .orderBy('e.canonical_name')
+    .orderBy('e.id')
+    .limit(pageSize)
+    .offset((page - 1) * pageSize)
+    .execute();
+  const total =
+    rows.length > 0
+      ? Number(rows[0]!.total)
+      : Number(
+          (
+            await matching(db, search)
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
   const counts = await countsOf(
     db,
     rows.map((r) => r.id),
   );
   return {
-    total: Number(count.n),
+    total,
     rows: rows.map((r) => ({
       id: r.id,
       canonicalName: r.canonical_name,

@@ -17,7 +17,7 @@ import type { CampaignTotals, ProvinceRankRow, Ranking, UniversityRankRow } from
 import { listCampaigns } from '../repositories/campaign.repository.ts';
 import { campaignTotals } from '../repositories/measures.repository.ts';
 import { listPlans, type ProvincePlan } from '../repositories/plan.repository.ts';
-import { latestWeeklySnapshotBefore, weeklySnapshots } from '../repositories/snapshot-history.repository.ts';
+import { latestWeeklyRanksBefore, weeklySnapshots } from '../repositories/snapshot-history.repository.ts';
 import { universityKinds } from '../repositories/university-kinds.repository.ts';
 import {
   pageUniversityVisits,
@@ -121,16 +121,22 @@ export async function decorateRanking(
 ): Promise<ConsoleRanking> {
   let out: ConsoleRanking = ranking;
   if (options.withChanges) {
-    const previous = await latestWeeklySnapshotBefore<UniversityRankRow & ProvinceRankRow>(
-      db,
-      ranking.campaignId,
-      ranking.scope,
-      ranking.asOf,
-    );
+    const previous = await latestWeeklyRanksBefore(db, ranking.campaignId, ranking.scope, ranking.asOf);
+    type Keyed = { key: string; rank: number; rankChange?: number | null };
+    const before: Keyed[] | undefined = previous && [...previous.ranks].map(([key, rank]) => ({ key, rank }));
+    // withRankChanges (what snapshots store) on each row's key and rank; the stored ranks stand in for stored rows.
+    const changed = <T extends { rank: number }>(list: readonly T[], keyOf: (row: T) => string) => {
+      const keyed = withRankChanges<Keyed>(
+        list.map((r) => ({ key: keyOf(r), rank: r.rank })),
+        before,
+        (r) => r.key,
+      );
+      return list.map((r, i) => ({ ...r, rankChange: keyed[i]!.rankChange ?? null }));
+    };
     const rows =
       ranking.scope === 'provinces'
-        ? withRankChanges<ProvinceRankRow>(ranking.rows, previous?.rows, (r) => r.provinceCode)
-        : withRankChanges<UniversityRankRow>(ranking.rows, previous?.rows, (r) => r.universityCode);
+        ? changed(ranking.rows, (r) => r.provinceCode)
+        : changed(ranking.rows, (r) => r.universityCode);
     out = {
       ...out,
       rows,
