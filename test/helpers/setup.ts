@@ -29,6 +29,9 @@ export interface TestServicesOptions {
   workers?: boolean | { env?: Record<string, string>; overrides?: WorkerOverrides };
 }
 
+/** Settings naming the file's services, as loadConfig and the CLI read them. */
+export type ServiceEnv = Record<string, string> & { DATABASE_URL: string };
+
 export interface TestServices {
   readonly database: TestDatabase;
   /** The test database's pool (`database.db`). */
@@ -41,7 +44,7 @@ export interface TestServices {
   readonly api: TestApi;
   readonly workers: Workers;
   /** DATABASE_URL, plus REDIS_URL and QUEUE_PREFIX when there is a prefix: for loadConfig and the CLI. */
-  readonly env: Record<string, string>;
+  readonly env: ServiceEnv;
   /** Registers something a test opened to be closed at teardown, before the services (last registered, first closed). */
   closeAtEnd(close: () => unknown): void;
 }
@@ -61,7 +64,7 @@ export function useTestServices(options: TestServicesOptions = {}): TestServices
   let workers: Workers | undefined;
   const closers: Array<() => unknown> = [];
 
-  const env = (): Record<string, string> => ({
+  const env = (): ServiceEnv => ({
     DATABASE_URL: got('database', database).url,
     ...(queue ? { REDIS_URL: queue.url, QUEUE_PREFIX: queue.prefix } : {}),
   });
