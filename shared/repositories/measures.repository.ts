@@ -264,16 +264,21 @@ export async function campaignTotals(
   campaignId: string,
   asOf: string,
   provinceCode?: string,
+  /** The scope's figures as of `asOf` when the caller has them already (measuresAsOf's): not read twice. */
+  known?: Map<string, RawFigures>,
 ): Promise<CampaignTotals> {
   const campaign = await getCampaignRules(db, campaignId);
   if (!campaign) throw new UnknownCampaignError(campaignId);
   const filter = provinceCode ? { provinceCode } : {};
-  const figures = await universityFigures(db, campaign, asOf, filter);
-  const { rows } = await sql<{ employers: number; new_employers: number }>`
+  // Independent reads: side by side.
+  const [figures, { rows }] = await Promise.all([
+    known ?? universityFigures(db, campaign, asOf, filter),
+    sql<{ employers: number; new_employers: number }>`
     SELECT count(DISTINCT p.employer_id)::int AS employers,
            count(DISTINCT p.employer_id) FILTER (WHERE NOT p.known_before)::int AS new_employers
     FROM ranking_pairs p
-    WHERE p.campaign_id = ${campaignId} AND p.first_on <= ${asOf} ${scopeFilter('p', filter)}`.execute(db);
+    WHERE p.campaign_id = ${campaignId} AND p.first_on <= ${asOf} ${scopeFilter('p', filter)}`.execute(db),
+  ]);
   const totals: CampaignTotals = {
     visits: 0,
     employers: rows[0]?.employers ?? 0,

@@ -1,6 +1,6 @@
 // Rankings as of a date: loads inputs and figures through the repositories, measures and orders them (pure domain).
 import type { Db } from '../db/database.ts';
-import { measureAll, type UniversityMeasures } from '../domain/measures.ts';
+import { measureAll, type RawFigures, type UniversityMeasures } from '../domain/measures.ts';
 import { rankProvinces, rankUniversities } from '../domain/ranking.ts';
 import { provinceOfScope } from '../domain/scope.ts';
 import type { ProvinceRanking, Ranking, RankingScope, UniversityRanking } from '../domain/ranking.types.ts';
@@ -22,13 +22,13 @@ export class UnknownProvinceError extends Error {
   }
 }
 
-/** Measures of every university of the campaign (or of one province) as of the date. */
+/** Measures of every university of the campaign (or of one province) as of the date, with the figures they are of. */
 export async function measuresAsOf(
   db: Db,
   campaignId: string,
   asOf: string,
   provinceCode?: string,
-): Promise<{ inputs: MeasureInputs; measures: UniversityMeasures[] }> {
+): Promise<{ inputs: MeasureInputs; measures: UniversityMeasures[]; figures: Map<string, RawFigures> }> {
   const campaign = await findCampaignOrFail(db, campaignId, getCampaignRules);
   // Reference data and visit figures are independent reads: run them side by side.
   const [inputs, figures] = await Promise.all([
@@ -37,7 +37,7 @@ export async function measuresAsOf(
   ]);
   if (provinceCode && !inputs.provinces.some((p) => p.code === provinceCode))
     throw new UnknownProvinceError(provinceCode);
-  return { inputs, measures: measureAll(inputs.universities, figures, inputs.ctx, asOf) };
+  return { inputs, figures, measures: measureAll(inputs.universities, figures, inputs.ctx, asOf) };
 }
 
 function universityRanking(

@@ -71,9 +71,12 @@ export async function campaignOverview(
 ): Promise<Overview> {
   const province = provinceOfScope(scope) ?? undefined;
   const campaign = await findCampaignOrFail(db, campaignId);
-  const [{ measures }, totals, plans] = await Promise.all([
-    measuresAsOf(db, campaignId, asOf, province),
-    campaignTotals(db, campaignId, asOf, province),
+  const [{ measures, totals }, plans] = await Promise.all([
+    measuresAsOf(db, campaignId, asOf, province).then(async ({ measures, figures }) => ({
+      measures,
+      // The notices' totals, from the figures the measures were made of (read once).
+      totals: await campaignTotals(db, campaignId, asOf, province, figures),
+    })),
     listPlans(db, campaignId),
   ]);
   const { meanCompletion, ...universities } = summarizeMeasures(measures);
