@@ -305,6 +305,13 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'an API key from `ledger clients create`' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'ledger_session',
+            description:
+              'a console session from POST /v1/session; requests other than GET/HEAD/OPTIONS also send x-csrf-token',
+          },
         },
       },
     },
