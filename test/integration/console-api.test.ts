@@ -45,6 +45,49 @@ beforeAll(async () => {
 
 const count = async (query: ReturnType<typeof sql<{ n: number }>>) => (await query.execute(services.db)).rows[0]!.n;
 
+describe('the OpenAPI document', () => {
+  it('describes every console endpoint with a summary', async () => {
+    const doc = (await services.api.request('GET', '/docs/json')).body;
+    const paths = [
+      ['post', '/v1/session'],
+      ['get', '/v1/session'],
+      ['delete', '/v1/session'],
+      ['get', '/v1/me'],
+      ['get', '/v1/campaigns'],
+      ['get', '/v1/campaigns/{id}/overview'],
+      ['get', '/v1/campaigns/{id}/trend'],
+      ['get', '/v1/campaigns/{id}/universities/{code}/visits'],
+      ['get', '/v1/campaigns/{id}/universities/{code}/leaders'],
+      ['get', '/v1/admin/employers'],
+      ['get', '/v1/admin/employers/review/sides'],
+      ['get', '/v1/admin/clients'],
+      ['post', '/v1/admin/clients'],
+      ['post', '/v1/admin/clients/{id}/revoke'],
+      ['get', '/v1/admin/users'],
+      ['post', '/v1/admin/users'],
+      ['post', '/v1/admin/users/{id}/disable'],
+      ['post', '/v1/admin/users/{id}/reset-password'],
+      ['get', '/v1/admin/recipients'],
+      ['post', '/v1/admin/recipients'],
+      ['delete', '/v1/admin/recipients/{id}'],
+      ['get', '/v1/admin/dead-letters'],
+      ['post', '/v1/admin/dead-letters/{id}/replay'],
+      ['get', '/v1/admin/queues'],
+      ['post', '/v1/notices/{id}/resend'],
+    ];
+    for (const [method, path] of paths)
+      expect([method, path, doc.paths[path!]?.[method!]?.summary]).toEqual([method, path, expect.any(String)]);
+    expect(doc.paths['/v1/campaigns/{id}/rankings'].get.parameters.map((p: Row) => p.name)).toEqual(
+      expect.arrayContaining(['withChanges', 'withFlags']),
+    );
+    expect(doc.components.securitySchemes.session).toMatchObject({
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'ledger_session',
+    });
+  });
+});
+
 describe('GET /v1/campaigns', () => {
   it('lists every campaign with its dates and plan deadline', async () => {
     const res = await g1.request('GET', '/v1/campaigns');
