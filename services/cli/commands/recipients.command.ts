@@ -11,6 +11,7 @@ import {
   removeRecipient,
   type Recipient,
 } from '../../../shared/repositories/recipient.repository.ts';
+import { maskWebhookUrl } from '../../../shared/domain/notices/webhook-address.ts';
 import { idArg, noticeScopeArg } from '../args.ts';
 import { output, UserError, withDb } from '../context.ts';
 
@@ -22,31 +23,8 @@ function formatArg(value: string): WebhookFormat {
   throw new InvalidArgumentError(`"${value}" is not a webhook format: json, wecom or dingtalk`);
 }
 
-// Query parameters that carry a credential (key, access_token, token, secret, sign, auth …).
-const SECRET_PARAM = /key|token|secret|sign|sig$|auth|pass|code/i;
-// A path segment that looks like a generated token: long, letters and digits (Feishu's /hook/<uuid>, Slack's path).
-const TOKEN_SEGMENT = /^(?=.*\d)(?=.*[a-z])[a-z0-9_-]{20,}$/i;
-
-/** `****` and the last 4 characters (enough to tell two robots apart), or only `****` for a short value. */
-const maskToken = (value: string): string => (value.length >= 12 ? `****${value.slice(-4)}` : '****');
-
-/** A webhook URL as the commands print it: credentials in its query, user info and path masked. */
-export function maskWebhookUrl(address: string): string {
-  let url: URL;
-  try {
-    url = new URL(address);
-  } catch {
-    return address;
-  }
-  if (url.password) url.password = '****';
-  for (const [name, value] of [...url.searchParams])
-    if (value && SECRET_PARAM.test(name)) url.searchParams.set(name, maskToken(value));
-  url.pathname = url.pathname
-    .split('/')
-    .map((segment) => (TOKEN_SEGMENT.test(segment) ? maskToken(segment) : segment))
-    .join('/');
-  return url.toString();
-}
+// The masking rules live with the notices' domain, shared with the console (GET /v1/admin/recipients).
+export { maskWebhookUrl };
 
 /** What the commands show: the secret only as whether there is one, a webhook's tokens masked. */
 function publicView(r: Recipient) {

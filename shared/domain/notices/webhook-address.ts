@@ -1,7 +1,7 @@
 // How a notice recipient's webhook address is shown to people (the console's operations page): the tokens inside robot
 // URLs (WeCom's `key=`, DingTalk's `access_token=`, Feishu's hook path) are as good as a secret to whoever reads them,
 // so they are masked; the last 4 characters stay, enough to tell two robots apart. The same rules as
-// `ledger recipients list` prints by (services/cli/commands/recipients.command.ts). Pure.
+// `ledger recipients list` prints by (services/cli/commands/recipients.command.ts imports it). Pure.
 
 // Query parameters that carry a credential (key, access_token, token, secret, sign, auth …).
 const SECRET_PARAM = /key|token|secret|sign|sig$|auth|pass|code/i;
