@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Producer } from '../../jobs/producer.ts';
 import type { Db } from '../../shared/db/database.ts';
 import { insertInboxEvents, visitEvent, type ReferenceData, type VisitEventBody } from './factories.ts';
+import { waitFor } from './poll.ts';
 
 export const VISITS = 1600;
 export const AMENDED = 400;
@@ -65,13 +66,12 @@ export async function processedCount(db: Db, universityCode: string): Promise<nu
 }
 
 export async function waitForProcessed(db: Db, universityCode: string, n: number, timeoutMs = 120_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const done = await processedCount(db, universityCode);
-    if (done >= n) return;
-    if (Date.now() > until) throw new Error(`only ${done} of ${n} events processed after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitFor(() => processedCount(db, universityCode), {
+    what: `${n} events of ${universityCode} processed`,
+    until: (done) => done >= n,
+    timeoutMs,
+    intervalMs: 200,
+  });
 }
 
 export interface Tally {
