@@ -13,7 +13,7 @@ const IO = [
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.local/', 'out/', 'bench/data/', 'coverage/', 'console/dist/', 'console/src/services/api-schema.d.ts', 'test-output/'] },
+  { ignores: ['node_modules/', '.local/', 'out/', 'bench/data/', 'coverage/', 'console/dist/', 'console/src/services/api-schema.ts', 'test-output/'] },
   {
     files: ['**/*.ts', 'console/**/*.tsx'],
     extends: [tseslint.configs.base],

@@ -16,6 +16,7 @@ const theme = {
     // antd's default blue (#1677ff) and its grey secondary text fall short of 4.5:1 on white; these do not.
     colorPrimary: '#0b57d0',
     colorLink: '#0b57d0',
+    colorError: '#c62828',
     colorTextDescription: 'rgba(0, 0, 0, 0.65)',
     colorTextTertiary: 'rgba(0, 0, 0, 0.65)',
     colorTextPlaceholder: 'rgba(0, 0, 0, 0.55)',

@@ -138,7 +138,8 @@ export function Shell() {
           <Space className="shell-user">
             <span data-testid="user">
               {user.name}（{SHELL.roles[role]}
-              {role === 'province' || role === 'university' ? `·${scopeLabel(user.scope)}` : ''}）
+              {role === 'province' ? `·${scopeLabel(user.scope)}` : ''}
+              {role === 'university' ? `·${user.scope.slice('university:'.length)}` : ''}）
             </span>
             <Button
               icon={<LogoutOutlined />}

@@ -1,11 +1,11 @@
 // Employer administration (admin): the review queue with both sides, decisions, search, merge, split, the audit trail.
-// The decision bodies are validated by the API in code (zod), not declared in its document, hence `as never` below.
-import { api, send } from './client';
+import { api, send, undeclared } from './client';
 import type { EmployerDetail, EmployerSearchPage, ReviewItem } from './types';
 
 export async function reviewQueue(): Promise<ReviewItem[]> {
-  const query = { status: 'pending', limit: '200', expand: '1' } as never; // validated in code, not in the document
-  return (await send<{ reviews: ReviewItem[] }>(api.GET('/v1/admin/employers/review', { params: { query } }))).reviews;
+  const query = undeclared({ status: 'pending', limit: '200' });
+  const path = '/v1/admin/employers/review/sides';
+  return (await send<{ reviews: ReviewItem[] }>(api.GET(path, { params: { query } }))).reviews;
 }
 
 export interface Decision {
@@ -19,7 +19,7 @@ export interface Decision {
 
 export function decideReview(id: number, decision: 'confirm' | 'reject', reason: string): Promise<Decision> {
   const path = { id: String(id) };
-  const body = { reason } as never;
+  const body = undeclared({ reason });
   return send(
     decision === 'confirm'
       ? api.POST('/v1/admin/employers/review/{id}/confirm', { params: { path }, body })
@@ -28,7 +28,9 @@ export function decideReview(id: number, decision: 'confirm' | 'reject', reason:
 }
 
 export function searchEmployers(q: string, page: number, pageSize: number): Promise<EmployerSearchPage> {
-  return send(api.GET('/v1/admin/employers', { params: { query: { q, page, pageSize } } }));
+  return send(
+    api.GET('/v1/admin/employers', { params: { query: { q, page: String(page), pageSize: String(pageSize) } } }),
+  );
 }
 
 export function employer(id: number): Promise<EmployerDetail> {
@@ -40,9 +42,9 @@ export function merge(
   into: number,
   reason: string,
 ): Promise<{ from: number; into: number; visits: number }> {
-  return send(api.POST('/v1/admin/employers/merge', { body: { from, into, reason } as never }));
+  return send(api.POST('/v1/admin/employers/merge', { body: undeclared({ from, into, reason }) }));
 }
 
 export function split(spellingId: number, reason: string): Promise<{ from: number; to: number; visits: number }> {
-  return send(api.POST('/v1/admin/employers/split', { body: { spellingId, reason } as never }));
+  return send(api.POST('/v1/admin/employers/split', { body: undeclared({ spellingId, reason }) }));
 }

@@ -1,5 +1,5 @@
 // The notice archive: list, the forms of one notice (HTML with its chart, the ledger .xlsx), resend (admin).
-import { api, send } from './client';
+import { api, send, undeclared } from './client';
 import type { NoticeList } from './types';
 
 export function listNotices(campaignId: string): Promise<NoticeList> {
@@ -10,5 +10,5 @@ export function listNotices(campaignId: string): Promise<NoticeList> {
 export const noticeUrl = (id: number, format: 'html' | 'xlsx' | 'png') => `/v1/notices/${id}?format=${format}`;
 
 export function resendNotice(id: number): Promise<{ noticeId: number; queued: number }> {
-  return send(api.POST('/v1/notices/{id}/resend', { params: { path: { id: String(id) } }, body: {} }));
+  return send(api.POST('/v1/notices/{id}/resend', { params: { path: { id: String(id) } }, body: undeclared({}) }));
 }

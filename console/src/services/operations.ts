@@ -1,5 +1,5 @@
 // Operations (admin): API keys, users, notice recipients, dead letters, queue depth and inbox lag.
-import { api, send } from './client';
+import { api, send, undeclared } from './client';
 import type { ApiClientRow, DeadLetter, QueueState, RecipientRow, UserRow } from './types';
 
 export async function listClients(): Promise<ApiClientRow[]> {
@@ -7,11 +7,13 @@ export async function listClients(): Promise<ApiClientRow[]> {
 }
 
 export function createApiClient(name: string, scope: string): Promise<ApiClientRow & { key: string }> {
-  return send(api.POST('/v1/admin/clients', { body: { name, scope } }));
+  return send(api.POST('/v1/admin/clients', { body: undeclared({ name, scope }) }));
 }
 
 export function revokeApiClient(id: number): Promise<{ id: number; revokedAt: string }> {
-  return send(api.POST('/v1/admin/clients/{id}/revoke', { params: { path: { id: String(id) } }, body: {} }));
+  return send(
+    api.POST('/v1/admin/clients/{id}/revoke', { params: { path: { id: String(id) } }, body: undeclared({}) }),
+  );
 }
 
 export async function listUsers(): Promise<UserRow[]> {
@@ -19,15 +21,17 @@ export async function listUsers(): Promise<UserRow[]> {
 }
 
 export function createUser(name: string, scope: string, email?: string): Promise<{ user: UserRow; password: string }> {
-  return send(api.POST('/v1/admin/users', { body: { name, scope, ...(email ? { email } : {}) } }));
+  return send(api.POST('/v1/admin/users', { body: undeclared({ name, scope, ...(email ? { email } : {}) }) }));
 }
 
 export function disableUser(id: number): Promise<{ user: UserRow }> {
-  return send(api.POST('/v1/admin/users/{id}/disable', { params: { path: { id: String(id) } }, body: {} }));
+  return send(api.POST('/v1/admin/users/{id}/disable', { params: { path: { id: String(id) } }, body: undeclared({}) }));
 }
 
 export function resetPassword(id: number): Promise<{ user: UserRow; password: string }> {
-  return send(api.POST('/v1/admin/users/{id}/reset-password', { params: { path: { id: String(id) } }, body: {} }));
+  return send(
+    api.POST('/v1/admin/users/{id}/reset-password', { params: { path: { id: String(id) } }, body: undeclared({}) }),
+  );
 }
 
 export async function listRecipients(): Promise<RecipientRow[]> {
@@ -39,7 +43,7 @@ export type NewRecipient =
   | { scope: string; webhook: string; secret?: string; format?: 'json' | 'wecom' | 'dingtalk' };
 
 export function addRecipient(recipient: NewRecipient): Promise<{ recipient: RecipientRow }> {
-  return send(api.POST('/v1/admin/recipients', { body: recipient }));
+  return send(api.POST('/v1/admin/recipients', { body: undeclared(recipient) }));
 }
 
 export function removeRecipient(id: number): Promise<{ id: number; removed: true }> {
@@ -51,7 +55,9 @@ export async function listDeadLetters(): Promise<DeadLetter[]> {
 }
 
 export function replayDeadLetter(id: number): Promise<{ replayed: number[] }> {
-  return send(api.POST('/v1/admin/dead-letters/{id}/replay', { params: { path: { id: String(id) } }, body: {} }));
+  return send(
+    api.POST('/v1/admin/dead-letters/{id}/replay', { params: { path: { id: String(id) } }, body: undeclared({}) }),
+  );
 }
 
 export function queueState(): Promise<QueueState> {

@@ -1,7 +1,7 @@
 // Answers of the API as docs/api.md and docs/console-api.md document them, for the routes whose OpenAPI entry declares
-// no response schema (the generated api-schema.d.ts then types the answer as unknown). Request paths, parameters and
+// no response schema (the generated api-schema.ts then types the answer as unknown). Request paths, parameters and
 // the visit event's body are typed by the generated document itself.
-import type { paths } from './api-schema';
+import type { paths } from './api-schema.ts';
 
 export type Scope = string; // 'national' | 'admin' | `province:${string}` | `university:${string}`
 

@@ -31,7 +31,10 @@ export interface VisitFilter {
 export function visits(campaignId: string, code: string, filter: VisitFilter): Promise<VisitPage> {
   return send(
     api.GET('/v1/campaigns/{id}/universities/{code}/visits', {
-      params: { path: { id: campaignId, code }, query: { ...filter } },
+      params: {
+        path: { id: campaignId, code },
+        query: { ...filter, page: String(filter.page), pageSize: String(filter.pageSize) },
+      },
     }),
   );
 }

@@ -5,7 +5,7 @@ import { useCallback, useMemo, useState } from 'react';
 import type { ProvinceRankingRow } from '../../services/types';
 import { formatNumber, formatPercent } from '../format';
 import { EChart } from './EChart';
-import type { echarts as EChartsModule, EChartsOption } from './echarts';
+import type { ECharts, echarts as EChartsModule, EChartsOption } from './echarts';
 
 const TEXT = {
   aria: '全国各省份高校达标率地图',
@@ -20,17 +20,20 @@ const TEXT = {
 };
 
 interface GeoJson {
-  features: Array<{ properties: { id: string } }>;
+  features: Array<{ properties: { id: string; cp?: [number, number] } }>;
 }
 
-let registered: Promise<Set<string>> | undefined;
+/** Province code → a point inside it (longitude, latitude), for every province the map has a shape for. */
+type Shapes = Map<string, [number, number] | undefined>;
 
-/** Registers the map once per page load; resolves to the province codes it has a shape for. */
-function registerChina(lib: typeof EChartsModule): Promise<Set<string>> {
+let registered: Promise<Shapes> | undefined;
+
+/** Registers the map once per page load; resolves to the provinces it has a shape for. */
+function registerChina(lib: typeof EChartsModule): Promise<Shapes> {
   registered ??= import('../../assets/china.json').then((mod) => {
-    const json = (mod as { default: GeoJson }).default;
+    const json = (mod as unknown as { default: GeoJson }).default;
     lib.registerMap('china', json as never);
-    return new Set(json.features.map((f) => f.properties.id));
+    return new Map(json.features.map((f) => [f.properties.id, f.properties.cp]));
   });
   return registered;
 }
@@ -42,7 +45,8 @@ export interface ChinaMapProps {
 }
 
 export function ChinaMap({ rows, onSelect, height = 460 }: ChinaMapProps) {
-  const [shapes, setShapes] = useState<Set<string> | null>(null);
+  const [shapes, setShapes] = useState<Shapes | null>(null);
+  const [points, setPoints] = useState<Record<string, [number, number]>>({});
   const byCode = useMemo(() => new Map(rows.map((r) => [r.provinceCode, r])), [rows]);
   const prepare = useCallback(async (lib: typeof EChartsModule) => setShapes(await registerChina(lib)), []);
 
@@ -99,11 +103,37 @@ export function ChinaMap({ rows, onSelect, height = 460 }: ChinaMapProps) {
     [byCode, onSelect],
   );
 
+  // Where each province is on the screen once drawn (pixels in the chart's box): for automation, which hovers and
+  // clicks provinces like a person does.
+  const onDrawn = useCallback(
+    (chart: ECharts) => {
+      const at: Record<string, [number, number]> = {};
+      for (const [code, cp] of shapes ?? []) {
+        const px = cp ? (chart.convertToPixel({ seriesIndex: 0 }, cp) as number[] | undefined) : undefined;
+        if (px) at[code] = [Math.round(px[0]!), Math.round(px[1]!)];
+      }
+      setPoints((old) => (JSON.stringify(old) === JSON.stringify(at) ? old : at));
+    },
+    [shapes],
+  );
+
   // How many provinces are drawn in colour: a row with a value and a shape on the map.
   const coloured = shapes ? rows.filter((r) => shapes.has(r.provinceCode)).length : 0;
   return (
-    <div className="china-map" data-testid="china-map" data-coloured-provinces={coloured}>
-      <EChart option={option} ariaLabel={TEXT.aria} height={height} prepare={prepare} onClick={onClick} />
+    <div
+      className="china-map"
+      data-testid="china-map"
+      data-coloured-provinces={coloured}
+      data-province-points={JSON.stringify(points)}
+    >
+      <EChart
+        option={option}
+        ariaLabel={TEXT.aria}
+        height={height}
+        prepare={prepare}
+        onClick={onClick}
+        onDrawn={onDrawn}
+      />
     </div>
   );
 }

@@ -18,6 +18,10 @@ export function EChart({ option, ariaLabel, height, prepare, onClick, onDrawn, t
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<ECharts | null>(null);
   const [ready, setReady] = useState(false);
+  // The latest onDrawn, also called after a resize (positions on the screen change with the box).
+  const drawn = useRef(onDrawn);
+  drawn.current = onDrawn;
+  const drawnOnce = useRef(false);
   const [failed, setFailed] = useState<string | null>(null);
 
   useEffect(() => {
@@ -28,7 +32,13 @@ export function EChart({ option, ariaLabel, height, prepare, onClick, onDrawn, t
         if (prepare) await prepare(echarts);
         if (disposed || !box.current) return;
         chart.current = echarts.init(box.current, undefined, { renderer: 'canvas' });
-        observer = new ResizeObserver(() => chart.current?.resize());
+        observer = new ResizeObserver(() => {
+          const c = chart.current;
+          if (!c) return;
+          c.resize();
+          // The observer also fires once when it starts, possibly before the first setOption: nothing drawn yet.
+          if (drawnOnce.current) drawn.current?.(c);
+        });
         observer.observe(box.current);
         setReady(true);
       })
@@ -45,6 +55,7 @@ export function EChart({ option, ariaLabel, height, prepare, onClick, onDrawn, t
     const c = chart.current;
     if (!ready || !c) return;
     c.setOption(option, { notMerge: true });
+    drawnOnce.current = true;
     c.off('click');
     if (onClick) c.on('click', (p) => onClick(p as { name?: string; data?: unknown }));
     onDrawn?.(c);
