@@ -13,14 +13,18 @@ import { createRedis } from '../../shared/redis.ts';
 import { startTestApi, type TestApi } from './api.ts';
 import { waitFor } from './poll.ts';
 import { ADMIN_DATABASE_URL } from './services.ts';
-import { createTestDatabase, dropDatabase, type TestDatabase } from './test-db.ts';
+import { startPrivateRedis } from './processes.ts';
+import { createTestDatabase, dropDatabase, uniqueName, type TestDatabase } from './test-db.ts';
 import { createTestRedis, type TestRedis } from './test-redis.ts';
 
 export interface TestServicesOptions {
   /** Connections in the pool of `services.db` (default 5). */
   poolSize?: number;
-  /** A Redis key prefix of the file's own; implied by producer, api and workers. */
-  redis?: boolean;
+  /**
+   * A Redis key prefix of the file's own (implied by producer, api and workers); 'private': on a redis-server of the
+   * file's own, for tests that flush or stop Redis.
+   */
+  redis?: boolean | 'private';
   /** A producer on the prefix, over a Redis connection of its own (`services.redis`). */
   producer?: boolean;
   /** The real API on a free port of 127.0.0.1; an object gives it further settings (e.g. `{ EXPORT_CONCURRENCY: '1' }`). */
@@ -71,7 +75,10 @@ export function useTestServices(options: TestServicesOptions = {}): TestServices
 
   beforeAll(async () => {
     database = await createTestDatabase(options.poolSize);
-    if (wantsRedis) queue = createTestRedis();
+    if (options.redis === 'private') {
+      const server = await startPrivateRedis();
+      queue = { url: server.url, prefix: uniqueName('ledger_test'), cleanup: () => server.stop() };
+    } else if (wantsRedis) queue = createTestRedis();
     if (options.producer) {
       redis = createRedis(queue!.url, 'producer');
       producer = createProducer({ connection: redis, prefix: queue!.prefix });
