@@ -1,11 +1,10 @@
 // The scheduler only enqueues, with job ids per (campaign, period): two scheduler processes (here: two instances with
 // their own connections) produce one ranking run per period, through real cron ticks, start-up catch-up and workers.
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '../../jobs/catalogue.ts';
 import { computeRankingsJob } from '../../jobs/compute-rankings.job.ts';
 import { defineJob } from '../../jobs/job.ts';
-import { createProducer, noticesJobId, rankingsJobId, type Producer } from '../../jobs/producer.ts';
+import { noticesJobId, rankingsJobId } from '../../jobs/producer.ts';
 import { loadConfig, type Config } from '../../shared/config.ts';
 import { dateIn, periodDueAt } from '../../shared/domain/periods.ts';
 import { listSnapshots } from '../../shared/repositories/snapshot.repository.ts';
@@ -13,13 +12,10 @@ import { startScheduler, type Scheduler } from '../../services/scheduler/index.t
 import { startWorkers, type Workers } from '../../services/workers/index.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
 import { buildRankingWorld, insertCampaign } from '../helpers/rankings-factories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { waitFor } from '../helpers/poll.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
-let r: TestRedis;
-let redis: Redis;
-let producer: Producer;
+const services = useTestServices({ producer: true });
 let config: Config;
 const open: Array<{ close(): Promise<void> }> = [];
 const runs: string[] = [];
@@ -34,39 +30,22 @@ const countingJob = defineJob({
 });
 
 const env = (extra: Record<string, string> = {}) => ({
-  DATABASE_URL: t.url,
-  REDIS_URL: r.url,
-  QUEUE_PREFIX: r.prefix,
+  ...services.env,
   LOG_LEVEL: 'warn',
   SCHEDULE_LOOKBACK_DAYS: '14',
   ...extra,
 });
 
+/** Not a wait for a condition: a window in which a wrong (repeated) run would show up, and nothing to poll for. */
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
-async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await sleep(100);
-  }
-}
-
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  await buildRankingWorld(t.db);
+  await buildRankingWorld(services.db);
   config = loadConfig(env());
-  redis = new Redis(r.url, { maxRetriesPerRequest: 3 });
-  producer = createProducer({ connection: redis, prefix: r.prefix });
 });
 
 afterAll(async () => {
   for (const o of open.reverse()) await o.close().catch(() => {});
-  await producer?.close();
-  redis?.disconnect();
-  await r?.cleanup();
-  await t?.drop();
 });
 
 // Wednesday 2022-04-13, 10:00 in Shanghai.
@@ -85,7 +64,7 @@ describe('scheduler', () => {
       startScheduler(quiet, { now: () => WEDNESDAY }),
     ]);
     open.push(a, b);
-    const q = producer.queue(QUEUES.rankings);
+    const q = services.producer.queue(QUEUES.rankings);
     const jobs = await q.getJobs(['waiting']);
     expect(jobs.map((j) => j.id).sort()).toEqual([
       rankingsJobId('2022', '2022-03'),
@@ -104,16 +83,20 @@ describe('scheduler', () => {
     const [x, y] = await Promise.all([a.tick('week', monday), b.tick('week', monday)]);
     expect(x.map((d) => d.period.id)).toEqual(['2022-W14']);
     expect(y).toEqual(x);
-    expect(await producer.queue(QUEUES.rankings).count()).toBe(3);
+    expect(await services.producer.queue(QUEUES.rankings).count()).toBe(3);
   });
 
   it('the workers run each period once, store its snapshots and enqueue its notices', async () => {
-    workers = await startWorkers(config, { modules: [countingJob], sweepIntervalMs: 0, db: t.db });
+    workers = await startWorkers(config, { modules: [countingJob], sweepIntervalMs: 0, db: services.db });
     open.push(workers);
-    await until(async () => (await producer.queue(QUEUES.rankings).getJobCounts('completed')).completed === 3);
+    await waitFor(async () => (await services.producer.queue(QUEUES.rankings).getJobCounts('completed')).completed, {
+      what: 'three ranking runs completed',
+      until: (completed) => completed === 3,
+      timeoutMs: 20_000,
+    });
     expect(runs.sort()).toEqual(['2022/2022-03', '2022/2022-W13', '2022/2022-W14']);
-    expect((await listSnapshots(t.db, '2022', '2022-W14')).length).toBe(33);
-    const notices = await producer.queue(QUEUES.notices).getJobs(['waiting']);
+    expect((await listSnapshots(services.db, '2022', '2022-W14')).length).toBe(33);
+    const notices = await services.producer.queue(QUEUES.notices).getJobs(['waiting']);
     expect(notices.map((j) => j.id).sort()).toEqual([
       noticesJobId('2022', '2022-03'),
       noticesJobId('2022', '2022-W13'),
@@ -127,8 +110,8 @@ describe('scheduler', () => {
     expect(await b.catchUp(WEDNESDAY)).toEqual([]); // every recent period has its snapshots
     await sleep(500);
     expect(runs).toHaveLength(3);
-    await producer.enqueueRankings('2022', '2022-W14', '2022-04-10', { rerun: true });
-    await until(async () => runs.length === 4);
+    await services.producer.enqueueRankings('2022', '2022-W14', '2022-04-10', { rerun: true });
+    await waitFor(() => [...runs], { what: 'the re-run', until: (done) => done.length === 4, timeoutMs: 20_000 });
     expect(runs[3]).toBe('2022/2022-W14');
   });
 
@@ -144,21 +127,33 @@ describe('scheduler', () => {
       period: '2022-W14',
       asOf: '2022-04-10',
     });
-    await until(async () => runs.length === 5);
+    await waitFor(() => [...runs], {
+      what: 'the re-run from the CLI',
+      until: (done) => done.length === 5,
+      timeoutMs: 20_000,
+    });
     expect(runs[4]).toBe('2022/2022-W14');
   });
 
   it('real cron ticks of two schedulers run the previous week once', async () => {
     // A campaign active now, schedules firing every second, no catch-up.
     const today = dateIn(new Date(), 'Asia/Shanghai');
-    await insertCampaign(t.db, { id: 'now', start: `${today.slice(0, 4)}-01-01`, end: `${today.slice(0, 4)}-12-31` });
+    await insertCampaign(services.db, {
+      id: 'now',
+      start: `${today.slice(0, 4)}-01-01`,
+      end: `${today.slice(0, 4)}-12-31`,
+    });
     const everySecond = loadConfig(
       env({ SCHEDULE_WEEKLY: '* * * * * *', SCHEDULE_MONTHLY: '0 0 1 1 *', SCHEDULE_LOOKBACK_DAYS: '0' }),
     );
     const [c, d] = await Promise.all([startScheduler(everySecond), startScheduler(everySecond)]);
     open.push(c, d);
     const week = periodDueAt('week', today).id;
-    await until(async () => runs.includes(`now/${week}`));
+    await waitFor(() => [...runs], {
+      what: `the run of ${week} from the cron ticks`,
+      until: (done) => done.includes(`now/${week}`),
+      timeoutMs: 20_000,
+    });
     await sleep(3000); // six more ticks
     await Promise.all([c.close(), d.close()]);
     expect(runs.filter((x) => x === `now/${week}`)).toHaveLength(1);
