@@ -1,11 +1,9 @@
 // Measures from real rows, hand-computed: each RULES.md counting rule, and the trigger-kept figures agreeing with a
 // plain count(distinct) over the visits after every kind of write (amend, retract, merge, split, prior import).
-import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobContext } from '../../jobs/job.ts';
 import { processVisitEvents } from '../../jobs/process-visit-events.job.ts';
-import { createProducer, type Producer } from '../../jobs/producer.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { rootLogger } from '../../shared/log.ts';
 import { measuresAsOf } from '../../shared/use-cases/compute-rankings.ts';
@@ -24,25 +22,19 @@ import {
   insertUniversities,
   insertVisits,
 } from '../helpers/rankings-factories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
+const services = useTestServices({ producer: true });
 const C = { id: '2022', startDate: '2022-03-01', endDate: '2022-08-31' };
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  await insertCampaign(t.db);
-  await insertCampaign(t.db, { id: '2021', start: '2021-03-01', end: '2021-08-31' });
-});
-
-afterAll(async () => {
-  await t?.drop();
+  await insertCampaign(services.db);
+  await insertCampaign(services.db, { id: '2021', start: '2021-03-01', end: '2021-08-31' });
 });
 
 async function figuresOf(code: string, asOf = '2022-08-31') {
-  const derived = await universityFigures(t.db, C, asOf, { universityCode: code });
-  const direct = await universityFiguresFromVisits(t.db, C.id, asOf, { universityCode: code });
+  const derived = await universityFigures(services.db, C, asOf, { universityCode: code });
+  const direct = await universityFiguresFromVisits(services.db, C.id, asOf, { universityCode: code });
   // The derived tables must say exactly what a plain aggregate over the visits says.
   expect(derived.get(code)).toEqual(direct.get(code));
   return derived.get(code);
@@ -50,9 +42,9 @@ async function figuresOf(code: string, asOf = '2022-08-31') {
 
 describe('measures per university', () => {
   it('counts distinct employers, and principal employers only from visits with the secretary or the president', async () => {
-    await insertUniversities(t.db, [{ code: '4144000001', newUndergrad: true }]);
-    const [e1, e2, e3] = await insertEmployers(t.db, ['甲公司', '乙公司', '丙公司']);
-    await insertVisits(t.db, [
+    await insertUniversities(services.db, [{ code: '4144000001', newUndergrad: true }]);
+    const [e1, e2, e3] = await insertEmployers(services.db, ['甲公司', '乙公司', '丙公司']);
+    await insertVisits(services.db, [
       { universityCode: '4144000001', employerId: e1!, visitedOn: '2022-04-01', roles: ['secretary'], positions: 10 },
       {
         universityCode: '4144000001',
@@ -93,19 +85,19 @@ describe('measures per university', () => {
   });
 
   it('counts as newly developed only employers neither in the prior list nor visited before the campaign start', async () => {
-    await insertUniversities(t.db, [{ code: '4144000002' }]);
-    const [prior, earlier, fresh, otherUni] = await insertEmployers(t.db, [
+    await insertUniversities(services.db, [{ code: '4144000002' }]);
+    const [prior, earlier, fresh, otherUni] = await insertEmployers(services.db, [
       '旧单位',
       '去年单位',
       '新单位',
       '别校旧单位',
     ]);
-    await addPriorEmployer(t.db, '4144000002', prior!);
-    await addPriorEmployer(t.db, '4144000001', otherUni!); // another university's prior list does not count
-    await insertVisits(t.db, [
+    await addPriorEmployer(services.db, '4144000002', prior!);
+    await addPriorEmployer(services.db, '4144000001', otherUni!); // another university's prior list does not count
+    await insertVisits(services.db, [
       { universityCode: '4144000002', employerId: earlier!, visitedOn: '2021-05-01', campaignId: '2021' },
     ]);
-    await insertVisits(t.db, [
+    await insertVisits(services.db, [
       { universityCode: '4144000002', employerId: prior!, visitedOn: '2022-03-10' },
       { universityCode: '4144000002', employerId: earlier!, visitedOn: '2022-03-11' },
       { universityCode: '4144000002', employerId: fresh!, visitedOn: '2022-03-12' },
@@ -116,28 +108,28 @@ describe('measures per university', () => {
   });
 
   it('reacts to a prior list imported after the visits', async () => {
-    const [e] = await t.db.selectFrom('employers').select('id').where('canonical_name', '=', '新单位').execute();
-    await addPriorEmployer(t.db, '4144000002', e!.id, '新单位（导入）');
+    const [e] = await services.db.selectFrom('employers').select('id').where('canonical_name', '=', '新单位').execute();
+    await addPriorEmployer(services.db, '4144000002', e!.id, '新单位（导入）');
     expect(await figuresOf('4144000002')).toMatchObject({ employersVisited: 4, newEmployers: 1 });
-    await t.db.deleteFrom('prior_employers').where('employer_name', '=', '新单位（导入）').execute();
+    await services.db.deleteFrom('prior_employers').where('employer_name', '=', '新单位（导入）').execute();
     expect(await figuresOf('4144000002')).toMatchObject({ newEmployers: 2 });
   });
 
   it('ignores retracted visits and counts an amended visit as its latest version', async () => {
-    await insertUniversities(t.db, [{ code: '4144000003' }]);
-    const [a, b, c] = await insertEmployers(t.db, ['丁公司', '戊公司', '己公司']);
-    const [keep, amend, retract] = await insertVisits(t.db, [
+    await insertUniversities(services.db, [{ code: '4144000003' }]);
+    const [a, b, c] = await insertEmployers(services.db, ['丁公司', '戊公司', '己公司']);
+    const [keep, amend, retract] = await insertVisits(services.db, [
       { universityCode: '4144000003', employerId: a!, visitedOn: '2022-05-01', positions: 1 },
       { universityCode: '4144000003', employerId: b!, visitedOn: '2022-05-02', positions: 2, roles: ['secretary'] },
       { universityCode: '4144000003', employerId: c!, visitedOn: '2022-05-03', positions: 4 },
     ]);
     // amended: another employer (the same as the kept visit's), another leader, other positions
-    await t.db
+    await services.db
       .updateTable('visits')
       .set({ employer_id: a!, has_principal: false, positions: 20 })
       .where('ref', '=', amend!)
       .execute();
-    await t.db.updateTable('visits').set({ state: 'retracted' }).where('ref', '=', retract!).execute();
+    await services.db.updateTable('visits').set({ state: 'retracted' }).where('ref', '=', retract!).execute();
     expect(await figuresOf('4144000003')).toMatchObject({
       employersVisited: 1,
       principalEmployers: 0,
@@ -146,14 +138,14 @@ describe('measures per university', () => {
     });
     expect(keep).toBeDefined();
     // a tombstone revived by a newer amendment counts again
-    await t.db.updateTable('visits').set({ state: 'active' }).where('ref', '=', retract!).execute();
+    await services.db.updateTable('visits').set({ state: 'active' }).where('ref', '=', retract!).execute();
     expect(await figuresOf('4144000003')).toMatchObject({ employersVisited: 2, visits: 3, positions: 25 });
   });
 
   it('leaves out visits after the cut-off and counts the first and the last day of the campaign', async () => {
-    await insertUniversities(t.db, [{ code: '4144000004' }]);
-    const [a, b, c] = await insertEmployers(t.db, ['庚公司', '辛公司', '壬公司']);
-    await insertVisits(t.db, [
+    await insertUniversities(services.db, [{ code: '4144000004' }]);
+    const [a, b, c] = await insertEmployers(services.db, ['庚公司', '辛公司', '壬公司']);
+    await insertVisits(services.db, [
       { universityCode: '4144000004', employerId: a!, visitedOn: '2022-03-01', positions: 1 },
       { universityCode: '4144000004', employerId: b!, visitedOn: '2022-04-11', positions: 2 },
       { universityCode: '4144000004', employerId: c!, visitedOn: '2022-08-31', positions: 4 },
@@ -172,33 +164,33 @@ describe('measures per university', () => {
   });
 
   it('follows an administrator merge and split of employers (visits repointed)', async () => {
-    await insertUniversities(t.db, [{ code: '4144000005' }]);
-    const [x, y] = await insertEmployers(t.db, ['癸公司', '癸公司分部']);
-    await insertVisits(t.db, [
+    await insertUniversities(services.db, [{ code: '4144000005' }]);
+    const [x, y] = await insertEmployers(services.db, ['癸公司', '癸公司分部']);
+    await insertVisits(services.db, [
       { universityCode: '4144000005', employerId: x!, visitedOn: '2022-06-01', roles: ['president'] },
       { universityCode: '4144000005', employerId: y!, visitedOn: '2022-06-02' },
     ]);
     expect(await figuresOf('4144000005')).toMatchObject({ employersVisited: 2, principalEmployers: 1 });
-    await reassignEmployer(t.db, [y!], x!);
+    await reassignEmployer(services.db, [y!], x!);
     expect(await figuresOf('4144000005')).toMatchObject({ employersVisited: 1, principalEmployers: 1 });
-    await reassignVisitsByEmployerName(t.db, x!, [`单位${y}`], y!);
+    await reassignVisitsByEmployerName(services.db, x!, [`单位${y}`], y!);
     expect(await figuresOf('4144000005')).toMatchObject({ employersVisited: 2, principalEmployers: 1 });
   });
 
   it('lists universities without visits with zero measures', async () => {
-    await insertUniversities(t.db, [{ code: '4144000099' }]);
-    const { measures } = await measuresAsOf(t.db, '2022', '2022-08-31', '440000');
+    await insertUniversities(services.db, [{ code: '4144000099' }]);
+    const { measures } = await measuresAsOf(services.db, '2022', '2022-08-31', '440000');
     const none = measures.find((m) => m.universityCode === '4144000099')!;
     expect(none).toMatchObject({ employersVisited: 0, visits: 0, completion: 0, onsiteShare: null, behind: true });
   });
 
   it('sums campaign totals with employers distinct across universities', async () => {
-    const totals = await campaignTotals(t.db, '2022', '2022-08-31', '440000');
-    const direct = await universityFiguresFromVisits(t.db, '2022', '2022-08-31');
+    const totals = await campaignTotals(services.db, '2022', '2022-08-31', '440000');
+    const direct = await universityFiguresFromVisits(services.db, '2022', '2022-08-31');
     const visits = [...direct.values()].reduce((a, f) => a + f.visits, 0);
     const { rows } = await sql<{ n: number }>`
       SELECT count(DISTINCT employer_id)::int AS n FROM visits WHERE campaign_id = '2022' AND state = 'active' AND visited_on >= '2022-03-01'`.execute(
-      t.db,
+      services.db,
     );
     expect(totals.visits).toBe(visits);
     expect(totals.employers).toBe(rows[0]!.n);
@@ -206,46 +198,35 @@ describe('measures per university', () => {
   });
 
   it('rebuilding the derived tables from the visits changes nothing', async () => {
-    const before = await universityFigures(t.db, C, '2022-06-15');
-    await rebuildRankingTables(t.db);
-    expect(await universityFigures(t.db, C, '2022-06-15')).toEqual(before);
-    expect(await universityFigures(t.db, C, '2022-06-15')).toEqual(
-      await universityFiguresFromVisits(t.db, C.id, '2022-06-15'),
+    const before = await universityFigures(services.db, C, '2022-06-15');
+    await rebuildRankingTables(services.db);
+    expect(await universityFigures(services.db, C, '2022-06-15')).toEqual(before);
+    expect(await universityFigures(services.db, C, '2022-06-15')).toEqual(
+      await universityFiguresFromVisits(services.db, C.id, '2022-06-15'),
     );
   });
 });
 
 describe('measures through the worker', () => {
-  let r: TestRedis;
-  let redis: Redis;
-  let producer: Producer;
   let ctx: JobContext;
-  beforeAll(async () => {
-    r = createTestRedis();
-    redis = new Redis(r.url, { maxRetriesPerRequest: 3 });
-    producer = createProducer({ connection: redis, prefix: r.prefix });
+  beforeAll(() => {
     ctx = {
-      db: t.db,
-      producer,
-      config: loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix }),
+      db: services.db,
+      producer: services.producer,
+      config: loadConfig(services.env),
       log: rootLogger.child({ test: 'rankings' }),
     };
   });
-  afterAll(async () => {
-    await producer?.close();
-    redis?.disconnect();
-    await r?.cleanup();
-  });
 
   it('counts two spellings of one employer once', async () => {
-    const ref = await createReferenceData(t.db, { universityCode: '4144000010' });
+    const ref = await createReferenceData(services.db, { universityCode: '4144000010' });
     const events = [
       visitEvent(ref, { visit: { visitedOn: '2022-04-02', employer: { name: '华为技术有限公司' } } }),
       visitEvent(ref, { visit: { visitedOn: '2022-04-03', employer: { name: '華為技術有限公司' } } }),
       visitEvent(ref, { visit: { visitedOn: '2022-04-04', employer: { name: '华为技术 有限公司' } } }),
       visitEvent(ref, { visit: { visitedOn: '2022-04-05', employer: { name: '中兴通讯股份有限公司' } } }),
     ];
-    const ids = await insertInboxEvents(t.db, ref.clientId, events);
+    const ids = await insertInboxEvents(services.db, ref.clientId, events);
     const result = await processVisitEvents(ctx, ids);
     expect(result.processed).toBe(4);
     const f = await figuresOf('4144000010');
