@@ -2,28 +2,19 @@
 // that logs its request's headers, and log calls with secrets in fields, URLs and errors.
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createProducer } from '../../jobs/producer.ts';
 import { buildApp } from '../../services/api/app.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { createRootLogger } from '../../shared/log.ts';
 import { createReferenceData, visitEvent, type ReferenceData } from '../helpers/factories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
-let r: TestRedis;
+const services = useTestServices({ redis: true });
 let ref: ReferenceData;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  ref = await createReferenceData(t.db);
-});
-
-afterAll(async () => {
-  await r?.cleanup();
-  await t?.drop();
+  ref = await createReferenceData(services.db);
 });
 
 function capture(): { sink: Writable; text: () => string } {
@@ -40,11 +31,11 @@ function capture(): { sink: Writable; text: () => string } {
 describe('log redaction', () => {
   it('writes no API key into the API log at trace level, even from a route that logs its request headers', async () => {
     const { sink, text } = capture();
-    const redis = new Redis(r.url, { maxRetriesPerRequest: 1 });
-    const producer = createProducer({ connection: redis, prefix: r.prefix });
+    const redis = new Redis(services.queue.url, { maxRetriesPerRequest: 1 });
+    const producer = createProducer({ connection: redis, prefix: services.queue.prefix });
     const app = await buildApp({
-      db: t.db,
-      config: loadConfig({ DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix }),
+      db: services.db,
+      config: loadConfig(services.env),
       producer,
       log: createRootLogger(sink, 'trace'),
     });
