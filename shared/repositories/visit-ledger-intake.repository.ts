@@ -1,7 +1,8 @@
 // Spreadsheet intake: the current state of a university's visits (to tell a new row from a changed or unchanged one),
-// the annotated copies of uploads, and the command line's own client for the inbox rows it writes.
+// the uploads kept with their answers (for the annotated copy), and the command line's own client for its inbox rows.
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
+import type { AnnotationPlan } from '../domain/visit-ledger/annotated.ts';
 
 export interface StoredVisitEvent {
   universityCode: string;
@@ -45,34 +46,36 @@ export async function listVisitEventsOfUniversities(
   }));
 }
 
-export interface LedgerCopy {
+export interface LedgerUpload {
   id: string;
   clientId: number;
   scope: string;
   fileName: string;
-  content: Buffer;
+  upload: Buffer;
+  annotation: AnnotationPlan;
   expiresAt: Date;
 }
 
-export async function insertLedgerCopy(db: Executor, copy: LedgerCopy): Promise<void> {
+export async function insertLedgerUpload(db: Executor, upload: LedgerUpload): Promise<void> {
   await db
-    .insertInto('visit_ledger_copies')
+    .insertInto('visit_ledger_uploads')
     .values({
-      id: copy.id,
-      client_id: copy.clientId,
-      scope: copy.scope,
-      file_name: copy.fileName,
-      content: copy.content,
-      expires_at: copy.expiresAt,
+      id: upload.id,
+      client_id: upload.clientId,
+      scope: upload.scope,
+      file_name: upload.fileName,
+      upload: upload.upload,
+      annotation: JSON.stringify(upload.annotation),
+      expires_at: upload.expiresAt,
     })
     .execute();
 }
 
-/** The copy, unless it has expired. */
-export async function findLedgerCopy(db: Executor, id: string): Promise<LedgerCopy | undefined> {
+/** The upload with its answers, unless it has expired. */
+export async function findLedgerUpload(db: Executor, id: string): Promise<LedgerUpload | undefined> {
   const row = await db
-    .selectFrom('visit_ledger_copies')
-    .select(['id', 'client_id', 'scope', 'file_name', 'content', 'expires_at'])
+    .selectFrom('visit_ledger_uploads')
+    .select(['id', 'client_id', 'scope', 'file_name', 'upload', 'annotation', 'expires_at'])
     .where('id', '=', id)
     .where('expires_at', '>', sql<Date>`now()`)
     .executeTakeFirst();
@@ -82,16 +85,17 @@ export async function findLedgerCopy(db: Executor, id: string): Promise<LedgerCo
       clientId: row.client_id,
       scope: row.scope,
       fileName: row.file_name,
-      content: row.content,
+      upload: row.upload,
+      annotation: row.annotation,
       expiresAt: row.expires_at,
     }
   );
 }
 
-/** Deletes expired copies; returns how many. */
-export async function deleteExpiredLedgerCopies(db: Executor): Promise<number> {
+/** Deletes expired uploads; returns how many. */
+export async function deleteExpiredLedgerUploads(db: Executor): Promise<number> {
   const result = await db
-    .deleteFrom('visit_ledger_copies')
+    .deleteFrom('visit_ledger_uploads')
     .where('expires_at', '<=', sql<Date>`now()`)
     .executeTakeFirst();
   return Number(result.numDeletedRows);

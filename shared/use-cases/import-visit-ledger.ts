@@ -3,14 +3,15 @@
 // `ingestion`), keyed by (university, 走访编号); unchanged rows send nothing. A whole ledger also retracts the
 // university's visits of the campaign that the file no longer lists, once the caller has confirmed their number.
 //
-// The file is read twice, both times streaming: once to judge every row (nothing is stored before the whole file has
-// been read, so a file refused for its size, its header or its row count touches nothing), once to write the annotated
-// copy. Only the rows' answers are kept in between, never the sheet.
-import { PassThrough } from 'node:stream';
+// The file is read streaming to judge every row; nothing is stored before the whole file has been read, so a file
+// refused for its size, its header or its row count touches nothing. The annotated copy is a second streaming pass
+// over the same bytes with the answers (an AnnotationPlan), done when it is wanted: the command line writes it at once,
+// the API when it is downloaded. Only the rows' answers are kept, never the sheet.
+import type { Writable } from 'node:stream';
 import type { Executor } from '../db/database.ts';
 import { maySubmitFor } from '../domain/scope.ts';
 import { parseVisitEvent, MAX_BATCH_EVENTS } from '../domain/visit-event.schema.ts';
-import { writeAnnotatedCopy, type RowAnswer, type RowStatus } from '../domain/visit-ledger/annotated.ts';
+import { writeAnnotatedCopy, type AnnotationPlan, type RowStatus } from '../domain/visit-ledger/annotated.ts';
 import {
   countStatuses,
   failedStatus,
@@ -99,8 +100,8 @@ export interface LedgerSummary extends StatusCounts {
 export interface ImportVisitLedgerResult {
   rows: RowResult[];
   summary: LedgerSummary;
-  /** The annotated copy (.xlsx). */
-  annotated: Buffer;
+  /** What the annotated copy says (write it with writeAnnotatedLedger and the same bytes). */
+  annotation: AnnotationPlan;
 }
 
 /** The uploader named a university outside its scope (403). */
@@ -345,14 +346,23 @@ export async function importVisitLedger(
       throw new RetractionsNotConfirmedError(retractions.length, confirm);
   }
 
-  // ── the shared road: judge (dry run) or store, a batch at a time ──
+  // ── the shared road: judge (dry run) or store, a batch at a time, two batches in flight (the API's group commit
+  // stores two statements at once) ──
   const sending = pending.filter((p) => p.event);
   const bodies = [...sending.map((p) => p.event!.body), ...retractions.map((r) => r.body)];
-  const outcomes: Array<{ status: string; errors?: Array<{ path: string; message: string }> }> = [];
-  for (let i = 0; i < bodies.length; i += MAX_BATCH_EVENTS) {
-    const chunk = bodies.slice(i, i + MAX_BATCH_EVENTS);
-    outcomes.push(...(input.dryRun ? await ingestion.judge(chunk) : await ingestion.ingest(chunk)));
-  }
+  const chunks: unknown[][] = [];
+  for (let i = 0; i < bodies.length; i += MAX_BATCH_EVENTS) chunks.push(bodies.slice(i, i + MAX_BATCH_EVENTS));
+  const answered: Array<Array<{ status: string; errors?: Array<{ path: string; message: string }> }>> = [];
+  let nextChunk = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(2, chunks.length) }, async () => {
+      while (nextChunk < chunks.length) {
+        const k = nextChunk++;
+        answered[k] = input.dryRun ? await ingestion.judge(chunks[k]!) : await ingestion.ingest(chunks[k]!);
+      }
+    }),
+  );
+  const outcomes = answered.flat();
   sending.forEach((p, i) => {
     const o = outcomes[i]!;
     const code = p.row.universityCode!;
@@ -371,7 +381,7 @@ export async function importVisitLedger(
     return status === 'accepted' || status === 'storable' || status === 'duplicate';
   });
 
-  // ── answers, and pass 2: the annotated copy ──
+  // ── answers, and what the annotated copy will say ──
   const results = pending.map((p) =>
     rowResult(
       p.row.row,
@@ -382,13 +392,26 @@ export async function importVisitLedger(
       p.status === 'duplicate' ? undefined : p.eventId,
     ),
   );
-  const answers = new Map<number, RowAnswer>(
-    pending.map((p) => [
-      p.row.row,
-      { status: p.status!, errors: p.row.errors, ...(input.dryRun ? { note: '预览，未保存' } : {}) },
-    ]),
-  );
-  const annotated = await annotate(sheet, header, answers, widest, retracted.length, input);
+  const annotation: AnnotationPlan = {
+    sheet: sheet.name,
+    sheetName: file.format === 'csv' ? '走访台账' : sheet.name,
+    headerRow: header.row,
+    statusColumn: widest + 1,
+    dateColumns: header.columns.filter((c) => c.key === 'visitedOn').map((c) => c.index),
+    rows: pending.map((p) => ({
+      row: p.row.row,
+      status: p.status!,
+      errors: p.row.errors.map(({ column, index, message }) => ({
+        column,
+        ...(index !== undefined ? { index } : {}),
+        message,
+      })),
+    })),
+    ...(input.dryRun ? { note: '预览，未保存' } : {}),
+    ...(input.mode === 'whole' && retracted.length > 0
+      ? { footer: `整本台账：${input.dryRun ? '将撤回' : '已撤回'} ${retracted.length} 条不在本文件中的走访记录。` }
+      : {}),
+  };
   return {
     rows: results,
     summary: {
@@ -406,40 +429,19 @@ export async function importVisitLedger(
       retractions: retracted.slice(0, 1000).map(({ universityCode, ref }) => ({ universityCode, ref })),
       unreadColumns: header.unread,
     },
-    annotated,
+    annotation,
   };
 }
 
-async function annotate(
-  sheet: LedgerSheet,
-  header: LedgerHeader,
-  answers: ReadonlyMap<number, RowAnswer>,
-  widest: number,
-  retracted: number,
-  input: ImportVisitLedgerInput,
-): Promise<Buffer> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise<void>((resolve, reject) => {
-    out.on('end', resolve);
-    out.on('error', reject);
-  });
-  const footer =
-    input.mode === 'whole' && retracted > 0
-      ? `整本台账：${input.dryRun ? '将撤回' : '已撤回'} ${retracted} 条不在本文件中的走访记录。`
-      : undefined;
-  await writeAnnotatedCopy(out, {
-    sheetName: sheet.name === 'CSV' ? '走访台账' : sheet.name,
-    headerRow: header.row,
-    statusColumn: widest + 1,
-    rows: sheet.rows(),
-    answers,
-    dateColumns: new Set(header.columns.filter((c) => c.key === 'visitedOn').map((c) => c.index)),
-    ...(footer ? { footer } : {}),
-  });
-  await ended;
-  return Buffer.concat(chunks);
+/**
+ * Writes the annotated copy of an upload: its ledger sheet read again from `bytes` (streaming), with the answers of
+ * `plan`. Resolves once the workbook is complete on `output`.
+ */
+export async function writeAnnotatedLedger(output: Writable, bytes: Buffer, plan: AnnotationPlan): Promise<void> {
+  const file = await openLedgerFile(bytes);
+  const sheet = file.sheets.find((s) => s.name === plan.sheet);
+  if (!sheet) throw new Error(`the upload has no sheet "${plan.sheet}": it is not the file that was answered`);
+  await writeAnnotatedCopy(output, plan, sheet.rows());
 }
 
 /** The annotated copy's file name: `台账.xlsx` → `台账.checked.xlsx`. */

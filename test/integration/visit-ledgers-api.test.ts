@@ -313,13 +313,13 @@ describe('bad files', () => {
     'refuses %s with a clear problem and stores nothing',
     async (name, [status, code]) => {
       const before = await inboxCount();
-      const copies = await services.db.selectFrom('visit_ledger_copies').select('id').execute();
+      const copies = await services.db.selectFrom('visit_ledger_uploads').select('id').execute();
       const res = await upload(uniKey, name);
       expect(res.status, JSON.stringify(res.body)).toBe(status);
       expect(res.body).toMatchObject({ status, code });
       expect(res.body.detail).toMatch(/[\u4e00-\u9fff].* \/ [A-Za-z]/); // Chinese, then English
       expect(await inboxCount()).toBe(before);
-      expect(await services.db.selectFrom('visit_ledger_copies').select('id').execute()).toHaveLength(copies.length);
+      expect(await services.db.selectFrom('visit_ledger_uploads').select('id').execute()).toHaveLength(copies.length);
     },
   );
 

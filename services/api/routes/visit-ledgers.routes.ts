@@ -1,19 +1,21 @@
 // Spreadsheet ledgers (CONTRACT.md, second wave): GET /v1/visit-ledgers/template.xlsx, POST /v1/visit-ledgers (a
 // university's or a province's .xlsx / .csv ledger → row-level answers and an annotated copy), and
-// GET /v1/visit-ledgers/{id}/annotated.xlsx (that copy, for the uploader's scope only). The rows take the same road as
+// GET /v1/visit-ledgers/{id}/annotated.xlsx (that copy, for the uploader's scope only: written from the kept upload and
+// its answers when downloaded, streamed as it is zipped). The rows take the same road as
 // POST /v1/visit-events/batch (app.visitEventIngestion): same checks, same inbox, same queue.
 // Multipart parsing (@fastify/multipart) is registered inside this module's own plugin context, so no other route
 // starts accepting multipart bodies.
 import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatScope } from '../../../shared/domain/scope.ts';
 import { LedgerFileError } from '../../../shared/domain/visit-ledger/file-errors.ts';
 import { buildLedgerTemplate } from '../../../shared/domain/visit-ledger/template.ts';
 import {
-  deleteExpiredLedgerCopies,
-  findLedgerCopy,
-  insertLedgerCopy,
+  deleteExpiredLedgerUploads,
+  findLedgerUpload,
+  insertLedgerUpload,
 } from '../../../shared/repositories/visit-ledger-intake.repository.ts';
 import {
   annotatedFileName,
@@ -21,16 +23,18 @@ import {
   LedgerScopeError,
   MAX_LEDGER_BYTES,
   RetractionsNotConfirmedError,
+  writeAnnotatedLedger,
   type LedgerMode,
 } from '../../../shared/use-cases/import-visit-ledger.ts';
 import { badRequest, notFound, Problem } from '../problem.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-/** How long an annotated copy can be downloaded. */
+/** How long an upload is kept for its annotated copy. */
 const COPY_DAYS = 7;
-/** Uploads read at once per API process: each holds its file (≤ 20 MB) and a sheet being parsed. */
+/** Uploads read, and annotated copies written, at once per API process: each holds a file (≤ 20 MB) being parsed. */
 const UPLOADS_AT_ONCE = 2;
+const COPIES_AT_ONCE = 2;
 
 /** A refusal with a machine-readable `code` beside the problem's fields (e.g. `encrypted-workbook`). */
 class LedgerProblem extends Problem {
@@ -170,6 +174,7 @@ export async function registerVisitLedgerRoutes(app: FastifyInstance, deps: ApiD
   const { db } = deps;
   let template: Promise<Buffer> | undefined;
   let uploading = 0;
+  let copying = 0;
   const problemRef = { description: 'application/problem+json', type: 'object', additionalProperties: true };
 
   await app.register(async (scope) => {
@@ -278,13 +283,14 @@ export async function registerVisitLedgerRoutes(app: FastifyInstance, deps: ApiD
             { bytes: form.file.bytes, fileName: form.file.name, source, ...options, receivedAt },
           );
           const id = randomBytes(18).toString('base64url');
-          await deleteExpiredLedgerCopies(db);
-          await insertLedgerCopy(db, {
+          await deleteExpiredLedgerUploads(db);
+          await insertLedgerUpload(db, {
             id,
             clientId: request.client.id,
             scope: formatScope(request.client.scope),
             fileName: annotatedFileName(form.file.name),
-            content: result.annotated,
+            upload: form.file.bytes,
+            annotation: result.annotation,
             expiresAt: new Date(receivedAt.getTime() + COPY_DAYS * 86_400_000),
           });
           request.log.info({ summary: { ...result.summary, retractions: undefined } }, 'visit ledger read');
@@ -317,16 +323,33 @@ export async function registerVisitLedgerRoutes(app: FastifyInstance, deps: ApiD
       },
       async (request, reply) => {
         const { id } = request.params as { id: string };
-        const copy = /^[A-Za-z0-9_-]{10,64}$/.test(id) ? await findLedgerCopy(db, id) : undefined;
+        const upload = /^[A-Za-z0-9_-]{10,64}$/.test(id) ? await findLedgerUpload(db, id) : undefined;
         // Another scope's copy answers as if it did not exist: its URL says nothing to whoever is not its owner.
-        if (!copy || copy.scope !== formatScope(request.client.scope))
+        if (!upload || upload.scope !== formatScope(request.client.scope))
           throw notFound(
-            `没有这份检查副本，或已超过 ${COPY_DAYS} 天被删除 / no such annotated copy (copies are kept ${COPY_DAYS} days)`,
+            `没有这份检查副本，或已超过 ${COPY_DAYS} 天被删除 / no such annotated copy (uploads are kept ${COPY_DAYS} days)`,
           );
+        if (copying >= COPIES_AT_ONCE)
+          throw problem(
+            429,
+            'busy',
+            '正在生成其他检查副本，请 5 秒后重试',
+            `${COPIES_AT_ONCE} copies are being written: retry in 5 s`,
+            {
+              'retry-after': '5',
+            },
+          );
+        copying++;
+        const out = new PassThrough();
+        out.once('close', () => copying--);
+        writeAnnotatedLedger(out, upload.upload, upload.annotation).catch((err: unknown) => {
+          request.log.error({ err }, 'writing an annotated copy failed');
+          out.destroy(err as Error);
+        });
         return reply
           .header('content-type', XLSX_TYPE)
-          .header('content-disposition', attachment(copy.fileName))
-          .send(copy.content);
+          .header('content-disposition', attachment(upload.fileName))
+          .send(out);
       },
     );
   });

@@ -3,6 +3,7 @@
 // import-visit-ledger.ts): the same answers, printed, and the annotated copy written next to the file (F.checked.xlsx).
 // Events are stored under the command line's own client (created revoked: no key authenticates as it) and queued for
 // the workers; should Redis be unreachable, the sweeper delivers them from the inbox.
+import { createWriteStream } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createProducer } from '../../../jobs/producer.ts';
@@ -17,6 +18,7 @@ import {
   MAX_LEDGER_BYTES,
   RetractionsNotConfirmedError,
   LedgerScopeError,
+  writeAnnotatedLedger,
   type ImportVisitLedgerResult,
   type LedgerMode,
 } from '../../../shared/use-cases/import-visit-ledger.ts';
@@ -183,7 +185,10 @@ export function register(program: Command): void {
             redis.disconnect();
           }
           const annotated = checkedPath(opts.file);
-          await writeFile(annotated, result.annotated);
+          const out = createWriteStream(annotated);
+          const closed = new Promise<void>((resolve, reject) => out.on('close', resolve).on('error', reject));
+          await writeAnnotatedLedger(out, bytes, result.annotation);
+          await closed;
           if (opts.json)
             process.stdout.write(JSON.stringify({ rows: result.rows, summary: result.summary, annotated }) + '\n');
           else process.stdout.write(humanReport(result, annotated, enqueued) + '\n');

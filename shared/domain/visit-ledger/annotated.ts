@@ -17,22 +17,28 @@ export const STATUS_LABELS: Record<RowStatus, string> = {
 };
 
 export interface RowAnswer {
+  row: number;
   status: RowStatus;
-  errors: RowError[];
-  /** Said in the status cell besides the status (e.g. that an upload was a preview). */
-  note?: string;
+  errors: Array<Pick<RowError, 'column' | 'index' | 'message'>>;
 }
 
-export interface AnnotatedSheet {
+/**
+ * What the annotated copy of an upload says, kept as JSON beside the upload: the copy is written from the two when it
+ * is downloaded, so the upload's answer does not wait for a copy nobody may ask for.
+ */
+export interface AnnotationPlan {
+  /** The sheet of the upload that holds the ledger (its name in the file). */
+  sheet: string;
+  /** The copy's sheet name. */
   sheetName: string;
   headerRow: number;
   /** Where the 状态 column goes: right of the widest row, so it never covers a value. */
   statusColumn: number;
-  /** The sheet's rows in order, as read (rows above the header included). */
-  rows: AsyncIterable<{ number: number; cells: ReadonlyArray<CellValue | undefined> }>;
-  answers: ReadonlyMap<number, RowAnswer>;
   /** Columns with dates: their numbers are Excel serials and are shown as dates. */
-  dateColumns: ReadonlySet<number>;
+  dateColumns: number[];
+  rows: RowAnswer[];
+  /** Said in every status cell besides the status (e.g. that the upload was a preview). */
+  note?: string;
   /** Said in a last line under the rows (e.g. visits a whole ledger retracted). */
   footer?: string;
 }
@@ -49,24 +55,29 @@ function writable(cell: CellValue | undefined): ExcelJS.CellValue {
   return { formula: cell.formulaWithoutValue } as ExcelJS.CellFormulaValue;
 }
 
-/** Writes the annotated copy to `output` and returns once the workbook is complete. */
-export async function writeAnnotatedCopy(output: Writable, sheet: AnnotatedSheet): Promise<void> {
+/** Writes the annotated copy of the sheet whose rows are given to `output`, and returns once the workbook is complete. */
+export async function writeAnnotatedCopy(
+  output: Writable,
+  plan: AnnotationPlan,
+  rows: AsyncIterable<{ number: number; cells: ReadonlyArray<CellValue | undefined> }>,
+): Promise<void> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
-  const ws = wb.addWorksheet(sheet.sheetName || '走访台账', {
-    views: [{ state: 'frozen', xSplit: 0, ySplit: sheet.headerRow }],
+  const ws = wb.addWorksheet(plan.sheetName || '走访台账', {
+    views: [{ state: 'frozen', xSplit: 0, ySplit: plan.headerRow }],
   });
-  const { statusColumn } = sheet;
+  const { statusColumn } = plan;
+  const answers = new Map(plan.rows.map((a) => [a.row, a]));
+  const dateColumns = new Set(plan.dateColumns);
   let last = 0;
-  for await (const { number, cells } of sheet.rows) {
+  for await (const { number, cells } of rows) {
     const row = ws.getRow(number);
     cells.forEach((cell, i) => {
       if (cell === undefined || cell === null) return;
       const target = row.getCell(i + 1);
-      if (typeof cell === 'number' && sheet.dateColumns.has(i + 1) && number > sheet.headerRow)
-        target.numFmt = 'yyyy-mm-dd';
+      if (typeof cell === 'number' && dateColumns.has(i + 1) && number > plan.headerRow) target.numFmt = 'yyyy-mm-dd';
       target.value = writable(cell);
     });
-    if (number === sheet.headerRow) {
+    if (number === plan.headerRow) {
       row.font = { bold: true };
       const status = row.getCell(statusColumn);
       status.value = '状态';
@@ -74,7 +85,7 @@ export async function writeAnnotatedCopy(output: Writable, sheet: AnnotatedSheet
       status.font = { bold: true };
       status.note = '上交后的检查结果（重新上交时此列不会被读取）';
     }
-    const answer = sheet.answers.get(number);
+    const answer = answers.get(number);
     if (answer) {
       const byColumn = new Map<number, string[]>();
       for (const e of answer.errors) {
@@ -87,7 +98,7 @@ export async function writeAnnotatedCopy(output: Writable, sheet: AnnotatedSheet
         target.note = messages.join('\n');
       }
       const status = row.getCell(statusColumn);
-      status.value = STATUS_LABELS[answer.status] + (answer.note ? `（${answer.note}）` : '');
+      status.value = STATUS_LABELS[answer.status] + (plan.note ? `（${plan.note}）` : '');
       const failed = answer.status === 'invalid' || answer.status === 'unprocessable';
       status.fill = failed ? RED : answer.status === 'duplicate' ? GREY : GREEN;
       if (failed) status.note = answer.errors.map((e) => `${e.column}：${e.message}`).join('\n');
@@ -95,9 +106,9 @@ export async function writeAnnotatedCopy(output: Writable, sheet: AnnotatedSheet
     row.commit();
     last = number;
   }
-  if (sheet.footer) {
+  if (plan.footer) {
     const row = ws.getRow(last + 2);
-    row.getCell(1).value = sheet.footer;
+    row.getCell(1).value = plan.footer;
     row.getCell(1).font = { italic: true, color: { argb: 'FF7F7F7F' } };
     row.commit();
   }
