@@ -4,6 +4,8 @@
 import type { Command } from 'commander';
 import { DemoDatabaseRefusedError } from '../../demo/demo-database.ts';
 import { runDemo, type DemoSummary } from '../../demo/index.ts';
+import { serveDemoConsole } from '../../demo/serve-console.ts';
+import { ensureConsoleBuilt } from '../../../console/scripts/ensure-built.ts';
 import { dateArg } from '../args.ts';
 import { output, UserError } from '../context.ts';
 
@@ -31,6 +33,10 @@ export function register(program: Command): void {
     .option('--force', 'drop --database even if it holds tables the demo did not create (everything in it is lost)')
     .option('--out <dir>', 'where notices, mail and generated data are written (default OUT_DIR)')
     .option('--json', 'print the summary as JSON')
+    .option(
+      '--serve',
+      'afterwards keep the API with the console (/console/) and a worker running on the demo data until Ctrl-C, printing the address and one login per kind of user',
+    )
     .action(
       async (opts: {
         visits: string;
@@ -41,9 +47,12 @@ export function register(program: Command): void {
         force?: boolean;
         out?: string;
         json?: boolean;
+        serve?: boolean;
       }) => {
         if (!/^[a-z_][a-z0-9_]*$/.test(opts.database))
           throw new UserError(`--database must be a plain lower-case name like ledger_demo, got ${opts.database}`);
+        // The console is served by the API: built first (when missing or stale) so the run's API serves it too.
+        await ensureConsoleBuilt((line) => process.stderr.write(`demo: ${line}\n`));
         const summary = await runDemo(
           {
             visits: positiveInt('visits', opts.visits),
@@ -60,6 +69,7 @@ export function register(program: Command): void {
           throw err instanceof DemoDatabaseRefusedError ? new UserError(err.message) : err;
         });
         output(opts.json, summary, () => human(summary));
+        if (opts.serve) await serveDemoConsole(summary, (line) => process.stderr.write(`demo: ${line}\n`));
       },
     );
 }
