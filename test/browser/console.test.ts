@@ -62,6 +62,8 @@ async function as(user: keyof typeof USERS, viewport = DESKTOP): Promise<UserPag
 }
 
 const text = (l: Locator) => l.innerText();
+/** expect.poll with room for a loaded machine (its default gives up after one second). */
+const eventually = <T>(probe: () => Promise<T> | T, timeout = 20_000) => expect.poll(probe, { timeout, interval: 100 });
 /** The visit form's answer as `<type>: <words>`, so a refusal shows its reason when the test fails. */
 const answerOf = async (dialog: Locator) => {
   const a = dialog.getByTestId('visit-answer');
@@ -84,7 +86,7 @@ describe('the console in a browser', () => {
     opened.push(u);
     const { page } = u;
     await page.goto('/');
-    await expect.poll(() => page.url()).toContain('/console/login');
+    await eventually(() => page.url()).toContain('/console/login');
     await page.getByLabel('用户名').focus();
     await page.keyboard.type(USERS.national.name);
     await page.keyboard.press('Tab');
@@ -110,7 +112,7 @@ describe('the console in a browser', () => {
 
     // The province ranking: 31 rows in the API's order, with its shares and rank changes.
     const rows = tableRows(page, 'province-ranking');
-    await expect.poll(() => rows.count()).toBe(31);
+    await eventually(() => rows.count()).toBe(31);
     for (const [i, r] of provinces.rows.slice(0, 5).entries()) {
       const cells = await rows.nth(i).locator('td').allInnerTexts();
       expect(cells[0]).toBe(String(r.rank));
@@ -138,7 +140,7 @@ describe('the console in a browser', () => {
     const [x, y] = points['440000']!;
     await page.mouse.move(box.x + x, box.y + y);
     const gd = provinces.rows.find((r) => r.provinceCode === '440000')!;
-    await expect.poll(() => page.locator('body').innerText()).toContain(`达标率：${formatPercent(gd.shareMeeting)}`);
+    await eventually(() => page.locator('body').innerText()).toContain(`达标率：${formatPercent(gd.shareMeeting)}`);
     await screenshot(page, 'overview-map-hover');
     await expectAccessible(page);
     await page.mouse.click(box.x + x, box.y + y);
@@ -156,7 +158,7 @@ describe('the console in a browser', () => {
       )
     ).body;
     const rows = tableRows(page, 'university-ranking');
-    await expect.poll(() => rows.count()).toBe(ranking.rows.length);
+    await eventually(() => rows.count()).toBe(ranking.rows.length);
     for (const [i, r] of ranking.rows.entries()) {
       const cells = await rows.nth(i).locator('td').allInnerTexts();
       expect(cells[0]).toBe(String(r.rank));
@@ -168,16 +170,16 @@ describe('the console in a browser', () => {
 
     // Filters narrow the list to the API's flags.
     await page.getByRole('switch', { name: '只看进度滞后' }).click();
-    await expect.poll(() => rows.count()).toBe(ranking.rows.filter((r) => r.behind).length);
+    await eventually(() => rows.count()).toBe(ranking.rows.filter((r) => r.behind).length);
     await page.getByRole('switch', { name: '只看进度滞后' }).click();
     await page.getByLabel('新建本科').check();
-    await expect.poll(() => rows.count()).toBe(ranking.rows.filter((r) => r.flags?.newUndergrad).length);
+    await eventually(() => rows.count()).toBe(ranking.rows.filter((r) => r.flags?.newUndergrad).length);
     await page.getByLabel('新建本科').uncheck();
     await page.getByLabel('就业率低于本省平均').check();
-    await expect.poll(() => rows.count()).toBe(ranking.rows.filter((r) => r.flags?.belowAveragePlacement).length);
+    await eventually(() => rows.count()).toBe(ranking.rows.filter((r) => r.flags?.belowAveragePlacement).length);
     await page.getByLabel('就业率低于本省平均').uncheck();
     await page.getByLabel('搜索高校名称或代码').fill('职业');
-    await expect.poll(() => rows.count()).toBe(ranking.rows.filter((r) => r.universityName.includes('职业')).length);
+    await eventually(() => rows.count()).toBe(ranking.rows.filter((r) => r.universityName.includes('职业')).length);
 
     // The export is the latest notice's ledger, as .xlsx.
     const href = await page.getByTestId('export').getAttribute('href');
@@ -188,10 +190,10 @@ describe('the console in a browser', () => {
 
     // Another province: the API refuses, and the page says so.
     await page.goto('/console/provinces/110000');
-    await expect.poll(() => text(page.getByTestId('forbidden'))).toContain('403');
+    await eventually(() => text(page.getByTestId('forbidden'))).toContain('403');
     await screenshot(page, 'province-other-403');
     await page.goto(`/console/universities/${U.BJ1}`);
-    await expect.poll(() => text(page.getByTestId('forbidden'))).toContain('403');
+    await eventually(() => text(page.getByTestId('forbidden'))).toContain('403');
   }, 180_000);
 
   it('lands a university user on its page with the API’s progress, and its visit form creates, amends and retracts a visit while the figures follow', async () => {
@@ -200,7 +202,7 @@ describe('the console in a browser', () => {
     expect(new URL(page.url()).pathname).toBe(`/console/universities/${U.GD1}`);
     const progress = async () => (await u.apiGet<Progress>(`${c}/universities/${U.GD1}/progress?asOf=${asOf}`)).body;
     const shows = async (p: Progress) => {
-      await expect.poll(() => measureText(page, 'employersVisited')).toBe(formatNumber(p.measures.employersVisited));
+      await eventually(() => measureText(page, 'employersVisited')).toBe(formatNumber(p.measures.employersVisited));
       expect(await measureText(page, 'positions')).toBe(formatNumber(p.measures.positions));
       expect(await measureText(page, 'visits')).toBe(formatNumber(p.measures.visits));
       expect(await measureText(page, 'principalEmployers')).toBe(formatNumber(p.measures.principalEmployers));
@@ -209,7 +211,7 @@ describe('the console in a browser', () => {
     const before = await progress();
     await shows(before);
     const ledger = (await u.apiGet<VisitPage>(`${c}/universities/${U.GD1}/visits?page=1&pageSize=20`)).body;
-    await expect.poll(() => tableRows(page, 'visits').count()).toBe(ledger.rows.length);
+    await eventually(() => tableRows(page, 'visits').count()).toBe(ledger.rows.length);
     await screenshot(page, 'university-before');
     await expectAccessible(page);
 
@@ -221,7 +223,7 @@ describe('the console in a browser', () => {
     await dialog.getByLabel('提供岗位数').fill('30');
     await screenshot(page, 'university-visit-form');
     await dialog.getByTestId('visit-submit').click();
-    await expect.poll(() => answerOf(dialog), { timeout: 30_000 }).toMatch(/^success/);
+    await eventually(() => answerOf(dialog), 30_000).toMatch(/^success/);
     const created = await progress();
     expect(created.measures.employersVisited).toBe(before.measures.employersVisited + 1);
     expect(created.measures.positions).toBe(before.measures.positions + 30);
@@ -230,11 +232,11 @@ describe('the console in a browser', () => {
 
     // Amend it: 50 positions instead of 30.
     const row = tableRows(page, 'visits').filter({ hasText: '深圳市大疆创新科技有限公司' });
-    await expect.poll(() => row.count()).toBe(1);
+    await eventually(() => row.count()).toBe(1);
     await row.getByRole('button', { name: /^修改/ }).click();
     await dialog.getByLabel('提供岗位数').fill('50');
     await dialog.getByTestId('visit-submit').click();
-    await expect.poll(() => answerOf(dialog), { timeout: 30_000 }).toMatch(/^success/);
+    await eventually(() => answerOf(dialog), 30_000).toMatch(/^success/);
     const amended = await progress();
     expect(amended.measures.employersVisited).toBe(created.measures.employersVisited);
     expect(amended.measures.positions).toBe(before.measures.positions + 50);
@@ -247,11 +249,11 @@ describe('the console in a browser', () => {
       .locator('.ant-popconfirm')
       .getByRole('button', { name: /撤\s*回/ })
       .click();
-    await expect.poll(async () => (await progress()).measures.positions).toBe(before.measures.positions);
+    await eventually(async () => (await progress()).measures.positions).toBe(before.measures.positions);
     const retracted = await progress();
     expect(retracted.measures.employersVisited).toBe(before.measures.employersVisited);
     await shows(retracted);
-    await expect.poll(() => row.count()).toBe(0);
+    await eventually(() => row.count()).toBe(0);
     await screenshot(page, 'university-after-retraction');
   }, 240_000);
 
@@ -269,7 +271,7 @@ describe('the console in a browser', () => {
 
     await page.getByRole('menuitem', { name: '用人单位' }).click();
     await page.waitForSelector('[data-page="employers"]');
-    await expect.poll(() => text(page.getByTestId('queue-count'))).toBe(`待审核 ${formatNumber(before.length)} 条`);
+    await eventually(() => text(page.getByTestId('queue-count'))).toBe(`待审核 ${formatNumber(before.length)} 条`);
     const card = page.locator(`[data-review="${item.id}"]`);
     expect(await text(card.getByTestId('candidate').locator('[data-visits]'))).toBe(
       formatNumber(item.candidate!.visits),
@@ -285,7 +287,7 @@ describe('the console in a browser', () => {
       .getByRole('dialog')
       .getByRole('button', { name: /确\s*定/ })
       .click();
-    await expect.poll(() => text(page.getByTestId('queue-count'))).toBe(`待审核 ${formatNumber(before.length - 1)} 条`);
+    await eventually(() => text(page.getByTestId('queue-count'))).toBe(`待审核 ${formatNumber(before.length - 1)} 条`);
     expect((await queue()).length).toBe(before.length - 1);
     const candidateAfter = (await u.apiGet<{ visits: number }>(`/v1/admin/employers/${item.candidate_id}`)).body.visits;
     expect(candidateAfter).toBe(candidateBefore + item.employer!.visits);
@@ -295,9 +297,9 @@ describe('the console in a browser', () => {
     await page.getByLabel('按名称（任意写法）或统一社会信用代码搜索').fill(item.candidate_name);
     await page.getByLabel('按名称（任意写法）或统一社会信用代码搜索').press('Enter');
     const found = tableRows(page, 'employer-search').filter({ hasText: String(item.candidate_id) });
-    await expect.poll(() => text(found.locator('td').last())).toBe(formatNumber(candidateAfter));
+    await eventually(() => text(found.locator('td').last())).toBe(formatNumber(candidateAfter));
     await found.getByRole('link').click();
-    await expect.poll(() => text(page.getByTestId('audit'))).toContain('审核确认');
+    await eventually(() => text(page.getByTestId('audit'))).toContain('审核确认');
     await screenshot(page, 'employers-after-confirm');
   }, 180_000);
 
@@ -309,7 +311,7 @@ describe('the console in a browser', () => {
     await page.getByRole('menuitem', { name: '通报' }).click();
     await page.waitForSelector('[data-page="notices"]');
     const rows = tableRows(page, 'notices');
-    await expect.poll(() => rows.count()).toBe(list.notices.length);
+    await eventually(() => rows.count()).toBe(list.notices.length);
     const first = list.notices[0]!;
     expect(await text(rows.first())).toContain(first.subject);
     expect(await text(rows.first().locator('[data-delivery="delivered"]'))).toBe(
@@ -329,13 +331,13 @@ describe('the console in a browser', () => {
       .body;
     await page.getByRole('menuitem', { name: '运维' }).click();
     await page.waitForSelector('[data-page="operations"]');
-    await expect.poll(() => tableRows(page, 'queues').count()).toBe(state.queues.length);
+    await eventually(() => tableRows(page, 'queues').count()).toBe(state.queues.length);
     expect(await figureText(page, 'inboxAccepted')).toBe(formatNumber(state.inbox.accepted));
     await screenshot(page, 'operations-queues');
     await expectAccessible(page);
     await page.getByRole('tab', { name: '用户' }).click();
     const users = (await u.apiGet<{ users: unknown[] }>('/v1/admin/users')).body.users;
-    await expect.poll(() => tableRows(page, 'users').count()).toBe(users.length);
+    await eventually(() => tableRows(page, 'users').count()).toBe(users.length);
     await screenshot(page, 'operations-users');
   }, 120_000);
 
