@@ -32,8 +32,9 @@ export async function waitFor<T>(
     if (until ? until(value as T) : value) return value as T;
     const left = deadline - Date.now();
     if (left <= 0) {
-      const seen = inspect(value, { depth: 4, maxArrayLength: 20, breakLength: Infinity });
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value seen: ${seen}`);
+      // Bounded: a probe may return a large object (a BullMQ job holds its queue and connection).
+      const seen = inspect(value, { depth: 3, maxArrayLength: 20, maxStringLength: 500, breakLength: Infinity });
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value seen: ${seen.slice(0, 2000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
   }

@@ -5,13 +5,12 @@
 // redirects and SMTP_REQUIRE_TLS refuses a server without STARTTLS.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverNoticeJob } from '../../jobs/deliver-notice.job.ts';
 import { generateNoticesJob } from '../../jobs/generate-notices.job.ts';
-import { createProducer, deliveryJobId, type Producer } from '../../jobs/producer.ts';
+import { deliveryJobId } from '../../jobs/producer.ts';
 import { startScheduler, type Scheduler } from '../../services/scheduler/index.ts';
 import { startWorkers, type Workers } from '../../services/workers/index.ts';
 import { loadConfig, type Config } from '../../shared/config.ts';
@@ -23,8 +22,8 @@ import { listNotices } from '../../shared/repositories/notice.repository.ts';
 import { addRecipient, removeRecipient } from '../../shared/repositories/recipient.repository.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
 import { buildRankingWorld } from '../helpers/rankings-factories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { waitFor } from '../helpers/poll.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
 // ── a real SMTP server (no STARTTLS), counting what each address receives ────────────────────────────────────────
 const mails = new Map<string, number>();
@@ -59,33 +58,19 @@ const redirecting: Server = createServer((req, res) => {
   res.writeHead(302, { location: `${landingUrl}/stolen` }).end();
 });
 
-let t: TestDatabase;
-let r: TestRedis;
-let redis: Redis;
-let producer: Producer;
+const services = useTestServices({ poolSize: 4, producer: true });
 let smtpUrl: string;
 let redirectUrl: string;
 
 const LEASE_SECONDS = 2;
 /** For the tests that are not about the lease: nothing is taken back while a slow machine sends. */
 const LONG_LEASE = { DELIVERY_LEASE_SECONDS: '600' };
+/** Not a wait for a condition: a window in which a second send, which must not happen, would arrive. */
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
-
-async function until<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 40_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (done(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await sleep(100);
-  }
-}
 
 function configWith(extra: Record<string, string> = {}): Config {
   return loadConfig({
-    DATABASE_URL: t.url,
-    REDIS_URL: r.url,
-    QUEUE_PREFIX: r.prefix,
+    ...services.env,
     SMTP_URL: smtpUrl,
     LOG_LEVEL: 'silent',
     DB_POOL_SIZE: '4',
@@ -105,38 +90,34 @@ function notices(extra: Record<string, string> = {}, sweepIntervalMs = 300): Pro
  */
 const added: number[] = [];
 async function oneDelivery(period: string, address: string, scope = 'province:110000') {
-  for (const id of added.splice(0)) await removeRecipient(t.db, id); // whatever an earlier test left behind
+  for (const id of added.splice(0)) await removeRecipient(services.db, id); // whatever an earlier test left behind
   const kind = address.startsWith('http') ? 'webhook' : 'email';
-  const { recipient } = await addRecipient(t.db, {
+  const { recipient } = await addRecipient(services.db, {
     scope,
     kind,
     address,
     ...(kind === 'webhook' ? { secret: 'test-secret', format: 'json' as const } : {}),
   });
   added.push(recipient.id);
-  const result = await generateNotices(t.db, { campaignId: '2022', period });
-  const ds = await listDeliveries(t.db, { ids: result.pendingDeliveryIds });
+  const result = await generateNotices(services.db, { campaignId: '2022', period });
+  const ds = await listDeliveries(services.db, { ids: result.pendingDeliveryIds });
   const delivery = ds.find((d) => d.recipientId === recipient.id)!;
   expect(ds).toHaveLength(1);
-  return { id: delivery.id, done: () => removeRecipient(t.db, recipient.id) };
+  return { id: delivery.id, done: () => removeRecipient(services.db, recipient.id) };
 }
 
 const backdate = (id: number, seconds: number) =>
   sql`UPDATE notice_deliveries SET claimed_at = now() - make_interval(secs => ${seconds}),
-        updated_at = now() - make_interval(secs => ${seconds}) WHERE id = ${id}`.execute(t.db);
+        updated_at = now() - make_interval(secs => ${seconds}) WHERE id = ${id}`.execute(services.db);
 
 /** Makes PostgreSQL refuse the next `n` updates that mark a delivery delivered (a sequence: not rolled back). */
 async function refuseDelivered(n: number): Promise<void> {
-  await sql`UPDATE refuse_delivered SET remaining = ${n}`.execute(t.db);
-  await sql`SELECT setval('refused_updates', 1, false)`.execute(t.db);
+  await sql`UPDATE refuse_delivered SET remaining = ${n}`.execute(services.db);
+  await sql`SELECT setval('refused_updates', 1, false)`.execute(services.db);
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase(4);
-  r = createTestRedis();
-  redis = new Redis(r.url, { maxRetriesPerRequest: 3 });
-  producer = createProducer({ connection: redis, prefix: r.prefix });
-  await buildRankingWorld(t.db);
+  await buildRankingWorld(services.db);
   await new Promise<void>((res) => smtp.listen(0, '127.0.0.1', () => res()));
   await new Promise<void>((res) => landing.listen(0, '127.0.0.1', () => res()));
   await new Promise<void>((res) => redirecting.listen(0, '127.0.0.1', () => res()));
@@ -145,10 +126,12 @@ beforeAll(async () => {
   redirectUrl = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/hook`;
   // Fault injection inside PostgreSQL: refuse an update to 'delivered' while the sequence is below the limit, and
   // record the synchronous_commit in force for every change of a delivery.
-  await sql`CREATE TABLE refuse_delivered (remaining int NOT NULL)`.execute(t.db);
-  await sql`INSERT INTO refuse_delivered VALUES (0)`.execute(t.db);
-  await sql`CREATE SEQUENCE refused_updates`.execute(t.db);
-  await sql`CREATE TABLE delivery_commit_modes (delivery_id bigint, state text, synchronous_commit text)`.execute(t.db);
+  await sql`CREATE TABLE refuse_delivered (remaining int NOT NULL)`.execute(services.db);
+  await sql`INSERT INTO refuse_delivered VALUES (0)`.execute(services.db);
+  await sql`CREATE SEQUENCE refused_updates`.execute(services.db);
+  await sql`CREATE TABLE delivery_commit_modes (delivery_id bigint, state text, synchronous_commit text)`.execute(
+    services.db,
+  );
   await sql`CREATE FUNCTION delivery_faults() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       INSERT INTO delivery_commit_modes VALUES (NEW.id, NEW.state, current_setting('synchronous_commit'));
@@ -156,54 +139,50 @@ beforeAll(async () => {
         RAISE EXCEPTION 'injected fault: the status update is refused';
       END IF;
       RETURN NEW;
-    END $$`.execute(t.db);
+    END $$`.execute(services.db);
   await sql`CREATE TRIGGER delivery_faults BEFORE UPDATE ON notice_deliveries FOR EACH ROW EXECUTE FUNCTION delivery_faults()`.execute(
-    t.db,
+    services.db,
   );
 }, 120_000);
 
 afterAll(async () => {
-  await producer?.close();
-  redis?.disconnect();
   await new Promise((res) => smtp.close(() => res(undefined)));
   await new Promise((res) => landing.close(() => res(undefined)));
   await new Promise((res) => redirecting.close(() => res(undefined)));
-  await r?.cleanup();
-  await t?.drop();
 });
 
 describe('a delivery stuck in sending', { timeout: 90_000 }, () => {
   it('is taken back after its lease and sent once, when its last retry found it still leased and gave up', async () => {
     const d = await oneDelivery('2022-W10', 'stuck@edu.example');
     // A worker claimed it and died mid-send; the job's last attempt then finds the row leased ('busy') and ends.
-    expect(await claimDelivery(t.db, d.id, LEASE_SECONDS)).toMatchObject({ state: 'sending', attempts: 1 });
-    await producer
+    expect(await claimDelivery(services.db, d.id, LEASE_SECONDS)).toMatchObject({ state: 'sending', attempts: 1 });
+    await services.producer
       .queue('deliveries')
       .add('deliveries', { deliveryId: d.id }, { jobId: deliveryJobId(d.id), attempts: 1 });
     // Workers with a lease longer than the job's retries (as in production) run that last attempt...
     const before = await notices(LONG_LEASE);
     try {
-      const job = await until(
-        'the last attempt to end',
-        () => producer.queue('deliveries').getJob(deliveryJobId(d.id)),
-        (j) => j?.finishedOn !== undefined,
-      );
+      const job = await waitFor(() => services.producer.queue('deliveries').getJob(deliveryJobId(d.id)), {
+        what: 'the last attempt to end',
+        until: (j) => j?.finishedOn !== undefined,
+        timeoutMs: 40_000,
+      });
       expect(job?.returnvalue).toMatchObject({ outcome: 'busy' });
-      expect(await getDelivery(t.db, d.id)).toMatchObject({ state: 'sending' }); // and nothing else would ever send it
+      expect(await getDelivery(services.db, d.id)).toMatchObject({ state: 'sending' }); // and nothing else would ever send it
     } finally {
       await before.close();
     }
     // ...and once the lease has expired, the delivery sweeper takes it back.
     const workers = await notices();
     try {
-      await until(
-        'the delivery',
-        () => getDelivery(t.db, d.id),
-        (x) => x?.state === 'delivered',
-      );
+      await waitFor(() => getDelivery(services.db, d.id), {
+        what: 'the delivery',
+        until: (x) => x?.state === 'delivered',
+        timeoutMs: 40_000,
+      });
       await sleep(1000); // a second send would arrive now
       expect(mails.get('stuck@edu.example')).toBe(1);
-      expect(await getDelivery(t.db, d.id)).toMatchObject({ state: 'delivered', attempts: 2 });
+      expect(await getDelivery(services.db, d.id)).toMatchObject({ state: 'delivered', attempts: 2 });
     } finally {
       await workers.close();
       await d.done();
@@ -212,15 +191,15 @@ describe('a delivery stuck in sending', { timeout: 90_000 }, () => {
 
   it('ends failed, unsent, once it has used the attempt cap', async () => {
     const d = await oneDelivery('2022-W11', 'doomed@edu.example');
-    await claimDelivery(t.db, d.id, LEASE_SECONDS);
-    await sql`UPDATE notice_deliveries SET attempts = 8 WHERE id = ${d.id}`.execute(t.db); // eighth claim, worker died
+    await claimDelivery(services.db, d.id, LEASE_SECONDS);
+    await sql`UPDATE notice_deliveries SET attempts = 8 WHERE id = ${d.id}`.execute(services.db); // eighth claim, worker died
     const workers = await notices();
     try {
-      const row = await until(
-        'the delivery to end',
-        () => getDelivery(t.db, d.id),
-        (x) => x?.state !== 'sending',
-      );
+      const row = await waitFor(() => getDelivery(services.db, d.id), {
+        what: 'the delivery to end',
+        until: (x) => x?.state !== 'sending',
+        timeoutMs: 40_000,
+      });
       expect(row).toMatchObject({ state: 'failed', attempts: 8 });
       expect(row?.lastError).toContain('abandoned mid-send');
       expect(row?.lastError).toContain('gave up after 8 attempts');
@@ -233,9 +212,12 @@ describe('a delivery stuck in sending', { timeout: 90_000 }, () => {
 
   it('shows in `ledger notices list` as stuck once its lease has expired', async () => {
     const d = await oneDelivery('2022-W12', 'shown@edu.example');
-    await claimDelivery(t.db, d.id, LEASE_SECONDS);
+    await claimDelivery(services.db, d.id, LEASE_SECONDS);
     await backdate(d.id, 60);
-    const env = { DATABASE_URL: t.url, REDIS_URL: r.url, QUEUE_PREFIX: r.prefix, DELIVERY_LEASE_SECONDS: '30' };
+    const env = {
+      ...services.env,
+      DELIVERY_LEASE_SECONDS: '30',
+    };
     try {
       const json = await runLedger(['notices', 'list', '--campaign', '2022', '--period', '2022-W12', '--json'], env);
       expect(json.code, json.stderr).toBe(0);
@@ -246,7 +228,7 @@ describe('a delivery stuck in sending', { timeout: 90_000 }, () => {
       const text = await runLedger(['notices', 'list', '--campaign', '2022', '--period', '2022-W12'], env);
       expect(text.stdout).toMatch(/province:110000.*sending 1 \(1 stuck\)/);
     } finally {
-      await sql`UPDATE notice_deliveries SET state = 'failed' WHERE id = ${d.id}`.execute(t.db);
+      await sql`UPDATE notice_deliveries SET state = 'failed' WHERE id = ${d.id}`.execute(services.db);
       await d.done();
     }
   });
@@ -258,15 +240,15 @@ describe('a send that succeeded is never repeated', { timeout: 90_000 }, () => {
     await refuseDelivered(3);
     const workers = await notices(LONG_LEASE);
     try {
-      await producer.enqueueDeliveries([d.id]);
-      await until(
-        'the delivery',
-        () => getDelivery(t.db, d.id),
-        (x) => x?.state === 'delivered',
-      );
+      await services.producer.enqueueDeliveries([d.id]);
+      await waitFor(() => getDelivery(services.db, d.id), {
+        what: 'the delivery',
+        until: (x) => x?.state === 'delivered',
+        timeoutMs: 40_000,
+      });
       await sleep(2500); // a retry of the job would send again now
       expect(mails.get('refused@edu.example')).toBe(1);
-      expect(await getDelivery(t.db, d.id)).toMatchObject({ state: 'delivered', attempts: 1 });
+      expect(await getDelivery(services.db, d.id)).toMatchObject({ state: 'delivered', attempts: 1 });
     } finally {
       await refuseDelivered(0);
       await workers.close();
@@ -279,22 +261,22 @@ describe('a send that succeeded is never repeated', { timeout: 90_000 }, () => {
     await refuseDelivered(1_000_000);
     const workers = await notices();
     try {
-      await producer.enqueueDeliveries([d.id]);
-      const kept = await until(
-        'the job to keep the send',
-        () => producer.sentDeliveryResponse(d.id),
-        (x) => x !== undefined,
-      );
+      await services.producer.enqueueDeliveries([d.id]);
+      const kept = await waitFor(() => services.producer.sentDeliveryResponse(d.id), {
+        what: 'the job to keep the send',
+        until: (x) => x !== undefined,
+        timeoutMs: 40_000,
+      });
       expect(kept).toMatch(/^250/);
       // Not recorded yet. (With this test's 2 s lease the sweeper may meanwhile have put the row back to 'pending':
       // its job holds the send, so nothing is sent again either way.)
-      expect((await getDelivery(t.db, d.id))?.state).not.toBe('delivered');
+      expect((await getDelivery(services.db, d.id))?.state).not.toBe('delivered');
       await refuseDelivered(0); // the database is back
-      await until(
-        'the delivery',
-        () => getDelivery(t.db, d.id),
-        (x) => x?.state === 'delivered',
-      );
+      await waitFor(() => getDelivery(services.db, d.id), {
+        what: 'the delivery',
+        until: (x) => x?.state === 'delivered',
+        timeoutMs: 40_000,
+      });
       expect(mails.get('outage@edu.example')).toBe(1);
       expect(rcpts.get('outage@edu.example')).toBe(1);
     } finally {
@@ -306,19 +288,19 @@ describe('a send that succeeded is never repeated', { timeout: 90_000 }, () => {
 
   it('the sweeper records a delivery from the send its job kept, instead of sending it again', async () => {
     const d = await oneDelivery('2022-W15', 'kept@edu.example');
-    await claimDelivery(t.db, d.id, LEASE_SECONDS);
+    await claimDelivery(services.db, d.id, LEASE_SECONDS);
     await backdate(d.id, 60);
-    await producer.keepSentDelivery(d.id, '250 2.0.0 kept by the job');
+    await services.producer.keepSentDelivery(d.id, '250 2.0.0 kept by the job');
     try {
-      const recovery = await recoverDeliveries(t.db, producer, { leaseSeconds: LEASE_SECONDS });
+      const recovery = await recoverDeliveries(services.db, services.producer, { leaseSeconds: LEASE_SECONDS });
       expect(recovery.recorded).toEqual([d.id]);
-      expect(await getDelivery(t.db, d.id)).toMatchObject({
+      expect(await getDelivery(services.db, d.id)).toMatchObject({
         state: 'delivered',
         response: '250 2.0.0 kept by the job',
       });
       expect(mails.get('kept@edu.example')).toBeUndefined();
     } finally {
-      await producer.queue('deliveries').remove(deliveryJobId(d.id));
+      await services.producer.queue('deliveries').remove(deliveryJobId(d.id));
       await d.done();
     }
   });
@@ -327,14 +309,14 @@ describe('a send that succeeded is never repeated', { timeout: 90_000 }, () => {
     const d = await oneDelivery('2022-W16', 'durable@edu.example');
     const workers = await notices(LONG_LEASE);
     try {
-      await producer.enqueueDeliveries([d.id]);
-      await until(
-        'the delivery',
-        () => getDelivery(t.db, d.id),
-        (x) => x?.state === 'delivered',
-      );
+      await services.producer.enqueueDeliveries([d.id]);
+      await waitFor(() => getDelivery(services.db, d.id), {
+        what: 'the delivery',
+        until: (x) => x?.state === 'delivered',
+        timeoutMs: 40_000,
+      });
       const modes = await sql<{ state: string; synchronous_commit: string }>`
-        SELECT state, synchronous_commit FROM delivery_commit_modes WHERE delivery_id = ${d.id}`.execute(t.db);
+        SELECT state, synchronous_commit FROM delivery_commit_modes WHERE delivery_id = ${d.id}`.execute(services.db);
       expect(modes.rows.map((m) => m.state)).toEqual(['sending', 'delivered']);
       expect(modes.rows.every((m) => m.synchronous_commit === 'on')).toBe(true);
     } finally {
@@ -346,32 +328,35 @@ describe('a send that succeeded is never repeated', { timeout: 90_000 }, () => {
 
 describe('the scheduler catches up with what Redis lost', { timeout: 90_000 }, () => {
   it('generates and delivers the notices of a recent period that has snapshots but no notices', async () => {
-    const { recipient } = await addRecipient(t.db, { scope: 'national', kind: 'email', address: 'moe@moe.example' });
+    const { recipient } = await addRecipient(services.db, {
+      scope: 'national',
+      kind: 'email',
+      address: 'moe@moe.example',
+    });
     let workers: Workers | undefined;
     let scheduler: Scheduler | undefined;
     try {
-      await takeSnapshots(t.db, { campaignId: '2022', period: '2022-W17' }); // the rankings job ran; its notices job was lost
+      await takeSnapshots(services.db, { campaignId: '2022', period: '2022-W17' }); // the rankings job ran; its notices job was lost
       workers = await notices({}, 0); // no delivery sweeper here: the scheduler alone must find it
       // Wednesday 2022-05-04: W17 (to 1 May) is within the 14-day lookback. No cron tick fires during the test.
       scheduler = await startScheduler(configWith({ SCHEDULE_CATCHUP_SECONDS: '0' }), {
         now: () => new Date('2022-05-04T02:00:00Z'),
       });
-      await until(
-        'the W17 notices to be delivered',
+      await waitFor(
         async () => {
-          const ns = await listNotices(t.db, { campaignId: '2022', period: '2022-W17' });
+          const ns = await listNotices(services.db, { campaignId: '2022', period: '2022-W17' });
           return ns.find((n) => n.scope === 'national')?.deliveries.delivered ?? 0;
         },
-        (n) => n === 1,
+        { what: 'the W17 notices to be delivered', until: (n) => n === 1, timeoutMs: 40_000 },
       );
       await sleep(1000);
       expect(mails.get('moe@moe.example')).toBe(1);
     } finally {
       await scheduler?.close();
       await workers?.close();
-      await removeRecipient(t.db, recipient.id);
+      await removeRecipient(services.db, recipient.id);
       // The catch-up also queued ranking runs for the other due periods; no worker here takes them.
-      await producer.queue('rankings').obliterate({ force: true });
+      await services.producer.queue('rankings').obliterate({ force: true });
     }
   });
 
@@ -386,11 +371,11 @@ describe('the scheduler catches up with what Redis lost', { timeout: 90_000 }, (
       scheduler = await startScheduler(configWith({ SCHEDULE_CATCHUP_SECONDS: '0' }), {
         now: () => new Date('2030-01-09T02:00:00Z'),
       });
-      await until(
-        'the delivery',
-        () => getDelivery(t.db, d.id),
-        (x) => x?.state === 'delivered',
-      );
+      await waitFor(() => getDelivery(services.db, d.id), {
+        what: 'the delivery',
+        until: (x) => x?.state === 'delivered',
+        timeoutMs: 40_000,
+      });
       await sleep(1000);
       expect(mails.get('lost@edu.example')).toBe(1);
     } finally {
@@ -405,9 +390,9 @@ describe('transport rules', { timeout: 60_000 }, () => {
   it('does not follow a webhook redirect: a 302 fails the delivery and the target receives nothing', async () => {
     const d = await oneDelivery('2022-03', redirectUrl);
     try {
-      const outcome = await deliver(t.db, d.id, deliverySettings(configWith()), { finalAttempt: false });
+      const outcome = await deliver(services.db, d.id, deliverySettings(configWith()), { finalAttempt: false });
       expect(outcome).toMatchObject({ outcome: 'failed' });
-      const row = await getDelivery(t.db, d.id);
+      const row = await getDelivery(services.db, d.id);
       expect(row).toMatchObject({ state: 'failed', attempts: 1 });
       expect(row?.lastError).toContain('302');
       expect(row?.lastError).toContain('redirects are not followed');
@@ -421,9 +406,9 @@ describe('transport rules', { timeout: 60_000 }, () => {
     const d = await oneDelivery('2022-04', 'plaintext@edu.example');
     try {
       const settings = deliverySettings(configWith({ SMTP_REQUIRE_TLS: 'true' }));
-      const outcome = await deliver(t.db, d.id, settings, { finalAttempt: false });
+      const outcome = await deliver(services.db, d.id, settings, { finalAttempt: false });
       expect(outcome).toMatchObject({ outcome: 'failed' });
-      const row = await getDelivery(t.db, d.id);
+      const row = await getDelivery(services.db, d.id);
       expect(row).toMatchObject({ state: 'failed', attempts: 1 });
       expect(row?.lastError).toContain('did not start TLS and SMTP_REQUIRE_TLS is set');
       expect(rcpts.get('plaintext@edu.example')).toBeUndefined();
