@@ -4,12 +4,11 @@
 // SMTP server. Runs against a redis-server of its own (FLUSHALL never touches the shared one), real worker processes,
 // the real scheduler and PostgreSQL.
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeRankingsJob } from '../../jobs/compute-rankings.job.ts';
-import { createProducer, noticesJobId, type Producer } from '../../jobs/producer.ts';
+import { noticesJobId } from '../../jobs/producer.ts';
 import { startScheduler, type Scheduler } from '../../services/scheduler/index.ts';
 import { startWorkers } from '../../services/workers/index.ts';
 import { loadConfig } from '../../shared/config.ts';
@@ -18,9 +17,10 @@ import { listNotices } from '../../shared/repositories/notice.repository.ts';
 import { addRecipient } from '../../shared/repositories/recipient.repository.ts';
 import { listSnapshots } from '../../shared/repositories/snapshot.repository.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
-import { startPrivateRedis, startWorkerChild, type Child, type PrivateRedis } from '../helpers/processes.ts';
+import { waitFor } from '../helpers/poll.ts';
+import { startWorkerChild, type Child } from '../helpers/processes.ts';
 import { buildRankingWorld } from '../helpers/rankings-factories.ts';
-import { createTestDatabase, uniqueName, type TestDatabase } from '../helpers/test-db.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
 // ── a real SMTP server: every accepted message by recipient and Message-ID; one recipient's first session stalls ──
 const STALL = 'stall@edu.example';
@@ -60,44 +60,24 @@ const PERIOD = '2022-W14';
 // Wednesday 2022-04-13, 10:00 in Shanghai; with a 3-day lookback only W14 (to 10 April) is due.
 const WEDNESDAY = new Date('2022-04-13T02:00:00Z');
 
-let t: TestDatabase;
-let privateRedis: PrivateRedis;
-let redis: Redis;
-let producer: Producer;
+const services = useTestServices({ poolSize: 4, redis: 'private', producer: true });
 let env: Record<string, string> & { DATABASE_URL: string };
 const schedulers: Scheduler[] = [];
 const children: Child[] = [];
 
-async function until<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (done(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
-
 async function periodDeliveries() {
-  const notices = await listNotices(t.db, { campaignId: '2022', period: PERIOD });
-  return notices.length ? listDeliveries(t.db, { noticeIds: notices.map((n) => n.id) }) : [];
+  const notices = await listNotices(services.db, { campaignId: '2022', period: PERIOD });
+  return notices.length ? listDeliveries(services.db, { noticeIds: notices.map((n) => n.id) }) : [];
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase(4);
-  privateRedis = await startPrivateRedis();
-  const prefix = uniqueName('ledger_test_nf');
-  redis = new Redis(privateRedis.url, { maxRetriesPerRequest: 3 });
-  producer = createProducer({ connection: redis, prefix });
-  await buildRankingWorld(t.db);
+  await buildRankingWorld(services.db);
   for (const [scope, addresses] of Object.entries(RECIPIENTS)) {
-    for (const address of addresses) await addRecipient(t.db, { scope, kind: 'email', address });
+    for (const address of addresses) await addRecipient(services.db, { scope, kind: 'email', address });
   }
   await new Promise<void>((res) => smtp.listen(0, '127.0.0.1', () => res()));
   env = {
-    DATABASE_URL: t.url,
-    REDIS_URL: privateRedis.url,
-    QUEUE_PREFIX: prefix,
+    ...services.env,
     // No client timeouts: the stalled send waits until its worker is killed.
     SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}/?ignoreTLS=true`,
     DB_POOL_SIZE: '4',
@@ -116,37 +96,33 @@ afterAll(async () => {
       await c.exited;
     }
   }
-  await producer?.close();
-  redis?.disconnect();
-  await privateRedis?.stop();
   await new Promise((res) => smtp.close(() => res(undefined)));
-  await t?.drop();
 });
 
 describe('notices under faults', { timeout: 240_000 }, () => {
   it('a Redis flush between the rankings and notices jobs and a worker killed mid-send: every recipient gets each notice exactly once', async () => {
     // 1. The week's ranking run, as a cron tick enqueues it, taken by a worker that runs only rankings: it stores the
     //    snapshots and enqueues the notices job.
-    await producer.enqueueRankings('2022', PERIOD, '2022-04-10');
+    await services.producer.enqueueRankings('2022', PERIOD, '2022-04-10');
     const rankingsOnly = await startWorkers(loadConfig({ ...env, LOG_LEVEL: 'silent' }), {
       modules: [computeRankingsJob],
       sweepIntervalMs: 0,
     });
     try {
-      await until(
-        'the notices job',
-        async () => (await producer.queue('notices').getJob(noticesJobId('2022', PERIOD)))?.id,
-        (id) => id !== undefined,
-      );
+      await waitFor(async () => (await services.producer.queue('notices').getJob(noticesJobId('2022', PERIOD)))?.id, {
+        what: 'the notices job',
+        until: (id) => id !== undefined,
+        timeoutMs: 60_000,
+      });
     } finally {
       await rankingsOnly.close();
     }
-    expect((await listSnapshots(t.db, '2022', PERIOD)).length).toBeGreaterThan(0);
+    expect((await listSnapshots(services.db, '2022', PERIOD)).length).toBeGreaterThan(0);
 
     // 2. Redis loses everything before the notices job runs.
-    expect(await redis.flushall()).toBe('OK');
-    expect(await producer.queue('notices').getJob(noticesJobId('2022', PERIOD))).toBeUndefined();
-    expect(await listNotices(t.db, { campaignId: '2022', period: PERIOD })).toEqual([]);
+    expect(await services.redis.flushall()).toBe('OK');
+    expect(await services.producer.queue('notices').getJob(noticesJobId('2022', PERIOD))).toBeUndefined();
+    expect(await listNotices(services.db, { campaignId: '2022', period: PERIOD })).toEqual([]);
 
     // 3. The scheduler's catch-up finds a period with snapshots but no notices; a worker process generates and sends.
     //    Both with a long lease, so that nothing takes the stalled send back while it waits to be killed.
@@ -156,8 +132,7 @@ describe('notices under faults', { timeout: 240_000 }, () => {
     const first = await startWorkerChild(longLease, { lockDurationMs: 3000, stalledIntervalMs: 1000 });
     children.push(first);
     const all = Object.values(RECIPIENTS).flat();
-    await until(
-      'every delivery but the stalled one to be delivered, and the stalled one mid-send',
+    await waitFor(
       async () => {
         const ds = await periodDeliveries();
         return {
@@ -167,18 +142,21 @@ describe('notices under faults', { timeout: 240_000 }, () => {
           stalling,
         };
       },
-      (s) => s.n === all.length && s.delivered === all.length - 1 && s.sending === 1 && s.stalling,
+      {
+        what: 'every delivery but the stalled one to be delivered, and the stalled one mid-send',
+        until: (s) => s.n === all.length && s.delivered === all.length - 1 && s.sending === 1 && s.stalling,
+        timeoutMs: 60_000,
+      },
     );
 
     // 4. The worker dies mid-send (SIGKILL: no cleanup), and Redis loses its jobs once more: only PostgreSQL knows.
     await before.close();
     first.process.kill('SIGKILL');
     await first.exited;
-    expect(await redis.flushall()).toBe('OK');
+    expect(await services.redis.flushall()).toBe('OK');
 
     // 5. Once its lease has expired, `ledger notices list` shows the delivery stuck.
-    const list = await until(
-      'the stuck delivery in `ledger notices list`',
+    const list = await waitFor(
       async () => {
         const out = await runLedger(['notices', 'list', '--campaign', '2022', '--period', PERIOD, '--json'], {
           ...env,
@@ -186,8 +164,11 @@ describe('notices under faults', { timeout: 240_000 }, () => {
         });
         return jsonOut<Array<{ scope: string; stuckDeliveries: number }>>(out);
       },
-      (rows) => rows.some((n) => n.stuckDeliveries === 1),
-      30_000,
+      {
+        what: 'the stuck delivery in `ledger notices list`',
+        until: (rows) => rows.some((n) => n.stuckDeliveries === 1),
+        timeoutMs: 30_000,
+      },
     );
     expect(list.find((n) => n.stuckDeliveries === 1)?.scope).toBe('province:440000');
 
@@ -195,21 +176,21 @@ describe('notices under faults', { timeout: 240_000 }, () => {
     schedulers.push(await startScheduler(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { now: () => WEDNESDAY }));
     const second = await startWorkerChild(env, { lockDurationMs: 3000, stalledIntervalMs: 1000 });
     children.push(second);
-    const deliveries = await until(
-      'every delivery to be delivered',
-      periodDeliveries,
-      (ds) => ds.length === all.length && ds.every((d) => d.state === 'delivered'),
-    );
+    const deliveries = await waitFor(periodDeliveries, {
+      what: 'every delivery to be delivered',
+      until: (ds) => ds.length === all.length && ds.every((d) => d.state === 'delivered'),
+      timeoutMs: 60_000,
+    });
     // Nothing is left that could still send: no open delivery, no live job.
-    const q = producer.queue('deliveries');
-    await until(
-      'the delivery queue to be idle',
-      () => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
-      (c) => Object.values(c).every((n) => n === 0),
-    );
+    const q = services.producer.queue('deliveries');
+    await waitFor(() => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized'), {
+      what: 'the delivery queue to be idle',
+      until: (c) => Object.values(c).every((n) => n === 0),
+      timeoutMs: 60_000,
+    });
 
     // Each recipient received exactly one message, the notice of its scope, once.
-    const notices = await listNotices(t.db, { campaignId: '2022', period: PERIOD });
+    const notices = await listNotices(services.db, { campaignId: '2022', period: PERIOD });
     expect(notices.map((n) => n.scope).sort()).toEqual(['national', 'province:110000', 'province:440000']);
     for (const [scope, addresses] of Object.entries(RECIPIENTS)) {
       const notice = notices.find((n) => n.scope === scope)!;
