@@ -25,8 +25,8 @@ import { addRecipient } from '../../shared/repositories/recipient.repository.ts'
 import { getSnapshot } from '../../shared/repositories/snapshot.repository.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
 import { buildRankingWorld, WORLD as W } from '../helpers/rankings-factories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { waitFor } from '../helpers/poll.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
 // ── a real SMTP server with per-address behaviour ──────────────────────────────────────────────────────────────
 interface Received {
@@ -86,22 +86,15 @@ const hookServer: Server = createServer((req, res) => {
   });
 });
 
-let t: TestDatabase;
-let r: TestRedis;
+const services = useTestServices({ redis: true });
 let workers: Workers;
 let env: Record<string, string> & { DATABASE_URL: string };
 let hookBase: string;
 const SECRET = 'test-secret-123';
 const recipientIds: Record<string, number> = {};
 
+/** Not a wait for a condition: a window in which a send that must not happen would arrive. */
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
-async function waitFor(check: () => Promise<boolean>, ms = 40_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await sleep(200);
-  }
-}
 const mailsTo = (address: string) => received.filter((m) => m.rcpt.includes(address));
 
 /** The rows of the HTML tables as arrays of cell texts. */
@@ -117,19 +110,15 @@ function tableRows(html: string): string[][] {
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  await buildRankingWorld(t.db);
-  await filePlan(t.db, '2022', '440000', '2022-03-15');
+  await buildRankingWorld(services.db);
+  await filePlan(services.db, '2022', '440000', '2022-03-15');
   await new Promise<void>((res) => smtp.listen(0, '127.0.0.1', () => res()));
   await new Promise<void>((res) => hookServer.listen(0, '127.0.0.1', () => res()));
   const smtpPort = (smtp.server.address() as AddressInfo).port;
   hookBase = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}`;
   const smtpUrl = `smtp://127.0.0.1:${smtpPort}/?ignoreTLS=true&socketTimeout=1000&greetingTimeout=1000&connectionTimeout=1000`;
   env = {
-    DATABASE_URL: t.url,
-    REDIS_URL: r.url,
-    QUEUE_PREFIX: r.prefix,
+    ...services.env,
     SMTP_URL: smtpUrl,
     MAIL_FROM: '访企拓岗电子台账 <ledger@example.org>',
   };
@@ -137,7 +126,7 @@ beforeAll(async () => {
   workers = await startWorkers(config, {
     modules: [generateNoticesJob, deliverNoticeJob],
     sweepIntervalMs: 0,
-    db: t.db,
+    db: services.db,
   });
 
   // Two recipients through the command line, the rest through the repository.
@@ -161,7 +150,7 @@ beforeAll(async () => {
     format?: 'wecom' | 'dingtalk',
   ) => {
     recipientIds[name] = (
-      await addRecipient(t.db, {
+      await addRecipient(services.db, {
         scope,
         kind,
         address,
@@ -178,7 +167,7 @@ beforeAll(async () => {
   await add('wecom', 'province:440000', 'webhook', `${hookBase}/wecom?key=abc`, 'wecom');
   await add('dingtalk', 'national', 'webhook', `${hookBase}/dingtalk?access_token=xyz`, 'dingtalk');
   recipientIds.gone = (
-    await addRecipient(t.db, {
+    await addRecipient(services.db, {
       scope: 'province:440000',
       kind: 'webhook',
       address: `${hookBase}/gone`,
@@ -192,8 +181,6 @@ afterAll(async () => {
   await workers?.close();
   await new Promise((res) => smtp.close(() => res(undefined)));
   await new Promise((res) => hookServer.close(() => res(undefined)));
-  await r?.cleanup();
-  await t?.drop();
 });
 
 describe('ledger recipients', () => {
@@ -239,12 +226,16 @@ describe('notices run and delivery', () => {
         'province:440000',
       ]);
     expect(summaries[0]!.deliveriesCreated + summaries[1]!.deliveriesCreated).toBe(10);
-    const notices = await listNotices(t.db, { campaignId: '2022', period: '2022-W14' });
+    const notices = await listNotices(services.db, { campaignId: '2022', period: '2022-W14' });
     expect(notices).toHaveLength(3);
-    await waitFor(async () =>
-      (await listDeliveries(t.db, { noticeIds: notices.map((n) => n.id) })).every(
-        (d) => d.state === 'delivered' || d.state === 'failed',
-      ),
+    await waitFor(
+      async () => (await listDeliveries(services.db, { noticeIds: notices.map((n) => n.id) })).map((d) => d.state),
+      {
+        what: 'every delivery of 2022-W14 delivered or failed',
+        until: (states) => states.every((state) => state === 'delivered' || state === 'failed'),
+        timeoutMs: 40_000,
+        intervalMs: 200,
+      },
     );
     await sleep(1500); // anything sent twice would arrive now
     for (const who of [
@@ -262,7 +253,7 @@ describe('notices run and delivery', () => {
   });
 
   it('retries after an SMTP 4xx and after a timeout; a permanent failure ends failed at once while the others are delivered', async () => {
-    const ds = await listDeliveries(t.db, {});
+    const ds = await listDeliveries(services.db, {});
     const of = (name: string) => ds.find((d) => d.recipientId === recipientIds[name])!;
     expect(of('greylist')).toMatchObject({ state: 'delivered', attempts: 2 });
     expect(rcptSeen.get('greylist@edu.example')).toBe(2);
@@ -283,7 +274,7 @@ describe('notices run and delivery', () => {
     expect((Array.isArray(mail.to) ? mail.to[0] : mail.to)?.text).toBe('ministry@moe.example');
     expect(mail.text).toContain('截至2022年4月10日');
     const html = String(mail.html);
-    const provinces = (await getSnapshot(t.db, '2022', '2022-W14', 'provinces'))!.rows as ProvinceRankRow[];
+    const provinces = (await getSnapshot(services.db, '2022', '2022-W14', 'provinces'))!.rows as ProvinceRankRow[];
     const rows = tableRows(html);
     for (const p of provinces.filter((x) => x.universities > 0)) {
       const row = rows.find((cells) => cells[2] === p.provinceName && cells.length === 8);
@@ -315,7 +306,7 @@ describe('notices run and delivery', () => {
     expect(xlsx.filename).toBe('电子台账-2022-2022-W14-全国.xlsx');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.content as unknown as ArrayBuffer);
-    const national = (await getSnapshot(t.db, '2022', '2022-W14', 'national'))!.rows as UniversityRankRow[];
+    const national = (await getSnapshot(services.db, '2022', '2022-W14', 'national'))!.rows as UniversityRankRow[];
     const progress = wb.getWorksheet(PROGRESS_SHEET)!;
     expect(progress.rowCount).toBe(1 + national.length);
     expect(progress.getRow(2).getCell(3).value).toBe(national[0]!.universityCode);
@@ -334,7 +325,7 @@ describe('notices run and delivery', () => {
   it('the province mail lists its universities as in the province snapshot, and its ledger only its visits', async () => {
     const mail = mailsTo('gd@edu.example')[0]!.mail;
     expect(mail.subject).toBe('关于广东省高校书记校长访企拓岗促就业专项行动进展情况的通报（2022年第14周）');
-    const gd = (await getSnapshot(t.db, '2022', '2022-W14', 'province:440000'))!.rows as UniversityRankRow[];
+    const gd = (await getSnapshot(services.db, '2022', '2022-W14', 'province:440000'))!.rows as UniversityRankRow[];
     const rows = tableRows(String(mail.html)).filter((cells) => cells.length === 10);
     expect(rows.slice(1).map((c) => [c[0], c[2], c[3], c[4]])).toEqual(
       gd.map((u) => [String(u.rank), u.universityName, pct(u.completion), int(u.employersVisited)]),
@@ -407,10 +398,10 @@ describe('notices run and delivery', () => {
     expect(again.code, again.stderr).toBe(0);
     const s = jsonOut<Record<string, any>>(again);
     expect(s).toMatchObject({ deliveriesCreated: 0, alreadyDelivered: 8, pending: 0, sent: { delivered: 0 } });
-    await sleep(1000);
+    await sleep(1000); // anything sent again would arrive now
     expect(received.length).toBe(before);
 
-    const national = (await listNotices(t.db, { campaignId: '2022', period: '2022-W14' })).find(
+    const national = (await listNotices(services.db, { campaignId: '2022', period: '2022-W14' })).find(
       (n) => n.scope === 'national',
     )!;
     const resend = await runLedger(
