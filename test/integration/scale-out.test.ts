@@ -10,6 +10,7 @@ import type { UniversityRanking } from '../../shared/domain/ranking.types.ts';
 import { computeRanking } from '../../shared/use-cases/compute-rankings.ts';
 import { typist } from '../../services/demo/campaign-setup.ts';
 import { insertInboxEvents, type VisitEventBody } from '../helpers/factories.ts';
+import { waitFor } from '../helpers/poll.ts';
 import { startWorkerChild, type Child } from '../helpers/processes.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
@@ -89,15 +90,17 @@ async function processWith(processes: number) {
   try {
     const ids = await insertInboxEvents(t.db, clientId, events as unknown as VisitEventBody[]);
     await producer.enqueueVisitEvents(ids);
-    for (let i = 0; i < 600; i++) {
-      const row = await t.db
-        .selectFrom('inbox_events')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', '=', 'accepted')
-        .executeTakeFirstOrThrow();
-      if (Number(row.n) === 0) break;
-      await new Promise((res) => setTimeout(res, 200));
-    }
+    await waitFor(
+      async () => {
+        const row = await t.db
+          .selectFrom('inbox_events')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('status', '=', 'accepted')
+          .executeTakeFirstOrThrow();
+        return Number(row.n);
+      },
+      { what: 'no inbox row left accepted', until: (accepted) => accepted === 0, timeoutMs: 120_000, intervalMs: 200 },
+    );
     const rejected = await t.db
       .selectFrom('inbox_events')
       .select(['event_id', 'error'])
