@@ -2,11 +2,11 @@
 // completion compared from exact ratios (ties stay ties), every threshold per campaign and per province with the plan
 // deadline and late filings in the notices, and only visits inside the campaign's window counted, however they got in.
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateNotices } from '../../shared/use-cases/generate-notices.ts';
 import { universityFigures, universityFiguresFromVisits } from '../../shared/repositories/measures.repository.ts';
 import { getNotice } from '../../shared/repositories/notice.repository.ts';
-import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';
+import { createApiKey } from '../helpers/api.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
 import {
   insertCampaign,
@@ -17,47 +17,41 @@ import {
   setProvinceOverride,
   type VisitSpec,
 } from '../helpers/rankings-factories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { useTestServices, type TestServices } from '../helpers/setup.ts';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 interface World {
-  t: TestDatabase;
-  r: TestRedis;
-  api: TestApi;
+  services: TestServices;
   key: string;
 }
 
-async function startWorld(): Promise<World> {
-  const t = await createTestDatabase();
-  const r = createTestRedis();
-  const api = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix });
-  return { t, r, api, key: await createApiKey(t.db, 'national') };
-}
-
-async function stopWorld(w: World | undefined): Promise<void> {
-  await w?.api.close();
-  await w?.r.cleanup();
-  await w?.t.drop();
+/** A world per describe: its own database and API, and a national key. */
+function useWorld(): World {
+  const world = { services: useTestServices({ api: true }), key: '' };
+  beforeAll(async () => {
+    world.key = await createApiKey(world.services.db, 'national');
+  });
+  return world;
 }
 
 type Row = Record<string, unknown> & { universityCode?: string; provinceCode?: string };
 
 async function rows(w: World, scope: string, asOf: string): Promise<Row[]> {
-  const res = await w.api.request('GET', `/v1/campaigns/2022/rankings?scope=${scope}&asOf=${asOf}`, { key: w.key });
+  const res = await w.services.api.request('GET', `/v1/campaigns/2022/rankings?scope=${scope}&asOf=${asOf}`, {
+    key: w.key,
+  });
   expect(res.status, res.text).toBe(200);
   return res.body.rows as Row[];
 }
 
 describe('completion is rounded once (figures 2)', () => {
-  let w: World | undefined;
+  const w = useWorld();
   const A = '4144000001';
   const B = '4111000001';
 
   beforeAll(async () => {
-    w = await startWorld();
-    const db = w.t.db;
+    const db = w.services.db;
     await insertCampaign(db);
     await insertUniversities(db, [
       { code: A, provinceCode: '440000', vocational: true },
@@ -78,10 +72,9 @@ describe('completion is rounded once (figures 2)', () => {
       { universityCode: B, employerId: eb!, visitedOn: '2022-04-01', roles: ['president'], positions: 10 },
     ]);
   });
-  afterAll(() => stopWorld(w));
 
   it('ties two universities at exactly 1/3, one from 1/6 and 1/2, the other from 1/3', async () => {
-    const national = await rows(w!, 'national', '2022-04-10');
+    const national = await rows(w, 'national', '2022-04-10');
     expect(national.slice(0, 2).map((r) => [r.rank, r.universityCode, r.completion])).toEqual([
       [1, B, 0.333333],
       [1, A, 0.333333],
@@ -89,7 +82,7 @@ describe('completion is rounded once (figures 2)', () => {
   });
 
   it('ties their provinces too: the mean completion is exact before it is rounded for display', async () => {
-    const provinces = await rows(w!, 'provinces', '2022-04-10');
+    const provinces = await rows(w, 'provinces', '2022-04-10');
     expect(provinces.slice(0, 2).map((r) => [r.rank, r.provinceCode, r.meanCompletion])).toEqual([
       [1, '110000', 0.333333],
       [1, '440000', 0.333333],
@@ -98,23 +91,21 @@ describe('completion is rounded once (figures 2)', () => {
 });
 
 describe('every threshold per campaign and per province, and the plan deadline (figures 3)', () => {
-  let w: World | undefined;
-  const env = () => ({ DATABASE_URL: w!.t.url });
+  const w = useWorld();
+  const env = () => ({ DATABASE_URL: w.services.database.url });
   const G = '4144000001'; // 广东, principal target
   const G0 = '4144000002'; // 广东, no target
   const B = '4111000001'; // 北京, principal target
   const B0 = '4111000002'; // 北京, no target
 
   beforeAll(async () => {
-    w = await startWorld();
-    await insertUniversities(w.t.db, [
+    await insertUniversities(w.services.db, [
       { code: G, provinceCode: '440000', newUndergrad: true },
       { code: G0, provinceCode: '440000' },
       { code: B, provinceCode: '110000', newUndergrad: true },
       { code: B0, provinceCode: '110000' },
     ]);
   });
-  afterAll(() => stopWorld(w));
 
   it('ledger campaign create stores the on-site share flag, the base without targets and the plan deadline', async () => {
     const res = await runLedger(
@@ -202,7 +193,7 @@ describe('every threshold per campaign and per province, and the plan deadline (
 
   it('applies them in the rankings: completion without targets, the on-site flag, behind', async () => {
     const employers = await insertEmployers(
-      w!.t.db,
+      w.services.db,
       Array.from({ length: 10 }, (_, i) => `单位${i}`),
     );
     const visits: VisitSpec[] = [];
@@ -220,8 +211,8 @@ describe('every threshold per campaign and per province, and the plan deadline (
         }),
       );
     }
-    await insertVisits(w!.t.db, visits);
-    const national = new Map((await rows(w!, 'national', '2022-08-31')).map((r) => [r.universityCode, r]));
+    await insertVisits(w.services.db, visits);
+    const national = new Map((await rows(w, 'national', '2022-08-31')).map((r) => [r.universityCode, r]));
     expect(national.get(G0)).toMatchObject({ completion: 0.2, behind: true }); // 10 / 50; 0.2 < 0.8 × 1
     expect(national.get(B0)).toMatchObject({ completion: 0.5, behind: false }); // 10 / 20; 0.5 ≥ 0.4 × 1
     expect(national.get(G)).toMatchObject({ onsiteShare: 0.5, onsiteFlag: true });
@@ -259,8 +250,8 @@ describe('every threshold per campaign and per province, and the plan deadline (
   });
 
   it('notices list late filings beside missing ones, and flag on-site shares against the province threshold', async () => {
-    const result = await generateNotices(w!.t.db, { campaignId: '2022', period: '2022-08' });
-    const national = await getNotice(w!.t.db, result.notices.find((n) => n.scope === 'national')!.id);
+    const result = await generateNotices(w.services.db, { campaignId: '2022', period: '2022-08' });
+    const national = await getNotice(w.services.db, result.notices.find((n) => n.scope === 'national')!.id);
     expect(national!.model).toMatchObject({
       planDeadline: '2022-03-18',
       plansLate: [{ provinceCode: '440000', provinceName: '广东省', filedOn: '2022-03-20' }],
@@ -270,7 +261,7 @@ describe('every threshold per campaign and per province, and the plan deadline (
     expect(national!.markdown).toContain('逾期报送实施方案的省份（1个）：广东省（2022年3月20日报送）');
     expect(national!.html).toContain('广东省（2022年3月20日报送）');
 
-    const gd = await getNotice(w!.t.db, result.notices.find((n) => n.scope === 'province:440000')!.id);
+    const gd = await getNotice(w.services.db, result.notices.find((n) => n.scope === 'province:440000')!.id);
     expect(gd!.model).toMatchObject({
       planFiledOn: '2022-03-20',
       planDeadline: '2022-03-18',
@@ -280,20 +271,19 @@ describe('every threshold per campaign and per province, and the plan deadline (
     expect((gd!.model as unknown as { onsiteFlagged: Row[] }).onsiteFlagged.map((r) => r.universityCode)).toEqual([G]);
     expect(gd!.text).toContain('实施方案已于2022年3月20日报送，晚于2022年3月18日的报送期限。');
     expect(gd!.text).toContain('实地走访占比低于60%的高校');
-    const bj = await getNotice(w!.t.db, result.notices.find((n) => n.scope === 'province:110000')!.id);
+    const bj = await getNotice(w.services.db, result.notices.find((n) => n.scope === 'province:110000')!.id);
     expect(bj!.model).toMatchObject({ planLate: false, onsiteShareFlag: 0.3, onsiteFlagged: [] });
     expect(bj!.text).toContain('实施方案已于2022年3月18日报送。');
   });
 });
 
 describe('only visits inside the campaign window count (figures 4)', () => {
-  let w: World | undefined;
+  const w = useWorld();
   const U = '4144000001';
   const C = { id: '2022', startDate: '2022-03-01', endDate: '2022-08-31' };
 
   beforeAll(async () => {
-    w = await startWorld();
-    const db = w.t.db;
+    const db = w.services.db;
     await insertCampaign(db);
     await insertUniversities(db, [{ code: U, provinceCode: '440000' }]);
     const [e1, e2, e3, e4, e5] = await insertEmployers(db, ['一公司', '二公司', '三公司', '四公司', '五公司']);
@@ -308,19 +298,20 @@ describe('only visits inside the campaign window count (figures 4)', () => {
       { universityCode: U, employerId: e3!, visitedOn: '2022-09-10', positions: 64 }, // after the end: never
     ]);
   });
-  afterAll(() => stopWorld(w));
 
   async function figures(asOf: string) {
-    const campaign = await w!.t.db
+    const campaign = await w.services.db
       .selectFrom('campaigns')
       .select(['start_date', 'end_date'])
       .where('id', '=', '2022')
       .executeTakeFirstOrThrow();
     const c = { ...C, startDate: campaign.start_date, endDate: campaign.end_date };
-    const derived = (await universityFigures(w!.t.db, c, asOf, { universityCode: U })).get(U);
+    const derived = (await universityFigures(w.services.db, c, asOf, { universityCode: U })).get(U);
     // the trigger-kept tables agree with a plain aggregate over the visits in the window
-    expect(derived).toEqual((await universityFiguresFromVisits(w!.t.db, C.id, asOf, { universityCode: U })).get(U));
-    const row = (await rows(w!, 'province:440000', asOf)).find((r) => r.universityCode === U)!;
+    expect(derived).toEqual(
+      (await universityFiguresFromVisits(w.services.db, C.id, asOf, { universityCode: U })).get(U),
+    );
+    const row = (await rows(w, 'province:440000', asOf)).find((r) => r.universityCode === U)!;
     return {
       employers: row.employersVisited,
       new: row.newEmployers,
@@ -336,17 +327,17 @@ describe('only visits inside the campaign window count (figures 4)', () => {
   });
 
   it('follows the campaign when its end moves earlier, and back', async () => {
-    await sql`UPDATE campaigns SET end_date = '2022-06-30' WHERE id = '2022'`.execute(w!.t.db);
+    await sql`UPDATE campaigns SET end_date = '2022-06-30' WHERE id = '2022'`.execute(w.services.db);
     expect(await figures('2022-12-31')).toEqual({ employers: 3, new: 2, positions: 30, visits: 4 });
-    await sql`UPDATE campaigns SET end_date = '2022-08-31' WHERE id = '2022'`.execute(w!.t.db);
+    await sql`UPDATE campaigns SET end_date = '2022-08-31' WHERE id = '2022'`.execute(w.services.db);
     expect(await figures('2022-12-31')).toEqual({ employers: 4, new: 3, positions: 62, visits: 5 });
   });
 
   it('follows the campaign when its start moves later: visits before it neither count nor make employers new', async () => {
-    await sql`UPDATE campaigns SET start_date = '2022-04-15' WHERE id = '2022'`.execute(w!.t.db);
+    await sql`UPDATE campaigns SET start_date = '2022-04-15' WHERE id = '2022'`.execute(w.services.db);
     // e1 only before the new start; e5 first visited before it (known), again after it (counted, not new)
     expect(await figures('2022-08-31')).toEqual({ employers: 3, new: 2, positions: 52, visits: 3 });
-    await sql`UPDATE campaigns SET start_date = '2022-03-01' WHERE id = '2022'`.execute(w!.t.db);
+    await sql`UPDATE campaigns SET start_date = '2022-03-01' WHERE id = '2022'`.execute(w.services.db);
     expect(await figures('2022-08-31')).toEqual({ employers: 4, new: 3, positions: 62, visits: 5 });
   });
 });
