@@ -17,7 +17,12 @@ beforeAll(async () => {
   t = await createTestDatabase();
   r = createTestRedis();
   env = { DATABASE_URL: t.url };
-  api = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix, env: { API_KEY_CACHE_SECONDS: '1' } });
+  api = await startTestApi({
+    databaseUrl: t.url,
+    redisUrl: r.url,
+    prefix: r.prefix,
+    env: { API_KEY_CACHE_SECONDS: '1' },
+  });
   ref = await createReferenceData(t.db);
 });
 
@@ -29,12 +34,19 @@ afterAll(async () => {
 
 describe('ledger clients', { timeout: 180_000 }, () => {
   it('create prints the key once as {"name","scope","key"}, stores only its sha256, and the key works', async () => {
-    const res = await runLedger(['clients', 'create', '--name', 'gd-system', '--scope', `university:${ref.universityCode}`, '--json'], env);
+    const res = await runLedger(
+      ['clients', 'create', '--name', 'gd-system', '--scope', `university:${ref.universityCode}`, '--json'],
+      env,
+    );
     expect(res.code).toBe(0);
     const out = jsonOut<{ name: string; scope: string; key: string }>(res);
     expect(out).toMatchObject({ name: 'gd-system', scope: `university:${ref.universityCode}` });
     expect(out.key).toMatch(/^lk_[A-Za-z0-9_-]{43}$/);
-    const row = await t.db.selectFrom('api_clients').selectAll().where('name', '=', 'gd-system').executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('api_clients')
+      .selectAll()
+      .where('name', '=', 'gd-system')
+      .executeTakeFirstOrThrow();
     expect(row.key_hash).toBe(hashApiKey(out.key));
     expect(JSON.stringify(row)).not.toContain(out.key);
     expect((await api.request('POST', '/v1/visit-events', { key: out.key, body: visitEvent(ref) })).status).toBe(202);
@@ -62,23 +74,33 @@ describe('ledger clients', { timeout: 180_000 }, () => {
   });
 
   it('revoke --name stops the key within API_KEY_CACHE_SECONDS; revoking again fails with a hint', async () => {
-    const created = jsonOut<{ key: string }>(await runLedger(['clients', 'create', '--name', 'to-revoke', '--scope', 'national', '--json'], env));
-    expect((await api.request('POST', '/v1/visit-events', { key: created.key, body: visitEvent(ref) })).status).toBe(202);
+    const created = jsonOut<{ key: string }>(
+      await runLedger(['clients', 'create', '--name', 'to-revoke', '--scope', 'national', '--json'], env),
+    );
+    expect((await api.request('POST', '/v1/visit-events', { key: created.key, body: visitEvent(ref) })).status).toBe(
+      202,
+    );
     const res = await runLedger(['clients', 'revoke', '--name', 'to-revoke', '--json'], env);
     expect(res.code).toBe(0);
     expect(jsonOut<{ revoked: number[] }>(res).revoked).toHaveLength(1);
     await new Promise((done) => setTimeout(done, 1100));
-    expect((await api.request('POST', '/v1/visit-events', { key: created.key, body: visitEvent(ref) })).status).toBe(401);
+    expect((await api.request('POST', '/v1/visit-events', { key: created.key, body: visitEvent(ref) })).status).toBe(
+      401,
+    );
     const again = await runLedger(['clients', 'revoke', '--name', 'to-revoke'], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/clients list/);
   });
 
   it('revoke --id revokes that client only; exactly one of --name or --id is required', async () => {
-    const a = jsonOut<{ id: number }>(await runLedger(['clients', 'create', '--name', 'twin', '--scope', 'national', '--json'], env));
+    const a = jsonOut<{ id: number }>(
+      await runLedger(['clients', 'create', '--name', 'twin', '--scope', 'national', '--json'], env),
+    );
     jsonOut(await runLedger(['clients', 'create', '--name', 'twin', '--scope', 'national', '--json'], env));
     expect((await runLedger(['clients', 'revoke', '--id', String(a.id)], env)).code).toBe(0);
-    const rows = jsonOut<Array<{ name: string; revokedAt: string | null }>>(await runLedger(['clients', 'list', '--json'], env)).filter((x) => x.name === 'twin');
+    const rows = jsonOut<Array<{ name: string; revokedAt: string | null }>>(
+      await runLedger(['clients', 'list', '--json'], env),
+    ).filter((x) => x.name === 'twin');
     expect(rows.map((x) => x.revokedAt === null).sort()).toEqual([false, true]);
     expect((await runLedger(['clients', 'revoke'], env)).code).toBe(1);
     expect((await runLedger(['clients', 'revoke', '--id', 'abc'], env)).code).toBe(1);

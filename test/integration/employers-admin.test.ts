@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  confirmReview, employerDetail, mergeEmployers, rejectReview, reviewQueue, splitSpelling,
+  confirmReview,
+  employerDetail,
+  mergeEmployers,
+  rejectReview,
+  reviewQueue,
+  splitSpelling,
 } from '../../shared/use-cases/administer-employers.ts';
 import { syntheticCreditCode } from '../../bench/dev-set/dev-set.ts';
 import { createEmployerResolver } from '../../shared/use-cases/resolve-employer.ts';
@@ -37,15 +42,28 @@ afterAll(async () => {
 const resolve = (name: string, creditCode?: string) => resolver.resolve(t.db, { name, creditCode });
 /** What every measure counts: distinct employers in the university's active visits. */
 const distinctEmployers = async () =>
-  Number((await t.db.selectFrom('visits').select((eb) => eb.fn.count<number>('employer_id').distinct().as('n')).where('university_code', '=', ref.universityCode).where('state', '=', 'active').executeTakeFirstOrThrow()).n);
-const auditOf = (employerId: number) => t.db.selectFrom('employer_audit').selectAll().where('employer_id', '=', employerId).orderBy('id').execute();
+  Number(
+    (
+      await t.db
+        .selectFrom('visits')
+        .select((eb) => eb.fn.count<number>('employer_id').distinct().as('n'))
+        .where('university_code', '=', ref.universityCode)
+        .where('state', '=', 'active')
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+const auditOf = (employerId: number) =>
+  t.db.selectFrom('employer_audit').selectAll().where('employer_id', '=', employerId).orderBy('id').execute();
 
 /** A base employer and a grey-zone spelling of it (a provisional employer in review), each with a visit. */
 async function greyPair(base: string, grey: string) {
   const a = await resolve(base);
   const b = await resolve(grey);
   expect(b.decision).toBe('review');
-  const visits = [await insertVisitOn(t.db, ref.universityCode, a.employerId, base), await insertVisitOn(t.db, ref.universityCode, b.employerId, grey)];
+  const visits = [
+    await insertVisitOn(t.db, ref.universityCode, a.employerId, base),
+    await insertVisitOn(t.db, ref.universityCode, b.employerId, grey),
+  ];
   const review = (await reviewQueue(t.db)).find((x) => x.employer_id === b.employerId)!;
   return { a, b, visits, review };
 }
@@ -54,7 +72,12 @@ describe('review queue', () => {
   it('lists the provisional employer with its candidate and counts its visits on its own until decided', async () => {
     const before = await distinctEmployers();
     const { a, b, review } = await greyPair('广东恒申美达新材料股份公司', '广东恒申美大新材料股份公司');
-    expect(review).toMatchObject({ employer_id: b.employerId, candidate_id: a.employerId, status: 'pending', visits: 1 });
+    expect(review).toMatchObject({
+      employer_id: b.employerId,
+      candidate_id: a.employerId,
+      status: 'pending',
+      visits: 1,
+    });
     expect(await distinctEmployers()).toBe(before + 2);
   });
 
@@ -63,25 +86,59 @@ describe('review queue', () => {
     const prior = await insertPriorEmployer(t.db, ref.universityCode, '北京睿泽恒益科技发展股份公司', '', b.employerId);
     const before = await distinctEmployers();
     const decision = await confirmReview(t.db, review.id, who);
-    expect(decision).toMatchObject({ decision: 'confirmed', employerId: b.employerId, candidateId: a.employerId, visits: 1 });
+    expect(decision).toMatchObject({
+      decision: 'confirmed',
+      employerId: b.employerId,
+      candidateId: a.employerId,
+      visits: 1,
+    });
     expect(await employerIdsOfVisits(t.db, visits)).toEqual([a.employerId, a.employerId]);
     expect(await distinctEmployers()).toBe(before - 1);
-    expect((await t.db.selectFrom('prior_employers').select('employer_id').where('id', '=', prior).executeTakeFirstOrThrow()).employer_id).toBe(a.employerId);
-    expect((await t.db.selectFrom('employers').select(['status', 'merged_into']).where('id', '=', b.employerId).executeTakeFirstOrThrow())).toEqual({ status: 'merged', merged_into: a.employerId });
+    expect(
+      (await t.db.selectFrom('prior_employers').select('employer_id').where('id', '=', prior).executeTakeFirstOrThrow())
+        .employer_id,
+    ).toBe(a.employerId);
+    expect(
+      await t.db
+        .selectFrom('employers')
+        .select(['status', 'merged_into'])
+        .where('id', '=', b.employerId)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ status: 'merged', merged_into: a.employerId });
     const audit = await auditOf(a.employerId);
-    expect(audit.at(-1)).toMatchObject({ action: 'review.confirm', actor: '李老师', reason: 'checked the business licence' });
+    expect(audit.at(-1)).toMatchObject({
+      action: 'review.confirm',
+      actor: '李老师',
+      reason: 'checked the business licence',
+    });
     expect(audit.at(-1)!.at).toBeInstanceOf(Date);
     // The grey spelling now resolves straight to the candidate.
-    expect(await resolve('北京睿泽恒益科技发展股份公司')).toMatchObject({ employerId: a.employerId, decision: 'matched' });
+    expect(await resolve('北京睿泽恒益科技发展股份公司')).toMatchObject({
+      employerId: a.employerId,
+      decision: 'matched',
+    });
     await expect(confirmReview(t.db, review.id, who)).rejects.toThrow(/already confirmed/);
   });
 
   it('rejecting makes the provisional employer an employer of its own, audited', async () => {
     const { b, review } = await greyPair('江苏盛安传动科技发展股份公司', '江苏盛安传劢科技发展股份公司');
     await rejectReview(t.db, review.id, { by: 'ops', reason: 'a different company' });
-    expect((await t.db.selectFrom('employers').select(['status', 'candidate_id']).where('id', '=', b.employerId).executeTakeFirstOrThrow())).toEqual({ status: 'active', candidate_id: null });
-    expect((await auditOf(b.employerId)).at(-1)).toMatchObject({ action: 'review.reject', actor: 'ops', reason: 'a different company' });
-    expect(await resolve('江苏盛安传劢科技发展股份公司')).toMatchObject({ employerId: b.employerId, decision: 'matched' });
+    expect(
+      await t.db
+        .selectFrom('employers')
+        .select(['status', 'candidate_id'])
+        .where('id', '=', b.employerId)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ status: 'active', candidate_id: null });
+    expect((await auditOf(b.employerId)).at(-1)).toMatchObject({
+      action: 'review.reject',
+      actor: 'ops',
+      reason: 'a different company',
+    });
+    expect(await resolve('江苏盛安传劢科技发展股份公司')).toMatchObject({
+      employerId: b.employerId,
+      decision: 'matched',
+    });
   });
 });
 
@@ -89,14 +146,20 @@ describe('merge', () => {
   it('moves visits, spellings, prior links and the credit code in one step; the merged name then resolves to the survivor', async () => {
     const a = await resolve('承德露露股份公司', '911308002360118288'.slice(0, 17) + 'X');
     const b = await resolve('河北露露饮料有限公司');
-    const visits = [await insertVisitOn(t.db, ref.universityCode, a.employerId, '承德露露股份公司'), await insertVisitOn(t.db, ref.universityCode, b.employerId, '河北露露饮料有限公司')];
+    const visits = [
+      await insertVisitOn(t.db, ref.universityCode, a.employerId, '承德露露股份公司'),
+      await insertVisitOn(t.db, ref.universityCode, b.employerId, '河北露露饮料有限公司'),
+    ];
     const prior = await insertPriorEmployer(t.db, ref.universityCode, '河北露露饮料有限公司', '', b.employerId);
     const before = await distinctEmployers();
     const res = await mergeEmployers(t.db, b.employerId, a.employerId, who);
     expect(res).toMatchObject({ from: b.employerId, into: a.employerId, visits: 1, priorEmployers: 1 });
     expect(await employerIdsOfVisits(t.db, visits)).toEqual([a.employerId, a.employerId]);
     expect(await distinctEmployers()).toBe(before - 1);
-    expect((await t.db.selectFrom('prior_employers').select('employer_id').where('id', '=', prior).executeTakeFirstOrThrow()).employer_id).toBe(a.employerId);
+    expect(
+      (await t.db.selectFrom('prior_employers').select('employer_id').where('id', '=', prior).executeTakeFirstOrThrow())
+        .employer_id,
+    ).toBe(a.employerId);
     expect((await resolve('河北露露饮料有限公司')).employerId).toBe(a.employerId);
     expect((await auditOf(a.employerId)).at(-1)).toMatchObject({ action: 'merge', actor: '李老师' });
     await expect(mergeEmployers(t.db, b.employerId, a.employerId, who)).rejects.toThrow(/already merged into/);
@@ -119,15 +182,23 @@ describe('split', () => {
     const a = await resolve('金雷科技股份公司');
     const wrong = await resolve('金雷科技有限公司'); // matched to a, but (say) it is another company
     expect(wrong.employerId).toBe(a.employerId);
-    const visits = [await insertVisitOn(t.db, ref.universityCode, a.employerId, '金雷科技股份公司'), await insertVisitOn(t.db, ref.universityCode, a.employerId, '金雷科技有限公司')];
+    const visits = [
+      await insertVisitOn(t.db, ref.universityCode, a.employerId, '金雷科技股份公司'),
+      await insertVisitOn(t.db, ref.universityCode, a.employerId, '金雷科技有限公司'),
+    ];
     const prior = await insertPriorEmployer(t.db, ref.universityCode, '金雷科技有限公司', '', a.employerId);
-    const spelling = (await employerDetail(t.db, a.employerId)).spellings.find((s) => s.spelling === '金雷科技有限公司')!;
+    const spelling = (await employerDetail(t.db, a.employerId)).spellings.find(
+      (s) => s.spelling === '金雷科技有限公司',
+    )!;
     const before = await distinctEmployers();
     const res = await splitSpelling(t.db, spelling.id, who);
     expect(res).toMatchObject({ from: a.employerId, spellings: ['金雷科技有限公司'], visits: 1, priorEmployers: 1 });
     expect(await employerIdsOfVisits(t.db, visits)).toEqual([a.employerId, res.to]);
     expect(await distinctEmployers()).toBe(before + 1);
-    expect((await t.db.selectFrom('prior_employers').select('employer_id').where('id', '=', prior).executeTakeFirstOrThrow()).employer_id).toBe(res.to);
+    expect(
+      (await t.db.selectFrom('prior_employers').select('employer_id').where('id', '=', prior).executeTakeFirstOrThrow())
+        .employer_id,
+    ).toBe(res.to);
     expect((await resolve('金雷科技有限公司')).employerId).toBe(res.to);
     expect((await resolve('金雷科技股份公司')).employerId).toBe(a.employerId);
     const detail = await employerDetail(t.db, a.employerId);
@@ -144,7 +215,14 @@ describe('split', () => {
 describe('admin API', () => {
   it('answers 403 to a key without the admin scope and 401 without a key', async () => {
     expect((await api.request('GET', '/v1/admin/employers/review', { key: universityKey })).status).toBe(403);
-    expect((await api.request('POST', '/v1/admin/employers/merge', { key: universityKey, body: { from: 1, into: 2, reason: 'x' } })).status).toBe(403);
+    expect(
+      (
+        await api.request('POST', '/v1/admin/employers/merge', {
+          key: universityKey,
+          body: { from: 1, into: 2, reason: 'x' },
+        })
+      ).status,
+    ).toBe(403);
     expect((await api.request('GET', '/v1/admin/employers/review')).status).toBe(401);
   });
 
@@ -153,10 +231,16 @@ describe('admin API', () => {
     const list = await api.request('GET', '/v1/admin/employers/review', { key: adminKey });
     expect(list.status).toBe(200);
     expect((list.body.reviews as Array<{ id: number }>).map((x) => x.id)).toContain(review.id);
-    const ok = await api.request('POST', `/v1/admin/employers/review/${review.id}/confirm`, { key: adminKey, body: { by: '王工', reason: 'same company' } });
+    const ok = await api.request('POST', `/v1/admin/employers/review/${review.id}/confirm`, {
+      key: adminKey,
+      body: { by: '王工', reason: 'same company' },
+    });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body).toMatchObject({ decision: 'confirmed', candidateId: a.employerId });
-    expect((await api.request('POST', `/v1/admin/employers/review/${review.id}/confirm`, { key: adminKey, body: {} })).status).toBe(409);
+    expect(
+      (await api.request('POST', `/v1/admin/employers/review/${review.id}/confirm`, { key: adminKey, body: {} }))
+        .status,
+    ).toBe(409);
     const shown = await api.request('GET', `/v1/admin/employers/${a.employerId}`, { key: adminKey });
     expect(shown.status).toBe(200);
     expect(shown.body.audit[0]).toMatchObject({ action: 'review.confirm', reason: 'same company' });
@@ -167,14 +251,36 @@ describe('admin API', () => {
   it('merges and splits over HTTP, validating the body', async () => {
     const a = await resolve('康希诺生物股份公司');
     const b = await resolve('康希诺生物製品有限公司');
-    expect((await api.request('POST', '/v1/admin/employers/merge', { key: adminKey, body: { from: b.employerId, into: a.employerId } })).status).toBe(400);
-    const merged = await api.request('POST', '/v1/admin/employers/merge', { key: adminKey, body: { from: b.employerId, into: a.employerId, reason: 'one company' } });
+    expect(
+      (
+        await api.request('POST', '/v1/admin/employers/merge', {
+          key: adminKey,
+          body: { from: b.employerId, into: a.employerId },
+        })
+      ).status,
+    ).toBe(400);
+    const merged = await api.request('POST', '/v1/admin/employers/merge', {
+      key: adminKey,
+      body: { from: b.employerId, into: a.employerId, reason: 'one company' },
+    });
     expect(merged.status, merged.text).toBe(200);
     expect(merged.body).toMatchObject({ from: b.employerId, into: a.employerId });
-    const spelling = (await employerDetail(t.db, a.employerId)).spellings.find((s) => s.spelling === '康希诺生物製品有限公司')!;
-    const split = await api.request('POST', '/v1/admin/employers/split', { key: adminKey, body: { spellingId: spelling.id, reason: 'not the same after all' } });
+    const spelling = (await employerDetail(t.db, a.employerId)).spellings.find(
+      (s) => s.spelling === '康希诺生物製品有限公司',
+    )!;
+    const split = await api.request('POST', '/v1/admin/employers/split', {
+      key: adminKey,
+      body: { spellingId: spelling.id, reason: 'not the same after all' },
+    });
     expect(split.status, split.text).toBe(200);
     expect(split.body.from).toBe(a.employerId);
-    expect((await api.request('POST', '/v1/admin/employers/merge', { key: adminKey, body: { from: b.employerId, into: a.employerId, reason: 'again' } })).status).toBe(409);
+    expect(
+      (
+        await api.request('POST', '/v1/admin/employers/merge', {
+          key: adminKey,
+          body: { from: b.employerId, into: a.employerId, reason: 'again' },
+        })
+      ).status,
+    ).toBe(409);
   });
 });
