@@ -1,35 +1,18 @@
 // `ledger clients create|list|revoke` through the real command line, and the key it prints working against the API.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../shared/domain/api-key.ts';
-import { startTestApi, type TestApi } from '../helpers/api.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
 import { createReferenceData, visitEvent, type ReferenceData } from '../helpers/factories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { waitFor } from '../helpers/poll.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
-let r: TestRedis;
-let api: TestApi;
+const services = useTestServices({ api: { API_KEY_CACHE_SECONDS: '1' } });
 let ref: ReferenceData;
 let env: { DATABASE_URL: string };
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  env = { DATABASE_URL: t.url };
-  api = await startTestApi({
-    databaseUrl: t.url,
-    redisUrl: r.url,
-    prefix: r.prefix,
-    env: { API_KEY_CACHE_SECONDS: '1' },
-  });
-  ref = await createReferenceData(t.db);
-});
-
-afterAll(async () => {
-  await api?.close();
-  await r?.cleanup();
-  await t?.drop();
+  env = { DATABASE_URL: services.database.url };
+  ref = await createReferenceData(services.db);
 });
 
 describe('ledger clients', { timeout: 180_000 }, () => {
@@ -42,14 +25,16 @@ describe('ledger clients', { timeout: 180_000 }, () => {
     const out = jsonOut<{ name: string; scope: string; key: string }>(res);
     expect(out).toMatchObject({ name: 'gd-system', scope: `university:${ref.universityCode}` });
     expect(out.key).toMatch(/^lk_[A-Za-z0-9_-]{43}$/);
-    const row = await t.db
+    const row = await services.db
       .selectFrom('api_clients')
       .selectAll()
       .where('name', '=', 'gd-system')
       .executeTakeFirstOrThrow();
     expect(row.key_hash).toBe(hashApiKey(out.key));
     expect(JSON.stringify(row)).not.toContain(out.key);
-    expect((await api.request('POST', '/v1/visit-events', { key: out.key, body: visitEvent(ref) })).status).toBe(202);
+    expect(
+      (await services.api.request('POST', '/v1/visit-events', { key: out.key, body: visitEvent(ref) })).status,
+    ).toBe(202);
   });
 
   it('create refuses a malformed scope and an unknown province, saying what is expected', async () => {
@@ -77,16 +62,18 @@ describe('ledger clients', { timeout: 180_000 }, () => {
     const created = jsonOut<{ key: string }>(
       await runLedger(['clients', 'create', '--name', 'to-revoke', '--scope', 'national', '--json'], env),
     );
-    expect((await api.request('POST', '/v1/visit-events', { key: created.key, body: visitEvent(ref) })).status).toBe(
-      202,
-    );
+    expect(
+      (await services.api.request('POST', '/v1/visit-events', { key: created.key, body: visitEvent(ref) })).status,
+    ).toBe(202);
     const res = await runLedger(['clients', 'revoke', '--name', 'to-revoke', '--json'], env);
     expect(res.code).toBe(0);
     expect(jsonOut<{ revoked: number[] }>(res).revoked).toHaveLength(1);
-    await new Promise((done) => setTimeout(done, 1100));
-    expect((await api.request('POST', '/v1/visit-events', { key: created.key, body: visitEvent(ref) })).status).toBe(
-      401,
+    const status = await waitFor(
+      async () =>
+        (await services.api.request('POST', '/v1/visit-events', { key: created.key, body: visitEvent(ref) })).status,
+      { what: 'the revoked key to be refused', until: (answer) => answer === 401, timeoutMs: 1100 },
     );
+    expect(status).toBe(401);
     const again = await runLedger(['clients', 'revoke', '--name', 'to-revoke'], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/clients list/);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   confirmReview,
   employerDetail,
@@ -10,15 +10,12 @@ import {
 import { syntheticCreditCode } from '../../bench/dev-set/dev-set.ts';
 import { createEmployerResolver } from '../../shared/use-cases/resolve-employer.ts';
 import { seededRandom } from '../../shared/domain/employers/spelling-variants.ts';
-import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';
+import { createApiKey } from '../helpers/api.ts';
 import { employerIdsOfVisits, insertPriorEmployer, insertVisitOn } from '../helpers/employers-factories.ts';
 import { createReferenceData, type ReferenceData } from '../helpers/factories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
-import { createTestRedis, type TestRedis } from '../helpers/test-redis.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
-let r: TestRedis;
-let api: TestApi;
+const services = useTestServices({ api: true });
 let ref: ReferenceData;
 let adminKey: string;
 let universityKey: string;
@@ -26,25 +23,17 @@ const resolver = createEmployerResolver({ matchThreshold: 0.9, reviewThreshold: 
 const who = { by: '李老师', reason: 'checked the business licence' };
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  api = await startTestApi({ databaseUrl: t.url, redisUrl: r.url, prefix: r.prefix });
-  ref = await createReferenceData(t.db);
-  adminKey = await createApiKey(t.db, 'admin');
-  universityKey = await createApiKey(t.db, `university:${ref.universityCode}`);
-});
-afterAll(async () => {
-  await api?.close();
-  await r?.cleanup();
-  await t?.drop();
+  ref = await createReferenceData(services.db);
+  adminKey = await createApiKey(services.db, 'admin');
+  universityKey = await createApiKey(services.db, `university:${ref.universityCode}`);
 });
 
-const resolve = (name: string, creditCode?: string) => resolver.resolve(t.db, { name, creditCode });
+const resolve = (name: string, creditCode?: string) => resolver.resolve(services.db, { name, creditCode });
 /** What every measure counts: distinct employers in the university's active visits. */
 const distinctEmployers = async () =>
   Number(
     (
-      await t.db
+      await services.db
         .selectFrom('visits')
         .select((eb) => eb.fn.count<number>('employer_id').distinct().as('n'))
         .where('university_code', '=', ref.universityCode)
@@ -53,7 +42,7 @@ const distinctEmployers = async () =>
     ).n,
   );
 const auditOf = (employerId: number) =>
-  t.db.selectFrom('employer_audit').selectAll().where('employer_id', '=', employerId).orderBy('id').execute();
+  services.db.selectFrom('employer_audit').selectAll().where('employer_id', '=', employerId).orderBy('id').execute();
 
 /** A base employer and a grey-zone spelling of it (a provisional employer in review), each with a visit. */
 async function greyPair(base: string, grey: string) {
@@ -61,10 +50,10 @@ async function greyPair(base: string, grey: string) {
   const b = await resolve(grey);
   expect(b.decision).toBe('review');
   const visits = [
-    await insertVisitOn(t.db, ref.universityCode, a.employerId, base),
-    await insertVisitOn(t.db, ref.universityCode, b.employerId, grey),
+    await insertVisitOn(services.db, ref.universityCode, a.employerId, base),
+    await insertVisitOn(services.db, ref.universityCode, b.employerId, grey),
   ];
-  const review = (await reviewQueue(t.db)).find((x) => x.employer_id === b.employerId)!;
+  const review = (await reviewQueue(services.db)).find((x) => x.employer_id === b.employerId)!;
   return { a, b, visits, review };
 }
 
@@ -83,23 +72,34 @@ describe('review queue', () => {
 
   it('confirming merges the provisional employer into its candidate: visits and prior links repointed, audited, counted once at once', async () => {
     const { a, b, visits, review } = await greyPair('北京睿泽恒镒科技发展股份公司', '北京睿泽恒益科技发展股份公司');
-    const prior = await insertPriorEmployer(t.db, ref.universityCode, '北京睿泽恒益科技发展股份公司', '', b.employerId);
+    const prior = await insertPriorEmployer(
+      services.db,
+      ref.universityCode,
+      '北京睿泽恒益科技发展股份公司',
+      '',
+      b.employerId,
+    );
     const before = await distinctEmployers();
-    const decision = await confirmReview(t.db, review.id, who);
+    const decision = await confirmReview(services.db, review.id, who);
     expect(decision).toMatchObject({
       decision: 'confirmed',
       employerId: b.employerId,
       candidateId: a.employerId,
       visits: 1,
     });
-    expect(await employerIdsOfVisits(t.db, visits)).toEqual([a.employerId, a.employerId]);
+    expect(await employerIdsOfVisits(services.db, visits)).toEqual([a.employerId, a.employerId]);
     expect(await distinctEmployers()).toBe(before - 1);
     expect(
-      (await t.db.selectFrom('prior_employers').select('employer_id').where('id', '=', prior).executeTakeFirstOrThrow())
-        .employer_id,
+      (
+        await services.db
+          .selectFrom('prior_employers')
+          .select('employer_id')
+          .where('id', '=', prior)
+          .executeTakeFirstOrThrow()
+      ).employer_id,
     ).toBe(a.employerId);
     expect(
-      await t.db
+      await services.db
         .selectFrom('employers')
         .select(['status', 'merged_into'])
         .where('id', '=', b.employerId)
@@ -117,14 +117,14 @@ describe('review queue', () => {
       employerId: a.employerId,
       decision: 'matched',
     });
-    await expect(confirmReview(t.db, review.id, who)).rejects.toThrow(/already confirmed/);
+    await expect(confirmReview(services.db, review.id, who)).rejects.toThrow(/already confirmed/);
   });
 
   it('rejecting makes the provisional employer an employer of its own, audited', async () => {
     const { b, review } = await greyPair('江苏盛安传动科技发展股份公司', '江苏盛安传劢科技发展股份公司');
-    await rejectReview(t.db, review.id, { by: 'ops', reason: 'a different company' });
+    await rejectReview(services.db, review.id, { by: 'ops', reason: 'a different company' });
     expect(
-      await t.db
+      await services.db
         .selectFrom('employers')
         .select(['status', 'candidate_id'])
         .where('id', '=', b.employerId)
@@ -147,22 +147,27 @@ describe('merge', () => {
     const a = await resolve('承德露露股份公司', '911308002360118288'.slice(0, 17) + 'X');
     const b = await resolve('河北露露饮料有限公司');
     const visits = [
-      await insertVisitOn(t.db, ref.universityCode, a.employerId, '承德露露股份公司'),
-      await insertVisitOn(t.db, ref.universityCode, b.employerId, '河北露露饮料有限公司'),
+      await insertVisitOn(services.db, ref.universityCode, a.employerId, '承德露露股份公司'),
+      await insertVisitOn(services.db, ref.universityCode, b.employerId, '河北露露饮料有限公司'),
     ];
-    const prior = await insertPriorEmployer(t.db, ref.universityCode, '河北露露饮料有限公司', '', b.employerId);
+    const prior = await insertPriorEmployer(services.db, ref.universityCode, '河北露露饮料有限公司', '', b.employerId);
     const before = await distinctEmployers();
-    const res = await mergeEmployers(t.db, b.employerId, a.employerId, who);
+    const res = await mergeEmployers(services.db, b.employerId, a.employerId, who);
     expect(res).toMatchObject({ from: b.employerId, into: a.employerId, visits: 1, priorEmployers: 1 });
-    expect(await employerIdsOfVisits(t.db, visits)).toEqual([a.employerId, a.employerId]);
+    expect(await employerIdsOfVisits(services.db, visits)).toEqual([a.employerId, a.employerId]);
     expect(await distinctEmployers()).toBe(before - 1);
     expect(
-      (await t.db.selectFrom('prior_employers').select('employer_id').where('id', '=', prior).executeTakeFirstOrThrow())
-        .employer_id,
+      (
+        await services.db
+          .selectFrom('prior_employers')
+          .select('employer_id')
+          .where('id', '=', prior)
+          .executeTakeFirstOrThrow()
+      ).employer_id,
     ).toBe(a.employerId);
     expect((await resolve('河北露露饮料有限公司')).employerId).toBe(a.employerId);
     expect((await auditOf(a.employerId)).at(-1)).toMatchObject({ action: 'merge', actor: '李老师' });
-    await expect(mergeEmployers(t.db, b.employerId, a.employerId, who)).rejects.toThrow(/already merged into/);
+    await expect(mergeEmployers(services.db, b.employerId, a.employerId, who)).rejects.toThrow(/already merged into/);
   });
 
   it('refuses to merge two employers with different valid credit codes, and to merge without a reason', async () => {
@@ -170,10 +175,14 @@ describe('merge', () => {
     const a = await resolve('南京宝色股份公司', syntheticCreditCode(rng));
     const b = await resolve('南京宝色股份公司', syntheticCreditCode(rng));
     expect(a.employerId).not.toBe(b.employerId);
-    await expect(mergeEmployers(t.db, a.employerId, b.employerId, who)).rejects.toThrow(/different credit codes/);
-    await expect(mergeEmployers(t.db, a.employerId, a.employerId, who)).rejects.toThrow(/itself/);
+    await expect(mergeEmployers(services.db, a.employerId, b.employerId, who)).rejects.toThrow(
+      /different credit codes/,
+    );
+    await expect(mergeEmployers(services.db, a.employerId, a.employerId, who)).rejects.toThrow(/itself/);
     const c = await resolve('华蓝集团股份公司');
-    await expect(mergeEmployers(t.db, c.employerId, a.employerId, { by: 'x', reason: ' ' })).rejects.toThrow(/reason/);
+    await expect(mergeEmployers(services.db, c.employerId, a.employerId, { by: 'x', reason: ' ' })).rejects.toThrow(
+      /reason/,
+    );
   });
 });
 
@@ -183,69 +192,78 @@ describe('split', () => {
     const wrong = await resolve('金雷科技有限公司'); // matched to a, but (say) it is another company
     expect(wrong.employerId).toBe(a.employerId);
     const visits = [
-      await insertVisitOn(t.db, ref.universityCode, a.employerId, '金雷科技股份公司'),
-      await insertVisitOn(t.db, ref.universityCode, a.employerId, '金雷科技有限公司'),
+      await insertVisitOn(services.db, ref.universityCode, a.employerId, '金雷科技股份公司'),
+      await insertVisitOn(services.db, ref.universityCode, a.employerId, '金雷科技有限公司'),
     ];
-    const prior = await insertPriorEmployer(t.db, ref.universityCode, '金雷科技有限公司', '', a.employerId);
-    const spelling = (await employerDetail(t.db, a.employerId)).spellings.find(
+    const prior = await insertPriorEmployer(services.db, ref.universityCode, '金雷科技有限公司', '', a.employerId);
+    const spelling = (await employerDetail(services.db, a.employerId)).spellings.find(
       (s) => s.spelling === '金雷科技有限公司',
     )!;
     const before = await distinctEmployers();
-    const res = await splitSpelling(t.db, spelling.id, who);
+    const res = await splitSpelling(services.db, spelling.id, who);
     expect(res).toMatchObject({ from: a.employerId, spellings: ['金雷科技有限公司'], visits: 1, priorEmployers: 1 });
-    expect(await employerIdsOfVisits(t.db, visits)).toEqual([a.employerId, res.to]);
+    expect(await employerIdsOfVisits(services.db, visits)).toEqual([a.employerId, res.to]);
     expect(await distinctEmployers()).toBe(before + 1);
     expect(
-      (await t.db.selectFrom('prior_employers').select('employer_id').where('id', '=', prior).executeTakeFirstOrThrow())
-        .employer_id,
+      (
+        await services.db
+          .selectFrom('prior_employers')
+          .select('employer_id')
+          .where('id', '=', prior)
+          .executeTakeFirstOrThrow()
+      ).employer_id,
     ).toBe(res.to);
     expect((await resolve('金雷科技有限公司')).employerId).toBe(res.to);
     expect((await resolve('金雷科技股份公司')).employerId).toBe(a.employerId);
-    const detail = await employerDetail(t.db, a.employerId);
+    const detail = await employerDetail(services.db, a.employerId);
     expect(detail.audit[0]).toMatchObject({ action: 'split', actor: '李老师', reason: 'checked the business licence' });
   });
 
   it('refuses to split off the only name of an employer', async () => {
     const a = await resolve('伟志股份公司');
-    const only = (await employerDetail(t.db, a.employerId)).spellings[0]!;
-    await expect(splitSpelling(t.db, only.id, who)).rejects.toThrow(/only name/);
+    const only = (await employerDetail(services.db, a.employerId)).spellings[0]!;
+    await expect(splitSpelling(services.db, only.id, who)).rejects.toThrow(/only name/);
   });
 });
 
 describe('admin API', () => {
   it('answers 403 to a key without the admin scope and 401 without a key', async () => {
-    expect((await api.request('GET', '/v1/admin/employers/review', { key: universityKey })).status).toBe(403);
+    expect((await services.api.request('GET', '/v1/admin/employers/review', { key: universityKey })).status).toBe(403);
     expect(
       (
-        await api.request('POST', '/v1/admin/employers/merge', {
+        await services.api.request('POST', '/v1/admin/employers/merge', {
           key: universityKey,
           body: { from: 1, into: 2, reason: 'x' },
         })
       ).status,
     ).toBe(403);
-    expect((await api.request('GET', '/v1/admin/employers/review')).status).toBe(401);
+    expect((await services.api.request('GET', '/v1/admin/employers/review')).status).toBe(401);
   });
 
   it('lists the queue, confirms a review, and shows the employer with its audit trail', async () => {
     const { a, review } = await greyPair('湖北平安电工科技发展股份公司', '湖北平安电功科技发展股份公司');
-    const list = await api.request('GET', '/v1/admin/employers/review', { key: adminKey });
+    const list = await services.api.request('GET', '/v1/admin/employers/review', { key: adminKey });
     expect(list.status).toBe(200);
     expect((list.body.reviews as Array<{ id: number }>).map((x) => x.id)).toContain(review.id);
-    const ok = await api.request('POST', `/v1/admin/employers/review/${review.id}/confirm`, {
+    const ok = await services.api.request('POST', `/v1/admin/employers/review/${review.id}/confirm`, {
       key: adminKey,
       body: { by: '王工', reason: 'same company' },
     });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body).toMatchObject({ decision: 'confirmed', candidateId: a.employerId });
     expect(
-      (await api.request('POST', `/v1/admin/employers/review/${review.id}/confirm`, { key: adminKey, body: {} }))
-        .status,
+      (
+        await services.api.request('POST', `/v1/admin/employers/review/${review.id}/confirm`, {
+          key: adminKey,
+          body: {},
+        })
+      ).status,
     ).toBe(409);
-    const shown = await api.request('GET', `/v1/admin/employers/${a.employerId}`, { key: adminKey });
+    const shown = await services.api.request('GET', `/v1/admin/employers/${a.employerId}`, { key: adminKey });
     expect(shown.status).toBe(200);
     expect(shown.body.audit[0]).toMatchObject({ action: 'review.confirm', reason: 'same company' });
     expect(shown.body.audit[0].actor).toMatch(/王工/);
-    expect((await api.request('GET', '/v1/admin/employers/999999', { key: adminKey })).status).toBe(404);
+    expect((await services.api.request('GET', '/v1/admin/employers/999999', { key: adminKey })).status).toBe(404);
   });
 
   it('merges and splits over HTTP, validating the body', async () => {
@@ -253,22 +271,22 @@ describe('admin API', () => {
     const b = await resolve('康希诺生物製品有限公司');
     expect(
       (
-        await api.request('POST', '/v1/admin/employers/merge', {
+        await services.api.request('POST', '/v1/admin/employers/merge', {
           key: adminKey,
           body: { from: b.employerId, into: a.employerId },
         })
       ).status,
     ).toBe(400);
-    const merged = await api.request('POST', '/v1/admin/employers/merge', {
+    const merged = await services.api.request('POST', '/v1/admin/employers/merge', {
       key: adminKey,
       body: { from: b.employerId, into: a.employerId, reason: 'one company' },
     });
     expect(merged.status, merged.text).toBe(200);
     expect(merged.body).toMatchObject({ from: b.employerId, into: a.employerId });
-    const spelling = (await employerDetail(t.db, a.employerId)).spellings.find(
+    const spelling = (await employerDetail(services.db, a.employerId)).spellings.find(
       (s) => s.spelling === '康希诺生物製品有限公司',
     )!;
-    const split = await api.request('POST', '/v1/admin/employers/split', {
+    const split = await services.api.request('POST', '/v1/admin/employers/split', {
       key: adminKey,
       body: { spellingId: spelling.id, reason: 'not the same after all' },
     });
@@ -276,7 +294,7 @@ describe('admin API', () => {
     expect(split.body.from).toBe(a.employerId);
     expect(
       (
-        await api.request('POST', '/v1/admin/employers/merge', {
+        await services.api.request('POST', '/v1/admin/employers/merge', {
           key: adminKey,
           body: { from: b.employerId, into: a.employerId, reason: 'again' },
         })
