@@ -12,19 +12,36 @@ beforeAll(async () => {
 afterAll(async () => t.drop());
 
 const prepared = async () =>
-  (await sql<{ statement: string; generic_plans: number; custom_plans: number }>`
-    SELECT statement, generic_plans::int, custom_plans::int FROM pg_prepared_statements`.execute(t.db)).rows;
+  (
+    await sql<{ statement: string; generic_plans: number; custom_plans: number }>`
+    SELECT statement, generic_plans::int, custom_plans::int FROM pg_prepared_statements`.execute(t.db)
+  ).rows;
 
 describe('prepared statements', () => {
   it('runs marked statements as prepared statements that settle on one generic plan, and leaves others alone', async () => {
     const resolver = createEmployerResolver({ matchThreshold: 0.88, reviewThreshold: 0.75 });
-    const names = ['华为技术', '腾讯科技', '比亚迪', '中国石油', '宁德时代', '京东方科技', '海尔智家', '格力电器', '美的集团', '小米通讯', '联想', '中兴通讯'].map((n) => `${n}有限公司`);
+    const names = [
+      '华为技术',
+      '腾讯科技',
+      '比亚迪',
+      '中国石油',
+      '宁德时代',
+      '京东方科技',
+      '海尔智家',
+      '格力电器',
+      '美的集团',
+      '小米通讯',
+      '联想',
+      '中兴通讯',
+    ].map((n) => `${n}有限公司`);
     for (const name of names) await resolver.resolve(t.db, { name });
     for (const name of names) expect((await resolver.resolve(t.db, { name })).decision).toBe('matched');
     const rows = await prepared();
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.statement.startsWith('/* prepared */'))).toBe(true);
-    const keyLookup = rows.find((r) => r.statement.includes('FROM employer_spellings s') && r.statement.includes('bool_or'));
+    const keyLookup = rows.find(
+      (r) => r.statement.includes('FROM employer_spellings s') && r.statement.includes('bool_or'),
+    );
     expect(keyLookup?.generic_plans).toBeGreaterThan(10);
   });
 

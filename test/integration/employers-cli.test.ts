@@ -16,15 +16,37 @@ beforeAll(async () => {
 });
 afterAll(async () => t.drop());
 
-const lines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-const count = async (table: 'employers' | 'employer_spellings') => Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+const lines = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const count = async (table: 'employers' | 'employer_spellings') =>
+  Number(
+    (
+      await t.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('ledger employers resolve', () => {
   it('writes one JSON line per input line, in order, with the employer and the decision', async () => {
-    const input = ['华为技术有限公司', '華為技術有限公司', '中国工商银行股份有限公司深圳分行', '中国工商银行股份有限公司', 'ＨＵＡＷＥＩ华为技术　有限公司']
+    const input = [
+      '华为技术有限公司',
+      '華為技術有限公司',
+      '中国工商银行股份有限公司深圳分行',
+      '中国工商银行股份有限公司',
+      'ＨＵＡＷＥＩ华为技术　有限公司',
+    ]
       .map((name) => JSON.stringify({ name }))
       .join('\n');
-    const res = await runLedger(['employers', 'resolve'], env, input + '\n' + JSON.stringify({ name: '富春科技股份有限公司', creditCode: '913500007264587158' }) + '\n');
+    const res = await runLedger(
+      ['employers', 'resolve'],
+      env,
+      input + '\n' + JSON.stringify({ name: '富春科技股份有限公司', creditCode: '913500007264587158' }) + '\n',
+    );
     expect(res.code, res.stderr).toBe(0);
     const out = lines(res.stdout);
     expect(out).toHaveLength(6);
@@ -35,7 +57,11 @@ describe('ledger employers resolve', () => {
   });
 
   it('answers a bad line with an error line of its own, resolves the others, and exits 1 with a summary', async () => {
-    const res = await runLedger(['employers', 'resolve'], env, '{"name":"腾讯科技（深圳）有限公司"}\nnot json\n{"nam":"x"}\n{"name":"腾讯科技(深圳)有限公司"}\n');
+    const res = await runLedger(
+      ['employers', 'resolve'],
+      env,
+      '{"name":"腾讯科技（深圳）有限公司"}\nnot json\n{"nam":"x"}\n{"name":"腾讯科技(深圳)有限公司"}\n',
+    );
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/2 of 4 lines could not be resolved/);
     const out = lines(res.stdout);
@@ -47,7 +73,11 @@ describe('ledger employers resolve', () => {
 
   it('with --dry-run resolves (later lines see earlier ones) and writes nothing', async () => {
     const before = [await count('employers'), await count('employer_spellings')];
-    const res = await runLedger(['employers', 'resolve', '--dry-run'], env, '{"name":"北京字节跳动科技有限公司"}\n{"name":"北京字節跳動科技有限公司"}\n{"name":"華為技術"}\n');
+    const res = await runLedger(
+      ['employers', 'resolve', '--dry-run'],
+      env,
+      '{"name":"北京字节跳动科技有限公司"}\n{"name":"北京字節跳動科技有限公司"}\n{"name":"華為技術"}\n',
+    );
     expect(res.code, res.stderr).toBe(0);
     const out = lines(res.stdout);
     expect(out.map((o) => o.decision)).toEqual(['created', 'matched', 'matched']);
@@ -66,7 +96,12 @@ describe('ledger employers link-prior', () => {
     const res = await runLedger(['employers', 'link-prior', '--json'], env);
     expect(res.code, res.stderr).toBe(0);
     expect(jsonOut<{ linked: number }>(res).linked).toBeGreaterThanOrEqual(2);
-    const rows = await t.db.selectFrom('prior_employers').select(['id', 'employer_id']).where('id', 'in', [p1, p2]).orderBy('id').execute();
+    const rows = await t.db
+      .selectFrom('prior_employers')
+      .select(['id', 'employer_id'])
+      .where('id', 'in', [p1, p2])
+      .orderBy('id')
+      .execute();
     expect(rows[0]!.employer_id).toBe(id);
     expect(rows[1]!.employer_id).not.toBeNull();
   });
@@ -80,13 +115,31 @@ describe('ledger employers review / merge / split / show', () => {
     expect(b.decision).toBe('review');
     const visit = await insertVisitOn(t.db, ref.universityCode, b.employerId, '广东恒申美大新材料股份公司');
     const list = await runLedger(['employers', 'review', 'list', '--json'], env);
-    const review = jsonOut<Array<{ id: number; employer_id: number }>>(list).find((x) => x.employer_id === b.employerId)!;
+    const review = jsonOut<Array<{ id: number; employer_id: number }>>(list).find(
+      (x) => x.employer_id === b.employerId,
+    )!;
     const human = await runLedger(['employers', 'review', 'list'], env);
     expect(human.stdout).toContain('广东恒申美大新材料股份公司');
-    const ok = await runLedger(['employers', 'review', 'confirm', '--id', String(review.id), '--by', '陈工', '--reason', 'same company', '--json'], env);
+    const ok = await runLedger(
+      [
+        'employers',
+        'review',
+        'confirm',
+        '--id',
+        String(review.id),
+        '--by',
+        '陈工',
+        '--reason',
+        'same company',
+        '--json',
+      ],
+      env,
+    );
     expect(ok.code, ok.stderr).toBe(0);
     expect(await employerIdsOfVisits(t.db, [visit])).toEqual([a.employerId]);
-    const shown = jsonOut<{ audit: Array<{ action: string; actor: string; reason: string }> }>(await runLedger(['employers', 'show', '--id', String(a.employerId), '--json'], env));
+    const shown = jsonOut<{ audit: Array<{ action: string; actor: string; reason: string }> }>(
+      await runLedger(['employers', 'show', '--id', String(a.employerId), '--json'], env),
+    );
     expect(shown.audit[0]).toMatchObject({ action: 'review.confirm', actor: '陈工', reason: 'same company' });
     const again = await runLedger(['employers', 'review', 'reject', '--id', String(review.id)], env);
     expect(again.code).toBe(1);
@@ -98,14 +151,45 @@ describe('ledger employers review / merge / split / show', () => {
     const a = await resolver.resolve(t.db, { name: '有研半导体硅材料股份公司' });
     const b = await resolver.resolve(t.db, { name: '有研硅股份有限公司' });
     expect(b.employerId).not.toBe(a.employerId);
-    const noReason = await runLedger(['employers', 'merge', '--from', String(b.employerId), '--into', String(a.employerId)], env);
+    const noReason = await runLedger(
+      ['employers', 'merge', '--from', String(b.employerId), '--into', String(a.employerId)],
+      env,
+    );
     expect(noReason.code).not.toBe(0);
-    const merged = await runLedger(['employers', 'merge', '--from', String(b.employerId), '--into', String(a.employerId), '--reason', 'renamed in 2021', '--json'], env);
+    const merged = await runLedger(
+      [
+        'employers',
+        'merge',
+        '--from',
+        String(b.employerId),
+        '--into',
+        String(a.employerId),
+        '--reason',
+        'renamed in 2021',
+        '--json',
+      ],
+      env,
+    );
     expect(merged.code, merged.stderr).toBe(0);
     expect(jsonOut(merged)).toMatchObject({ from: b.employerId, into: a.employerId });
-    const shown = jsonOut<{ spellings: Array<{ id: number; spelling: string }> }>(await runLedger(['employers', 'show', '--id', String(a.employerId), '--json'], env));
+    const shown = jsonOut<{ spellings: Array<{ id: number; spelling: string }> }>(
+      await runLedger(['employers', 'show', '--id', String(a.employerId), '--json'], env),
+    );
     const moved = shown.spellings.find((s) => s.spelling === '有研硅股份有限公司')!;
-    const split = await runLedger(['employers', 'split', '--spelling-id', String(moved.id), '--reason', 'two companies after all', '--by', 'ops', '--json'], env);
+    const split = await runLedger(
+      [
+        'employers',
+        'split',
+        '--spelling-id',
+        String(moved.id),
+        '--reason',
+        'two companies after all',
+        '--by',
+        'ops',
+        '--json',
+      ],
+      env,
+    );
     expect(split.code, split.stderr).toBe(0);
     const to = jsonOut<{ to: number }>(split).to;
     expect((await resolver.resolve(t.db, { name: '有研硅股份有限公司' })).employerId).toBe(to);

@@ -17,13 +17,20 @@ beforeAll(async () => {
 afterAll(async () => t.drop());
 
 const resolve = (name: string, creditCode?: string | null) => resolver.resolve(t.db, { name, creditCode });
-const employer = (id: number) => t.db.selectFrom('employers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const employer = (id: number) =>
+  t.db.selectFrom('employers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
 describe('resolution decisions', () => {
   it('creates an employer once and matches its other spellings to it', async () => {
     const first = await resolve('华为技术有限公司');
     expect(first.decision).toBe('created');
-    for (const s of ['華為技術有限公司', ' 华为 技术\u3000有限公司', '华为技术股份有限公司', '华为技术', '为华技术有限公司']) {
+    for (const s of [
+      '華為技術有限公司',
+      ' 华为 技术\u3000有限公司',
+      '华为技术股份有限公司',
+      '华为技术',
+      '为华技术有限公司',
+    ]) {
       const r = await resolve(s);
       expect({ s, id: r.employerId, decision: r.decision }).toEqual({ s, id: first.employerId, decision: 'matched' });
     }
@@ -61,10 +68,17 @@ describe('resolution decisions', () => {
     expect(grey.candidateId).toBe(base.employerId);
     const e = await employer(grey.employerId);
     expect(e).toMatchObject({ status: 'provisional', candidate_id: base.employerId });
-    const review = await t.db.selectFrom('employer_reviews').selectAll().where('employer_id', '=', grey.employerId).executeTakeFirstOrThrow();
+    const review = await t.db
+      .selectFrom('employer_reviews')
+      .selectAll()
+      .where('employer_id', '=', grey.employerId)
+      .executeTakeFirstOrThrow();
     expect(review).toMatchObject({ candidate_id: base.employerId, status: 'pending' });
     // The same spelling again counts against the same provisional employer, still in review.
-    expect(await resolve('湖南艾布噜环保科技股份有限公司')).toMatchObject({ employerId: grey.employerId, decision: 'review' });
+    expect(await resolve('湖南艾布噜环保科技股份有限公司')).toMatchObject({
+      employerId: grey.employerId,
+      decision: 'review',
+    });
   });
 
   it('creates a new employer when nothing is close', async () => {
@@ -111,8 +125,18 @@ describe('credit codes', () => {
 
 describe('resolveMany', () => {
   it('gives the results resolve would, in input order, inside the caller’s transaction', async () => {
-    const names = ['成都天奥电子股份有限公司', '成都天奥电子股份有限公司成都分公司', '成都天奧電子股份有限公司', '佳缘科技股份有限公司'];
-    const out = await t.db.transaction().execute((trx) => resolver.resolveMany(trx, names.map((name) => ({ name }))));
+    const names = [
+      '成都天奥电子股份有限公司',
+      '成都天奥电子股份有限公司成都分公司',
+      '成都天奧電子股份有限公司',
+      '佳缘科技股份有限公司',
+    ];
+    const out = await t.db.transaction().execute((trx) =>
+      resolver.resolveMany(
+        trx,
+        names.map((name) => ({ name })),
+      ),
+    );
     expect(out.map((r) => r.decision)).toEqual(['created', 'created', 'matched', 'created']);
     expect(out[2]!.employerId).toBe(out[0]!.employerId);
     expect(out[1]!.employerId).not.toBe(out[0]!.employerId);
@@ -133,7 +157,9 @@ describe('pg_trgm and the database locale', () => {
     const name = uniqueName('ledger_test_f');
     const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
     await admin.connect();
-    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+    await admin.query(
+      `CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`,
+    );
     await admin.end();
     const db = createDb(databaseUrl(name), { poolSize: 1 });
     try {

@@ -41,7 +41,12 @@ function tmpCsv(name: string, lines: string[]): string {
 
 const ledger = (args: string[]) => runLedger(args, env);
 const count = async (table: 'universities' | 'placement_rates' | 'province_placement_averages' | 'prior_employers') =>
-  (await t.db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+  (
+    await t.db
+      .selectFrom(table)
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow()
+  ).n;
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -55,8 +60,20 @@ describe('ledger import universities', () => {
   it('imports a good file (BOM, CRLF, quotes, optional flags) and reports what it inserted', async () => {
     const r = await ledger(['import', 'universities', '--file', `${FIXTURES}/universities-good.csv`, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(jsonOut<Report>(r)).toMatchObject({ refused: false, lines: 4, imported: 4, inserted: 4, updated: 0, unchanged: 0 });
-    const rows = await t.db.selectFrom('universities').selectAll().where('code', 'like', '9999%').orderBy('code').execute();
+    expect(jsonOut<Report>(r)).toMatchObject({
+      refused: false,
+      lines: 4,
+      imported: 4,
+      inserted: 4,
+      updated: 0,
+      unchanged: 0,
+    });
+    const rows = await t.db
+      .selectFrom('universities')
+      .selectAll()
+      .where('code', 'like', '9999%')
+      .orderBy('code')
+      .execute();
     expect(rows.map((u) => [u.code, u.province_code, u.level, u.private, u.new_undergrad, u.vocational])).toEqual([
       ['9999000001', '440000', '本科', false, true, false],
       ['9999000002', '440000', '专科', false, false, true], // empty flags: new_undergrad false, vocational from 专科
@@ -71,7 +88,9 @@ describe('ledger import universities', () => {
     const r = await ledger(['import', 'universities', '--file', `${FIXTURES}/universities-bad.csv`]);
     expect(r.code).toBe(1);
     const [summary, ...details] = r.stderr.trim().split('\n');
-    expect(summary).toMatch(/^ledger: refused .*universities-bad\.csv: 6 bad lines \(3, 4, 5, 6, 7, 8\); nothing imported/);
+    expect(summary).toMatch(
+      /^ledger: refused .*universities-bad\.csv: 6 bad lines \(3, 4, 5, 6, 7, 8\); nothing imported/,
+    );
     expect(details.map((d) => d.match(/^ {2}line (\d+): /)?.[1])).toEqual(['3', '4', '5', '6', '7', '8']);
     expect(details[0]).toMatch(/火星省/);
     expect(await count('universities')).toBe(before);
@@ -86,23 +105,47 @@ describe('ledger import universities', () => {
   });
 
   it('with --skip-invalid imports the good lines and still reports the bad ones', async () => {
-    const r = await ledger(['import', 'universities', '--file', `${FIXTURES}/universities-bad.csv`, '--skip-invalid', '--json']);
+    const r = await ledger([
+      'import',
+      'universities',
+      '--file',
+      `${FIXTURES}/universities-bad.csv`,
+      '--skip-invalid',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(jsonOut<Report>(r)).toMatchObject({ refused: false, imported: 2, inserted: 2, skipped: 6 });
     expect(r.stderr).toMatch(/skipped 6 bad lines .*\(3, 4, 5, 6, 7, 8\)/);
-    const codes = await t.db.selectFrom('universities').select('code').where('code', 'like', '99991%').orderBy('code').execute();
+    const codes = await t.db
+      .selectFrom('universities')
+      .select('code')
+      .where('code', 'like', '99991%')
+      .orderBy('code')
+      .execute();
     expect(codes.map((c) => c.code)).toEqual(['9999100001', '9999100008']);
-    const first = await t.db.selectFrom('universities').select('name').where('code', '=', '9999100001').executeTakeFirstOrThrow();
+    const first = await t.db
+      .selectFrom('universities')
+      .select('name')
+      .where('code', '=', '9999100001')
+      .executeTakeFirstOrThrow();
     expect(first.name).toBe('好学校一'); // the duplicate on line 7 did not overwrite line 2
   });
 
   it('updates only what changed, keeps flags the file leaves out, and reports unchanged rows', async () => {
     const header = 'code,name,province,city,authority,level,private';
-    const file = tmpCsv('changed.csv', [header, '9999000001,测试大学（新名）,广东省,广州市,广东省,本科,0', '9999000003,测试民办学院,北京市,北京市,北京市教育委员会,本科,1']);
+    const file = tmpCsv('changed.csv', [
+      header,
+      '9999000001,测试大学（新名）,广东省,广州市,广东省,本科,0',
+      '9999000003,测试民办学院,北京市,北京市,北京市教育委员会,本科,1',
+    ]);
     const r = await ledger(['import', 'universities', '--file', file, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(jsonOut<Report>(r)).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
-    const u = await t.db.selectFrom('universities').selectAll().where('code', '=', '9999000001').executeTakeFirstOrThrow();
+    const u = await t.db
+      .selectFrom('universities')
+      .selectAll()
+      .where('code', '=', '9999000001')
+      .executeTakeFirstOrThrow();
     expect([u.name, u.new_undergrad]).toEqual(['测试大学（新名）', true]);
   });
 
@@ -138,15 +181,31 @@ describe('ledger import universities', () => {
       .orderBy('level')
       .execute();
     expect(Object.fromEntries(real.map((r) => [r.level, r.n]))).toEqual({ 本科: 1270, 专科: 1486 });
-    const provinces = await t.db.selectFrom('universities').select(sql<number>`count(DISTINCT province_code)::int`.as('p')).where('code', 'not like', '9999%').executeTakeFirstOrThrow();
+    const provinces = await t.db
+      .selectFrom('universities')
+      .select(sql<number>`count(DISTINCT province_code)::int`.as('p'))
+      .where('code', 'not like', '9999%')
+      .executeTakeFirstOrThrow();
     expect(provinces.p).toBe(31);
-    const pku = await t.db.selectFrom('universities').selectAll().where('code', '=', '4111010001').executeTakeFirstOrThrow();
-    expect(pku).toMatchObject({ name: '北京大学', province_code: '110000', level: '本科', vocational: false, new_undergrad: false });
+    const pku = await t.db
+      .selectFrom('universities')
+      .selectAll()
+      .where('code', '=', '4111010001')
+      .executeTakeFirstOrThrow();
+    expect(pku).toMatchObject({
+      name: '北京大学',
+      province_code: '110000',
+      level: '本科',
+      vocational: false,
+      new_undergrad: false,
+    });
 
     const again = await ledger(['import', 'universities', '--file', REAL_UNIVERSITIES, '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(jsonOut<Report>(again)).toMatchObject({ inserted: 0, updated: 0, unchanged: 2756 });
-    console.log(`real universities import: first ${a.elapsedMs} ms, again ${jsonOut<Report>(again).elapsedMs} ms (in-process, after start-up)`);
+    console.log(
+      `real universities import: first ${a.elapsedMs} ms, again ${jsonOut<Report>(again).elapsedMs} ms (in-process, after start-up)`,
+    );
   });
 });
 
@@ -157,19 +216,38 @@ describe('ledger import placement-rates and province-averages', () => {
   });
 
   it('imports rates for known universities, and re-importing changes nothing', async () => {
-    const args = ['import', 'placement-rates', '--campaign', 'imp', '--file', `${FIXTURES}/placement-rates.csv`, '--json'];
+    const args = [
+      'import',
+      'placement-rates',
+      '--campaign',
+      'imp',
+      '--file',
+      `${FIXTURES}/placement-rates.csv`,
+      '--json',
+    ];
     const first = await ledger(args);
     expect(first.code, first.stderr).toBe(0);
     expect(jsonOut<Report>(first)).toMatchObject({ inserted: 4, updated: 0 });
     const again = await ledger(args);
     expect(jsonOut<Report>(again)).toMatchObject({ inserted: 0, updated: 0, unchanged: 4 });
-    const rate = await t.db.selectFrom('placement_rates').select('rate').where('university_code', '=', '9999000001').executeTakeFirstOrThrow();
+    const rate = await t.db
+      .selectFrom('placement_rates')
+      .select('rate')
+      .where('university_code', '=', '9999000001')
+      .executeTakeFirstOrThrow();
     expect(rate.rate).toBe(0.85);
   });
 
   it('refuses bad rates and unknown universities, naming each line', async () => {
     const before = await count('placement_rates');
-    const r = await ledger(['import', 'placement-rates', '--campaign', 'imp', '--file', `${FIXTURES}/placement-rates-bad.csv`]);
+    const r = await ledger([
+      'import',
+      'placement-rates',
+      '--campaign',
+      'imp',
+      '--file',
+      `${FIXTURES}/placement-rates-bad.csv`,
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/4 bad lines \(3, 4, 5, 6\)/);
     expect(r.stderr).toMatch(/line 4: university 9999888888 is unknown/);
@@ -177,30 +255,75 @@ describe('ledger import placement-rates and province-averages', () => {
   });
 
   it('refuses an unknown campaign with how to create it', async () => {
-    const r = await ledger(['import', 'placement-rates', '--campaign', 'nope', '--file', `${FIXTURES}/placement-rates.csv`]);
+    const r = await ledger([
+      'import',
+      'placement-rates',
+      '--campaign',
+      'nope',
+      '--file',
+      `${FIXTURES}/placement-rates.csv`,
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/unknown campaign "nope": create it first with ledger campaign create/);
   });
 
   it('imports explicit provincial averages', async () => {
-    const r = await ledger(['import', 'province-averages', '--campaign', 'imp', '--file', `${FIXTURES}/province-averages.csv`, '--json']);
+    const r = await ledger([
+      'import',
+      'province-averages',
+      '--campaign',
+      'imp',
+      '--file',
+      `${FIXTURES}/province-averages.csv`,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(jsonOut<Report>(r)).toMatchObject({ inserted: 2 });
-    const rows = await t.db.selectFrom('province_placement_averages').select(['province_code', 'rate']).where('campaign_id', '=', 'imp').orderBy('province_code').execute();
-    expect(rows).toEqual([{ province_code: '110000', rate: 0.91 }, { province_code: '440000', rate: 0.88 }]);
+    const rows = await t.db
+      .selectFrom('province_placement_averages')
+      .select(['province_code', 'rate'])
+      .where('campaign_id', '=', 'imp')
+      .orderBy('province_code')
+      .execute();
+    expect(rows).toEqual([
+      { province_code: '110000', rate: 0.91 },
+      { province_code: '440000', rate: 0.88 },
+    ]);
   });
 });
 
 describe('ledger import prior-employers', () => {
   it('stores the spellings as given and resolves each to an employer as the workers do, creating unknown ones', async () => {
-    const huawei = await t.db.insertInto('employers').values({ canonical_name: '华为技术有限公司', normalized_name: 'x-not-this-name', credit_code: '914403001922038216' }).returning('id').executeTakeFirstOrThrow();
-    const shenzhen = await createEmployerResolver({ matchThreshold: 0.88, reviewThreshold: 0.75 }).resolve(t.db, { name: '深圳某某物流有限公司' });
+    const huawei = await t.db
+      .insertInto('employers')
+      .values({
+        canonical_name: '华为技术有限公司',
+        normalized_name: 'x-not-this-name',
+        credit_code: '914403001922038216',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const shenzhen = await createEmployerResolver({ matchThreshold: 0.88, reviewThreshold: 0.75 }).resolve(t.db, {
+      name: '深圳某某物流有限公司',
+    });
     const args = ['import', 'prior-employers', '--file', `${FIXTURES}/prior-employers.csv`, '--json'];
     const r = await ledger(args);
     expect(r.code, r.stderr).toBe(0);
-    expect(jsonOut<Report>(r)).toMatchObject({ inserted: 4, updated: 0, linked: 4, resolution: { matched: 3, created: 1, review: 0 } });
-    const rows = await t.db.selectFrom('prior_employers as p').innerJoin('employers as e', 'e.id', 'p.employer_id').select(['p.university_code', 'p.employer_name', 'p.credit_code', 'p.employer_id', 'e.canonical_name']).orderBy('p.id').execute();
-    expect(rows.map((p) => [p.university_code, p.employer_name, p.credit_code, p.employer_id, p.canonical_name])).toEqual([
+    expect(jsonOut<Report>(r)).toMatchObject({
+      inserted: 4,
+      updated: 0,
+      linked: 4,
+      resolution: { matched: 3, created: 1, review: 0 },
+    });
+    const rows = await t.db
+      .selectFrom('prior_employers as p')
+      .innerJoin('employers as e', 'e.id', 'p.employer_id')
+      .select(['p.university_code', 'p.employer_name', 'p.credit_code', 'p.employer_id', 'e.canonical_name'])
+      .orderBy('p.id')
+      .execute();
+    expect(
+      rows.map((p) => [p.university_code, p.employer_name, p.credit_code, p.employer_id, p.canonical_name]),
+    ).toEqual([
       ['9999000001', '华为技术有限公司', '914403001922038216', huawei.id, '华为技术有限公司'],
       ['9999000001', '广州某某科技有限公司', '', expect.any(Number), '广州某某科技有限公司'],
       ['9999000002', '深圳 某某 物流有限公司', '', shenzhen.employerId, '深圳某某物流有限公司'],
@@ -208,10 +331,18 @@ describe('ledger import prior-employers', () => {
     ]);
 
     // Employer resolution may re-key a row later; importing the file again leaves such a row alone.
-    await t.db.updateTable('prior_employers').set({ normalized_name: 'resolved-key' }).where('employer_name', '=', '广州某某科技有限公司').execute();
+    await t.db
+      .updateTable('prior_employers')
+      .set({ normalized_name: 'resolved-key' })
+      .where('employer_name', '=', '广州某某科技有限公司')
+      .execute();
     const again = await ledger(args);
     expect(jsonOut<Report>(again)).toMatchObject({ inserted: 0, updated: 0, unchanged: 4, linked: 0 });
-    const kept = await t.db.selectFrom('prior_employers').select('normalized_name').where('employer_name', '=', '广州某某科技有限公司').executeTakeFirstOrThrow();
+    const kept = await t.db
+      .selectFrom('prior_employers')
+      .select('normalized_name')
+      .where('employer_name', '=', '广州某某科技有限公司')
+      .executeTakeFirstOrThrow();
     expect(kept.normalized_name).toBe('resolved-key');
   });
 

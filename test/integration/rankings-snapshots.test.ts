@@ -31,19 +31,40 @@ describe('snapshots', () => {
     expect(snaps.every((s) => s.asOf === '2022-04-10' && s.period === '2022-W14')).toBe(true);
     const national = await getSnapshot(t.db, '2022', '2022-W14', 'national');
     expect(rowsOf(national).map((r) => [r.universityCode, r.rank, r.rankChange])).toEqual([
-      [W.G1, 1, null], [W.B2, 2, null], [W.G2, 3, null], [W.B1, 4, null], [W.G3, 5, null], [W.G5, 5, null], [W.G4, 7, null],
+      [W.G1, 1, null],
+      [W.B2, 2, null],
+      [W.G2, 3, null],
+      [W.B1, 4, null],
+      [W.G3, 5, null],
+      [W.G5, 5, null],
+      [W.G4, 7, null],
     ]);
     const gd = await getSnapshot(t.db, '2022', '2022-W14', 'province:440000');
-    expect(rowsOf(gd).map((r) => [r.universityCode, r.rank])).toEqual([[W.G1, 1], [W.G2, 2], [W.G3, 3], [W.G5, 3], [W.G4, 5]]);
+    expect(rowsOf(gd).map((r) => [r.universityCode, r.rank])).toEqual([
+      [W.G1, 1],
+      [W.G2, 2],
+      [W.G3, 3],
+      [W.G5, 3],
+      [W.G4, 5],
+    ]);
   });
 
   it('shows rank changes against the previous weekly snapshot', async () => {
     // W15: G4 visits 80 employers (→ 0.8), G5 one more (from 2022-04-11) → G5 ahead of G3
-    await insertVisits(t.db, employers.map((e) => ({ universityCode: W.G4, employerId: e, visitedOn: '2022-04-12' })));
+    await insertVisits(
+      t.db,
+      employers.map((e) => ({ universityCode: W.G4, employerId: e, visitedOn: '2022-04-12' })),
+    );
     await takeSnapshots(t.db, { campaignId: '2022', period: '2022-W15' });
     const national = rowsOf(await getSnapshot(t.db, '2022', '2022-W15', 'national'));
     expect(national.map((r) => [r.universityCode, r.rank, r.rankChange])).toEqual([
-      [W.G1, 1, 0], [W.G4, 2, 5], [W.B2, 3, -1], [W.G2, 4, -1], [W.B1, 5, -1], [W.G5, 6, -1], [W.G3, 7, -2],
+      [W.G1, 1, 0],
+      [W.G4, 2, 5],
+      [W.B2, 3, -1],
+      [W.G2, 4, -1],
+      [W.B1, 5, -1],
+      [W.G5, 6, -1],
+      [W.G3, 7, -2],
     ]);
   });
 
@@ -79,22 +100,43 @@ describe('province plans', () => {
   it('lists all 31 provinces with the date filed or null', async () => {
     const plans = await listPlans(t.db, '2022');
     expect(plans).toHaveLength(31);
-    expect(plans.find((p) => p.provinceCode === '440000')).toEqual({ provinceCode: '440000', provinceName: '广东省', filedOn: '2022-03-15', deadline: null, late: false });
+    expect(plans.find((p) => p.provinceCode === '440000')).toEqual({
+      provinceCode: '440000',
+      provinceName: '广东省',
+      filedOn: '2022-03-15',
+      deadline: null,
+      late: false,
+    });
     expect(plans.filter((p) => p.filedOn === null)).toHaveLength(30);
   });
 
   it('ledger plans file records (and corrects) a date by code or name; plans list prints them', async () => {
     const env = { DATABASE_URL: t.url };
-    const filed = await runLedger(['plans', 'file', '--campaign', '2022', '--province', '北京市', '--date', '2022-03-18', '--json'], env);
+    const filed = await runLedger(
+      ['plans', 'file', '--campaign', '2022', '--province', '北京市', '--date', '2022-03-18', '--json'],
+      env,
+    );
     expect(filed.code, filed.stderr).toBe(0);
-    expect(jsonOut(filed)).toEqual({ campaignId: '2022', provinceCode: '110000', provinceName: '北京市', filedOn: '2022-03-18', deadline: null, late: false });
+    expect(jsonOut(filed)).toEqual({
+      campaignId: '2022',
+      provinceCode: '110000',
+      provinceName: '北京市',
+      filedOn: '2022-03-18',
+      deadline: null,
+      late: false,
+    });
     await runLedger(['plans', 'file', '--campaign', '2022', '--province', '440000', '--date', '2022-03-16'], env);
-    const listed = jsonOut<Array<{ provinceCode: string; filedOn: string | null }>>(await runLedger(['plans', 'list', '--campaign', '2022', '--json'], env));
+    const listed = jsonOut<Array<{ provinceCode: string; filedOn: string | null }>>(
+      await runLedger(['plans', 'list', '--campaign', '2022', '--json'], env),
+    );
     expect(listed.filter((p) => p.filedOn !== null)).toEqual([
       { provinceCode: '110000', provinceName: '北京市', filedOn: '2022-03-18', deadline: null, late: false },
       { provinceCode: '440000', provinceName: '广东省', filedOn: '2022-03-16', deadline: null, late: false },
     ]);
-    const bad = await runLedger(['plans', 'file', '--campaign', '2022', '--province', '990000', '--date', '2022-03-18'], env);
+    const bad = await runLedger(
+      ['plans', 'file', '--campaign', '2022', '--province', '990000', '--date', '2022-03-18'],
+      env,
+    );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('province 990000 does not exist');
   });

@@ -49,10 +49,16 @@ describe('table types against the migrated database', () => {
           continue;
         }
         const kind = kindOfPgType(udtName);
-        if (!kind) differences.push(`${table}.${column}: PostgreSQL type ${udtName} has no known TypeScript kind (add it to test/helpers/table-types.ts)`);
-        else if (kind !== type.kind) differences.push(`${table}.${column}: the database returns ${kind} (${udtName}), the type says ${type.kind}`);
+        if (!kind)
+          differences.push(
+            `${table}.${column}: PostgreSQL type ${udtName} has no known TypeScript kind (add it to test/helpers/table-types.ts)`,
+          );
+        else if (kind !== type.kind)
+          differences.push(`${table}.${column}: the database returns ${kind} (${udtName}), the type says ${type.kind}`);
         if (nullable !== type.nullable) {
-          differences.push(`${table}.${column}: ${nullable ? 'nullable' : 'NOT NULL'} in the database, ${type.nullable ? 'nullable' : 'not nullable'} in the type`);
+          differences.push(
+            `${table}.${column}: ${nullable ? 'nullable' : 'NOT NULL'} in the database, ${type.nullable ? 'nullable' : 'not nullable'} in the type`,
+          );
         }
       }
       for (const column of types.keys()) {
