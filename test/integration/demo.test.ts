@@ -55,9 +55,13 @@ describe('ledger demo --visits 2000', () => {
 
   it('prints the national top of the stored snapshot and the stored totals', async () => {
     const snap = await sql<{ rows: Array<{ rank: number; universityCode: string; completion: number }> }>`
-      SELECT rows FROM ranking_snapshots WHERE campaign_id = '2022' AND period = ${summary.noticePeriod} AND scope = 'national'`.execute(db);
+      SELECT rows FROM ranking_snapshots WHERE campaign_id = '2022' AND period = ${summary.noticePeriod} AND scope = 'national'`.execute(
+      db,
+    );
     expect(snap.rows).toHaveLength(1);
-    expect(summary.top.map((r: { universityCode: string }) => r.universityCode)).toEqual(snap.rows[0]!.rows.slice(0, 10).map((r) => r.universityCode));
+    expect(summary.top.map((r: { universityCode: string }) => r.universityCode)).toEqual(
+      snap.rows[0]!.rows.slice(0, 10).map((r) => r.universityCode),
+    );
     const active = await sql<{ n: number; positions: number }>`
       SELECT count(*)::int AS n, coalesce(sum(positions), 0)::int AS positions FROM visits
       WHERE state = 'active' AND visited_on BETWEEN '2022-03-01' AND ${summary.asOf}`.execute(db);
@@ -72,9 +76,12 @@ describe('ledger demo --visits 2000', () => {
     expect(summary.deliveries).toEqual({ delivered: 32 });
     expect(summary.mailsReceived).toBe(32);
     expect(readdirSync(join(out, 'mail'))).toHaveLength(32);
-    for (const n of summary.notices as Array<{ files: string[] }>) for (const f of n.files) expect(existsSync(f)).toBe(true);
+    for (const n of summary.notices as Array<{ files: string[] }>)
+      for (const f of n.files) expect(existsSync(f)).toBe(true);
     expect(existsSync(join(out, 'data', 'universities.csv'))).toBe(true);
-    const deliveries = await sql<{ n: number }>`SELECT count(*)::int AS n FROM notice_deliveries WHERE state = 'delivered'`.execute(db);
+    const deliveries = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM notice_deliveries WHERE state = 'delivered'`.execute(db);
     expect(deliveries.rows[0]!.n).toBe(32);
   });
 });

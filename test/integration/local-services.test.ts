@@ -18,10 +18,15 @@ interface Run {
 
 function script(command: string, env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
-    execFile('bash', ['infra/local-services.sh', command], { env: { ...process.env, ...env }, timeout: 90_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, out: stdout + stderr });
-    });
+    execFile(
+      'bash',
+      ['infra/local-services.sh', command],
+      { env: { ...process.env, ...env }, timeout: 90_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, out: stdout + stderr });
+      },
+    );
   });
 }
 
@@ -31,12 +36,20 @@ describe('infra/local-services.sh', () => {
     try {
       const url = new URL(ADMIN_DATABASE_URL);
       url.pathname = '/ledger';
-      const r = await script('start', { LEDGER_LOCAL_DIR: dir, DATABASE_URL: url.toString(), REDIS_URL: TEST_REDIS_URL });
+      const r = await script('start', {
+        LEDGER_LOCAL_DIR: dir,
+        DATABASE_URL: url.toString(),
+        REDIS_URL: TEST_REDIS_URL,
+      });
       expect(r.code, r.out).toBe(0);
       expect(r.out).toMatch(/postgres answers at .*: nothing to start/);
       expect(r.out).toMatch(/redis answers at .*: nothing to start/);
       expect(readdirSync(dir)).toEqual([]);
-      const stop = await script('stop', { LEDGER_LOCAL_DIR: dir, DATABASE_URL: url.toString(), REDIS_URL: TEST_REDIS_URL });
+      const stop = await script('stop', {
+        LEDGER_LOCAL_DIR: dir,
+        DATABASE_URL: url.toString(),
+        REDIS_URL: TEST_REDIS_URL,
+      });
       expect(stop.out).toMatch(/postgres: not started by this script here; left alone/);
       expect(await pgAnswers(ADMIN_DATABASE_URL)).toBe(true);
       expect(await redisAnswers(TEST_REDIS_URL)).toBe(true);
