@@ -1,20 +1,13 @@
 // `ledger campaign create | set-target | list` run as an operator would, against this file's own database.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
 // Each test runs the CLI several times (about a second each when idle, many more on a loaded machine).
 vi.setConfig({ testTimeout: 180_000 });
 
-let t: TestDatabase;
-const ledger = (args: string[]) => runLedger(args, { DATABASE_URL: t.url });
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(async () => {
-  await t.drop();
-});
+const services = useTestServices();
+const ledger = (args: string[]) => runLedger(args, { DATABASE_URL: services.database.url });
 
 interface Listed {
   id: string;
@@ -61,7 +54,11 @@ describe('ledger campaign create', () => {
         planDeadline: null,
       },
     });
-    const row = await t.db.selectFrom('campaigns').selectAll().where('id', '=', '2022').executeTakeFirstOrThrow();
+    const row = await services.db
+      .selectFrom('campaigns')
+      .selectAll()
+      .where('id', '=', '2022')
+      .executeTakeFirstOrThrow();
     expect([row.start_date, row.end_date, row.principal_target, row.new_target]).toEqual([
       '2022-03-01',
       '2022-08-31',
@@ -166,7 +163,7 @@ describe('ledger campaign create', () => {
     expect(r.stderr).toMatch(
       /campaign "2022" already exists with --start 2022-03-01 \(you gave 2022-03-02\), --new-target 100 \(you gave 50\)/,
     );
-    const row = await t.db
+    const row = await services.db
       .selectFrom('campaigns')
       .select(['start_date', 'new_target'])
       .where('id', '=', '2022')
@@ -208,7 +205,9 @@ describe('ledger campaign create', () => {
     ]);
     expect(badFactor.code).not.toBe(0);
     expect(badFactor.stderr).toMatch(/"1.5" is not a number from 0 to 1/);
-    expect(await t.db.selectFrom('campaigns').select('id').where('id', '=', 'x').executeTakeFirst()).toBeUndefined();
+    expect(
+      await services.db.selectFrom('campaigns').select('id').where('id', '=', 'x').executeTakeFirst(),
+    ).toBeUndefined();
   });
 });
 
@@ -258,7 +257,7 @@ describe('ledger campaign set-target', () => {
       onsiteShareFlag: null,
       baseWithoutTargets: null,
     });
-    const rows = await t.db
+    const rows = await services.db
       .selectFrom('campaign_province_targets')
       .selectAll()
       .where('campaign_id', '=', '2022')
@@ -302,7 +301,7 @@ describe('ledger campaign set-target', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(jsonOut(r)).toEqual({ campaignId: '2023', provinceCode: '110000', cleared: true });
     expect(
-      await t.db.selectFrom('campaign_province_targets').selectAll().where('campaign_id', '=', '2023').execute(),
+      await services.db.selectFrom('campaign_province_targets').selectAll().where('campaign_id', '=', '2023').execute(),
     ).toEqual([]);
   });
 });

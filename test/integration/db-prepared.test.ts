@@ -1,20 +1,16 @@
 // Statements marked `/* prepared */` run as named prepared statements, planned once per connection: the employer
 // resolver's hot path depends on it for its speed (bench/resolve.bench.ts).
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEmployerResolver } from '../../shared/use-cases/resolve-employer.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase(1); // one connection: the session the statements are prepared in is the one queried
-});
-afterAll(async () => t.drop());
+const services = useTestServices({ poolSize: 1 });
 
 const prepared = async () =>
   (
     await sql<{ statement: string; generic_plans: number; custom_plans: number }>`
-    SELECT statement, generic_plans::int, custom_plans::int FROM pg_prepared_statements`.execute(t.db)
+    SELECT statement, generic_plans::int, custom_plans::int FROM pg_prepared_statements`.execute(services.db)
   ).rows;
 
 describe('prepared statements', () => {
@@ -34,8 +30,8 @@ describe('prepared statements', () => {
       '联想',
       '中兴通讯',
     ].map((n) => `${n}有限公司`);
-    for (const name of names) await resolver.resolve(t.db, { name });
-    for (const name of names) expect((await resolver.resolve(t.db, { name })).decision).toBe('matched');
+    for (const name of names) await resolver.resolve(services.db, { name });
+    for (const name of names) expect((await resolver.resolve(services.db, { name })).decision).toBe('matched');
     const rows = await prepared();
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.statement.startsWith('/* prepared */'))).toBe(true);
@@ -47,10 +43,10 @@ describe('prepared statements', () => {
 
   it('keeps answering after the table changes under a prepared statement (a migration while the service runs)', async () => {
     const resolver = createEmployerResolver({ matchThreshold: 0.88, reviewThreshold: 0.75 });
-    const before = await resolver.resolve(t.db, { name: '迁移期间解析有限公司' });
-    await sql`ALTER TABLE employers ADD COLUMN test_note text`.execute(t.db);
-    const after = await resolver.resolve(t.db, { name: '迁移期间解析有限公司' });
+    const before = await resolver.resolve(services.db, { name: '迁移期间解析有限公司' });
+    await sql`ALTER TABLE employers ADD COLUMN test_note text`.execute(services.db);
+    const after = await resolver.resolve(services.db, { name: '迁移期间解析有限公司' });
     expect(after.employerId).toBe(before.employerId);
-    expect((await resolver.resolve(t.db, { name: '迁移之后新名称有限公司' })).decision).toBe('created');
+    expect((await resolver.resolve(services.db, { name: '迁移之后新名称有限公司' })).decision).toBe('created');
   });
 });

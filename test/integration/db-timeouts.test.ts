@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config.ts';
 import { classifyDbError, createDb, dbTimeoutsFor, type Db, type DbTimeouts } from '../../shared/db/database.ts';
 import { freePort } from '../helpers/processes.ts';
+import { useTestServices } from '../helpers/setup.ts';
 import { startTcpProxy, viaProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 
-let t: TestDatabase;
+const services = useTestServices();
 let proxy: TcpProxy;
 const pools: Db[] = [];
 
@@ -30,15 +30,13 @@ async function failure(p: Promise<unknown>): Promise<{ err: unknown; ms: number 
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  const url = new URL(t.url);
+  const url = new URL(services.database.url);
   proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
 });
 
 afterAll(async () => {
   for (const db of pools) await db.destroy().catch(() => {});
   await proxy?.close();
-  await t?.drop();
 });
 
 describe('createDb timeouts', () => {
@@ -48,8 +46,8 @@ describe('createDb timeouts', () => {
       DB_STATEMENT_TIMEOUT_MS: '0',
       DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '7000',
     });
-    const api = open(t.url, dbTimeoutsFor(config, 'api'));
-    const background = open(t.url, dbTimeoutsFor(config, 'background'));
+    const api = open(services.database.url, dbTimeoutsFor(config, 'api'));
+    const background = open(services.database.url, dbTimeoutsFor(config, 'background'));
     const show = async (db: Db) =>
       (
         await sql<{
@@ -64,7 +62,7 @@ describe('createDb timeouts', () => {
   });
 
   it('cancels a statement past statement_timeout: classified cancelled (rolled back), within the timeout', async () => {
-    const db = open(t.url, { statementMs: 300 });
+    const db = open(services.database.url, { statementMs: 300 });
     const { err, ms } = await failure(sql`SELECT pg_sleep(5)`.execute(db));
     expect((err as { code?: string }).code).toBe('57014');
     expect(classifyDbError(err)).toBe('cancelled');
@@ -73,7 +71,7 @@ describe('createDb timeouts', () => {
   });
 
   it('classifies a value PostgreSQL cannot store as data and a broken constraint as integrity', async () => {
-    const db = open(t.url, {});
+    const db = open(services.database.url, {});
     expect(classifyDbError((await failure(sql`SELECT ${'0000-01-01T00:00:00Z'}::timestamptz`.execute(db))).err)).toBe(
       'data',
     );
@@ -90,7 +88,7 @@ describe('createDb timeouts', () => {
     expect(classifyDbError((await failure(sql`SELECT 1`.execute(refused))).err)).toBe('unreachable');
     proxy.setBlackHole(true);
     try {
-      const hung = open(viaProxy(t.url, proxy), { connectMs: 500 });
+      const hung = open(viaProxy(services.database.url, proxy), { connectMs: 500 });
       const { err, ms } = await failure(sql`SELECT 1`.execute(hung));
       expect(classifyDbError(err)).toBe('unreachable');
       expect(ms).toBeLessThan(2500);
@@ -101,7 +99,7 @@ describe('createDb timeouts', () => {
 
   it('stops waiting for a server that goes silent mid-statement (interrupted), drops that connection and works again once it answers', async () => {
     // One connection only: were the silent one handed out again, the statement after recovery would hang behind it.
-    const db = open(viaProxy(t.url, proxy), { statementMs: 500, connectMs: 500 }, 1);
+    const db = open(viaProxy(services.database.url, proxy), { statementMs: 500, connectMs: 500 }, 1);
     expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(db)).rows[0]!.one).toBe(1);
     proxy.setBlackHole(true);
     const { err, ms } = await failure(sql`SELECT 2`.execute(db));
@@ -112,7 +110,7 @@ describe('createDb timeouts', () => {
   });
 
   it('ends a session whose transaction stays idle past idle_in_transaction_session_timeout', async () => {
-    const db = open(t.url, { idleInTransactionMs: 300 }, 1);
+    const db = open(services.database.url, { idleInTransactionMs: 300 }, 1);
     const idle = db.transaction().execute(async (trx) => {
       await sql`SELECT 1`.execute(trx);
       await new Promise((r) => setTimeout(r, 1000)); // holding the transaction while waiting on something else
@@ -123,7 +121,7 @@ describe('createDb timeouts', () => {
       await sql<{
         n: number;
       }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction' AND application_name = 'ledger-test-timeouts'`.execute(
-        t.db,
+        services.db,
       )
     ).rows;
     expect(row!.n).toBe(0);

@@ -1,20 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createEmployerResolver } from '../../shared/use-cases/resolve-employer.ts';
 import { runLedger, jsonOut } from '../helpers/cli.ts';
 import { employerIdsOfVisits, insertPriorEmployer, insertVisitOn } from '../helpers/employers-factories.ts';
 import { createReferenceData, type ReferenceData } from '../helpers/factories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
+const services = useTestServices();
 let ref: ReferenceData;
 let env: { DATABASE_URL: string; RESOLVE_MATCH_THRESHOLD: string; RESOLVE_REVIEW_THRESHOLD: string };
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  ref = await createReferenceData(t.db);
-  env = { DATABASE_URL: t.url, RESOLVE_MATCH_THRESHOLD: '0.9', RESOLVE_REVIEW_THRESHOLD: '0.75' };
+  ref = await createReferenceData(services.db);
+  env = { DATABASE_URL: services.database.url, RESOLVE_MATCH_THRESHOLD: '0.9', RESOLVE_REVIEW_THRESHOLD: '0.75' };
 });
-afterAll(async () => t.drop());
 
 const lines = (stdout: string) =>
   stdout
@@ -24,7 +22,7 @@ const lines = (stdout: string) =>
 const count = async (table: 'employers' | 'employer_spellings') =>
   Number(
     (
-      await t.db
+      await services.db
         .selectFrom(table)
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow()
@@ -91,12 +89,12 @@ describe('ledger employers link-prior', () => {
   it('links every prior-employer row through the resolver', async () => {
     const huawei = (await runLedger(['employers', 'resolve'], env, '{"name":"华为技术有限公司"}\n')).stdout;
     const id = lines(huawei)[0]!.employerId;
-    const p1 = await insertPriorEmployer(t.db, ref.universityCode, '華為技術有限公司');
-    const p2 = await insertPriorEmployer(t.db, ref.universityCode, '承德露露股份公司');
+    const p1 = await insertPriorEmployer(services.db, ref.universityCode, '華為技術有限公司');
+    const p2 = await insertPriorEmployer(services.db, ref.universityCode, '承德露露股份公司');
     const res = await runLedger(['employers', 'link-prior', '--json'], env);
     expect(res.code, res.stderr).toBe(0);
     expect(jsonOut<{ linked: number }>(res).linked).toBeGreaterThanOrEqual(2);
-    const rows = await t.db
+    const rows = await services.db
       .selectFrom('prior_employers')
       .select(['id', 'employer_id'])
       .where('id', 'in', [p1, p2])
@@ -110,10 +108,10 @@ describe('ledger employers link-prior', () => {
 describe('ledger employers review / merge / split / show', () => {
   it('lists and confirms a review, audited with --by and --reason', async () => {
     const resolver = createEmployerResolver({ matchThreshold: 0.9, reviewThreshold: 0.75 });
-    const a = await resolver.resolve(t.db, { name: '广东恒申美达新材料股份公司' });
-    const b = await resolver.resolve(t.db, { name: '广东恒申美大新材料股份公司' });
+    const a = await resolver.resolve(services.db, { name: '广东恒申美达新材料股份公司' });
+    const b = await resolver.resolve(services.db, { name: '广东恒申美大新材料股份公司' });
     expect(b.decision).toBe('review');
-    const visit = await insertVisitOn(t.db, ref.universityCode, b.employerId, '广东恒申美大新材料股份公司');
+    const visit = await insertVisitOn(services.db, ref.universityCode, b.employerId, '广东恒申美大新材料股份公司');
     const list = await runLedger(['employers', 'review', 'list', '--json'], env);
     const review = jsonOut<Array<{ id: number; employer_id: number }>>(list).find(
       (x) => x.employer_id === b.employerId,
@@ -136,7 +134,7 @@ describe('ledger employers review / merge / split / show', () => {
       env,
     );
     expect(ok.code, ok.stderr).toBe(0);
-    expect(await employerIdsOfVisits(t.db, [visit])).toEqual([a.employerId]);
+    expect(await employerIdsOfVisits(services.db, [visit])).toEqual([a.employerId]);
     const shown = jsonOut<{ audit: Array<{ action: string; actor: string; reason: string }> }>(
       await runLedger(['employers', 'show', '--id', String(a.employerId), '--json'], env),
     );
@@ -148,8 +146,8 @@ describe('ledger employers review / merge / split / show', () => {
 
   it('merges and splits, refusing a merge without --reason', async () => {
     const resolver = createEmployerResolver({ matchThreshold: 0.9, reviewThreshold: 0.75 });
-    const a = await resolver.resolve(t.db, { name: '有研半导体硅材料股份公司' });
-    const b = await resolver.resolve(t.db, { name: '有研硅股份有限公司' });
+    const a = await resolver.resolve(services.db, { name: '有研半导体硅材料股份公司' });
+    const b = await resolver.resolve(services.db, { name: '有研硅股份有限公司' });
     expect(b.employerId).not.toBe(a.employerId);
     const noReason = await runLedger(
       ['employers', 'merge', '--from', String(b.employerId), '--into', String(a.employerId)],
@@ -192,7 +190,7 @@ describe('ledger employers review / merge / split / show', () => {
     );
     expect(split.code, split.stderr).toBe(0);
     const to = jsonOut<{ to: number }>(split).to;
-    expect((await resolver.resolve(t.db, { name: '有研硅股份有限公司' })).employerId).toBe(to);
+    expect((await resolver.resolve(services.db, { name: '有研硅股份有限公司' })).employerId).toBe(to);
     const bad = await runLedger(['employers', 'merge', '--from', 'x', '--into', '1', '--reason', 'r'], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/'--from <id>' argument 'x' is invalid\. "x" is not an employer id/);

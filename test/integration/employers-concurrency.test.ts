@@ -2,18 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../shared/db/database.ts';
 import { createEmployerResolver } from '../../shared/use-cases/resolve-employer.ts';
 import { runLedger } from '../helpers/cli.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
+const services = useTestServices();
 let other: Db;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  other = createDb(t.url, { poolSize: 3, applicationName: 'ledger-test-second-worker' }); // a second "worker": its own pool
+  other = createDb(services.database.url, { poolSize: 3, applicationName: 'ledger-test-second-worker' }); // a second "worker": its own pool
 });
 afterAll(async () => {
   await other.destroy();
-  await t.drop();
 });
 
 const resolver = createEmployerResolver({ matchThreshold: 0.9, reviewThreshold: 0.75 });
@@ -24,7 +22,7 @@ const pairs = (tag: string) =>
 const countEmployers = async (like: string) =>
   Number(
     (
-      await t.db
+      await services.db
         .selectFrom('employers')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('canonical_name', 'like', `%${like}%`)
@@ -36,7 +34,7 @@ describe('two workers resolving two spellings of one new employer at the same mo
   it('end with one employer each time (one name per transaction)', async () => {
     for (const [a, b] of pairs('单')) {
       const [ra, rb] = await Promise.all([
-        t.db.transaction().execute((trx) => resolver.resolveMany(trx, [{ name: a }])),
+        services.db.transaction().execute((trx) => resolver.resolveMany(trx, [{ name: a }])),
         other.transaction().execute((trx) => resolver.resolveMany(trx, [{ name: b }])),
       ]);
       expect(ra[0]!.employerId).toBe(rb[0]!.employerId);
@@ -48,7 +46,7 @@ describe('two workers resolving two spellings of one new employer at the same mo
   it('end with one employer per name, without deadlock, when each worker resolves a whole batch in another order', async () => {
     const list = pairs('批');
     const [ra, rb] = await Promise.all([
-      t.db.transaction().execute((trx) =>
+      services.db.transaction().execute((trx) =>
         resolver.resolveMany(
           trx,
           list.map(([a]) => ({ name: a })),
@@ -68,7 +66,7 @@ describe('two workers resolving two spellings of one new employer at the same mo
 
   it('with a credit code on one side and none on the other, end with one employer that has the code', async () => {
     const [ra, rb] = await Promise.all([
-      t.db
+      services.db
         .transaction()
         .execute((trx) =>
           resolver.resolveMany(trx, [{ name: '江西百胜智能科技股份有限公司', creditCode: '913600007055083069' }]),
@@ -76,7 +74,7 @@ describe('two workers resolving two spellings of one new employer at the same mo
       other.transaction().execute((trx) => resolver.resolveMany(trx, [{ name: '江西百勝智能科技股份有限公司' }])),
     ]);
     expect(ra[0]!.employerId).toBe(rb[0]!.employerId);
-    const e = await t.db
+    const e = await services.db
       .selectFrom('employers')
       .select('credit_code')
       .where('id', '=', ra[0]!.employerId)
@@ -88,8 +86,8 @@ describe('two workers resolving two spellings of one new employer at the same mo
     const list = pairs('进');
     const input = (k: 0 | 1) => list.map((p) => JSON.stringify({ name: p[k] })).join('\n') + '\n';
     const [a, b] = await Promise.all([
-      runLedger(['employers', 'resolve'], { DATABASE_URL: t.url }, input(0)),
-      runLedger(['employers', 'resolve'], { DATABASE_URL: t.url }, input(1)),
+      runLedger(['employers', 'resolve'], { DATABASE_URL: services.database.url }, input(0)),
+      runLedger(['employers', 'resolve'], { DATABASE_URL: services.database.url }, input(1)),
     ]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);

@@ -1,24 +1,23 @@
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../shared/db/database.ts';
 import { createEmployerResolver, type EmployerResolver } from '../../shared/use-cases/resolve-employer.ts';
 import { checkTrigramSupport } from '../../shared/use-cases/check-trigram-support.ts';
 import { ADMIN_DATABASE_URL, databaseUrl } from '../helpers/services.ts';
-import { createTestDatabase, dropDatabase, uniqueName, type TestDatabase } from '../helpers/test-db.ts';
+import { useTestServices } from '../helpers/setup.ts';
+import { dropDatabase, uniqueName } from '../helpers/test-db.ts';
 
-let t: TestDatabase;
+const services = useTestServices();
 let resolver: EmployerResolver;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   resolver = createEmployerResolver({ matchThreshold: 0.9, reviewThreshold: 0.75 });
 });
-afterAll(async () => t.drop());
 
-const resolve = (name: string, creditCode?: string | null) => resolver.resolve(t.db, { name, creditCode });
+const resolve = (name: string, creditCode?: string | null) => resolver.resolve(services.db, { name, creditCode });
 const employer = (id: number) =>
-  t.db.selectFrom('employers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  services.db.selectFrom('employers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
 describe('resolution decisions', () => {
   it('creates an employer once and matches its other spellings to it', async () => {
@@ -68,7 +67,7 @@ describe('resolution decisions', () => {
     expect(grey.candidateId).toBe(base.employerId);
     const e = await employer(grey.employerId);
     expect(e).toMatchObject({ status: 'provisional', candidate_id: base.employerId });
-    const review = await t.db
+    const review = await services.db
       .selectFrom('employer_reviews')
       .selectAll()
       .where('employer_id', '=', grey.employerId)
@@ -131,7 +130,7 @@ describe('resolveMany', () => {
       '成都天奧電子股份有限公司',
       '佳缘科技股份有限公司',
     ];
-    const out = await t.db.transaction().execute((trx) =>
+    const out = await services.db.transaction().execute((trx) =>
       resolver.resolveMany(
         trx,
         names.map((name) => ({ name })),
@@ -146,10 +145,10 @@ describe('resolveMany', () => {
 
 describe('pg_trgm and the database locale', () => {
   it('finds trigrams in Chinese names in a database with a UTF-8 LC_CTYPE', async () => {
-    const r = await checkTrigramSupport(t.db);
+    const r = await checkTrigramSupport(services.db);
     expect(r.ok).toBe(true);
     expect(r.ctype).toMatch(/utf-?8/i);
-    const { rows } = await sql<{ s: number }>`SELECT similarity('艾布鲁', '艾布噜') AS s`.execute(t.db);
+    const { rows } = await sql<{ s: number }>`SELECT similarity('艾布鲁', '艾布噜') AS s`.execute(services.db);
     expect(Number(rows[0]!.s)).toBeGreaterThan(0.3);
   });
 

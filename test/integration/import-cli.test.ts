@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEmployerResolver } from '../../shared/use-cases/resolve-employer.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
 const FIXTURES = 'test/fixtures';
 const REAL_UNIVERSITIES = 'data/universities.csv';
@@ -29,7 +29,7 @@ interface Report {
 // Each test runs the CLI several times (about a second each when idle, many more on a loaded machine).
 vi.setConfig({ testTimeout: 180_000 });
 
-let t: TestDatabase;
+const services = useTestServices();
 let env: { DATABASE_URL: string };
 const tmp = mkdtempSync(join(tmpdir(), 'ledger-import-'));
 
@@ -42,18 +42,14 @@ function tmpCsv(name: string, lines: string[]): string {
 const ledger = (args: string[]) => runLedger(args, env);
 const count = async (table: 'universities' | 'placement_rates' | 'province_placement_averages' | 'prior_employers') =>
   (
-    await t.db
+    await services.db
       .selectFrom(table)
       .select(sql<number>`count(*)::int`.as('n'))
       .executeTakeFirstOrThrow()
   ).n;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  env = { DATABASE_URL: t.url };
-});
-afterAll(async () => {
-  await t.drop();
+  env = { DATABASE_URL: services.database.url };
 });
 
 describe('ledger import universities', () => {
@@ -68,7 +64,7 @@ describe('ledger import universities', () => {
       updated: 0,
       unchanged: 0,
     });
-    const rows = await t.db
+    const rows = await services.db
       .selectFrom('universities')
       .selectAll()
       .where('code', 'like', '9999%')
@@ -116,14 +112,14 @@ describe('ledger import universities', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(jsonOut<Report>(r)).toMatchObject({ refused: false, imported: 2, inserted: 2, skipped: 6 });
     expect(r.stderr).toMatch(/skipped 6 bad lines .*\(3, 4, 5, 6, 7, 8\)/);
-    const codes = await t.db
+    const codes = await services.db
       .selectFrom('universities')
       .select('code')
       .where('code', 'like', '99991%')
       .orderBy('code')
       .execute();
     expect(codes.map((c) => c.code)).toEqual(['9999100001', '9999100008']);
-    const first = await t.db
+    const first = await services.db
       .selectFrom('universities')
       .select('name')
       .where('code', '=', '9999100001')
@@ -141,7 +137,7 @@ describe('ledger import universities', () => {
     const r = await ledger(['import', 'universities', '--file', file, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(jsonOut<Report>(r)).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
-    const u = await t.db
+    const u = await services.db
       .selectFrom('universities')
       .selectAll()
       .where('code', '=', '9999000001')
@@ -173,7 +169,7 @@ describe('ledger import universities', () => {
     const a = jsonOut<Report>(first);
     expect(a).toMatchObject({ lines: 2756, imported: 2756, inserted: 2756, updated: 0, unchanged: 0 });
     expect(a.elapsedMs).toBeLessThan(3000);
-    const real = await t.db
+    const real = await services.db
       .selectFrom('universities')
       .select(['level', sql<number>`count(*)::int`.as('n'), sql<number>`count(DISTINCT province_code)::int`.as('p')])
       .where('code', 'not like', '9999%')
@@ -181,13 +177,13 @@ describe('ledger import universities', () => {
       .orderBy('level')
       .execute();
     expect(Object.fromEntries(real.map((r) => [r.level, r.n]))).toEqual({ 本科: 1270, 专科: 1486 });
-    const provinces = await t.db
+    const provinces = await services.db
       .selectFrom('universities')
       .select(sql<number>`count(DISTINCT province_code)::int`.as('p'))
       .where('code', 'not like', '9999%')
       .executeTakeFirstOrThrow();
     expect(provinces.p).toBe(31);
-    const pku = await t.db
+    const pku = await services.db
       .selectFrom('universities')
       .selectAll()
       .where('code', '=', '4111010001')
@@ -230,7 +226,7 @@ describe('ledger import placement-rates and province-averages', () => {
     expect(jsonOut<Report>(first)).toMatchObject({ inserted: 4, updated: 0 });
     const again = await ledger(args);
     expect(jsonOut<Report>(again)).toMatchObject({ inserted: 0, updated: 0, unchanged: 4 });
-    const rate = await t.db
+    const rate = await services.db
       .selectFrom('placement_rates')
       .select('rate')
       .where('university_code', '=', '9999000001')
@@ -279,7 +275,7 @@ describe('ledger import placement-rates and province-averages', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(jsonOut<Report>(r)).toMatchObject({ inserted: 2 });
-    const rows = await t.db
+    const rows = await services.db
       .selectFrom('province_placement_averages')
       .select(['province_code', 'rate'])
       .where('campaign_id', '=', 'imp')
@@ -294,7 +290,7 @@ describe('ledger import placement-rates and province-averages', () => {
 
 describe('ledger import prior-employers', () => {
   it('stores the spellings as given and resolves each to an employer as the workers do, creating unknown ones', async () => {
-    const huawei = await t.db
+    const huawei = await services.db
       .insertInto('employers')
       .values({
         canonical_name: '华为技术有限公司',
@@ -303,9 +299,12 @@ describe('ledger import prior-employers', () => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const shenzhen = await createEmployerResolver({ matchThreshold: 0.88, reviewThreshold: 0.75 }).resolve(t.db, {
-      name: '深圳某某物流有限公司',
-    });
+    const shenzhen = await createEmployerResolver({ matchThreshold: 0.88, reviewThreshold: 0.75 }).resolve(
+      services.db,
+      {
+        name: '深圳某某物流有限公司',
+      },
+    );
     const args = ['import', 'prior-employers', '--file', `${FIXTURES}/prior-employers.csv`, '--json'];
     const r = await ledger(args);
     expect(r.code, r.stderr).toBe(0);
@@ -315,7 +314,7 @@ describe('ledger import prior-employers', () => {
       linked: 4,
       resolution: { matched: 3, created: 1, review: 0 },
     });
-    const rows = await t.db
+    const rows = await services.db
       .selectFrom('prior_employers as p')
       .innerJoin('employers as e', 'e.id', 'p.employer_id')
       .select(['p.university_code', 'p.employer_name', 'p.credit_code', 'p.employer_id', 'e.canonical_name'])
@@ -331,14 +330,14 @@ describe('ledger import prior-employers', () => {
     ]);
 
     // Employer resolution may re-key a row later; importing the file again leaves such a row alone.
-    await t.db
+    await services.db
       .updateTable('prior_employers')
       .set({ normalized_name: 'resolved-key' })
       .where('employer_name', '=', '广州某某科技有限公司')
       .execute();
     const again = await ledger(args);
     expect(jsonOut<Report>(again)).toMatchObject({ inserted: 0, updated: 0, unchanged: 4, linked: 0 });
-    const kept = await t.db
+    const kept = await services.db
       .selectFrom('prior_employers')
       .select('normalized_name')
       .where('employer_name', '=', '广州某某科技有限公司')

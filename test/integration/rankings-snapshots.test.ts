@@ -1,35 +1,30 @@
 // Snapshots per (campaign, period, scope): every scope stored, rank changes against the previous snapshot of the same
 // kind, a re-run replacing the period, plans shown; `ledger plans` files and lists them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProvinceRankRow, UniversityRankRow } from '../../shared/domain/ranking.types.ts';
 import { takeSnapshots } from '../../shared/use-cases/take-snapshots.ts';
 import { filePlan, listPlans } from '../../shared/repositories/plan.repository.ts';
 import { getSnapshot, listSnapshots } from '../../shared/repositories/snapshot.repository.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
 import { buildRankingWorld, insertVisits, WORLD as W } from '../helpers/rankings-factories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
+const services = useTestServices();
 let employers: number[];
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  ({ employers } = await buildRankingWorld(t.db));
-});
-
-afterAll(async () => {
-  await t?.drop();
+  ({ employers } = await buildRankingWorld(services.db));
 });
 
 const rowsOf = (s: { rows: unknown[] } | undefined) => (s?.rows ?? []) as UniversityRankRow[];
 
 describe('snapshots', () => {
   it('stores national, provinces and every province for the period, as of its last day by default', async () => {
-    const snaps = await takeSnapshots(t.db, { campaignId: '2022', period: '2022-W14' });
+    const snaps = await takeSnapshots(services.db, { campaignId: '2022', period: '2022-W14' });
     expect(snaps).toHaveLength(2 + 31);
     expect(snaps.map((s) => s.scope).slice(0, 3)).toEqual(['national', 'provinces', 'province:110000']);
     expect(snaps.every((s) => s.asOf === '2022-04-10' && s.period === '2022-W14')).toBe(true);
-    const national = await getSnapshot(t.db, '2022', '2022-W14', 'national');
+    const national = await getSnapshot(services.db, '2022', '2022-W14', 'national');
     expect(rowsOf(national).map((r) => [r.universityCode, r.rank, r.rankChange])).toEqual([
       [W.G1, 1, null],
       [W.B2, 2, null],
@@ -39,7 +34,7 @@ describe('snapshots', () => {
       [W.G5, 5, null],
       [W.G4, 7, null],
     ]);
-    const gd = await getSnapshot(t.db, '2022', '2022-W14', 'province:440000');
+    const gd = await getSnapshot(services.db, '2022', '2022-W14', 'province:440000');
     expect(rowsOf(gd).map((r) => [r.universityCode, r.rank])).toEqual([
       [W.G1, 1],
       [W.G2, 2],
@@ -52,11 +47,11 @@ describe('snapshots', () => {
   it('shows rank changes against the previous weekly snapshot', async () => {
     // W15: G4 visits 80 employers (→ 0.8), G5 one more (from 2022-04-11) → G5 ahead of G3
     await insertVisits(
-      t.db,
+      services.db,
       employers.map((e) => ({ universityCode: W.G4, employerId: e, visitedOn: '2022-04-12' })),
     );
-    await takeSnapshots(t.db, { campaignId: '2022', period: '2022-W15' });
-    const national = rowsOf(await getSnapshot(t.db, '2022', '2022-W15', 'national'));
+    await takeSnapshots(services.db, { campaignId: '2022', period: '2022-W15' });
+    const national = rowsOf(await getSnapshot(services.db, '2022', '2022-W15', 'national'));
     expect(national.map((r) => [r.universityCode, r.rank, r.rankChange])).toEqual([
       [W.G1, 1, 0],
       [W.G4, 2, 5],
@@ -69,20 +64,22 @@ describe('snapshots', () => {
   });
 
   it('compares a monthly snapshot only with monthly ones', async () => {
-    await takeSnapshots(t.db, { campaignId: '2022', period: '2022-04' });
-    const april = await getSnapshot(t.db, '2022', '2022-04', 'national');
+    await takeSnapshots(services.db, { campaignId: '2022', period: '2022-04' });
+    const april = await getSnapshot(services.db, '2022', '2022-04', 'national');
     expect(april?.asOf).toBe('2022-04-30');
     expect(rowsOf(april).every((r) => r.rankChange === null)).toBe(true);
-    await takeSnapshots(t.db, { campaignId: '2022', period: '2022-05' });
-    expect(rowsOf(await getSnapshot(t.db, '2022', '2022-05', 'national')).every((r) => r.rankChange === 0)).toBe(true);
+    await takeSnapshots(services.db, { campaignId: '2022', period: '2022-05' });
+    expect(rowsOf(await getSnapshot(services.db, '2022', '2022-05', 'national')).every((r) => r.rankChange === 0)).toBe(
+      true,
+    );
   });
 
   it('replaces a period when it is run again, and shows filed plans in the provinces ranking', async () => {
-    const before = await getSnapshot(t.db, '2022', '2022-W14', 'provinces');
+    const before = await getSnapshot(services.db, '2022', '2022-W14', 'provinces');
     expect((before!.rows as ProvinceRankRow[]).every((r) => r.planFiledOn === null)).toBe(true);
-    await filePlan(t.db, '2022', '440000', '2022-03-15');
-    await takeSnapshots(t.db, { campaignId: '2022', period: '2022-W14', asOf: '2022-04-09' });
-    const all = await listSnapshots(t.db, '2022', '2022-W14');
+    await filePlan(services.db, '2022', '440000', '2022-03-15');
+    await takeSnapshots(services.db, { campaignId: '2022', period: '2022-W14', asOf: '2022-04-09' });
+    const all = await listSnapshots(services.db, '2022', '2022-W14');
     expect(all).toHaveLength(33);
     const after = all.find((s) => s.scope === 'provinces')!;
     expect(after.asOf).toBe('2022-04-09');
@@ -91,14 +88,14 @@ describe('snapshots', () => {
   });
 
   it('caps the default cut-off at the campaign end', async () => {
-    const snaps = await takeSnapshots(t.db, { campaignId: '2022', period: '2022-W35' });
+    const snaps = await takeSnapshots(services.db, { campaignId: '2022', period: '2022-W35' });
     expect(snaps[0]!.asOf).toBe('2022-08-31');
   });
 });
 
 describe('province plans', () => {
   it('lists all 31 provinces with the date filed or null', async () => {
-    const plans = await listPlans(t.db, '2022');
+    const plans = await listPlans(services.db, '2022');
     expect(plans).toHaveLength(31);
     expect(plans.find((p) => p.provinceCode === '440000')).toEqual({
       provinceCode: '440000',
@@ -111,7 +108,7 @@ describe('province plans', () => {
   });
 
   it('ledger plans file records (and corrects) a date by code or name; plans list prints them', async () => {
-    const env = { DATABASE_URL: t.url };
+    const env = { DATABASE_URL: services.database.url };
     const filed = await runLedger(
       ['plans', 'file', '--campaign', '2022', '--province', '北京市', '--date', '2022-03-18', '--json'],
       env,

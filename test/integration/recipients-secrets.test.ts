@@ -1,25 +1,20 @@
 // Webhook secrets through the real command line without appearing in its arguments (environment or stdin), and
 // robot URLs whose tokens are masked wherever the commands print them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { maskWebhookUrl } from '../../services/cli/commands/recipients.command.ts';
 import { listRecipients } from '../../shared/repositories/recipient.repository.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { useTestServices } from '../helpers/setup.ts';
 
-let t: TestDatabase;
+const services = useTestServices();
 let env: { DATABASE_URL: string };
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  env = { DATABASE_URL: t.url };
-});
-
-afterAll(async () => {
-  await t?.drop();
+  env = { DATABASE_URL: services.database.url };
 });
 
 const secretOf = async (id: number) =>
-  (await listRecipients(t.db, { includeRemoved: true })).find((r) => r.id === id)?.secret;
+  (await listRecipients(services.db, { includeRemoved: true })).find((r) => r.id === id)?.secret;
 
 describe('ledger recipients add: the secret stays out of the command line', () => {
   it('--secret-env VAR stores the secret read from the environment and never prints it', async () => {
@@ -156,7 +151,7 @@ describe('ledger recipients list: robot tokens masked', () => {
     expect(text.stdout).toContain('https://oapi.dingtalk.com/robot/send?access_token=****c4d5');
     expect(text.stdout).toContain('https://open.feishu.cn/open-apis/bot/v2/hook/****9b0c');
     // Stored as given: the deliveries need the whole URL.
-    const stored = (await listRecipients(t.db)).map((r) => r.address);
+    const stored = (await listRecipients(services.db)).map((r) => r.address);
     expect(stored).toContain(`https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${wecomKey}`);
   });
 

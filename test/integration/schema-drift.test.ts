@@ -2,19 +2,18 @@
 // on both sides, the same nullability, and a TypeScript type that matches what the pg driver returns. A migration
 // that adds a column without its type, or a type that claims a column the database does not have, fails here.
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServices } from '../helpers/setup.ts';
 import { kindOfPgType, readDeclaredTables, type DeclaredTables } from '../helpers/table-types.ts';
 
 // Kysely's own bookkeeping, not application tables.
 const NOT_DECLARED = new Set(['kysely_migration', 'kysely_migration_lock']);
 
-let t: TestDatabase;
+const services = useTestServices({ poolSize: 1 });
 let declared: DeclaredTables;
 let actual: Map<string, Map<string, { udtName: string; nullable: boolean }>>;
 
 beforeAll(async () => {
-  t = await createTestDatabase(1);
   declared = readDeclaredTables();
   const { rows } = await sql<{ table_name: string; column_name: string; udt_name: string; is_nullable: 'YES' | 'NO' }>`
     SELECT c.table_name, c.column_name, c.udt_name, c.is_nullable
@@ -22,7 +21,7 @@ beforeAll(async () => {
     JOIN pg_class k ON k.relname = c.table_name
     JOIN pg_namespace n ON n.oid = k.relnamespace AND n.nspname = c.table_schema
     WHERE c.table_schema = 'public' AND k.relkind IN ('r', 'p') AND NOT k.relispartition
-    ORDER BY c.table_name, c.ordinal_position`.execute(t.db);
+    ORDER BY c.table_name, c.ordinal_position`.execute(services.db);
   actual = new Map();
   for (const r of rows) {
     if (NOT_DECLARED.has(r.table_name)) continue;
@@ -30,7 +29,6 @@ beforeAll(async () => {
     actual.get(r.table_name)!.set(r.column_name, { udtName: r.udt_name, nullable: r.is_nullable === 'YES' });
   }
 }, 120_000);
-afterAll(async () => t.drop());
 
 describe('table types against the migrated database', () => {
   it('declares exactly the tables the migrations create', () => {
