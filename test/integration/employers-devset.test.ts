@@ -1,19 +1,16 @@
 // The development-set evaluation at a reduced size (a seeded sample of the source list), against the issue's targets.
 // The source list is the repository's data/employers-sample.csv; LEDGER_DEV_SET_CSV=<path> evaluates another list of
 // the same columns (name,credit_code,province), e.g. the project workspace's larger employers-dev.csv.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config.ts';
 import { buildDevSet, pairwiseScores } from '../../bench/dev-set/dev-set.ts';
 import { DEV_SET_CSV, readSourceEmployers } from '../../bench/dev-set/dev-set-file.ts';
 import { evaluateDevSet } from '../../bench/dev-set/dev-set-evaluation.ts';
 import { createEmployerResolver } from '../../shared/use-cases/resolve-employer.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+import { useTestServices } from '../helpers/setup.ts';
+import { createTestDatabase } from '../helpers/test-db.ts';
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(async () => t.drop());
+const services = useTestServices();
 
 // Read here, not in shared/config.ts: it chooses test data, it is not a setting of the service.
 const sourceCsv = process.env.LEDGER_DEV_SET_CSV || DEV_SET_CSV;
@@ -24,7 +21,7 @@ describe(`development set (seeded sample of ${sourceLabel})`, () => {
     const config = loadConfig({}); // the defaults: what a deployment gets without settings
     const records = buildDevSet(readSourceEmployers(sourceCsv), { limit: 250 });
     expect(records.length).toBeGreaterThan(1000);
-    const ev = await evaluateDevSet(t.db, createEmployerResolver(config), records);
+    const ev = await evaluateDevSet(services.db, createEmployerResolver(config), records);
     const summary = {
       precision: ev.precision,
       recall: ev.recall,
