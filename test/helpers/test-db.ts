@@ -21,7 +21,8 @@ export function uniqueName(prefix: string): string {
 export async function createTestDatabase(poolSize = 5): Promise<TestDatabase> {
   const name = uniqueName('ledger_test_f');
   const url = databaseUrl(name);
-  // Cloning fails while another session holds the template open; that is brief, so retry.
+  // Cloning fails while another session holds the template open; that is brief, so retry. Not waitFor: this retries a
+  // failed operation, with jitter so that files cloning at once do not retry in step.
   for (let attempt = 0; ; attempt++) {
     try {
       await ensureDatabase(url, inject('templateDatabase'));
