@@ -19,25 +19,55 @@ const next = (): number => ++counter;
 /** A university in a province, a campaign, and an API client scoped to the university. */
 export async function createReferenceData(
   db: Db,
-  overrides: Partial<{ provinceCode: string; universityCode: string; campaignId: string; start: string; end: string; scope: string }> = {},
+  overrides: Partial<{
+    provinceCode: string;
+    universityCode: string;
+    campaignId: string;
+    start: string;
+    end: string;
+    scope: string;
+  }> = {},
 ): Promise<ReferenceData> {
   const provinceCode = overrides.provinceCode ?? '440000';
-  const universityCode = overrides.universityCode ?? `41${String(process.pid % 10000).padStart(4, '0')}${String(next()).padStart(4, '0')}`;
+  const universityCode =
+    overrides.universityCode ?? `41${String(process.pid % 10000).padStart(4, '0')}${String(next()).padStart(4, '0')}`;
   const campaignId = overrides.campaignId ?? '2022';
   await db
     .insertInto('universities')
-    .values({ code: universityCode, name: `测试大学${universityCode}`, province_code: provinceCode, city: '广州市', authority: '广东省', level: '本科', private: false, new_undergrad: true, vocational: false })
+    .values({
+      code: universityCode,
+      name: `测试大学${universityCode}`,
+      province_code: provinceCode,
+      city: '广州市',
+      authority: '广东省',
+      level: '本科',
+      private: false,
+      new_undergrad: true,
+      vocational: false,
+    })
     .onConflict((oc) => oc.doNothing())
     .execute();
   await db
     .insertInto('campaigns')
-    .values({ id: campaignId, name: `${campaignId} 访企拓岗`, start_date: overrides.start ?? '2022-03-01', end_date: overrides.end ?? '2022-08-31', principal_target: 100, new_target: 100, behind_factor: 0.8 })
+    .values({
+      id: campaignId,
+      name: `${campaignId} 访企拓岗`,
+      start_date: overrides.start ?? '2022-03-01',
+      end_date: overrides.end ?? '2022-08-31',
+      principal_target: 100,
+      new_target: 100,
+      behind_factor: 0.8,
+    })
     .onConflict((oc) => oc.doNothing())
     .execute();
   const apiKey = `lk_${randomBytes(16).toString('hex')}`;
   const client = await db
     .insertInto('api_clients')
-    .values({ name: `client-${universityCode}-${next()}`, scope: overrides.scope ?? `university:${universityCode}`, key_hash: hashApiKey(apiKey) })
+    .values({
+      name: `client-${universityCode}-${next()}`,
+      scope: overrides.scope ?? `university:${universityCode}`,
+      key_hash: hashApiKey(apiKey),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { provinceCode, universityCode, campaignId, clientId: client.id, apiKey };
@@ -80,14 +110,25 @@ export function visitEvent(
       mode: 'onsite',
       leaders: [{ role: 'secretary', name: '张三' }],
       employer: { name: `测试科技有限公司${n % 50}` },
-      outcomes: { positions: 10, internshipBase: true, recruitmentInvite: false, demandSurvey: true, graduatesTracked: 3, satisfaction: 4 },
+      outcomes: {
+        positions: 10,
+        internshipBase: true,
+        recruitmentInvite: false,
+        demandSurvey: true,
+        graduatesTracked: 3,
+        satisfaction: 4,
+      },
       ...visit,
     },
   };
 }
 
 /** A retraction: only ref and university. */
-export function retraction(ref: ReferenceData, visitRef: string, overrides: Partial<VisitEventBody> = {}): VisitEventBody {
+export function retraction(
+  ref: ReferenceData,
+  visitRef: string,
+  overrides: Partial<VisitEventBody> = {},
+): VisitEventBody {
   return {
     eventId: `ev-${process.pid}-${next()}`,
     type: 'visit.retracted',
@@ -122,6 +163,9 @@ export async function insertInboxEvents(db: Db, clientId: number, events: VisitE
 }
 
 export async function inboxStatusCounts(db: Db): Promise<Record<string, number>> {
-  const { rows } = await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM inbox_events GROUP BY status`.execute(db);
+  const { rows } = await sql<{
+    status: string;
+    n: number;
+  }>`SELECT status, count(*)::int AS n FROM inbox_events GROUP BY status`.execute(db);
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
