@@ -59,7 +59,8 @@ export async function ensureConsoleBuilt(say: (line: string) => void = () => {})
       await promisify(execFile)(
         process.execPath,
         [vite, 'build', '--config', join(CONSOLE, 'vite.config.ts'), '--logLevel', 'warn'],
-        { cwd: ROOT, maxBuffer: 16 * 2 ** 20 },
+        // NODE_ENV decides React's build: vitest sets it to test, which would bundle React's development runtime.
+        { cwd: ROOT, maxBuffer: 16 * 2 ** 20, env: { ...process.env, NODE_ENV: 'production' } },
       );
       return INDEX; // built now, whatever the clocks of its sources say
     } finally {

@@ -29,28 +29,21 @@ const CONTENT_SECURITY_POLICY = [
 const looksLikeFile = (url: string) => /\/assets\/|\.[a-z0-9]{1,8}(\?|$)/i.test(url.split('#')[0]!);
 
 export async function registerConsole(app: FastifyInstance, dist = CONSOLE_DIST): Promise<void> {
-  const built = existsSync(`${dist}index.html`);
   app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect(CONSOLE_PATH, 302));
   app.get('/console', { schema: { hide: true } }, (_request, reply) => reply.redirect(CONSOLE_PATH, 302));
-  if (!built) {
-    app.get('/console/*', { schema: { hide: true } }, (_request, reply) =>
-      sendProblem(
-        reply,
-        new Problem(
-          503,
-          'Service Unavailable',
-          'the console is not built: run npm run build:console, then restart the API',
-        ),
-      ),
-    );
-    return;
-  }
   await app.register(
     async (scope) => {
       // Not a file: a page of the console (its router decides), unless it plainly names a file.
       scope.setNotFoundHandler((request, reply) => {
         if (request.method !== 'GET' && request.method !== 'HEAD') {
           return sendProblem(reply, new Problem(405, 'Method Not Allowed', 'the console is read with GET'));
+        }
+        // Looked up per request: a console built after the API started is served without a restart.
+        if (!existsSync(`${dist}index.html`)) {
+          return sendProblem(
+            reply,
+            new Problem(503, 'Service Unavailable', 'the console is not built: run npm run build:console'),
+          );
         }
         if (looksLikeFile(request.url)) {
           return sendProblem(
@@ -68,12 +61,14 @@ export async function registerConsole(app: FastifyInstance, dist = CONSOLE_DIST)
         preCompressed: true,
         cacheControl: false,
         schemaHide: true,
+        // console/dist may not exist yet (not built): the not-found handler above says so.
+        suppressWarning: true,
         setHeaders(reply, path) {
           void reply.header('x-content-type-options', 'nosniff');
           // Hashed file names change with their content; index.html names them, so it is always revalidated.
           if (path.includes('/assets/')) void reply.header('cache-control', 'public, max-age=31536000, immutable');
           else void reply.header('cache-control', 'no-cache');
-          if (path.endsWith('.html')) void reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+          if (/\.html(\.gz|\.br)?$/.test(path)) void reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
         },
       });
     },

@@ -228,6 +228,7 @@ describe('the console in a browser', () => {
     expect(created.measures.employersVisited).toBe(before.measures.employersVisited + 1);
     expect(created.measures.positions).toBe(before.measures.positions + 30);
     await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
     await shows(created);
 
     // Amend it: 50 positions instead of 30.
@@ -237,10 +238,11 @@ describe('the console in a browser', () => {
     await dialog.getByLabel('提供岗位数').fill('50');
     await dialog.getByTestId('visit-submit').click();
     await eventually(() => answerOf(dialog), 30_000).toMatch(/^success/);
+    await eventually(async () => (await progress()).measures.positions).toBe(before.measures.positions + 50);
     const amended = await progress();
     expect(amended.measures.employersVisited).toBe(created.measures.employersVisited);
-    expect(amended.measures.positions).toBe(before.measures.positions + 50);
     await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
     await shows(amended);
 
     // Retract it: the figures are back where they were.
@@ -379,6 +381,8 @@ describe('the console in a browser', () => {
     console.log(`console first page: ${sizes.length} requests, ${(total / 1024).toFixed(1)} KiB transferred`);
     expect(total).toBeLessThanOrEqual(1024 * 1024);
     expect(sizes.some((x) => /echarts|china/.test(x.url))).toBe(false);
+    // React's production build: its development runtime is several times larger.
+    expect(sizes.some((x) => /dev-runtime/.test(x.url))).toBe(false);
     expect(sizes.filter((x) => x.url.endsWith('.js')).every((x) => x.encoding === 'br' || x.encoding === 'gzip')).toBe(
       true,
     );

@@ -2,8 +2,11 @@
 import { api, send, undeclared } from './client';
 import type { EmployerDetail, EmployerSearchPage, ReviewItem } from './types';
 
+/** The review items shown at once (the oldest first). */
+export const REVIEW_PAGE = 200;
+
 export async function reviewQueue(): Promise<ReviewItem[]> {
-  const query = undeclared({ status: 'pending', limit: '200' });
+  const query = undeclared({ status: 'pending', limit: String(REVIEW_PAGE) });
   const path = '/v1/admin/employers/review/sides';
   return (await send<{ reviews: ReviewItem[] }>(api.GET(path, { params: { query } }))).reviews;
 }

@@ -22,6 +22,7 @@ function Side({
       bordered
       column={1}
       title={title}
+      styles={{ label: { whiteSpace: 'nowrap' } }}
       data-testid={testId}
       items={[
         { key: 'name', label: f.name, children: side?.canonicalName ?? fallbackName },

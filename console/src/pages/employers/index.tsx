@@ -5,7 +5,15 @@ import { useState } from 'react';
 import { formatNumber } from '../../components/format';
 import { ProblemResult } from '../../components/ProblemResult';
 import { useApi } from '../../components/useApi';
-import { decideReview, employer, merge, reviewQueue, searchEmployers, split } from '../../services/employers';
+import {
+  decideReview,
+  employer,
+  merge,
+  REVIEW_PAGE,
+  reviewQueue,
+  searchEmployers,
+  split,
+} from '../../services/employers';
 import type { EmployerSearchPage } from '../../services/types';
 import { EmployerDrawer } from './EmployerDrawer';
 import { ReasonModal, type ReasonRequest } from './ReasonModal';
@@ -33,7 +41,9 @@ export default function EmployersPage() {
   const review = (
     <>
       <Typography.Paragraph data-testid="queue-count">
-        {queue.data ? T.queueCount(formatNumber(queue.data.length)) : null}
+        {queue.data
+          ? (queue.data.length < REVIEW_PAGE ? T.queueCount : T.queueCountMore)(formatNumber(queue.data.length))
+          : null}
       </Typography.Paragraph>
       {queue.error ? (
         <ProblemResult error={queue.error} onRetry={queue.reload} />

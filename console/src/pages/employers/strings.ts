@@ -2,6 +2,7 @@ export const T = {
   title: '用人单位',
   tabs: { review: '待审核', search: '查询与维护' },
   queueCount: (n: string) => `待审核 ${n} 条`,
+  queueCountMore: (n: string) => `待审核：显示最早的 ${n} 条，处理后显示其余`,
   queueEmpty: '没有待审核的用人单位。',
   provisional: '待定单位（新写法）',
   candidate: '疑似同一单位',

@@ -92,7 +92,7 @@ export default function OperationsPage() {
           </Card>
         </Col>
       </Row>
-      <Space className="filters">
+      <Space className="filters section">
         <Button onClick={queues.reload}>{T.refresh}</Button>
         <Button href={queues.data?.boardUrl ?? '/admin/queues'} target="_blank" rel="noopener">
           {T.board}
