@@ -51,8 +51,12 @@ export function register(program: Command): void {
       }) => {
         if (!/^[a-z_][a-z0-9_]*$/.test(opts.database))
           throw new UserError(`--database must be a plain lower-case name like ledger_demo, got ${opts.database}`);
-        // The console is served by the API: built first (when missing or stale) so the run's API serves it too.
-        await ensureConsoleBuilt((line) => process.stderr.write(`demo: ${line}\n`));
+        // The console is served by the API: built (when missing or stale) while the demo generates its data. A failed
+        // build does not stop the demo, whose main job is the campaign, unless the console is to be served.
+        const building = ensureConsoleBuilt((line) => process.stderr.write(`demo: ${line}\n`)).then(
+          () => null,
+          (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+        );
         const summary = await runDemo(
           {
             visits: positiveInt('visits', opts.visits),
@@ -69,6 +73,11 @@ export function register(program: Command): void {
           throw err instanceof DemoDatabaseRefusedError ? new UserError(err.message) : err;
         });
         output(opts.json, summary, () => human(summary));
+        const notBuilt = await building;
+        if (notBuilt) {
+          process.stderr.write(`demo: the console was not built (${notBuilt.message}): npm run build:console\n`);
+          if (opts.serve) throw notBuilt;
+        }
         if (opts.serve) await serveDemoConsole(summary, (line) => process.stderr.write(`demo: ${line}\n`));
       },
     );
