@@ -4,16 +4,47 @@ import tseslint from 'typescript-eslint';
 
 /** Imports that mean I/O or process state: the pure core (shared/domain) takes none of them. */
 const IO = [
-  { group: ['**/db/**', '**/repositories/**', '**/use-cases/**'], message: 'shared/domain is pure: no database, repository or use case (move the I/O to a use case)' },
-  { group: ['**/config', '**/config.ts', '**/log', '**/log.ts', '**/metrics', '**/metrics.ts'], message: 'shared/domain is pure: take settings as arguments, return results instead of logging' },
-  { group: ['kysely', 'pg', 'ioredis', 'bullmq', 'nodemailer', 'fastify', 'node:net', 'node:http', 'node:https', 'node:child_process'], message: 'shared/domain is pure: no I/O libraries' },
+  {
+    group: ['**/db/**', '**/repositories/**', '**/use-cases/**'],
+    message: 'shared/domain is pure: no database, repository or use case (move the I/O to a use case)',
+  },
+  {
+    group: ['**/config', '**/config.ts', '**/log', '**/log.ts', '**/metrics', '**/metrics.ts'],
+    message: 'shared/domain is pure: take settings as arguments, return results instead of logging',
+  },
+  {
+    group: [
+      'kysely',
+      'pg',
+      'ioredis',
+      'bullmq',
+      'nodemailer',
+      'fastify',
+      'node:net',
+      'node:http',
+      'node:https',
+      'node:child_process',
+    ],
+    message: 'shared/domain is pure: no I/O libraries',
+  },
   { group: ['**/services/**', '**/jobs/**'], message: 'shared/ imports neither services/ nor jobs/' },
 ];
 
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.local/', 'out/', 'bench/data/', 'coverage/', 'console/dist/', 'console/src/services/api-schema.ts', 'test-output/'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.local/',
+      'out/',
+      'bench/data/',
+      'coverage/',
+      'console/dist/',
+      'console/src/services/api-schema.ts',
+      'test-output/',
+    ],
+  },
   {
     files: ['**/*.ts', 'console/**/*.tsx'],
     extends: [tseslint.configs.base],
@@ -40,7 +71,9 @@ export default tseslint.config(
   // Everything in shared/ is imported by the processes and imports none of them.
   {
     files: ['shared/use-cases/**/*.ts', 'shared/db/**/*.ts', 'shared/*.ts'],
-    rules: restrict([{ group: ['**/services/**', '**/jobs/**'], message: 'shared/ imports neither services/ nor jobs/' }]),
+    rules: restrict([
+      { group: ['**/services/**', '**/jobs/**'], message: 'shared/ imports neither services/ nor jobs/' },
+    ]),
   },
   // Processes and jobs are wiring: SQL lives in repositories, so they do not import the query builder or the driver,
   // nor build a query on the Db they are handed (which needs no import at all).
@@ -48,13 +81,20 @@ export default tseslint.config(
     files: ['services/**/*.ts', 'jobs/**/*.ts'],
     rules: {
       ...restrict([
-        { group: ['kysely', 'pg'], allowTypeImports: true, message: 'processes and jobs hold no SQL: call a repository or a use case (types such as Transaction may be imported with import type)' },
+        {
+          group: ['kysely', 'pg'],
+          allowTypeImports: true,
+          message:
+            'processes and jobs hold no SQL: call a repository or a use case (types such as Transaction may be imported with import type)',
+        },
       ]),
       'no-restricted-syntax': [
         'error',
         {
-          selector: 'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|selectNoFrom|replaceInto|mergeInto)$/]',
-          message: 'processes and jobs hold no SQL: call a repository function (shared/repositories) or a use case instead of building a query here',
+          selector:
+            'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|selectNoFrom|replaceInto|mergeInto)$/]',
+          message:
+            'processes and jobs hold no SQL: call a repository function (shared/repositories) or a use case instead of building a query here',
         },
       ],
     },

@@ -8,8 +8,21 @@ export const computeRankingsJob = defineJob({
   queue: QUEUES.rankings,
   async handle(payload, ctx) {
     const started = Date.now();
-    const snapshots = await takeSnapshots(ctx.db, { campaignId: payload.campaignId, period: payload.period, asOf: payload.asOf });
-    ctx.log.info({ campaignId: payload.campaignId, period: payload.period, asOf: payload.asOf, scopes: snapshots.length, ms: Date.now() - started }, 'ranking snapshots stored');
+    const snapshots = await takeSnapshots(ctx.db, {
+      campaignId: payload.campaignId,
+      period: payload.period,
+      asOf: payload.asOf,
+    });
+    ctx.log.info(
+      {
+        campaignId: payload.campaignId,
+        period: payload.period,
+        asOf: payload.asOf,
+        scopes: snapshots.length,
+        ms: Date.now() - started,
+      },
+      'ranking snapshots stored',
+    );
     await ctx.producer.enqueueNotices(payload.campaignId, payload.period);
     return { scopes: snapshots.length };
   },

@@ -18,12 +18,26 @@ export class Problem extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return { type: 'about:blank', title: this.title, status: this.status, detail: this.detail, ...(this.errors ? { errors: this.errors } : {}) };
+    return {
+      type: 'about:blank',
+      title: this.title,
+      status: this.status,
+      detail: this.detail,
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
   }
 }
 
 /** Sends a problem straight away (hooks that must not depend on the error handler of the route's plugin). */
-export function sendProblem(reply: { code(n: number): unknown; header(k: string, v: string): unknown; type(t: string): unknown; send(p: string): unknown }, problem: Problem): void {
+export function sendProblem(
+  reply: {
+    code(n: number): unknown;
+    header(k: string, v: string): unknown;
+    type(t: string): unknown;
+    send(p: string): unknown;
+  },
+  problem: Problem,
+): void {
   for (const [k, v] of Object.entries(problem.headers ?? {})) reply.header(k, v);
   reply.code(problem.status);
   reply.type('application/problem+json');
@@ -35,5 +49,7 @@ export const unauthorized = (detail: string) => new Problem(401, 'Unauthorized',
 export const forbidden = (detail: string) => new Problem(403, 'Forbidden', detail);
 export const notFound = (detail: string) => new Problem(404, 'Not Found', detail);
 export const conflict = (detail: string) => new Problem(409, 'Conflict', detail);
-export const unprocessable = (detail: string, errors?: FieldError[]) => new Problem(422, 'Unprocessable Content', detail, errors);
-export const unavailable = (detail: string) => new Problem(503, 'Service Unavailable', detail, undefined, { 'retry-after': '5' });
+export const unprocessable = (detail: string, errors?: FieldError[]) =>
+  new Problem(422, 'Unprocessable Content', detail, errors);
+export const unavailable = (detail: string) =>
+  new Problem(503, 'Service Unavailable', detail, undefined, { 'retry-after': '5' });

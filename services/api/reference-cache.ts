@@ -37,12 +37,22 @@ export class ReferenceCache {
       if (!this.universities.get(e.visit.universityCode, now)) missingU.add(e.visit.universityCode);
       if (e.campaignId !== undefined && !this.campaigns.get(e.campaignId, now)) missingC.add(e.campaignId);
     }
-    const [u, c] = await Promise.all([findUniversityProvinces(this.db, [...missingU]), findCampaignPeriods(this.db, [...missingC])]);
+    const [u, c] = await Promise.all([
+      findUniversityProvinces(this.db, [...missingU]),
+      findCampaignPeriods(this.db, [...missingC]),
+    ]);
     for (const code of missingU) this.universities.set(code, u.get(code), now);
     for (const id of missingC) this.campaigns.set(id, c.get(id), now);
     return events.map((e) => ({
-      universityProvince: missingU.has(e.visit.universityCode) ? u.get(e.visit.universityCode) : this.universities.get(e.visit.universityCode, now)?.value,
-      campaign: e.campaignId === undefined ? undefined : missingC.has(e.campaignId) ? c.get(e.campaignId) : this.campaigns.get(e.campaignId, now)?.value,
+      universityProvince: missingU.has(e.visit.universityCode)
+        ? u.get(e.visit.universityCode)
+        : this.universities.get(e.visit.universityCode, now)?.value,
+      campaign:
+        e.campaignId === undefined
+          ? undefined
+          : missingC.has(e.campaignId)
+            ? c.get(e.campaignId)
+            : this.campaigns.get(e.campaignId, now)?.value,
     }));
   }
 }

@@ -7,7 +7,13 @@ import { EmployerInputError } from '../../shared/use-cases/resolve-employer.ts';
 import { checkTrigramSupport } from '../../shared/use-cases/check-trigram-support.ts';
 
 export type ResolveLineOutput =
-  | { employerId: number | null; canonicalName: string; decision: Resolution['decision']; candidateId?: number; score?: number }
+  | {
+      employerId: number | null;
+      canonicalName: string;
+      decision: Resolution['decision'];
+      candidateId?: number;
+      score?: number;
+    }
   | { line: number; error: string };
 
 /** Parses one input line (1-based `lineNo` for messages). Pure. */
@@ -16,13 +22,17 @@ export function parseResolveLine(text: string, lineNo: number): EmployerInput | 
   try {
     value = JSON.parse(text);
   } catch {
-    return { line: lineNo, error: `line ${lineNo} is not JSON: write one object per line, like {"name": "华为技术有限公司"}` };
+    return {
+      line: lineNo,
+      error: `line ${lineNo} is not JSON: write one object per line, like {"name": "华为技术有限公司"}`,
+    };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { line: lineNo, error: `line ${lineNo} is not a JSON object: write {"name": "...", "creditCode": "..."}` };
   }
   const v = value as Record<string, unknown>;
-  if (typeof v.name !== 'string' || v.name.trim() === '') return { line: lineNo, error: `line ${lineNo} has no "name": give the employer's name as a string` };
+  if (typeof v.name !== 'string' || v.name.trim() === '')
+    return { line: lineNo, error: `line ${lineNo} has no "name": give the employer's name as a string` };
   if (v.creditCode !== undefined && v.creditCode !== null && typeof v.creditCode !== 'string') {
     return { line: lineNo, error: `line ${lineNo}: "creditCode" must be a string (or left out)` };
   }
@@ -58,8 +68,11 @@ export async function resolveLines(
       try {
         const r = await resolver.resolve(executor, input);
         write({
-          employerId: options.dryRun && r.isNew ? null : r.employerId, canonicalName: r.canonicalName, decision: r.decision,
-          ...(r.candidateId ? { candidateId: r.candidateId } : {}), ...(r.score !== undefined ? { score: r.score } : {}),
+          employerId: options.dryRun && r.isNew ? null : r.employerId,
+          canonicalName: r.canonicalName,
+          decision: r.decision,
+          ...(r.candidateId ? { candidateId: r.candidateId } : {}),
+          ...(r.score !== undefined ? { score: r.score } : {}),
         });
       } catch (err) {
         if (!(err instanceof EmployerInputError)) throw err;

@@ -6,7 +6,10 @@ const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
 /** Upper case, whitespace (including U+3000) and hyphens removed, full-width folded. Does not validate. */
 export function normalizeCreditCode(code: string): string {
-  return code.normalize('NFKC').replace(/[\s\u3000-]+/gu, '').toUpperCase();
+  return code
+    .normalize('NFKC')
+    .replace(/[\s\u3000-]+/gu, '')
+    .toUpperCase();
 }
 
 /** The check character for the first 17 characters, or undefined if one is outside the alphabet. */

@@ -76,7 +76,10 @@ export function parsePeriod(text: string): Period | null {
 /** Like parsePeriod, but throws a message saying what is expected. */
 export function periodOf(text: string): Period {
   const p = parsePeriod(text);
-  if (!p) throw new RangeError(`period ${JSON.stringify(text)} is neither an ISO week like 2022-W14 nor a month like 2022-04`);
+  if (!p)
+    throw new RangeError(
+      `period ${JSON.stringify(text)} is neither an ISO week like 2022-W14 nor a month like 2022-04`,
+    );
   return p;
 }
 
@@ -125,7 +128,9 @@ export function overlaps(a: DateRange, b: DateRange): boolean {
 /** The calendar date of an instant in a time zone (`Asia/Shanghai` by default). */
 export function dateIn(instant: Date, timeZone = 'Asia/Shanghai'): string {
   // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    instant,
+  );
 }
 
 /** The default cut-off of a period's snapshot: its last day, but not after the campaign's end. */
@@ -173,7 +178,8 @@ export function runsForCatchUp(today: string, lookbackDays: number, campaigns: C
       const range = periodRange(period);
       if (range.end > yesterday || range.end < earliest) continue; // not over yet, or too long ago
       for (const c of campaigns) {
-        if (overlaps(range, { start: c.startDate, end: c.endDate })) out.push({ campaignId: c.id, period, asOf: defaultAsOf(period, c.endDate) });
+        if (overlaps(range, { start: c.startDate, end: c.endDate }))
+          out.push({ campaignId: c.id, period, asOf: defaultAsOf(period, c.endDate) });
       }
     }
   }

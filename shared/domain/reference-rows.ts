@@ -78,7 +78,12 @@ const LINE_BREAKS = /\r\n|\r|\n/g;
 export function parseCsv(text: string): ParsedCsv {
   let raw: Array<{ record: string[]; raw: string }>;
   try {
-    raw = parse(text, { bom: true, raw: true, relax_column_count: true, record_delimiter: ['\r\n', '\n', '\r'] }) as unknown as typeof raw;
+    raw = parse(text, {
+      bom: true,
+      raw: true,
+      relax_column_count: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    }) as unknown as typeof raw;
   } catch (err) {
     const e = err as Error & { lines?: number };
     throw new Error(`not valid CSV${e.lines ? ` near line ${e.lines}` : ''}: ${e.message}`);
@@ -108,8 +113,16 @@ export function provinceLookup(provinces: ProvinceRef[]): (text: string) => stri
 
 // A Map, not an object literal: "constructor" must not look like a flag.
 const FLAGS = new Map<string, boolean>([
-  ['1', true], ['0', false], ['是', true], ['否', false], ['true', true], ['false', false],
-  ['y', true], ['n', false], ['yes', true], ['no', false],
+  ['1', true],
+  ['0', false],
+  ['是', true],
+  ['否', false],
+  ['true', true],
+  ['false', false],
+  ['y', true],
+  ['n', false],
+  ['yes', true],
+  ['no', false],
 ]);
 
 function parseFlag(value: string): boolean | undefined {
@@ -143,7 +156,8 @@ function columns(parsed: ParsedCsv, spec: ColumnSpec): { index: Map<string, numb
   });
   const missing = spec.required.filter((c) => !index.has(c));
   if (missing.length) problems.push(`missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-  if (problems.length) return { fatal: `line ${parsed.headerLine} (header): ${problems.join('; ')}; expected a ${example}` };
+  if (problems.length)
+    return { fatal: `line ${parsed.headerLine} (header): ${problems.join('; ')}; expected a ${example}` };
   return { index };
 }
 
@@ -160,7 +174,10 @@ function validate<T>(
   const errors: LineError[] = [];
   for (const { line, fields } of parsed.records) {
     if (fields.length !== width) {
-      errors.push({ line, reason: `has ${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${width} (a comma inside a value needs "quotes")` });
+      errors.push({
+        line,
+        reason: `has ${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${width} (a comma inside a value needs "quotes")`,
+      });
       continue;
     }
     const reasons: string[] = [];
@@ -176,7 +193,11 @@ function validate<T>(
 }
 
 /** Marks later lines that repeat an earlier line's key as bad (one statement cannot upsert a key twice). */
-function rejectDuplicates<T>(result: Validated<T>, key: (row: T) => string, describe: (row: T) => string): Validated<T> {
+function rejectDuplicates<T>(
+  result: Validated<T>,
+  key: (row: T) => string,
+  describe: (row: T) => string,
+): Validated<T> {
   const firstLine = new Map<string, number>();
   const rows: Array<T & { line: number }> = [];
   const errors = [...result.errors];
@@ -212,7 +233,10 @@ function checkRate(value: string, bad: (r: string) => void): number | undefined 
 
 export function validateUniversities(parsed: ParsedCsv, provinces: ProvinceRef[]): Validated<UniversityRow> {
   const province = provinceLookup(provinces);
-  const spec = { required: ['code', 'name', 'province', 'city', 'authority', 'level', 'private'], optional: ['new_undergrad', 'vocational'] };
+  const spec = {
+    required: ['code', 'name', 'province', 'city', 'authority', 'level', 'private'],
+    optional: ['new_undergrad', 'vocational'],
+  };
   const result = validate<UniversityRow>(parsed, spec, (get, bad) => {
     const code = get('code') ?? '';
     if (!UNIVERSITY_CODE.test(code)) bad(code === '' ? 'code is empty' : `code "${code}" is not 10 digits`);
@@ -220,7 +244,12 @@ export function validateUniversities(parsed: ParsedCsv, provinces: ProvinceRef[]
     if (name === '') bad('name is empty');
     const provinceText = get('province') ?? '';
     const provinceCode = province(provinceText);
-    if (!provinceCode) bad(provinceText === '' ? 'province is empty' : `province "${provinceText}" is unknown (use a name such as 北京市 or 北京, or a code such as 110000)`);
+    if (!provinceCode)
+      bad(
+        provinceText === ''
+          ? 'province is empty'
+          : `province "${provinceText}" is unknown (use a name such as 北京市 or 北京, or a code such as 110000)`,
+      );
     const level = get('level') ?? '';
     if (level !== '本科' && level !== '专科') bad(`level "${level}" is not 本科 or 专科`);
     const flag = (column: string, required: boolean): boolean | null => {
@@ -234,9 +263,23 @@ export function validateUniversities(parsed: ParsedCsv, provinces: ProvinceRef[]
     const newUndergrad = flag('new_undergrad', false);
     const vocational = flag('vocational', false);
     if (!provinceCode || (level !== '本科' && level !== '专科') || isPrivate === null) return undefined;
-    return { code, name, provinceCode, city: get('city') ?? '', authority: get('authority') ?? '', level, private: isPrivate, newUndergrad, vocational };
+    return {
+      code,
+      name,
+      provinceCode,
+      city: get('city') ?? '',
+      authority: get('authority') ?? '',
+      level,
+      private: isPrivate,
+      newUndergrad,
+      vocational,
+    };
   });
-  return rejectDuplicates(result, (r) => r.code, (r) => `code ${r.code}`);
+  return rejectDuplicates(
+    result,
+    (r) => r.code,
+    (r) => `code ${r.code}`,
+  );
 }
 
 export function validatePlacementRates(parsed: ParsedCsv, known?: KnownUniversity): Validated<PlacementRateRow> {
@@ -245,7 +288,11 @@ export function validatePlacementRates(parsed: ParsedCsv, known?: KnownUniversit
     const rate = checkRate(get('placement_rate') ?? '', bad);
     return universityCode === undefined || rate === undefined ? undefined : { universityCode, rate };
   });
-  return rejectDuplicates(result, (r) => r.universityCode, (r) => `university ${r.universityCode}`);
+  return rejectDuplicates(
+    result,
+    (r) => r.universityCode,
+    (r) => `university ${r.universityCode}`,
+  );
 }
 
 export function validateProvinceAverages(parsed: ParsedCsv, provinces: ProvinceRef[]): Validated<ProvinceAverageRow> {
@@ -253,24 +300,42 @@ export function validateProvinceAverages(parsed: ParsedCsv, provinces: ProvinceR
   const result = validate<ProvinceAverageRow>(parsed, { required: ['province_code', 'placement_rate'] }, (get, bad) => {
     const text = get('province_code') ?? '';
     const provinceCode = province(text);
-    if (!provinceCode) bad(text === '' ? 'province_code is empty' : `province "${text}" is unknown (use a 6-digit GB/T 2260 code such as 110000)`);
+    if (!provinceCode)
+      bad(
+        text === ''
+          ? 'province_code is empty'
+          : `province "${text}" is unknown (use a 6-digit GB/T 2260 code such as 110000)`,
+      );
     const rate = checkRate(get('placement_rate') ?? '', bad);
     return provinceCode === undefined || rate === undefined ? undefined : { provinceCode, rate };
   });
-  return rejectDuplicates(result, (r) => r.provinceCode, (r) => `province ${r.provinceCode}`);
+  return rejectDuplicates(
+    result,
+    (r) => r.provinceCode,
+    (r) => `province ${r.provinceCode}`,
+  );
 }
 
 export function validatePriorEmployers(parsed: ParsedCsv, known?: KnownUniversity): Validated<PriorEmployerRow> {
-  const result = validate<PriorEmployerRow>(parsed, { required: ['university_code', 'employer_name', 'credit_code'] }, (get, bad) => {
-    const universityCode = checkUniversityCode(get('university_code') ?? '', bad, known);
-    const employerName = get('employer_name') ?? '';
-    if (employerName === '') bad('employer_name is empty');
-    const given = get('credit_code') ?? '';
-    const creditCode = given === '' ? '' : normalizeCreditCode(given);
-    const codeOk = creditCode === '' || isValidCreditCode(creditCode);
-    if (!codeOk) bad(`credit_code "${given}" is not a valid unified social credit code (18 characters with a correct check character; leave it empty when unknown)`);
-    return universityCode === undefined || employerName === '' || !codeOk ? undefined : { universityCode, employerName, creditCode };
-  });
+  const result = validate<PriorEmployerRow>(
+    parsed,
+    { required: ['university_code', 'employer_name', 'credit_code'] },
+    (get, bad) => {
+      const universityCode = checkUniversityCode(get('university_code') ?? '', bad, known);
+      const employerName = get('employer_name') ?? '';
+      if (employerName === '') bad('employer_name is empty');
+      const given = get('credit_code') ?? '';
+      const creditCode = given === '' ? '' : normalizeCreditCode(given);
+      const codeOk = creditCode === '' || isValidCreditCode(creditCode);
+      if (!codeOk)
+        bad(
+          `credit_code "${given}" is not a valid unified social credit code (18 characters with a correct check character; leave it empty when unknown)`,
+        );
+      return universityCode === undefined || employerName === '' || !codeOk
+        ? undefined
+        : { universityCode, employerName, creditCode };
+    },
+  );
   return rejectDuplicates(
     result,
     (r) => `${r.universityCode}\u0000${r.employerName}\u0000${r.creditCode}`,

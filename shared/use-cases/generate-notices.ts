@@ -8,12 +8,25 @@ import { findCampaignOrFail } from './find-campaign.ts';
 import { takeSnapshots } from './take-snapshots.ts';
 import { createDeliveries, pendingDeliveryIds } from '../repositories/delivery.repository.ts';
 import { campaignTotals, loadCampaignRuleSet } from '../repositories/measures.repository.ts';
-import { getNoticeCampaign, ledgerVisits, upsertNotice, type NoticeContent, type StoredNotice } from '../repositories/notice.repository.ts';
+import {
+  getNoticeCampaign,
+  ledgerVisits,
+  upsertNotice,
+  type NoticeContent,
+  type StoredNotice,
+} from '../repositories/notice.repository.ts';
 import { listPlans } from '../repositories/plan.repository.ts';
 import { getSnapshot, listSnapshots } from '../repositories/snapshot.repository.ts';
 import { renderChartPng } from '../domain/notices/chart-png.ts';
 import { writeLedgerXlsx, type LedgerResult } from '../domain/notices/ledger-xlsx.ts';
-import { buildNationalNotice, buildProvinceNotice, chartSeries, nationalNoticeRules, provinceNoticeRules, type NoticeModel } from '../domain/notices/notice-content.ts';
+import {
+  buildNationalNotice,
+  buildProvinceNotice,
+  chartSeries,
+  nationalNoticeRules,
+  provinceNoticeRules,
+  type NoticeModel,
+} from '../domain/notices/notice-content.ts';
 import { renderHtml } from '../domain/notices/render-html.ts';
 import { renderMarkdown } from '../domain/notices/render-markdown.ts';
 import { renderText } from '../domain/notices/render-text.ts';
@@ -65,7 +78,10 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
   }
   const national = snapshots.find((s) => s.scope === 'national');
   const provinces = snapshots.find((s): s is Snapshot & ProvinceRanking => s.scope === 'provinces');
-  if (!isUniversityRanking(national) || !provinces) throw new Error(`period ${input.period} of campaign ${campaign.id} has no national or province snapshot: run \`ledger rankings run\` for it`);
+  if (!isUniversityRanking(national) || !provinces)
+    throw new Error(
+      `period ${input.period} of campaign ${campaign.id} has no national or province snapshot: run \`ledger rankings run\` for it`,
+    );
   const asOf = national.asOf;
   const plans = await listPlans(db, campaign.id);
   // The thresholds and plan deadline the notices apply and quote (the campaign's, each province's overrides).
@@ -73,15 +89,31 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
   const provinceNames = new Map(plans.map((p) => [p.provinceCode, p.provinceName]));
 
   const contents: NoticeContent[] = [];
-  const nationalModel = buildNationalNotice({ campaign, period: input.period, national, provinces, totals: await campaignTotals(db, campaign.id, asOf), plans, rules: ruleSet && nationalNoticeRules(ruleSet) });
+  const nationalModel = buildNationalNotice({
+    campaign,
+    period: input.period,
+    national,
+    provinces,
+    totals: await campaignTotals(db, campaign.id, asOf),
+    plans,
+    rules: ruleSet && nationalNoticeRules(ruleSet),
+  });
   contents.push({ campaignId: campaign.id, period: input.period, ...renderNotice(nationalModel) });
   // A province without universities has nobody to report on: no notice.
-  const provinceSnapshots = snapshots.filter((s): s is Snapshot & UniversityRanking => s.scope.startsWith('province:') && s.rows.length > 0).sort((a, b) => a.scope.localeCompare(b.scope));
+  const provinceSnapshots = snapshots
+    .filter((s): s is Snapshot & UniversityRanking => s.scope.startsWith('province:') && s.rows.length > 0)
+    .sort((a, b) => a.scope.localeCompare(b.scope));
   for (const s of provinceSnapshots) {
     const code = s.scope.slice('province:'.length);
     const model = buildProvinceNotice({
-      campaign, period: input.period, provinceCode: code, provinceName: provinceNames.get(code) ?? code, ranking: s, provinces,
-      totals: await campaignTotals(db, campaign.id, s.asOf, code), planFiledOn: plans.find((p) => p.provinceCode === code)?.filedOn ?? null,
+      campaign,
+      period: input.period,
+      provinceCode: code,
+      provinceName: provinceNames.get(code) ?? code,
+      ranking: s,
+      provinces,
+      totals: await campaignTotals(db, campaign.id, s.asOf, code),
+      planFiledOn: plans.find((p) => p.provinceCode === code)?.filedOn ?? null,
       rules: ruleSet && provinceNoticeRules(ruleSet, code),
     });
     contents.push({ campaignId: campaign.id, period: input.period, ...renderNotice(model) });
@@ -95,7 +127,15 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
     const created = await createDeliveries(trx, ids);
     return { notices, created, pending: await pendingDeliveryIds(trx, ids) };
   });
-  return { campaignId: campaign.id, period: input.period, asOf, tookSnapshots, notices, deliveriesCreated: created, pendingDeliveryIds: pending };
+  return {
+    campaignId: campaign.id,
+    period: input.period,
+    asOf,
+    tookSnapshots,
+    notices,
+    deliveriesCreated: created,
+    pendingDeliveryIds: pending,
+  };
 }
 
 /** The notice's area as its file names say it. */
@@ -111,14 +151,28 @@ export function ledgerFileName(notice: { campaignId: string; period: string; mod
  * Streams the notice's ledger (电子台账) to `out`: the scope's progress from the period's snapshot and the visits
  * behind it, from the campaign's start to the notice's cut-off. Nothing is stored: it is written on demand.
  */
-export async function writeNoticeLedger(db: Db, notice: StoredNotice, out: Writable, options: { visitLimit?: number } = {}): Promise<LedgerResult> {
+export async function writeNoticeLedger(
+  db: Db,
+  notice: StoredNotice,
+  out: Writable,
+  options: { visitLimit?: number } = {},
+): Promise<LedgerResult> {
   const campaign = await findCampaignOrFail(db, notice.campaignId, getNoticeCampaign);
   const snapshot = await getSnapshot(db, notice.campaignId, notice.period, notice.scope);
-  const ranking = isUniversityRanking(snapshot) ? snapshot.rows : notice.model.kind === 'province' ? notice.model.ranking : undefined;
+  const ranking = isUniversityRanking(snapshot)
+    ? snapshot.rows
+    : notice.model.kind === 'province'
+      ? notice.model.ranking
+      : undefined;
   const provinceCode = notice.scope.startsWith('province:') ? notice.scope.slice('province:'.length) : undefined;
   return writeLedgerXlsx(out, {
     ranking,
-    visits: ledgerVisits(db, { campaignId: notice.campaignId, from: campaign.startDate, to: notice.asOf, provinceCode }),
+    visits: ledgerVisits(db, {
+      campaignId: notice.campaignId,
+      from: campaign.startDate,
+      to: notice.asOf,
+      provinceCode,
+    }),
     visitLimit: options.visitLimit,
   });
 }

@@ -29,7 +29,11 @@ export async function takeSnapshots(db: Db, options: TakeSnapshotsOptions): Prom
     for (const r of rankings) {
       const prev = await previousSnapshot(trx, campaign.id, period.kind, period.id, r.scope);
       if (r.scope === 'provinces') {
-        const rows = withRankChanges<ProvinceRankRow>(r.rows, prev?.scope === 'provinces' ? prev.rows : undefined, (x) => x.provinceCode);
+        const rows = withRankChanges<ProvinceRankRow>(
+          r.rows,
+          prev?.scope === 'provinces' ? prev.rows : undefined,
+          (x) => x.provinceCode,
+        );
         snapshots.push({ ...r, rows, period: period.id, computedAt });
       } else {
         const prevRows = prev && prev.scope !== 'provinces' ? prev.rows : undefined;

@@ -62,7 +62,8 @@ export async function startTestApi(options: TestApiOptions): Promise<TestApi> {
       let body: string | Buffer | undefined;
       if (opts.raw !== undefined) body = opts.raw;
       else if (opts.body !== undefined) body = JSON.stringify(opts.body);
-      if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+      if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+        headers['content-type'] = 'application/json';
       const res = await fetch(`${url}${path}`, { method, headers, body });
       const text = await res.text();
       const type = res.headers.get('content-type') ?? '';
@@ -74,8 +75,15 @@ export async function startTestApi(options: TestApiOptions): Promise<TestApi> {
 }
 
 /** Creates an API client with this scope (`university:CODE`, `province:CODE`, `national`, `admin`); returns its key. */
-export async function createApiKey(db: Db, scope: string, name = `test-${scope}-${randomBytes(3).toString('hex')}`): Promise<string> {
+export async function createApiKey(
+  db: Db,
+  scope: string,
+  name = `test-${scope}-${randomBytes(3).toString('hex')}`,
+): Promise<string> {
   const key = `lk_${randomBytes(32).toString('base64url')}`;
-  await db.insertInto('api_clients').values({ name, scope, key_hash: hashApiKey(key) }).execute();
+  await db
+    .insertInto('api_clients')
+    .values({ name, scope, key_hash: hashApiKey(key) })
+    .execute();
   return key;
 }

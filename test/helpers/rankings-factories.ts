@@ -16,23 +16,44 @@ export interface UniversitySpec {
 export async function insertUniversities(db: Db, specs: UniversitySpec[]): Promise<void> {
   await db
     .insertInto('universities')
-    .values(specs.map((u) => ({
-      code: u.code, name: u.name ?? `大学${u.code}`, province_code: u.provinceCode ?? '440000', city: '', authority: '',
-      level: u.level ?? '本科', private: false, new_undergrad: u.newUndergrad ?? false, vocational: u.vocational ?? false,
-    })))
+    .values(
+      specs.map((u) => ({
+        code: u.code,
+        name: u.name ?? `大学${u.code}`,
+        province_code: u.provinceCode ?? '440000',
+        city: '',
+        authority: '',
+        level: u.level ?? '本科',
+        private: false,
+        new_undergrad: u.newUndergrad ?? false,
+        vocational: u.vocational ?? false,
+      })),
+    )
     .execute();
 }
 
 export async function insertCampaign(
   db: Db,
-  c: Partial<{ id: string; start: string; end: string; principalTarget: number; newTarget: number; behindFactor: number }> = {},
+  c: Partial<{
+    id: string;
+    start: string;
+    end: string;
+    principalTarget: number;
+    newTarget: number;
+    behindFactor: number;
+  }> = {},
 ): Promise<string> {
   const id = c.id ?? '2022';
   await db
     .insertInto('campaigns')
     .values({
-      id, name: `${id} 访企拓岗`, start_date: c.start ?? '2022-03-01', end_date: c.end ?? '2022-08-31',
-      principal_target: c.principalTarget ?? 100, new_target: c.newTarget ?? 100, behind_factor: c.behindFactor ?? 0.8,
+      id,
+      name: `${id} 访企拓岗`,
+      start_date: c.start ?? '2022-03-01',
+      end_date: c.end ?? '2022-08-31',
+      principal_target: c.principalTarget ?? 100,
+      new_target: c.newTarget ?? 100,
+      behind_factor: c.behindFactor ?? 0.8,
     })
     .execute();
   return id;
@@ -71,12 +92,25 @@ export async function insertVisits(db: Db, specs: VisitSpec[]): Promise<string[]
     const n = next();
     const roles = v.roles ?? ['leader'];
     return {
-      university_code: v.universityCode, ref: v.ref ?? `r-${process.pid}-${n}`, campaign_id: v.campaignId === undefined ? '2022' : v.campaignId,
-      state: v.state ?? 'active', occurred_at: `${v.visitedOn}T10:00:00+08:00`, event_id: `e-${n}`, inbox_id: n,
-      visited_on: v.visitedOn, mode: v.mode ?? 'onsite', leaders: JSON.stringify(roles.map((role, i) => ({ role, name: `领导${i}` }))),
-      has_principal: roles.some((r) => r !== 'leader'), employer_id: v.employerId, employer_name: `单位${v.employerId}`,
-      positions: v.positions ?? 0, internship_base: v.internshipBase ?? false, recruitment_invite: v.recruitmentInvite ?? false,
-      demand_survey: v.demandSurvey ?? false, graduates_tracked: v.graduatesTracked ?? 0, satisfaction: v.satisfaction ?? null,
+      university_code: v.universityCode,
+      ref: v.ref ?? `r-${process.pid}-${n}`,
+      campaign_id: v.campaignId === undefined ? '2022' : v.campaignId,
+      state: v.state ?? 'active',
+      occurred_at: `${v.visitedOn}T10:00:00+08:00`,
+      event_id: `e-${n}`,
+      inbox_id: n,
+      visited_on: v.visitedOn,
+      mode: v.mode ?? 'onsite',
+      leaders: JSON.stringify(roles.map((role, i) => ({ role, name: `领导${i}` }))),
+      has_principal: roles.some((r) => r !== 'leader'),
+      employer_id: v.employerId,
+      employer_name: `单位${v.employerId}`,
+      positions: v.positions ?? 0,
+      internship_base: v.internshipBase ?? false,
+      recruitment_invite: v.recruitmentInvite ?? false,
+      demand_survey: v.demandSurvey ?? false,
+      graduates_tracked: v.graduatesTracked ?? 0,
+      satisfaction: v.satisfaction ?? null,
     };
   });
   if (rows.length) await db.insertInto('visits').values(rows).execute();
@@ -84,20 +118,48 @@ export async function insertVisits(db: Db, specs: VisitSpec[]): Promise<string[]
 }
 
 export async function setPlacementRates(db: Db, campaignId: string, rates: Record<string, number>): Promise<void> {
-  await db.insertInto('placement_rates').values(Object.entries(rates).map(([university_code, rate]) => ({ campaign_id: campaignId, university_code, rate }))).execute();
-}
-
-export async function setProvinceOverride(
-  db: Db, campaignId: string, provinceCode: string, o: { principalTarget?: number; newTarget?: number; behindFactor?: number },
-): Promise<void> {
   await db
-    .insertInto('campaign_province_targets')
-    .values({ campaign_id: campaignId, province_code: provinceCode, principal_target: o.principalTarget ?? null, new_target: o.newTarget ?? null, behind_factor: o.behindFactor ?? null })
+    .insertInto('placement_rates')
+    .values(
+      Object.entries(rates).map(([university_code, rate]) => ({ campaign_id: campaignId, university_code, rate })),
+    )
     .execute();
 }
 
-export async function addPriorEmployer(db: Db, universityCode: string, employerId: number, name = `单位${employerId}`): Promise<void> {
-  await db.insertInto('prior_employers').values({ university_code: universityCode, employer_name: name, credit_code: '', normalized_name: name, employer_id: employerId }).execute();
+export async function setProvinceOverride(
+  db: Db,
+  campaignId: string,
+  provinceCode: string,
+  o: { principalTarget?: number; newTarget?: number; behindFactor?: number },
+): Promise<void> {
+  await db
+    .insertInto('campaign_province_targets')
+    .values({
+      campaign_id: campaignId,
+      province_code: provinceCode,
+      principal_target: o.principalTarget ?? null,
+      new_target: o.newTarget ?? null,
+      behind_factor: o.behindFactor ?? null,
+    })
+    .execute();
+}
+
+export async function addPriorEmployer(
+  db: Db,
+  universityCode: string,
+  employerId: number,
+  name = `单位${employerId}`,
+): Promise<void> {
+  await db
+    .insertInto('prior_employers')
+    .values({
+      university_code: universityCode,
+      employer_name: name,
+      credit_code: '',
+      normalized_name: name,
+      employer_id: employerId,
+    })
+    .execute();
 }
 
 /**
@@ -112,30 +174,60 @@ export async function addPriorEmployer(db: Db, universityCode: string, employerI
  *   7 G4 4144000004 no visits → 0
  */
 export const WORLD = {
-  G1: '4144000001', G2: '4144000002', G3: '4144000003', G4: '4144000004', G5: '4144000005', B1: '4111000001', B2: '4111000002',
+  G1: '4144000001',
+  G2: '4144000002',
+  G3: '4144000003',
+  G4: '4144000004',
+  G5: '4144000005',
+  B1: '4111000001',
+  B2: '4111000002',
 } as const;
 
 export async function buildRankingWorld(db: Db): Promise<{ employers: number[] }> {
   const W = WORLD;
   await insertCampaign(db, { principalTarget: 4, newTarget: 2 });
   await insertUniversities(db, [
-    { code: W.G1, newUndergrad: true }, { code: W.G2, level: '专科' }, { code: W.G3 }, { code: W.G4 }, { code: W.G5 },
-    { code: W.B1, provinceCode: '110000', newUndergrad: true }, { code: W.B2, provinceCode: '110000' },
+    { code: W.G1, newUndergrad: true },
+    { code: W.G2, level: '专科' },
+    { code: W.G3 },
+    { code: W.G4 },
+    { code: W.G5 },
+    { code: W.B1, provinceCode: '110000', newUndergrad: true },
+    { code: W.B2, provinceCode: '110000' },
   ]);
   await setPlacementRates(db, '2022', { [W.G1]: 0.9, [W.G2]: 0.7, [W.G3]: 0.8, [W.B1]: 0.5 });
-  await db.insertInto('province_placement_averages').values({ campaign_id: '2022', province_code: '110000', rate: 0.6 }).execute();
+  await db
+    .insertInto('province_placement_averages')
+    .values({ campaign_id: '2022', province_code: '110000', rate: 0.6 })
+    .execute();
   await setProvinceOverride(db, '2022', '110000', { principalTarget: 2 });
-  const employers = await insertEmployers(db, Array.from({ length: 80 }, (_, i) => `单位${String(i).padStart(3, '0')}`));
+  const employers = await insertEmployers(
+    db,
+    Array.from({ length: 80 }, (_, i) => `单位${String(i).padStart(3, '0')}`),
+  );
   const e = (i: number) => employers[i]!;
-  const v = (universityCode: string, i: number, roles: VisitSpec['roles'] = ['leader'], visitedOn = '2022-04-05'): VisitSpec =>
-    ({ universityCode, employerId: e(i), visitedOn, roles, positions: 10 });
+  const v = (
+    universityCode: string,
+    i: number,
+    roles: VisitSpec['roles'] = ['leader'],
+    visitedOn = '2022-04-05',
+  ): VisitSpec => ({ universityCode, employerId: e(i), visitedOn, roles, positions: 10 });
   await addPriorEmployer(db, W.B1, e(6));
   await insertVisits(db, [
-    v(W.G1, 1, ['secretary']), v(W.G1, 2, ['president']), v(W.G1, 3, ['secretary']), v(W.G1, 4, ['president', 'leader']),
-    v(W.G2, 1, ['secretary']), v(W.G2, 2, ['president']),
-    v(W.G3, 1), v(W.G3, 2), v(W.G3, 3),
-    v(W.G5, 7), v(W.G5, 8), v(W.G5, 9),
-    v(W.B1, 5, ['secretary']), v(W.B1, 6),
+    v(W.G1, 1, ['secretary']),
+    v(W.G1, 2, ['president']),
+    v(W.G1, 3, ['secretary']),
+    v(W.G1, 4, ['president', 'leader']),
+    v(W.G2, 1, ['secretary']),
+    v(W.G2, 2, ['president']),
+    v(W.G3, 1),
+    v(W.G3, 2),
+    v(W.G3, 3),
+    v(W.G5, 7),
+    v(W.G5, 8),
+    v(W.G5, 9),
+    v(W.B1, 5, ['secretary']),
+    v(W.B1, 6),
     ...Array.from({ length: 75 }, (_, i) => ({ ...v(W.B2, i + 1), positions: 1 })),
     // after the cut-off of 2022-04-10: counted from 2022-04-11 on
     v(W.G5, 10, ['leader'], '2022-04-11'),

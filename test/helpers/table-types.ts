@@ -55,7 +55,9 @@ export function readDeclaredTables(): DeclaredTables {
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(SCHEMA_FILE);
   if (!source) throw new Error(`cannot read ${SCHEMA_FILE}`);
-  const database = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'Database');
+  const database = source.statements.find(
+    (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'Database',
+  );
   if (!database) throw new Error('shared/db/schema.ts has no interface Database');
   const tables: DeclaredTables = new Map();
   for (const table of checker.getPropertiesOfType(checker.getTypeAtLocation(database))) {

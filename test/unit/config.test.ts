@@ -26,15 +26,33 @@ describe('loadConfig', () => {
   });
 
   it('parses numbers and keeps given URLs', () => {
-    const c = loadConfig({ PORT: '8080', DATABASE_URL: 'postgresql://u:p@db:5433/x', REDIS_URL: 'rediss://r:6380', WORKER_CONCURRENCY: '8' });
-    expect(c).toMatchObject({ PORT: 8080, DATABASE_URL: 'postgresql://u:p@db:5433/x', REDIS_URL: 'rediss://r:6380', WORKER_CONCURRENCY: 8 });
+    const c = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgresql://u:p@db:5433/x',
+      REDIS_URL: 'rediss://r:6380',
+      WORKER_CONCURRENCY: '8',
+    });
+    expect(c).toMatchObject({
+      PORT: 8080,
+      DATABASE_URL: 'postgresql://u:p@db:5433/x',
+      REDIS_URL: 'rediss://r:6380',
+      WORKER_CONCURRENCY: 8,
+    });
   });
 
   it('names every bad variable at once, each with how to fix it', () => {
-    const list = problems({ DATABASE_URL: 'mysql://x', REDIS_URL: 'localhost:6379', PORT: 'abc', LOG_LEVEL: 'loud', DB_POOL_SIZE: '0' });
+    const list = problems({
+      DATABASE_URL: 'mysql://x',
+      REDIS_URL: 'localhost:6379',
+      PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      DB_POOL_SIZE: '0',
+    });
     expect(list).toHaveLength(5);
     const about = (name: string) => list.find((p) => p.startsWith(`${name}=`));
-    expect(about('DATABASE_URL')).toMatch(/"mysql:\/\/x" is not a postgres:\/\/ or postgresql:\/\/ URL: set it like postgres:\/\//);
+    expect(about('DATABASE_URL')).toMatch(
+      /"mysql:\/\/x" is not a postgres:\/\/ or postgresql:\/\/ URL: set it like postgres:\/\//,
+    );
     expect(about('REDIS_URL')).toMatch(/set it like redis:\/\/127\.0\.0\.1:6379/);
     expect(about('PORT')).toMatch(/"abc" is not a number/);
     expect(about('LOG_LEVEL')).toMatch(/must be one of fatal, error, warn, info/);
@@ -53,7 +71,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses a review threshold above the match threshold', () => {
-    expect(problems({ RESOLVE_MATCH_THRESHOLD: '0.7', RESOLVE_REVIEW_THRESHOLD: '0.8' })[0]).toMatch(/must not exceed RESOLVE_MATCH_THRESHOLD/);
+    expect(problems({ RESOLVE_MATCH_THRESHOLD: '0.7', RESOLVE_REVIEW_THRESHOLD: '0.8' })[0]).toMatch(
+      /must not exceed RESOLVE_MATCH_THRESHOLD/,
+    );
   });
 
   it('returns a frozen object', () => {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildDevSet, pairwiseScores, type SourceEmployer } from '../../bench/dev-set/dev-set.ts';
 import { employerFeatures } from '../../shared/domain/employers/normalize.ts';
-import { applyVariant, seededRandom, spellingVariant, VARIANT_KINDS } from '../../shared/domain/employers/spelling-variants.ts';
+import {
+  applyVariant,
+  seededRandom,
+  spellingVariant,
+  VARIANT_KINDS,
+} from '../../shared/domain/employers/spelling-variants.ts';
 
 const SOURCE: SourceEmployer[] = [
   { name: '华为技术有限公司', creditCode: '914403001922038216', province: '广东省' },

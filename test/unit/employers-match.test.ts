@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { adjacentSwaps, chooseCandidate, coreSimilarity, decide, editDistance, numberSequence, regionRelation, similarity } from '../../shared/domain/employers/employer-match.ts';
+import {
+  adjacentSwaps,
+  chooseCandidate,
+  coreSimilarity,
+  decide,
+  editDistance,
+  numberSequence,
+  regionRelation,
+  similarity,
+} from '../../shared/domain/employers/employer-match.ts';
 import { employerFeatures } from '../../shared/domain/employers/normalize.ts';
 
 const score = (a: string, b: string) => similarity(employerFeatures(a), employerFeatures(b));
@@ -40,7 +49,9 @@ describe('similarity', () => {
   it('keeps companies of one name in different regions apart', () => {
     expect(score('腾讯科技（深圳）有限公司', '腾讯科技（北京）有限公司')).toBeLessThan(T.review);
     expect(score('江苏银行股份有限公司', '南京银行股份有限公司')).toBeLessThan(T.review);
-    expect(regionRelation(employerFeatures('江苏银行').regions, employerFeatures('南京银行').regions)).toBe('compatible');
+    expect(regionRelation(employerFeatures('江苏银行').regions, employerFeatures('南京银行').regions)).toBe(
+      'compatible',
+    );
   });
 
   it('does not match a group with its listed company outright', () => {
@@ -70,9 +81,23 @@ describe('decide', () => {
   });
 
   it('sends two equally good candidates to review instead of guessing', () => {
-    const r = chooseCandidate([{ candidate: { id: 1 }, score: 1 }, { candidate: { id: 2 }, score: 1 }], T);
+    const r = chooseCandidate(
+      [
+        { candidate: { id: 1 }, score: 1 },
+        { candidate: { id: 2 }, score: 1 },
+      ],
+      T,
+    );
     expect(r.decision).toBe('review');
-    expect(chooseCandidate([{ candidate: { id: 1 }, score: 1 }, { candidate: { id: 2 }, score: 0.7 }], T)).toMatchObject({ decision: 'matched', best: { candidate: { id: 1 } } });
+    expect(
+      chooseCandidate(
+        [
+          { candidate: { id: 1 }, score: 1 },
+          { candidate: { id: 2 }, score: 0.7 },
+        ],
+        T,
+      ),
+    ).toMatchObject({ decision: 'matched', best: { candidate: { id: 1 } } });
     expect(chooseCandidate([], T)).toEqual({ best: null, decision: 'created' });
   });
 });

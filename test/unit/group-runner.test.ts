@@ -48,7 +48,7 @@ describe('createGroupRunner', () => {
     expect(groups).toEqual([[1], [2], [9], [3, 2], [1]]);
   });
 
-  it("rejects only the items of a failed group, and close() waits for what is pending", async () => {
+  it('rejects only the items of a failed group, and close() waits for what is pending', async () => {
     const { runner, releaseAll } = gatedRunner(1, 2);
     const settled = Promise.allSettled([1, -1, 2, 3].map((x) => runner.submit(x)));
     const closed = runner.close();

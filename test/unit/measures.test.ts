@@ -1,16 +1,46 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applicableTargets, computeMeasures, NO_FIGURES, provinceMeans, type MeasureContext, type RawFigures, type UniversityInfo,
+  applicableTargets,
+  computeMeasures,
+  NO_FIGURES,
+  provinceMeans,
+  type MeasureContext,
+  type RawFigures,
+  type UniversityInfo,
 } from '../../shared/domain/measures.ts';
 
-const campaign = { id: '2022', startDate: '2022-03-01', endDate: '2022-03-10', principalTarget: 100, newTarget: 100, behindFactor: 0.8, onsiteShareFlag: 0.5, baseWithoutTargets: 100 };
+const campaign = {
+  id: '2022',
+  startDate: '2022-03-01',
+  endDate: '2022-03-10',
+  principalTarget: 100,
+  newTarget: 100,
+  behindFactor: 0.8,
+  onsiteShareFlag: 0.5,
+  baseWithoutTargets: 100,
+};
 
 function uni(overrides: Partial<UniversityInfo> = {}): UniversityInfo {
-  return { code: '4144000001', name: '甲大学', provinceCode: '440000', level: '本科', newUndergrad: false, vocational: false, placementRate: null, ...overrides };
+  return {
+    code: '4144000001',
+    name: '甲大学',
+    provinceCode: '440000',
+    level: '本科',
+    newUndergrad: false,
+    vocational: false,
+    placementRate: null,
+    ...overrides,
+  };
 }
 
 function ctx(overrides: Partial<MeasureContext> = {}, universities: UniversityInfo[] = []): MeasureContext {
-  return { campaign, overrides: new Map(), explicitAverages: new Map(), meanRates: provinceMeans(universities), ...overrides };
+  return {
+    campaign,
+    overrides: new Map(),
+    explicitAverages: new Map(),
+    meanRates: provinceMeans(universities),
+    ...overrides,
+  };
 }
 
 const figures = (f: Partial<RawFigures>): RawFigures => ({ ...NO_FIGURES, ...f });
@@ -26,7 +56,11 @@ describe('targets', () => {
 
   it('gives the new-employer target below the province mean, not exactly at it, not above', () => {
     // mean of 0.8, 0.9 and 0.85 is 0.85 (the float mean is 0.8500000000000001: exactly-at must still not be "below")
-    const us = [uni({ code: 'a', placementRate: 0.8 }), uni({ code: 'b', placementRate: 0.9 }), uni({ code: 'c', placementRate: 0.85 })];
+    const us = [
+      uni({ code: 'a', placementRate: 0.8 }),
+      uni({ code: 'b', placementRate: 0.9 }),
+      uni({ code: 'c', placementRate: 0.85 }),
+    ];
     const c = ctx({}, us);
     expect(applicableTargets(us[0]!, c).new).toBe(100);
     expect(applicableTargets(us[1]!, c).new).toBeNull();
@@ -45,19 +79,29 @@ describe('targets', () => {
     const c = ctx({ overrides: new Map([['440000', { principalTarget: 50, newTarget: 20, behindFactor: 0.5 }]]) }, us);
     expect(applicableTargets(us[0]!, c)).toEqual({ principal: 50, new: 20 });
     // other provinces keep the campaign's
-    expect(applicableTargets(uni({ provinceCode: '110000', newUndergrad: true }), c)).toEqual({ principal: 100, new: null });
+    expect(applicableTargets(uni({ provinceCode: '110000', newUndergrad: true }), c)).toEqual({
+      principal: 100,
+      new: null,
+    });
     // behind factor 0.5: expected 1 (after the end), completion 0.5 is not behind; 0.49 is
     const m = computeMeasures(us[0]!, figures({ principalEmployers: 25, newEmployers: 10 }), c, '2022-03-10');
     expect(m.completion).toBe(0.5);
     expect(m.behind).toBe(false);
-    expect(computeMeasures(us[0]!, figures({ principalEmployers: 24, newEmployers: 10 }), c, '2022-03-10').behind).toBe(true);
+    expect(computeMeasures(us[0]!, figures({ principalEmployers: 24, newEmployers: 10 }), c, '2022-03-10').behind).toBe(
+      true,
+    );
   });
 });
 
 describe('completion and behind', () => {
   it('averages the applicable ratios, each capped at 1', () => {
     const us = [uni({ code: 'a', placementRate: 0.5, vocational: true }), uni({ code: 'b', placementRate: 0.9 })];
-    const m = computeMeasures(us[0]!, figures({ principalEmployers: 150, newEmployers: 30, employersVisited: 170 }), ctx({}, us), '2022-03-05');
+    const m = computeMeasures(
+      us[0]!,
+      figures({ principalEmployers: 150, newEmployers: 30, employersVisited: 170 }),
+      ctx({}, us),
+      '2022-03-05',
+    );
     expect(m.ratios).toEqual({ principal: 1, new: 0.3 });
     expect(m.completion).toBe(0.65);
   });

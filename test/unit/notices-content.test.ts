@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { dateZh, periodZh, rankChangeZh } from '../../shared/domain/notices/format.ts';
-import { buildNationalNotice, buildProvinceNotice, expectedProgress, noticeSubject } from '../../shared/domain/notices/notice-content.ts';
+import {
+  buildNationalNotice,
+  buildProvinceNotice,
+  expectedProgress,
+  noticeSubject,
+} from '../../shared/domain/notices/notice-content.ts';
 import { CAMPAIGN, plans, sampleRankings, totals } from '../helpers/notices-factories.ts';
 
 describe('notice content', () => {
@@ -8,7 +13,9 @@ describe('notice content', () => {
     expect(dateZh('2022-04-30')).toBe('2022年4月30日');
     expect(periodZh('2022-W14')).toBe('2022年第14周');
     expect(periodZh('2022-04')).toBe('2022年4月');
-    expect(noticeSubject('全国', '2022-W14')).toBe('关于全国高校书记校长访企拓岗促就业专项行动进展情况的通报（2022年第14周）');
+    expect(noticeSubject('全国', '2022-W14')).toBe(
+      '关于全国高校书记校长访企拓岗促就业专项行动进展情况的通报（2022年第14周）',
+    );
     expect(rankChangeZh(2)).toBe('↑2');
     expect(rankChangeZh(-3)).toBe('↓3');
     expect(rankChangeZh(0)).toBe('持平');
@@ -25,7 +32,14 @@ describe('notice content', () => {
 
   it('national notice: province ranking, missing plans, behind per province, and the top of each ranking', () => {
     const s = sampleRankings();
-    const m = buildNationalNotice({ campaign: CAMPAIGN, period: '2022-W14', national: s.national, provinces: s.provinces, totals: totals(), plans: plans() });
+    const m = buildNationalNotice({
+      campaign: CAMPAIGN,
+      period: '2022-W14',
+      national: s.national,
+      provinces: s.provinces,
+      totals: totals(),
+      plans: plans(),
+    });
     expect(m.subject).toBe('关于全国高校书记校长访企拓岗促就业专项行动进展情况的通报（2022年第14周）');
     expect(m.asOfText).toBe('2022年4月10日');
     expect(m.provinces.map((p) => p.provinceName)).toEqual(['广东省', '北京市']);
@@ -43,13 +57,29 @@ describe('notice content', () => {
 
   it('counts a plan filed after the cut-off as not filed', () => {
     const s = sampleRankings('2022-03-10');
-    const m = buildNationalNotice({ campaign: CAMPAIGN, period: '2022-W10', national: s.national, provinces: s.provinces, totals: totals(), plans: plans({ '440000': '2022-03-15', '110000': '2022-03-01' }) });
+    const m = buildNationalNotice({
+      campaign: CAMPAIGN,
+      period: '2022-W10',
+      national: s.national,
+      provinces: s.provinces,
+      totals: totals(),
+      plans: plans({ '440000': '2022-03-15', '110000': '2022-03-01' }),
+    });
     expect(m.plansMissing.map((p) => p.provinceCode)).toEqual(['440000']);
   });
 
   it('province notice: who meets targets, who is behind, and low on-site share only for universities under the principal target', () => {
     const s = sampleRankings();
-    const m = buildProvinceNotice({ campaign: CAMPAIGN, period: '2022-04', provinceCode: '440000', provinceName: '广东省', ranking: s.guangdong, provinces: s.provinces, totals: totals(), planFiledOn: '2022-03-15' });
+    const m = buildProvinceNotice({
+      campaign: CAMPAIGN,
+      period: '2022-04',
+      provinceCode: '440000',
+      provinceName: '广东省',
+      ranking: s.guangdong,
+      provinces: s.provinces,
+      totals: totals(),
+      planFiledOn: '2022-03-15',
+    });
     expect(m.subject).toBe('关于广东省高校书记校长访企拓岗促就业专项行动进展情况的通报（2022年4月）');
     expect(m.scope).toBe('province:440000');
     expect(m.meeting.map((r) => r.universityCode)).toEqual(['4144010001']);
@@ -59,9 +89,17 @@ describe('notice content', () => {
     expect(m.planFiledOn).toBe('2022-03-15');
     // Beijing's university has a low on-site share but no principal target: not flagged.
     const bj = buildProvinceNotice({
-      campaign: CAMPAIGN, period: '2022-04', provinceCode: '110000', provinceName: '北京市',
-      ranking: { ...s.national, scope: 'province:110000', rows: s.national.rows.filter((r) => r.provinceCode === '110000') },
-      totals: totals(), planFiledOn: null,
+      campaign: CAMPAIGN,
+      period: '2022-04',
+      provinceCode: '110000',
+      provinceName: '北京市',
+      ranking: {
+        ...s.national,
+        scope: 'province:110000',
+        rows: s.national.rows.filter((r) => r.provinceCode === '110000'),
+      },
+      totals: totals(),
+      planFiledOn: null,
     });
     expect(bj.onsiteFlagged).toEqual([]);
     expect(bj.provinceRank).toBeNull();

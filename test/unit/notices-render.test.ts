@@ -7,19 +7,46 @@ import { CAMPAIGN, plans, provinceRow, sampleRankings, totals, universityRow } f
 
 function models() {
   const s = sampleRankings();
-  const national = buildNationalNotice({ campaign: CAMPAIGN, period: '2022-W14', national: s.national, provinces: s.provinces, totals: totals(), plans: plans() });
-  const province = buildProvinceNotice({ campaign: CAMPAIGN, period: '2022-W14', provinceCode: '440000', provinceName: '广东省', ranking: s.guangdong, provinces: s.provinces, totals: totals(), planFiledOn: '2022-03-15' });
+  const national = buildNationalNotice({
+    campaign: CAMPAIGN,
+    period: '2022-W14',
+    national: s.national,
+    provinces: s.provinces,
+    totals: totals(),
+    plans: plans(),
+  });
+  const province = buildProvinceNotice({
+    campaign: CAMPAIGN,
+    period: '2022-W14',
+    provinceCode: '440000',
+    provinceName: '广东省',
+    ranking: s.guangdong,
+    provinces: s.provinces,
+    totals: totals(),
+    planFiledOn: '2022-03-15',
+  });
   return { national, province };
 }
 
 /** A province of n universities with long names, to push the robots' limits. */
 function bigProvince(n: number) {
   const rows = Array.from({ length: n }, (_, i) =>
-    universityRow({ rank: i + 1, universityCode: String(4144010000 + i), universityName: `广东省某某某某某某职业技术学院第${i + 1}分院`, behind: i % 2 === 0, completion: 1 - i / n }),
+    universityRow({
+      rank: i + 1,
+      universityCode: String(4144010000 + i),
+      universityName: `广东省某某某某某某职业技术学院第${i + 1}分院`,
+      behind: i % 2 === 0,
+      completion: 1 - i / n,
+    }),
   );
   return buildProvinceNotice({
-    campaign: CAMPAIGN, period: '2022-W14', provinceCode: '440000', provinceName: '广东省',
-    ranking: { campaignId: '2022', asOf: '2022-04-10', scope: 'province:440000', rows }, totals: totals(), planFiledOn: null,
+    campaign: CAMPAIGN,
+    period: '2022-W14',
+    provinceCode: '440000',
+    provinceName: '广东省',
+    ranking: { campaignId: '2022', asOf: '2022-04-10', scope: 'province:440000', rows },
+    totals: totals(),
+    planFiledOn: null,
   });
 }
 
@@ -56,7 +83,15 @@ describe('HTML e-mail', () => {
   it('escapes names so a university name cannot inject markup', () => {
     const s = sampleRankings();
     s.guangdong.rows[0] = { ...s.guangdong.rows[0]!, universityName: '<img src=x onerror=alert(1)>大学' };
-    const m = buildProvinceNotice({ campaign: CAMPAIGN, period: '2022-W14', provinceCode: '440000', provinceName: '广东省', ranking: s.guangdong, totals: totals(), planFiledOn: null });
+    const m = buildProvinceNotice({
+      campaign: CAMPAIGN,
+      period: '2022-W14',
+      provinceCode: '440000',
+      provinceName: '广东省',
+      ranking: s.guangdong,
+      totals: totals(),
+      planFiledOn: null,
+    });
     const html = renderHtml(m);
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;大学');
@@ -69,7 +104,7 @@ describe('HTML e-mail', () => {
     expect(html).toContain('实施方案已于2022年3月15日报送');
   });
 
-  it('keeps the largest province (160 universities) under Gmail\'s 102 KB clipping limit', () => {
+  it("keeps the largest province (160 universities) under Gmail's 102 KB clipping limit", () => {
     const html = renderHtml(bigProvince(160));
     expect(html).toContain('第160分院');
     expect(Buffer.byteLength(html)).toBeLessThan(102 * 1024);
@@ -77,8 +112,22 @@ describe('HTML e-mail', () => {
 
   it('cuts a long list and says where the full one is', () => {
     const s = sampleRankings();
-    const rows = Array.from({ length: 12 }, (_, i) => universityRow({ rank: i + 1, universityCode: String(4144010100 + i), universityName: `落后学院${i + 1}`, behind: true }));
-    const m = buildNationalNotice({ campaign: CAMPAIGN, period: '2022-W14', national: { ...s.national, rows }, provinces: { ...s.provinces, rows: [provinceRow()] }, totals: totals(), plans: [] });
+    const rows = Array.from({ length: 12 }, (_, i) =>
+      universityRow({
+        rank: i + 1,
+        universityCode: String(4144010100 + i),
+        universityName: `落后学院${i + 1}`,
+        behind: true,
+      }),
+    );
+    const m = buildNationalNotice({
+      campaign: CAMPAIGN,
+      period: '2022-W14',
+      national: { ...s.national, rows },
+      provinces: { ...s.provinces, rows: [provinceRow()] },
+      totals: totals(),
+      plans: [],
+    });
     const html = renderHtml(m, { maxListRows: 5 }).split('五、典型')[0]!;
     expect(html).toContain('落后学院5<');
     expect(html).not.toContain('落后学院6<');

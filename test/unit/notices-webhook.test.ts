@@ -1,7 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { classifyHttpStatus, classifySmtpError } from '../../shared/use-cases/deliver-notices.ts';
-import { dingtalkSignedUrl, signWebhook, verifyWebhookSignature } from '../../shared/domain/notices/webhook-signature.ts';
+import {
+  dingtalkSignedUrl,
+  signWebhook,
+  verifyWebhookSignature,
+} from '../../shared/domain/notices/webhook-signature.ts';
 
 describe('webhook signatures', () => {
   const body = '{"type":"ledger.notice","deliveryId":7}';
@@ -25,10 +29,14 @@ describe('webhook signatures', () => {
   });
 
   it('signs DingTalk URLs with timestamp and sign query parameters, keeping the access token', () => {
-    const url = new URL(dingtalkSignedUrl('https://oapi.dingtalk.com/robot/send?access_token=T', 'SEC', 1_650_000_000_123));
+    const url = new URL(
+      dingtalkSignedUrl('https://oapi.dingtalk.com/robot/send?access_token=T', 'SEC', 1_650_000_000_123),
+    );
     expect(url.searchParams.get('access_token')).toBe('T');
     expect(url.searchParams.get('timestamp')).toBe('1650000000123');
-    expect(url.searchParams.get('sign')).toBe(createHmac('sha256', 'SEC').update('1650000000123\nSEC').digest('base64'));
+    expect(url.searchParams.get('sign')).toBe(
+      createHmac('sha256', 'SEC').update('1650000000123\nSEC').digest('base64'),
+    );
   });
 });
 

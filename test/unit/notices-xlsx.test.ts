@@ -1,15 +1,37 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { writeLedgerXlsx, PROGRESS_SHEET, VISITS_SHEET, type LedgerVisitRow } from '../../shared/domain/notices/ledger-xlsx.ts';
+import {
+  writeLedgerXlsx,
+  PROGRESS_SHEET,
+  VISITS_SHEET,
+  type LedgerVisitRow,
+} from '../../shared/domain/notices/ledger-xlsx.ts';
 import { sampleRankings } from '../helpers/notices-factories.ts';
 
 function visit(i: number): LedgerVisitRow {
   return {
-    universityCode: '4144010001', universityName: '华南示范大学', ref: `v-${i}`, visitedOn: '2022-04-02', mode: i % 2 ? 'onsite' : 'online',
-    leaders: [{ role: 'secretary', name: '张三' }, { role: 'leader', name: '李四' }],
-    employerId: 7, employerName: '华为技术有限公司', employerCreditCode: '914403001922038216', submittedName: '华为技术有限公司（深圳）', submittedCreditCode: null,
-    positions: i, internshipBase: true, recruitmentInvite: false, demandSurvey: true, graduatesTracked: 2, satisfaction: 5, notes: null,
+    universityCode: '4144010001',
+    universityName: '华南示范大学',
+    ref: `v-${i}`,
+    visitedOn: '2022-04-02',
+    mode: i % 2 ? 'onsite' : 'online',
+    leaders: [
+      { role: 'secretary', name: '张三' },
+      { role: 'leader', name: '李四' },
+    ],
+    employerId: 7,
+    employerName: '华为技术有限公司',
+    employerCreditCode: '914403001922038216',
+    submittedName: '华为技术有限公司（深圳）',
+    submittedCreditCode: null,
+    positions: i,
+    internshipBase: true,
+    recruitmentInvite: false,
+    demandSurvey: true,
+    graduatesTracked: 2,
+    satisfaction: 5,
+    notes: null,
   };
 }
 

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  dateIn, defaultAsOf, expectedShare, isDate, parsePeriod, periodContaining, periodDueAt, periodRange, periodsBetween,
-  previousPeriod, runsForCatchUp, runsForTick,
+  dateIn,
+  defaultAsOf,
+  expectedShare,
+  isDate,
+  parsePeriod,
+  periodContaining,
+  periodDueAt,
+  periodRange,
+  periodsBetween,
+  previousPeriod,
+  runsForCatchUp,
+  runsForTick,
 } from '../../shared/domain/periods.ts';
 
 const week = (id: string) => ({ kind: 'week' as const, id });
@@ -46,7 +56,14 @@ describe('periods', () => {
   });
 
   it('lists the periods of a campaign, partial ones at both ends included', () => {
-    expect(periodsBetween('month', '2022-03-01', '2022-08-31').map((p) => p.id)).toEqual(['2022-03', '2022-04', '2022-05', '2022-06', '2022-07', '2022-08']);
+    expect(periodsBetween('month', '2022-03-01', '2022-08-31').map((p) => p.id)).toEqual([
+      '2022-03',
+      '2022-04',
+      '2022-05',
+      '2022-06',
+      '2022-07',
+      '2022-08',
+    ]);
     const weeks = periodsBetween('week', '2022-03-01', '2022-08-31').map((p) => p.id);
     expect(weeks[0]).toBe('2022-W09'); // Tuesday 1 March is in W09 (28 Feb – 6 Mar)
     expect(weeks.at(-1)).toBe('2022-W35'); // Wednesday 31 August is in W35
@@ -92,12 +109,18 @@ describe('schedule', () => {
 
   it('a tick enqueues only campaigns active in the period, with the period end (capped) as cut-off', () => {
     const later = { id: '2023', startDate: '2023-03-01', endDate: '2023-08-31' };
-    expect(runsForTick('week', '2022-04-11', [C2022, later])).toEqual([{ campaignId: '2022', period: week('2022-W14'), asOf: '2022-04-10' }]);
+    expect(runsForTick('week', '2022-04-11', [C2022, later])).toEqual([
+      { campaignId: '2022', period: week('2022-W14'), asOf: '2022-04-10' },
+    ]);
     // week 2022-W35 (29 Aug – 4 Sep) overlaps the campaign's last days: cut-off is its end
-    expect(runsForTick('week', '2022-09-05', [C2022])).toEqual([{ campaignId: '2022', period: week('2022-W35'), asOf: '2022-08-31' }]);
+    expect(runsForTick('week', '2022-09-05', [C2022])).toEqual([
+      { campaignId: '2022', period: week('2022-W35'), asOf: '2022-08-31' },
+    ]);
     expect(runsForTick('week', '2022-09-12', [C2022])).toEqual([]); // W36 is after the campaign
     expect(runsForTick('month', '2022-03-01', [C2022])).toEqual([]); // February: before it
-    expect(runsForTick('month', '2022-09-01', [C2022])).toEqual([{ campaignId: '2022', period: month('2022-08'), asOf: '2022-08-31' }]);
+    expect(runsForTick('month', '2022-09-01', [C2022])).toEqual([
+      { campaignId: '2022', period: month('2022-08'), asOf: '2022-08-31' },
+    ]);
   });
 
   it('catch-up lists the periods that ended within the look-back, not those still running', () => {

@@ -62,26 +62,42 @@ describe('validateUniversities', () => {
   });
 
   it('gives all reasons of one line together', () => {
-    const v = validateUniversities(csv(['code,name,province,city,authority,level,private', '12,,火星,c,a,x,2']), PROVINCES);
+    const v = validateUniversities(
+      csv(['code,name,province,city,authority,level,private', '12,,火星,c,a,x,2']),
+      PROVINCES,
+    );
     expect(v.errors).toHaveLength(1);
     expect(v.errors[0]?.reason.split('; ')).toHaveLength(5);
   });
 
   it('refuses a header with a missing or unknown column as a whole-file problem', () => {
-    const v = validateUniversities(csv(['code,name,province,city,authority,level,privat', '9999000001,a,北京,b,c,本科,0']), PROVINCES);
+    const v = validateUniversities(
+      csv(['code,name,province,city,authority,level,privat', '9999000001,a,北京,b,c,本科,0']),
+      PROVINCES,
+    );
     expect(v.fatal).toMatch(/line 1 \(header\): unknown column "privat"; missing column private/);
     expect(v.rows).toEqual([]);
     expect(validateUniversities(parseCsv(''), PROVINCES).fatal).toMatch(/empty/);
   });
 
   it('takes only real flag words as flags', () => {
-    const v = validateUniversities(csv(['code,name,province,city,authority,level,private', '9999000009,甲,北京,b,c,本科,constructor', '9999000010,乙,北京,b,c,本科,是']), PROVINCES);
+    const v = validateUniversities(
+      csv([
+        'code,name,province,city,authority,level,private',
+        '9999000009,甲,北京,b,c,本科,constructor',
+        '9999000010,乙,北京,b,c,本科,是',
+      ]),
+      PROVINCES,
+    );
     expect(v.errors.map((e) => e.line)).toEqual([2]);
     expect(v.rows[0]?.private).toBe(true);
   });
 
   it('accepts the columns in any order', () => {
-    const v = validateUniversities(csv(['level,private,code,name,province,city,authority', '专科,0,9999000009,甲,北京,北京市,x']), PROVINCES);
+    const v = validateUniversities(
+      csv(['level,private,code,name,province,city,authority', '专科,0,9999000009,甲,北京,北京市,x']),
+      PROVINCES,
+    );
     expect(v.rows[0]).toMatchObject({ code: '9999000009', level: '专科', provinceCode: '110000' });
   });
 });
@@ -99,29 +115,50 @@ describe('validatePlacementRates', () => {
   });
 
   it('lists the well-formed university codes the database must know', () => {
-    expect(universityCodesIn(fixture('placement-rates-bad.csv')).sort()).toEqual(['9999000001', '9999000002', '9999000003', '9999888888']);
+    expect(universityCodesIn(fixture('placement-rates-bad.csv')).sort()).toEqual([
+      '9999000001',
+      '9999000002',
+      '9999000003',
+      '9999888888',
+    ]);
   });
 });
 
 describe('validateProvinceAverages', () => {
   it('takes a province code (or name) and a rate', () => {
-    const v = validateProvinceAverages(csv(['province_code,placement_rate', '440000,0.9', '北京,0.8', '999999,0.5', '110000,2']), PROVINCES);
-    expect(v.rows.map((r) => [r.provinceCode, r.rate])).toEqual([['440000', 0.9], ['110000', 0.8]]);
+    const v = validateProvinceAverages(
+      csv(['province_code,placement_rate', '440000,0.9', '北京,0.8', '999999,0.5', '110000,2']),
+      PROVINCES,
+    );
+    expect(v.rows.map((r) => [r.provinceCode, r.rate])).toEqual([
+      ['440000', 0.9],
+      ['110000', 0.8],
+    ]);
     expect(v.errors.map((e) => e.line)).toEqual([4, 5]);
   });
 });
 
 describe('validatePriorEmployers', () => {
   it('keeps the name as given, an empty credit code as empty, and upper-cases a code', () => {
-    const v = validatePriorEmployers(csv(['university_code,employer_name,credit_code', '9999000001, 某 公司 ,', '9999000001,华为,914403001922038216']), () => true);
+    const v = validatePriorEmployers(
+      csv(['university_code,employer_name,credit_code', '9999000001, 某 公司 ,', '9999000001,华为,914403001922038216']),
+      () => true,
+    );
     expect(v.errors).toEqual([]);
-    expect(v.rows.map((r) => [r.employerName, r.creditCode])).toEqual([['某 公司', ''], ['华为', '914403001922038216']]);
+    expect(v.rows.map((r) => [r.employerName, r.creditCode])).toEqual([
+      ['某 公司', ''],
+      ['华为', '914403001922038216'],
+    ]);
   });
 
   it('rejects a wrong check character, an empty name and an unknown university', () => {
     const v = validatePriorEmployers(fixture('prior-employers-bad.csv'), (c) => c === '9999000001');
     expect(v.rows.map((r) => r.line)).toEqual([2]);
-    expect(v.errors.map((e) => [e.line, e.reason.split(' ')[0]])).toEqual([[3, 'credit_code'], [4, 'employer_name'], [5, 'university']]);
+    expect(v.errors.map((e) => [e.line, e.reason.split(' ')[0]])).toEqual([
+      [3, 'credit_code'],
+      [4, 'employer_name'],
+      [5, 'university'],
+    ]);
   });
 });
 

@@ -1,6 +1,12 @@
 // The event shape, the reference-data rules and the body hash, without any service.
 import { describe, expect, it } from 'vitest';
-import { bodyHash, canonicalJson, checkRules, parseVisitEvent, type VisitEvent } from '../../shared/domain/visit-event.schema.ts';
+import {
+  bodyHash,
+  canonicalJson,
+  checkRules,
+  parseVisitEvent,
+  type VisitEvent,
+} from '../../shared/domain/visit-event.schema.ts';
 
 const valid = () => ({
   eventId: 'gd-2022:0001',
@@ -14,7 +20,14 @@ const valid = () => ({
     mode: 'onsite',
     leaders: [{ role: 'secretary', name: '张三' }],
     employer: { name: '华为技术有限公司', creditCode: '914403001922038216', regionCode: '440300' },
-    outcomes: { positions: 120, internshipBase: true, recruitmentInvite: true, demandSurvey: true, graduatesTracked: 5, satisfaction: 4 },
+    outcomes: {
+      positions: 120,
+      internshipBase: true,
+      recruitmentInvite: true,
+      demandSurvey: true,
+      graduatesTracked: 5,
+      satisfaction: 4,
+    },
     notes: '座谈',
   },
 });
@@ -33,7 +46,14 @@ describe('parseVisitEvent', () => {
   });
 
   it('accepts a retraction with only ref and university', () => {
-    expect(parseVisitEvent({ eventId: 'e', type: 'visit.retracted', occurredAt: '2022-04-03T00:00:00Z', visit: { ref: 'v', universityCode: '4144010001' } }).ok).toBe(true);
+    expect(
+      parseVisitEvent({
+        eventId: 'e',
+        type: 'visit.retracted',
+        occurredAt: '2022-04-03T00:00:00Z',
+        visit: { ref: 'v', universityCode: '4144010001' },
+      }).ok,
+    ).toBe(true);
   });
 
   it('names each bad field by its JSON pointer', () => {
@@ -56,7 +76,12 @@ describe('parseVisitEvent', () => {
 
   it('limits leaders to 1..20, eventId to its alphabet and 128 chars, notes to 2000 chars', () => {
     expect(paths({ ...valid(), visit: { ...valid().visit, leaders: [] } })).toEqual(['/visit/leaders']);
-    expect(paths({ ...valid(), visit: { ...valid().visit, leaders: Array.from({ length: 21 }, () => ({ role: 'leader', name: 'a' })) } })).toEqual(['/visit/leaders']);
+    expect(
+      paths({
+        ...valid(),
+        visit: { ...valid().visit, leaders: Array.from({ length: 21 }, () => ({ role: 'leader', name: 'a' })) },
+      }),
+    ).toEqual(['/visit/leaders']);
     expect(paths({ ...valid(), eventId: 'a'.repeat(129) })).toEqual(['/eventId']);
     expect(paths({ ...valid(), eventId: 'a/b' })).toEqual(['/eventId']);
     expect(paths({ ...valid(), visit: { ...valid().visit, notes: 'x'.repeat(2001) } })).toEqual(['/visit/notes']);
@@ -90,29 +115,83 @@ describe('checkRules', () => {
   });
 
   it('reports an unknown university and an unknown campaign', () => {
-    expect(checkRules(ev(), { universityProvince: undefined, campaign: undefined }).map((e) => e.path)).toEqual(['/visit/universityCode', '/campaignId']);
+    expect(checkRules(ev(), { universityProvince: undefined, campaign: undefined }).map((e) => e.path)).toEqual([
+      '/visit/universityCode',
+      '/campaignId',
+    ]);
   });
 
   it('reports visitedOn outside the campaign, inclusive bounds allowed', () => {
-    expect(checkRules(ev((e) => (e.visit.visitedOn = '2022-02-28')), facts).map((e) => e.path)).toEqual(['/visit/visitedOn']);
-    expect(checkRules(ev((e) => (e.visit.visitedOn = '2022-03-01')), facts)).toEqual([]);
-    expect(checkRules(ev((e) => (e.visit.visitedOn = '2022-08-31')), facts)).toEqual([]);
+    expect(
+      checkRules(
+        ev((e) => (e.visit.visitedOn = '2022-02-28')),
+        facts,
+      ).map((e) => e.path),
+    ).toEqual(['/visit/visitedOn']);
+    expect(
+      checkRules(
+        ev((e) => (e.visit.visitedOn = '2022-03-01')),
+        facts,
+      ),
+    ).toEqual([]);
+    expect(
+      checkRules(
+        ev((e) => (e.visit.visitedOn = '2022-08-31')),
+        facts,
+      ),
+    ).toEqual([]);
   });
 
   it('reports a credit code with a wrong check character; accepts it with spaces or lower case', () => {
-    expect(checkRules(ev((e) => (e.visit.employer.creditCode = '914403001922038217')), facts).map((e) => e.path)).toEqual(['/visit/employer/creditCode']);
-    expect(checkRules(ev((e) => (e.visit.employer.creditCode = '9144 0300 1922 0382 16')), facts)).toEqual([]);
+    expect(
+      checkRules(
+        ev((e) => (e.visit.employer.creditCode = '914403001922038217')),
+        facts,
+      ).map((e) => e.path),
+    ).toEqual(['/visit/employer/creditCode']);
+    expect(
+      checkRules(
+        ev((e) => (e.visit.employer.creditCode = '9144 0300 1922 0382 16')),
+        facts,
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('bodyHash', () => {
   it('ignores key order and whitespace but not values or array order', () => {
     const a = valid();
-    const b = JSON.parse(JSON.stringify({ visit: a.visit, type: a.type, eventId: a.eventId, campaignId: a.campaignId, occurredAt: a.occurredAt })) as unknown;
+    const b = JSON.parse(
+      JSON.stringify({
+        visit: a.visit,
+        type: a.type,
+        eventId: a.eventId,
+        campaignId: a.campaignId,
+        occurredAt: a.occurredAt,
+      }),
+    ) as unknown;
     expect(bodyHash(b)).toBe(bodyHash(a));
     expect(bodyHash({ ...a, occurredAt: '2022-04-02T10:00:01+08:00' })).not.toBe(bodyHash(a));
-    const twoLeaders = { ...a, visit: { ...a.visit, leaders: [{ role: 'secretary', name: 'a' }, { role: 'leader', name: 'b' }] } };
-    const swapped = { ...a, visit: { ...a.visit, leaders: [{ role: 'leader', name: 'b' }, { role: 'secretary', name: 'a' }] } };
+    const twoLeaders = {
+      ...a,
+      visit: {
+        ...a.visit,
+        leaders: [
+          { role: 'secretary', name: 'a' },
+          { role: 'leader', name: 'b' },
+        ],
+      },
+    };
+    const swapped = {
+      ...a,
+      visit: {
+        ...a.visit,
+        leaders: [
+          { role: 'leader', name: 'b' },
+          { role: 'secretary', name: 'a' },
+        ],
+      },
+    };
     expect(bodyHash(twoLeaders)).not.toBe(bodyHash(swapped));
   });
 

@@ -3,7 +3,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
-  confirmReview, employerDetail, EmployerAdminError, mergeEmployers, rejectReview, reviewQueue, splitSpelling, type Actor,
+  confirmReview,
+  employerDetail,
+  EmployerAdminError,
+  mergeEmployers,
+  rejectReview,
+  reviewQueue,
+  splitSpelling,
+  type Actor,
 } from '../../../shared/use-cases/administer-employers.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable, type FieldError } from '../problem.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
@@ -14,7 +21,11 @@ const reason = z.string().trim().min(1, { error: 'say why' }).max(2000);
 const decisionBody = z.object({ reason: reason.optional(), ...who }).strict();
 const mergeBody = z.object({ from: positiveId, into: positiveId, reason, ...who }).strict();
 const splitBody = z.object({ spellingId: positiveId, reason, ...who }).strict();
-const reviewQuery = z.object({ status: z.enum(['pending', 'confirmed', 'rejected']).default('pending'), limit: z.coerce.number().int().min(1).max(1000).default(100), after: z.coerce.number().int().min(0).default(0) });
+const reviewQuery = z.object({
+  status: z.enum(['pending', 'confirmed', 'rejected']).default('pending'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  after: z.coerce.number().int().min(0).default(0),
+});
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   const r = schema.safeParse(value ?? {});
@@ -47,16 +58,30 @@ async function translate<T>(fn: () => Promise<T>): Promise<T> {
 
 export const employerRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) => {
   const { db } = deps;
-  app.get('/v1/admin/employers/review', { schema: { summary: 'The employer review queue (pending by default), oldest first' } }, async (request) => {
-    requireAdmin(request);
-    const q = parse(reviewQuery, request.query, 'query');
-    return { reviews: await reviewQueue(db, q.status, q.limit, q.after) };
-  });
+  app.get(
+    '/v1/admin/employers/review',
+    { schema: { summary: 'The employer review queue (pending by default), oldest first' } },
+    async (request) => {
+      requireAdmin(request);
+      const q = parse(reviewQuery, request.query, 'query');
+      return { reviews: await reviewQueue(db, q.status, q.limit, q.after) };
+    },
+  );
 
-  for (const [action, fn, verb] of [['confirm', confirmReview, 'confirmed'], ['reject', rejectReview, 'rejected']] as const) {
+  for (const [action, fn, verb] of [
+    ['confirm', confirmReview, 'confirmed'],
+    ['reject', rejectReview, 'rejected'],
+  ] as const) {
     app.post<{ Params: { id: string } }>(
       `/v1/admin/employers/review/:id/${action}`,
-      { schema: { summary: action === 'confirm' ? 'Confirm a review: the provisional employer is merged into its candidate' : 'Reject a review: the provisional employer stands on its own' } },
+      {
+        schema: {
+          summary:
+            action === 'confirm'
+              ? 'Confirm a review: the provisional employer is merged into its candidate'
+              : 'Reject a review: the provisional employer stands on its own',
+        },
+      },
       async (request) => {
         requireAdmin(request);
         const id = parse(positiveId, request.params.id, 'review id');
@@ -66,21 +91,33 @@ export const employerRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps)
     );
   }
 
-  app.post('/v1/admin/employers/merge', { schema: { summary: 'Merge employer `from` into `into` (visits, spellings and prior-employer links follow)' } }, async (request) => {
-    requireAdmin(request);
-    const body = parse(mergeBody, request.body, 'body');
-    return translate(() => mergeEmployers(db, body.from, body.into, actorOf(request, body, body.reason)));
-  });
+  app.post(
+    '/v1/admin/employers/merge',
+    { schema: { summary: 'Merge employer `from` into `into` (visits, spellings and prior-employer links follow)' } },
+    async (request) => {
+      requireAdmin(request);
+      const body = parse(mergeBody, request.body, 'body');
+      return translate(() => mergeEmployers(db, body.from, body.into, actorOf(request, body, body.reason)));
+    },
+  );
 
-  app.post('/v1/admin/employers/split', { schema: { summary: 'Split a spelling (and those with its normalised form) off into a new employer' } }, async (request) => {
-    requireAdmin(request);
-    const body = parse(splitBody, request.body, 'body');
-    return translate(() => splitSpelling(db, body.spellingId, actorOf(request, body, body.reason)));
-  });
+  app.post(
+    '/v1/admin/employers/split',
+    { schema: { summary: 'Split a spelling (and those with its normalised form) off into a new employer' } },
+    async (request) => {
+      requireAdmin(request);
+      const body = parse(splitBody, request.body, 'body');
+      return translate(() => splitSpelling(db, body.spellingId, actorOf(request, body, body.reason)));
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/v1/admin/employers/:id', { schema: { summary: 'One employer: status, credit code, spellings, visits, audit trail' } }, async (request) => {
-    requireAdmin(request);
-    const id = parse(positiveId, request.params.id, 'employer id');
-    return translate(() => employerDetail(db, id));
-  });
+  app.get<{ Params: { id: string } }>(
+    '/v1/admin/employers/:id',
+    { schema: { summary: 'One employer: status, credit code, spellings, visits, audit trail' } },
+    async (request) => {
+      requireAdmin(request);
+      const id = parse(positiveId, request.params.id, 'employer id');
+      return translate(() => employerDetail(db, id));
+    },
+  );
 };

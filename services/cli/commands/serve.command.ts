@@ -23,7 +23,9 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('run the HTTP API, the workers and the scheduler (all three unless some are chosen); stops gracefully on SIGINT/SIGTERM')
+    .description(
+      'run the HTTP API, the workers and the scheduler (all three unless some are chosen); stops gracefully on SIGINT/SIGTERM',
+    )
     .option('--api', 'run the HTTP API')
     .option('--workers', 'run the queue workers and the inbox sweeper')
     .option('--scheduler', 'run the scheduler')
@@ -81,7 +83,8 @@ async function serve(config: Config, parts: Part[]): Promise<void> {
       const { module, export: name } = PARTS[part];
       const mod = (await import(module)) as Record<string, unknown>;
       const start = mod[name] as Starter | undefined;
-      if (typeof start !== 'function') throw new UserError(`${module} does not export ${name}: the ${part} part is not available in this build`);
+      if (typeof start !== 'function')
+        throw new UserError(`${module} does not export ${name}: the ${part} part is not available in this build`);
       running.push({ part, handle: await start(config) });
       if (stopping) break;
     }

@@ -16,7 +16,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('visit_ref', 'text', (c) => c.notNull())
     .addColumn('occurred_at', 'timestamptz', (c) => c.notNull())
     .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('accepted').check(sql`status IN ('accepted', 'processed', 'rejected')`),
+      c
+        .notNull()
+        .defaultTo('accepted')
+        .check(sql`status IN ('accepted', 'processed', 'rejected')`),
     )
     .addColumn('employer_id', 'bigint')
     .addColumn('error', 'text')
@@ -57,7 +60,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('visits_pk', ['university_code', 'ref'])
     .execute();
-  await sql`CREATE INDEX visits_campaign_idx ON visits (campaign_id, university_code, visited_on) WHERE state = 'active'`.execute(db);
+  await sql`CREATE INDEX visits_campaign_idx ON visits (campaign_id, university_code, visited_on) WHERE state = 'active'`.execute(
+    db,
+  );
   await sql`CREATE INDEX visits_employer_idx ON visits (employer_id, university_code)`.execute(db);
 
   // Events that failed permanently, with the reason; `ledger dlq replay` puts them back.

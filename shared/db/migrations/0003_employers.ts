@@ -17,16 +17,24 @@ export async function up(db: Kysely<any>): Promise<void> {
       ADD CONSTRAINT employers_merged_check CHECK ((status = 'merged') = (merged_into IS NOT NULL))
   `.execute(db);
   // Rows written by the placeholder resolver: their normalised name is the best core available.
-  await sql`UPDATE employers SET core_name = normalized_name, brand_name = normalized_name WHERE core_name = ''`.execute(db);
+  await sql`UPDATE employers SET core_name = normalized_name, brand_name = normalized_name WHERE core_name = ''`.execute(
+    db,
+  );
   // Blocking: exact core, swapped-character core (same sorted characters), and trigram similarity on the brand (the
   // core without trailing industry words: trigrams of 科技 or 环保 would match half the registry and cost 100 ms).
   // fastupdate off: a pending list is scanned by every search, which shows in the resolver's p99.
   // pg_trgm sees CJK characters as word characters only under a UTF-8 LC_CTYPE (checked at start-up).
   await sql`CREATE INDEX employers_core_idx ON employers (core_name) WHERE status <> 'merged'`.execute(db);
   await sql`CREATE INDEX employers_core_sorted_idx ON employers (core_sorted) WHERE status <> 'merged'`.execute(db);
-  await sql`CREATE INDEX employers_brand_trgm_idx ON employers USING gin (brand_name gin_trgm_ops) WITH (fastupdate = off) WHERE status <> 'merged'`.execute(db);
-  await sql`CREATE INDEX employers_candidate_idx ON employers (candidate_id) WHERE candidate_id IS NOT NULL`.execute(db);
-  await sql`CREATE INDEX employers_merged_into_idx ON employers (merged_into) WHERE merged_into IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX employers_brand_trgm_idx ON employers USING gin (brand_name gin_trgm_ops) WITH (fastupdate = off) WHERE status <> 'merged'`.execute(
+    db,
+  );
+  await sql`CREATE INDEX employers_candidate_idx ON employers (candidate_id) WHERE candidate_id IS NOT NULL`.execute(
+    db,
+  );
+  await sql`CREATE INDEX employers_merged_into_idx ON employers (merged_into) WHERE merged_into IS NOT NULL`.execute(
+    db,
+  );
   await sql`CREATE INDEX employer_spellings_employer_idx ON employer_spellings (employer_id)`.execute(db);
 
   await db.schema
@@ -37,7 +45,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('candidate_id', 'bigint', (c) => c.notNull().references('employers.id'))
     .addColumn('score', 'real', (c) => c.notNull())
     .addColumn('spelling', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending').check(sql`status IN ('pending', 'confirmed', 'rejected')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('pending')
+        .check(sql`status IN ('pending', 'confirmed', 'rejected')`),
+    )
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('decided_at', 'timestamptz')
     .addColumn('decided_by', 'text')
@@ -55,7 +68,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('details', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('employer_audit_employer_idx').on('employer_audit').columns(['employer_id', 'at']).execute();
+  await db.schema
+    .createIndex('employer_audit_employer_idx')
+    .on('employer_audit')
+    .columns(['employer_id', 'at'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

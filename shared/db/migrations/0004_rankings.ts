@@ -13,16 +13,26 @@
 import { sql, type Kysely } from 'kysely';
 
 const SUMS = [
-  'visits', 'onsite_visits', 'positions', 'internship_bases', 'recruitment_invites', 'demand_surveys',
-  'graduates_tracked', 'satisfaction_sum', 'satisfaction_count',
+  'visits',
+  'onsite_visits',
+  'positions',
+  'internship_bases',
+  'recruitment_invites',
+  'demand_surveys',
+  'graduates_tracked',
+  'satisfaction_sum',
+  'satisfaction_count',
 ] as const;
 const FIRSTS = ['employers_first', 'principal_first', 'new_first'] as const;
 const ALL = [...SUMS, ...FIRSTS];
 
-const addSet = (table: string, cols: readonly string[]) => cols.map((c) => `${c} = ${table}.${c} + EXCLUDED.${c}`).join(', ');
+const addSet = (table: string, cols: readonly string[]) =>
+  cols.map((c) => `${c} = ${table}.${c} + EXCLUDED.${c}`).join(', ');
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql.raw(`
+  await sql
+    .raw(
+      `
     CREATE TABLE ranking_pairs (
       campaign_id text NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
       university_code char(10) NOT NULL,
@@ -264,11 +274,15 @@ export async function up(db: Kysely<any>): Promise<void> {
       recorded_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (campaign_id, province_code)
     );
-  `).execute(db);
+  `,
+    )
+    .execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql.raw(`
+  await sql
+    .raw(
+      `
     DROP TABLE IF EXISTS province_plans;
     DROP TABLE IF EXISTS ranking_snapshots;
     DROP TRIGGER IF EXISTS ranking_prior_ins ON prior_employers;
@@ -288,5 +302,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     DROP TABLE IF EXISTS ranking_totals;
     DROP TABLE IF EXISTS ranking_daily;
     DROP TABLE IF EXISTS ranking_pairs;
-  `).execute(db);
+  `,
+    )
+    .execute(db);
 }

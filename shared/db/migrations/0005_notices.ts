@@ -36,7 +36,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('removed_at', 'timestamptz')
     .addCheckConstraint('notice_recipients_kind_format_check', sql`(kind = 'email') = (format IS NULL)`)
     .execute();
-  await sql`CREATE UNIQUE INDEX notice_recipients_active_unique ON notice_recipients (scope, kind, address) WHERE removed_at IS NULL`.execute(db);
+  await sql`CREATE UNIQUE INDEX notice_recipients_active_unique ON notice_recipients (scope, kind, address) WHERE removed_at IS NULL`.execute(
+    db,
+  );
 
   // One delivery per (notice, recipient): the unit of exactly-once. A worker claims it by moving it to 'sending'.
   await db.schema
@@ -44,7 +46,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'bigserial', (c) => c.primaryKey())
     .addColumn('notice_id', 'bigint', (c) => c.notNull().references('notices.id').onDelete('cascade'))
     .addColumn('recipient_id', 'integer', (c) => c.notNull().references('notice_recipients.id'))
-    .addColumn('state', 'text', (c) => c.notNull().defaultTo('pending').check(sql`state IN ('pending', 'sending', 'delivered', 'failed')`))
+    .addColumn('state', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('pending')
+        .check(sql`state IN ('pending', 'sending', 'delivered', 'failed')`),
+    )
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('last_error', 'text')
     .addColumn('claimed_at', 'timestamptz')
@@ -54,7 +61,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('notice_deliveries_notice_recipient_unique', ['notice_id', 'recipient_id'])
     .execute();
-  await db.schema.createIndex('notice_deliveries_recipient_idx').on('notice_deliveries').column('recipient_id').execute();
+  await db.schema
+    .createIndex('notice_deliveries_recipient_idx')
+    .on('notice_deliveries')
+    .column('recipient_id')
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -57,7 +57,8 @@ export function coreSimilarity(a: string, b: string): number {
   if (a === b) return 1;
   const len = Math.max([...a].length, [...b].length);
   // Same characters in another order: slips. Anything else changed a character.
-  if ([...a].sort().join('') === [...b].sort().join('')) return Math.max(0, 1 - (adjacentSwaps(a, b) * SWAP_COST) / len);
+  if ([...a].sort().join('') === [...b].sort().join(''))
+    return Math.max(0, 1 - (adjacentSwaps(a, b) * SWAP_COST) / len);
   return Math.max(0, 1 - editDistance(a, b, SWAP_COST) / len) * 0.9;
 }
 
@@ -73,7 +74,20 @@ export function regionRelation(a: Regions, b: Regions): RegionRelation {
   return a.province === b.province && a.city === b.city && a.district === b.district ? 'same' : 'compatible';
 }
 
-const CHINESE_DIGITS: Readonly<Record<string, string>> = { 〇: '0', 零: '0', 一: '1', 二: '2', 两: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9' };
+const CHINESE_DIGITS: Readonly<Record<string, string>> = {
+  〇: '0',
+  零: '0',
+  一: '1',
+  二: '2',
+  两: '2',
+  三: '3',
+  四: '4',
+  五: '5',
+  六: '6',
+  七: '7',
+  八: '8',
+  九: '9',
+};
 
 /** The numbers in a name in order, Chinese digits read as Arabic ones: 中建三局第一建设 → "31". */
 export function numberSequence(core: string): string {
@@ -148,6 +162,7 @@ export function chooseCandidate<T extends { id: number }>(
   if (!best) return { best: null, decision: 'created' };
   let decision = decide(best.score, t);
   const second = sorted[1];
-  if (decision === 'matched' && second && second.score === best.score && second.candidate.id !== best.candidate.id) decision = 'review';
+  if (decision === 'matched' && second && second.score === best.score && second.candidate.id !== best.candidate.id)
+    decision = 'review';
   return { best, decision };
 }

@@ -37,8 +37,14 @@ export type LegalKind = 'joint-stock' | 'limited' | 'partnership' | 'company' | 
 
 /** Longest first: the first that ends the name wins. */
 const LEGAL_FORMS: ReadonlyArray<[string, LegalKind]> = [
-  ['股份有限公司', 'joint-stock'], ['股份合作公司', 'joint-stock'], ['有限责任公司', 'limited'], ['股份公司', 'joint-stock'],
-  ['有限公司', 'limited'], ['集团公司', 'company'], ['总公司', 'company'], ['公司', 'company'],
+  ['股份有限公司', 'joint-stock'],
+  ['股份合作公司', 'joint-stock'],
+  ['有限责任公司', 'limited'],
+  ['股份公司', 'joint-stock'],
+  ['有限公司', 'limited'],
+  ['集团公司', 'company'],
+  ['总公司', 'company'],
+  ['公司', 'company'],
   // "XX股份": the legal form typed short.
   ['股份', 'joint-stock'],
 ];
@@ -119,7 +125,8 @@ function stripLeadingRegions(s: string, regions: Regions): string {
 /** A whole string that is a region name (深圳, 深圳市, 广东省): for bracketed regions and branch locations. */
 function wholeRegion(s: string): { province: string; city: string | null } | null {
   for (const r of REGION_NAMES) {
-    if (s === r.name || r.suffixes.some((x) => s === r.name + x)) return { province: r.province, city: r.kind === 'city' ? r.name : null };
+    if (s === r.name || r.suffixes.some((x) => s === r.name + x))
+      return { province: r.province, city: r.kind === 'city' ? r.name : null };
   }
   return null;
 }
@@ -130,7 +137,9 @@ function branchLocation(s: string): string {
   const whole = wholeRegion(s);
   if (whole) return whole.city ?? whole.province;
   const rest = stripLeadingRegions(s + '\u0000\u0000', regions).replace(/\u0000/gu, '');
-  const prefix = [regions.province && !regions.city ? regions.province : null, regions.city, regions.district].filter(Boolean).join('');
+  const prefix = [regions.province && !regions.city ? regions.province : null, regions.city, regions.district]
+    .filter(Boolean)
+    .join('');
   return prefix + rest;
 }
 
@@ -165,11 +174,77 @@ function stripLegalForm(s: string): { rest: string; legalForm: string; legalKind
 
 /** Industry words that end many cores; longest first. Trigrams of these match half a registry, so blocking skips them. */
 const INDUSTRY_WORDS = [
-  '信息技术', '网络科技', '环保科技', '生物科技', '科技发展', '智能装备', '建设工程', '文化传媒', '房地产', '新材料', '新能源',
-  '半导体', '自动化', '科技', '技术', '电子', '信息', '软件', '网络', '环保', '材料', '能源', '生物', '医药', '制药', '药业',
-  '化工', '机械', '电气', '设备', '智能', '控股', '实业', '投资', '发展', '建设', '工程', '电力', '汽车', '物流', '食品',
-  '传媒', '文化', '通信', '光电', '精密', '装备', '制造', '工业', '产业', '贸易', '服务', '数据', '系统', '仪器', '纺织',
-  '服饰', '钢铁', '矿业', '置业', '地产', '银行', '证券', '保险', '集团', '股份', '国际', '数码', '农业', '环境', '医疗',
+  '信息技术',
+  '网络科技',
+  '环保科技',
+  '生物科技',
+  '科技发展',
+  '智能装备',
+  '建设工程',
+  '文化传媒',
+  '房地产',
+  '新材料',
+  '新能源',
+  '半导体',
+  '自动化',
+  '科技',
+  '技术',
+  '电子',
+  '信息',
+  '软件',
+  '网络',
+  '环保',
+  '材料',
+  '能源',
+  '生物',
+  '医药',
+  '制药',
+  '药业',
+  '化工',
+  '机械',
+  '电气',
+  '设备',
+  '智能',
+  '控股',
+  '实业',
+  '投资',
+  '发展',
+  '建设',
+  '工程',
+  '电力',
+  '汽车',
+  '物流',
+  '食品',
+  '传媒',
+  '文化',
+  '通信',
+  '光电',
+  '精密',
+  '装备',
+  '制造',
+  '工业',
+  '产业',
+  '贸易',
+  '服务',
+  '数据',
+  '系统',
+  '仪器',
+  '纺织',
+  '服饰',
+  '钢铁',
+  '矿业',
+  '置业',
+  '地产',
+  '银行',
+  '证券',
+  '保险',
+  '集团',
+  '股份',
+  '国际',
+  '数码',
+  '农业',
+  '环境',
+  '医疗',
 ];
 
 /** The core minus trailing industry words, keeping at least two characters. */
@@ -241,7 +316,13 @@ export function employerFeatures(name: string): EmployerFeatures {
   const coreSorted = [...core].sort().join('');
   group ||= legal.group;
   const key = [
-    regions.province ?? '', regions.city ?? '', regions.district ?? '', core, legalKind, group ? 'g' : '', note,
+    regions.province ?? '',
+    regions.city ?? '',
+    regions.district ?? '',
+    core,
+    legalKind,
+    group ? 'g' : '',
+    note,
     branch ? `${branch.marker}:${branch.name}` : '',
   ].join('|');
   return { text, core, coreSorted, brand: brandOf(core), legalForm, legalKind, group, regions, note, branch, key };

@@ -4,12 +4,40 @@
 
 /** Province short name → the suffixes its full name takes (北京 → 市, 广西 → 壮族自治区 …). */
 const PROVINCES: Record<string, string[]> = {
-  北京: ['市'], 天津: ['市'], 上海: ['市'], 重庆: ['市'],
-  河北: ['省'], 山西: ['省'], 辽宁: ['省'], 吉林: ['省'], 黑龙江: ['省'], 江苏: ['省'], 浙江: ['省'], 安徽: ['省'],
-  福建: ['省'], 江西: ['省'], 山东: ['省'], 河南: ['省'], 湖北: ['省'], 湖南: ['省'], 广东: ['省'], 海南: ['省'],
-  四川: ['省'], 贵州: ['省'], 云南: ['省'], 陕西: ['省'], 甘肃: ['省'], 青海: ['省'], 台湾: ['省'],
-  内蒙古: ['自治区'], 广西: ['壮族自治区', '自治区'], 西藏: ['自治区'], 宁夏: ['回族自治区', '自治区'],
-  新疆: ['维吾尔自治区', '自治区'], 香港: ['特别行政区'], 澳门: ['特别行政区'],
+  北京: ['市'],
+  天津: ['市'],
+  上海: ['市'],
+  重庆: ['市'],
+  河北: ['省'],
+  山西: ['省'],
+  辽宁: ['省'],
+  吉林: ['省'],
+  黑龙江: ['省'],
+  江苏: ['省'],
+  浙江: ['省'],
+  安徽: ['省'],
+  福建: ['省'],
+  江西: ['省'],
+  山东: ['省'],
+  河南: ['省'],
+  湖北: ['省'],
+  湖南: ['省'],
+  广东: ['省'],
+  海南: ['省'],
+  四川: ['省'],
+  贵州: ['省'],
+  云南: ['省'],
+  陕西: ['省'],
+  甘肃: ['省'],
+  青海: ['省'],
+  台湾: ['省'],
+  内蒙古: ['自治区'],
+  广西: ['壮族自治区', '自治区'],
+  西藏: ['自治区'],
+  宁夏: ['回族自治区', '自治区'],
+  新疆: ['维吾尔自治区', '自治区'],
+  香港: ['特别行政区'],
+  澳门: ['特别行政区'],
 };
 
 const CITIES: Record<string, string> = {
@@ -53,7 +81,8 @@ export interface RegionName {
 }
 
 const byName = new Map<string, RegionName>();
-for (const [name, suffixes] of Object.entries(PROVINCES)) byName.set(name, { name, kind: 'province', province: name, suffixes });
+for (const [name, suffixes] of Object.entries(PROVINCES))
+  byName.set(name, { name, kind: 'province', province: name, suffixes });
 for (const [province, list] of Object.entries(CITIES)) {
   for (const name of list.split(' ')) {
     // 吉林 is both a province and a city: the province reading wins (its city is 吉林市, the same text).
@@ -62,7 +91,9 @@ for (const [province, list] of Object.entries(CITIES)) {
 }
 
 /** Region names, longest first so that 黑龙江 is tried before 黑河-like prefixes. */
-export const REGION_NAMES: ReadonlyArray<RegionName> = [...byName.values()].sort((a, b) => b.name.length - a.name.length);
+export const REGION_NAMES: ReadonlyArray<RegionName> = [...byName.values()].sort(
+  (a, b) => b.name.length - a.name.length,
+);
 
 export function regionByName(name: string): RegionName | undefined {
   return byName.get(name);

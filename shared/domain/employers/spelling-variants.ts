@@ -12,19 +12,38 @@ export const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * 
 
 let toTraditional: { tw: (s: string) => string; hk: (s: string) => string } | undefined;
 function traditional(): { tw: (s: string) => string; hk: (s: string) => string } {
-  return (toTraditional ??= { tw: OpenCC.Converter({ from: 'cn', to: 'tw' }), hk: OpenCC.Converter({ from: 'cn', to: 'hk' }) });
+  return (toTraditional ??= {
+    tw: OpenCC.Converter({ from: 'cn', to: 'tw' }),
+    hk: OpenCC.Converter({ from: 'cn', to: 'hk' }),
+  });
 }
 
 export const VARIANT_KINDS = [
-  'traditional-tw', 'traditional-hk', 'full-width', 'spaces', 'no-legal-form', 'other-legal-form', 'drop-region-suffix',
-  'brackets', 'typo', 'lower-latin',
+  'traditional-tw',
+  'traditional-hk',
+  'full-width',
+  'spaces',
+  'no-legal-form',
+  'other-legal-form',
+  'drop-region-suffix',
+  'brackets',
+  'typo',
+  'lower-latin',
 ] as const;
 export type VariantKind = (typeof VARIANT_KINDS)[number];
 
 /** How often each kind is chosen (typing slips are rarer than omissions and script differences). */
 const WEIGHTS: Record<VariantKind, number> = {
-  'traditional-tw': 3, 'traditional-hk': 2, 'full-width': 2, spaces: 3, 'no-legal-form': 3, 'other-legal-form': 2,
-  'drop-region-suffix': 3, brackets: 2, typo: 1, 'lower-latin': 2,
+  'traditional-tw': 3,
+  'traditional-hk': 2,
+  'full-width': 2,
+  spaces: 3,
+  'no-legal-form': 3,
+  'other-legal-form': 2,
+  'drop-region-suffix': 3,
+  brackets: 2,
+  typo: 1,
+  'lower-latin': 2,
 };
 
 const LEGAL_FORMS = ['股份有限公司', '有限责任公司', '股份公司', '有限公司'];
@@ -38,7 +57,8 @@ function legalFormAt(name: string): { index: number; form: string } | null {
   let best: { index: number; form: string } | null = null;
   for (const form of LEGAL_FORMS) {
     const i = name.indexOf(form);
-    if (i > 0 && (best === null || i < best.index || (i === best.index && form.length > best.form.length))) best = { index: i, form };
+    if (i > 0 && (best === null || i < best.index || (i === best.index && form.length > best.form.length)))
+      best = { index: i, form };
   }
   return best;
 }
@@ -80,7 +100,12 @@ export function applyVariant(name: string, kind: VariantKind, rng: Rng): string 
     }
     case 'brackets': {
       if (!/[()（）]/.test(name)) return null;
-      const [open, close] = pick(rng, [['(', ')'], ['（', '）'], ['【', '】'], ['[', ']']] as const);
+      const [open, close] = pick(rng, [
+        ['(', ')'],
+        ['（', '）'],
+        ['【', '】'],
+        ['[', ']'],
+      ] as const);
       return name.replace(/[(（]/g, open).replace(/[)）]/g, close);
     }
     case 'typo': {
@@ -98,8 +123,16 @@ export function applyVariant(name: string, kind: VariantKind, rng: Rng): string 
 }
 
 const ORDER: VariantKind[] = [
-  'no-legal-form', 'other-legal-form', 'drop-region-suffix', 'typo', 'brackets', 'lower-latin', 'traditional-tw', 'traditional-hk',
-  'full-width', 'spaces',
+  'no-legal-form',
+  'other-legal-form',
+  'drop-region-suffix',
+  'typo',
+  'brackets',
+  'lower-latin',
+  'traditional-tw',
+  'traditional-hk',
+  'full-width',
+  'spaces',
 ];
 
 function weightedKind(rng: Rng): VariantKind {

@@ -63,7 +63,8 @@ class Canvas {
     d[i + 3] = 255;
   }
   rect(x: number, y: number, w: number, h: number, c: Rgb): void {
-    for (let yy = Math.max(0, y); yy < Math.min(this.height, y + h); yy++) for (let xx = Math.max(0, x); xx < Math.min(this.width, x + w); xx++) this.set(xx, yy, c);
+    for (let yy = Math.max(0, y); yy < Math.min(this.height, y + h); yy++)
+      for (let xx = Math.max(0, x); xx < Math.min(this.width, x + w); xx++) this.set(xx, yy, c);
   }
   /** Draws `text` (digits and %) with its right edge at x, top at y, each font pixel `scale` pixels wide. */
   textRight(text: string, xRight: number, y: number, scale: number, c: Rgb): void {
@@ -71,7 +72,12 @@ class Canvas {
     let x = xRight - text.length * advance + scale;
     for (const ch of text) {
       const g = GLYPHS[ch];
-      if (g) g.forEach((row, ry) => [0, 1, 2].forEach((bx) => (row >> (2 - bx)) & 1 && this.rect(x + bx * scale, y + ry * scale, scale, scale, c)));
+      if (g)
+        g.forEach((row, ry) =>
+          [0, 1, 2].forEach(
+            (bx) => (row >> (2 - bx)) & 1 && this.rect(x + bx * scale, y + ry * scale, scale, scale, c),
+          ),
+        );
       x += advance;
     }
   }
@@ -91,7 +97,12 @@ export function layout(n: number, width: number, height: number) {
   const slot = n > 0 ? plotW / n : plotW;
   const barW = Math.max(1, Math.floor(slot * 0.7));
   return {
-    left, top, plotW, plotH, slot, barW,
+    left,
+    top,
+    plotW,
+    plotH,
+    slot,
+    barW,
     /** Room for rank numbers under the bars. */
     labels: bottom > 12,
     barX: (i: number) => Math.round(left + i * slot + (slot - barW) / 2),
@@ -117,7 +128,8 @@ export function renderChartPng(input: ChartInput): Buffer {
     const base = g.y(0);
     c.rect(g.barX(i), y, g.barW, Math.max(v > 0 ? 1 : 0, base - y), barColor(v, input.expected));
     // Rank numbers under the bars when there is room for them.
-    if (g.labels && g.slot >= 4 * 2 * String(i + 1).length + 2) c.textCenter(String(i + 1), g.barX(i) + g.barW / 2, base + 6, 2, TEXT);
+    if (g.labels && g.slot >= 4 * 2 * String(i + 1).length + 2)
+      c.textCenter(String(i + 1), g.barX(i) + g.barW / 2, base + 6, 2, TEXT);
   });
   const ey = g.y(input.expected);
   for (let x = g.left; x < g.left + g.plotW; x += 8) c.rect(x, ey - 1, 5, 2, EXPECTED);

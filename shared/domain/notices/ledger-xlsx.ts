@@ -36,11 +36,40 @@ export const VISITS_SHEET = '走访台账';
 export const MAX_ROWS_PER_SHEET = 1_000_000;
 
 export const VISIT_COLUMNS = [
-  '高校代码', '高校名称', '走访日期', '走访方式', '校领导', '正职参与', '用人单位（归并后）', '统一社会信用代码（归并后）',
-  '用人单位（填报）', '统一社会信用代码（填报）', '岗位数', '实习实践基地', '邀请来校招聘', '社会需求调查', '跟踪毕业生数', '满意度', '备注', '走访编号',
+  '高校代码',
+  '高校名称',
+  '走访日期',
+  '走访方式',
+  '校领导',
+  '正职参与',
+  '用人单位（归并后）',
+  '统一社会信用代码（归并后）',
+  '用人单位（填报）',
+  '统一社会信用代码（填报）',
+  '岗位数',
+  '实习实践基地',
+  '邀请来校招聘',
+  '社会需求调查',
+  '跟踪毕业生数',
+  '满意度',
+  '备注',
+  '走访编号',
 ] as const;
 
-export const PROGRESS_COLUMNS = ['排名', '变化', '高校代码', '高校名称', '完成度', '走访单位', '正职走访单位', '新开拓单位', '岗位数', '实地走访占比', '状态', '目标'] as const;
+export const PROGRESS_COLUMNS = [
+  '排名',
+  '变化',
+  '高校代码',
+  '高校名称',
+  '完成度',
+  '走访单位',
+  '正职走访单位',
+  '新开拓单位',
+  '岗位数',
+  '实地走访占比',
+  '状态',
+  '目标',
+] as const;
 
 export interface LedgerOptions {
   /** Universities' progress (the snapshot's rows); omitted → no progress sheet. */
@@ -85,7 +114,9 @@ function visitCells(v: LedgerVisitRow): Array<string | number | Date | null> {
 }
 
 function visitSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, n: number): ExcelJS.Worksheet {
-  const ws = wb.addWorksheet(n === 1 ? VISITS_SHEET : `${VISITS_SHEET}(${n})`, { views: [{ state: 'frozen', ySplit: 1 }] });
+  const ws = wb.addWorksheet(n === 1 ? VISITS_SHEET : `${VISITS_SHEET}(${n})`, {
+    views: [{ state: 'frozen', ySplit: 1 }],
+  });
   ws.columns = VISIT_COLUMNS.map((header, i) => ({
     header,
     width: [12, 24, 12, 10, 30, 8, 30, 22, 30, 22, 8, 10, 10, 10, 10, 8, 30, 16][i] ?? 12,
@@ -108,8 +139,18 @@ export async function writeLedgerXlsx(out: Writable, options: LedgerOptions): Pr
     }));
     for (const r of options.ranking) {
       ws.addRow([
-        r.rank, rankChangeZh(r.rankChange), r.universityCode, r.universityName, r.completion, r.employersVisited,
-        r.principalEmployers, r.newEmployers, r.positions, r.onsiteShare, statusZh(r), targetsZh(r),
+        r.rank,
+        rankChangeZh(r.rankChange),
+        r.universityCode,
+        r.universityName,
+        r.completion,
+        r.employersVisited,
+        r.principalEmployers,
+        r.newEmployers,
+        r.positions,
+        r.onsiteShare,
+        statusZh(r),
+        targetsZh(r),
       ]).commit();
     }
     ws.commit();
@@ -137,7 +178,9 @@ export async function writeLedgerXlsx(out: Writable, options: LedgerOptions): Pr
     count++;
   }
   if (truncated) {
-    ws.addRow([`（附件仅列出前${count}条走访记录；完整电子台账请从通报归档下载：GET /v1/notices/{id}?format=xlsx）`]).commit();
+    ws.addRow([
+      `（附件仅列出前${count}条走访记录；完整电子台账请从通报归档下载：GET /v1/notices/{id}?format=xlsx）`,
+    ]).commit();
   }
   ws.commit();
   await wb.commit();
