@@ -7,12 +7,14 @@ import 'dayjs/locale/zh-cn';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
+import { prefersReducedMotion } from './components/motion';
 import './styles.css';
 
 dayjs.locale('zh-cn');
 
 const theme = {
   token: {
+    motion: !prefersReducedMotion(),
     // antd's default blue (#1677ff) and its grey secondary text fall short of 4.5:1 on white; these do not.
     colorPrimary: '#0b57d0',
     colorLink: '#0b57d0',

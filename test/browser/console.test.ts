@@ -221,7 +221,7 @@ describe('the console in a browser', () => {
     await dialog.getByLabel('姓名 1').fill('王书记');
     await dialog.getByLabel('用人单位名称').fill('深圳市大疆创新科技有限公司');
     await dialog.getByLabel('提供岗位数').fill('30');
-    await screenshot(page, 'university-visit-form');
+    await screenshot(page, 'university-visit-form', false);
     await dialog.getByTestId('visit-submit').click();
     await eventually(() => answerOf(dialog), 30_000).toMatch(/^success/);
     const created = await progress();
@@ -323,10 +323,10 @@ describe('the console in a browser', () => {
     await rows.first().getByRole('button', { name: /^查看/ }).click();
     const frame = page.frameLocator('[data-testid="notice-frame"]');
     await frame.locator('img[src^="data:image/png"]').first().waitFor({ state: 'visible' });
-    await screenshot(page, 'notices-view');
+    await screenshot(page, 'notices-view', false);
   }, 120_000);
 
-  it('shows an administrator the queues, inbox lag and users as the API lists them', async () => {
+  it('shows an administrator the queues, inbox lag and users as the API lists them, and makes an account that can sign in', async () => {
     const u = await as('admin');
     const { page } = u;
     const state = (await u.apiGet<{ queues: Array<{ name: string }>; inbox: { accepted: number } }>('/v1/admin/queues'))
@@ -340,7 +340,21 @@ describe('the console in a browser', () => {
     await page.getByRole('tab', { name: '用户' }).click();
     const users = (await u.apiGet<{ users: unknown[] }>('/v1/admin/users')).body.users;
     await eventually(() => tableRows(page, 'users').count()).toBe(users.length);
-    await screenshot(page, 'operations-users');
+
+    // A new account for 江苏's department: its password is shown once, and it signs in onto its province's page.
+    await page.locator('#user_name').fill('js-education');
+    await page.locator('#user_scope').fill('province:320000');
+    await page.getByRole('button', { name: '新建用户' }).click();
+    const secret = page.getByTestId('one-time-secret');
+    await secret.waitFor({ state: 'visible' });
+    const password = (await secret.innerText()).trim();
+    expect(password.length).toBeGreaterThanOrEqual(12);
+    await eventually(() => tableRows(page, 'users').count()).toBe(users.length + 1);
+    await screenshot(page, 'operations-new-user', false);
+    const fresh = await openContext(browser, s.api.url);
+    opened.push(fresh);
+    await logIn(fresh.page, 'js-education', password);
+    expect(new URL(fresh.page.url()).pathname).toBe('/console/provinces/320000');
   }, 120_000);
 
   it('fits a phone-width screen: no page scrolls sideways and the menu opens from its button', async () => {

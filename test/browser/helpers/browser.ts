@@ -46,6 +46,8 @@ export async function openContext(browser: Browser, baseUrl: string, viewport = 
     viewport,
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
+    // The console then drops its transitions: screenshots show pages at rest, not half-way through an animation.
+    reducedMotion: 'reduce',
   });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
@@ -76,10 +78,11 @@ export async function logIn(page: Page, name: string, password: string): Promise
   await page.waitForSelector('[data-page]');
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** The whole page, or only the screen (`fullPage: false`) where a dialog covers it. */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
   await mkdir(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }
 

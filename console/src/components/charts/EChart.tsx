@@ -2,6 +2,7 @@
 // once ECharts is loaded and before the first draw (ChinaMap registers its map there).
 import { Skeleton } from 'antd';
 import { useEffect, useRef, useState } from 'react';
+import { prefersReducedMotion } from '../motion';
 import type { ECharts, EChartsOption, echarts as EChartsModule } from './echarts';
 
 export interface EChartProps {
@@ -54,7 +55,7 @@ export function EChart({ option, ariaLabel, height, prepare, onClick, onDrawn, t
   useEffect(() => {
     const c = chart.current;
     if (!ready || !c) return;
-    c.setOption(option, { notMerge: true });
+    c.setOption(prefersReducedMotion() ? { ...option, animation: false } : option, { notMerge: true });
     drawnOnce.current = true;
     c.off('click');
     if (onClick) c.on('click', (p) => onClick(p as { name?: string; data?: unknown }));

@@ -32,7 +32,7 @@ export const T = {
   revoked: '已吊销',
   active: '有效',
   newClient: '新建 API 密钥',
-  keyOnce: '请立即复制并妥善保存，此密钥只显示这一次：',
+  keyOnce: '请立即复制并妥善保存：只显示这一次。',
   userColumns: {
     id: '编号',
     name: '用户名',
