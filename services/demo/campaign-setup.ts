@@ -137,6 +137,9 @@ export async function setUpReferenceData(
     CAMPAIGN.start,
     '--end',
     CAMPAIGN.end,
+    // The notice's deadline for the provinces' implementation plans (实施方案): notices list late filings.
+    '--plan-deadline',
+    '2022-03-18',
   ]);
   await run(['import', 'placement-rates', '--campaign', CAMPAIGN.id, '--file', join(dataDir, 'placement-rates.csv')]);
   await run(['import', 'prior-employers', '--file', join(dataDir, 'prior-employers.csv')]);

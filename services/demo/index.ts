@@ -167,8 +167,6 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     );
     seconds.ingest = Math.round(submitted.totalSeconds * 10) / 10;
     t0 = Date.now();
-    await runLedger(['employers', 'link-prior'], env, say);
-    step('link prior employers');
 
     // Provinces file their implementation plans (实施方案), a few late or not at all.
     for (const [i, p] of DEMO_PROVINCES.entries()) {
