@@ -1,6 +1,7 @@
 // 高校 (the university's own users, its province's, national, admin): each target's progress (measure / target against
 // the time elapsed), the rank in its province, every measure, the visits ledger (search, month, mode, leader, paging),
-// the tally per leader (任务到人), and the visit form (new, amend, retract) through POST /v1/visit-events.
+// the tally per leader (任务到人), the visit form (new, amend, retract) through POST /v1/visit-events, and the
+// spreadsheet ledger (电子表格台账: template, upload, an answer per row) through POST /v1/visit-ledgers.
 import { PlusOutlined } from '@ant-design/icons';
 import { App, Button, Card, Col, Descriptions, Row, Skeleton, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
@@ -21,9 +22,10 @@ import {
   waitForProcessing,
   type VisitFilter,
 } from '../../services/universities';
+import { LedgerSheet } from './LedgerSheet';
 import { refusalOf, VisitForm } from './VisitForm';
 import { VisitsLedger } from './VisitsLedger';
-import { ROLES, T } from './strings';
+import { ROLES, SHEET, T } from './strings';
 import { retraction } from './visit-events';
 
 function Targets({ p }: { p: Progress }) {
@@ -228,6 +230,9 @@ export default function UniversityPage() {
             onRetract={(row) => void retract(row)}
           />
         )}
+      </Card>
+      <Card className="section" size="small" title={<h2 className="card-title">{SHEET.title}</h2>}>
+        <LedgerSheet campaignId={c.id} universityCode={code} onProcessed={reloadAll} />
       </Card>
       <Card className="section" size="small" title={<h2 className="card-title">{T.leaders}</h2>}>
         <Table<LeaderTally['leaders'][number]>

@@ -78,6 +78,50 @@ export const T = {
   },
 };
 
+export const SHEET = {
+  title: '电子表格台账',
+  hint: '按模板填写后上传 .xlsx 或 .csv 文件：同一走访编号再次上传视为修改，内容未变的行不会重复计入。',
+  template: '下载模板',
+  upload: '上传台账文件',
+  mode: '上传方式',
+  modes: { append: '追加', whole: '整表' },
+  modeHelp: {
+    append: '追加：只新增或修改文件中的走访记录。',
+    whole: '整表：文件即本校完整台账，文件中没有的走访记录将被撤回（先预览撤回条数，确认后执行）。',
+  },
+  reading: (file: string) => `正在处理 ${file}…`,
+  confirmTitle: '确认整表上传',
+  confirmText: (n: string) => `按整表上传，将撤回本校 ${n} 条文件中没有的走访记录。确定继续？`,
+  confirmOk: (n: string) => `撤回 ${n} 条并上传`,
+  cancel: '取消',
+  cancelled: '已取消整表上传，未做任何更改。',
+  refused: (status: number, detail: string) => `文件未被受理（${status}）：${detail}`,
+  summary: (s: {
+    file: string;
+    rows: string;
+    accepted: string;
+    amended: string;
+    duplicate: string;
+    invalid: string;
+    unprocessable: string;
+  }) =>
+    `${s.file}：共 ${s.rows} 行，新增 ${s.accepted}，修改 ${s.amended}，未变 ${s.duplicate}，有误 ${s.invalid}，无法处理 ${s.unprocessable}`,
+  retracted: (n: string) => `，撤回 ${n} 条`,
+  dryRun: '（预览，未保存）',
+  processed: '上传的记录已处理，本校数据已更新。',
+  annotated: '下载批注文件',
+  columns: { row: '行号', ref: '走访编号', status: '状态', errors: '问题' },
+  errorColumn: '列',
+  errorMessage: '说明',
+  status: {
+    accepted: '已新增',
+    amended: '已修改',
+    duplicate: '未变化',
+    invalid: '有误',
+    unprocessable: '无法处理',
+  },
+};
+
 export const FORM = {
   titleNew: '新增走访记录',
   titleAmend: (ref: string) => `修改走访记录 ${ref}`,
