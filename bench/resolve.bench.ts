@@ -16,7 +16,7 @@ import { migrateToLatest } from '../shared/db/migrate.ts';
 import { buildDevSet, DEV_SET_SEED, type DevRecord } from './dev-set/dev-set.ts';
 import { DEV_SET_CSV, readSourceEmployers } from './dev-set/dev-set-file.ts';
 import { evaluateDevSet } from './dev-set/dev-set-evaluation.ts';
-import { createEmployerResolver } from '../shared/use-cases/resolve-employer.ts';
+import { createEmployerResolver, employerToInsert } from '../shared/use-cases/resolve-employer.ts';
 import { employerFeatures } from '../shared/domain/employers/normalize.ts';
 import { REGION_NAMES } from '../shared/domain/employers/regions.ts';
 import { pick, seededRandom } from '../shared/domain/employers/spelling-variants.ts';
@@ -133,25 +133,7 @@ function syntheticEmployers(n: number, chars: string[], seed: number): NewEmploy
     const r = pick(rng, regions);
     const brand = Array.from({ length: 2 + Math.floor(rng() * 3) }, () => pick(rng, chars)).join('');
     const name = `${r.name}${r.suffixes[0]}${brand}${pick(rng, INDUSTRY)}${pick(rng, FORMS)}`;
-    const f = employerFeatures(name);
-    out.push({
-      canonicalName: name,
-      key: f.key,
-      creditCode: null,
-      core: f.core,
-      coreSorted: f.coreSorted,
-      brand: f.brand,
-      features: {
-        regions: f.regions,
-        legalKind: f.legalKind,
-        group: f.group,
-        note: f.note,
-        branch: f.branch,
-        legalForm: f.legalForm,
-      },
-      status: 'active',
-      candidateId: null,
-    });
+    out.push(employerToInsert(name, employerFeatures(name), null, { provisional: false, candidateId: null }));
   }
   return out;
 }

@@ -30,7 +30,7 @@ export function parseRankingScope(text: string): RankingScope | null {
 }
 
 /** The province code of a `province:CODE` ranking scope; null for `national` and `provinces`. */
-export const provinceOfScope = (scope: RankingScope): string | null => PROVINCE_SCOPE.exec(scope)?.[1] ?? null;
+export const provinceOfScope = (scope: string): string | null => PROVINCE_SCOPE.exec(scope)?.[1] ?? null;
 
 export function formatScope(scope: ClientScope): string {
   switch (scope.kind) {

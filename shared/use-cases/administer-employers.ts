@@ -29,7 +29,7 @@ import {
 } from '../repositories/employer-admin.repository.ts';
 import { insertEmployer } from '../repositories/employer.repository.ts';
 import { reassignEmployer, reassignVisitsByEmployerName } from '../repositories/visit.repository.ts';
-import { displayName } from './resolve-employer.ts';
+import { employerToInsert } from './resolve-employer.ts';
 import { employerFeatures } from '../domain/employers/normalize.ts';
 
 /** A request the rules refuse: `status` is the HTTP status an API answers with (404, 409, 422). */
@@ -243,25 +243,13 @@ export async function splitSpelling(db: Db, spellingId: number, actor: Actor): P
         `spelling ${spellingId} is the only name of employer ${fromId}: nothing would remain; merge instead if it belongs elsewhere`,
       );
     }
-    const f = employerFeatures(spelling.spelling);
-    const created = await insertEmployer(trx, {
-      canonicalName: displayName(spelling.spelling),
-      key: f.key,
-      creditCode: null,
-      core: f.core,
-      coreSorted: f.coreSorted,
-      brand: f.brand,
-      features: {
-        regions: f.regions,
-        legalKind: f.legalKind,
-        group: f.group,
-        note: f.note,
-        branch: f.branch,
-        legalForm: f.legalForm,
-      },
-      status: 'active',
-      candidateId: null,
-    });
+    const created = await insertEmployer(
+      trx,
+      employerToInsert(spelling.spelling, employerFeatures(spelling.spelling), null, {
+        provisional: false,
+        candidateId: null,
+      }),
+    );
     const toId = created!.id;
     await moveSpellings(
       trx,

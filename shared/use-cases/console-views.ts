@@ -14,6 +14,7 @@ import { expectedShare } from '../domain/periods.ts';
 import { round6 } from '../domain/measures.ts';
 import { withRankChanges } from '../domain/ranking.ts';
 import type { CampaignTotals, ProvinceRankRow, Ranking, UniversityRankRow } from '../domain/ranking.types.ts';
+import { provinceOfScope } from '../domain/scope.ts';
 import { listCampaigns } from '../repositories/campaign.repository.ts';
 import { campaignTotals } from '../repositories/measures.repository.ts';
 import { listPlans, type ProvincePlan } from '../repositories/plan.repository.ts';
@@ -30,7 +31,6 @@ import { measuresAsOf } from './compute-rankings.ts';
 import { findCampaignOrFail } from './find-campaign.ts';
 
 /** The province of a `province:CODE` scope; null for `national` and `provinces`. */
-const provinceOfScope = (scope: string): string | null => /^province:(\d{6})$/.exec(scope)?.[1] ?? null;
 
 export interface CampaignSummary {
   id: string;

@@ -33,7 +33,7 @@ import {
   type NewSpelling,
 } from '../repositories/employer.repository.ts';
 import type { MatchFeatures, Thresholds } from '../domain/employers/employer-match.ts';
-import { employerFeatures, toSimplified } from '../domain/employers/normalize.ts';
+import { employerFeatures, toSimplified, type EmployerFeatures } from '../domain/employers/normalize.ts';
 import {
   decideInOrder,
   decideName,
@@ -172,11 +172,23 @@ function resolutionOf(e: EmployerRow, decision: ResolveDecision, extra: Partial<
 
 /** The employer a `create` decision inserts. */
 function newEmployer(name: PreparedName, d: { provisional: boolean; candidateId: number | null }): NewEmployer {
-  const f = name.features;
+  return employerToInsert(name.spelling, name.features, name.creditCode, d);
+}
+
+/**
+ * An employer row to insert for a spelling whose features are known: the one shape of a new employer, for the
+ * resolver, an administrator's split and the bench's registry.
+ */
+export function employerToInsert(
+  spelling: string,
+  f: EmployerFeatures,
+  creditCode: string | null,
+  d: { provisional: boolean; candidateId: number | null },
+): NewEmployer {
   return {
-    canonicalName: displayName(name.spelling.trim()),
+    canonicalName: displayName(spelling.trim()),
     key: f.key,
-    creditCode: name.creditCode,
+    creditCode,
     core: f.core,
     coreSorted: f.coreSorted,
     brand: f.brand,

@@ -11,15 +11,9 @@ import { createRedis } from '../../../shared/redis.ts';
 import { deliver, deliverySettings, type DeliveryOutcome } from '../../../shared/use-cases/deliver-notices.ts';
 import { generateNotices, ledgerFileName, writeNoticeLedger } from '../../../shared/use-cases/generate-notices.ts';
 import { htmlWithChart } from '../../../shared/domain/notices/render-html.ts';
-import {
-  countStuckDeliveries,
-  createDeliveries,
-  ensureDelivery,
-  listDeliveries,
-  resetForResend,
-} from '../../../shared/repositories/delivery.repository.ts';
+import { countStuckDeliveries, listDeliveries } from '../../../shared/repositories/delivery.repository.ts';
 import { getNotice, listNotices } from '../../../shared/repositories/notice.repository.ts';
-import { getRecipient } from '../../../shared/repositories/recipient.repository.ts';
+import { OperationError, prepareResend } from '../../../shared/use-cases/operations.ts';
 import { output, UserError, withDb } from '../context.ts';
 import { idArg, periodArg } from '../args.ts';
 
@@ -139,28 +133,19 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { id: number; recipient?: number; inline?: boolean; json?: boolean }) => {
       await withDb(async ({ db, config }) => {
-        const notice = await getNotice(db, opts.id);
-        if (!notice) throw new UserError(`no notice ${opts.id}: see \`ledger notices list\``);
-        if (opts.recipient !== undefined) {
-          const r = await getRecipient(db, opts.recipient);
-          if (!r || r.removedAt)
-            throw new UserError(`no active recipient ${opts.recipient}: see \`ledger recipients list\``);
-          if (r.scope !== notice.scope)
-            throw new UserError(
-              `recipient ${r.id} receives ${r.scope} notices, notice ${notice.id} is ${notice.scope}: pick a recipient of that scope`,
-            );
-          await ensureDelivery(db, notice.id, r.id);
-        } else {
-          await createDeliveries(db, [notice.id]);
-        }
-        const ids = await resetForResend(db, notice.id, opts.recipient);
-        const summary: Record<string, unknown> = { noticeId: notice.id, deliveryIds: ids };
+        // The same use case as POST /v1/notices/{id}/resend; its refusals become this command's one-line reasons.
+        const ids = await prepareResend(db, opts.id, opts.recipient).catch((err: unknown) => {
+          if (!(err instanceof OperationError)) throw err;
+          const hint = err.status === 404 ? ' (see `ledger notices list` and `ledger recipients list`)' : '';
+          throw new UserError(`${err.message}${hint}`);
+        });
+        const summary: Record<string, unknown> = { noticeId: opts.id, deliveryIds: ids };
         if (opts.inline) summary.sent = tally((await deliverInline(db, config, ids)).outcomes);
         else await enqueue(config, ids, true);
         output(
           opts.json,
           summary,
-          `re-sending notice ${notice.id} to ${ids.length} recipient(s)${opts.inline ? '' : ' (queued)'}`,
+          `re-sending notice ${opts.id} to ${ids.length} recipient(s)${opts.inline ? '' : ' (queued)'}`,
         );
       });
     });
