@@ -56,7 +56,8 @@ function visitState(row: ClaimedInboxRow, ev: RecordedVisitEvent, resolution: Re
   const v = ev.visit;
   const o = v.outcomes ?? {};
   // The parsed event holds only the fields the contract knows (unknown ones stay in the raw body).
-  const leaders = v.leaders.map((l) => ({ role: l.role, name: l.name }));
+  const leaders = (v.leaders ?? []).map((l) => ({ role: l.role, name: l.name }));
+  const staff = (v.staff ?? []).map((m) => (m.name ? { role: m.role, name: m.name } : { role: m.role }));
   return {
     universityCode: row.universityCode.trim(),
     ref: row.visitRef,
@@ -68,6 +69,9 @@ function visitState(row: ClaimedInboxRow, ev: RecordedVisitEvent, resolution: Re
     mode: v.mode,
     leaders,
     hasPrincipal: leaders.some((l) => PRINCIPAL_ROLES.has(l.role)),
+    hasLeader: leaders.length > 0,
+    staff,
+    placeKind: v.placeKind ?? null,
     employerId: resolution.employerId,
     employerName: v.employer.name,
     creditCode: v.employer.creditCode ?? null,
@@ -78,6 +82,9 @@ function visitState(row: ClaimedInboxRow, ev: RecordedVisitEvent, resolution: Re
     demandSurvey: o.demandSurvey ?? false,
     graduatesTracked: o.graduatesTracked ?? 0,
     satisfaction: o.satisfaction ?? null,
+    newPositions: o.newPositions ?? 0,
+    hired: o.hired ?? 0,
+    majors: v.majors ?? [],
     notes: v.notes ?? null,
   };
 }

@@ -1,4 +1,5 @@
 // A university's measures against its targets as of a cut-off date (RULES.md "Targets" and "Measures"). Pure.
+import { noOutreach, type OutreachFigures } from './outreach.ts';
 import { expectedShare } from './periods.ts';
 
 /** What the store counts per university (only active visits of the campaign dated from its start to the cut-off). */
@@ -15,6 +16,8 @@ export interface RawFigures {
   graduatesTracked: number;
   satisfactionSum: number;
   satisfactionCount: number;
+  /** Staff, places and incremental outcomes (issue 15); absent = none. */
+  outreach?: OutreachFigures;
 }
 
 export const NO_FIGURES: Readonly<RawFigures> = Object.freeze({
@@ -115,6 +118,8 @@ export interface UniversityMeasures {
   exactCompletion: Fraction;
   expected: number;
   behind: boolean;
+  /** Staff, places and incremental outcomes (issue 15): reported beside the measures, never in completion. */
+  outreach: OutreachFigures;
 }
 
 // Averages are means of decimals: compare with a tolerance so that a rate exactly at the average is not "below".
@@ -274,6 +279,7 @@ export function computeMeasures(
     expected: round6(expected),
     // Compared unrounded: behind at the boundary means strictly below factor × expected.
     behind: completion < rules.behindFactor * expected - EPSILON,
+    outreach: raw.outreach ?? noOutreach(),
   };
 }
 

@@ -56,6 +56,8 @@ export function rankUniversities(measures: readonly UniversityMeasures[]): Unive
     onsiteFlag: m.onsiteFlag,
     behind: m.behind,
     targets: { principal: m.targets.principal, new: m.targets.new },
+    visits: m.visits,
+    outreach: m.outreach,
   }));
 }
 

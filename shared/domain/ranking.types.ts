@@ -1,4 +1,5 @@
 // The shapes of rankings shared by the rankings endpoint, snapshots and notices (CONTRACT.md).
+import type { OutreachFigures } from './outreach.ts';
 
 /** `national`, `province:440000` or `provinces`. */
 export type RankingScope = 'national' | 'provinces' | `province:${string}`;
@@ -23,6 +24,10 @@ export interface UniversityRankRow {
   targets: { principal: number | null; new: number | null };
   /** In snapshots: previous snapshot's rank minus this rank (positive = moved up); null when new. */
   rankChange?: number | null;
+  /** Counted visits, staff-only ones included (issue 15); absent in snapshots stored before migration 0014. */
+  visits?: number;
+  /** Staff, places and incremental outcomes (issue 15, the detail); absent in older snapshots. */
+  outreach?: OutreachFigures;
 }
 
 export interface ProvinceRankRow {
@@ -68,4 +73,9 @@ export interface CampaignTotals {
   internshipBases: number;
   graduatesTracked: number;
   universitiesWithVisits: number;
+  /**
+   * Staff, places and incremental outcomes over the scope (issue 15); employer counts distinct over all its
+   * universities. Absent in notices stored before migration 0014.
+   */
+  outreach?: OutreachFigures;
 }

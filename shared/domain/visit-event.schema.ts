@@ -63,6 +63,17 @@ const leader = z.object({
   name: text(1, 100),
 });
 
+/** 全员联动: the staff who may take part in a visit, or make one without a leader (专任教师, 辅导员, 行政管理人员). */
+export const STAFF_ROLES = ['teacher', 'counsellor', 'administrator'] as const;
+const staffMember = z.object({
+  role: z.enum(STAFF_ROLES, { error: 'must be teacher, counsellor or administrator' }),
+  name: text(1, 100).nullish(),
+});
+
+/** 走进园区、走进行业、走进企业: the kind of place visited. */
+export const PLACE_KINDS = ['enterprise', 'park', 'association', 'institution', 'other'] as const;
+export type PlaceKind = (typeof PLACE_KINDS)[number];
+
 const employer = z.object({
   name: text(1, 200).refine((s) => s.trim() !== '', { error: 'must not be blank' }),
   creditCode: text(1, 64).nullish(),
@@ -83,6 +94,10 @@ const outcomes = z.object({
     .min(1, { error: 'must be 1 to 5' })
     .max(5, { error: 'must be 1 to 5' })
     .optional(),
+  /** 开拓增量岗位: positions opened on top of the employer's existing ones (part of `positions`). */
+  newPositions: count(1_000_000).optional(),
+  /** Graduates hired through the visit. */
+  hired: count(1_000_000).optional(),
 });
 
 const visit = z.object({
@@ -90,13 +105,47 @@ const visit = z.object({
   universityCode,
   visitedOn,
   mode: z.enum(['onsite', 'invited', 'online'], { error: 'must be onsite, invited or online' }),
+  // At least one leader, or (a staff-only visit) at least one staff member: checked below.
   leaders: z
     .array(leader, { error: 'must be a list of leaders' })
-    .min(1, { error: 'must hold at least 1 leader' })
-    .max(20, { error: 'must hold at most 20 leaders' }),
+    .max(20, { error: 'must hold at most 20 leaders' })
+    .optional(),
+  staff: z
+    .array(staffMember, { error: 'must be a list of staff members' })
+    .max(50, { error: 'must hold at most 50 staff members' })
+    .optional(),
+  placeKind: z
+    .enum(PLACE_KINDS, { error: 'must be enterprise, park, association, institution or other' })
+    .nullish(),
   employer,
   outcomes: outcomes.optional(),
+  /** Majors or skills the employer asked for (用人单位需求台账), as written. */
+  majors: z
+    .array(text(1, 100).refine((s) => s.trim() !== '', { error: 'must not be blank' }), {
+      error: 'must be a list of majors or skills',
+    })
+    .max(50, { error: 'must hold at most 50 majors or skills' })
+    .optional(),
   notes: text(0, 2000).nullish(),
+}).check((ctx) => {
+  const v = ctx.value;
+  if ((v.leaders?.length ?? 0) === 0 && (v.staff?.length ?? 0) === 0) {
+    ctx.issues.push({
+      code: 'custom',
+      input: v.leaders,
+      path: ['leaders'],
+      message: 'must hold at least 1 leader (or, for a visit made by staff alone, staff must hold at least 1 person)',
+    });
+  }
+  const o = v.outcomes;
+  if (o?.newPositions !== undefined && o.newPositions > (o.positions ?? 0)) {
+    ctx.issues.push({
+      code: 'custom',
+      input: o.newPositions,
+      path: ['outcomes', 'newPositions'],
+      message: `must not exceed positions (${o.positions ?? 0}): new positions are part of the positions offered`,
+    });
+  }
 });
 
 const campaignId = text(1, 64);

@@ -11,6 +11,7 @@ import type {
 } from '../domain/measures.ts';
 import { provinceMeans } from '../domain/measures.ts';
 import type { CampaignTotals } from '../domain/ranking.types.ts';
+import { noOutreach, PLACE_KINDS, type OutreachFigures } from '../domain/outreach.ts';
 import type { ProvinceInfo } from '../domain/ranking.ts';
 import { daysBetween } from '../domain/periods.ts';
 import { UnknownCampaignError } from '../domain/unknown-campaign-error.ts';
@@ -143,7 +144,39 @@ interface FigureRow {
   employers_first: number;
   principal_first: number;
   new_first: number;
+  new_positions: number;
+  hired: number;
+  staff_visits: number;
+  staff_only_visits: number;
+  staff_participants: number;
+  reached_first: number;
+  place_enterprise_visits: number;
+  place_park_visits: number;
+  place_association_visits: number;
+  place_institution_visits: number;
+  place_other_visits: number;
+  place_enterprise_first: number;
+  place_park_first: number;
+  place_association_first: number;
+  place_institution_first: number;
+  place_other_first: number;
 }
+
+const toOutreach = (r: FigureRow): OutreachFigures => {
+  const o = noOutreach();
+  o.allEmployersReached = Number(r.reached_first);
+  o.staffVisits = Number(r.staff_visits);
+  o.staffOnlyVisits = Number(r.staff_only_visits);
+  o.staffParticipants = Number(r.staff_participants);
+  o.newPositions = Number(r.new_positions);
+  o.hired = Number(r.hired);
+  for (const k of PLACE_KINDS)
+    o.placeKinds[k] = {
+      visits: Number(r[`place_${k}_visits` as const]),
+      employers: Number(r[`place_${k}_first` as const]),
+    };
+  return o;
+};
 
 const toFigures = (r: FigureRow): RawFigures => ({
   employersVisited: Number(r.employers_first),
@@ -158,6 +191,7 @@ const toFigures = (r: FigureRow): RawFigures => ({
   graduatesTracked: Number(r.graduates_tracked),
   satisfactionSum: Number(r.satisfaction_sum),
   satisfactionCount: Number(r.satisfaction_count),
+  outreach: toOutreach(r),
 });
 
 const COLS = [
@@ -173,6 +207,14 @@ const COLS = [
   'employers_first',
   'principal_first',
   'new_first',
+  // migration 0014
+  'new_positions',
+  'hired',
+  'staff_visits',
+  'staff_only_visits',
+  'staff_participants',
+  'reached_first',
+  ...PLACE_KINDS.flatMap((k) => [`place_${k}_visits` as const, `place_${k}_first` as const]),
 ] as const;
 
 export interface FigureFilter {
@@ -241,9 +283,21 @@ export async function universityFiguresFromVisits(
       count(*) FILTER (WHERE x.internship_base) AS internship_bases, count(*) FILTER (WHERE x.recruitment_invite) AS recruitment_invites,
       count(*) FILTER (WHERE x.demand_survey) AS demand_surveys, coalesce(sum(x.graduates_tracked), 0) AS graduates_tracked,
       coalesce(sum(x.satisfaction), 0) AS satisfaction_sum, count(x.satisfaction) AS satisfaction_count,
-      count(DISTINCT x.employer_id) AS employers_first,
+      count(DISTINCT x.employer_id) FILTER (WHERE x.has_leader) AS employers_first,
       count(DISTINCT x.employer_id) FILTER (WHERE x.has_principal) AS principal_first,
-      count(DISTINCT x.employer_id) FILTER (WHERE NOT x.known_before) AS new_first
+      count(DISTINCT x.employer_id) FILTER (WHERE x.has_leader AND NOT x.known_before) AS new_first,
+      coalesce(sum(x.new_positions), 0) AS new_positions, coalesce(sum(x.hired), 0) AS hired,
+      count(*) FILTER (WHERE jsonb_array_length(x.staff) > 0) AS staff_visits,
+      count(*) FILTER (WHERE NOT x.has_leader) AS staff_only_visits,
+      coalesce(sum(jsonb_array_length(x.staff)), 0) AS staff_participants,
+      count(DISTINCT x.employer_id) AS reached_first,
+      ${sql.join(
+        PLACE_KINDS.map(
+          (k) =>
+            sql`count(*) FILTER (WHERE x.place_kind = ${k}) AS ${sql.ref(`place_${k}_visits`)},
+              count(DISTINCT x.employer_id) FILTER (WHERE x.place_kind = ${k}) AS ${sql.ref(`place_${k}_first`)}`,
+        ),
+      )}
     FROM (
       SELECT v.*,
         (EXISTS (SELECT 1 FROM prior_employers pe WHERE pe.employer_id = v.employer_id AND pe.university_code = v.university_code)
@@ -273,20 +327,32 @@ export async function campaignTotals(
   // Independent reads: side by side.
   const [figures, { rows }] = await Promise.all([
     known ?? universityFigures(db, campaign, asOf, filter),
-    sql<{ employers: number; new_employers: number }>`
-    SELECT count(DISTINCT p.employer_id)::int AS employers,
-           count(DISTINCT p.employer_id) FILTER (WHERE NOT p.known_before)::int AS new_employers
+    sql<Record<string, number>>`
+    SELECT count(DISTINCT p.employer_id) FILTER (WHERE p.first_on <= ${asOf})::int AS employers,
+           count(DISTINCT p.employer_id) FILTER (WHERE p.first_on <= ${asOf} AND NOT p.known_before)::int AS new_employers,
+           count(DISTINCT p.employer_id)::int AS reached,
+           ${sql.join(
+             PLACE_KINDS.map(
+               (k) =>
+                 sql`count(DISTINCT p.employer_id) FILTER (WHERE ${sql.ref(`p.first_${k}_on`)} <= ${asOf})::int AS ${sql.ref(k)}`,
+             ),
+           )}
     FROM ranking_pairs p
-    WHERE p.campaign_id = ${campaignId} AND p.first_on <= ${asOf} ${scopeFilter('p', filter)}`.execute(db),
+    WHERE p.campaign_id = ${campaignId} AND p.first_reached_on <= ${asOf} ${scopeFilter('p', filter)}`.execute(db),
   ]);
+  const row = rows[0] ?? {};
+  const outreach = noOutreach();
+  outreach.allEmployersReached = row.reached ?? 0;
+  for (const k of PLACE_KINDS) outreach.placeKinds[k].employers = row[k] ?? 0;
   const totals: CampaignTotals = {
     visits: 0,
-    employers: rows[0]?.employers ?? 0,
-    newEmployers: rows[0]?.new_employers ?? 0,
+    employers: row.employers ?? 0,
+    newEmployers: row.new_employers ?? 0,
     positions: 0,
     internshipBases: 0,
     graduatesTracked: 0,
     universitiesWithVisits: 0,
+    outreach,
   };
   for (const f of figures.values()) {
     totals.visits += f.visits;
@@ -294,6 +360,14 @@ export async function campaignTotals(
     totals.internshipBases += f.internshipBases;
     totals.graduatesTracked += f.graduatesTracked;
     if (f.visits > 0) totals.universitiesWithVisits += 1;
+    const o = f.outreach;
+    if (!o) continue;
+    outreach.staffVisits += o.staffVisits;
+    outreach.staffOnlyVisits += o.staffOnlyVisits;
+    outreach.staffParticipants += o.staffParticipants;
+    outreach.newPositions += o.newPositions;
+    outreach.hired += o.hired;
+    for (const k of PLACE_KINDS) outreach.placeKinds[k].visits += o.placeKinds[k].visits;
   }
   return totals;
 }

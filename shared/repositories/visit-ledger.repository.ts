@@ -39,7 +39,14 @@ export interface LedgerVisit {
     demandSurvey: boolean;
     graduatesTracked: number;
     satisfaction: number | null;
+    newPositions: number;
+    hired: number;
   };
+  /** Staff taking part (全员联动); a visit with no leaders was made by staff alone. */
+  staff: Array<{ role: string; name?: string }>;
+  placeKind: string | null;
+  /** Majors or skills the employer asked for (用人单位需求台账). */
+  majors: string[];
   notes: string | null;
   /** False for a visit dated outside the campaign's window (it counts nowhere). */
   counted: boolean;
@@ -95,6 +102,11 @@ interface VisitRow {
   demand_survey: boolean;
   graduates_tracked: number;
   satisfaction: number | null;
+  new_positions: number;
+  hired: number;
+  staff: Array<{ role: string; name?: string }>;
+  place_kind: string | null;
+  majors: string[];
   notes: string | null;
   counted: boolean;
   occurred_at: Date;
@@ -113,6 +125,7 @@ export async function pageUniversityVisits(
     SELECT v.ref, to_char(v.visited_on, 'YYYY-MM-DD') AS visited_on, v.mode, v.leaders, v.employer_id,
            e.canonical_name, v.employer_name, v.credit_code, e.credit_code AS resolved_credit_code, v.region_code,
            v.positions, v.internship_base, v.recruitment_invite, v.demand_survey, v.graduates_tracked, v.satisfaction,
+           v.new_positions, v.hired, v.staff, v.place_kind, v.majors,
            v.notes, (v.visited_on BETWEEN c.start_date AND c.end_date) AS counted, v.occurred_at, v.event_id,
            count(*) OVER ()::int AS total
     FROM visits v
@@ -149,7 +162,12 @@ export async function pageUniversityVisits(
         demandSurvey: r.demand_survey,
         graduatesTracked: r.graduates_tracked,
         satisfaction: r.satisfaction,
+        newPositions: r.new_positions,
+        hired: r.hired,
       },
+      staff: r.staff,
+      placeKind: r.place_kind,
+      majors: r.majors,
       notes: r.notes,
       counted: r.counted,
       occurredAt: r.occurred_at.toISOString(),

@@ -1,7 +1,7 @@
 // Current visit state: latest (occurred_at, event_id) wins, enforced in SQL by the upsert's guard.
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
-import type { LeaderRole, VisitMode } from '../db/tables/ingestion.table.ts';
+import type { LeaderRole, PlaceKind, StaffRole, VisitMode } from '../db/tables/ingestion.table.ts';
 
 export interface VisitKeyEvent {
   universityCode: string;
@@ -27,6 +27,13 @@ export interface VisitState extends VisitKeyEvent {
   demandSurvey: boolean;
   graduatesTracked: number;
   satisfaction: number | null;
+  /** A staff-only visit has none: it counts in coverage, never in the leader measures. */
+  hasLeader: boolean;
+  staff: Array<{ role: StaffRole; name?: string }>;
+  placeKind: PlaceKind | null;
+  newPositions: number;
+  hired: number;
+  majors: string[];
   notes: string | null;
 }
 
@@ -48,15 +55,18 @@ export async function upsertActiveVisits(db: Executor, visits: VisitState[]): Pr
     WITH applied AS (
       INSERT INTO visits (university_code, ref, campaign_id, state, occurred_at, event_id, inbox_id, visited_on, mode,
         leaders, has_principal, employer_id, employer_name, credit_code, region_code, positions, internship_base,
-        recruitment_invite, demand_survey, graduates_tracked, satisfaction, notes, updated_at)
+        recruitment_invite, demand_survey, graduates_tracked, satisfaction, has_leader, staff, place_kind, new_positions,
+        hired, majors, notes, updated_at)
       SELECT x."universityCode", x.ref, x."campaignId", 'active', x."occurredAt", x."eventId", x."inboxId", x."visitedOn",
         x.mode, x.leaders, x."hasPrincipal", x."employerId", x."employerName", x."creditCode", x."regionCode", x.positions,
-        x."internshipBase", x."recruitmentInvite", x."demandSurvey", x."graduatesTracked", x.satisfaction, x.notes, now()
+        x."internshipBase", x."recruitmentInvite", x."demandSurvey", x."graduatesTracked", x.satisfaction, x."hasLeader", x.staff, x."placeKind",
+        x."newPositions", x.hired, x.majors, x.notes, now()
       FROM jsonb_to_recordset(${toJson(visits)}::jsonb) AS x("universityCode" text, ref text, "campaignId" text,
         "occurredAt" timestamptz, "eventId" text, "inboxId" bigint, "visitedOn" date, mode text, leaders jsonb,
         "hasPrincipal" boolean, "employerId" bigint, "employerName" text, "creditCode" text, "regionCode" text,
         positions integer, "internshipBase" boolean, "recruitmentInvite" boolean, "demandSurvey" boolean,
-        "graduatesTracked" integer, satisfaction smallint, notes text)
+        "graduatesTracked" integer, satisfaction smallint, "hasLeader" boolean, staff jsonb, "placeKind" text,
+        "newPositions" integer, hired integer, majors jsonb, notes text)
       ON CONFLICT (university_code, ref) DO UPDATE SET
         campaign_id = EXCLUDED.campaign_id, state = 'active', occurred_at = EXCLUDED.occurred_at,
         event_id = EXCLUDED.event_id, inbox_id = EXCLUDED.inbox_id, visited_on = EXCLUDED.visited_on,
@@ -65,7 +75,9 @@ export async function upsertActiveVisits(db: Executor, visits: VisitState[]): Pr
         credit_code = EXCLUDED.credit_code, region_code = EXCLUDED.region_code, positions = EXCLUDED.positions,
         internship_base = EXCLUDED.internship_base, recruitment_invite = EXCLUDED.recruitment_invite,
         demand_survey = EXCLUDED.demand_survey, graduates_tracked = EXCLUDED.graduates_tracked,
-        satisfaction = EXCLUDED.satisfaction, notes = EXCLUDED.notes, updated_at = now()
+        satisfaction = EXCLUDED.satisfaction, has_leader = EXCLUDED.has_leader, staff = EXCLUDED.staff,
+        place_kind = EXCLUDED.place_kind, new_positions = EXCLUDED.new_positions, hired = EXCLUDED.hired,
+        majors = EXCLUDED.majors, notes = EXCLUDED.notes, updated_at = now()
       WHERE ${NEWER}
       RETURNING 1)
     SELECT count(*)::int AS n FROM applied`.execute(db);

@@ -87,6 +87,9 @@ export type VisitEventBody = {
     employer?: { name: string; creditCode?: string; regionCode?: string };
     outcomes?: Record<string, number | boolean>;
     notes?: string;
+    staff?: Array<{ role: 'teacher' | 'counsellor' | 'administrator'; name?: string }>;
+    placeKind?: 'enterprise' | 'park' | 'association' | 'institution' | 'other';
+    majors?: string[];
   };
 };
 

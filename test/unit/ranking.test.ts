@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fraction, NO_FIGURES, type UniversityMeasures } from '../../shared/domain/measures.ts';
+import { noOutreach } from '../../shared/domain/outreach.ts';
 import { rankProvinces, rankUniversities, withRankChanges } from '../../shared/domain/ranking.ts';
 
 function m(
@@ -25,6 +26,7 @@ function m(
     exactCompletion: fraction(Math.round(completion * 1e6), 1e6),
     expected: 0,
     behind: false,
+    outreach: noOutreach(),
   };
 }
 

@@ -1362,23 +1362,32 @@ export interface paths {
                                 name: string;
                                 regionCode?: string | null;
                             };
-                            leaders: {
+                            leaders?: {
                                 name: string;
                                 /** @enum {string} */
                                 role: "secretary" | "president" | "leader";
                             }[];
+                            majors?: string[];
                             /** @enum {string} */
                             mode: "onsite" | "invited" | "online";
                             notes?: string | null;
                             outcomes?: {
                                 demandSurvey?: boolean;
                                 graduatesTracked?: number;
+                                hired?: number;
                                 internshipBase?: boolean;
+                                newPositions?: number;
                                 positions?: number;
                                 recruitmentInvite?: boolean;
                                 satisfaction?: number;
                             };
+                            placeKind?: ("enterprise" | "park" | "association" | "institution" | "other") | null;
                             ref: string;
+                            staff?: {
+                                name?: string | null;
+                                /** @enum {string} */
+                                role: "teacher" | "counsellor" | "administrator";
+                            }[];
                             universityCode: string;
                             /** Format: date */
                             visitedOn: string;
@@ -1634,23 +1643,32 @@ export interface paths {
                                     name: string;
                                     regionCode?: string | null;
                                 };
-                                leaders: {
+                                leaders?: {
                                     name: string;
                                     /** @enum {string} */
                                     role: "secretary" | "president" | "leader";
                                 }[];
+                                majors?: string[];
                                 /** @enum {string} */
                                 mode: "onsite" | "invited" | "online";
                                 notes?: string | null;
                                 outcomes?: {
                                     demandSurvey?: boolean;
                                     graduatesTracked?: number;
+                                    hired?: number;
                                     internshipBase?: boolean;
+                                    newPositions?: number;
                                     positions?: number;
                                     recruitmentInvite?: boolean;
                                     satisfaction?: number;
                                 };
+                                placeKind?: ("enterprise" | "park" | "association" | "institution" | "other") | null;
                                 ref: string;
+                                staff?: {
+                                    name?: string | null;
+                                    /** @enum {string} */
+                                    role: "teacher" | "counsellor" | "administrator";
+                                }[];
                                 universityCode: string;
                                 /** Format: date */
                                 visitedOn: string;

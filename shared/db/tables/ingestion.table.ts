@@ -7,6 +7,10 @@ type Json<T> = ColumnType<T, string, string>;
 export type VisitEventType = 'visit.recorded' | 'visit.amended' | 'visit.retracted';
 export type VisitMode = 'onsite' | 'invited' | 'online';
 export type LeaderRole = 'secretary' | 'president' | 'leader';
+/** 专任教师, 辅导员, 行政管理人员 (migration 0014). */
+export type StaffRole = 'teacher' | 'counsellor' | 'administrator';
+/** 企业, 园区, 行业协会, 事业单位, 其他 (走进园区、走进行业、走进企业; migration 0014). */
+export type PlaceKind = 'enterprise' | 'park' | 'association' | 'institution' | 'other';
 
 export interface InboxEventTable {
   id: Generated<number>;
@@ -52,6 +56,14 @@ export interface VisitTable {
   satisfaction: number | null;
   notes: string | null;
   updated_at: Timestamp;
+  /** Migration 0014: false for a visit made by staff without any leader (counted in coverage, not in leader measures). */
+  has_leader: ColumnType<boolean, boolean | undefined, boolean>;
+  staff: ColumnType<Array<{ role: StaffRole; name?: string }>, string | undefined, string>;
+  place_kind: PlaceKind | null;
+  new_positions: ColumnType<number, number | undefined, number>;
+  hired: ColumnType<number, number | undefined, number>;
+  /** Majors or skills the employer asked for (用人单位需求台账). */
+  majors: ColumnType<string[], string | undefined, string>;
 }
 
 export interface DeadLetterTable {

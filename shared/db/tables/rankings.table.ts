@@ -10,8 +10,16 @@ export interface RankingPairTable {
   campaign_id: string;
   university_code: string;
   employer_id: number;
-  first_on: DateString;
+  /** First visit with a leader; null when only staff visited (migration 0014). */
+  first_on: DateString | null;
   first_principal_on: DateString | null;
+  /** First visit by anyone, leader or staff (migration 0014). */
+  first_reached_on: DateString;
+  first_enterprise_on: DateString | null;
+  first_park_on: DateString | null;
+  first_association_on: DateString | null;
+  first_institution_on: DateString | null;
+  first_other_on: DateString | null;
   /** In the prior list or visited before the campaign's start: not newly developed. */
   known_before: boolean;
 }
@@ -30,6 +38,23 @@ interface Figures {
   employers_first: Count;
   principal_first: Count;
   new_first: Count;
+  // Migration 0014: outcomes, staff and place kinds.
+  new_positions: Count;
+  hired: Count;
+  staff_visits: Count;
+  staff_only_visits: Count;
+  staff_participants: Count;
+  place_enterprise_visits: Count;
+  place_park_visits: Count;
+  place_association_visits: Count;
+  place_institution_visits: Count;
+  place_other_visits: Count;
+  reached_first: Count;
+  place_enterprise_first: Count;
+  place_park_first: Count;
+  place_association_first: Count;
+  place_institution_first: Count;
+  place_other_first: Count;
 }
 
 export interface RankingDailyTable extends Figures {

@@ -16,6 +16,7 @@ import {
   type ProvinceNotice,
   type UniversityLine,
 } from './notice-content.ts';
+import { outreachBlock } from './outreach-block.ts';
 
 /** Content-ID of the chart image attached inline to the mail. */
 export const CHART_CID = 'progress-chart@ledger';
@@ -278,6 +279,11 @@ function provinceBody(m: ProvinceNotice, o: Required<HtmlOptions>): string {
   return parts.join('\n');
 }
 
+/** A separately titled block after the numbered sections, or nothing. */
+function blockHtml(block: { title: string; lines: string[] } | null): string {
+  return block ? [h2(`附：${block.title}`), ...block.lines.map((l) => para(e(l)))].join('\n') : '';
+}
+
 export function renderHtml(model: NoticeModel, options: HtmlOptions = {}): string {
   const o: Required<HtmlOptions> = {
     chartSrc: options.chartSrc ?? `cid:${CHART_CID}`,
@@ -292,6 +298,7 @@ export function renderHtml(model: NoticeModel, options: HtmlOptions = {}): strin
 <tr><td style="padding:20px 24px 8px 24px;"><h1 style="${FONT}font-size:20px;line-height:1.5;color:#b71c1c;font-weight:bold;text-align:center;margin:0 0 12px 0;">${e(model.subject)}</h1></td></tr>
 <tr><td style="padding:0 24px 20px 24px;">
 ${body}
+${blockHtml(outreachBlock(model))}
 ${para(`<span style="font-size:12px;color:#666666;">本通报由访企拓岗促就业专项行动电子台账根据截至${e(model.asOfText)}已处理的走访记录自动生成；走访记录明细见附件《电子台账》。</span>`)}
 </td></tr></table>
 </td></tr></table>

@@ -14,6 +14,7 @@ import {
   type NoticeModel,
   type ProvinceNotice,
 } from './notice-content.ts';
+import { outreachBlock } from './outreach-block.ts';
 
 export const WECOM_MAX_BYTES = 4096;
 export const DINGTALK_MAX_BYTES = 20_000;
@@ -206,6 +207,11 @@ function fit(headLines: string[], body: string[], tail: string, maxBytes: number
   return text;
 }
 
+/** A separately titled block after the numbered sections, or nothing. */
+function blockGfm(block: { title: string; lines: string[] } | null): string[] {
+  return block ? [`## 附：${md(block.title)}`, '', ...block.lines.map((l) => `- ${md(l)}`), ''] : [];
+}
+
 export function renderMarkdown(model: NoticeModel, options: MarkdownOptions = {}): string {
   const flavor = options.flavor ?? 'gfm';
   if (flavor === 'gfm') {
@@ -217,11 +223,14 @@ export function renderMarkdown(model: NoticeModel, options: MarkdownOptions = {}
       '',
       ...body,
       '',
+      ...blockGfm(outreachBlock(model)),
       `> 本通报根据截至${model.asOfText}已处理的走访记录自动生成；走访记录明细见《电子台账》。`,
       '',
     ].join('\n');
   }
   const head = [`### ${md(model.subject)}`, lead(model), ''];
-  const body = model.kind === 'national' ? nationalRobot(model) : provinceRobot(model);
+  const robot = model.kind === 'national' ? nationalRobot(model) : provinceRobot(model);
+  const block = outreachBlock(model);
+  const body = block ? [...robot, `**${block.title}**`, ...block.lines.map((l) => `- ${md(l)}`)] : robot;
   return fit(head, body, `> 数据截至${model.asOfText}`, options.maxBytes ?? WECOM_MAX_BYTES);
 }

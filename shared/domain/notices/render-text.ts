@@ -10,6 +10,7 @@ import {
   type NoticeModel,
   type ProvinceNotice,
 } from './notice-content.ts';
+import { outreachBlock } from './outreach-block.ts';
 
 function totals(m: NoticeModel): string[] {
   const t = m.totals;
@@ -100,6 +101,11 @@ function province(m: ProvinceNotice): string[] {
   return out;
 }
 
+/** A separately titled block after the numbered sections (附: …), or nothing. */
+function blockLines(block: { title: string; lines: string[] } | null): string[] {
+  return block ? [`附：${block.title}`, ...block.lines, ''] : [];
+}
+
 export function renderText(model: NoticeModel, options: { maxListRows?: number } = {}): string {
   const area = model.kind === 'national' ? '全国' : model.provinceName;
   const t = model.totals;
@@ -110,6 +116,7 @@ export function renderText(model: NoticeModel, options: { maxListRows?: number }
     '',
     ...(model.kind === 'national' ? national(model, options.maxListRows ?? 300) : province(model)),
     '',
+    ...blockLines(outreachBlock(model)),
     `本通报由访企拓岗促就业专项行动电子台账根据截至${model.asOfText}已处理的走访记录自动生成；走访记录明细见附件《电子台账》。`,
   ];
   return lines.join('\n') + '\n';

@@ -263,3 +263,91 @@ export function parseLeaders(cell: CellValue | undefined, defaultRole?: LeaderRo
   }
   return ok(leaders);
 }
+
+// ── issue 15: staff, place kind, majors ─────────────────────────────────────────────────────────────────
+export type StaffRole = 'teacher' | 'counsellor' | 'administrator';
+export const STAFF_ROLE_LABELS: Record<StaffRole, string> = {
+  teacher: '专任教师',
+  counsellor: '辅导员',
+  administrator: '行政管理人员',
+};
+
+/** 专任教师 / 辅导员 / 行政管理人员 and their usual shorter forms, or the API's words. */
+export function parseStaffRole(text: string): StaffRole | undefined {
+  const t = toHalfWidth(text).replace(/\s+/g, '').toLowerCase();
+  if (/^(teacher|专任教师|专业教师|教师|老师|专任老师|任课教师)$/.test(t)) return 'teacher';
+  if (/^(counsellor|counselor|辅导员|班主任|学工|学工干部)$/.test(t)) return 'counsellor';
+  if (/^(administrator|行政管理人员|行政人员|管理人员|行政|就业处|就业指导中心|职能部门|就业工作人员)$/.test(t))
+    return 'administrator';
+  return undefined;
+}
+
+export interface StaffMember {
+  role: StaffRole;
+  name?: string;
+}
+
+const STAFF_HINT = '请写成 王五（辅导员）；赵六（专任教师），或只写身份：辅导员、专任教师、行政管理人员';
+const LIST_SEPARATORS = /[;；、,，/\n\r]+/;
+
+/**
+ * Staff taking part (全员联动), in one cell: 王五（辅导员）；赵六（专任教师）, or roles alone (辅导员、行政管理人员) when the
+ * names are not kept. Up to 50 people; every entry needs a role.
+ */
+export function parseStaff(cell: CellValue | undefined): Parsed<StaffMember[]> {
+  const staff: StaffMember[] = [];
+  for (const raw of toHalfWidth(cellText(cell)).split(LIST_SEPARATORS)) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    const bracket = /^(.+?)\s*[(（【\[]\s*([^)）】\]]+?)\s*[)）】\]]$/.exec(entry);
+    if (bracket) {
+      const role = parseStaffRole(bracket[2]!);
+      if (!role) return fail(`“${bracket[2]}”不是参与人员身份（${entry}）：${STAFF_HINT}`);
+      const name = bracket[1]!.trim();
+      if (name.length > 100) return fail(`姓名“${name.slice(0, 20)}…”超过 100 个字`);
+      staff.push({ role, name });
+      continue;
+    }
+    const role = parseStaffRole(entry);
+    if (!role) return fail(`没有注明“${entry}”的身份：${STAFF_HINT}`);
+    staff.push({ role });
+  }
+  if (staff.length > 50) return fail(`参与人员最多 50 位（现有 ${staff.length} 位）`);
+  return ok(staff);
+}
+
+export type PlaceKind = 'enterprise' | 'park' | 'association' | 'institution' | 'other';
+export const PLACE_KIND_LABELS: Record<PlaceKind, string> = {
+  enterprise: '企业',
+  park: '园区',
+  association: '行业协会',
+  institution: '事业单位',
+  other: '其他',
+};
+const PLACE_WORDS: Array<[RegExp, PlaceKind]> = [
+  [/^(enterprise|企业|公司|走进企业)$/i, 'enterprise'],
+  [/^(park|园区|产业园区|工业园区|开发区|高新区|科技园|走进园区)$/i, 'park'],
+  [/^(association|行业协会|协会|行业|商会|行业组织|走进行业)$/i, 'association'],
+  [/^(institution|事业单位|机关事业单位|机关|政府机关|医院)$/i, 'institution'],
+  [/^(other|其他|其它)$/i, 'other'],
+];
+
+/** 企业 / 园区 / 行业协会 / 事业单位 / 其他 (走进园区、走进行业、走进企业); blank = not stated. */
+export function parsePlaceKind(cell: CellValue | undefined): Parsed<PlaceKind | undefined> {
+  const text = toHalfWidth(cellText(cell)).replace(/\s+/g, '');
+  if (text === '') return ok(undefined);
+  for (const [pattern, kind] of PLACE_WORDS) if (pattern.test(text)) return ok(kind);
+  return fail(`“${cellText(cell)}”不是走访单位类型：请填 ${Object.values(PLACE_KIND_LABELS).join('、')}`);
+}
+
+/** Majors or skills asked for, one cell: 计算机科学与技术、电气工程；数控 (up to 50 entries of at most 100 characters). */
+export function parseMajors(cell: CellValue | undefined): Parsed<string[]> {
+  const majors = toHalfWidth(cellText(cell))
+    .split(LIST_SEPARATORS)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const long = majors.find((m) => m.length > 100);
+  if (long) return fail(`“${long.slice(0, 20)}…”超过 100 个字`);
+  if (majors.length > 50) return fail(`需求专业或技能最多 50 项（现有 ${majors.length} 项）`);
+  return ok(majors);
+}

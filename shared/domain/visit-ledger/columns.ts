@@ -22,6 +22,11 @@ export type FieldKey =
   | 'demandSurvey'
   | 'graduatesTracked'
   | 'satisfaction'
+  | 'staff'
+  | 'placeKind'
+  | 'newPositions'
+  | 'hired'
+  | 'majors'
   | 'notes';
 
 /** Headers a column may have (compared after normalizeHeader); the first is the template's. */
@@ -95,6 +100,12 @@ const ALIASES: Record<Exclude<FieldKey, 'leaderName' | 'leaderRole'>, string[]> 
     'graduatestracked',
   ],
   satisfaction: ['用人单位满意度', '满意度', '单位满意度', 'satisfaction'],
+  // Issue 15 (all optional): 全员联动, 走进园区/行业/企业, 开拓增量岗位, 需求台账.
+  staff: ['参与教职工', '参与人员', '参与教师', '其他参与人员', '全员联动参与人员', 'staff'],
+  placeKind: ['走访单位类型', '单位类型', '走访场所类型', '走访对象类型', 'placekind'],
+  newPositions: ['新增岗位数', '增量岗位数', '开拓增量岗位数', '新开拓岗位数', 'newpositions'],
+  hired: ['录用毕业生人数', '招聘毕业生人数', '吸纳毕业生人数', '签约毕业生人数', 'hired'],
+  majors: ['需求专业或技能', '需求专业', '需求技能', '专业需求', '所需专业', 'majors'],
   notes: ['备注', '说明', '其他情况', '备注说明', 'notes'],
 };
 

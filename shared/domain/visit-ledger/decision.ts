@@ -26,7 +26,13 @@ export interface VisitContent {
     demandSurvey: boolean;
     graduatesTracked: number;
     satisfaction: number | null;
+    // Issue 15: absent when not stated (0, empty), so the content of a visit without them hashes as it did before.
+    newPositions?: number;
+    hired?: number;
   };
+  staff?: Array<{ role: string; name: string | null }>;
+  placeKind?: string;
+  majors?: string[];
   notes: string | null;
 }
 
@@ -34,7 +40,10 @@ export interface VisitContent {
 export interface EventVisit {
   visitedOn: string;
   mode: string;
-  leaders: Array<{ role: string; name: string }>;
+  leaders?: Array<{ role: string; name: string }>;
+  staff?: Array<{ role: string; name?: string | null }>;
+  placeKind?: string | null;
+  majors?: string[];
   employer: { name: string; creditCode?: string | null; regionCode?: string | null };
   outcomes?: Partial<{
     positions: number;
@@ -43,6 +52,8 @@ export interface EventVisit {
     demandSurvey: boolean;
     graduatesTracked: number;
     satisfaction: number;
+    newPositions: number;
+    hired: number;
   }>;
   notes?: string | null;
 }
@@ -54,7 +65,7 @@ export function visitContent(campaignId: string | undefined, visit: EventVisit):
     campaignId: campaignId ?? null,
     visitedOn: visit.visitedOn,
     mode: visit.mode,
-    leaders: visit.leaders.map((l) => ({ role: l.role, name: l.name.trim() })),
+    leaders: (visit.leaders ?? []).map((l) => ({ role: l.role, name: l.name.trim() })),
     employer: {
       name: visit.employer.name.trim(),
       creditCode: code || null,
@@ -67,7 +78,12 @@ export function visitContent(campaignId: string | undefined, visit: EventVisit):
       demandSurvey: o.demandSurvey ?? false,
       graduatesTracked: o.graduatesTracked ?? 0,
       satisfaction: o.satisfaction ?? null,
+      newPositions: o.newPositions || undefined,
+      hired: o.hired || undefined,
     },
+    staff: visit.staff?.length ? visit.staff.map((m) => ({ role: m.role, name: m.name?.trim() || null })) : undefined,
+    placeKind: visit.placeKind ?? undefined,
+    majors: visit.majors?.length ? visit.majors.map((m) => m.trim()) : undefined,
     notes: visit.notes?.trim() || null,
   };
 }

@@ -11,12 +11,17 @@ import {
   parseLeaders,
   parseMode,
   parseRole,
+  parseMajors,
+  parsePlaceKind,
   parseSatisfaction,
+  parseStaff,
   parseYesNo,
   toHalfWidth,
   type CellValue,
   type Leader,
   type LeaderRole,
+  type PlaceKind,
+  type StaffMember,
   type VisitMode,
 } from './cells.ts';
 import type { FieldKey, HeaderColumn, LedgerHeader } from './columns.ts';
@@ -35,7 +40,12 @@ export interface LedgerVisit {
     demandSurvey?: boolean;
     graduatesTracked?: number;
     satisfaction?: number;
+    newPositions?: number;
+    hired?: number;
   };
+  staff?: StaffMember[];
+  placeKind?: PlaceKind;
+  majors?: string[];
   notes?: string;
 }
 
@@ -89,6 +99,11 @@ const FIELD_LABELS: Record<FieldKey, string> = {
   demandSurvey: '开展用人需求调研',
   graduatesTracked: '跟踪回访毕业生人数',
   satisfaction: '用人单位满意度',
+  staff: '参与教职工',
+  placeKind: '走访单位类型',
+  newPositions: '新增岗位数',
+  hired: '录用毕业生人数',
+  majors: '需求专业或技能',
   notes: '备注',
 };
 const LEADER_KEYS: FieldKey[] = ['leaders', 'secretaries', 'presidents', 'otherLeaders', 'leaderName'];
@@ -266,8 +281,14 @@ export function mapRow(
   const errorsBefore = r.errors.length;
   const leaders = readLeaders(r, header);
   const leaderCol = header.columns.find((c) => LEADER_KEYS.includes(c.key));
-  if (leaders.length === 0 && r.errors.length === errorsBefore)
-    r.fail(leaderCol, leaderCol?.key ?? 'leaders', '请填写带队校领导及其职务，如 张三（书记）');
+  // 全员联动: a visit made by staff alone needs no leader, but then it names its staff.
+  const staff = r.parsed('staff', parseStaff) ?? [];
+  if (leaders.length === 0 && staff.length === 0 && r.errors.length === errorsBefore)
+    r.fail(
+      leaderCol,
+      leaderCol?.key ?? 'leaders',
+      '请填写带队校领导及其职务，如 张三（书记）；没有校领导参加的走访请在 参与教职工 列填写参与人员',
+    );
   if (leaders.length > 20)
     r.fail(leaderCol, leaderCol?.key ?? 'leaders', `带队校领导最多 20 位（现有 ${leaders.length} 位）`);
 
@@ -302,6 +323,20 @@ export function mapRow(
   if (tracked !== undefined) outcomes.graduatesTracked = tracked;
   const satisfaction = r.parsed('satisfaction', parseSatisfaction);
   if (satisfaction !== undefined) outcomes.satisfaction = satisfaction;
+  const newPositions = r.parsed('newPositions', (c) => parseCount(c, 0, 1_000_000));
+  if (newPositions !== undefined) {
+    if (newPositions > (positions ?? 0))
+      r.fail(
+        r.column('newPositions'),
+        'newPositions',
+        `新增岗位数 ${newPositions} 超过提供岗位数 ${positions ?? 0}：新增岗位是提供岗位的一部分`,
+      );
+    else outcomes.newPositions = newPositions;
+  }
+  const hired = r.parsed('hired', (c) => parseCount(c, 0, 1_000_000));
+  if (hired !== undefined) outcomes.hired = hired;
+  const placeKind = r.parsed('placeKind', parsePlaceKind);
+  const majors = r.parsed('majors', parseMajors) ?? [];
   const notes = r.text('notes', 2000, false);
 
   const mapped: MappedRow = {
@@ -323,6 +358,9 @@ export function mapRow(
         ...(regionCode !== undefined ? { regionCode } : {}),
       },
       outcomes,
+      ...(staff.length > 0 ? { staff } : {}),
+      ...(placeKind !== undefined ? { placeKind } : {}),
+      ...(majors.length > 0 ? { majors } : {}),
       ...(notes !== undefined ? { notes } : {}),
     };
   }

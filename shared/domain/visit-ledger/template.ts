@@ -2,7 +2,7 @@
 // for the closed choices, date and number validation, a frozen header, and a 填写说明 sheet with one filled example.
 // Pure: returns the workbook's bytes.
 import ExcelJS from 'exceljs';
-import { MODE_LABELS } from './cells.ts';
+import { MODE_LABELS, PLACE_KIND_LABELS } from './cells.ts';
 
 export const LEDGER_SHEET = '走访台账';
 export const INSTRUCTIONS_SHEET = '填写说明';
@@ -143,6 +143,45 @@ export const TEMPLATE_COLUMNS: TemplateColumn[] = [
     example: 5,
     width: 10,
     validation: { whole: [1, 5] },
+  },
+  // Issue 15 (optional): 全员联动, 走进园区/行业/企业, 开拓增量岗位, 用人单位需求台账.
+  {
+    header: '参与教职工',
+    required: false,
+    rule: '参加走访的专任教师、辅导员、行政管理人员，如 王五（辅导员）；赵六（专任教师），也可只写身份（可空；没有校领导参加的走访必填，此时带队校领导可空）',
+    example: '王五（辅导员）',
+    width: 20,
+  },
+  {
+    header: '走访单位类型',
+    required: false,
+    rule: `${Object.values(PLACE_KIND_LABELS).join(' / ')}（下拉选择，可空）`,
+    example: '企业',
+    width: 10,
+    validation: { list: Object.values(PLACE_KIND_LABELS) },
+  },
+  {
+    header: '新增岗位数',
+    required: false,
+    rule: '提供岗位中新开拓的增量岗位数，不超过提供岗位数（可空）',
+    example: 30,
+    width: 10,
+    validation: { whole: [0, 1_000_000] },
+  },
+  {
+    header: '录用毕业生人数',
+    required: false,
+    rule: '通过本次走访录用的毕业生人数（可空）',
+    example: 3,
+    width: 10,
+    validation: { whole: [0, 1_000_000] },
+  },
+  {
+    header: '需求专业或技能',
+    required: false,
+    rule: '用人单位需求的专业或技能，多项用 、 分隔，如 计算机科学与技术、电子信息工程（可空）',
+    example: '计算机科学与技术、电子信息工程',
+    width: 24,
   },
   {
     header: '备注',
