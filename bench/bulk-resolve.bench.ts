@@ -159,7 +159,7 @@ function writeResults(names: number, distinct: number): void {
     'is when the first answer line arrived; `peak_rss` is the command’s peak resident memory.',
     '',
     'Before groups (commit 59151f6, one `resolve()` per line), the same bench with `BENCH_BULK_RESOLVE_NAMES=10000`:',
-    '185.77 names/s first pass (53.8 s), 1,300.59 second; after, on those 10,000: 2,354.59 / 3,371.67 names/s (load average',
+    '185.77 names/s first pass (53.8 s), 1,300.59 second; after, on those 10,000: 2,354.59 / 3,371.67 names/s (load average 15.6',
     'at the end of the run before; the machine is shared).',
     '',
   ]);
