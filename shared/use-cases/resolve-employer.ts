@@ -73,6 +73,11 @@ export interface EmployerResolver {
   resolve(db: Executor, input: EmployerInput): Promise<Resolution>;
   /** The same results in input order, with set-based lookups and all locks taken at once (in key order). */
   resolveMany(db: Transaction<Database>, inputs: EmployerInput[]): Promise<Resolution[]>;
+  /**
+   * resolveMany for inputs that may hold unusable names: each such input gets its EmployerInputError in its place and
+   * the others are resolved all the same, in one set-based call (`ledger employers resolve` answers per line).
+   */
+  resolveEach(db: Transaction<Database>, inputs: EmployerInput[]): Promise<Array<Resolution | EmployerInputError>>;
 }
 
 /** A name that leaves nothing to match on (empty after removing spaces and punctuation). */
@@ -317,8 +322,7 @@ export function createEmployerResolver(
   }
 
   /** Lock-free lookups for all inputs at once: registered credit codes and exact keys of spellings seen before. */
-  async function prefetch(db: Executor, inputs: EmployerInput[]): Promise<Prefetched> {
-    const names = inputs.map(prepare);
+  async function prefetch(db: Executor, names: PreparedName[]): Promise<Prefetched> {
     await warnOnceWithoutTrigrams(db);
     const codes = [...new Set(names.flatMap((name) => (name.creditCode ? [name.creditCode] : [])))];
     const ownerOfCode = new Map<string, EmployerRow>();
@@ -437,14 +441,34 @@ export function createEmployerResolver(
   }
 
   async function resolveManyIn(db: Transaction<Database>, inputs: EmployerInput[]): Promise<Resolution[]> {
-    return finish(db, await prefetch(db, inputs));
+    return finish(db, await prefetch(db, inputs.map(prepare)));
+  }
+
+  async function resolveEach(
+    db: Transaction<Database>,
+    inputs: EmployerInput[],
+  ): Promise<Array<Resolution | EmployerInputError>> {
+    const out: Array<Resolution | EmployerInputError | undefined> = new Array(inputs.length);
+    const names: PreparedName[] = [];
+    const at: number[] = [];
+    inputs.forEach((input, i) => {
+      try {
+        names.push(prepare(input));
+        at.push(i);
+      } catch (err) {
+        if (!(err instanceof EmployerInputError)) throw err;
+        out[i] = err;
+      }
+    });
+    if (names.length > 0) (await finish(db, await prefetch(db, names))).forEach((r, j) => (out[at[j]!] = r));
+    return out as Array<Resolution | EmployerInputError>;
   }
 
   return {
     async resolve(db, input) {
       if (db.isTransaction) return (await resolveManyIn(db as Transaction<Database>, [input]))[0]!;
       // Known employers need no transaction: read, and record a new spelling (idempotent) if there is one.
-      const prefetched = await prefetch(db, [input]);
+      const prefetched = await prefetch(db, [prepare(input)]);
       if (prefetched.undecided.length === 0) {
         await insertSpellings(db, prefetched.spellings);
         return prefetched.out[0]!;
@@ -454,5 +478,6 @@ export function createEmployerResolver(
       return db.transaction().execute(async (trx) => (await finish(trx, { ...prefetched, spellings: [] }))[0]!);
     },
     resolveMany: resolveManyIn,
+    resolveEach,
   };
 }

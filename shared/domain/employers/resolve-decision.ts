@@ -111,11 +111,44 @@ export interface BatchDecisions {
   codesGiven: Map<number, string>;
 }
 
+/** pg_trgm's trigrams of a text: each run of letters and digits, lower case, padded with two spaces before and one after. */
+function trigrams(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    const chars = [' ', ' ', ...word, ' '];
+    for (let i = 0; i + 3 <= chars.length; i++) out.add(chars[i]! + chars[i + 1]! + chars[i + 2]!);
+  }
+  return out;
+}
+
+/** pg_trgm's similarity(a, b): shared trigrams over all distinct trigrams of both. */
+export function trigramSimilarity(a: string, b: string): number {
+  const x = trigrams(a);
+  const y = trigrams(b);
+  let shared = 0;
+  for (const t of x) if (y.has(t)) shared++;
+  const all = x.size + y.size - shared;
+  return all === 0 ? 0 : shared / all;
+}
+
+/** pg_trgm's default similarity_threshold: the `%` operator blocking uses on brands. */
+const TRIGRAM_THRESHOLD = 0.3;
+
+/** An employer created earlier in the batch, with what blocking would find it by. */
+interface CreatedInBatch extends ResolveCandidate {
+  core: string;
+  coreSorted: string;
+  brand: string;
+}
+
 /**
  * Several names in order, each also meeting the employers created for earlier names of the batch (two spellings of
  * one new employer in one batch create it once) and the codes given earlier in the batch. `candidatesOf[i]` are the
  * stored candidates of `names[i]`; `newIds` the ids to give new employers, in order (reserved beforehand). The same
- * decisions as decideName one name at a time with the writes in between.
+ * decisions and scores as decideName one name at a time with the writes in between: an employer created earlier in
+ * the batch is a candidate only when blocking would have found it (same core, sorted core, credit code or spelling
+ * key, or a brand of three characters or more within pg_trgm's threshold), and a spelling an earlier name of the
+ * batch gave an employer is an exact-key hit, as it would be once written.
  */
 export function decideInOrder(
   names: readonly NameToResolve[],
@@ -123,18 +156,53 @@ export function decideInOrder(
   newIds: readonly number[],
   t: Thresholds,
 ): BatchDecisions {
-  const created: Array<ResolveCandidate & { key: string }> = [];
+  const created: CreatedInBatch[] = [];
   const codesGiven = new Map<number, string>();
   const codeOf = (c: { id: number; creditCode: string | null }) => c.creditCode ?? codesGiven.get(c.id) ?? null;
+  // Spelling keys the batch gave each employer, and the employers each such key now names.
+  const keysOf = new Map<number, Set<string>>();
+  const employersOfKey = new Map<string, Set<number>>();
+  const giveKey = (id: number, key: string) => {
+    let keys = keysOf.get(id);
+    if (!keys) keysOf.set(id, (keys = new Set()));
+    keys.add(key);
+    let ids = employersOfKey.get(key);
+    if (!ids) employersOfKey.set(key, (ids = new Set()));
+    ids.add(id);
+  };
+  // Every stored candidate of the batch by id: a stored employer given a spelling by an earlier name is found by it.
+  const stored = new Map<number, ResolveCandidate>();
+  for (const cs of candidatesOf) for (const c of cs) if (!stored.has(c.id)) stored.set(c.id, c);
   let nextId = 0;
   const decisions = names.map((name, i): BatchDecision => {
-    const candidates: ResolveCandidate[] = [
-      ...candidatesOf[i]!.map((c) => ({ ...c, creditCode: codeOf(c) })),
-      ...created.map((c) => ({ ...c, creditCode: codeOf(c), keyHit: c.key === name.features.key })),
-    ];
+    const f = name.features;
+    const hasKey = (id: number) => keysOf.get(id)?.has(f.key) ?? false;
+    const own = new Set(candidatesOf[i]!.map((c) => c.id));
+    const storedByKey = [...(employersOfKey.get(f.key) ?? [])].flatMap((id) => {
+      const c = own.has(id) ? undefined : stored.get(id);
+      return c ? [c] : [];
+    });
+    const trigramsOn = f.brand.length >= 3;
+    const blocked = created.filter(
+      (c) =>
+        c.core === f.core ||
+        c.coreSorted === f.coreSorted ||
+        (name.creditCode !== null && codeOf(c) === name.creditCode) ||
+        hasKey(c.id) ||
+        (trigramsOn && trigramSimilarity(c.brand, f.brand) >= TRIGRAM_THRESHOLD),
+    );
+    const candidates: ResolveCandidate[] = [...candidatesOf[i]!, ...storedByKey, ...blocked].map((c) => ({
+      id: c.id,
+      status: c.status,
+      candidateId: c.candidateId,
+      features: c.features,
+      creditCode: codeOf(c),
+      keyHit: c.keyHit || hasKey(c.id),
+    }));
     const d = decideName(name, candidates, t);
     if (d.kind === 'matched') {
       if (d.linkCode) codesGiven.set(d.employerId, name.creditCode!);
+      giveKey(d.employerId, f.key);
       return { kind: 'matched', employerId: d.employerId, score: d.score };
     }
     const id = newIds[nextId++];
@@ -146,9 +214,12 @@ export function decideInOrder(
       candidateId: d.candidateId,
       creditCode: name.creditCode,
       keyHit: false,
-      features: matchFeaturesOf(name.features),
-      key: name.features.key,
+      features: matchFeaturesOf(f),
+      core: f.core,
+      coreSorted: f.coreSorted,
+      brand: f.brand,
     });
+    giveKey(id, f.key);
     return { ...d, employerId: id };
   });
   return { decisions, codesGiven };
