@@ -9,14 +9,13 @@ import { recorder, writeSection } from './results.ts';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { createProducer } from '../jobs/producer.ts';
 import { loadConfig } from '../shared/config.ts';
 import { createDb, type Db } from '../shared/db/database.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
-import { createRedis } from '../shared/redis.ts';
+import { createRedis, type RedisClient } from '../shared/redis.ts';
 import { bodyHash } from '../shared/domain/visit-event.schema.ts';
 import { freePort } from '../services/demo/processes.ts';
 
@@ -58,7 +57,7 @@ async function bullmqNoop(): Promise<number> {
   let done = 0;
   const finished = new Promise<void>((resolve) => {
     const worker = new Worker('bench-noop', async () => {}, {
-      connection: connection.duplicate(),
+      connection: createRedis(base.REDIS_URL, 'worker'),
       prefix,
       concurrency: 50,
     });
@@ -226,7 +225,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function startWorkerProcesses(redis: Redis): Promise<ChildProcess[]> {
+async function startWorkerProcesses(redis: RedisClient): Promise<ChildProcess[]> {
   const children: ChildProcess[] = [];
   for (let i = 0; i < WORKER_PROCESSES; i++) {
     const q = new Queue('visit-events', { connection: redis, prefix });

@@ -1,5 +1,6 @@
 // The only reader of process.env. Parses everything at once and reports every problem in one message.
 import { z } from 'zod';
+import { parseRedisUrl, RedisUrlError } from './redis-url.ts';
 
 const url = (protocols: string[], example: string) =>
   z.string().refine(
@@ -24,7 +25,21 @@ const schema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/ledger').default(
     'postgres://postgres@127.0.0.1:5432/ledger',
   ),
-  REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
+  /** One server (`redis://`, `rediss://`) or a Redis Cluster by some of its nodes (`redis+cluster://h1:7000,h2:7000`). */
+  REDIS_URL: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parseRedisUrl(v);
+      } catch (err) {
+        if (!(err instanceof RedisUrlError)) throw err;
+        ctx.addIssue({
+          code: 'custom',
+          message: `${err.message}: set it like redis://127.0.0.1:6379, or redis+cluster://10.0.0.1:7000,10.0.0.2:7000 for a Redis Cluster`,
+        });
+      }
+    })
+    .default('redis://127.0.0.1:6379'),
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z
@@ -32,7 +47,10 @@ const schema = z.object({
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
-  /** Prefix for every BullMQ key; wrap in {braces} on Redis Cluster so a queue's keys share a slot. */
+  /**
+   * Prefix for every BullMQ key. On a Redis Cluster it must carry a hash tag (`{ledger}`): BullMQ's scripts touch
+   * several keys of a queue at once, and those must share a slot (checked in loadConfig).
+   */
   QUEUE_PREFIX: z.string().min(1).default('ledger'),
   /** visit-events jobs held at once per worker process; they share at most 2 transactions (group commit), so high is cheap. */
   WORKER_CONCURRENCY: int(1, 1000).default(64),
@@ -118,6 +136,12 @@ function shownValue(name: string, value: string | undefined): string | undefined
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):.*@/i, '$1:***@');
 }
 
+/** Redis's rule: the key's slot is that of the text between its first '{' and the next '}', when that is not empty. */
+function hasHashTag(prefix: string): boolean {
+  const open = prefix.indexOf('{');
+  return open >= 0 && prefix.indexOf('}', open + 1) > open + 1;
+}
+
 /** Parses the given environment (process.env by default); empty strings count as unset. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -130,6 +154,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(problems);
   }
   const cfg = parsed.data;
+  if (parseRedisUrl(cfg.REDIS_URL).kind === 'cluster' && !hasHashTag(cfg.QUEUE_PREFIX)) {
+    throw new ConfigError([
+      `QUEUE_PREFIX=${JSON.stringify(cfg.QUEUE_PREFIX)} needs a hash tag on a Redis Cluster (REDIS_URL is redis+cluster://): set it like {ledger}, so that each queue's keys share one slot`,
+    ]);
+  }
   if (cfg.RESOLVE_REVIEW_THRESHOLD > cfg.RESOLVE_MATCH_THRESHOLD) {
     throw new ConfigError([
       `RESOLVE_REVIEW_THRESHOLD=${cfg.RESOLVE_REVIEW_THRESHOLD} must not exceed RESOLVE_MATCH_THRESHOLD=${cfg.RESOLVE_MATCH_THRESHOLD}`,

@@ -9,7 +9,7 @@ import {
   analyzeIngestionTables,
   countAcceptedInboxRows,
 } from '../../shared/repositories/inbox-processing.repository.ts';
-import { createRedis } from '../../shared/redis.ts';
+import { createRedis, deleteKeysWithPrefix } from '../../shared/redis.ts';
 import {
   generateEmployers,
   generateUniversities,
@@ -62,12 +62,7 @@ export async function freshDatabase(
   await dropDemoDatabase(databaseUrl, database, options);
   const redis = createRedis(redisUrl, 'cli');
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysWithPrefix(redis, `${prefix}:`); // on a cluster, on each master
   } finally {
     redis.disconnect();
   }

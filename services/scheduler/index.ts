@@ -5,13 +5,12 @@
 // their ranking run, periods with snapshots but no notices their notices job (the job chain breaks when the queue
 // loses the notices job between the two), and deliveries still pending or stuck 'sending' are queued again.
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Redis } from 'ioredis';
 import { createProducer, type Producer } from '../../jobs/producer.ts';
 import type { Config } from '../../shared/config.ts';
 import { createDb, dbTimeoutsFor, type Db } from '../../shared/db/database.ts';
 import { dateIn, runsForCatchUp, runsForTick, type DueRun, type PeriodKind } from '../../shared/domain/periods.ts';
 import { moduleLogger } from '../../shared/log.ts';
-import { createRedis } from '../../shared/redis.ts';
+import { createRedis, type RedisClient } from '../../shared/redis.ts';
 import { recoverDeliveries, type DeliveryRecovery } from '../../shared/use-cases/deliver-notices.ts';
 import { listCampaignDates } from '../../shared/repositories/measures.repository.ts';
 import { periodsWithNotices } from '../../shared/repositories/notice.repository.ts';
@@ -63,7 +62,7 @@ export async function startScheduler(config: Config, overrides: SchedulerOverrid
       applicationName: 'ledger-scheduler',
       timeouts: dbTimeoutsFor(config, 'background'),
     });
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   let producer = overrides.producer;
   if (!producer) {
     redis = createRedis(config.REDIS_URL, 'scheduler');

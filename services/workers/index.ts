@@ -1,6 +1,5 @@
 // The worker process part: one BullMQ Worker per queue that has a job module, plus the inbox and delivery sweepers.
 import { Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { QUEUES, type QueueName } from '../../jobs/catalogue.ts';
 import { JOB_MODULES } from '../../jobs/index.ts';
 import type { JobContext, JobModule } from '../../jobs/job.ts';
@@ -8,7 +7,7 @@ import { createProducer, type Producer } from '../../jobs/producer.ts';
 import type { Config } from '../../shared/config.ts';
 import { createDb, dbTimeoutsFor, type Db } from '../../shared/db/database.ts';
 import { moduleLogger } from '../../shared/log.ts';
-import { createRedis } from '../../shared/redis.ts';
+import { createRedis, type RedisClient } from '../../shared/redis.ts';
 import { startDeliverySweeper, type DeliverySweeper } from './delivery-sweeper.ts';
 import { startSweeper, type Sweeper } from './sweeper.ts';
 
@@ -80,7 +79,7 @@ export async function startWorkers(config: Config, overrides: WorkerOverrides = 
   const producerRedis = createRedis(config.REDIS_URL, 'producer');
   const producer = createProducer({ connection: producerRedis, prefix: config.QUEUE_PREFIX });
   const workers: Worker[] = [];
-  const connections: Redis[] = [producerRedis];
+  const connections: RedisClient[] = [producerRedis];
   let sweeper: Sweeper | undefined;
   let deliverySweeper: DeliverySweeper | undefined;
   try {

@@ -2,7 +2,7 @@
 // the file's own (cloned from the migrated template), and on request a Redis key prefix of its own, a producer on it,
 // the real API and workers in this process. Teardown closes what the tests registered, then the services, deletes
 // the prefix's keys and drops the database; it fails the file if anything still holds a connection to its database.
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { createProducer, type Producer } from '../../jobs/producer.ts';
@@ -80,7 +80,10 @@ export function useTestServices(options: TestServicesOptions = {}): TestServices
       queue = { url: server.url, prefix: uniqueName('ledger_test'), cleanup: () => server.stop() };
     } else if (wantsRedis) queue = createTestRedis();
     if (options.producer) {
-      redis = createRedis(queue!.url, 'producer');
+      const client = createRedis(queue!.url, 'producer');
+      // Tests flush and duplicate it: one server (a cluster test sets its services up itself).
+      if (!(client instanceof Redis)) throw new Error(`useTestServices needs one Redis server, not ${queue!.url}`);
+      redis = client;
       producer = createProducer({ connection: redis, prefix: queue!.prefix });
     }
     if (options.api) {

@@ -1,5 +1,5 @@
 // A Redis key prefix of this test file's own; its keys are deleted afterwards.
-import { createRedis } from '../../shared/redis.ts';
+import { createRedis, deleteKeysWithPrefix } from '../../shared/redis.ts';
 import { TEST_REDIS_URL } from './services.ts';
 import { uniqueName } from './test-db.ts';
 
@@ -17,12 +17,7 @@ export function createTestRedis(): TestRedis {
     async cleanup() {
       const redis = createRedis(TEST_REDIS_URL, 'cli');
       try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length) await redis.del(...keys);
-        } while (cursor !== '0');
+        await deleteKeysWithPrefix(redis, prefix);
       } finally {
         redis.disconnect();
       }

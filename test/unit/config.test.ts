@@ -70,6 +70,19 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes a Redis Cluster by its nodes, and then wants a hash tag in QUEUE_PREFIX', () => {
+    const url = 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000';
+    expect(loadConfig({ REDIS_URL: url, QUEUE_PREFIX: '{ledger}' })).toMatchObject({ REDIS_URL: url });
+    expect(problems({ REDIS_URL: url })[0]).toMatch(/QUEUE_PREFIX="ledger" needs a hash tag on a Redis Cluster/);
+    expect(problems({ REDIS_URL: url, QUEUE_PREFIX: 'ledger{}' })[0]).toMatch(/needs a hash tag/);
+    expect(problems({ REDIS_URL: 'redis+cluster://10.0.0.1:7000/0', QUEUE_PREFIX: '{ledger}' })[0]).toMatch(
+      /^REDIS_URL=.* takes no database or options after the nodes/,
+    );
+    expect(problems({ REDIS_URL: 'redis+cluster://10.0.0.1:x', QUEUE_PREFIX: '{ledger}' })[0]).toMatch(
+      /has a node that is not host:port .*set it like redis:\/\/127\.0\.0\.1:6379, or redis\+cluster:\/\//,
+    );
+  });
+
   it('refuses a review threshold above the match threshold', () => {
     expect(problems({ RESOLVE_MATCH_THRESHOLD: '0.7', RESOLVE_REVIEW_THRESHOLD: '0.8' })[0]).toMatch(
       /must not exceed RESOLVE_MATCH_THRESHOLD/,
