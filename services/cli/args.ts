@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { isDate, parsePeriod } from '../../shared/domain/periods.ts';
 import type { RankingScope } from '../../shared/domain/ranking.types.ts';
-import { parseRankingScope, parseScope, type ClientScope } from '../../shared/domain/scope.ts';
+import { parseNoticeScope, parseRankingScope, parseScope, type ClientScope } from '../../shared/domain/scope.ts';
 
 export function dateArg(value: string): string {
   if (!isDate(value)) throw new InvalidArgumentError(`"${value}" is not a date: write YYYY-MM-DD, e.g. 2022-03-01`);
@@ -45,7 +45,7 @@ function positiveInteger(value: string): number | null {
 
 /** The scopes of API keys and console users, as the option help and the errors spell them. */
 export const SCOPE_HELP =
-  'university:CODE (10-digit MOE code), province:CODE (6-digit GB/T 2260 code such as 440000), national or admin';
+  'university:CODE (10-digit MOE code), province:CODE (6-digit GB/T 2260 code such as 440000), bingtuan (新疆生产建设兵团, = province:660000), central (部属 and 部省合建), national or admin';
 
 /** Parses the scope of an API key or a console user (parseScope); whether the code exists is the command's check. */
 export function scopeArg(value: string): ClientScope {
@@ -54,18 +54,21 @@ export function scopeArg(value: string): ClientScope {
   return scope;
 }
 
-/** Parses the scope of a ranking: national, provinces or province:CODE. */
+/** Parses the scope of a ranking: national, provinces, central, province:CODE or bingtuan (= province:660000). */
 export function rankingScopeArg(value: string): RankingScope {
   const scope = parseRankingScope(value);
   if (!scope)
     throw new InvalidArgumentError(
-      `"${value}" is not a ranking scope: national, provinces or province:CODE (e.g. province:440000)`,
+      `"${value}" is not a ranking scope: national, provinces, central, province:CODE (e.g. province:440000) or bingtuan`,
     );
   return scope;
 }
 
-/** Parses the scope of a notice (and of its recipients): national or province:CODE. */
+/** Parses the scope of a notice (and of its recipients): national, central, province:CODE or bingtuan (= province:660000). */
 export function noticeScopeArg(value: string): string {
-  if (value === 'national' || /^province:\d{6}$/.test(value)) return value;
-  throw new InvalidArgumentError(`"${value}" is not a notice scope: national or province:CODE (e.g. province:440000)`);
+  const scope = parseNoticeScope(value);
+  if (scope) return scope;
+  throw new InvalidArgumentError(
+    `"${value}" is not a notice scope: national, central, province:CODE (e.g. province:440000) or bingtuan`,
+  );
 }

@@ -1,8 +1,11 @@
 // The shapes of rankings shared by the rankings endpoint, snapshots and notices (CONTRACT.md).
 import type { OutreachFigures } from './outreach.ts';
 
-/** `national`, `province:440000` or `provinces`. */
-export type RankingScope = 'national' | 'provinces' | `province:${string}`;
+/**
+ * `national`, `province:440000` (a reporting unit: 兵团 is `province:660000`, alias `bingtuan`), `provinces` (the 32
+ * reporting units) or `central` (the 部属 and 部省合建 universities).
+ */
+export type RankingScope = 'national' | 'provinces' | 'central' | `province:${string}`;
 
 export interface UniversityRankRow {
   rank: number;
@@ -47,7 +50,7 @@ export interface ProvinceRankRow {
 export interface UniversityRanking {
   campaignId: string;
   asOf: string;
-  scope: 'national' | `province:${string}`;
+  scope: 'national' | 'central' | `province:${string}`;
   rows: UniversityRankRow[];
 }
 

@@ -3,6 +3,7 @@
 // with --skip-invalid; either way every bad line is reported with its number and why.
 import { parse } from 'csv-parse/sync';
 import { isValidCreditCode, normalizeCreditCode } from './credit-code.ts';
+import { centralKindOf, reportingUnitOf, type CentralKind } from './scope.ts';
 
 /** A problem with one line of the file (line 1 is the header; a quoted field may span lines: its first line counts). */
 export interface LineError {
@@ -47,6 +48,8 @@ export interface UniversityRow {
   newUndergrad: boolean | null;
   /** null: the file has no value, so keep the stored one (a new university gets level = 专科). */
   vocational: boolean | null;
+  /** 部属 / 部省合建 (scope.ts centralKindOf), null for neither: derived from the code and the authority, not a column. */
+  central: CentralKind | null;
 }
 
 export interface PlacementRateRow {
@@ -231,8 +234,18 @@ function checkRate(value: string, bad: (r: string) => void): number | undefined 
   return rate;
 }
 
-export function validateUniversities(parsed: ParsedCsv, provinces: ProvinceRef[]): Validated<UniversityRow> {
+/**
+ * Universities of the MOE list. The reporting unit replaces the province of a university whose authority is
+ * 新疆生产建设兵团 (660000, RULES.md "Reporting units"); `jointCodes` are the 部省合建 universities
+ * (data/central-joint-universities.csv), and a central authority makes a university 部属.
+ */
+export function validateUniversities(
+  parsed: ParsedCsv,
+  provinces: ProvinceRef[],
+  jointCodes: ReadonlySet<string> = new Set(),
+): Validated<UniversityRow> {
   const province = provinceLookup(provinces);
+  const provinceNames = provinces.flatMap((p) => [p.name, p.shortName]);
   const spec = {
     required: ['code', 'name', 'province', 'city', 'authority', 'level', 'private'],
     optional: ['new_undergrad', 'vocational'],
@@ -263,16 +276,18 @@ export function validateUniversities(parsed: ParsedCsv, provinces: ProvinceRef[]
     const newUndergrad = flag('new_undergrad', false);
     const vocational = flag('vocational', false);
     if (!provinceCode || (level !== '本科' && level !== '专科') || isPrivate === null) return undefined;
+    const authority = get('authority') ?? '';
     return {
       code,
       name,
-      provinceCode,
+      provinceCode: reportingUnitOf(authority, provinceCode),
       city: get('city') ?? '',
-      authority: get('authority') ?? '',
+      authority,
       level,
       private: isPrivate,
       newUndergrad,
       vocational,
+      central: centralKindOf(code, authority, jointCodes, provinceNames),
     };
   });
   return rejectDuplicates(

@@ -78,6 +78,16 @@ function toOverride(o: {
   };
 }
 
+/** The 部属 ('ministry') and 部省合建 ('joint') universities by code (universities.central, migration 0013). */
+export async function centralUniversities(db: Executor): Promise<Map<string, 'ministry' | 'joint'>> {
+  const rows = await db
+    .selectFrom('universities')
+    .select(['code', 'central'])
+    .where('central', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.code.trim(), r.central!]));
+}
+
 export async function listProvinces(db: Executor): Promise<ProvinceInfo[]> {
   return db.selectFrom('provinces').select(['code', 'name']).orderBy('code').execute();
 }
@@ -220,6 +230,8 @@ const COLS = [
 export interface FigureFilter {
   provinceCode?: string;
   universityCode?: string;
+  /** Only the 部属 and 部省合建 universities (universities.central, migration 0013). */
+  central?: boolean;
 }
 
 function scopeFilter(alias: string, f: FigureFilter) {
@@ -228,6 +240,10 @@ function scopeFilter(alias: string, f: FigureFilter) {
   if (f.provinceCode)
     parts.push(
       sql`AND ${sql.ref(`${alias}.university_code`)} IN (SELECT code FROM universities WHERE province_code = ${f.provinceCode})`,
+    );
+  if (f.central)
+    parts.push(
+      sql`AND ${sql.ref(`${alias}.university_code`)} IN (SELECT code FROM universities WHERE central IS NOT NULL)`,
     );
   return sql.join(parts, sql` `);
 }
@@ -312,18 +328,22 @@ export async function universityFiguresFromVisits(
   return new Map(rows.map((r) => [r.university_code.trim(), toFigures(r)]));
 }
 
-/** Campaign-wide (or one province's) totals as of a date; employers are distinct over all universities in scope. */
+/**
+ * Campaign-wide (or one reporting unit's, or the central universities') totals as of a date; employers are distinct
+ * over all universities in scope.
+ */
 export async function campaignTotals(
   db: Executor,
   campaignId: string,
   asOf: string,
-  provinceCode?: string,
+  /** A reporting unit's code, or a filter (`{ central: true }`); absent: the whole campaign. */
+  provinceCode?: string | FigureFilter,
   /** The scope's figures as of `asOf` when the caller has them already (measuresAsOf's): not read twice. */
   known?: Map<string, RawFigures>,
 ): Promise<CampaignTotals> {
   const campaign = await getCampaignRules(db, campaignId);
   if (!campaign) throw new UnknownCampaignError(campaignId);
-  const filter = provinceCode ? { provinceCode } : {};
+  const filter = typeof provinceCode === 'string' ? { provinceCode } : (provinceCode ?? {});
   // Independent reads: side by side.
   const [figures, { rows }] = await Promise.all([
     known ?? universityFigures(db, campaign, asOf, filter),

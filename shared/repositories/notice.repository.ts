@@ -159,6 +159,8 @@ export interface LedgerFilter {
   from: string;
   to: string;
   provinceCode?: string;
+  /** Only the 部属 and 部省合建 universities (the central notice's). */
+  central?: boolean;
   pageSize?: number;
 }
 
@@ -171,6 +173,7 @@ export async function* ledgerVisits(db: Executor, filter: LedgerFilter): AsyncGe
   const pageSize = filter.pageSize ?? 2000;
   let uq = db.selectFrom('universities').select(['code', 'name']).orderBy('code');
   if (filter.provinceCode) uq = uq.where('province_code', '=', filter.provinceCode);
+  if (filter.central) uq = uq.where('central', 'is not', null);
   const universities = await uq.execute();
   for (const u of universities) {
     let after: { d: string; r: string } | null = null;

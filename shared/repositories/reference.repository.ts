@@ -10,6 +10,7 @@ import type {
   ProvinceRef,
   UniversityRow,
 } from '../domain/reference-rows.ts';
+import type { UniversityScopeFacts } from '../domain/scope.ts';
 
 export interface UpsertCounts {
   inserted: number;
@@ -26,6 +27,16 @@ export async function listProvinces(db: Executor): Promise<ProvinceRef[]> {
 export async function findUniversityProvince(db: Executor, code: string): Promise<string | undefined> {
   const row = await db.selectFrom('universities').select('province_code').where('code', '=', code).executeTakeFirst();
   return row?.province_code;
+}
+
+/** What access decisions need of a university (its reporting unit and central kind); undefined when unknown. */
+export async function findUniversityScopeFacts(db: Executor, code: string): Promise<UniversityScopeFacts | undefined> {
+  const row = await db
+    .selectFrom('universities')
+    .select(['code', 'province_code', 'central'])
+    .where('code', '=', code)
+    .executeTakeFirst();
+  return row && { code: row.code.trim(), provinceCode: row.province_code, central: row.central };
 }
 
 /** Which of the given codes are universities in the database. */
@@ -54,21 +65,22 @@ export async function upsertUniversities(db: Executor, rows: UniversityRow[]): P
     WITH input AS (
       SELECT x.* FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
         code text, name text, "provinceCode" text, city text, authority text, level text,
-        private boolean, "newUndergrad" boolean, vocational boolean)
+        private boolean, "newUndergrad" boolean, vocational boolean, central text)
     ), upserted AS (
-      INSERT INTO universities AS u (code, name, province_code, city, authority, level, private, new_undergrad, vocational)
+      INSERT INTO universities AS u (code, name, province_code, city, authority, level, private, new_undergrad, vocational, central)
       SELECT i.code, i.name, i."provinceCode", i.city, i.authority, i.level, i.private,
              coalesce(i."newUndergrad", cur.new_undergrad, false),
-             coalesce(i.vocational, cur.vocational, i.level = '专科')
+             coalesce(i.vocational, cur.vocational, i.level = '专科'), i.central
       FROM input i LEFT JOIN universities cur ON cur.code = i.code
       ON CONFLICT (code) DO UPDATE SET
         name = EXCLUDED.name, province_code = EXCLUDED.province_code, city = EXCLUDED.city,
         authority = EXCLUDED.authority, level = EXCLUDED.level, private = EXCLUDED.private,
-        new_undergrad = EXCLUDED.new_undergrad, vocational = EXCLUDED.vocational, updated_at = now()
-      WHERE (u.name, u.province_code, u.city, u.authority, u.level, u.private, u.new_undergrad, u.vocational)
+        new_undergrad = EXCLUDED.new_undergrad, vocational = EXCLUDED.vocational, central = EXCLUDED.central,
+        updated_at = now()
+      WHERE (u.name, u.province_code, u.city, u.authority, u.level, u.private, u.new_undergrad, u.vocational, u.central)
             IS DISTINCT FROM
             (EXCLUDED.name, EXCLUDED.province_code, EXCLUDED.city, EXCLUDED.authority, EXCLUDED.level,
-             EXCLUDED.private, EXCLUDED.new_undergrad, EXCLUDED.vocational)
+             EXCLUDED.private, EXCLUDED.new_undergrad, EXCLUDED.vocational, EXCLUDED.central)
       RETURNING (xmax = 0) AS inserted
     )
     SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, (count(*) FILTER (WHERE NOT inserted))::int AS updated

@@ -13,7 +13,11 @@ function toSnapshot(r: {
 }): Snapshot {
   const base = { campaignId: r.campaign_id, asOf: r.as_of, period: r.period, computedAt: r.computed_at.toISOString() };
   if (r.scope === 'provinces') return { ...base, scope: 'provinces', rows: r.rows as ProvinceRankRow[] };
-  return { ...base, scope: r.scope as 'national' | `province:${string}`, rows: r.rows as UniversityRankRow[] };
+  return {
+    ...base,
+    scope: r.scope as 'national' | 'central' | `province:${string}`,
+    rows: r.rows as UniversityRankRow[],
+  };
 }
 
 export async function getSnapshot(

@@ -5,6 +5,7 @@ import { rankProvinces, rankUniversities } from '../domain/ranking.ts';
 import { provinceOfScope } from '../domain/scope.ts';
 import type { ProvinceRanking, Ranking, RankingScope, UniversityRanking } from '../domain/ranking.types.ts';
 import {
+  centralUniversities,
   getCampaignRules,
   loadMeasureInputsFor,
   recentVisits,
@@ -64,15 +65,34 @@ async function provinceRanking(
   return { campaignId, asOf, scope: 'provinces', rows };
 }
 
+/**
+ * The 部属 and 部省合建 universities ranked among themselves (scope `central`), with the measures of their reporting unit's
+ * rules: the same rows as in their unit's ranking, ranked against each other.
+ */
+async function centralRanking(db: Db, campaignId: string, asOf: string, measures: UniversityMeasures[]) {
+  const central = await centralUniversities(db);
+  return universityRanking(
+    campaignId,
+    asOf,
+    'central',
+    measures.filter((m) => central.has(m.universityCode)),
+  );
+}
+
 /** The ranking of one scope as of the date (CONTRACT.md shape). */
 export async function computeRanking(db: Db, campaignId: string, scope: RankingScope, asOf: string): Promise<Ranking> {
+  if (scope === 'central')
+    return centralRanking(db, campaignId, asOf, (await measuresAsOf(db, campaignId, asOf)).measures);
   const province = provinceOfScope(scope);
   const { inputs, measures } = await measuresAsOf(db, campaignId, asOf, province ?? undefined);
   if (scope === 'provinces') return provinceRanking(db, campaignId, asOf, inputs, measures);
   return universityRanking(campaignId, asOf, scope as UniversityRanking['scope'], measures);
 }
 
-/** Every scope at once from one national computation: national, provinces, then each province in code order. */
+/**
+ * Every scope at once from one national computation: national, provinces (the 32 reporting units), then each unit in
+ * code order (兵团 is province:660000), then central.
+ */
 export async function computeAllRankings(db: Db, campaignId: string, asOf: string): Promise<Ranking[]> {
   const { inputs, measures } = await measuresAsOf(db, campaignId, asOf);
   const out: Ranking[] = [
@@ -82,6 +102,7 @@ export async function computeAllRankings(db: Db, campaignId: string, asOf: strin
   const byProvince = new Map<string, UniversityMeasures[]>(inputs.provinces.map((p) => [p.code, []]));
   for (const m of measures) byProvince.get(m.provinceCode)?.push(m);
   for (const [code, list] of byProvince) out.push(universityRanking(campaignId, asOf, `province:${code}`, list));
+  out.push(await centralRanking(db, campaignId, asOf, measures));
   return out;
 }
 
@@ -92,6 +113,8 @@ export interface UniversityProgress {
   measures: Omit<UniversityMeasures, 'universityCode' | 'universityName' | 'provinceCode' | 'exactCompletion'>;
   rankInProvince: number;
   universitiesInProvince: number;
+  /** 部属 ('ministry') or 部省合建 ('joint') universities only: their kind and place in the `central` ranking. */
+  central?: { kind: 'ministry' | 'joint'; rank: number; universities: number };
   recentVisits: RecentVisit[];
 }
 
@@ -117,6 +140,13 @@ export async function universityProgress(
   if (!row || !m) throw new UnknownUniversityError(universityCode);
   // exactCompletion orders the rankings; the progress shows completion rounded, like the rankings do.
   const { universityCode: code, universityName: name, provinceCode: prov, exactCompletion: _, ...rest } = m;
+  const kind = (await centralUniversities(db)).get(universityCode);
+  let central: UniversityProgress['central'];
+  if (kind) {
+    const ranking = await computeRanking(db, campaignId, 'central', asOf);
+    const place = ranking.rows.find((r) => 'universityCode' in r && r.universityCode === universityCode);
+    if (place) central = { kind, rank: place.rank, universities: ranking.rows.length };
+  }
   return {
     campaignId,
     asOf,
@@ -124,6 +154,7 @@ export async function universityProgress(
     measures: rest,
     rankInProvince: row.rank,
     universitiesInProvince: rows.length,
+    ...(central ? { central } : {}),
     recentVisits: await recentVisits(db, campaignId, universityCode, asOf),
   };
 }

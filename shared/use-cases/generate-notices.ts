@@ -20,6 +20,7 @@ import { getSnapshot, listSnapshots } from '../repositories/snapshot.repository.
 import { renderChartPng } from '../domain/notices/chart-png.ts';
 import { writeLedgerXlsx, type LedgerResult } from '../domain/notices/ledger-xlsx.ts';
 import {
+  buildCentralNotice,
   buildNationalNotice,
   buildProvinceNotice,
   chartSeries,
@@ -118,6 +119,18 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
     });
     contents.push({ campaignId: campaign.id, period: input.period, ...renderNotice(model) });
   }
+  // The Ministry's notice to the 部属 and 部省合建 universities (none when the list has none of them).
+  const central = snapshots.find((s): s is Snapshot & UniversityRanking => s.scope === 'central');
+  if (central && central.rows.length > 0) {
+    const model = buildCentralNotice({
+      campaign,
+      period: input.period,
+      ranking: central,
+      totals: await campaignTotals(db, campaign.id, central.asOf, { central: true }),
+      rules: ruleSet && nationalNoticeRules(ruleSet),
+    });
+    contents.push({ campaignId: campaign.id, period: input.period, ...renderNotice(model) });
+  }
 
   // One transaction, notices in a fixed order: two concurrent runs queue behind each other's row locks, never deadlock.
   const { notices, created, pending } = await db.transaction().execute(async (trx) => {
@@ -172,6 +185,7 @@ export async function writeNoticeLedger(
       from: campaign.startDate,
       to: notice.asOf,
       provinceCode,
+      central: notice.scope === 'central',
     }),
     visitLimit: options.visitLimit,
   });

@@ -7,7 +7,7 @@
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import type { Db } from '../db/database.ts';
 import { emailProblem, generatePassword, passwordProblem, userNameProblem } from '../domain/accounts.ts';
-import { formatScope, parseScope, type ClientScope } from '../domain/scope.ts';
+import { CLIENT_SCOPES_TEXT, formatScope, parseScope, type ClientScope } from '../domain/scope.ts';
 import {
   deleteSessionsOfUser,
   findUserById,
@@ -97,11 +97,7 @@ function checkNewUser(input: NewUser): ClientScope {
   const nameProblem = userNameProblem(input.name);
   if (nameProblem) throw new UserInputError('name', `name ${nameProblem}`);
   const scope = parseScope(input.scope);
-  if (!scope)
-    throw new UserInputError(
-      'scope',
-      `scope ${JSON.stringify(input.scope)} is not university:CODE (10 digits), province:CODE (6 digits), national or admin`,
-    );
+  if (!scope) throw new UserInputError('scope', `scope ${JSON.stringify(input.scope)} is not ${CLIENT_SCOPES_TEXT}`);
   if (input.email) {
     const problem = emailProblem(input.email);
     if (problem) throw new UserInputError('email', `email ${problem}`);

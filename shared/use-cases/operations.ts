@@ -6,7 +6,7 @@ import type { Db } from '../db/database.ts';
 import type { WebhookFormat } from '../db/tables/notices.table.ts';
 import { hashApiKey, newApiKey } from '../domain/api-key.ts';
 import { maskWebhookUrl } from '../domain/notices/webhook-address.ts';
-import { formatScope, parseScope } from '../domain/scope.ts';
+import { CLIENT_SCOPES_TEXT, formatScope, parseNoticeScope, parseScope, provinceOfScope } from '../domain/scope.ts';
 import {
   insertApiClient,
   listApiClients,
@@ -65,12 +65,7 @@ export async function createKeyClient(
   const name = input.name.trim();
   if (!name || name.length > 200) throw new OperationError(400, 'name must be 1-200 characters', 'name');
   const scope = parseScope(input.scope);
-  if (!scope)
-    throw new OperationError(
-      400,
-      'scope must be university:CODE (10 digits), province:CODE (6 digits), national or admin',
-      'scope',
-    );
+  if (!scope) throw new OperationError(400, `scope must be ${CLIENT_SCOPES_TEXT}`, 'scope');
   if (scope.kind === 'province' && !(await provinceExists(db, scope.provinceCode)))
     throw new OperationError(400, `${scope.provinceCode} is not a province code (e.g. 440000)`, 'scope');
   const key = newApiKey();
@@ -119,8 +114,6 @@ export async function listRecipientViews(
 }
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
-const NOTICE_SCOPE = /^(national|province:(\d{6}))$/;
-
 export type NewRecipientInput =
   { scope: string; email: string } | { scope: string; webhook: string; secret?: string; format?: WebhookFormat };
 
@@ -129,14 +122,15 @@ export async function addRecipientChecked(
   db: Db,
   input: NewRecipientInput,
 ): Promise<{ created: boolean; recipient: RecipientView }> {
-  const scope = NOTICE_SCOPE.exec(input.scope);
-  if (!scope) throw new OperationError(400, 'scope must be national or province:CODE', 'scope');
-  if (scope[2] && !(await provinceExists(db, scope[2])))
-    throw new OperationError(400, `${scope[2]} is not a province code (e.g. 440000)`, 'scope');
+  const scope = parseNoticeScope(input.scope);
+  if (!scope) throw new OperationError(400, 'scope must be national, central, province:CODE or bingtuan', 'scope');
+  const unit = provinceOfScope(scope);
+  if (unit && !(await provinceExists(db, unit)))
+    throw new OperationError(400, `${unit} is not a province code (e.g. 440000)`, 'scope');
   if ('email' in input) {
     if (!EMAIL.test(input.email))
       throw new OperationError(400, 'email is not an e-mail address such as name@example.org', 'email');
-    const { created, recipient } = await addRecipient(db, { scope: input.scope, kind: 'email', address: input.email });
+    const { created, recipient } = await addRecipient(db, { scope, kind: 'email', address: input.email });
     return { created, recipient: recipientView(recipient) };
   }
   let url: URL | undefined;
@@ -155,7 +149,7 @@ export async function addRecipientChecked(
       'secret',
     );
   const { created, recipient } = await addRecipient(db, {
-    scope: input.scope,
+    scope,
     kind: 'webhook',
     address: input.webhook,
     secret: input.secret ?? null,

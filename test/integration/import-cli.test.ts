@@ -182,7 +182,7 @@ describe('ledger import universities', () => {
       .select(sql<number>`count(DISTINCT province_code)::int`.as('p'))
       .where('code', 'not like', '9999%')
       .executeTakeFirstOrThrow();
-    expect(provinces.p).toBe(31);
+    expect(provinces.p).toBe(32); // the 31 provinces and 新疆生产建设兵团 (660000), the reporting units
     const pku = await services.db
       .selectFrom('universities')
       .selectAll()

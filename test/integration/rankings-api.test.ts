@@ -71,7 +71,7 @@ describe('GET /v1/campaigns/{id}/rankings', () => {
     const res = await get('/v1/campaigns/2022/rankings?scope=provinces&asOf=2022-04-10');
     expect(res.status).toBe(200);
     const rows = res.body.rows as Array<Record<string, unknown>>;
-    expect(rows).toHaveLength(31);
+    expect(rows).toHaveLength(32); // the 32 reporting units
     expect(rows[0]).toEqual({
       rank: 1,
       provinceCode: '440000',

@@ -21,7 +21,8 @@ const rowsOf = (s: { rows: unknown[] } | undefined) => (s?.rows ?? []) as Univer
 describe('snapshots', () => {
   it('stores national, provinces and every province for the period, as of its last day by default', async () => {
     const snaps = await takeSnapshots(services.db, { campaignId: '2022', period: '2022-W14' });
-    expect(snaps).toHaveLength(2 + 31);
+    expect(snaps).toHaveLength(2 + 32 + 1); // national, provinces, the 32 reporting units, central
+    expect(snaps.at(-1)?.scope).toBe('central');
     expect(snaps.map((s) => s.scope).slice(0, 3)).toEqual(['national', 'provinces', 'province:110000']);
     expect(snaps.every((s) => s.asOf === '2022-04-10' && s.period === '2022-W14')).toBe(true);
     const national = await getSnapshot(services.db, '2022', '2022-W14', 'national');
@@ -80,7 +81,7 @@ describe('snapshots', () => {
     await filePlan(services.db, '2022', '440000', '2022-03-15');
     await takeSnapshots(services.db, { campaignId: '2022', period: '2022-W14', asOf: '2022-04-09' });
     const all = await listSnapshots(services.db, '2022', '2022-W14');
-    expect(all).toHaveLength(33);
+    expect(all).toHaveLength(35);
     const after = all.find((s) => s.scope === 'provinces')!;
     expect(after.asOf).toBe('2022-04-09');
     expect(after.computedAt > before!.computedAt).toBe(true);
@@ -94,9 +95,9 @@ describe('snapshots', () => {
 });
 
 describe('province plans', () => {
-  it('lists all 31 provinces with the date filed or null', async () => {
+  it('lists all 32 reporting units with the date filed or null', async () => {
     const plans = await listPlans(services.db, '2022');
-    expect(plans).toHaveLength(31);
+    expect(plans).toHaveLength(32);
     expect(plans.find((p) => p.provinceCode === '440000')).toEqual({
       provinceCode: '440000',
       provinceName: '广东省',
@@ -104,7 +105,7 @@ describe('province plans', () => {
       deadline: null,
       late: false,
     });
-    expect(plans.filter((p) => p.filedOn === null)).toHaveLength(30);
+    expect(plans.filter((p) => p.filedOn === null)).toHaveLength(31);
   });
 
   it('ledger plans file records (and corrects) a date by code or name; plans list prints them', async () => {

@@ -32,6 +32,8 @@ export const PROVINCE_NAMES: Readonly<Record<string, string>> = {
   '630000': '青海省',
   '640000': '宁夏回族自治区',
   '650000': '新疆维吾尔自治区',
+  // Not a GB/T 2260 province: the reporting unit of 新疆生产建设兵团 (docs/rules.md, Reporting units).
+  '660000': '新疆生产建设兵团',
 };
 
 export const provinceName = (code: string): string => PROVINCE_NAMES[code] ?? code;
@@ -40,6 +42,7 @@ export const provinceName = (code: string): string => PROVINCE_NAMES[code] ?? co
 export function scopeLabel(scope: string): string {
   if (scope === 'national') return '全国';
   if (scope === 'admin') return '系统管理员';
+  if (scope === 'central') return '部属和部省合建高校';
   if (scope.startsWith('province:')) return provinceName(scope.slice('province:'.length));
   if (scope.startsWith('university:')) return `高校 ${scope.slice('university:'.length)}`;
   return scope;

@@ -913,13 +913,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Ranking of a scope as of a date: universities nationally or in a province, or provinces */
+        /** Ranking of a scope as of a date: universities nationally, in a reporting unit (a province or 兵团) or the central ones (部属 and 部省合建), or the 32 reporting units */
         get: {
             parameters: {
                 query?: {
                     /** @description YYYY-MM-DD, default today (Asia/Shanghai) */
                     asOf?: string;
-                    /** @description national | provinces | province:CODE (default: national; a province key: its own province) */
+                    /** @description national | provinces | central | province:CODE | bingtuan (= province:660000) (default: national; a province or 兵团 key: its own unit; a central key: central) */
                     scope?: string;
                     /** @description 1: each row gets rankChange since the latest weekly snapshot before asOf (changesSince) */
                     withChanges?: string;

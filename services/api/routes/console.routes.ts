@@ -4,8 +4,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { dateIn, isDate } from '../../../shared/domain/periods.ts';
-import { mayReadScope, maySubmitFor } from '../../../shared/domain/scope.ts';
-import { findUniversityProvince } from '../../../shared/repositories/reference.repository.ts';
+import { mayReadScope, mayReadUniversity, parseRankingScope } from '../../../shared/domain/scope.ts';
+import { findUniversityScopeFacts } from '../../../shared/repositories/reference.repository.ts';
 import { UnknownProvinceError } from '../../../shared/use-cases/compute-rankings.ts';
 import {
   campaignOverview,
@@ -25,7 +25,8 @@ const asOfQuery = z.object({
 const scopeQuery = asOfQuery.extend({
   scope: z
     .string()
-    .regex(/^(national|province:\d{6})$/, { error: 'must be national or province:CODE (6 digits)' })
+    .regex(/^(national|province:\d{6}|bingtuan)$/, { error: 'must be national, province:CODE (6 digits) or bingtuan' })
+    .transform((s) => parseRankingScope(s) ?? s)
     .optional(),
 });
 const visitsQuery = z.object({
@@ -47,16 +48,21 @@ function scopeOf(request: FastifyRequest, asked: string | undefined): OverviewSc
   const scope = (asked ??
     (client.kind === 'province' ? `province:${client.provinceCode}` : 'national')) as OverviewScope;
   if (!mayReadScope(client, scope)) throw forbidden(`scope ${scope} is outside this caller's scope`);
+  // The overviews are national or a reporting unit's; the central universities' figures are their ranking.
+  if ((scope as string) === 'central')
+    throw badRequest('the central universities have no overview: read GET /v1/campaigns/{id}/rankings?scope=central', [
+      { path: '/scope', message: 'central is not an overview scope' },
+    ]);
   return scope;
 }
 
-/** The university's province after checking the caller covers it (404 unknown, 403 outside the scope). */
+/** The university's reporting unit after checking the caller covers it (404 unknown, 403 outside the scope). */
 async function coveredUniversity(deps: ApiDeps, request: FastifyRequest, code: string): Promise<string> {
-  const province = await findUniversityProvince(deps.db, code);
-  if (province === undefined) throw notFound(`university ${code} does not exist`);
-  if (!maySubmitFor(request.client.scope, code, province))
+  const facts = await findUniversityScopeFacts(deps.db, code);
+  if (facts === undefined) throw notFound(`university ${code} does not exist`);
+  if (!mayReadUniversity(request.client.scope, facts))
     throw forbidden(`university ${code} is outside this caller's scope`);
-  return province;
+  return facts.provinceCode;
 }
 
 const unknownProvince = (err: unknown): never => {

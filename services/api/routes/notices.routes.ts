@@ -1,6 +1,7 @@
 // The notice archive: GET /v1/campaigns/{id}/notices?period=P (the notices a key may read) and GET /v1/notices/{id}
 // (JSON with every text form, or one form by ?format= or Accept: html, md, text, png, and the ledger as .xlsx,
-// streamed from the visits). Scoped like rankings: national/admin keys read all, a province key its province's.
+// streamed from the visits). Scoped like rankings: national/admin keys read all, a province key (兵团's too) its unit's, a central key the
+// central notice.
 // An .xlsx export holds a database cursor and a connection for as long as the client reads (seconds for a national
 // ledger), so at most EXPORT_CONCURRENCY of them run at once per process; beyond, 429 with Retry-After.
 import { PassThrough } from 'node:stream';
@@ -52,6 +53,8 @@ function readableScopes(scope: ClientScope): string[] | null {
       return null;
     case 'province':
       return [`province:${scope.provinceCode}`];
+    case 'central':
+      return ['central'];
     case 'university':
       throw forbidden('notices are for national and province keys: a university key cannot read them');
   }

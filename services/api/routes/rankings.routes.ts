@@ -2,14 +2,14 @@
 // as of a date (default: today in SCHEDULE_TIMEZONE, Asia/Shanghai), through the same services as snapshots and the CLI.
 import type { FastifyInstance } from 'fastify';
 import { dateIn, isDate } from '../../../shared/domain/periods.ts';
-import { mayReadScope, maySubmitFor, parseRankingScope } from '../../../shared/domain/scope.ts';
+import { mayReadScope, mayReadUniversity, parseRankingScope } from '../../../shared/domain/scope.ts';
 import {
   computeRanking,
   universityProgress,
   UnknownProvinceError,
   UnknownUniversityError,
 } from '../../../shared/use-cases/compute-rankings.ts';
-import { findUniversityProvince } from '../../../shared/repositories/reference.repository.ts';
+import { findUniversityScopeFacts } from '../../../shared/repositories/reference.repository.ts';
 import { decorateRanking } from '../../../shared/use-cases/console-views.ts';
 import { badRequest, forbidden, notFound } from '../problem.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
@@ -47,13 +47,15 @@ export const rankingRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
     '/v1/campaigns/:id/rankings',
     {
       schema: {
-        summary: 'Ranking of a scope as of a date: universities nationally or in a province, or provinces',
+        summary:
+          'Ranking of a scope as of a date: universities nationally, in a reporting unit (a province or 兵团) or the central ones (部属 and 部省合建), or the 32 reporting units',
         querystring: {
           type: 'object',
           properties: {
             scope: {
               type: 'string',
-              description: 'national | provinces | province:CODE (default: national; a province key: its own province)',
+              description:
+                'national | provinces | central | province:CODE | bingtuan (= province:660000) (default: national; a province or 兵团 key: its own unit; a central key: central)',
             },
             asOf: { type: 'string', description: 'YYYY-MM-DD, default today (Asia/Shanghai)' },
             withChanges: {
@@ -72,10 +74,14 @@ export const rankingRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
       const client = request.client;
       const text =
         request.query.scope ??
-        (client.scope.kind === 'province' ? `province:${client.scope.provinceCode}` : 'national');
+        (client.scope.kind === 'province'
+          ? `province:${client.scope.provinceCode}`
+          : client.scope.kind === 'central'
+            ? 'central'
+            : 'national');
       const scope = parseRankingScope(text);
       if (!scope)
-        throw badRequest('scope must be national, provinces or province:CODE (6 digits)', [
+        throw badRequest('scope must be national, provinces, central, province:CODE (6 digits) or bingtuan', [
           { path: '/scope', message: `${JSON.stringify(text)} is not a scope` },
         ]);
       if (!mayReadScope(client.scope, scope)) throw forbidden(`scope ${scope} is outside this key's scope`);
@@ -99,12 +105,12 @@ export const rankingRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
     },
     async (request) => {
       const { id, code } = request.params;
-      const provinceCode = await findUniversityProvince(db, code);
-      if (provinceCode === undefined) throw notFound(`university ${code} does not exist`);
-      if (!maySubmitFor(request.client.scope, code, provinceCode))
+      const facts = await findUniversityScopeFacts(db, code);
+      if (facts === undefined) throw notFound(`university ${code} does not exist`);
+      if (!mayReadUniversity(request.client.scope, facts))
         throw forbidden(`university ${code} is outside this key's scope`);
       const asOf = asOfOf(request.query, config.SCHEDULE_TIMEZONE);
-      return universityProgress(db, id, code, provinceCode, asOf).catch(translate);
+      return universityProgress(db, id, code, facts.provinceCode, asOf).catch(translate);
     },
   );
 };

@@ -29,7 +29,7 @@ export function register(program: Command): void {
       await withDb(async ({ db }) => {
         if (scope.kind === 'province' && !(await provinceExists(db, scope.provinceCode))) {
           throw new UserError(
-            `--scope ${formatScope(scope)}: ${scope.provinceCode} is not one of the 31 province codes (e.g. 110000 北京市, 440000 广东省)`,
+            `--scope ${formatScope(scope)}: ${scope.provinceCode} is not one of the 31 province codes or 660000 (新疆生产建设兵团, alias bingtuan) (e.g. 110000 北京市, 440000 广东省)`,
           );
         }
         if (scope.kind === 'university' && !(await universityExists(db, scope.universityCode))) {

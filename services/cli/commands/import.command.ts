@@ -32,6 +32,17 @@ import {
 } from '../../../shared/repositories/reference.repository.ts';
 import { UserError, output, withDb, type CommandContext } from '../context.ts';
 
+/** The 部省合建 list the universities import marks (RULES.md "Reporting units"; its source beside it). */
+export const JOINT_LIST = new URL('../../../data/central-joint-universities.csv', import.meta.url);
+
+/** The codes of a `code,name` list of 部省合建 universities. */
+async function jointCodes(file: string | URL): Promise<Set<string>> {
+  const parsed = await readCsv(file);
+  const at = parsed.header.indexOf('code');
+  if (at < 0) throw new UserError(`${String(file)}: no "code" column (header code,name)`);
+  return new Set(parsed.records.map((r) => r.fields[at] ?? '').filter((c) => /^\d{10}$/.test(c)));
+}
+
 interface ImportOptions {
   file: string;
   skipInvalid?: boolean;
@@ -52,7 +63,7 @@ export interface ImportReport extends Partial<UpsertCounts> {
   [extra: string]: unknown;
 }
 
-async function readCsv(file: string): Promise<ParsedCsv> {
+async function readCsv(file: string | URL): Promise<ParsedCsv> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -63,12 +74,14 @@ async function readCsv(file: string): Promise<ParsedCsv> {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new UserError(`${file} is not UTF-8 text: save it as "CSV UTF-8" (e.g. iconv -f GBK -t UTF-8 ${file})`);
+    throw new UserError(
+      `${String(file)} is not UTF-8 text: save it as "CSV UTF-8" (e.g. iconv -f GBK -t UTF-8 ${String(file)})`,
+    );
   }
   try {
     return parseCsv(text);
   } catch (err) {
-    throw new UserError(`${file}: ${(err as Error).message}`);
+    throw new UserError(`${String(file)}: ${(err as Error).message}`);
   }
 }
 
@@ -151,17 +164,24 @@ export function register(program: Command): void {
     .requiredOption('--file <path>', 'CSV file')
     .option('--skip-invalid', 'import the good lines of a file with bad lines (bad lines are still reported)')
     .option('--json', 'print the import report as JSON')
+    .option(
+      '--joint-list <path>',
+      'the 部省合建 universities (header code,name); default data/central-joint-universities.csv',
+    )
     .addHelpText(
       'after',
       '\nprovince: a name (北京市 or 北京) or a code (110000); level: 本科 or 专科; flags: 1/0, 是/否 or true/false.\n' +
         'An absent or empty new_undergrad / vocational keeps the stored value; a new university gets\n' +
-        'new_undergrad = 0 and vocational = 1 exactly when its level is 专科.',
+        'new_undergrad = 0 and vocational = 1 exactly when its level is 专科.\n' +
+        "Authority 新疆生产建设兵团 puts a university in 兵团's reporting unit (660000) instead of its province; a\n" +
+        'central authority (教育部, 工业和信息化部, …) marks it 部属, the --joint-list marks it 部省合建 (scope central).',
     )
-    .action((opts: ImportOptions) =>
+    .action((opts: ImportOptions & { jointList?: string }) =>
       runImport(
         'universities',
         opts,
-        async (db, parsed) => validateUniversities(parsed, await listProvinces(db)),
+        async (db, parsed) =>
+          validateUniversities(parsed, await listProvinces(db), await jointCodes(opts.jointList ?? JOINT_LIST)),
         async ({ db }, rows) => ({ ...(await upsertUniversities(db, rows)), database: await universityStats(db) }),
       ),
     );

@@ -96,7 +96,11 @@ export function register(program: Command): void {
   recipients
     .command('add')
     .description('add a recipient of the notices of a scope (adding the same one again updates its secret and format)')
-    .requiredOption('--scope <scope>', 'national or province:CODE', noticeScopeArg)
+    .requiredOption(
+      '--scope <scope>',
+      'national, central (部属 and 部省合建), province:CODE or bingtuan (= province:660000)',
+      noticeScopeArg,
+    )
     .option('--email <address>', 'send the notices by e-mail (SMTP_URL) to this address')
     .option(
       '--webhook <url>',
@@ -149,7 +153,7 @@ export function register(program: Command): void {
           );
       }
       await withDb(async ({ db }) => {
-        if (opts.scope !== 'national') {
+        if (opts.scope.startsWith('province:')) {
           const code = opts.scope.slice('province:'.length);
           const known = (await listProvinces(db)).some((p) => p.code === code);
           if (!known) throw new UserError(`no province ${code}: use a 6-digit GB/T 2260 province code such as 440000`);

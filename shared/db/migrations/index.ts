@@ -11,6 +11,7 @@ import * as m0008 from './0008_redeliveries.ts';
 import * as m0009 from './0009_console_accounts.ts';
 import * as m0010 from './0010_visit_ledger_copies.ts';
 import * as m0011 from './0011_visit_ledger_uploads.ts';
+import * as m0013 from './0013_reporting_units.ts';
 import * as m0014 from './0014_visit_participants_places_outcomes.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -25,5 +26,6 @@ export const migrations: Record<string, Migration> = {
   '0009_console_accounts': m0009,
   '0010_visit_ledger_copies': m0010,
   '0011_visit_ledger_uploads': m0011,
+  '0013_reporting_units': m0013,
   '0014_visit_participants_places_outcomes': m0014,
 };

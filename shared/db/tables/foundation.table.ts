@@ -23,6 +23,8 @@ export interface UniversityTable {
   new_undergrad: boolean;
   vocational: boolean;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** 部属 ('ministry') or 部省合建 ('joint'), null otherwise (migration 0013; set by `ledger import universities`). */
+  central: Defaulted<'ministry' | 'joint' | null>;
 }
 
 export interface CampaignTable {

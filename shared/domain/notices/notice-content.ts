@@ -11,7 +11,11 @@ import type {
 import { expectedShare } from '../periods.ts';
 import { dateZh, periodZh } from './format.ts';
 
-export type NoticeScope = 'national' | `province:${string}`;
+/** `national`, a reporting unit's `province:CODE` (兵团: `province:660000`), or `central` (部属 and 部省合建). */
+export type NoticeScope = 'national' | 'central' | `province:${string}`;
+
+/** The area the central notice addresses (its subject: 关于部属和部省合建高校书记校长…的通报). */
+export const CENTRAL_AREA = '部属和部省合建';
 
 export interface NoticeCampaign {
   id: string;
@@ -119,9 +123,13 @@ export interface NationalNotice extends NoticeHead {
   };
 }
 
+/**
+ * A reporting unit's notice (a province's or 兵团's), or the central notice (scope `central`: the 部属 and 部省合建
+ * universities ranked among themselves; provinceCode '', provinceName CENTRAL_AREA, no province rank, no plan).
+ */
 export interface ProvinceNotice extends NoticeHead {
   kind: 'province';
-  scope: `province:${string}`;
+  scope: `province:${string}` | 'central';
   provinceCode: string;
   provinceName: string;
   /** The province's row in the province ranking, when that snapshot exists. */
@@ -300,6 +308,14 @@ export function buildProvinceNotice(input: ProvinceInput): ProvinceNotice {
   };
 }
 
+/** The central notice: the 部属 and 部省合建 universities' ranking among themselves, under the campaign's rules. */
+export function buildCentralNotice(
+  input: Omit<ProvinceInput, 'provinceCode' | 'provinceName' | 'provinces' | 'planFiledOn'>,
+): ProvinceNotice {
+  const model = buildProvinceNotice({ ...input, provinceCode: '', provinceName: CENTRAL_AREA, planFiledOn: null });
+  return { ...model, scope: 'central' };
+}
+
 /** A threshold as the notice writes it: 0.5 → '50%', 0.333 → '33.3%'. */
 export function shareZh(x: number): string {
   return `${Number((x * 100).toFixed(1))}%`;
@@ -307,6 +323,8 @@ export function shareZh(x: number): string {
 
 /** The province's plan in words, without the final 。: filed (and whether late), or not filed (and whether overdue). */
 export function planStatusZh(m: ProvinceNotice): string {
+  // The central universities' plans are filed with their units: the central notice says where they also stand.
+  if (m.scope === 'central') return '上述高校同时列入所在省份（兵团）的排名';
   if (m.planFiledOn === null) {
     return m.planDeadline !== null && m.asOf > m.planDeadline
       ? `实施方案尚未报送（报送期限为${dateZh(m.planDeadline)}）`
