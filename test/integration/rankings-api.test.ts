@@ -1,5 +1,6 @@
 // GET /v1/campaigns/{id}/rankings and /universities/{code}/progress over the hand-computed world, their scope rules,
 // and `ledger rankings run --json` printing the same JSON as the endpoint.
+import { noOutreach } from '../../shared/domain/outreach.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../helpers/api.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
@@ -50,6 +51,8 @@ describe('GET /v1/campaigns/{id}/rankings', () => {
       onsiteFlag: false,
       behind: false,
       targets: { principal: 4, new: 2 },
+      visits: 2,
+      outreach: { ...noOutreach(), allEmployersReached: 2 },
     });
     expect(rows[3]).toMatchObject({
       universityCode: W.B1,
