@@ -10,6 +10,7 @@ import type {
 } from '../ranking.types.ts';
 import { expectedShare } from '../periods.ts';
 import { dateZh, periodZh } from './format.ts';
+import type { NationalPeople, ProvincePeople } from './people-section.ts';
 
 export type NoticeScope = 'national' | `province:${string}`;
 
@@ -117,6 +118,8 @@ export interface NationalNotice extends NoticeHead {
     /** The first of each province's ranking, in the provinces' rank order. */
     provinceLeaders: UniversityLine[];
   };
+  /** Universities' plans and leadership teams (issue 15), a block of its own; absent in notices stored before it. */
+  people?: NationalPeople;
 }
 
 export interface ProvinceNotice extends NoticeHead {
@@ -137,6 +140,8 @@ export interface ProvinceNotice extends NoticeHead {
   onsiteShareFlag: number;
   /** Under the principal-leader target with an on-site share below onsiteShareFlag. */
   onsiteFlagged: UniversityRankRow[];
+  /** The province's universities' plans and leadership teams (issue 15); absent in notices stored before it. */
+  people?: ProvincePeople;
 }
 
 export type NoticeModel = NationalNotice | ProvinceNotice;

@@ -16,6 +16,7 @@ import {
   type ProvinceNotice,
   type UniversityLine,
 } from './notice-content.ts';
+import { peopleSections } from './people-section.ts';
 
 /** Content-ID of the chart image attached inline to the mail. */
 export const CHART_CID = 'progress-chart@ledger';
@@ -292,6 +293,9 @@ export function renderHtml(model: NoticeModel, options: HtmlOptions = {}): strin
 <tr><td style="padding:20px 24px 8px 24px;"><h1 style="${FONT}font-size:20px;line-height:1.5;color:#b71c1c;font-weight:bold;text-align:center;margin:0 0 12px 0;">${e(model.subject)}</h1></td></tr>
 <tr><td style="padding:0 24px 20px 24px;">
 ${body}
+${peopleSections(model.people, e)
+  .map((s) => [h2(s.title), ...s.lines.map(para)].join('\n'))
+  .join('\n')}
 ${para(`<span style="font-size:12px;color:#666666;">本通报由访企拓岗促就业专项行动电子台账根据截至${e(model.asOfText)}已处理的走访记录自动生成；走访记录明细见附件《电子台账》。</span>`)}
 </td></tr></table>
 </td></tr></table>

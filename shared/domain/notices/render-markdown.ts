@@ -14,6 +14,7 @@ import {
   type NoticeModel,
   type ProvinceNotice,
 } from './notice-content.ts';
+import { peopleSections } from './people-section.ts';
 
 export const WECOM_MAX_BYTES = 4096;
 export const DINGTALK_MAX_BYTES = 20_000;
@@ -216,6 +217,7 @@ export function renderMarkdown(model: NoticeModel, options: MarkdownOptions = {}
       lead(model),
       '',
       ...body,
+      ...peopleSections(model.people, md).flatMap((s) => ['', `## ${s.title}`, '', ...s.lines.flatMap((l) => [l, ''])]),
       '',
       `> 本通报根据截至${model.asOfText}已处理的走访记录自动生成；走访记录明细见《电子台账》。`,
       '',
