@@ -192,11 +192,24 @@ export interface LeaderTally {
   leaders: Array<{
     name: string;
     roles: Leader['role'][];
+    /** The roster's role and title (issue 15); null for a name not on it. */
+    role: Leader['role'] | null;
+    title: string | null;
+    /** false: not on the roster (flagged); null: the university has no roster. */
+    onRoster: boolean | null;
     visits: number;
     employersVisited: number;
     newEmployers: number;
     positions: number;
   }>;
+  team: {
+    rosterSize: number;
+    withVisits: number;
+    coverage: number | null;
+    coverageLow: boolean;
+    withoutVisits: Array<{ name: string; role: Leader['role']; title: string | null }>;
+    unknownNames: string[];
+  };
 }
 
 /** The body of POST /v1/visit-events, exactly as the API's document declares it. */
