@@ -154,7 +154,8 @@ export interface VisitRow {
   ref: string;
   visitedOn: string;
   mode: VisitMode;
-  leaders: Leader[];
+  /** onRoster (issue 15): false for a name not on the university's roster, null without a roster. */
+  leaders: Array<Leader & { onRoster?: boolean | null }>;
   employer: {
     id: number | null;
     name: string;
