@@ -6,6 +6,7 @@ import type { RankingTables } from './tables/rankings.table.ts';
 import type { NoticeTables } from './tables/notices.table.ts';
 import type { AccountTables } from './tables/accounts.table.ts';
 import type { VisitLedgerTables } from './tables/visit-ledgers.table.ts';
+import type { PeopleTables } from './tables/people.table.ts';
 
 export interface Database
   extends
@@ -15,4 +16,5 @@ export interface Database
     RankingTables,
     NoticeTables,
     AccountTables,
-    VisitLedgerTables {}
+    VisitLedgerTables,
+    PeopleTables {}

@@ -140,7 +140,7 @@ function parseRate(value: string): number | undefined {
 
 const UNIVERSITY_CODE = /^\d{10}$/;
 
-interface ColumnSpec {
+export interface ColumnSpec {
   required: string[];
   optional?: string[];
 }
@@ -165,7 +165,7 @@ function columns(parsed: ParsedCsv, spec: ColumnSpec): { index: Map<string, numb
 }
 
 /** Runs `check` over every record of the right width; collects each line's reasons into one error. */
-function validate<T>(
+export function validate<T>(
   parsed: ParsedCsv,
   spec: ColumnSpec,
   check: (get: (column: string) => string | undefined, bad: (reason: string) => void) => T | undefined,
@@ -196,7 +196,7 @@ function validate<T>(
 }
 
 /** Marks later lines that repeat an earlier line's key as bad (one statement cannot upsert a key twice). */
-function rejectDuplicates<T>(
+export function rejectDuplicates<T>(
   result: Validated<T>,
   key: (row: T) => string,
   describe: (row: T) => string,
@@ -216,7 +216,11 @@ function rejectDuplicates<T>(
   return { ...result, rows, errors };
 }
 
-function checkUniversityCode(value: string, bad: (r: string) => void, known?: KnownUniversity): string | undefined {
+export function checkUniversityCode(
+  value: string,
+  bad: (r: string) => void,
+  known?: KnownUniversity,
+): string | undefined {
   if (!UNIVERSITY_CODE.test(value)) {
     bad(value === '' ? 'university code is empty' : `university code "${value}" is not 10 digits`);
     return undefined;

@@ -4,7 +4,8 @@
 // could not be recovered. This is a reconstruction from docs/console-api.md ("GET …/universities/{code}/visits" and
 // "…/leaders") and from what shared/use-cases/console-views.ts imports; compare it with your own copy and replace it.
 //
-// A university's visits ledger for the console (paged, filtered) and the tally per named leader (任务到人).
+// A university's visits ledger for the console (paged, filtered), each leader flagged against the roster (任务到人;
+// the tally per leader is shared/repositories/people.repository.ts).
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
 
@@ -24,7 +25,8 @@ export interface LedgerVisit {
   ref: string;
   visitedOn: string | null;
   mode: string | null;
-  leaders: Array<{ role: string; name: string }>;
+  /** onRoster: the name is on the university's roster for the campaign; null when it has no roster (issue 15). */
+  leaders: Array<{ role: string; name: string; onRoster: boolean | null }>;
   employer: {
     id: number | null;
     name: string | null;
@@ -54,15 +56,6 @@ export interface LedgerVisit {
   eventId: string;
 }
 
-export interface LeaderTally {
-  name: string;
-  roles: string[];
-  visits: number;
-  employersVisited: number;
-  newEmployers: number;
-  positions: number;
-}
-
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function filterSql(f: VisitFilter) {
@@ -89,7 +82,7 @@ interface VisitRow {
   ref: string;
   visited_on: string | null;
   mode: string | null;
-  leaders: Array<{ role: string; name: string }>;
+  leaders: Array<{ role: string; name: string; onRoster: boolean | null }>;
   employer_id: number | null;
   canonical_name: string | null;
   employer_name: string | null;
@@ -122,7 +115,14 @@ export async function pageUniversityVisits(
   pageSize: number,
 ): Promise<{ total: number; rows: LedgerVisit[] }> {
   const { rows } = await sql<VisitRow>`
-    SELECT v.ref, to_char(v.visited_on, 'YYYY-MM-DD') AS visited_on, v.mode, v.leaders, v.employer_id,
+    SELECT v.ref, to_char(v.visited_on, 'YYYY-MM-DD') AS visited_on, v.mode,
+           (SELECT coalesce(jsonb_agg(l.elem || jsonb_build_object('onRoster', CASE WHEN NOT EXISTS (
+                      SELECT 1 FROM leader_rosters r WHERE r.campaign_id = v.campaign_id AND r.university_code = v.university_code)
+                    THEN NULL ELSE EXISTS (
+                      SELECT 1 FROM leader_rosters r WHERE r.campaign_id = v.campaign_id AND r.university_code = v.university_code
+                        AND r.name_key = leader_name_key(l.elem->>'name')) END) ORDER BY l.i), '[]'::jsonb)
+            FROM jsonb_array_elements(v.leaders) WITH ORDINALITY AS l(elem, i)) AS leaders,
+           v.employer_id,
            e.canonical_name, v.employer_name, v.credit_code, e.credit_code AS resolved_credit_code, v.region_code,
            v.positions, v.internship_base, v.recruitment_invite, v.demand_survey, v.graduates_tracked, v.satisfaction,
            v.new_positions, v.hired, v.staff, v.place_kind, v.majors,
@@ -174,54 +174,4 @@ export async function pageUniversityVisits(
       eventId: r.event_id,
     })),
   };
-}
-
-/**
- * Per named leader, over the visits the figures count (active, inside the window, up to asOf): visits, distinct
- * employers, those new to the university (not in its prior list, not visited before the campaign), positions.
- * Ordered by employersVisited desc, then name.
- */
-export async function tallyLeaders(
-  db: Executor,
-  campaignId: string,
-  universityCode: string,
-  asOf: string,
-): Promise<LeaderTally[]> {
-  const { rows } = await sql<{
-    name: string;
-    roles: string[];
-    visits: number;
-    employers_visited: number;
-    new_employers: number;
-    positions: number;
-  }>`
-    WITH counted AS (
-      SELECT v.*, c.start_date,
-        (EXISTS (SELECT 1 FROM prior_employers pe WHERE pe.employer_id = v.employer_id AND pe.university_code = v.university_code)
-         OR EXISTS (SELECT 1 FROM visits e WHERE e.employer_id = v.employer_id AND e.university_code = v.university_code
-                    AND e.state = 'active' AND e.visited_on < c.start_date)) AS known_before
-      FROM visits v JOIN campaigns c ON c.id = v.campaign_id
-      WHERE v.campaign_id = ${campaignId} AND v.university_code = ${universityCode} AND v.state = 'active'
-        AND v.visited_on BETWEEN c.start_date AND c.end_date AND v.visited_on <= ${asOf}
-    )
-    SELECT l.name, array_agg(DISTINCT l.role ORDER BY l.role) AS roles, count(DISTINCT x.ref)::int AS visits,
-           count(DISTINCT x.employer_id)::int AS employers_visited,
-           count(DISTINCT x.employer_id) FILTER (WHERE NOT x.known_before)::int AS new_employers,
-           coalesce(sum(x.positions) FILTER (WHERE l.first_of_visit), 0)::int AS positions
-    FROM counted x
-    CROSS JOIN LATERAL (
-      SELECT elem->>'name' AS name, elem->>'role' AS role,
-             ordinality = min(ordinality) OVER (PARTITION BY elem->>'name') AS first_of_visit
-      FROM jsonb_array_elements(x.leaders) WITH ORDINALITY AS t(elem, ordinality)
-    ) l
-    GROUP BY l.name
-    ORDER BY employers_visited DESC, l.name`.execute(db);
-  return rows.map((r) => ({
-    name: r.name,
-    roles: r.roles,
-    visits: r.visits,
-    employersVisited: r.employers_visited,
-    newEmployers: r.new_employers,
-    positions: r.positions,
-  }));
 }

@@ -14,7 +14,10 @@ import {
   type RecentVisit,
 } from '../repositories/measures.repository.ts';
 import { listPlans } from '../repositories/plan.repository.ts';
+import { listUniversityPlans } from '../repositories/university-plan.repository.ts';
+import { filingState } from '../domain/people.ts';
 import { findCampaignOrFail } from './find-campaign.ts';
+import { universityTeam, type UniversityTeam } from './people.ts';
 
 export class UnknownProvinceError extends Error {
   constructor(readonly provinceCode: string) {
@@ -116,6 +119,20 @@ export interface UniversityProgress {
   /** 部属 ('ministry') or 部省合建 ('joint') universities only: their kind and place in the `central` ranking. */
   central?: { kind: 'ministry' | 'joint'; rank: number; universities: number };
   recentVisits: RecentVisit[];
+  /** 任务到人: figures per person (roster leaders, then names not on the roster) and for the team (issue 15). */
+  leaders: UniversityTeam['leaders'];
+  team: UniversityTeam['team'];
+  /** The university's implementation plan (实施方案): filed on, link, the campaign's deadline, late. */
+  plan: { filedOn: string | null; link: string | null; deadline: string | null; late: boolean };
+}
+
+/** The university's filing as of the date: a plan filed after it is not filed yet. */
+async function planAsOf(db: Db, campaignId: string, universityCode: string, asOf: string) {
+  const [p] = await listUniversityPlans(db, campaignId, { universityCode });
+  const state = filingState(p?.filedOn ?? null, p?.deadline ?? null, asOf);
+  return state === 'missing'
+    ? { filedOn: null, link: null, deadline: p?.deadline ?? null, late: false }
+    : { filedOn: p!.filedOn, link: p!.link, deadline: p!.deadline, late: state === 'late' };
 }
 
 export class UnknownUniversityError extends Error {
@@ -156,5 +173,7 @@ export async function universityProgress(
     universitiesInProvince: rows.length,
     ...(central ? { central } : {}),
     recentVisits: await recentVisits(db, campaignId, universityCode, asOf),
+    ...(await universityTeam(db, campaignId, universityCode, asOf)),
+    plan: await planAsOf(db, campaignId, universityCode, asOf),
   };
 }

@@ -20,15 +20,10 @@ import { campaignTotals } from '../repositories/measures.repository.ts';
 import { listPlans, type ProvincePlan } from '../repositories/plan.repository.ts';
 import { latestWeeklyRanksBefore, weeklySnapshots } from '../repositories/snapshot-history.repository.ts';
 import { universityKinds } from '../repositories/university-kinds.repository.ts';
-import {
-  pageUniversityVisits,
-  tallyLeaders,
-  type LeaderTally,
-  type LedgerVisit,
-  type VisitFilter,
-} from '../repositories/visit-ledger.repository.ts';
+import { pageUniversityVisits, type LedgerVisit, type VisitFilter } from '../repositories/visit-ledger.repository.ts';
 import { measuresAsOf } from './compute-rankings.ts';
 import { findCampaignOrFail } from './find-campaign.ts';
+import { universityTeam, type UniversityTeam } from './people.ts';
 
 /** The province of a `province:CODE` scope; null for `national` and `provinces`. */
 
@@ -178,13 +173,13 @@ export async function universityVisits(
   return { campaignId: filter.campaignId, universityCode: filter.universityCode, total, page, pageSize, rows };
 }
 
-/** A university's tally per named leader, as of a date. */
+/** A university's tally per leader and its team (任务到人), as of a date: the figures its progress carries. */
 export async function universityLeaders(
   db: Db,
   campaignId: string,
   universityCode: string,
   asOf: string,
-): Promise<{ campaignId: string; universityCode: string; asOf: string; leaders: LeaderTally[] }> {
+): Promise<{ campaignId: string; universityCode: string; asOf: string } & UniversityTeam> {
   await findCampaignOrFail(db, campaignId);
-  return { campaignId, universityCode, asOf, leaders: await tallyLeaders(db, campaignId, universityCode, asOf) };
+  return { campaignId, universityCode, asOf, ...(await universityTeam(db, campaignId, universityCode, asOf)) };
 }

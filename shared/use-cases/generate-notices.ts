@@ -29,6 +29,9 @@ import {
   type NoticeModel,
 } from '../domain/notices/notice-content.ts';
 import { renderHtml } from '../domain/notices/render-html.ts';
+import { nationalPeople, provincePeople } from '../domain/notices/people-section.ts';
+import { teamLines } from '../repositories/people.repository.ts';
+import { listUniversityPlans } from '../repositories/university-plan.repository.ts';
 import { renderMarkdown } from '../domain/notices/render-markdown.ts';
 import { renderText } from '../domain/notices/render-text.ts';
 
@@ -88,6 +91,19 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
   // The thresholds and plan deadline the notices apply and quote (the campaign's, each province's overrides).
   const ruleSet = await loadCampaignRuleSet(db, campaign.id);
   const provinceNames = new Map(plans.map((p) => [p.provinceCode, p.provinceName]));
+  // Universities' plans and leadership teams (issue 15): one read each for the whole campaign, split per province.
+  const universityPlans = await listUniversityPlans(db, campaign.id);
+  const teams = await teamLines(db, campaign.id, asOf);
+  const peopleOf = (provinceCode: string | null) => {
+    const inScope = universityPlans.filter((u) => provinceCode === null || u.provinceCode === provinceCode);
+    const codes = new Set(inScope.map((u) => u.universityCode));
+    return {
+      asOf,
+      planDeadline: ruleSet?.planDeadline ?? null,
+      plans: inScope,
+      teams: teams.filter((t) => codes.has(t.universityCode)),
+    };
+  };
 
   const contents: NoticeContent[] = [];
   const nationalModel = buildNationalNotice({
@@ -99,6 +115,7 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
     plans,
     rules: ruleSet && nationalNoticeRules(ruleSet),
   });
+  nationalModel.people = nationalPeople(peopleOf(null), provinceNames);
   contents.push({ campaignId: campaign.id, period: input.period, ...renderNotice(nationalModel) });
   // A province without universities has nobody to report on: no notice.
   const provinceSnapshots = snapshots
@@ -117,6 +134,7 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
       planFiledOn: plans.find((p) => p.provinceCode === code)?.filedOn ?? null,
       rules: ruleSet && provinceNoticeRules(ruleSet, code),
     });
+    model.people = provincePeople({ ...peopleOf(code), asOf: s.asOf });
     contents.push({ campaignId: campaign.id, period: input.period, ...renderNotice(model) });
   }
   // The Ministry's notice to the 部属 and 部省合建 universities (none when the list has none of them).

@@ -282,9 +282,24 @@ describe("a university's visits ledger and leader tally", () => {
         employersVisited: 4,
         newEmployers: 4,
         positions: 40,
+        // No roster imported (issue 15): nothing to check the names against.
+        role: null,
+        title: null,
+        onRoster: null,
       },
-      { name: '领导1', roles: ['leader'], visits: 1, employersVisited: 1, newEmployers: 1, positions: 10 },
+      {
+        name: '领导1',
+        roles: ['leader'],
+        visits: 1,
+        employersVisited: 1,
+        newEmployers: 1,
+        positions: 10,
+        role: null,
+        title: null,
+        onRoster: null,
+      },
     ]);
+    expect(res.body.team).toMatchObject({ rosterSize: 0, coverage: null, unknownNames: [] });
     // B1 visited one employer of its prior list: not new, as the progress endpoint counts it.
     const b1 = await national.request('GET', `/v1/campaigns/2022/universities/${W.B1}/leaders?asOf=2022-04-10`);
     const progress = await national.request('GET', `/v1/campaigns/2022/universities/${W.B1}/progress?asOf=2022-04-10`);

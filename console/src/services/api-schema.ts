@@ -997,7 +997,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A university's tally per named leader (任务到人): visits, employers visited, new employers, positions */
+        /** A university's tally per leader (任务到人): roster leaders (with zeros) and names not on the roster (onRoster false), each with visits, employers visited, new employers, positions; and the team: roster size, leaders with a visit, coverage, leaders without */
         get: {
             parameters: {
                 query?: {
@@ -1023,6 +1023,73 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/universities/{code}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A university's implementation plan (实施方案) for the campaign: filed on (null: not filed), link, deadline, late */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        /** Record (or correct) the date a university filed its implementation plan, with an optional link to the document */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description YYYY-MM-DD */
+                        filedOn: string;
+                        /** @description http(s) URL of the document, up to 2000 characters */
+                        link?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -1070,6 +1137,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/{id}/universities/{code}/roster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A university's leadership roster for the campaign (任务到人), in its order */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        /** Replace a university's leadership roster for the campaign as a whole ([] removes it); visits' leader names are matched to it */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        leaders: {
+                            /** @description 1-100 characters */
+                            name: string;
+                            /** @description secretary | president | leader (or 党委书记 / 校长 / 校级领导) */
+                            role: string;
+                            /** @description optional, e.g. 副校长; up to 100 characters */
+                            title?: string | null;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns/{id}/universities/{code}/visits": {
         parameters: {
             query?: never;
@@ -1097,6 +1235,45 @@ export interface paths {
                 header?: never;
                 path: {
                     code: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/university-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every university of a scope with its implementation plan filing (filed on, link, late) and the campaign's deadline */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description national | province:CODE (default: national; a province: its own) */
+                    scope?: string;
+                };
+                header?: never;
+                path: {
                     id: string;
                 };
                 cookie?: never;

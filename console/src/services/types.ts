@@ -154,7 +154,8 @@ export interface VisitRow {
   ref: string;
   visitedOn: string;
   mode: VisitMode;
-  leaders: Leader[];
+  /** onRoster (issue 15): false for a name not on the university's roster, null without a roster. */
+  leaders: Array<Leader & { onRoster?: boolean | null }>;
   employer: {
     id: number | null;
     name: string;
@@ -192,11 +193,24 @@ export interface LeaderTally {
   leaders: Array<{
     name: string;
     roles: Leader['role'][];
+    /** The roster's role and title (issue 15); null for a name not on it. */
+    role: Leader['role'] | null;
+    title: string | null;
+    /** false: not on the roster (flagged); null: the university has no roster. */
+    onRoster: boolean | null;
     visits: number;
     employersVisited: number;
     newEmployers: number;
     positions: number;
   }>;
+  team: {
+    rosterSize: number;
+    withVisits: number;
+    coverage: number | null;
+    coverageLow: boolean;
+    withoutVisits: Array<{ name: string; role: Leader['role']; title: string | null }>;
+    unknownNames: string[];
+  };
 }
 
 /** The body of POST /v1/visit-events, exactly as the API's document declares it. */

@@ -157,7 +157,7 @@ export const consoleRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
       schema: {
         tags,
         summary:
-          "A university's tally per named leader (任务到人): visits, employers visited, new employers, positions",
+          "A university's tally per leader (任务到人): roster leaders (with zeros) and names not on the roster (onRoster false), each with visits, employers visited, new employers, positions; and the team: roster size, leaders with a visit, coverage, leaders without",
         querystring: {
           type: 'object',
           properties: { asOf: { type: 'string', description: 'YYYY-MM-DD, default today (Asia/Shanghai)' } },

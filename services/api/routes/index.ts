@@ -10,6 +10,7 @@ import { noticeRoutes } from './notices.routes.ts';
 import { sessionRoutes } from './session.routes.ts';
 import { consoleRoutes } from './console.routes.ts';
 import { operationsRoutes } from './operations.routes.ts';
+import { peopleRoutes } from './people.routes.ts';
 
 export const ROUTE_MODULES: ReadonlyArray<RouteModule> = [
   healthRoutes,
@@ -22,4 +23,5 @@ export const ROUTE_MODULES: ReadonlyArray<RouteModule> = [
   sessionRoutes,
   consoleRoutes,
   operationsRoutes,
+  peopleRoutes,
 ];

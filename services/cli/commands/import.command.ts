@@ -31,6 +31,9 @@ import {
   type UpsertCounts,
 } from '../../../shared/repositories/reference.repository.ts';
 import { UserError, output, withDb, type CommandContext } from '../context.ts';
+import { rostersByUniversity, validateRosterRows } from '../../../shared/domain/people.ts';
+import { listCampaigns } from '../../../shared/repositories/campaign.repository.ts';
+import { importRosters } from '../../../shared/use-cases/people.ts';
 
 /** The 部省合建 list the universities import marks (RULES.md "Reporting units"; its source beside it). */
 export const JOINT_LIST = new URL('../../../data/central-joint-universities.csv', import.meta.url);
@@ -139,7 +142,12 @@ function reportBadLines(summary: string, errors: LineError[]): void {
 }
 
 function human(r: ImportReport): string {
-  const extra = typeof r.linked === 'number' ? `; ${r.linked} linked to employers through employer resolution` : '';
+  const extra =
+    typeof r.linked === 'number'
+      ? `; ${r.linked} linked to employers through employer resolution`
+      : typeof r.universities === 'number'
+        ? `; the rosters of ${r.universities} universit${r.universities === 1 ? 'y' : 'ies'} replaced (${String(r.replaced)} leaders before)`
+        : '';
   return `${r.kind}: ${r.imported} line${r.imported === 1 ? '' : 's'} imported (${r.inserted} inserted, ${r.updated} updated, ${r.unchanged} unchanged)${
     r.skipped ? `, ${r.skipped} skipped` : ''
   }${extra} in ${(r.elapsedMs / 1000).toFixed(2)} s`;
@@ -252,4 +260,49 @@ export function register(program: Command): void {
         },
       ),
     );
+
+  group
+    .command('leaders')
+    .alias('rosters')
+    .description(
+      "replace universities' leadership rosters (任务到人) for a campaign: header university_code,name,role[,title]",
+    )
+    .argument('[file]', 'CSV file (or --file)')
+    .option('--file <path>', 'CSV file')
+    .option('--campaign <id>', 'campaign id (may be left out when there is only one campaign)')
+    .option('--skip-invalid', 'import the good lines of a file with bad lines (bad lines are still reported)')
+    .option('--json', 'print the import report as JSON')
+    .addHelpText(
+      'after',
+      '\nrole: secretary, president or leader (or 党委书记 / 书记, 校长 / 院长, 校级领导 / 校领导); title optional (e.g. 副校长).\n' +
+        'Every university in the file gets exactly the leaders the file lists for it (its earlier roster for the\n' +
+        'campaign is replaced); universities not in the file keep theirs. Names are matched to visits after NFKC\n' +
+        'width normalisation, without spaces, every middle dot as ·.',
+    )
+    .action((file: string | undefined, opts: Omit<ImportOptions, 'file'> & { file?: string; campaign?: string }) => {
+      const path = opts.file ?? file;
+      if (!path) throw new UserError('give the roster file: `ledger import leaders --file F.csv`');
+      let campaignId = opts.campaign;
+      return runImport(
+        'leaders',
+        { ...opts, file: path },
+        async (db, parsed) => {
+          campaignId ??= await onlyCampaign(db);
+          await findCampaignOrFail(db, campaignId);
+          return validateRosterRows(parsed, await knownUniversities(db, parsed));
+        },
+        async ({ db }, rows) => {
+          const r = await importRosters(db, campaignId!, rostersByUniversity(rows));
+          return { inserted: r.leaders, updated: 0, unchanged: 0, universities: r.universities, replaced: r.replaced };
+        },
+      );
+    });
+}
+
+/** The campaign a command means when it names none: the only one there is. */
+async function onlyCampaign(db: Db): Promise<string> {
+  const all = await listCampaigns(db);
+  if (all.length === 1) return all[0]!.id;
+  if (all.length === 0) throw new UserError('there is no campaign yet: create one with `ledger campaign create`');
+  throw new UserError(`name the campaign with --campaign (one of ${all.map((c) => c.id).join(', ')})`);
 }

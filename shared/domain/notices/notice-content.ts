@@ -10,6 +10,7 @@ import type {
 } from '../ranking.types.ts';
 import { expectedShare } from '../periods.ts';
 import { dateZh, periodZh } from './format.ts';
+import type { NationalPeople, ProvincePeople } from './people-section.ts';
 
 /** `national`, a reporting unit's `province:CODE` (兵团: `province:660000`), or `central` (部属 and 部省合建). */
 export type NoticeScope = 'national' | 'central' | `province:${string}`;
@@ -121,6 +122,8 @@ export interface NationalNotice extends NoticeHead {
     /** The first of each province's ranking, in the provinces' rank order. */
     provinceLeaders: UniversityLine[];
   };
+  /** Universities' plans and leadership teams (issue 15), a block of its own; absent in notices stored before it. */
+  people?: NationalPeople;
 }
 
 /**
@@ -145,6 +148,8 @@ export interface ProvinceNotice extends NoticeHead {
   onsiteShareFlag: number;
   /** Under the principal-leader target with an on-site share below onsiteShareFlag. */
   onsiteFlagged: UniversityRankRow[];
+  /** The province's universities' plans and leadership teams (issue 15); absent in notices stored before it. */
+  people?: ProvincePeople;
 }
 
 export type NoticeModel = NationalNotice | ProvinceNotice;

@@ -15,6 +15,7 @@ import {
   type ProvinceNotice,
 } from './notice-content.ts';
 import { outreachBlock } from './outreach-block.ts';
+import { peopleSections } from './people-section.ts';
 
 export const WECOM_MAX_BYTES = 4096;
 export const DINGTALK_MAX_BYTES = 20_000;
@@ -222,6 +223,7 @@ export function renderMarkdown(model: NoticeModel, options: MarkdownOptions = {}
       lead(model),
       '',
       ...body,
+      ...peopleSections(model.people, md).flatMap((s) => ['', `## ${s.title}`, '', ...s.lines.flatMap((l) => [l, ''])]),
       '',
       ...blockGfm(outreachBlock(model)),
       `> 本通报根据截至${model.asOfText}已处理的走访记录自动生成；走访记录明细见《电子台账》。`,

@@ -11,6 +11,7 @@ import {
   type ProvinceNotice,
 } from './notice-content.ts';
 import { outreachBlock } from './outreach-block.ts';
+import { peopleSections } from './people-section.ts';
 
 function totals(m: NoticeModel): string[] {
   const t = m.totals;
@@ -115,6 +116,7 @@ export function renderText(model: NoticeModel, options: { maxListRows?: number }
     `截至${model.asOfText}（${model.periodLabel}），${area}${int(t.universitiesWithVisits)}所高校的校领导累计走访用人单位${int(t.visits)}次，涉及用人单位${int(t.employers)}家（其中新开拓${int(t.newEmployers)}家），提供岗位${int(t.positions)}个。现将进展情况通报如下。`,
     '',
     ...(model.kind === 'national' ? national(model, options.maxListRows ?? 300) : province(model)),
+    ...peopleSections(model.people).flatMap((s) => ['', s.title, ...s.lines]),
     '',
     ...blockLines(outreachBlock(model)),
     `本通报由访企拓岗促就业专项行动电子台账根据截至${model.asOfText}已处理的走访记录自动生成；走访记录明细见附件《电子台账》。`,

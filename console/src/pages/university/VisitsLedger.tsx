@@ -107,7 +107,10 @@ export function VisitsLedger({
           {
             title: c.leaders,
             dataIndex: 'leaders',
-            render: (ls: VisitRow['leaders']) => ls.map((l) => `${l.name}（${ROLES[l.role]}）`).join('、'),
+            render: (ls: VisitRow['leaders']) =>
+              ls
+                .map((l) => `${l.name}（${ROLES[l.role]}${l.onRoster === false ? `，${T.notOnRoster}` : ''}）`)
+                .join('、'),
           },
           {
             title: c.positions,

@@ -234,7 +234,24 @@ export default function UniversityPage() {
       <Card className="section" size="small" title={<h2 className="card-title">{SHEET.title}</h2>}>
         <LedgerSheet campaignId={c.id} universityCode={code} onProcessed={reloadAll} />
       </Card>
-      <Card className="section" size="small" title={<h2 className="card-title">{T.leaders}</h2>}>
+      <Card
+        className="section"
+        size="small"
+        title={<h2 className="card-title">{T.leaders}</h2>}
+        extra={
+          tally.data ? (
+            <span data-measure="teamCoverage">
+              {tally.data.team.coverage === null
+                ? T.noRoster
+                : T.team(
+                    formatNumber(tally.data.team.withVisits),
+                    formatNumber(tally.data.team.rosterSize),
+                    formatPercent(tally.data.team.coverage),
+                  )}
+            </span>
+          ) : null
+        }
+      >
         <Table<LeaderTally['leaders'][number]>
           size="small"
           rowKey="name"
@@ -244,11 +261,25 @@ export default function UniversityPage() {
           scroll={{ x: 600 }}
           data-testid="leaders"
           columns={[
-            { title: T.leaderColumns.name, dataIndex: 'name' },
+            {
+              title: T.leaderColumns.name,
+              dataIndex: 'name',
+              render: (name: string, l) => (
+                <>
+                  {name}
+                  {l.onRoster === false ? (
+                    <Tag color="orange" style={{ marginInlineStart: 8 }}>
+                      {T.notOnRoster}
+                    </Tag>
+                  ) : null}
+                </>
+              ),
+            },
             {
               title: T.leaderColumns.roles,
               dataIndex: 'roles',
-              render: (rs: Array<keyof typeof ROLES>) => rs.map((r) => ROLES[r]).join('、'),
+              render: (rs: Array<keyof typeof ROLES>, l) =>
+                l.role ? (l.title ?? ROLES[l.role]) : rs.map((r) => ROLES[r]).join('、'),
             },
             { title: T.leaderColumns.visits, dataIndex: 'visits', align: 'right', render: formatNumber },
             {

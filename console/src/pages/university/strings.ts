@@ -59,6 +59,9 @@ export const T = {
   retractConfirm: '撤回后该走访记录不再计入任何数据，确定撤回？',
   total: (n: string) => `共 ${n} 条`,
   leaders: '任务到人（各校领导走访情况）',
+  notOnRoster: '不在班子名单',
+  noRoster: '尚未导入校领导班子名单',
+  team: (withVisits: string, size: string, share: string) => `班子${size}人中${withVisits}人已走访（${share}）`,
   leaderColumns: {
     name: '姓名',
     roles: '职务',
