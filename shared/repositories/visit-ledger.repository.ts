@@ -1,9 +1,3 @@
-// RECONSTRUCTED FILE — READ BEFORE RELYING ON IT. The console's helper (issue 13) had written this file; the
-// spreadsheet-intake helper (issue 14) overwrote it by mistake at 23:11 UTC on 2026-11-28, while creating a repository
-// of the same name (now shared/repositories/visit-ledger-intake.repository.ts). The original was never committed and
-// could not be recovered. This is a reconstruction from docs/console-api.md ("GET …/universities/{code}/visits" and
-// "…/leaders") and from what shared/use-cases/console-views.ts imports; compare it with your own copy and replace it.
-//
 // A university's visits ledger for the console (paged, filtered), each leader flagged against the roster (任务到人;
 // the tally per leader is shared/repositories/people.repository.ts).
 import { sql } from 'kysely';
