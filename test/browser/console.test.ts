@@ -110,9 +110,9 @@ describe('the console in a browser', () => {
     expect(await figureText(page, 'meanCompletion')).toBe(formatPercent(o.meanCompletion));
     expect(await page.locator('.page-title-sub').innerText()).toBe(`截至${formatDate(asOf)}`);
 
-    // The province ranking: 31 rows in the API's order, with its shares and rank changes.
+    // The province ranking: 32 rows (31 provinces and 兵团) in the API's order, with its shares and rank changes.
     const rows = tableRows(page, 'province-ranking');
-    await eventually(() => rows.count()).toBe(31);
+    await eventually(() => rows.count()).toBe(32); // 31 provinces and 兵团
     for (const [i, r] of provinces.rows.slice(0, 5).entries()) {
       const cells = await rows.nth(i).locator('td').allInnerTexts();
       expect(cells[0]).toBe(String(r.rank));
