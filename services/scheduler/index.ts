@@ -8,7 +8,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Redis } from 'ioredis';
 import { createProducer, type Producer } from '../../jobs/producer.ts';
 import type { Config } from '../../shared/config.ts';
-import { createDb, dbTimeoutsFor, type Db } from '../../shared/db/database.ts';
+import { createDb, dbOptionsFor, type Db } from '../../shared/db/database.ts';
 import { dateIn, runsForCatchUp, runsForTick, type DueRun, type PeriodKind } from '../../shared/domain/periods.ts';
 import { moduleLogger } from '../../shared/log.ts';
 import { createRedis } from '../../shared/redis.ts';
@@ -61,7 +61,7 @@ export async function startScheduler(config: Config, overrides: SchedulerOverrid
     createDb(config.DATABASE_URL, {
       poolSize: 2,
       applicationName: 'ledger-scheduler',
-      timeouts: dbTimeoutsFor(config, 'background'),
+      ...dbOptionsFor(config, 'background'),
     });
   let redis: Redis | undefined;
   let producer = overrides.producer;
