@@ -25,6 +25,25 @@ const schema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/ledger').default(
     'postgres://postgres@127.0.0.1:5432/ledger',
   ),
+  /**
+   * A streaming replica for reads that may lag (rankings, progress, the notices archive, the console's pages); unset:
+   * everything reads the primary. A replica further behind than DATABASE_READ_MAX_LAG_SECONDS is not read
+   * (shared/db/read-routing.ts).
+   */
+  DATABASE_READ_URL: url(
+    ['postgres:', 'postgresql:'],
+    'postgres://postgres@replica.example.org:5432/ledger',
+  ).optional(),
+  DATABASE_READ_MAX_LAG_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
+  /**
+   * off: no named prepared statements, for a pooler in transaction mode that cannot carry them (PgBouncer < 1.21, or
+   * max_prepared_statements = 0). A pool that meets one anyway turns them off by itself after one failed statement.
+   */
+  DATABASE_PREPARED_STATEMENTS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  /** startup: session settings in the connection's options; transaction: SET LOCAL with every BEGIN (a pooler in transaction mode). */
+  DATABASE_SESSION_SETTINGS: z
+    .enum(['startup', 'transaction'], { error: 'must be startup or transaction' })
+    .default('startup'),
   /** One server (`redis://`, `rediss://`) or a Redis Cluster by some of its nodes (`redis+cluster://h1:7000,h2:7000`). */
   REDIS_URL: z
     .string()

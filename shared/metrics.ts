@@ -51,3 +51,21 @@ export const processingLatency = new Histogram({
 });
 
 export type RejectReason = 'invalid' | 'unprocessable' | 'forbidden' | 'conflict' | 'unavailable';
+
+/**
+ * How far the read replica (DATABASE_READ_URL) is behind the primary, in seconds: 0 when it has replayed all the WAL
+ * the primary had written when last sampled, +Inf when unknown (unreachable); see shared/db/read-routing.ts.
+ */
+export const replicaLag = new Gauge({
+  name: 'ledger_db_replica_lag_seconds',
+  help: 'Seconds the read replica is behind the primary (0: caught up; +Inf: not reachable), sampled every second',
+  registers: [metricsRegistry],
+});
+
+/** Connections taken for reads that may lag, by the server that served them (replica, or primary as fallback). */
+export const readsServed = new Counter({
+  name: 'ledger_db_reads_total',
+  help: 'Connections taken for lag-tolerant reads, by the server that served them (replica | primary)',
+  labelNames: ['served_by'] as const,
+  registers: [metricsRegistry],
+});

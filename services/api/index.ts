@@ -1,7 +1,7 @@
 // The API process part (`ledger serve --api`): its own database pool, Redis connection and producer, closed on close().
 import { createProducer } from '../../jobs/producer.ts';
 import type { Config } from '../../shared/config.ts';
-import { createDb, dbTimeoutsFor } from '../../shared/db/database.ts';
+import { openDatabases } from '../../shared/db/read-routing.ts';
 import { moduleLogger } from '../../shared/log.ts';
 import { createRedis } from '../../shared/redis.ts';
 import { buildApp } from './app.ts';
@@ -15,23 +15,24 @@ export interface RunningApi {
 export async function startApi(config: Config): Promise<RunningApi> {
   const log = moduleLogger('api');
   log.level = config.LOG_LEVEL;
-  const db = createDb(config.DATABASE_URL, {
+  // The primary, and the lag-tolerant reads (the replica at DATABASE_READ_URL when set).
+  const { db, reads, destroy } = openDatabases(config, {
+    role: 'api',
     poolSize: config.DB_POOL_SIZE,
     applicationName: 'ledger-api',
-    timeouts: dbTimeoutsFor(config, 'api'),
   });
   // Few retries (see shared/redis.ts): the event is committed before it is enqueued, and the sweeper redelivers it.
   const redis = createRedis(config.REDIS_URL, 'api');
   const producer = createProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
   let app;
   try {
-    app = await buildApp({ db, config, producer, log });
+    app = await buildApp({ db, reads, config, producer, log });
     await app.listen({ host: config.HOST, port: config.PORT });
   } catch (err) {
     await app?.close().catch(() => {});
     await producer.close().catch(() => {});
     redis.disconnect();
-    await db.destroy();
+    await destroy();
     throw err;
   }
   const address = app.server.address();
@@ -50,7 +51,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
         await started.close();
         await producer.close().catch(() => {});
         redis.disconnect();
-        await db.destroy();
+        await destroy();
         log.info('API stopped');
       })()),
   };

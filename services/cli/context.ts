@@ -1,6 +1,6 @@
 // What every command needs: validated config, a database, and a consistent way to print results.
 import { loadConfig, type Config } from '../../shared/config.ts';
-import { createDb, dbTimeoutsFor, type Db } from '../../shared/db/database.ts';
+import { createDb, dbOptionsFor, type Db } from '../../shared/db/database.ts';
 
 export interface CommandContext {
   config: Config;
@@ -14,7 +14,7 @@ export async function withDb<T>(fn: (ctx: CommandContext) => Promise<T>): Promis
   const db = createDb(config.DATABASE_URL, {
     poolSize: 4,
     applicationName: 'ledger-cli',
-    timeouts: dbTimeoutsFor(config, 'background'),
+    ...dbOptionsFor(config, 'background'),
   });
   try {
     return await fn({ config, db });

@@ -6,7 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../../shared/config.ts';
-import { createDb, dbTimeoutsFor } from '../../shared/db/database.ts';
+import { createDb, dbOptionsFor } from '../../shared/db/database.ts';
 import { DEMO_PROVINCES } from './generators/campaign-generator.ts';
 import { generateVisitEvents } from './generators/visit-generator.ts';
 import { periodContaining, periodRange, periodsBetween } from '../../shared/domain/periods.ts';
@@ -128,7 +128,7 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
   const db = createDb(dbUrl, {
     poolSize: 4,
     applicationName: 'ledger-demo',
-    timeouts: dbTimeoutsFor(base, 'background'),
+    ...dbOptionsFor(base, 'background'),
   });
   let parts: RunningParts | undefined;
   try {

@@ -7,7 +7,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { createProducer, type Producer } from '../../jobs/producer.ts';
 import type { Config } from '../../shared/config.ts';
-import { createDb, dbTimeoutsFor, type Db } from '../../shared/db/database.ts';
+import { createDb, dbOptionsFor, type Db } from '../../shared/db/database.ts';
 import { dateIn, runsForCatchUp, runsForTick, type DueRun, type PeriodKind } from '../../shared/domain/periods.ts';
 import { moduleLogger } from '../../shared/log.ts';
 import { createRedis, type RedisClient } from '../../shared/redis.ts';
@@ -60,7 +60,7 @@ export async function startScheduler(config: Config, overrides: SchedulerOverrid
     createDb(config.DATABASE_URL, {
       poolSize: 2,
       applicationName: 'ledger-scheduler',
-      timeouts: dbTimeoutsFor(config, 'background'),
+      ...dbOptionsFor(config, 'background'),
     });
   let redis: RedisClient | undefined;
   let producer = overrides.producer;

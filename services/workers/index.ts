@@ -5,7 +5,7 @@ import { JOB_MODULES } from '../../jobs/index.ts';
 import type { JobContext, JobModule } from '../../jobs/job.ts';
 import { createProducer, type Producer } from '../../jobs/producer.ts';
 import type { Config } from '../../shared/config.ts';
-import { createDb, dbTimeoutsFor, type Db } from '../../shared/db/database.ts';
+import { createDb, dbOptionsFor, type Db } from '../../shared/db/database.ts';
 import { moduleLogger } from '../../shared/log.ts';
 import { createRedis, type RedisClient } from '../../shared/redis.ts';
 import { startDeliverySweeper, type DeliverySweeper } from './delivery-sweeper.ts';
@@ -73,7 +73,7 @@ export async function startWorkers(config: Config, overrides: WorkerOverrides = 
       poolSize: config.DB_POOL_SIZE,
       applicationName: 'ledger-workers',
       settings: ASYNC_COMMIT,
-      timeouts: dbTimeoutsFor(config, 'background'),
+      ...dbOptionsFor(config, 'background'),
     });
   // BullMQ workers block on Redis, so each gets a connection of its own (role 'worker'); enqueues share this one.
   const producerRedis = createRedis(config.REDIS_URL, 'producer');

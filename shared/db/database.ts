@@ -1,4 +1,5 @@
 // The kysely instance over a pg pool. One per process part; close it on shutdown.
+import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.ts';
@@ -21,7 +22,22 @@ export interface DbOptions {
   settings?: Record<string, string>;
   /** Overrides DEFAULT_TIMEOUTS (e.g. from dbTimeoutsFor(config, role)); 0 turns one off. */
   timeouts?: Partial<DbTimeouts>;
+  /**
+   * false: statements marked PREPARED run unnamed like the others (DATABASE_PREPARED_STATEMENTS=off), for a pooler in
+   * transaction mode that does not carry protocol-level prepared statements from one server connection to the next
+   * (PgBouncer before 1.21, or with max_prepared_statements = 0). Default true.
+   */
+  preparedStatements?: boolean;
+  /**
+   * Where the session settings (timeouts, jit, `settings`) go (DATABASE_SESSION_SETTINGS): 'startup' (default) in the
+   * connection's startup `options`, so they hold for every statement; 'transaction' as `SET LOCAL` sent with every
+   * BEGIN, for a pooler in transaction mode, which refuses or ignores `options` and hands each transaction whichever
+   * server connection is free (a plain SET would leak to other clients).
+   */
+  sessionSettings?: SessionSettingsMode;
 }
+
+export type SessionSettingsMode = 'startup' | 'transaction';
 
 /**
  * How long anything towards PostgreSQL may take, in milliseconds (0: no limit). A PostgreSQL that hangs rather than
@@ -65,6 +81,18 @@ export function dbTimeoutsFor(config: Config, role: DbRole): DbTimeouts {
   };
 }
 
+/** The configured options of a process part's pool: its timeouts and how it talks through a pooler. */
+export function dbOptionsFor(
+  config: Config,
+  role: DbRole,
+): Required<Pick<DbOptions, 'timeouts' | 'preparedStatements' | 'sessionSettings'>> {
+  return {
+    timeouts: dbTimeoutsFor(config, role),
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS === 'on',
+    sessionSettings: config.DATABASE_SESSION_SETTINGS,
+  };
+}
+
 // JIT compilation costs hundreds of milliseconds on a query the planner misjudges as big (seen on employer blocking
 // right after a bulk load, before statistics catch up); every query here is short and indexed, so it never pays.
 const DEFAULT_SETTINGS: Readonly<Record<string, string>> = { jit: 'off' };
@@ -88,11 +116,31 @@ export function withSessionSettings(databaseUrl: string, settings: Record<string
  */
 export const PREPARED = '/* prepared */';
 const statementNames = new Map<string, string>();
+/**
+ * The name is a hash of the text, the same in every process: behind a pooler, a server connection may hold the
+ * statements another process prepared, and a name must never stand for another text there (a counter would).
+ */
 function statementName(text: string): string {
   let name = statementNames.get(text);
-  if (!name) statementNames.set(text, (name = `ledger_${statementNames.size}`));
+  if (!name)
+    statementNames.set(text, (name = `ledger_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`));
   return name;
 }
+
+// 26000: the named statement is not on this server connection; 42P05: another client prepared it there. Either means
+// a pooler hands this client's statements to server connections it did not prepare them on.
+const PREPARED_ON_ANOTHER_CONNECTION: ReadonlySet<string> = new Set(['26000', '42P05']);
+
+/** What the instrumented clients of one pool share. */
+interface PoolState {
+  prepared: boolean;
+  /** Sent with every BEGIN when the session settings go per transaction (sessionSettings 'transaction'). */
+  setLocal?: string;
+  queryTimeoutMs: number;
+}
+
+const quoteSetting = (value: string) => `'${value.replace(/'/g, "''")}'`;
+const BEGIN = /^\s*(begin|start transaction)\b[^;]*$/i;
 
 type QueryFn = (...args: unknown[]) => unknown;
 
@@ -105,23 +153,43 @@ const SENT = Symbol('ledger.statementSent');
  * stops waiting: the statement stays active on the connection, which goes back to the pool and would hold every later
  * statement behind the one that never ends.
  */
-function instrumentClient(client: pg.PoolClient, queryTimeoutMs: number): void {
+function instrumentClient(client: pg.PoolClient, state: PoolState): void {
   const query = client.query.bind(client) as QueryFn;
   (client as unknown as { query: QueryFn }).query = (...args: unknown[]) => {
-    const [text, values, ...rest] = args;
+    const [given, values, ...rest] = args;
     // Only plain statements (kysely sends text and values) get the read timeout: a cursor (pg-cursor) reads for as
     // long as its consumer takes, and is bounded by statement_timeout on the server instead.
-    if (typeof text !== 'string') return query(...args);
-    const name = text.startsWith(PREPARED) ? { name: statementName(text) } : {};
-    const result = query({ text, values, query_timeout: queryTimeoutMs || undefined, ...name }, ...rest);
+    if (typeof given !== 'string') return query(...args);
+    const named = state.prepared && given.startsWith(PREPARED);
+    const name = named ? { name: statementName(given) } : {};
+    // BEGIN has no parameters, so it goes by the simple protocol, which takes several statements in one round trip.
+    const withSettings = state.setLocal && BEGIN.test(given) && !(values as unknown[] | undefined)?.length;
+    const text = withSettings ? `${given}; ${state.setLocal}` : given;
+    const result = query({ text, values, query_timeout: state.queryTimeoutMs || undefined, ...name }, ...rest);
     if (!(result instanceof Promise)) return result;
-    return result.catch((err: unknown) => {
-      if (err instanceof Error) {
-        Object.defineProperty(err, SENT, { value: true });
-        if (err.message === 'Query read timeout') void client.end().catch(() => {});
-      }
-      throw err;
-    });
+    return result.then(
+      // Several statements answer with one result each: the caller asked for the first.
+      (res: unknown) => (withSettings && Array.isArray(res) ? res[0] : res),
+      (err: unknown) => {
+        if (err instanceof Error) {
+          Object.defineProperty(err, SENT, { value: true });
+          if (err.message === 'Query read timeout') void client.end().catch(() => {});
+          const code = (err as { code?: unknown }).code;
+          if (named && typeof code === 'string' && PREPARED_ON_ANOTHER_CONNECTION.has(code) && state.prepared) {
+            // Detected: a pooler in transaction mode that does not track prepared statements. This statement failed
+            // (its transaction is aborted; jobs and requests retry); every later one of this pool runs unnamed.
+            state.prepared = false;
+            process.emitWarning(
+              `PostgreSQL answered ${code} (${err.message}) to a prepared statement: a pooler in transaction mode ` +
+                'is carrying them between server connections; prepared statements are now off for this pool. ' +
+                'Set DATABASE_PREPARED_STATEMENTS=off (PgBouncer < 1.21, or max_prepared_statements = 0).',
+              'LedgerPreparedStatementsWarning',
+            );
+          }
+        }
+        throw err;
+      },
+    );
   };
 }
 
@@ -187,14 +255,28 @@ export async function pingDatabaseUrl(databaseUrl: string, timeoutMs = 3000): Pr
   }
 }
 
-export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
+/** The pg pool under a Db (createDb), with the settings, timeouts and statement handling of `options`. */
+export function createPool(databaseUrl: string, options: DbOptions = {}): pg.Pool {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const serverTimeouts = {
     statement_timeout: String(timeouts.statementMs),
     idle_in_transaction_session_timeout: String(timeouts.idleInTransactionMs),
   };
+  const settings = { ...DEFAULT_SETTINGS, ...serverTimeouts, ...options.settings };
+  const perTransaction = options.sessionSettings === 'transaction';
+  const state: PoolState = {
+    prepared: options.preparedStatements ?? true,
+    queryTimeoutMs: timeouts.statementMs > 0 ? timeouts.statementMs + QUERY_TIMEOUT_MARGIN_MS : 0,
+    ...(perTransaction
+      ? {
+          setLocal: Object.entries(settings)
+            .map(([name, value]) => `SET LOCAL ${name} = ${quoteSetting(value)}`)
+            .join('; '),
+        }
+      : {}),
+  };
   const pool = new pg.Pool({
-    connectionString: withSessionSettings(databaseUrl, { ...DEFAULT_SETTINGS, ...serverTimeouts, ...options.settings }),
+    connectionString: perTransaction ? databaseUrl : withSessionSettings(databaseUrl, settings),
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'ledger',
     connectionTimeoutMillis: timeouts.connectMs,
@@ -207,7 +289,11 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
   // its 'error' event would crash the process; the failed query surfaces to the caller and the pool drops the client.
   pool.on('connect', (client) => {
     client.on('error', () => {});
-    instrumentClient(client, timeouts.statementMs > 0 ? timeouts.statementMs + QUERY_TIMEOUT_MARGIN_MS : 0);
+    instrumentClient(client, state);
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return pool;
+}
+
+export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(databaseUrl, options) }) });
 }

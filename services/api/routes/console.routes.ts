@@ -17,7 +17,7 @@ import {
 } from '../../../shared/use-cases/console-views.ts';
 import { badRequest, forbidden, notFound } from '../problem.ts';
 import { parseInput } from './console-input.ts';
-import type { ApiDeps, RouteModule } from './route.ts';
+import { readsOf, type ApiDeps, type RouteModule } from './route.ts';
 
 const asOfQuery = z.object({
   asOf: z.string().refine(isDate, { error: 'must be a calendar date YYYY-MM-DD' }).optional(),
@@ -58,7 +58,7 @@ function scopeOf(request: FastifyRequest, asked: string | undefined): OverviewSc
 
 /** The university's reporting unit after checking the caller covers it (404 unknown, 403 outside the scope). */
 async function coveredUniversity(deps: ApiDeps, request: FastifyRequest, code: string): Promise<string> {
-  const facts = await findUniversityScopeFacts(deps.db, code);
+  const facts = await findUniversityScopeFacts(readsOf(deps), code);
   if (facts === undefined) throw notFound(`university ${code} does not exist`);
   if (!mayReadUniversity(request.client.scope, facts))
     throw forbidden(`university ${code} is outside this caller's scope`);
@@ -73,7 +73,8 @@ const unknownProvince = (err: unknown): never => {
 const tags = ['console'];
 
 export const consoleRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) => {
-  const { db, config } = deps;
+  const { config } = deps;
+  const db = readsOf(deps);
   const today = () => dateIn(new Date(), config.SCHEDULE_TIMEZONE);
 
   app.get(

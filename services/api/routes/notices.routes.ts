@@ -13,7 +13,7 @@ import { chartDataUri, htmlWithChart } from '../../../shared/domain/notices/rend
 import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
 import { getNotice, listNotices } from '../../../shared/repositories/notice.repository.ts';
 import { badRequest, forbidden, notFound, Problem } from '../problem.ts';
-import type { ApiDeps, RouteModule } from './route.ts';
+import { readsOf, type ApiDeps, type RouteModule } from './route.ts';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const FORMATS = ['json', 'html', 'md', 'text', 'png', 'xlsx'] as const;
@@ -68,7 +68,8 @@ function attachment(reply: FastifyReply, fileName: string, fallback: string): vo
 }
 
 export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) => {
-  const { db, log } = deps;
+  const { log } = deps;
+  const db = readsOf(deps);
   const maxExports = deps.config.EXPORT_CONCURRENCY;
   let exporting = 0;
 

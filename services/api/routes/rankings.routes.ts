@@ -12,7 +12,7 @@ import {
 import { findUniversityScopeFacts } from '../../../shared/repositories/reference.repository.ts';
 import { decorateRanking } from '../../../shared/use-cases/console-views.ts';
 import { badRequest, forbidden, notFound } from '../problem.ts';
-import type { ApiDeps, RouteModule } from './route.ts';
+import { readsOf, type ApiDeps, type RouteModule } from './route.ts';
 
 interface RankingQuery {
   scope?: string;
@@ -41,7 +41,8 @@ function translate(err: unknown): never {
 }
 
 export const rankingRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) => {
-  const { db, config } = deps;
+  const { config } = deps;
+  const db = readsOf(deps);
 
   app.get<{ Params: { id: string }; Querystring: RankingQuery }>(
     '/v1/campaigns/:id/rankings',

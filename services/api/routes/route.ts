@@ -8,7 +8,10 @@ import type { ClientScope } from '../../../shared/domain/scope.ts';
 import type { Logger } from '../../../shared/log.ts';
 
 export interface ApiDeps {
+  /** The primary: writes, and reads that must see them (ingestion, admin actions and their answers, sessions, keys). */
   db: Db;
+  /** Reads that may lag (shared/db/read-routing.ts): rankings, progress, notices archive, console pages. Default: db. */
+  reads?: Db;
   config: Config;
   producer: Producer;
   log: Logger;
@@ -27,5 +30,8 @@ declare module 'fastify' {
     client: ApiClient;
   }
 }
+
+/** Where a route's lag-tolerant reads go: the read replica when one is configured, else the primary. */
+export const readsOf = (deps: ApiDeps): Db => deps.reads ?? deps.db;
 
 export type RouteModule = (app: FastifyInstance, deps: ApiDeps) => void | Promise<void>;
