@@ -17,6 +17,7 @@ import {
 } from '../../../shared/use-cases/console-views.ts';
 import { badRequest, forbidden, notFound } from '../problem.ts';
 import { parseInput } from './console-input.ts';
+import { campaignsAnswer, leadersAnswer, overviewAnswer, trendAnswer, visitsAnswer } from './console-responses.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
 
 const asOfQuery = z.object({
@@ -72,7 +73,13 @@ export const consoleRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
 
   app.get(
     '/v1/campaigns',
-    { schema: { tags, summary: 'Every campaign: id, name, dates, plan deadline (newest first)' } },
+    {
+      schema: {
+        tags,
+        summary: 'Every campaign: id, name, dates, plan deadline (newest first)',
+        response: campaignsAnswer,
+      },
+    },
     async () => ({ campaigns: await campaignSummaries(db) }),
   );
 
@@ -83,6 +90,7 @@ export const consoleRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
         tags,
         summary:
           'Head figures of the campaign nationally or in a province: visits, employers, positions, universities meeting targets and behind, expected vs mean completion, plans filed',
+        response: overviewAnswer,
         querystring: {
           type: 'object',
           properties: {
@@ -105,6 +113,7 @@ export const consoleRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
       schema: {
         tags,
         summary: 'Completion by week (share meeting targets, mean completion) from the stored weekly snapshots',
+        response: trendAnswer,
         querystring: {
           type: 'object',
           properties: { scope: { type: 'string', description: 'national | province:CODE' } },
@@ -123,6 +132,7 @@ export const consoleRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
       schema: {
         tags,
         summary: "A university's visits ledger, newest first, searched and filtered, one page at a time",
+        response: visitsAnswer,
         querystring: {
           type: 'object',
           properties: {
@@ -152,6 +162,7 @@ export const consoleRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
         tags,
         summary:
           "A university's tally per named leader (任务到人): visits, employers visited, new employers, positions",
+        response: leadersAnswer,
         querystring: {
           type: 'object',
           properties: { asOf: { type: 'string', description: 'YYYY-MM-DD, default today (Asia/Shanghai)' } },
