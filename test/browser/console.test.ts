@@ -75,9 +75,11 @@ const figureText = (page: Page, key: string) => page.locator(`[data-figure="${ke
 const measureText = (page: Page, key: string) => page.locator(`[data-measure="${key}"]`).innerText();
 const tableRows = (page: Page, testId: string) => page.locator(`[data-testid="${testId}"] tbody tr.ant-table-row`);
 
+/** No serious axe-core violation, no browser error, and the page fits its screen's width (1366×768 or a phone's). */
 async function expectAccessible(page: Page): Promise<void> {
   expect(await seriousViolations(page)).toEqual([]);
   expect(pageErrors(page)).toEqual([]);
+  expect(await page.evaluate<number>(SIDEWAYS)).toBeLessThanOrEqual(0);
 }
 
 describe('the console in a browser', () => {

@@ -125,7 +125,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            clients: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: number;
+                                name: string;
+                                /** Format: date-time */
+                                revokedAt: string | null;
+                                scope: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -141,11 +153,19 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description shown in this answer only */
+                            key: string;
+                            name: string;
+                            scope: string;
+                        };
+                    };
                 };
             };
         };
@@ -181,7 +201,13 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** Format: date-time */
+                            revokedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -213,7 +239,24 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            deadLetters: {
+                                attempts: number;
+                                clientId: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                eventId: string;
+                                id: number;
+                                inboxId: number;
+                                reason: string;
+                                /** Format: date-time */
+                                replayedAt: string | null;
+                                universityCode: string;
+                                visitRef: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -251,7 +294,13 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            enqueued: boolean;
+                            inboxIds: number[];
+                            replayed: number[];
+                        };
+                    };
                 };
             };
         };
@@ -290,7 +339,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            page: number;
+                            pageSize: number;
+                            rows: {
+                                canonicalName: string;
+                                creditCode: string | null;
+                                id: number;
+                                spellings: number;
+                                /** @enum {string} */
+                                status: "active" | "provisional" | "merged";
+                                visits: number;
+                            }[];
+                            total: number;
+                        };
+                    };
                 };
             };
         };
@@ -500,7 +564,48 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            reviews: {
+                                candidate: {
+                                    canonicalName: string;
+                                    creditCode: string | null;
+                                    id: number;
+                                    /** @description at most 20, oldest first */
+                                    spellings: string[];
+                                    /** @enum {string} */
+                                    status: "active" | "provisional" | "merged";
+                                    visits: number;
+                                } | null;
+                                candidate_id: number;
+                                candidate_name: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                decided_at: string | null;
+                                decided_by: string | null;
+                                employer: {
+                                    canonicalName: string;
+                                    creditCode: string | null;
+                                    id: number;
+                                    /** @description at most 20, oldest first */
+                                    spellings: string[];
+                                    /** @enum {string} */
+                                    status: "active" | "provisional" | "merged";
+                                    visits: number;
+                                } | null;
+                                employer_id: number;
+                                employer_name: string;
+                                id: number;
+                                reason: string | null;
+                                score: number;
+                                spelling: string;
+                                /** @enum {string} */
+                                status: "pending" | "confirmed" | "rejected";
+                                visits: number;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -568,7 +673,25 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            boardUrl: string;
+                            inbox: {
+                                accepted: number;
+                                lagSeconds: number;
+                            };
+                            queues: {
+                                active: number;
+                                completed: number;
+                                delayed: number;
+                                failed: number;
+                                name: string;
+                                waiting: number;
+                            }[];
+                            /** @enum {string} */
+                            redis: "up" | "down";
+                        };
+                    };
                 };
             };
         };
@@ -602,7 +725,25 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            recipients: {
+                                /** @description webhook addresses masked as `ledger recipients list` prints them */
+                                address: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @enum {string|null} */
+                                format: "json" | "wecom" | "dingtalk" | null;
+                                hasSecret: boolean;
+                                id: number;
+                                /** @enum {string} */
+                                kind: "email" | "webhook";
+                                /** Format: date-time */
+                                removedAt: string | null;
+                                scope: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -622,7 +763,50 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            recipient: {
+                                /** @description webhook addresses masked as `ledger recipients list` prints them */
+                                address: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @enum {string|null} */
+                                format: "json" | "wecom" | "dingtalk" | null;
+                                hasSecret: boolean;
+                                id: number;
+                                /** @enum {string} */
+                                kind: "email" | "webhook";
+                                /** Format: date-time */
+                                removedAt: string | null;
+                                scope: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recipient: {
+                                /** @description webhook addresses masked as `ledger recipients list` prints them */
+                                address: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @enum {string|null} */
+                                format: "json" | "wecom" | "dingtalk" | null;
+                                hasSecret: boolean;
+                                id: number;
+                                /** @enum {string} */
+                                kind: "email" | "webhook";
+                                /** Format: date-time */
+                                removedAt: string | null;
+                                scope: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -659,7 +843,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: number;
+                            removed: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -690,7 +879,24 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            users: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                disabledAt: string | null;
+                                email: string | null;
+                                id: number;
+                                /** Format: date-time */
+                                lastLoginAt: string | null;
+                                name: string;
+                                /** Format: date-time */
+                                passwordChangedAt: string;
+                                scope: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -706,11 +912,30 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description shown in this answer only */
+                            password: string;
+                            user: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                disabledAt: string | null;
+                                email: string | null;
+                                id: number;
+                                /** Format: date-time */
+                                lastLoginAt: string | null;
+                                name: string;
+                                /** Format: date-time */
+                                passwordChangedAt: string;
+                                scope: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -746,7 +971,24 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            user: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                disabledAt: string | null;
+                                email: string | null;
+                                id: number;
+                                /** Format: date-time */
+                                lastLoginAt: string | null;
+                                name: string;
+                                /** Format: date-time */
+                                passwordChangedAt: string;
+                                scope: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -782,7 +1024,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description shown in this answer only */
+                            password: string;
+                            user: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                disabledAt: string | null;
+                                email: string | null;
+                                id: number;
+                                /** Format: date-time */
+                                lastLoginAt: string | null;
+                                name: string;
+                                /** Format: date-time */
+                                passwordChangedAt: string;
+                                scope: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -814,7 +1075,20 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            campaigns: {
+                                /** @description YYYY-MM-DD */
+                                end: string;
+                                id: string;
+                                name: string;
+                                /** @description YYYY-MM-DD */
+                                planDeadline: string | null;
+                                /** @description YYYY-MM-DD */
+                                start: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -894,7 +1168,70 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description YYYY-MM-DD */
+                            asOf: string;
+                            campaignId: string;
+                            expected: number;
+                            meanCompletion: number;
+                            /** @description YYYY-MM-DD */
+                            planDeadline: string | null;
+                            plans: {
+                                /** @description YYYY-MM-DD */
+                                filedOn: string | null;
+                                late: boolean;
+                                provinceCode: string;
+                                provinceName: string;
+                            }[];
+                            scope: string;
+                            totals: {
+                                employers: number;
+                                graduatesTracked: number;
+                                internshipBases: number;
+                                newEmployers: number;
+                                outreach?: {
+                                    allEmployersReached: number;
+                                    hired: number;
+                                    newPositions: number;
+                                    placeKinds: {
+                                        association: {
+                                            employers: number;
+                                            visits: number;
+                                        };
+                                        enterprise: {
+                                            employers: number;
+                                            visits: number;
+                                        };
+                                        institution: {
+                                            employers: number;
+                                            visits: number;
+                                        };
+                                        other: {
+                                            employers: number;
+                                            visits: number;
+                                        };
+                                        park: {
+                                            employers: number;
+                                            visits: number;
+                                        };
+                                    };
+                                    staffOnlyVisits: number;
+                                    staffParticipants: number;
+                                    staffVisits: number;
+                                };
+                                positions: number;
+                                universitiesWithVisits: number;
+                                visits: number;
+                            };
+                            universities: {
+                                behind: number;
+                                meetingTargets: number;
+                                shareMeeting: number;
+                                total: number;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -978,7 +1315,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            campaignId: string;
+                            points: {
+                                /** @description YYYY-MM-DD */
+                                asOf: string;
+                                meanCompletion: number;
+                                meetingTargets: number;
+                                period: string;
+                                /** @description a province's rank that week; absent for the national trend */
+                                rank?: number;
+                                shareMeeting: number;
+                                universities: number;
+                            }[];
+                            scope: string;
+                        };
+                    };
                 };
             };
         };
@@ -1018,7 +1371,40 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description YYYY-MM-DD */
+                            asOf: string;
+                            campaignId: string;
+                            leaders: {
+                                employersVisited: number;
+                                name: string;
+                                newEmployers: number;
+                                /** @description false: not on the university's roster; null: no roster */
+                                onRoster: boolean | null;
+                                positions: number;
+                                /** @enum {string|null} */
+                                role: "secretary" | "president" | "leader" | null;
+                                roles: ("secretary" | "president" | "leader")[];
+                                title: string | null;
+                                visits: number;
+                            }[];
+                            team: {
+                                coverage: number | null;
+                                coverageLow: boolean;
+                                rosterSize: number;
+                                unknownNames: string[];
+                                withoutVisits: {
+                                    name: string;
+                                    /** @enum {string} */
+                                    role: "secretary" | "president" | "leader";
+                                    title: string | null;
+                                }[];
+                                withVisits: number;
+                            };
+                            universityCode: string;
+                        };
+                    };
                 };
             };
         };
@@ -1246,7 +1632,58 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            campaignId: string;
+                            page: number;
+                            pageSize: number;
+                            rows: {
+                                counted: boolean;
+                                employer: {
+                                    creditCode: string | null;
+                                    id: number | null;
+                                    name: string | null;
+                                    nameAsWritten: string | null;
+                                    regionCode: string | null;
+                                };
+                                eventId: string;
+                                leaders: {
+                                    name: string;
+                                    /** @description false: not on the university's roster; null: no roster */
+                                    onRoster: boolean | null;
+                                    /** @enum {string} */
+                                    role: "secretary" | "president" | "leader";
+                                }[];
+                                majors: string[];
+                                /** @enum {string|null} */
+                                mode: "onsite" | "invited" | "online" | null;
+                                notes: string | null;
+                                occurredAt: string;
+                                outcomes: {
+                                    demandSurvey: boolean;
+                                    graduatesTracked: number;
+                                    hired: number;
+                                    internshipBase: boolean;
+                                    newPositions: number;
+                                    positions: number;
+                                    recruitmentInvite: boolean;
+                                    satisfaction: number | null;
+                                };
+                                /** @enum {string|null} */
+                                placeKind: "enterprise" | "park" | "association" | "institution" | "other" | null;
+                                ref: string;
+                                staff: {
+                                    name?: string;
+                                    /** @enum {string} */
+                                    role: "teacher" | "counsellor" | "administrator";
+                                }[];
+                                /** @description YYYY-MM-DD */
+                                visitedOn: string | null;
+                            }[];
+                            total: number;
+                            universityCode: string;
+                        };
+                    };
                 };
             };
         };
@@ -1321,10 +1758,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            csrfToken?: string | null;
-                            user?: {
-                                name?: string;
-                                scope?: string;
+                            csrfToken: string | null;
+                            user: {
+                                name: string;
+                                scope: string;
                             };
                         };
                     };
@@ -1399,11 +1836,17 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                200: {
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            deliveryIds: number[];
+                            noticeId: number;
+                            queued: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -1437,10 +1880,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            csrfToken?: string | null;
-                            user?: {
-                                name?: string;
-                                scope?: string;
+                            csrfToken: string | null;
+                            user: {
+                                name: string;
+                                scope: string;
                             };
                         };
                     };
@@ -1473,10 +1916,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            csrfToken?: string | null;
-                            user?: {
-                                name?: string;
-                                scope?: string;
+                            csrfToken: string | null;
+                            user: {
+                                name: string;
+                                scope: string;
                             };
                         };
                     };

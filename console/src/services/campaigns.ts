@@ -1,17 +1,19 @@
 // Campaigns and the figures of a scope: overview, weekly trend, rankings (with rank changes and flags).
-import { api, send } from './client';
+import { answer, api, send } from './client';
 import type { Campaign, Overview, ProvinceRankingRow, Ranking, Trend, UniversityRankingRow } from './types';
 
 export async function listCampaigns(): Promise<Campaign[]> {
-  return (await send<{ campaigns: Campaign[] }>(api.GET('/v1/campaigns'))).campaigns;
+  return (await answer(api.GET('/v1/campaigns'))).campaigns;
 }
 
 export function overview(campaignId: string, scope: string, asOf: string): Promise<Overview> {
-  return send(api.GET('/v1/campaigns/{id}/overview', { params: { path: { id: campaignId }, query: { scope, asOf } } }));
+  return answer(
+    api.GET('/v1/campaigns/{id}/overview', { params: { path: { id: campaignId }, query: { scope, asOf } } }),
+  );
 }
 
 export function trend(campaignId: string, scope: string): Promise<Trend> {
-  return send(api.GET('/v1/campaigns/{id}/trend', { params: { path: { id: campaignId }, query: { scope } } }));
+  return answer(api.GET('/v1/campaigns/{id}/trend', { params: { path: { id: campaignId }, query: { scope } } }));
 }
 
 const rankingQuery = (scope: string, asOf: string) =>

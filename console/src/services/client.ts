@@ -84,3 +84,8 @@ export async function send<T>(call: Promise<{ data?: unknown; error?: unknown; r
   if (!result.response.ok) throw ApiError.from(result.response, result.error);
   return result.data as T;
 }
+
+/** The answer of a route whose OpenAPI entry declares it, typed by the generated document (no cast). */
+export function answer<D>(call: Promise<{ data?: D; error?: unknown; response: Response }>): Promise<NonNullable<D>> {
+  return send<NonNullable<D>>(call);
+}

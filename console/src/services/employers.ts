@@ -1,5 +1,5 @@
 // Employer administration (admin): the review queue with both sides, decisions, search, merge, split, the audit trail.
-import { api, send, undeclared } from './client';
+import { answer, api, send, undeclared } from './client';
 import type { EmployerDetail, EmployerSearchPage, ReviewItem } from './types';
 
 /** The review items shown at once (the oldest first). */
@@ -8,7 +8,7 @@ export const REVIEW_PAGE = 200;
 export async function reviewQueue(): Promise<ReviewItem[]> {
   const query = undeclared({ status: 'pending', limit: String(REVIEW_PAGE) });
   const path = '/v1/admin/employers/review/sides';
-  return (await send<{ reviews: ReviewItem[] }>(api.GET(path, { params: { query } }))).reviews;
+  return (await answer(api.GET(path, { params: { query } }))).reviews;
 }
 
 export interface Decision {
@@ -31,7 +31,7 @@ export function decideReview(id: number, decision: 'confirm' | 'reject', reason:
 }
 
 export function searchEmployers(q: string, page: number, pageSize: number): Promise<EmployerSearchPage> {
-  return send(
+  return answer(
     api.GET('/v1/admin/employers', { params: { query: { q, page: String(page), pageSize: String(pageSize) } } }),
   );
 }

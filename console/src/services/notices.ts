@@ -9,6 +9,6 @@ export function listNotices(campaignId: string): Promise<NoticeList> {
 /** Where the browser opens a notice's form; the session cookie authorises the GET. */
 export const noticeUrl = (id: number, format: 'html' | 'xlsx' | 'png') => `/v1/notices/${id}?format=${format}`;
 
-export function resendNotice(id: number): Promise<{ noticeId: number; queued: number }> {
+export function resendNotice(id: number): Promise<{ noticeId: number; deliveryIds: number[]; queued: boolean }> {
   return send(api.POST('/v1/notices/{id}/resend', { params: { path: { id: String(id) } }, body: undeclared({}) }));
 }

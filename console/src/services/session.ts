@@ -1,10 +1,10 @@
 // Signing in and out: POST/GET/DELETE /v1/session. The session itself is an HttpOnly cookie the browser keeps; the
 // console only holds the CSRF token the API returns with it.
-import { api, send, setCsrfToken } from './client';
+import { answer, api, send, setCsrfToken } from './client';
 import type { Session } from './types';
 
 export async function login(name: string, password: string): Promise<Session> {
-  const session = await send<Session>(api.POST('/v1/session', { body: { name, password } }));
+  const session = await answer(api.POST('/v1/session', { body: { name, password } }));
   setCsrfToken(session.csrfToken);
   return session;
 }

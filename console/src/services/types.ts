@@ -1,71 +1,51 @@
-// Answers of the API as docs/api.md and docs/console-api.md document them, for the routes whose OpenAPI entry declares
-// no response schema (the generated api-schema.ts then types the answer as unknown). Request paths, parameters and
-// the visit event's body are typed by the generated document itself.
+// The API's answers as the console reads them. Where the route declares its answer in the OpenAPI document, the type
+// is the generated one (api-schema.ts, `npm run console:api-types`), so the console and the API cannot drift. The
+// public API's older routes (rankings, progress, notices, one employer, visit-event status) declare no answer there
+// yet: their shapes are written here from docs/api.md and docs/console-api.md.
 import type { paths } from './api-schema.ts';
+
+type Json<R> = R extends { content: { 'application/json': infer J } } ? J : never;
+type Method = 'get' | 'post' | 'delete';
+/** The JSON answer of a path and method with this status, as the API's OpenAPI document declares it. */
+export type Answer<P extends keyof paths, M extends Method, S extends number = 200> = paths[P][M] extends {
+  responses: infer Rs;
+}
+  ? S extends keyof Rs
+    ? Json<Rs[S]>
+    : never
+  : never;
 
 export type Scope = string; // 'national' | 'admin' | `province:${string}` | `university:${string}`
 
-export interface SessionUser {
-  name: string;
-  scope: Scope;
-}
+export type Session = Answer<'/v1/session', 'get'>;
+export type SessionUser = Session['user'];
 
-export interface Session {
-  user: SessionUser;
-  csrfToken: string | null;
-}
+export type Campaign = Answer<'/v1/campaigns', 'get'>['campaigns'][number];
 
-export interface Campaign {
-  id: string;
-  name: string;
-  start: string;
-  end: string;
-  planDeadline: string | null;
-}
+export type Overview = Answer<'/v1/campaigns/{id}/overview', 'get'>;
+export type PlanFiling = Overview['plans'][number];
 
-export interface PlanFiling {
-  provinceCode: string;
-  provinceName: string;
-  filedOn: string | null;
-  late: boolean;
-}
+export type Trend = Answer<'/v1/campaigns/{id}/trend', 'get'>;
+export type TrendPoint = Trend['points'][number];
 
-export interface Overview {
-  campaignId: string;
-  asOf: string;
-  scope: string;
-  totals: {
-    visits: number;
-    employers: number;
-    newEmployers: number;
-    positions: number;
-    internshipBases: number;
-    graduatesTracked: number;
-    universitiesWithVisits: number;
-  };
-  universities: { total: number; meetingTargets: number; behind: number; shareMeeting: number };
-  expected: number;
-  meanCompletion: number;
-  planDeadline: string | null;
-  plans: PlanFiling[];
-}
+export type VisitPage = Answer<'/v1/campaigns/{id}/universities/{code}/visits', 'get'>;
+export type VisitRow = VisitPage['rows'][number];
+export type Leader = VisitRow['leaders'][number];
+export type VisitMode = NonNullable<VisitRow['mode']>;
 
-export interface TrendPoint {
-  period: string;
-  asOf: string;
-  universities: number;
-  meetingTargets: number;
-  shareMeeting: number;
-  meanCompletion: number;
-  behind: number;
-}
+export type LeaderTally = Answer<'/v1/campaigns/{id}/universities/{code}/leaders', 'get'>;
 
-export interface Trend {
-  campaignId: string;
-  scope: string;
-  points: TrendPoint[];
-}
+export type ReviewItem = Answer<'/v1/admin/employers/review/sides', 'get'>['reviews'][number];
+export type EmployerSide = NonNullable<ReviewItem['employer']>;
+export type EmployerSearchPage = Answer<'/v1/admin/employers', 'get'>;
 
+export type ApiClientRow = Answer<'/v1/admin/clients', 'get'>['clients'][number];
+export type UserRow = Answer<'/v1/admin/users', 'get'>['users'][number];
+export type RecipientRow = Answer<'/v1/admin/recipients', 'get'>['recipients'][number];
+export type DeadLetter = Answer<'/v1/admin/dead-letters', 'get'>['deadLetters'][number];
+export type QueueState = Answer<'/v1/admin/queues', 'get'>;
+
+// ── Written by hand from the docs (routes without a declared answer) ────────────────────────────────────────────────
 export interface Targets {
   principal: number | null;
   new: number | null;
@@ -116,11 +96,6 @@ export interface Ranking<Row> {
   changesSince?: { period: string; asOf: string } | null;
 }
 
-export interface Leader {
-  role: 'secretary' | 'president' | 'leader';
-  name: string;
-}
-
 export interface Progress {
   campaignId: string;
   asOf: string;
@@ -148,71 +123,6 @@ export interface Progress {
   universitiesInProvince: number;
 }
 
-export type VisitMode = 'onsite' | 'invited' | 'online';
-
-export interface VisitRow {
-  ref: string;
-  visitedOn: string;
-  mode: VisitMode;
-  /** onRoster (issue 15): false for a name not on the university's roster, null without a roster. */
-  leaders: Array<Leader & { onRoster?: boolean | null }>;
-  employer: {
-    id: number | null;
-    name: string;
-    nameAsWritten: string;
-    creditCode: string | null;
-    regionCode: string | null;
-  };
-  outcomes: {
-    positions: number;
-    internshipBase: boolean;
-    recruitmentInvite: boolean;
-    demandSurvey: boolean;
-    graduatesTracked: number;
-    satisfaction: number | null;
-  };
-  notes: string | null;
-  counted: boolean;
-  occurredAt: string;
-  eventId: string;
-}
-
-export interface VisitPage {
-  campaignId: string;
-  universityCode: string;
-  total: number;
-  page: number;
-  pageSize: number;
-  rows: VisitRow[];
-}
-
-export interface LeaderTally {
-  campaignId: string;
-  universityCode: string;
-  asOf: string;
-  leaders: Array<{
-    name: string;
-    roles: Leader['role'][];
-    /** The roster's role and title (issue 15); null for a name not on it. */
-    role: Leader['role'] | null;
-    title: string | null;
-    /** false: not on the roster (flagged); null: the university has no roster. */
-    onRoster: boolean | null;
-    visits: number;
-    employersVisited: number;
-    newEmployers: number;
-    positions: number;
-  }>;
-  team: {
-    rosterSize: number;
-    withVisits: number;
-    coverage: number | null;
-    coverageLow: boolean;
-    withoutVisits: Array<{ name: string; role: Leader['role']; title: string | null }>;
-    unknownNames: string[];
-  };
-}
-
 /** The body of POST /v1/visit-events, exactly as the API's document declares it. */
 export type VisitEvent = NonNullable<paths['/v1/visit-events']['post']['requestBody']>['content']['application/json'];
 
@@ -226,47 +136,6 @@ export interface VisitEventStatus {
   status: 'accepted' | 'processed' | 'rejected';
   employerId?: number;
   error?: string;
-}
-
-export interface EmployerSide {
-  id: number;
-  canonicalName: string;
-  creditCode: string | null;
-  status: string;
-  spellings: string[];
-  visits: number;
-}
-
-export interface ReviewItem {
-  id: number;
-  employer_id: number;
-  employer_name: string;
-  candidate_id: number;
-  candidate_name: string;
-  score: number;
-  spelling: string;
-  status: 'pending' | 'confirmed' | 'rejected';
-  created_at: string;
-  decided_at: string | null;
-  decided_by: string | null;
-  reason: string | null;
-  visits: number;
-  employer?: EmployerSide;
-  candidate?: EmployerSide;
-}
-
-export interface EmployerSearchPage {
-  total: number;
-  page: number;
-  pageSize: number;
-  rows: Array<{
-    id: number;
-    canonicalName: string;
-    creditCode: string | null;
-    status: string;
-    spellings: number;
-    visits: number;
-  }>;
 }
 
 export interface EmployerDetail {
@@ -322,50 +191,4 @@ export interface NoticeList {
   campaignId: string;
   period?: string;
   notices: NoticeSummary[];
-}
-
-export interface ApiClientRow {
-  id: number;
-  name: string;
-  scope: Scope;
-  createdAt: string;
-  revokedAt: string | null;
-}
-
-export interface UserRow {
-  id: number;
-  name: string;
-  scope: Scope;
-  email: string | null;
-  createdAt: string;
-  disabledAt: string | null;
-  lastLoginAt: string | null;
-}
-
-export interface RecipientRow {
-  id: number;
-  scope: Scope;
-  kind: 'email' | 'webhook';
-  address: string;
-  format: string | null;
-  hasSecret: boolean;
-  createdAt: string;
-  removedAt: string | null;
-}
-
-export interface DeadLetter {
-  id: number;
-  inboxId: number;
-  eventId: string;
-  universityCode: string;
-  reason: string;
-  attempts: number;
-  createdAt: string;
-  replayedAt: string | null;
-}
-
-export interface QueueState {
-  queues: Array<{ name: string; waiting: number; active: number; delayed: number; failed: number; completed: number }>;
-  inbox: { accepted: number; lagSeconds: number };
-  boardUrl: string;
 }

@@ -1,6 +1,6 @@
 // One university: progress against its targets, its visits ledger, the tally per leader, and the visit form's events
 // (POST /v1/visit-events: the same ingestion path as every upstream system).
-import { api, ApiError, send } from './client';
+import { answer, api, ApiError, send } from './client';
 import type {
   LeaderTally,
   Progress,
@@ -29,7 +29,7 @@ export interface VisitFilter {
 }
 
 export function visits(campaignId: string, code: string, filter: VisitFilter): Promise<VisitPage> {
-  return send(
+  return answer(
     api.GET('/v1/campaigns/{id}/universities/{code}/visits', {
       params: {
         path: { id: campaignId, code },
@@ -40,7 +40,7 @@ export function visits(campaignId: string, code: string, filter: VisitFilter): P
 }
 
 export function leaders(campaignId: string, code: string, asOf: string): Promise<LeaderTally> {
-  return send(
+  return answer(
     api.GET('/v1/campaigns/{id}/universities/{code}/leaders', {
       params: { path: { id: campaignId, code }, query: { asOf } },
     }),

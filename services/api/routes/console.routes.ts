@@ -17,6 +17,7 @@ import {
 } from '../../../shared/use-cases/console-views.ts';
 import { badRequest, forbidden, notFound } from '../problem.ts';
 import { parseInput } from './console-input.ts';
+import { campaignsAnswer, leadersAnswer, overviewAnswer, trendAnswer, visitsAnswer } from './console-responses.ts';
 import { readsOf, type ApiDeps, type RouteModule } from './route.ts';
 
 const asOfQuery = z.object({
@@ -79,7 +80,13 @@ export const consoleRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
 
   app.get(
     '/v1/campaigns',
-    { schema: { tags, summary: 'Every campaign: id, name, dates, plan deadline (newest first)' } },
+    {
+      schema: {
+        tags,
+        summary: 'Every campaign: id, name, dates, plan deadline (newest first)',
+        response: campaignsAnswer,
+      },
+    },
     async () => ({ campaigns: await campaignSummaries(db) }),
   );
 
@@ -90,6 +97,7 @@ export const consoleRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
         tags,
         summary:
           'Head figures of the campaign nationally or in a province: visits, employers, positions, universities meeting targets and behind, expected vs mean completion, plans filed',
+        response: overviewAnswer,
         querystring: {
           type: 'object',
           properties: {
@@ -112,6 +120,7 @@ export const consoleRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
       schema: {
         tags,
         summary: 'Completion by week (share meeting targets, mean completion) from the stored weekly snapshots',
+        response: trendAnswer,
         querystring: {
           type: 'object',
           properties: { scope: { type: 'string', description: 'national | province:CODE' } },
@@ -130,6 +139,7 @@ export const consoleRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
       schema: {
         tags,
         summary: "A university's visits ledger, newest first, searched and filtered, one page at a time",
+        response: visitsAnswer,
         querystring: {
           type: 'object',
           properties: {
@@ -159,6 +169,7 @@ export const consoleRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
         tags,
         summary:
           "A university's tally per leader (任务到人): roster leaders (with zeros) and names not on the roster (onRoster false), each with visits, employers visited, new employers, positions; and the team: roster size, leaders with a visit, coverage, leaders without",
+        response: leadersAnswer,
         querystring: {
           type: 'object',
           properties: { asOf: { type: 'string', description: 'YYYY-MM-DD, default today (Asia/Shanghai)' } },

@@ -30,6 +30,7 @@ import {
 } from '../../../shared/use-cases/operations.ts';
 import { badRequest, conflict, notFound } from '../problem.ts';
 import { parseInput, requireAdmin } from './console-input.ts';
+import * as R from './console-responses.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
 
 const id = z.coerce
@@ -113,6 +114,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
       schema: {
         tags,
         summary: 'Search employers by name (any spelling) or credit code, one page at a time',
+        response: R.employerSearchAnswer,
         querystring: {
           type: 'object',
           properties: {
@@ -135,6 +137,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
         tags,
         summary:
           'The employer review queue with both sides of each review: the provisional employer and its candidate (names, codes, spellings, visits)',
+        response: R.reviewSidesAnswer,
       },
     },
     async (request) => {
@@ -146,7 +149,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
   // ── API keys ────────────────────────────────────────────────────────────────────────────────────────────────────
   app.get(
     '/v1/admin/clients',
-    { preHandler: admin, schema: { tags, summary: 'API clients (never their keys)' } },
+    { preHandler: admin, schema: { tags, summary: 'API clients (never their keys)', response: R.clientsAnswer } },
     async () => ({
       clients: await listKeyClients(db),
     }),
@@ -154,7 +157,10 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
 
   app.post(
     '/v1/admin/clients',
-    { preHandler: admin, schema: { tags, summary: 'Make an API key: shown in this answer only' } },
+    {
+      preHandler: admin,
+      schema: { tags, summary: 'Make an API key: shown in this answer only', response: R.newClientAnswer },
+    },
     async (request, reply) => {
       const body = parseInput(clientBody, request.body, 'body');
       const made = await createKeyClient(db, body).catch(translate);
@@ -165,7 +171,14 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
 
   app.post<{ Params: { id: string } }>(
     '/v1/admin/clients/:id/revoke',
-    { preHandler: admin, schema: { tags, summary: 'Revoke an API key (stops within API_KEY_CACHE_SECONDS)' } },
+    {
+      preHandler: admin,
+      schema: {
+        tags,
+        summary: 'Revoke an API key (stops within API_KEY_CACHE_SECONDS)',
+        response: R.revokedClientAnswer,
+      },
+    },
     async (request) => {
       const { id: clientId } = parseInput(idParams, request.params, 'path');
       parseInput(empty, request.body, 'body');
@@ -174,13 +187,24 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
   );
 
   // ── People's accounts ───────────────────────────────────────────────────────────────────────────────────────────
-  app.get('/v1/admin/users', { preHandler: admin, schema: { tags, summary: "People's accounts" } }, async () => ({
-    users: await listAllUsers(db),
-  }));
+  app.get(
+    '/v1/admin/users',
+    { preHandler: admin, schema: { tags, summary: "People's accounts", response: R.usersAnswer } },
+    async () => ({
+      users: await listAllUsers(db),
+    }),
+  );
 
   app.post(
     '/v1/admin/users',
-    { preHandler: admin, schema: { tags, summary: 'Create an account: its initial password is in this answer only' } },
+    {
+      preHandler: admin,
+      schema: {
+        tags,
+        summary: 'Create an account: its initial password is in this answer only',
+        response: R.newUserAnswer,
+      },
+    },
     async (request, reply: FastifyReply) => {
       const body = parseInput(userBody, request.body, 'body');
       const made = await createUser(db, { name: body.name, scope: body.scope, email: body.email ?? null }).catch(
@@ -192,7 +216,10 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
 
   app.post<{ Params: { id: string } }>(
     '/v1/admin/users/:id/disable',
-    { preHandler: admin, schema: { tags, summary: 'Disable an account; its sessions end at once' } },
+    {
+      preHandler: admin,
+      schema: { tags, summary: 'Disable an account; its sessions end at once', response: R.disabledUserAnswer },
+    },
     async (request) => {
       const { id: userId } = parseInput(idParams, request.params, 'path');
       parseInput(empty, request.body, 'body');
@@ -205,7 +232,11 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
     '/v1/admin/users/:id/reset-password',
     {
       preHandler: admin,
-      schema: { tags, summary: 'Give an account a new password (in this answer only); ends its sessions' },
+      schema: {
+        tags,
+        summary: 'Give an account a new password (in this answer only); ends its sessions',
+        response: R.passwordResetAnswer,
+      },
     },
     async (request) => {
       const { id: userId } = parseInput(idParams, request.params, 'path');
@@ -219,7 +250,11 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
     '/v1/admin/recipients',
     {
       preHandler: admin,
-      schema: { tags, summary: 'Notice recipients: secrets only as hasSecret, webhook tokens masked' },
+      schema: {
+        tags,
+        summary: 'Notice recipients: secrets only as hasSecret, webhook tokens masked',
+        response: R.recipientsAnswer,
+      },
     },
     async (request) => {
       const q = parseInput(recipientQuery, request.query, 'query');
@@ -231,7 +266,11 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
     '/v1/admin/recipients',
     {
       preHandler: admin,
-      schema: { tags, summary: 'Add a notice recipient (e-mail or webhook); the same one again updates it' },
+      schema: {
+        tags,
+        summary: 'Add a notice recipient (e-mail or webhook); the same one again updates it',
+        response: R.recipientAnswer,
+      },
     },
     async (request, reply) => {
       const body = parseInput(recipientBody, request.body, 'body');
@@ -242,7 +281,14 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
 
   app.delete<{ Params: { id: string } }>(
     '/v1/admin/recipients/:id',
-    { preHandler: admin, schema: { tags, summary: 'Stop sending notices to a recipient (its past deliveries stay)' } },
+    {
+      preHandler: admin,
+      schema: {
+        tags,
+        summary: 'Stop sending notices to a recipient (its past deliveries stay)',
+        response: R.removedRecipientAnswer,
+      },
+    },
     async (request) => {
       const { id: recipientId } = parseInput(idParams, request.params, 'path');
       return removeRecipientChecked(db, recipientId).catch(translate);
@@ -252,7 +298,10 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
   // ── Dead letters and queues ─────────────────────────────────────────────────────────────────────────────────────
   app.get(
     '/v1/admin/dead-letters',
-    { preHandler: admin, schema: { tags, summary: 'Visit events that failed permanently, newest first' } },
+    {
+      preHandler: admin,
+      schema: { tags, summary: 'Visit events that failed permanently, newest first', response: R.deadLettersAnswer },
+    },
     async (request) => {
       const q = parseInput(z.object({ all: flag.optional() }), request.query, 'query');
       return { deadLetters: await listDeadLetterViews(db, q.all ?? false) };
@@ -261,7 +310,14 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
 
   app.post<{ Params: { id: string } }>(
     '/v1/admin/dead-letters/:id/replay',
-    { preHandler: admin, schema: { tags, summary: 'Put a dead-lettered event back in the inbox and queue it' } },
+    {
+      preHandler: admin,
+      schema: {
+        tags,
+        summary: 'Put a dead-lettered event back in the inbox and queue it',
+        response: R.replayAnswer,
+      },
+    },
     async (request) => {
       const { id: letterId } = parseInput(idParams, request.params, 'path');
       parseInput(empty, request.body, 'body');
@@ -277,7 +333,10 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
 
   app.get(
     '/v1/admin/queues',
-    { preHandler: admin, schema: { tags, summary: 'Jobs per queue by state, and the inbox lag' } },
+    {
+      preHandler: admin,
+      schema: { tags, summary: 'Jobs per queue by state, and the inbox lag', response: R.queuesAnswer },
+    },
     async () => {
       const [queues, accepted, lagSeconds] = await Promise.all([
         Promise.all(
@@ -306,6 +365,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
       schema: {
         tags: ['notices'],
         summary: 'Send a notice again to every active recipient of its scope, or to one (admin)',
+        response: R.resendAnswer,
       },
     },
     async (request, reply) => {

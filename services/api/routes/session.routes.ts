@@ -17,10 +17,12 @@ const loginBody = z.object({ name: z.string().min(1).max(200), password: z.strin
 
 const userSchema = {
   type: 'object',
+  required: ['name', 'scope'],
   properties: { name: { type: 'string' }, scope: { type: 'string' } },
 } as const;
 const sessionAnswer = {
   type: 'object',
+  required: ['user', 'csrfToken'],
   properties: { user: userSchema, csrfToken: { type: ['string', 'null'] } },
 } as const;
 

@@ -30,5 +30,10 @@ export function TrendChart({ points, height = 300 }: { points: TrendPoint[]; hei
     }),
     [points],
   );
-  return <EChart option={option} ariaLabel={TEXT.aria} height={height} testId="trend-chart" />;
+  // The weeks drawn, on the wrapper: the chart is a canvas, and tests (and assistive tools) read what it shows here.
+  return (
+    <div data-testid="trend" data-periods={points.map((p) => p.period).join(' ')}>
+      <EChart option={option} ariaLabel={TEXT.aria} height={height} testId="trend-chart" />
+    </div>
+  );
 }

@@ -31,9 +31,17 @@ export function EmployerDrawer({ open, detail, error, onClose, onSplit, onMerge 
             column={{ xs: 1, sm: 2 }}
             items={[
               { key: 'id', label: T.columns.id, children: d.id },
-              { key: 'status', label: T.fields.status, children: T.status[d.status] ?? d.status },
+              {
+                key: 'status',
+                label: T.fields.status,
+                children: <span data-testid="employer-status">{T.status[d.status] ?? d.status}</span>,
+              },
               { key: 'code', label: T.fields.creditCode, children: d.credit_code ?? '—' },
-              { key: 'visits', label: T.fields.visits, children: formatNumber(d.visits) },
+              {
+                key: 'visits',
+                label: T.fields.visits,
+                children: <span data-testid="employer-visits">{formatNumber(d.visits)}</span>,
+              },
               { key: 'prior', label: T.priorEmployers, children: formatNumber(d.priorEmployers) },
             ]}
           />

@@ -46,6 +46,9 @@ export function ReasonModal({ request, onClose }: { request: ReasonRequest | nul
       okText={T.submit}
       confirmLoading={busy}
       forceRender
+      // Above the employer drawer it is opened from (merge, split): both sit at antd's default z-index, and the modal,
+      // rendered first, would otherwise lie under the drawer with its buttons out of reach.
+      zIndex={1100}
     >
       <Form form={form} layout="vertical" onFinish={(v) => void finish(v)} name="decision">
         {request?.askInto ? (

@@ -11,7 +11,7 @@ function Side({
   testId,
 }: {
   title: string;
-  side: EmployerSide | undefined;
+  side: EmployerSide | null;
   fallbackName: string;
   testId: string;
 }) {

@@ -31,7 +31,7 @@ export default function NoticesPage() {
   const resend = async (n: NoticeSummary) => {
     try {
       const res = await resendNotice(n.id);
-      void message.success(T.resent(formatNumber(res.queued)));
+      void message.success(T.resent(formatNumber(res.deliveryIds.length)));
       list.reload();
     } catch (err) {
       void message.error(err instanceof Error ? err.message : String(err));

@@ -130,6 +130,7 @@ export default function OperationsPage() {
       dataSource={dead.data ?? []}
       locale={{ emptyText: T.noDeadLetters }}
       scroll={{ x: 900 }}
+      data-testid="dead-letters"
       columns={[
         { title: d.id, dataIndex: 'id', width: 70 },
         { title: d.eventId, dataIndex: 'eventId' },

@@ -87,10 +87,10 @@ export function retraction(row: VisitRow, context: { campaignId: string; univers
 export function formValuesOf(row: VisitRow): VisitFormValues {
   return {
     ref: row.ref,
-    visitedOn: row.visitedOn,
-    mode: row.mode,
+    visitedOn: row.visitedOn ?? '',
+    mode: row.mode ?? 'onsite',
     leaders: row.leaders,
-    employerName: row.employer.nameAsWritten || row.employer.name,
+    employerName: row.employer.nameAsWritten || row.employer.name || '',
     creditCode: row.employer.creditCode ?? '',
     regionCode: row.employer.regionCode ?? '',
     positions: row.outcomes.positions,
