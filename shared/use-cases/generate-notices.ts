@@ -6,6 +6,7 @@ import type { Db } from '../db/database.ts';
 import type { ProvinceRanking, Snapshot, UniversityRanking } from '../domain/ranking.types.ts';
 import { findCampaignOrFail } from './find-campaign.ts';
 import { takeSnapshots } from './take-snapshots.ts';
+import { periodModelCases } from './model-cases.ts';
 import { createDeliveries, pendingDeliveryIds } from '../repositories/delivery.repository.ts';
 import { campaignTotals, loadCampaignRuleSet } from '../repositories/measures.repository.ts';
 import {
@@ -54,7 +55,11 @@ export function renderNotice(model: NoticeModel): Omit<NoticeContent, 'campaignI
     html: renderHtml(model),
     text: renderText(model),
     markdown: renderMarkdown(model, { flavor: 'gfm' }),
-    chartPng: renderChartPng({ values: series.values, expected: series.expected }),
+    chartPng: renderChartPng({
+      values: series.values,
+      expected: series.expected,
+      ...(series.expectedSeries ? { expectedSeries: series.expectedSeries } : {}),
+    }),
   };
 }
 
@@ -89,7 +94,7 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
   const provinceNames = new Map(plans.map((p) => [p.provinceCode, p.provinceName]));
 
   const contents: NoticeContent[] = [];
-  const nationalModel = buildNationalNotice({
+  const nationalModel: NoticeModel = buildNationalNotice({
     campaign,
     period: input.period,
     national,
@@ -97,6 +102,13 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
     totals: await campaignTotals(db, campaign.id, asOf),
     plans,
     rules: ruleSet && nationalNoticeRules(ruleSet),
+  });
+  nationalModel.modelCases = await periodModelCases(db, {
+    campaignId: campaign.id,
+    period: input.period,
+    scope: 'national',
+    asOf,
+    rows: national.rows,
   });
   contents.push({ campaignId: campaign.id, period: input.period, ...renderNotice(nationalModel) });
   // A province without universities has nobody to report on: no notice.
@@ -116,17 +128,17 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
       planFiledOn: plans.find((p) => p.provinceCode === code)?.filedOn ?? null,
       rules: ruleSet && provinceNoticeRules(ruleSet, code),
     });
+    model.modelCases = await periodModelCases(db, {
+      campaignId: campaign.id,
+      period: input.period,
+      scope: s.scope,
+      asOf: s.asOf,
+      rows: s.rows,
+    });
     contents.push({ campaignId: campaign.id, period: input.period, ...renderNotice(model) });
   }
 
-  // One transaction, notices in a fixed order: two concurrent runs queue behind each other's row locks, never deadlock.
-  const { notices, created, pending } = await db.transaction().execute(async (trx) => {
-    const notices: GenerateResult['notices'] = [];
-    for (const c of contents) notices.push({ id: await upsertNotice(trx, c), scope: c.scope, subject: c.subject });
-    const ids = notices.map((n) => n.id);
-    const created = await createDeliveries(trx, ids);
-    return { notices, created, pending: await pendingDeliveryIds(trx, ids) };
-  });
+  const { notices, created, pending } = await storeNotices(db, contents);
   return {
     campaignId: campaign.id,
     period: input.period,
@@ -136,6 +148,23 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
     deliveriesCreated: created,
     pendingDeliveryIds: pending,
   };
+}
+
+/**
+ * Stores the notices and creates their deliveries (to the recipients of each notice's scope). One transaction, notices
+ * in a fixed order: two concurrent runs queue behind each other's row locks, never deadlock.
+ */
+export async function storeNotices(
+  db: Db,
+  contents: NoticeContent[],
+): Promise<{ notices: GenerateResult['notices']; created: number; pending: number[] }> {
+  return db.transaction().execute(async (trx) => {
+    const notices: GenerateResult['notices'] = [];
+    for (const c of contents) notices.push({ id: await upsertNotice(trx, c), scope: c.scope, subject: c.subject });
+    const ids = notices.map((n) => n.id);
+    const created = await createDeliveries(trx, ids);
+    return { notices, created, pending: await pendingDeliveryIds(trx, ids) };
+  });
 }
 
 /** The notice's area as its file names say it. */

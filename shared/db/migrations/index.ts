@@ -12,6 +12,7 @@ import * as m0009 from './0009_console_accounts.ts';
 import * as m0010 from './0010_visit_ledger_copies.ts';
 import * as m0011 from './0011_visit_ledger_uploads.ts';
 import * as m0014 from './0014_visit_participants_places_outcomes.ts';
+import * as m0018 from './0018_previous_campaign.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010_visit_ledger_copies': m0010,
   '0011_visit_ledger_uploads': m0011,
   '0014_visit_participants_places_outcomes': m0014,
+  '0018_previous_campaign': m0018,
 };

@@ -10,6 +10,8 @@ import type {
 } from '../ranking.types.ts';
 import { expectedShare } from '../periods.ts';
 import { dateZh, periodZh } from './format.ts';
+import type { ModelCases } from './model-cases.ts';
+import type { SummaryFigures } from './summary-block.ts';
 
 export type NoticeScope = 'national' | `province:${string}`;
 
@@ -94,6 +96,10 @@ interface NoticeHead {
   behindFactor: number;
   /** Due date of the implementation plans; null when the campaign set none. */
   planDeadline: string | null;
+  /** 典型 (model-cases.ts); absent in notices stored before them. */
+  modelCases?: ModelCases;
+  /** Only in a campaign summary (总结, summary-block.ts): completion by week and the previous campaign. */
+  summary?: SummaryFigures;
 }
 
 export interface NationalNotice extends NoticeHead {
@@ -344,7 +350,21 @@ export function targetsZh(r: UniversityRankRow): string {
 }
 
 /** The bars of the progress chart: provinces by mean completion, or a province's universities by completion. */
-export function chartSeries(model: NoticeModel): { values: number[]; expected: number; label: string } {
+export function chartSeries(model: NoticeModel): {
+  values: number[];
+  expected: number;
+  label: string;
+  /** Each bar's own time progress (the summary's weeks); the single line otherwise. */
+  expectedSeries?: number[];
+} {
+  if (model.summary) {
+    return {
+      values: model.summary.weeks.map((w) => w.meanCompletion),
+      expected: model.expectedProgress,
+      expectedSeries: model.summary.weeks.map((w) => w.expected),
+      label: '各周平均完成度（按周）',
+    };
+  }
   if (model.kind === 'national') {
     return {
       values: model.provinces.map((p) => p.meanCompletion),

@@ -17,6 +17,8 @@ import {
   type UniversityLine,
 } from './notice-content.ts';
 import { outreachBlock } from './outreach-block.ts';
+import { modelCasesBlock } from './model-cases.ts';
+import { summaryBlock } from './summary-block.ts';
 
 /** Content-ID of the chart image attached inline to the mail. */
 export const CHART_CID = 'progress-chart@ledger';
@@ -299,6 +301,8 @@ export function renderHtml(model: NoticeModel, options: HtmlOptions = {}): strin
 <tr><td style="padding:0 24px 20px 24px;">
 ${body}
 ${blockHtml(outreachBlock(model))}
+${blockHtml(modelCasesBlock(model))}
+${blockHtml(summaryBlock(model))}
 ${para(`<span style="font-size:12px;color:#666666;">本通报由访企拓岗促就业专项行动电子台账根据截至${e(model.asOfText)}已处理的走访记录自动生成；走访记录明细见附件《电子台账》。</span>`)}
 </td></tr></table>
 </td></tr></table>

@@ -11,6 +11,8 @@ import {
   type ProvinceNotice,
 } from './notice-content.ts';
 import { outreachBlock } from './outreach-block.ts';
+import { modelCasesBlock } from './model-cases.ts';
+import { summaryBlock } from './summary-block.ts';
 
 function totals(m: NoticeModel): string[] {
   const t = m.totals;
@@ -117,6 +119,8 @@ export function renderText(model: NoticeModel, options: { maxListRows?: number }
     ...(model.kind === 'national' ? national(model, options.maxListRows ?? 300) : province(model)),
     '',
     ...blockLines(outreachBlock(model)),
+    ...blockLines(modelCasesBlock(model)),
+    ...blockLines(summaryBlock(model)),
     `本通报由访企拓岗促就业专项行动电子台账根据截至${model.asOfText}已处理的走访记录自动生成；走访记录明细见附件《电子台账》。`,
   ];
   return lines.join('\n') + '\n';
