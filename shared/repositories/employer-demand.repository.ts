@@ -73,7 +73,7 @@ function demandSql(q: DemandQuery, extra: RawBuilder<unknown>, tail: RawBuilder<
       FROM per_university p JOIN universities u ON u.code = p.university_code
       GROUP BY p.employer_id)
     SELECT pe.*, e.canonical_name, e.credit_code,
-           (SELECT array_agg(DISTINCT m) FROM v v2, unnest(v2.majors) m WHERE v2.employer_id = pe.employer_id) AS majors
+           (SELECT array_agg(DISTINCT m) FROM v v2, jsonb_array_elements_text(v2.majors) m WHERE v2.employer_id = pe.employer_id) AS majors
     FROM per_employer pe JOIN employers e ON e.id = pe.employer_id
     ${tail}`;
 }
