@@ -6,14 +6,25 @@ import { QUEUES } from './catalogue.ts';
 import { defineJob } from './job.ts';
 import { UnknownCampaignError } from '../shared/use-cases/find-campaign.ts';
 import { generateNotices } from '../shared/use-cases/generate-notices.ts';
+import { generateSummary, SummaryNotDueError, SUMMARY_PERIOD } from '../shared/use-cases/generate-summary.ts';
+import { dateIn } from '../shared/domain/periods.ts';
 
 export const generateNoticesJob = defineJob({
   queue: QUEUES.notices,
   async handle(payload, ctx) {
     const started = Date.now();
-    const result = await generateNotices(ctx.db, payload).catch((err: unknown) => {
-      // No retry can create a campaign: fail the job at once.
-      if (err instanceof UnknownCampaignError) throw new UnrecoverableError(err.message);
+    // The campaign summary (总结) rides the same queue under the period `summary` (job notices-<campaign>-summary).
+    const run =
+      payload.period === SUMMARY_PERIOD
+        ? generateSummary(ctx.db, {
+            campaignId: payload.campaignId,
+            today: dateIn(new Date(), ctx.config.SCHEDULE_TIMEZONE),
+          })
+        : generateNotices(ctx.db, payload);
+    const result = await run.catch((err: unknown) => {
+      // No retry can create a campaign, or end one earlier: fail the job at once.
+      if (err instanceof UnknownCampaignError || err instanceof SummaryNotDueError)
+        throw new UnrecoverableError(err.message);
       throw err;
     });
     // `replace`: a pending row whose earlier job ended (e.g. failed on an outage before it could claim) gets a new one;

@@ -20,6 +20,8 @@ const GROUPS: Record<string, () => Promise<Group>> = {
   plans: () => import('./commands/plans.command.ts'),
   recipients: () => import('./commands/recipients.command.ts'),
   notices: () => import('./commands/notices.command.ts'),
+  demand: () => import('./commands/demand.command.ts'),
+  summary: () => import('./commands/summary.command.ts'),
   visits: () => import('./commands/visits.command.ts'),
   demo: () => import('./commands/demo.command.ts'),
 };

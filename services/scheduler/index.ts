@@ -8,7 +8,15 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { createProducer, type Producer } from '../../jobs/producer.ts';
 import type { Config } from '../../shared/config.ts';
 import { createDb, dbOptionsFor, type Db } from '../../shared/db/database.ts';
-import { dateIn, runsForCatchUp, runsForTick, type DueRun, type PeriodKind } from '../../shared/domain/periods.ts';
+import {
+  dateIn,
+  daysBetween,
+  runsForCatchUp,
+  runsForTick,
+  type DueRun,
+  type PeriodKind,
+} from '../../shared/domain/periods.ts';
+import { SUMMARY_PERIOD } from '../../shared/domain/notices/summary-block.ts';
 import { moduleLogger } from '../../shared/log.ts';
 import { createRedis, type RedisClient } from '../../shared/redis.ts';
 import { recoverDeliveries, type DeliveryRecovery } from '../../shared/use-cases/deliver-notices.ts';
@@ -26,6 +34,8 @@ export interface SchedulerOverrides {
 export interface Recovery {
   /** Recent periods with snapshots but no notices: their notices job was enqueued (again). */
   notices: DueRun[];
+  /** Campaigns that ended within the lookback and have no summary (总结) yet: their summary job was enqueued. */
+  summaries: string[];
   deliveries: DeliveryRecovery;
 }
 
@@ -34,7 +44,10 @@ export interface Scheduler {
   tick(kind: PeriodKind, at: Date): Promise<DueRun[]>;
   /** The ranking part of the catch-up at instant `at`: recent periods without a snapshot, enqueued and returned. */
   catchUp(at: Date): Promise<DueRun[]>;
-  /** The notice part of the catch-up: recent periods without notices, and deliveries the queue lost or left stuck. */
+  /**
+   * The notice part of the catch-up: recent periods without notices, recently ended campaigns without a summary, and
+   * deliveries the queue lost or left stuck.
+   */
   recover(at: Date): Promise<Recovery>;
   close(): Promise<void>;
 }
@@ -111,8 +124,18 @@ export async function startScheduler(config: Config, overrides: SchedulerOverrid
       // `rerun`: a notices job that failed for good (an outage through all its attempts) is replaced; a waiting or
       // running one is left alone, and a second generation would send nothing twice anyway.
       for (const r of notices) await queue.enqueueNotices(r.campaignId, r.period.id, { rerun: true });
+      // The summary, once after the end: a campaign ended within the lookback without one gets its job (the same
+      // job id however many schedulers run; its notices then exist, so no later catch-up enqueues it again).
+      const today = dateIn(at, tz);
+      const summaries: string[] = [];
+      for (const c of campaigns) {
+        if (!(c.endDate < today) || daysBetween(c.endDate, today) > config.SCHEDULE_LOOKBACK_DAYS) continue;
+        if ((await periodsWithNotices(db, c.id, [SUMMARY_PERIOD])).size > 0) continue;
+        await queue.enqueueNotices(c.id, SUMMARY_PERIOD, { rerun: true });
+        summaries.push(c.id);
+      }
       const deliveries = await recoverDeliveries(db, queue, { leaseSeconds: config.DELIVERY_LEASE_SECONDS });
-      return { notices, deliveries };
+      return { notices, summaries, deliveries };
     },
     async close() {
       closed = true;
@@ -154,11 +177,12 @@ export async function startScheduler(config: Config, overrides: SchedulerOverrid
   async function catchUpAll(when: 'start' | 'periodic'): Promise<void> {
     try {
       const runs = await scheduler.catchUp(now());
-      const { notices, deliveries } = await scheduler.recover(now());
-      const found = runs.length + notices.length + deliveries.recorded.length + deliveries.queued.length;
+      const { notices, summaries, deliveries } = await scheduler.recover(now());
+      const found =
+        runs.length + notices.length + summaries.length + deliveries.recorded.length + deliveries.queued.length;
       if (when === 'start' || found + deliveries.failed.length > 0) {
         log.info(
-          { when, rankings: runs.map(runName), notices: notices.map(runName), deliveries },
+          { when, rankings: runs.map(runName), notices: notices.map(runName), summaries, deliveries },
           when === 'start' ? 'scheduler started' : 'caught up',
         );
       }

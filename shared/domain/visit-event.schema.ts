@@ -100,53 +100,56 @@ const outcomes = z.object({
   hired: count(1_000_000).optional(),
 });
 
-const visit = z.object({
-  ref,
-  universityCode,
-  visitedOn,
-  mode: z.enum(['onsite', 'invited', 'online'], { error: 'must be onsite, invited or online' }),
-  // At least one leader, or (a staff-only visit) at least one staff member: checked below.
-  leaders: z
-    .array(leader, { error: 'must be a list of leaders' })
-    .max(20, { error: 'must hold at most 20 leaders' })
-    .optional(),
-  staff: z
-    .array(staffMember, { error: 'must be a list of staff members' })
-    .max(50, { error: 'must hold at most 50 staff members' })
-    .optional(),
-  placeKind: z
-    .enum(PLACE_KINDS, { error: 'must be enterprise, park, association, institution or other' })
-    .nullish(),
-  employer,
-  outcomes: outcomes.optional(),
-  /** Majors or skills the employer asked for (用人单位需求台账), as written. */
-  majors: z
-    .array(text(1, 100).refine((s) => s.trim() !== '', { error: 'must not be blank' }), {
-      error: 'must be a list of majors or skills',
-    })
-    .max(50, { error: 'must hold at most 50 majors or skills' })
-    .optional(),
-  notes: text(0, 2000).nullish(),
-}).check((ctx) => {
-  const v = ctx.value;
-  if ((v.leaders?.length ?? 0) === 0 && (v.staff?.length ?? 0) === 0) {
-    ctx.issues.push({
-      code: 'custom',
-      input: v.leaders,
-      path: ['leaders'],
-      message: 'must hold at least 1 leader (or, for a visit made by staff alone, staff must hold at least 1 person)',
-    });
-  }
-  const o = v.outcomes;
-  if (o?.newPositions !== undefined && o.newPositions > (o.positions ?? 0)) {
-    ctx.issues.push({
-      code: 'custom',
-      input: o.newPositions,
-      path: ['outcomes', 'newPositions'],
-      message: `must not exceed positions (${o.positions ?? 0}): new positions are part of the positions offered`,
-    });
-  }
-});
+const visit = z
+  .object({
+    ref,
+    universityCode,
+    visitedOn,
+    mode: z.enum(['onsite', 'invited', 'online'], { error: 'must be onsite, invited or online' }),
+    // At least one leader, or (a staff-only visit) at least one staff member: checked below.
+    leaders: z
+      .array(leader, { error: 'must be a list of leaders' })
+      .max(20, { error: 'must hold at most 20 leaders' })
+      .optional(),
+    staff: z
+      .array(staffMember, { error: 'must be a list of staff members' })
+      .max(50, { error: 'must hold at most 50 staff members' })
+      .optional(),
+    placeKind: z.enum(PLACE_KINDS, { error: 'must be enterprise, park, association, institution or other' }).nullish(),
+    employer,
+    outcomes: outcomes.optional(),
+    /** Majors or skills the employer asked for (用人单位需求台账), as written. */
+    majors: z
+      .array(
+        text(1, 100).refine((s) => s.trim() !== '', { error: 'must not be blank' }),
+        {
+          error: 'must be a list of majors or skills',
+        },
+      )
+      .max(50, { error: 'must hold at most 50 majors or skills' })
+      .optional(),
+    notes: text(0, 2000).nullish(),
+  })
+  .check((ctx) => {
+    const v = ctx.value;
+    if ((v.leaders?.length ?? 0) === 0 && (v.staff?.length ?? 0) === 0) {
+      ctx.issues.push({
+        code: 'custom',
+        input: v.leaders,
+        path: ['leaders'],
+        message: 'must hold at least 1 leader (or, for a visit made by staff alone, staff must hold at least 1 person)',
+      });
+    }
+    const o = v.outcomes;
+    if (o?.newPositions !== undefined && o.newPositions > (o.positions ?? 0)) {
+      ctx.issues.push({
+        code: 'custom',
+        input: o.newPositions,
+        path: ['outcomes', 'newPositions'],
+        message: `must not exceed positions (${o.positions ?? 0}): new positions are part of the positions offered`,
+      });
+    }
+  });
 
 const campaignId = text(1, 64);
 

@@ -234,7 +234,8 @@ export interface FigureFilter {
   central?: boolean;
 }
 
-function scopeFilter(alias: string, f: FigureFilter) {
+/** The SQL condition that keeps rows of `alias` (with a university_code) inside the filter. */
+export function scopeFilter(alias: string, f: FigureFilter) {
   const parts = [];
   if (f.universityCode) parts.push(sql`AND ${sql.ref(`${alias}.university_code`)} = ${f.universityCode}`);
   if (f.provinceCode)

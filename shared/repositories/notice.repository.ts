@@ -18,8 +18,13 @@ export interface NoticeContent {
   chartPng: Buffer;
 }
 
+/** A periodic notice (定期通报) or the campaign's summary (总结, stored under the period `summary`). */
+export type NoticeKind = 'periodic' | 'summary';
+export const noticeKindOf = (period: string): NoticeKind => (period === 'summary' ? 'summary' : 'periodic');
+
 export interface NoticeSummary {
   id: number;
+  kind: NoticeKind;
   campaignId: string;
   period: string;
   scope: string;
@@ -105,7 +110,7 @@ export async function periodsWithNotices(db: Executor, campaignId: string, perio
 /** Notices without their content, newest period first, national before provinces; with delivery counts by state. */
 export async function listNotices(
   db: Executor,
-  filter: { campaignId?: string; period?: string; scopes?: string[] } = {},
+  filter: { campaignId?: string; period?: string; scopes?: string[]; kind?: NoticeKind } = {},
 ): Promise<NoticeSummary[]> {
   let q = db
     .selectFrom('notices as n')
@@ -120,6 +125,7 @@ export async function listNotices(
     .groupBy('n.id');
   if (filter.campaignId) q = q.where('n.campaign_id', '=', filter.campaignId);
   if (filter.period) q = q.where('n.period', '=', filter.period);
+  if (filter.kind) q = q.where('n.period', filter.kind === 'summary' ? '=' : '<>', 'summary');
   if (filter.scopes) q = filter.scopes.length ? q.where('n.scope', 'in', filter.scopes) : q.where(sql<boolean>`false`);
   const rows = await q
     .orderBy('n.campaign_id')
@@ -129,6 +135,7 @@ export async function listNotices(
     .execute();
   return rows.map((r) => ({
     id: r.id,
+    kind: noticeKindOf(r.period),
     campaignId: r.campaign_id,
     period: r.period,
     scope: r.scope,

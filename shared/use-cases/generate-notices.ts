@@ -6,6 +6,7 @@ import type { Db } from '../db/database.ts';
 import type { ProvinceRanking, Snapshot, UniversityRanking } from '../domain/ranking.types.ts';
 import { findCampaignOrFail } from './find-campaign.ts';
 import { takeSnapshots } from './take-snapshots.ts';
+import { periodModelCases } from './model-cases.ts';
 import { createDeliveries, pendingDeliveryIds } from '../repositories/delivery.repository.ts';
 import { campaignTotals, loadCampaignRuleSet } from '../repositories/measures.repository.ts';
 import {
@@ -58,7 +59,11 @@ export function renderNotice(model: NoticeModel): Omit<NoticeContent, 'campaignI
     html: renderHtml(model),
     text: renderText(model),
     markdown: renderMarkdown(model, { flavor: 'gfm' }),
-    chartPng: renderChartPng({ values: series.values, expected: series.expected }),
+    chartPng: renderChartPng({
+      values: series.values,
+      expected: series.expected,
+      ...(series.expectedSeries ? { expectedSeries: series.expectedSeries } : {}),
+    }),
   };
 }
 
@@ -106,7 +111,7 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
   };
 
   const contents: NoticeContent[] = [];
-  const nationalModel = buildNationalNotice({
+  const nationalModel: NoticeModel = buildNationalNotice({
     campaign,
     period: input.period,
     national,
@@ -116,6 +121,13 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
     rules: ruleSet && nationalNoticeRules(ruleSet),
   });
   nationalModel.people = nationalPeople(peopleOf(null), provinceNames);
+  nationalModel.modelCases = await periodModelCases(db, {
+    campaignId: campaign.id,
+    period: input.period,
+    scope: 'national',
+    asOf,
+    rows: national.rows,
+  });
   contents.push({ campaignId: campaign.id, period: input.period, ...renderNotice(nationalModel) });
   // A province without universities has nobody to report on: no notice.
   const provinceSnapshots = snapshots
@@ -135,6 +147,13 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
       rules: ruleSet && provinceNoticeRules(ruleSet, code),
     });
     model.people = provincePeople({ ...peopleOf(code), asOf: s.asOf });
+    model.modelCases = await periodModelCases(db, {
+      campaignId: campaign.id,
+      period: input.period,
+      scope: s.scope,
+      asOf: s.asOf,
+      rows: s.rows,
+    });
     contents.push({ campaignId: campaign.id, period: input.period, ...renderNotice(model) });
   }
   // The Ministry's notice to the 部属 and 部省合建 universities (none when the list has none of them).
@@ -147,17 +166,17 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
       totals: await campaignTotals(db, campaign.id, central.asOf, { central: true }),
       rules: ruleSet && nationalNoticeRules(ruleSet),
     });
+    model.modelCases = await periodModelCases(db, {
+      campaignId: campaign.id,
+      period: input.period,
+      scope: 'central',
+      asOf: central.asOf,
+      rows: central.rows,
+    });
     contents.push({ campaignId: campaign.id, period: input.period, ...renderNotice(model) });
   }
 
-  // One transaction, notices in a fixed order: two concurrent runs queue behind each other's row locks, never deadlock.
-  const { notices, created, pending } = await db.transaction().execute(async (trx) => {
-    const notices: GenerateResult['notices'] = [];
-    for (const c of contents) notices.push({ id: await upsertNotice(trx, c), scope: c.scope, subject: c.subject });
-    const ids = notices.map((n) => n.id);
-    const created = await createDeliveries(trx, ids);
-    return { notices, created, pending: await pendingDeliveryIds(trx, ids) };
-  });
+  const { notices, created, pending } = await storeNotices(db, contents);
   return {
     campaignId: campaign.id,
     period: input.period,
@@ -167,6 +186,23 @@ export async function generateNotices(db: Db, input: { campaignId: string; perio
     deliveriesCreated: created,
     pendingDeliveryIds: pending,
   };
+}
+
+/**
+ * Stores the notices and creates their deliveries (to the recipients of each notice's scope). One transaction, notices
+ * in a fixed order: two concurrent runs queue behind each other's row locks, never deadlock.
+ */
+export async function storeNotices(
+  db: Db,
+  contents: NoticeContent[],
+): Promise<{ notices: GenerateResult['notices']; created: number; pending: number[] }> {
+  return db.transaction().execute(async (trx) => {
+    const notices: GenerateResult['notices'] = [];
+    for (const c of contents) notices.push({ id: await upsertNotice(trx, c), scope: c.scope, subject: c.subject });
+    const ids = notices.map((n) => n.id);
+    const created = await createDeliveries(trx, ids);
+    return { notices, created, pending: await pendingDeliveryIds(trx, ids) };
+  });
 }
 
 /** The notice's area as its file names say it. */

@@ -1100,6 +1100,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/{id}/employer-demand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Demand ledger (用人单位需求台账): per employer, positions, new positions, hired, majors, universities and dates; paged JSON or .xlsx */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM-DD: visits dated up to it (default: the whole campaign) */
+                    asOf?: string;
+                    /** @description or by Accept; xlsx: the whole ledger */
+                    format?: "json" | "xlsx";
+                    /** @description page number, from 1 (JSON) */
+                    page?: string;
+                    /** @description rows per page, 1 to 500, default 50 (JSON) */
+                    pageSize?: string;
+                    /** @description national | province:CODE (default: national; a province key: its own province) */
+                    scope?: string;
+                    /** @description positions (default) or hired */
+                    sort?: "positions" | "hired";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns/{id}/notices": {
         parameters: {
             query?: never;
@@ -1111,7 +1160,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description only this period: 2022-W14 or 2022-04 */
+                    /** @description only periodic notices (定期通报) or only the campaign summary (总结) */
+                    kind?: "periodic" | "summary";
+                    /** @description only this period: 2022-W14, 2022-04, or summary */
                     period?: string;
                 };
                 header?: never;

@@ -7,6 +7,7 @@ import { visitLedgerRoutes } from './visit-ledgers.routes.ts';
 import { rankingRoutes } from './rankings.routes.ts';
 import { employerRoutes } from './employers.routes.ts';
 import { noticeRoutes } from './notices.routes.ts';
+import { employerDemandRoutes } from './employer-demand.routes.ts';
 import { sessionRoutes } from './session.routes.ts';
 import { consoleRoutes } from './console.routes.ts';
 import { operationsRoutes } from './operations.routes.ts';
@@ -20,6 +21,7 @@ export const ROUTE_MODULES: ReadonlyArray<RouteModule> = [
   rankingRoutes,
   employerRoutes,
   noticeRoutes,
+  employerDemandRoutes,
   sessionRoutes,
   consoleRoutes,
   operationsRoutes,

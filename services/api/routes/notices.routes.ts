@@ -11,14 +11,14 @@ import { mayReadScope, type ClientScope } from '../../../shared/domain/scope.ts'
 import { ledgerFileName, writeNoticeLedger } from '../../../shared/use-cases/generate-notices.ts';
 import { chartDataUri, htmlWithChart } from '../../../shared/domain/notices/render-html.ts';
 import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
-import { getNotice, listNotices } from '../../../shared/repositories/notice.repository.ts';
-import { badRequest, forbidden, notFound, Problem } from '../problem.ts';
+import { getNotice, listNotices, noticeKindOf } from '../../../shared/repositories/notice.repository.ts';
+import { SUMMARY_PERIOD } from '../../../shared/domain/notices/summary-block.ts';
+import { exportSlots } from '../export-slots.ts';
+import { badRequest, forbidden, notFound } from '../problem.ts';
 import { readsOf, type ApiDeps, type RouteModule } from './route.ts';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const FORMATS = ['json', 'html', 'md', 'text', 'png', 'xlsx'] as const;
-/** Seconds a refused export is told to wait: about the time one national ledger takes to stream. */
-const EXPORT_RETRY_AFTER_SECONDS = 10;
 type Format = (typeof FORMATS)[number];
 
 /** `?format=` wins; otherwise the first Accept type we serve; otherwise JSON. */
@@ -70,29 +70,42 @@ function attachment(reply: FastifyReply, fileName: string, fallback: string): vo
 export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) => {
   const { log } = deps;
   const db = readsOf(deps);
-  const maxExports = deps.config.EXPORT_CONCURRENCY;
-  let exporting = 0;
+  const exports = exportSlots(deps);
 
-  app.get<{ Params: { id: string }; Querystring: { period?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { period?: string; kind?: string } }>(
     '/v1/campaigns/:id/notices',
     {
       schema: {
         summary: 'Notices (定期通报) of a campaign that this key may read, newest period first',
         querystring: {
           type: 'object',
-          properties: { period: { type: 'string', description: 'only this period: 2022-W14 or 2022-04' } },
+          properties: {
+            period: { type: 'string', description: 'only this period: 2022-W14, 2022-04, or summary' },
+            kind: {
+              type: 'string',
+              enum: ['periodic', 'summary'],
+              description: 'only periodic notices (定期通报) or only the campaign summary (总结)',
+            },
+          },
         },
       },
     },
     async (request) => {
       const scopes = readableScopes(request.client.scope);
-      const { period } = request.query;
-      if (period !== undefined && !parsePeriod(period))
-        throw badRequest('period must be an ISO week like 2022-W14 or a month like 2022-04', [
+      const { period, kind } = request.query;
+      if (period !== undefined && period !== SUMMARY_PERIOD && !parsePeriod(period))
+        throw badRequest('period must be an ISO week like 2022-W14, a month like 2022-04, or summary', [
           { path: '/period', message: `${JSON.stringify(period)} is not a period` },
         ]);
       const campaign = await findCampaignOrFail(db, request.params.id); // 404 when unknown (app.ts)
-      const rows = await listNotices(db, { campaignId: campaign.id, period, ...(scopes ? { scopes } : {}) });
+      if (kind !== undefined && kind !== 'periodic' && kind !== 'summary')
+        throw badRequest('kind must be periodic or summary', [{ path: '/kind', message: JSON.stringify(kind) }]);
+      const rows = await listNotices(db, {
+        campaignId: campaign.id,
+        period,
+        ...(kind ? { kind } : {}),
+        ...(scopes ? { scopes } : {}),
+      });
       return {
         campaignId: campaign.id,
         ...(period ? { period } : {}),
@@ -134,18 +147,8 @@ export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) =
         case 'png':
           return reply.type('image/png').send(notice.chartPng);
         case 'xlsx': {
-          if (exporting >= maxExports) {
-            throw new Problem(
-              429,
-              'Too Many Requests',
-              `${exporting} ledger exports are being streamed by this process (EXPORT_CONCURRENCY=${maxExports}): retry in ${EXPORT_RETRY_AFTER_SECONDS} s`,
-              undefined,
-              { 'retry-after': String(EXPORT_RETRY_AFTER_SECONDS) },
-            );
-          }
           // The slot is held until the response is over: sent, or its connection closed by a client that gave up.
-          exporting++;
-          reply.raw.once('close', () => exporting--);
+          exports.take(reply);
           const stream = new PassThrough();
           writeNoticeLedger(db, notice, stream).catch((err: unknown) => {
             log.warn({ noticeId: notice.id, err: (err as Error).message }, 'ledger stream failed');
@@ -158,6 +161,7 @@ export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) =
           return {
             id: notice.id,
             campaignId: notice.campaignId,
+            kind: noticeKindOf(notice.period),
             period: notice.period,
             scope: notice.scope,
             asOf: notice.asOf,

@@ -8,6 +8,7 @@ import { provinceLookup } from '../../../shared/domain/reference-rows.ts';
 import { DEFAULT_RULES } from '../../../shared/domain/measures.ts';
 import {
   deleteProvinceTargets,
+  findCampaign,
   insertCampaign,
   listCampaigns,
   updateCampaignSettings,
@@ -19,6 +20,12 @@ import {
 } from '../../../shared/repositories/campaign.repository.ts';
 import { listProvinces } from '../../../shared/repositories/reference.repository.ts';
 import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
+import {
+  CampaignLinkError,
+  linkPriorFrom,
+  type PriorFromResult,
+} from '../../../shared/use-cases/link-previous-campaign.ts';
+import type { Db } from '../../../shared/db/database.ts';
 import { UserError, output, withDb } from '../context.ts';
 import { dateArg } from '../args.ts';
 
@@ -55,6 +62,7 @@ interface CreateOptions {
   onsiteShareFlag: number;
   baseWithoutTargets: number;
   planDeadline?: string;
+  priorFrom?: string;
   json?: boolean;
 }
 
@@ -69,6 +77,15 @@ const LABELS: Record<keyof Omit<Campaign, 'id'>, string> = {
   baseWithoutTargets: '--base-without-targets',
   planDeadline: '--plan-deadline',
 };
+
+async function linkPriorFromOrFail(db: Db, campaignId: string, previousId: string): Promise<PriorFromResult> {
+  try {
+    return await linkPriorFrom(db, campaignId, previousId);
+  } catch (err) {
+    if (err instanceof CampaignLinkError) throw new UserError(err.message);
+    throw err;
+  }
+}
 
 /** `given(key)`: whether the user typed that option (defaults are not compared with an existing campaign). */
 async function create(opts: CreateOptions, given: (key: keyof CreateOptions) => boolean): Promise<void> {
@@ -87,6 +104,16 @@ async function create(opts: CreateOptions, given: (key: keyof CreateOptions) => 
     planDeadline: opts.planDeadline ?? null,
   };
   await withDb(async ({ db }) => {
+    if (opts.priorFrom !== undefined) {
+      // Checked before the campaign is created, so a wrong --prior-from leaves nothing behind.
+      const previous = await findCampaign(db, opts.priorFrom);
+      if (!previous)
+        throw new UserError(`--prior-from "${opts.priorFrom}" is not a campaign: list them with ledger campaign list`);
+      if (previous.end >= opts.start)
+        throw new UserError(
+          `--prior-from "${previous.id}" ends on ${previous.end}, not before --start ${opts.start}: only an earlier campaign can hand on its employers`,
+        );
+    }
     const { created, campaign } = await insertCampaign(db, wanted);
     if (!created) {
       // Only what the user said is compared: an omitted --name or target is not a difference.
@@ -100,10 +127,16 @@ async function create(opts: CreateOptions, given: (key: keyof CreateOptions) => 
         );
       }
     }
+    const priorFrom =
+      opts.priorFrom === undefined ? undefined : await linkPriorFromOrFail(db, campaign.id, opts.priorFrom);
     output(
       opts.json,
-      { created, campaign },
-      () => `${created ? 'created' : 'already exists, unchanged:'} ${describe(campaign)}`,
+      { created, campaign, ...(priorFrom ? { priorFrom } : {}) },
+      () =>
+        `${created ? 'created' : 'already exists, unchanged:'} ${describe(campaign)}` +
+        (priorFrom
+          ? `; follows ${priorFrom.previousCampaignId}: its ${priorFrom.pairs} visited (university, employer) pairs (${priorFrom.employers} employers) count as prior relationships`
+          : ''),
     );
   });
 }
@@ -239,6 +272,11 @@ export function register(program: Command): void {
       '--plan-deadline <date>',
       'last day to file the implementation plans (实施方案), YYYY-MM-DD; later filings are late',
       dateArg,
+    )
+    .option(
+      '--prior-from <id>',
+      'the campaign before this one: its visited employers are prior relationships here (not 新开拓), and the summary compares with it',
+      campaignIdArg,
     )
     .option('--json', 'print JSON')
     .action((opts: CreateOptions, cmd: Command) => create(opts, (key) => cmd.getOptionValueSource(key) === 'cli'));

@@ -32,7 +32,7 @@ async function withProducer(config: Config, use: (producer: Producer) => Promise
   }
 }
 
-async function enqueue(config: Config, ids: number[], replace: boolean): Promise<void> {
+export async function enqueue(config: Config, ids: number[], replace: boolean): Promise<void> {
   if (ids.length === 0) return;
   await withProducer(config, (producer) => producer.enqueueDeliveries(ids, { replace }));
 }
@@ -41,7 +41,7 @@ async function enqueue(config: Config, ids: number[], replace: boolean): Promise
  * Sends the deliveries in this process, one attempt each (claims keep this safe beside running workers); the ones
  * that failed transiently are queued for the workers' retries with backoff.
  */
-async function deliverInline(
+export async function deliverInline(
   db: Db,
   config: Config,
   ids: number[],
@@ -60,7 +60,7 @@ async function deliverInline(
   return { outcomes, queuedForRetry: retry };
 }
 
-function tally(outcomes: DeliveryOutcome[]): Record<string, number> {
+export function tally(outcomes: DeliveryOutcome[]): Record<string, number> {
   const t: Record<string, number> = { delivered: 0, skipped: 0, busy: 0, retry: 0, failed: 0 };
   for (const o of outcomes) t[o.outcome] = (t[o.outcome] ?? 0) + 1;
   return t;

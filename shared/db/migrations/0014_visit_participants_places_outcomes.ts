@@ -35,7 +35,13 @@ const SUMS = [
   ...KINDS.map((k) => `place_${k}_visits`),
 ];
 const NEW_SUMS = SUMS.slice(9);
-const FIRSTS = ['employers_first', 'principal_first', 'new_first', 'reached_first', ...KINDS.map((k) => `place_${k}_first`)];
+const FIRSTS = [
+  'employers_first',
+  'principal_first',
+  'new_first',
+  'reached_first',
+  ...KINDS.map((k) => `place_${k}_first`),
+];
 const NEW_FIRSTS = FIRSTS.slice(3);
 const ALL = [...SUMS, ...FIRSTS];
 

@@ -41,6 +41,8 @@ export interface CampaignTable {
   base_without_targets: Defaulted<number>;
   /** Due date of the reporting units' implementation plans (实施方案); null: none set. */
   plan_deadline: Defaulted<DateString | null>;
+  /** The campaign before this one (migration 0018: `campaign create --prior-from`); null: none. */
+  previous_campaign_id: Defaulted<string | null>;
   created_at: CreatedAt;
 }
 

@@ -8,6 +8,8 @@ export interface ChartInput {
   values: number[];
   /** Time progress 0..1: a dashed line across the chart. */
   expected: number;
+  /** Each bar's own time progress (a week-by-week chart): bars are coloured against it and marked by a tick there. */
+  expectedSeries?: number[];
   width?: number;
   height?: number;
 }
@@ -126,11 +128,14 @@ export function renderChartPng(input: ChartInput): Buffer {
     const v = Number.isFinite(raw) ? Math.min(1, Math.max(0, raw)) : 0;
     const y = g.y(v);
     const base = g.y(0);
-    c.rect(g.barX(i), y, g.barW, Math.max(v > 0 ? 1 : 0, base - y), barColor(v, input.expected));
+    const expected = input.expectedSeries?.[i] ?? input.expected;
+    c.rect(g.barX(i), y, g.barW, Math.max(v > 0 ? 1 : 0, base - y), barColor(v, expected));
+    if (input.expectedSeries) c.rect(g.barX(i) - 1, g.y(expected) - 1, g.barW + 2, 2, EXPECTED);
     // Rank numbers under the bars when there is room for them.
     if (g.labels && g.slot >= 4 * 2 * String(i + 1).length + 2)
       c.textCenter(String(i + 1), g.barX(i) + g.barW / 2, base + 6, 2, TEXT);
   });
+  if (input.expectedSeries) return PNG.sync.write(c.png, { colorType: 2 });
   const ey = g.y(input.expected);
   for (let x = g.left; x < g.left + g.plotW; x += 8) c.rect(x, ey - 1, 5, 2, EXPECTED);
   return PNG.sync.write(c.png, { colorType: 2 });

@@ -11,6 +11,8 @@ import type {
 import { expectedShare } from '../periods.ts';
 import { dateZh, periodZh } from './format.ts';
 import type { NationalPeople, ProvincePeople } from './people-section.ts';
+import type { ModelCases } from './model-cases.ts';
+import type { SummaryFigures } from './summary-block.ts';
 
 /** `national`, a reporting unit's `province:CODE` (兵团: `province:660000`), or `central` (部属 and 部省合建). */
 export type NoticeScope = 'national' | 'central' | `province:${string}`;
@@ -99,6 +101,10 @@ interface NoticeHead {
   behindFactor: number;
   /** Due date of the implementation plans; null when the campaign set none. */
   planDeadline: string | null;
+  /** 典型 (model-cases.ts); absent in notices stored before them. */
+  modelCases?: ModelCases;
+  /** Only in a campaign summary (总结, summary-block.ts): completion by week and the previous campaign. */
+  summary?: SummaryFigures;
 }
 
 export interface NationalNotice extends NoticeHead {
@@ -367,7 +373,21 @@ export function targetsZh(r: UniversityRankRow): string {
 }
 
 /** The bars of the progress chart: provinces by mean completion, or a province's universities by completion. */
-export function chartSeries(model: NoticeModel): { values: number[]; expected: number; label: string } {
+export function chartSeries(model: NoticeModel): {
+  values: number[];
+  expected: number;
+  label: string;
+  /** Each bar's own time progress (the summary's weeks); the single line otherwise. */
+  expectedSeries?: number[];
+} {
+  if (model.summary) {
+    return {
+      values: model.summary.weeks.map((w) => w.meanCompletion),
+      expected: model.expectedProgress,
+      expectedSeries: model.summary.weeks.map((w) => w.expected),
+      label: '各周平均完成度（按周）',
+    };
+  }
   if (model.kind === 'national') {
     return {
       values: model.provinces.map((p) => p.meanCompletion),

@@ -18,6 +18,8 @@ import {
 } from './notice-content.ts';
 import { outreachBlock } from './outreach-block.ts';
 import { peopleSections } from './people-section.ts';
+import { modelCasesBlock } from './model-cases.ts';
+import { summaryBlock } from './summary-block.ts';
 
 /** Content-ID of the chart image attached inline to the mail. */
 export const CHART_CID = 'progress-chart@ledger';
@@ -303,6 +305,8 @@ ${blockHtml(outreachBlock(model))}
 ${peopleSections(model.people, e)
   .map((s) => [h2(s.title), ...s.lines.map(para)].join('\n'))
   .join('\n')}
+${blockHtml(modelCasesBlock(model))}
+${blockHtml(summaryBlock(model))}
 ${para(`<span style="font-size:12px;color:#666666;">本通报由访企拓岗促就业专项行动电子台账根据截至${e(model.asOfText)}已处理的走访记录自动生成；走访记录明细见附件《电子台账》。</span>`)}
 </td></tr></table>
 </td></tr></table>

@@ -16,6 +16,8 @@ import {
 } from './notice-content.ts';
 import { outreachBlock } from './outreach-block.ts';
 import { peopleSections } from './people-section.ts';
+import { modelCasesBlock } from './model-cases.ts';
+import { summaryBlock } from './summary-block.ts';
 
 export const WECOM_MAX_BYTES = 4096;
 export const DINGTALK_MAX_BYTES = 20_000;
@@ -226,13 +228,16 @@ export function renderMarkdown(model: NoticeModel, options: MarkdownOptions = {}
       ...peopleSections(model.people, md).flatMap((s) => ['', `## ${s.title}`, '', ...s.lines.flatMap((l) => [l, ''])]),
       '',
       ...blockGfm(outreachBlock(model)),
+      ...blockGfm(modelCasesBlock(model)),
+      ...blockGfm(summaryBlock(model)),
       `> 本通报根据截至${model.asOfText}已处理的走访记录自动生成；走访记录明细见《电子台账》。`,
       '',
     ].join('\n');
   }
   const head = [`### ${md(model.subject)}`, lead(model), ''];
   const robot = model.kind === 'national' ? nationalRobot(model) : provinceRobot(model);
-  const block = outreachBlock(model);
-  const body = block ? [...robot, `**${block.title}**`, ...block.lines.map((l) => `- ${md(l)}`)] : robot;
+  // The robots' messages are short: the blocks come after the ranking, and fit() cuts from the end.
+  const blocks = [outreachBlock(model), summaryBlock(model), modelCasesBlock(model)].filter((b) => b !== null);
+  const body = [...robot, ...blocks.flatMap((b) => [`**${b.title}**`, ...b.lines.map((l) => `- ${md(l)}`)])];
   return fit(head, body, `> 数据截至${model.asOfText}`, options.maxBytes ?? WECOM_MAX_BYTES);
 }

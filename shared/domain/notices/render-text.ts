@@ -12,6 +12,8 @@ import {
 } from './notice-content.ts';
 import { outreachBlock } from './outreach-block.ts';
 import { peopleSections } from './people-section.ts';
+import { modelCasesBlock } from './model-cases.ts';
+import { summaryBlock } from './summary-block.ts';
 
 function totals(m: NoticeModel): string[] {
   const t = m.totals;
@@ -119,6 +121,8 @@ export function renderText(model: NoticeModel, options: { maxListRows?: number }
     ...peopleSections(model.people).flatMap((s) => ['', s.title, ...s.lines]),
     '',
     ...blockLines(outreachBlock(model)),
+    ...blockLines(modelCasesBlock(model)),
+    ...blockLines(summaryBlock(model)),
     `本通报由访企拓岗促就业专项行动电子台账根据截至${model.asOfText}已处理的走访记录自动生成；走访记录明细见附件《电子台账》。`,
   ];
   return lines.join('\n') + '\n';

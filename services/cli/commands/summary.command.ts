@@ -1,0 +1,57 @@
+// `ledger summary run`: the campaign summary (总结) after its end date, national and per reporting unit, delivered
+// like the notices (same recipients, once each) and kept in the notice archive (kind `summary`). The scheduler runs
+// it once by itself after a campaign ends; this is the operator's way to run it (again) by hand.
+import type { Command } from 'commander';
+import { dateIn } from '../../../shared/domain/periods.ts';
+import { listDeliveries } from '../../../shared/repositories/delivery.repository.ts';
+import { generateSummary, SummaryNotDueError } from '../../../shared/use-cases/generate-summary.ts';
+import { output, UserError, withDb } from '../context.ts';
+import { deliverInline, enqueue, tally } from './notices.command.ts';
+
+export function register(program: Command): void {
+  const summary = program.command('summary').description('the campaign summary (总结) after its end date');
+
+  summary
+    .command('run')
+    .description(
+      'generate the summary of an ended campaign (national and each reporting unit) and queue its deliveries; running it again sends nothing twice',
+    )
+    .requiredOption('--campaign <id>', 'campaign id')
+    .option('--inline', 'send the deliveries from this process instead of queueing them')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { campaign: string; inline?: boolean; json?: boolean }) => {
+      await withDb(async ({ db, config }) => {
+        const today = dateIn(new Date(), config.SCHEDULE_TIMEZONE);
+        const result = await generateSummary(db, { campaignId: opts.campaign, today }).catch((err: unknown) => {
+          if (err instanceof SummaryNotDueError) throw new UserError(err.message);
+          throw err;
+        });
+        const all = await listDeliveries(db, { noticeIds: result.notices.map((n) => n.id) });
+        const out: Record<string, unknown> = {
+          campaignId: result.campaignId,
+          kind: 'summary',
+          asOf: result.asOf,
+          notices: result.notices,
+          deliveries: all.length,
+          deliveriesCreated: result.deliveriesCreated,
+          alreadyDelivered: all.filter((d) => d.state === 'delivered').length,
+          pending: result.pendingDeliveryIds.length,
+        };
+        if (opts.inline) {
+          const { outcomes, queuedForRetry } = await deliverInline(db, config, result.pendingDeliveryIds);
+          out.sent = tally(outcomes);
+          out.queuedForRetry = queuedForRetry.length;
+        } else {
+          await enqueue(config, result.pendingDeliveryIds, true);
+          out.queued = result.pendingDeliveryIds.length;
+        }
+        output(
+          opts.json,
+          out,
+          () =>
+            `summary of campaign ${result.campaignId} (as of ${result.asOf}): ${result.notices.length} notice(s); ` +
+            `${all.length} deliveries, ${result.deliveriesCreated} new, ${out.alreadyDelivered as number} already delivered`,
+        );
+      });
+    });
+}
