@@ -6,12 +6,24 @@ import { QUEUES } from './catalogue.ts';
 import { defineJob } from './job.ts';
 import { UnknownCampaignError } from '../shared/use-cases/find-campaign.ts';
 import { generateNotices } from '../shared/use-cases/generate-notices.ts';
+import { inSpan } from '../shared/tracing.ts';
 
 export const generateNoticesJob = defineJob({
   queue: QUEUES.notices,
   async handle(payload, ctx) {
     const started = Date.now();
-    const result = await generateNotices(ctx.db, payload).catch((err: unknown) => {
+    const result = await inSpan(
+      'notices generate',
+      { attributes: { 'ledger.campaign': payload.campaignId, 'ledger.period': payload.period } },
+      async (span) => {
+        const generated = await generateNotices(ctx.db, payload);
+        span.setAttributes({
+          'ledger.notices': generated.notices.length,
+          'ledger.deliveries_queued': generated.pendingDeliveryIds.length,
+        });
+        return generated;
+      },
+    ).catch((err: unknown) => {
       // No retry can create a campaign: fail the job at once.
       if (err instanceof UnknownCampaignError) throw new UnrecoverableError(err.message);
       throw err;
