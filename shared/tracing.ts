@@ -44,6 +44,7 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+const SHUTDOWN_FLUSH_MS = 2000;
 let enabled = false;
 const NOOP_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 const tracer = () => trace.getTracer('ledger');
@@ -87,7 +88,13 @@ export function startTracing(
     async shutdown() {
       if (!enabled) return;
       enabled = false;
-      await provider.shutdown().catch(() => {}); // an unreachable collector must not hold up a shutdown
+      // The last export gets at most SHUTDOWN_FLUSH_MS: an unreachable collector must not hold up a graceful stop.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        provider.shutdown().catch(() => {}),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_FLUSH_MS)).unref()),
+      ]);
+      clearTimeout(timer);
       trace.disable();
       context.disable();
       propagation.disable();
