@@ -21,9 +21,11 @@ import { freePort } from '../services/demo/processes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const base = loadConfig();
+// BENCH_DATABASE_NAME: another database than ledger_bench, for two benches on one PostgreSQL at once.
+const DATABASE_NAME = process.env.BENCH_DATABASE_NAME ?? 'ledger_bench';
 const dbUrl = (() => {
   const u = new URL(process.env.BENCH_DATABASE_URL ?? base.DATABASE_URL);
-  u.pathname = '/ledger_bench';
+  u.pathname = `/${DATABASE_NAME}`;
   return u.toString();
 })();
 const prefix = `ledger_bench_${Date.now()}`;
@@ -109,7 +111,7 @@ async function resetDatabase(): Promise<Db> {
   admin.pathname = '/postgres';
   const c = new pg.Client({ connectionString: admin.toString() });
   await c.connect();
-  await c.query('DROP DATABASE IF EXISTS ledger_bench WITH (FORCE)');
+  await c.query(`DROP DATABASE IF EXISTS ${DATABASE_NAME} WITH (FORCE)`);
   await c.end();
   await migrateToLatest(dbUrl);
   const db = createDb(dbUrl, { poolSize: 16, applicationName: 'ledger-bench' });
@@ -186,6 +188,27 @@ async function waitProcessed(db: Db, total: number, timeoutMs = 600_000): Promis
   }
 }
 
+// ── tracing (BENCH_OTLP=1) ────────────────────────────────────────────────────────────────────────────────
+// With BENCH_OTLP=1 the API and worker processes trace to an OTLP/HTTP sink in this process (OTEL_EXPORTER_OTLP_ENDPOINT),
+// which answers 200 and counts the spans it receives; without it they run as in production with no endpoint: no SDK.
+const otlp = { url: undefined as string | undefined, requests: 0, spans: 0, bytes: 0 };
+let otlpSink: http.Server | undefined;
+async function startOtlpSink(): Promise<void> {
+  otlpSink = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      otlp.requests++;
+      otlp.bytes += body.length;
+      otlp.spans += (body.toString().match(/"spanId"/g) ?? []).length; // http/json: one spanId per span (links aside)
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => otlpSink!.listen(0, '127.0.0.1', resolve));
+  otlp.url = `http://127.0.0.1:${(otlpSink.address() as { port: number }).port}`;
+}
+
 // ── child processes ──────────────────────────────────────────────────────────────────────────────────────
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
@@ -194,6 +217,7 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '10000000',
+    ...(otlp.url ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url } : {}),
     ...extra,
   };
 }
@@ -446,9 +470,10 @@ async function ackLatency(
 
 export async function run(): Promise<void> {
   note(
-    `database ledger_bench, queue prefix ${prefix}, ${os.cpus().length} cores, ${WORKER_PROCESSES} worker process(es) × concurrency ${WORKER_CONCURRENCY}`,
+    `database ${DATABASE_NAME}${process.env.BENCH_OTLP === '1' ? ', tracing to a local OTLP sink' : ''}, queue prefix ${prefix}, ${os.cpus().length} cores, ${WORKER_PROCESSES} worker process(es) × concurrency ${WORKER_CONCURRENCY}`,
   );
   const db = await resetDatabase();
+  if (process.env.BENCH_OTLP === '1') await startOtlpSink();
   const redis = createRedis(base.REDIS_URL, 'cli');
   const children: ChildProcess[] = [];
   try {
@@ -503,6 +528,13 @@ export async function run(): Promise<void> {
     }
   } finally {
     for (const c of children.reverse()) await stopChild(c);
+    if (otlpSink) {
+      // The children flushed their last spans on SIGTERM.
+      emit('tracing.otlp_export_requests', otlp.requests, 'requests');
+      emit('tracing.otlp_spans_received', otlp.spans, 'spans');
+      emit('tracing.otlp_bytes_received', otlp.bytes, 'bytes');
+      otlpSink.close();
+    }
     const q = new Queue('visit-events', { connection: redis, prefix });
     await q.obliterate({ force: true }).catch(() => {});
     await q.close();

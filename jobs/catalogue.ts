@@ -14,13 +14,22 @@ export const QUEUES = {
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
+/**
+ * Every payload may carry `trace`: the W3C traceparents of the spans that enqueued it (shared/tracing.ts), set only
+ * when tracing is on. The job's span continues the first and links the others (a batch job holds events of several
+ * requests). Absent in jobs enqueued without tracing, by the sweepers, or before tracing existed.
+ */
+export interface Traced {
+  trace?: string[];
+}
+
 export interface JobPayloads {
-  'visit-events': { inboxIds: number[] };
-  rankings: { campaignId: string; period: string; asOf: string };
-  notices: { campaignId: string; period: string };
+  'visit-events': { inboxIds: number[] } & Traced;
+  rankings: { campaignId: string; period: string; asOf: string } & Traced;
+  notices: { campaignId: string; period: string } & Traced;
   /**
    * `sentResponse`: set by the job itself when the send succeeded but recording it failed, so that its retry (or the
    * sweeper) records the delivery instead of sending it again.
    */
-  deliveries: { deliveryId: number; sentResponse?: string };
+  deliveries: { deliveryId: number; sentResponse?: string } & Traced;
 }

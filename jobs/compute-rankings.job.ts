@@ -3,16 +3,25 @@
 import { QUEUES } from './catalogue.ts';
 import { defineJob } from './job.ts';
 import { takeSnapshots } from '../shared/use-cases/take-snapshots.ts';
+import { inSpan } from '../shared/tracing.ts';
 
 export const computeRankingsJob = defineJob({
   queue: QUEUES.rankings,
   async handle(payload, ctx) {
     const started = Date.now();
-    const snapshots = await takeSnapshots(ctx.db, {
-      campaignId: payload.campaignId,
-      period: payload.period,
-      asOf: payload.asOf,
-    });
+    const snapshots = await inSpan(
+      'rankings compute',
+      { attributes: { 'ledger.campaign': payload.campaignId, 'ledger.period': payload.period } },
+      async (span) => {
+        const taken = await takeSnapshots(ctx.db, {
+          campaignId: payload.campaignId,
+          period: payload.period,
+          asOf: payload.asOf,
+        });
+        span.setAttribute('ledger.scopes', taken.length);
+        return taken;
+      },
+    );
     ctx.log.info(
       {
         campaignId: payload.campaignId,

@@ -7,15 +7,24 @@ import { UnrecoverableError } from 'bullmq';
 import { QUEUES } from './catalogue.ts';
 import { defineJob } from './job.ts';
 import { deliver, deliverySettings, recordSent } from '../shared/use-cases/deliver-notices.ts';
+import { inSpan } from '../shared/tracing.ts';
 
 export const deliverNoticeJob = defineJob({
   queue: QUEUES.deliveries,
   async handle(payload, ctx, job) {
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const result =
-      payload.sentResponse === undefined
-        ? await deliver(ctx.db, payload.deliveryId, deliverySettings(ctx.config), { finalAttempt })
-        : await recordSent(ctx.db, payload.deliveryId, payload.sentResponse);
+    const result = await inSpan(
+      payload.sentResponse === undefined ? 'notice deliver' : 'notice record sent',
+      { attributes: { 'ledger.delivery': payload.deliveryId, 'ledger.final_attempt': finalAttempt } },
+      async (span) => {
+        const r =
+          payload.sentResponse === undefined
+            ? await deliver(ctx.db, payload.deliveryId, deliverySettings(ctx.config), { finalAttempt })
+            : await recordSent(ctx.db, payload.deliveryId, payload.sentResponse);
+        span.setAttribute('ledger.outcome', r.outcome);
+        return r;
+      },
+    );
     switch (result.outcome) {
       case 'delivered':
       case 'skipped':

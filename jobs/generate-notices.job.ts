@@ -8,20 +8,30 @@ import { UnknownCampaignError } from '../shared/use-cases/find-campaign.ts';
 import { generateNotices } from '../shared/use-cases/generate-notices.ts';
 import { generateSummary, SummaryNotDueError, SUMMARY_PERIOD } from '../shared/use-cases/generate-summary.ts';
 import { dateIn } from '../shared/domain/periods.ts';
+import { inSpan } from '../shared/tracing.ts';
 
 export const generateNoticesJob = defineJob({
   queue: QUEUES.notices,
   async handle(payload, ctx) {
     const started = Date.now();
     // The campaign summary (总结) rides the same queue under the period `summary` (job notices-<campaign>-summary).
-    const run =
-      payload.period === SUMMARY_PERIOD
-        ? generateSummary(ctx.db, {
-            campaignId: payload.campaignId,
-            today: dateIn(new Date(), ctx.config.SCHEDULE_TIMEZONE),
-          })
-        : generateNotices(ctx.db, payload);
-    const result = await run.catch((err: unknown) => {
+    const result = await inSpan(
+      'notices generate',
+      { attributes: { 'ledger.campaign': payload.campaignId, 'ledger.period': payload.period } },
+      async (span) => {
+        const generated = await (payload.period === SUMMARY_PERIOD
+          ? generateSummary(ctx.db, {
+              campaignId: payload.campaignId,
+              today: dateIn(new Date(), ctx.config.SCHEDULE_TIMEZONE),
+            })
+          : generateNotices(ctx.db, payload));
+        span.setAttributes({
+          'ledger.notices': generated.notices.length,
+          'ledger.deliveries_queued': generated.pendingDeliveryIds.length,
+        });
+        return generated;
+      },
+    ).catch((err: unknown) => {
       // No retry can create a campaign, or end one earlier: fail the job at once.
       if (err instanceof UnknownCampaignError || err instanceof SummaryNotDueError)
         throw new UnrecoverableError(err.message);

@@ -30,6 +30,7 @@ import {
 import { observeProcessingLatency } from './processing-metrics.ts';
 import { createGroupRunner } from '../shared/group-runner.ts';
 import { retryOnConflict } from '../shared/db/database.ts';
+import { activeContext, inSpan, linksOf, withContext, type Context } from '../shared/tracing.ts';
 
 /** A failure that retrying cannot fix (bad stored body, a reference that does not exist): dead-letter at once. */
 export class PermanentEventError extends Error {
@@ -135,7 +136,19 @@ async function applyRows(
     inputs.set(JSON.stringify(input), input);
   }
   const keys = [...inputs.keys()];
-  const out = keys.length ? await resolver.resolveMany(trx, [...inputs.values()]) : [];
+  const out = keys.length
+    ? await inSpan('employers resolve', { attributes: { 'ledger.employer_names': keys.length } }, async (span) => {
+        const resolved = await resolver.resolveMany(trx, [...inputs.values()]);
+        const decisions = { matched: 0, created: 0, review: 0 };
+        for (const r of resolved) decisions[r.decision]++;
+        span.setAttributes({
+          'ledger.resolve.matched': decisions.matched,
+          'ledger.resolve.created': decisions.created,
+          'ledger.resolve.review': decisions.review,
+        });
+        return resolved;
+      })
+    : [];
   const resolutions = new Map(keys.map((key, i) => [key, out[i]!]));
   const states: Array<{ universityCode: string; ref: string; retracted?: VisitKeyEvent; active?: VisitState }> = [];
   for (const { row, ev } of parsed) {
@@ -177,11 +190,17 @@ async function applyRows(
 
 /**
  * applyRows in its own transaction. One that lost a deadlock to another worker runs again whole, which costs less than
- * splitting its group into one transaction per job or event.
+ * splitting its group into one transaction per job or event. Traced, a span under the active (job's) span, linked
+ * to the other jobs of its group (`others`).
  */
-function applyInTransaction(ctx: JobContext, ids: number[], attempt: number): Promise<Applied> {
-  return retryOnConflict(() =>
-    ctx.db.transaction().execute((trx) => applyRows(trx, resolverFor(ctx.config), ids, attempt)),
+function applyInTransaction(ctx: JobContext, ids: number[], attempt: number, others: Context[] = []): Promise<Applied> {
+  return inSpan(
+    'visit-events transaction',
+    { attributes: { 'ledger.events': ids.length, 'ledger.jobs': others.length + 1 }, links: linksOf(others) },
+    () =>
+      retryOnConflict(() =>
+        ctx.db.transaction().execute((trx) => applyRows(trx, resolverFor(ctx.config), ids, attempt)),
+      ),
   );
 }
 
@@ -306,6 +325,8 @@ interface Submission {
   ctx: JobContext;
   ids: number[];
   options: ProcessOptions;
+  /** The job's trace context: its group's transaction runs under the first job's and links the others. */
+  trace: Context;
 }
 
 /** Jobs arriving while MAX_IN_FLIGHT transactions run go together in the next one (shared/group-runner.ts). */
@@ -316,21 +337,24 @@ export class Coalescer {
     sizeOf: (s) => s.ids.length,
     run: (group) => this.runShared(group),
     // A job alone, and each job of a group whose shared transaction failed: processVisitEvents splits further.
-    runAlone: (s) => processVisitEvents(s.ctx, s.ids, s.options),
+    runAlone: (s) => withContext(s.trace, () => processVisitEvents(s.ctx, s.ids, s.options)),
   });
 
   submit(ctx: JobContext, ids: number[], options: ProcessOptions): Promise<ProcessResult> {
-    return this.runner.submit({ ctx, ids, options });
+    return this.runner.submit({ ctx, ids, options, trace: activeContext() });
   }
 
   private async runShared(group: Submission[]): Promise<ProcessResult[]> {
     const { ctx } = group[0]!;
     const attempt = Math.max(...group.map((s) => s.options.attempt ?? 1));
     try {
-      const r = await applyInTransaction(
-        ctx,
-        group.flatMap((s) => s.ids),
-        attempt,
+      const r = await withContext(group[0]!.trace, () =>
+        applyInTransaction(
+          ctx,
+          group.flatMap((s) => s.ids),
+          attempt,
+          group.slice(1).map((s) => s.trace),
+        ),
       );
       observe(r);
       const processed = new Set(r.processed.map((p) => p.id));

@@ -2,6 +2,7 @@
 import { Queue, type ConnectionOptions, type JobsOptions, type JobType } from 'bullmq';
 import { QUEUES, type JobPayloads, type QueueName } from './catalogue.ts';
 import { DELIVERY_MAX_ATTEMPTS } from '../shared/repositories/delivery.repository.ts';
+import { currentTraceparent } from '../shared/tracing.ts';
 
 export interface ProducerOptions {
   connection: ConnectionOptions;
@@ -12,8 +13,11 @@ export interface ProducerOptions {
 }
 
 export interface Producer {
-  /** Enqueues inbox rows for processing; job ids derive from inbox ids so a re-enqueue is a no-op while queued. */
-  enqueueVisitEvents(inboxIds: number[]): Promise<void>;
+  /**
+   * Enqueues inbox rows for processing; job ids derive from inbox ids so a re-enqueue is a no-op while queued.
+   * `traces`: the traceparent of the request that stored each row (tracing on), carried in its job's data.
+   */
+  enqueueVisitEvents(inboxIds: number[], traces?: ReadonlyMap<number, string>): Promise<void>;
   /**
    * Enqueues each row as its own `ev-<id>` job, first removing a finished (completed/failed) job with that id,
    * so the sweeper and `dlq replay` can redeliver rows whose earlier job is kept but no longer runs.
@@ -100,6 +104,19 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { count: 100_000 },
 };
 
+/** The enqueuing span's traceparent as a payload field (nothing with tracing off or outside a span). */
+function traced(): { trace?: string[] } {
+  const t = currentTraceparent();
+  return t === undefined ? {} : { trace: [t] };
+}
+
+/** The distinct traceparents of these rows, from `traces`, or else the enqueuing span's. */
+function tracesOf(ids: number[], traces: ReadonlyMap<number, string> | undefined): { trace?: string[] } {
+  if (!traces) return traced();
+  const distinct = [...new Set(ids.flatMap((id) => traces.get(id) ?? []))];
+  return distinct.length ? { trace: distinct } : {};
+}
+
 export function createProducer(options: ProducerOptions): Producer {
   const queues = new Map<QueueName, Queue>();
   const batchSize = options.batchSize ?? 100;
@@ -121,19 +138,19 @@ export function createProducer(options: ProducerOptions): Producer {
 
   return {
     queue,
-    async enqueueVisitEvents(inboxIds) {
+    async enqueueVisitEvents(inboxIds, traces) {
       if (inboxIds.length === 0) return;
       const ids = [...inboxIds].sort((a, b) => a - b);
       const q = queue(QUEUES.visitEvents);
       if (ids.length === 1) {
-        const payload: JobPayloads['visit-events'] = { inboxIds: ids };
+        const payload: JobPayloads['visit-events'] = { inboxIds: ids, ...tracesOf(ids, traces) };
         await q.add('visit-events', payload, { jobId: visitEventJobId(ids[0]!) });
         return;
       }
       const jobs = [];
       for (let i = 0; i < ids.length; i += batchSize) {
         const chunk = ids.slice(i, i + batchSize);
-        const payload: JobPayloads['visit-events'] = { inboxIds: chunk };
+        const payload: JobPayloads['visit-events'] = { inboxIds: chunk, ...tracesOf(chunk, traces) };
         jobs.push({
           name: 'visit-events',
           data: payload,
@@ -153,7 +170,7 @@ export function createProducer(options: ProducerOptions): Producer {
             await existing.remove().catch(() => {}); // gone already: fine
           else continue; // still waiting, delayed or running: it will be processed
         }
-        const payload: JobPayloads['visit-events'] = { inboxIds: [id] };
+        const payload: JobPayloads['visit-events'] = { inboxIds: [id], ...traced() };
         await q.add('visit-events', payload, { jobId });
       }
     },
@@ -173,7 +190,7 @@ export function createProducer(options: ProducerOptions): Producer {
       );
     },
     async enqueueRankings(campaignId, period, asOf, opts = {}) {
-      const payload: JobPayloads['rankings'] = { campaignId, period, asOf };
+      const payload: JobPayloads['rankings'] = { campaignId, period, asOf, ...traced() };
       await addPeriodJob(
         queue(QUEUES.rankings),
         'rankings',
@@ -183,7 +200,7 @@ export function createProducer(options: ProducerOptions): Producer {
       );
     },
     async enqueueNotices(campaignId, period, opts = {}) {
-      const payload: JobPayloads['notices'] = { campaignId, period };
+      const payload: JobPayloads['notices'] = { campaignId, period, ...traced() };
       await addPeriodJob(
         queue(QUEUES.notices),
         'notices',
@@ -201,10 +218,11 @@ export function createProducer(options: ProducerOptions): Producer {
           if (state === 'completed' || state === 'failed') await existing!.remove().catch(() => {}); // removed meanwhile: fine
         }
       }
+      const trace = traced();
       for (let i = 0; i < deliveryIds.length; i += 500) {
         await q.addBulk(
           deliveryIds.slice(i, i + 500).map((id) => {
-            const payload: JobPayloads['deliveries'] = { deliveryId: id };
+            const payload: JobPayloads['deliveries'] = { deliveryId: id, ...trace };
             return { name: 'deliveries', data: payload, opts: { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(id) } };
           }),
         );

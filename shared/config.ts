@@ -134,6 +134,17 @@ const schema = z.object({
   /** Failed logins per minute for one account name, and from one address; 429 beyond. */
   LOGIN_FAILURES_PER_NAME_PER_MINUTE: int(1, 1_000_000).default(10),
   LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE: int(1, 1_000_000).default(30),
+  /**
+   * OpenTelemetry tracing (shared/tracing.ts): on when an OTLP endpoint is set, off (no SDK) otherwise. The SDK reads the
+   * other standard OTEL_* variables itself (headers, timeout, sampler, batch sizes, resource attributes).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:'], 'http://127.0.0.1:4318').optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url(['http:', 'https:'], 'http://127.0.0.1:4318/v1/traces').optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  OTEL_SDK_DISABLED: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;

@@ -8,8 +8,11 @@ import { createGroupRunner } from '../../shared/group-runner.ts';
 import type { Logger } from '../../shared/log.ts';
 
 export interface EnqueueBatcher {
-  /** Resolves once the ids were handed to Redis, or the attempt failed, timed out or was skipped (never rejects). */
-  enqueue(ids: number[]): Promise<void>;
+  /**
+   * Resolves once the ids were handed to Redis, or the attempt failed, timed out or was skipped (never rejects).
+   * `traceparent`: the sending request's (tracing on), carried in the data of the jobs that hold these ids.
+   */
+  enqueue(ids: number[], traceparent?: string): Promise<void>;
   /** Flushes what is pending and waits for every enqueue in flight. */
   close(): Promise<void>;
 }
@@ -20,19 +23,21 @@ export function createEnqueueBatcher(producer: Producer, log: Logger, timeoutMs:
   // so what waits on a silent Redis is one command, not one per group. Skipped ids are committed; the sweeper
   // redelivers them.
   let unanswered: object | undefined;
-  const runner = createGroupRunner<number[], void>({
+  const runner = createGroupRunner<{ ids: number[]; traceparent?: string }, void>({
     maxInFlight: 1,
     maxSize: Number.POSITIVE_INFINITY,
-    sizeOf: (ids) => ids.length,
+    sizeOf: (item) => item.ids.length,
     async run(groups) {
-      const ids = groups.flat();
+      const ids = groups.flatMap((g) => g.ids);
+      const traces = new Map<number, string>();
+      for (const g of groups) if (g.traceparent !== undefined) for (const id of g.ids) traces.set(id, g.traceparent);
       if (unanswered) {
         log.warn({ inboxIds: ids.length }, 'Redis has not answered the previous enqueue; leaving these to the sweeper');
         return groups.map(() => undefined);
       }
       const attempt = (unanswered = {});
       // Cleared before the race below settles, so the next group never mistakes an answered enqueue for a hung one.
-      const sent = producer.enqueueVisitEvents(ids).finally(() => {
+      const sent = producer.enqueueVisitEvents(ids, traces).finally(() => {
         if (unanswered === attempt) unanswered = undefined;
       });
       let timeout: NodeJS.Timeout | undefined;
@@ -54,7 +59,7 @@ export function createEnqueueBatcher(producer: Producer, log: Logger, timeoutMs:
     },
   });
   return {
-    enqueue: (ids) => (ids.length === 0 ? Promise.resolve() : runner.submit(ids)),
+    enqueue: (ids, traceparent) => (ids.length === 0 ? Promise.resolve() : runner.submit({ ids, traceparent })),
     close: () => runner.close(),
   };
 }

@@ -8,6 +8,7 @@ import type { Config } from '../../shared/config.ts';
 import { createDb, dbOptionsFor, type Db } from '../../shared/db/database.ts';
 import { moduleLogger } from '../../shared/log.ts';
 import { createRedis, type RedisClient } from '../../shared/redis.ts';
+import { contextOf, inSpan, linksOf, SpanKind, tracingEnabled } from '../../shared/tracing.ts';
 import { startDeliverySweeper, type DeliverySweeper } from './delivery-sweeper.ts';
 import { startSweeper, type Sweeper } from './sweeper.ts';
 
@@ -94,7 +95,25 @@ export async function startWorkers(config: Config, overrides: WorkerOverrides = 
         queue,
         async (job: Job) => {
           const ctx: JobContext = { db, producer, config, log: log.child({ queue, job: job.name, id: job.id }) };
-          return m.handle(job.data, ctx, job);
+          if (!tracingEnabled()) return m.handle(job.data, ctx, job);
+          // The job's span continues the trace of whoever enqueued it (shared/tracing.ts) and links the others.
+          const [parent, ...others] = (job.data as { trace?: string[] }).trace ?? [];
+          return inSpan(
+            `${queue} process`,
+            {
+              kind: SpanKind.CONSUMER,
+              parent: contextOf(parent),
+              links: linksOf(others),
+              attributes: {
+                'messaging.system': 'bullmq',
+                'messaging.operation.type': 'process',
+                'messaging.destination.name': queue,
+                'messaging.message.id': job.id ?? '',
+                'ledger.attempt': job.attemptsMade + 1,
+              },
+            },
+            () => m.handle(job.data, ctx, job),
+          );
         },
         {
           connection,

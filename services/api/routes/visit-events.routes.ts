@@ -4,7 +4,7 @@
 // answers 202 because the sweeper redelivers every row left unprocessed.
 // A value PostgreSQL refuses is that event's 400/422, never its batch's; 503 means the database could not be used,
 // and says whether anything may have been stored (see storeUnavailable).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   bodyHash,
   MAX_BATCH_EVENTS,
@@ -35,6 +35,7 @@ import { createEnqueueBatcher } from '../enqueue-batcher.ts';
 import { createGroupRunner, GroupRunnerBusyError } from '../../../shared/group-runner.ts';
 import { classifyDbError, retryOnConflict, type DbFailure } from '../../../shared/db/database.ts';
 import { ReferenceCache } from '../reference-cache.ts';
+import { contextOf, currentTraceparent, inSpan, SpanKind, tracingEnabled } from '../../../shared/tracing.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
 
 export const SINGLE_BODY_LIMIT = 1024 * 1024;
@@ -110,6 +111,39 @@ function storeUnavailable(err: unknown, what: 'the event' | 'the events', maxWai
   );
 }
 
+/**
+ * The request's server span (tracing on): continues the caller's trace when it sent a `traceparent` header. Answers
+ * 4xx are the caller's, so only a 5xx (or an unexpected error) marks the span failed.
+ */
+function traced<T>(
+  route: string,
+  handle: (request: FastifyRequest, reply: FastifyReply) => Promise<T>,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<T> {
+  const status = (err: unknown) => (err instanceof Problem ? err.status : 500);
+  return (request, reply) => {
+    if (!tracingEnabled()) return handle(request, reply);
+    return inSpan(
+      `POST ${route}`,
+      {
+        kind: SpanKind.SERVER,
+        parent: contextOf(request.headers),
+        attributes: { 'http.request.method': 'POST', 'http.route': route },
+        isError: (err) => status(err) >= 500,
+      },
+      async (span) => {
+        try {
+          const answer = await handle(request, reply);
+          span.setAttribute('http.response.status_code', reply.statusCode);
+          return answer;
+        } catch (err) {
+          span.setAttribute('http.response.status_code', status(err));
+          throw err;
+        }
+      },
+    );
+  };
+}
+
 export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { db, producer } = deps;
   const reference = new ReferenceCache(db);
@@ -160,7 +194,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
   ): Promise<RowOutcome[]> {
     if (rows.length === 0) return []; // nothing to store: no statement, and no 503 for a batch of only refused events
     try {
-      return await storer.submit(rows);
+      return await inSpan('inbox commit', { attributes: { 'ledger.events': rows.length } }, () => storer.submit(rows));
     } catch (err) {
       const problem = storeUnavailable(err, what, maxWaitMs);
       if (err instanceof GroupRunnerBusyError)
@@ -177,6 +211,19 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
     await storer.close();
     await batcher.close();
   });
+  /** Committed rows to the queue, without waiting; traced, a producer span whose context travels in the job. */
+  function enqueue(ids: number[]): void {
+    if (ids.length === 0) return;
+    if (!tracingEnabled()) return void batcher.enqueue(ids);
+    void inSpan(
+      'visit-events publish',
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: { 'messaging.destination.name': 'visit-events', 'messaging.batch.message_count': ids.length },
+      },
+      () => batcher.enqueue(ids, currentTraceparent()),
+    );
+  }
 
   /** Counts each result in the metrics, as the single endpoint would have counted it. */
   function count(results: IngestResult[]): void {
@@ -200,7 +247,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
       );
       count(results);
       // Committed: the answer need not wait for Redis (the sweeper covers a lost enqueue).
-      void batcher.enqueue(results.flatMap((r) => (r.inboxId !== undefined ? [r.inboxId] : [])));
+      enqueue(results.flatMap((r) => (r.inboxId !== undefined ? [r.inboxId] : [])));
       return results;
     },
     judge: (request, source, events, receivedAt) =>
@@ -245,7 +292,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
         },
       },
     },
-    async (request, reply) => {
+    traced('/v1/visit-events', async (request, reply) => {
       const receivedAt = new Date();
       const parsed = parseVisitEvent(request.body);
       if (!parsed.ok) {
@@ -278,7 +325,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
       switch (outcome!.status) {
         case 'accepted':
           eventsAccepted.inc();
-          void batcher.enqueue([outcome!.id]); // committed: the answer need not wait for Redis
+          enqueue([outcome!.id]); // committed: the answer need not wait for Redis
           return reply.code(202).send({ eventId: event.eventId, status: 'accepted' });
         case 'duplicate':
           eventsDuplicate.inc();
@@ -295,7 +342,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
           eventsRejected.inc({ reason: 'unprocessable' });
           throw unprocessable('the event breaks a rule: see errors', [{ path: '/', message: outcome!.message }]);
       }
-    },
+    }),
   );
 
   app.post(
@@ -344,7 +391,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
         },
       },
     },
-    async (request, reply) => {
+    traced('/v1/visit-events/batch', async (request, reply) => {
       const receivedAt = new Date();
       const body = request.body as { events?: unknown } | null;
       const events = body && typeof body === 'object' && !Array.isArray(body) ? body.events : undefined;
@@ -379,7 +426,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
           : {}),
       }));
       return reply.code(200).send({ results });
-    },
+    }),
   );
 
   app.get(

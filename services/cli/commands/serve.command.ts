@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../../../shared/config.ts';
 import { moduleLogger } from '../../../shared/log.ts';
+import { otlpTracesUrl, startTracing } from '../../../shared/tracing.ts';
 import { UserError } from '../context.ts';
 
 type Part = 'api' | 'workers' | 'scheduler';
@@ -44,6 +45,9 @@ async function serve(config: Config, parts: Part[]): Promise<void> {
   const log = moduleLogger('serve');
   const running: Array<{ part: Part; handle: Running }> = [];
   let stopping = false;
+  // Tracing only when an OTLP endpoint is configured; service name `ledger-<part>` unless OTEL_SERVICE_NAME says.
+  const tracing = startTracing(config, parts.length === 1 ? `ledger-${parts[0]}` : 'ledger');
+  if (tracing) log.info({ endpoint: otlpTracesUrl(config) }, 'tracing to OTLP');
 
   async function stopAll(): Promise<void> {
     // Stop accepting first (API), then finish or release in-flight jobs (workers), then the scheduler.
@@ -57,6 +61,7 @@ async function serve(config: Config, parts: Part[]): Promise<void> {
         log.error({ err, part }, 'error while stopping');
       }
     }
+    await tracing?.shutdown(); // the last spans out
   }
 
   const finished = new Promise<number>((resolve) => {
