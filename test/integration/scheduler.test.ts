@@ -95,7 +95,7 @@ describe('scheduler', () => {
       timeoutMs: 20_000,
     });
     expect(runs.sort()).toEqual(['2022/2022-03', '2022/2022-W13', '2022/2022-W14']);
-    expect((await listSnapshots(services.db, '2022', '2022-W14')).length).toBe(33);
+    expect((await listSnapshots(services.db, '2022', '2022-W14')).length).toBe(35); // national, provinces, the 32 reporting units, central
     const notices = await services.producer.queue(QUEUES.notices).getJobs(['waiting']);
     expect(notices.map((j) => j.id).sort()).toEqual([
       noticesJobId('2022', '2022-03'),
