@@ -258,6 +258,31 @@ export async function universityFiguresFromVisits(
   return new Map(rows.map((r) => [r.university_code.trim(), toFigures(r)]));
 }
 
+/**
+ * Distinct employers visited in the campaign up to `asOf` (and those among them newly developed by at least one
+ * university), campaign-wide or in one province. Campaign-wide it is a range count over campaign_employers (one row
+ * per employer with its first dates, migration 0012); a province's few thousand pairs are counted directly.
+ */
+async function distinctEmployers(
+  db: Executor,
+  campaignId: string,
+  asOf: string,
+  provinceCode?: string,
+): Promise<{ employers: number; newEmployers: number }> {
+  const { rows } = provinceCode
+    ? await sql<{ employers: number; new_employers: number }>`
+        SELECT count(DISTINCT p.employer_id)::int AS employers,
+               count(DISTINCT p.employer_id) FILTER (WHERE NOT p.known_before)::int AS new_employers
+        FROM ranking_pairs p
+        WHERE p.campaign_id = ${campaignId} AND p.first_on <= ${asOf} ${scopeFilter('p', { provinceCode })}`.execute(db)
+    : // first_new_on is never before first_on, so both counts are inside the index's range first_on <= asOf.
+      await sql<{ employers: number; new_employers: number }>`
+        SELECT count(*)::int AS employers, count(*) FILTER (WHERE e.first_new_on <= ${asOf})::int AS new_employers
+        FROM campaign_employers e
+        WHERE e.campaign_id = ${campaignId} AND e.first_on <= ${asOf}`.execute(db);
+  return { employers: rows[0]?.employers ?? 0, newEmployers: rows[0]?.new_employers ?? 0 };
+}
+
 /** Campaign-wide (or one province's) totals as of a date; employers are distinct over all universities in scope. */
 export async function campaignTotals(
   db: Executor,
@@ -271,18 +296,14 @@ export async function campaignTotals(
   if (!campaign) throw new UnknownCampaignError(campaignId);
   const filter = provinceCode ? { provinceCode } : {};
   // Independent reads: side by side.
-  const [figures, { rows }] = await Promise.all([
+  const [figures, distinct] = await Promise.all([
     known ?? universityFigures(db, campaign, asOf, filter),
-    sql<{ employers: number; new_employers: number }>`
-    SELECT count(DISTINCT p.employer_id)::int AS employers,
-           count(DISTINCT p.employer_id) FILTER (WHERE NOT p.known_before)::int AS new_employers
-    FROM ranking_pairs p
-    WHERE p.campaign_id = ${campaignId} AND p.first_on <= ${asOf} ${scopeFilter('p', filter)}`.execute(db),
+    distinctEmployers(db, campaignId, asOf, provinceCode),
   ]);
   const totals: CampaignTotals = {
     visits: 0,
-    employers: rows[0]?.employers ?? 0,
-    newEmployers: rows[0]?.new_employers ?? 0,
+    employers: distinct.employers,
+    newEmployers: distinct.newEmployers,
     positions: 0,
     internshipBases: 0,
     graduatesTracked: 0,

@@ -16,6 +16,19 @@ export interface RankingPairTable {
   known_before: boolean;
 }
 
+/**
+ * One (campaign, employer) with at least one pair (migration 0012, kept by a trigger on ranking_pairs): the campaign's
+ * distinct employers as of a date are the rows with first_on up to it.
+ */
+export interface CampaignEmployerTable {
+  campaign_id: string;
+  employer_id: number;
+  /** The earliest first_on of the employer's pairs in the campaign. */
+  first_on: DateString;
+  /** The same over its pairs not known before (newly developed); null when every pair was known before. */
+  first_new_on: DateString | null;
+}
+
 interface Figures {
   visits: Count;
   onsite_visits: Count;
@@ -62,6 +75,7 @@ export interface ProvincePlanTable {
 
 export interface RankingTables {
   ranking_pairs: RankingPairTable;
+  campaign_employers: CampaignEmployerTable;
   ranking_daily: RankingDailyTable;
   ranking_totals: RankingTotalsTable;
   ranking_snapshots: RankingSnapshotTable;

@@ -1,0 +1,120 @@
+// Frozen in time: Kysely<any>, no application imports. Issue 13: the console's national overview.
+//
+// The campaign's distinct employers as of a date were a count(DISTINCT employer_id) over every ranking pair of the
+// campaign (a sort of ~300,000 pairs spilling to disk at the demo's size: most of the overview's time). The pairs
+// give each employer its first visit by any university of the campaign, so one row per (campaign, employer) with that
+// first date, and the first date among its newly developed pairs, turns the count into an index-only range count:
+//   campaign_employers   one row per (campaign, employer) with at least one pair: first_on = min(first_on) of its
+//                        pairs, first_new_on = the same over its pairs not known before (NULL when every one was).
+// A statement trigger on ranking_pairs keeps it exact, whatever writes the pairs (visit triggers, prior lists, merges
+// and splits repointing visits, ranking_rebuild when a campaign's window moves). The refresh takes transaction-scoped
+// advisory locks on the hash buckets of the touched employers, then recomputes them from the pairs in a new statement
+// (READ COMMITTED): two transactions adding pairs of one employer from different universities serialise, and the second
+// recomputes from what the first committed.
+import { sql, type Kysely } from 'kysely';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await sql
+    .raw(
+      `
+    CREATE TABLE campaign_employers (
+      campaign_id text NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+      employer_id bigint NOT NULL,
+      first_on date NOT NULL,
+      first_new_on date,
+      PRIMARY KEY (campaign_id, employer_id)
+    );
+    CREATE INDEX campaign_employers_first_idx ON campaign_employers (campaign_id, first_on) INCLUDE (first_new_on);
+    -- An employer's pairs in one campaign, read index-only by the refresh.
+    CREATE INDEX ranking_pairs_employer_idx ON ranking_pairs (campaign_id, employer_id) INCLUDE (first_on, known_before);
+
+    -- Recomputes the rows of the given (campaign, employer) keys from ranking_pairs.
+    CREATE FUNCTION campaign_employers_refresh(campaigns text[], employers bigint[]) RETURNS void LANGUAGE plpgsql AS $fn$
+    BEGIN
+      IF coalesce(cardinality(employers), 0) = 0 THEN RETURN; END IF;
+      -- 256 buckets, in order: a bulk statement (a rebuild, a merge) takes at most 256 locks, never one per employer.
+      PERFORM pg_advisory_xact_lock(5128, h)
+      FROM (SELECT DISTINCT (hashint8(e) & 255)::int AS h FROM unnest(employers) e) x ORDER BY h;
+
+      -- A new statement, so a new snapshot: it sees the pairs a transaction that held the lock committed.
+      WITH k AS (SELECT DISTINCT c, e FROM unnest(campaigns, employers) AS u(c, e)),
+      fresh AS (
+        SELECT p.campaign_id, p.employer_id, min(p.first_on) AS first_on,
+               min(p.first_on) FILTER (WHERE NOT p.known_before) AS first_new_on
+        FROM ranking_pairs p JOIN k ON k.c = p.campaign_id AND k.e = p.employer_id
+        GROUP BY p.campaign_id, p.employer_id),
+      upserted AS (
+        INSERT INTO campaign_employers AS ce (campaign_id, employer_id, first_on, first_new_on)
+        SELECT f.campaign_id, f.employer_id, f.first_on, f.first_new_on FROM fresh f ORDER BY 1, 2
+        ON CONFLICT (campaign_id, employer_id) DO UPDATE SET first_on = EXCLUDED.first_on, first_new_on = EXCLUDED.first_new_on
+        WHERE (ce.first_on, ce.first_new_on) IS DISTINCT FROM (EXCLUDED.first_on, EXCLUDED.first_new_on)
+        RETURNING 1)
+      DELETE FROM campaign_employers ce USING k
+      WHERE ce.campaign_id = k.c AND ce.employer_id = k.e
+        AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.campaign_id = k.c AND f.employer_id = k.e);
+    END
+    $fn$;
+
+    CREATE FUNCTION campaign_employers_pairs_inserted() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    BEGIN
+      PERFORM campaign_employers_refresh(array_agg(campaign_id), array_agg(employer_id))
+      FROM (SELECT DISTINCT campaign_id, employer_id FROM new_rows) k;
+      RETURN NULL;
+    END
+    $fn$;
+    -- Only rows whose campaign, employer, first date or known_before changed matter.
+    CREATE FUNCTION campaign_employers_pairs_updated() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    BEGIN
+      PERFORM campaign_employers_refresh(array_agg(campaign_id), array_agg(employer_id))
+      FROM (
+        SELECT n.campaign_id, n.employer_id FROM new_rows n
+        LEFT JOIN old_rows o USING (campaign_id, university_code, employer_id)
+        WHERE o.campaign_id IS NULL OR (o.first_on, o.known_before) IS DISTINCT FROM (n.first_on, n.known_before)
+        UNION
+        SELECT o.campaign_id, o.employer_id FROM old_rows o
+        LEFT JOIN new_rows n USING (campaign_id, university_code, employer_id)
+        WHERE n.campaign_id IS NULL OR (o.first_on, o.known_before) IS DISTINCT FROM (n.first_on, n.known_before)) k;
+      RETURN NULL;
+    END
+    $fn$;
+    CREATE FUNCTION campaign_employers_pairs_deleted() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    BEGIN
+      PERFORM campaign_employers_refresh(array_agg(campaign_id), array_agg(employer_id))
+      FROM (SELECT DISTINCT campaign_id, employer_id FROM old_rows) k;
+      RETURN NULL;
+    END
+    $fn$;
+
+    CREATE TRIGGER campaign_employers_pairs_ins AFTER INSERT ON ranking_pairs REFERENCING NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION campaign_employers_pairs_inserted();
+    CREATE TRIGGER campaign_employers_pairs_upd AFTER UPDATE ON ranking_pairs
+      REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION campaign_employers_pairs_updated();
+    CREATE TRIGGER campaign_employers_pairs_del AFTER DELETE ON ranking_pairs REFERENCING OLD TABLE AS old_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION campaign_employers_pairs_deleted();
+
+    INSERT INTO campaign_employers (campaign_id, employer_id, first_on, first_new_on)
+    SELECT campaign_id, employer_id, min(first_on), min(first_on) FILTER (WHERE NOT known_before)
+    FROM ranking_pairs GROUP BY campaign_id, employer_id;
+  `,
+    )
+    .execute(db);
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await sql
+    .raw(
+      `
+    DROP TRIGGER IF EXISTS campaign_employers_pairs_ins ON ranking_pairs;
+    DROP TRIGGER IF EXISTS campaign_employers_pairs_upd ON ranking_pairs;
+    DROP TRIGGER IF EXISTS campaign_employers_pairs_del ON ranking_pairs;
+    DROP FUNCTION IF EXISTS campaign_employers_pairs_inserted();
+    DROP FUNCTION IF EXISTS campaign_employers_pairs_updated();
+    DROP FUNCTION IF EXISTS campaign_employers_pairs_deleted();
+    DROP FUNCTION IF EXISTS campaign_employers_refresh(text[], bigint[]);
+    DROP INDEX IF EXISTS ranking_pairs_employer_idx;
+    DROP TABLE IF EXISTS campaign_employers;
+  `,
+    )
+    .execute(db);
+}
