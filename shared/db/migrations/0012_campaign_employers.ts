@@ -119,21 +119,23 @@ export async function up(db: Kysely<any>): Promise<void> {
       FROM (SELECT DISTINCT (hashint8(e) & 255)::int AS h FROM unnest(employers) e) x ORDER BY h;
 
       -- A new statement, so a new snapshot: it sees the pairs a transaction that held the lock committed.
+      -- Every key gets a row of fresh (no pairs left: first_on NULL), so the delete is a join, never an anti-join
+      -- against a CTE (which the planner, misjudging its size, runs as a nested loop: quadratic in the keys).
       WITH k AS (SELECT DISTINCT c, e FROM unnest(campaigns, employers) AS u(c, e)),
       fresh AS (
-        SELECT p.campaign_id, p.employer_id, min(p.first_on) AS first_on,
+        SELECT k.c AS campaign_id, k.e AS employer_id, min(p.first_on) AS first_on,
                min(p.first_on) FILTER (WHERE NOT p.known_before) AS first_new_on
-        FROM ranking_pairs p JOIN k ON k.c = p.campaign_id AND k.e = p.employer_id
-        GROUP BY p.campaign_id, p.employer_id),
+        FROM k LEFT JOIN ranking_pairs p ON p.campaign_id = k.c AND p.employer_id = k.e
+        GROUP BY k.c, k.e),
       upserted AS (
         INSERT INTO campaign_employers AS ce (campaign_id, employer_id, first_on, first_new_on)
-        SELECT f.campaign_id, f.employer_id, f.first_on, f.first_new_on FROM fresh f ORDER BY 1, 2
+        SELECT f.campaign_id, f.employer_id, f.first_on, f.first_new_on FROM fresh f WHERE f.first_on IS NOT NULL
+        ORDER BY 1, 2
         ON CONFLICT (campaign_id, employer_id) DO UPDATE SET first_on = EXCLUDED.first_on, first_new_on = EXCLUDED.first_new_on
         WHERE (ce.first_on, ce.first_new_on) IS DISTINCT FROM (EXCLUDED.first_on, EXCLUDED.first_new_on)
         RETURNING 1)
-      DELETE FROM campaign_employers ce USING k
-      WHERE ce.campaign_id = k.c AND ce.employer_id = k.e
-        AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.campaign_id = k.c AND f.employer_id = k.e);
+      DELETE FROM campaign_employers ce USING fresh f
+      WHERE ce.campaign_id = f.campaign_id AND ce.employer_id = f.employer_id AND f.first_on IS NULL;
     END
     $fn$;
 
