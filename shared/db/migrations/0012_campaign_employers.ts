@@ -12,80 +12,7 @@
 // advisory locks on the hash buckets of the touched employers, then recomputes them from the pairs in a new statement
 // (READ COMMITTED): two transactions adding pairs of one employer from different universities serialise, and the second
 // recomputes from what the first committed.
-//
-// ranking_rebuild (0007) writes ranking_daily in day order now. Its rows came out in hash order, so the rows of one
-// date were spread over the whole table: the figures as of a late date (totals minus the days after it) read 2,390 of
-// its pages for 3,641 rows on the console bench's database; in day order, as live ingestion appends them, 67.
 import { sql, type Kysely } from 'kysely';
-
-const SUMS = [
-  'visits',
-  'onsite_visits',
-  'positions',
-  'internship_bases',
-  'recruitment_invites',
-  'demand_surveys',
-  'graduates_tracked',
-  'satisfaction_sum',
-  'satisfaction_count',
-] as const;
-const FIRSTS = ['employers_first', 'principal_first', 'new_first'] as const;
-const ALL = [...SUMS, ...FIRSTS];
-
-/** ranking_rebuild of migration 0007, its day rows written `order`ed. */
-const rebuild = (order: string) => `
-    CREATE OR REPLACE FUNCTION ranking_rebuild(only_campaign text) RETURNS void LANGUAGE plpgsql AS $fn$
-    BEGIN
-      LOCK TABLE visits, prior_employers IN SHARE MODE;
-      DELETE FROM ranking_pairs p WHERE only_campaign IS NULL OR p.campaign_id = only_campaign;
-      DELETE FROM ranking_daily d WHERE only_campaign IS NULL OR d.campaign_id = only_campaign;
-      DELETE FROM ranking_totals t WHERE only_campaign IS NULL OR t.campaign_id = only_campaign;
-
-      INSERT INTO ranking_pairs (campaign_id, university_code, employer_id, first_on, first_principal_on, known_before)
-      SELECT g.campaign_id, g.university_code, g.employer_id, g.first_on, g.first_principal_on,
-        pe.university_code IS NOT NULL OR coalesce(ev.first_ever < g.start_date, false)
-      FROM (
-        SELECT v.campaign_id, v.university_code, v.employer_id, c.start_date, min(v.visited_on) AS first_on,
-               min(v.visited_on) FILTER (WHERE v.has_principal) AS first_principal_on
-        FROM visits v JOIN campaigns c ON c.id = v.campaign_id
-        WHERE v.state = 'active' AND v.visited_on BETWEEN c.start_date AND c.end_date AND v.employer_id IS NOT NULL
-          AND (only_campaign IS NULL OR v.campaign_id = only_campaign)
-        GROUP BY v.campaign_id, v.university_code, v.employer_id, c.start_date) g
-      LEFT JOIN (SELECT DISTINCT university_code, employer_id FROM prior_employers WHERE employer_id IS NOT NULL) pe
-        ON pe.university_code = g.university_code AND pe.employer_id = g.employer_id
-      LEFT JOIN (SELECT university_code, employer_id, min(visited_on) AS first_ever FROM visits WHERE state = 'active' GROUP BY 1, 2) ev
-        ON ev.university_code = g.university_code AND ev.employer_id = g.employer_id;
-
-      INSERT INTO ranking_daily (campaign_id, university_code, day, ${ALL.join(', ')})
-      SELECT coalesce(s.campaign_id, f.campaign_id), coalesce(s.university_code, f.university_code), coalesce(s.day, f.day),
-        ${SUMS.map((c) => `coalesce(s.${c}, 0)`).join(', ')}, ${FIRSTS.map((c) => `coalesce(f.${c}, 0)`).join(', ')}
-      FROM (
-        SELECT v.campaign_id, v.university_code, v.visited_on AS day, count(*) AS visits,
-          count(*) FILTER (WHERE v.mode = 'onsite') AS onsite_visits, sum(v.positions) AS positions,
-          count(*) FILTER (WHERE v.internship_base) AS internship_bases, count(*) FILTER (WHERE v.recruitment_invite) AS recruitment_invites,
-          count(*) FILTER (WHERE v.demand_survey) AS demand_surveys, sum(v.graduates_tracked) AS graduates_tracked,
-          coalesce(sum(v.satisfaction), 0) AS satisfaction_sum, count(v.satisfaction) AS satisfaction_count
-        FROM visits v JOIN campaigns c ON c.id = v.campaign_id
-        WHERE v.state = 'active' AND v.visited_on BETWEEN c.start_date AND c.end_date AND (only_campaign IS NULL OR v.campaign_id = only_campaign)
-        GROUP BY v.campaign_id, v.university_code, v.visited_on) s
-      FULL JOIN (
-        SELECT x.campaign_id, x.university_code, x.day, sum(x.e) AS employers_first, sum(x.p) AS principal_first, sum(x.n) AS new_first
-        FROM (
-          SELECT p.campaign_id, p.university_code, p.first_on AS day, 1 AS e, 0 AS p, CASE WHEN p.known_before THEN 0 ELSE 1 END AS n
-          FROM ranking_pairs p WHERE only_campaign IS NULL OR p.campaign_id = only_campaign
-          UNION ALL
-          SELECT p.campaign_id, p.university_code, p.first_principal_on, 0, 1, 0
-          FROM ranking_pairs p WHERE p.first_principal_on IS NOT NULL AND (only_campaign IS NULL OR p.campaign_id = only_campaign)) x
-        GROUP BY x.campaign_id, x.university_code, x.day) f
-      ON f.campaign_id = s.campaign_id AND f.university_code = s.university_code AND f.day = s.day${order};
-
-      INSERT INTO ranking_totals (campaign_id, university_code, ${ALL.join(', ')})
-      SELECT d.campaign_id, d.university_code, ${ALL.map((c) => `sum(d.${c})`).join(', ')}
-      FROM ranking_daily d WHERE only_campaign IS NULL OR d.campaign_id = only_campaign
-      GROUP BY d.campaign_id, d.university_code;
-    END
-    $fn$;
-`;
 
 export async function up(db: Kysely<any>): Promise<void> {
   await sql
@@ -98,8 +25,6 @@ export async function up(db: Kysely<any>): Promise<void> {
       first_new_on date,
       PRIMARY KEY (campaign_id, employer_id)
     );
-    ${rebuild(`
-      ORDER BY 3`)}
 
     -- The console's employer search (a substring of a name or spelling, ILIKE '%…%'): trigram indexes instead of
     -- scanning every employer and spelling (pg_trgm reads CJK characters as word characters under UTF-8).
@@ -177,9 +102,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     CREATE TRIGGER campaign_employers_pairs_del AFTER DELETE ON ranking_pairs REFERENCING OLD TABLE AS old_rows
       FOR EACH STATEMENT EXECUTE FUNCTION campaign_employers_pairs_deleted();
 
+    -- A pair without a first date (should a later migration allow one) counts nowhere, as in the refresh.
     INSERT INTO campaign_employers (campaign_id, employer_id, first_on, first_new_on)
     SELECT campaign_id, employer_id, min(first_on), min(first_on) FILTER (WHERE NOT known_before)
-    FROM ranking_pairs GROUP BY campaign_id, employer_id;
+    FROM ranking_pairs WHERE first_on IS NOT NULL GROUP BY campaign_id, employer_id;
   `,
     )
     .execute(db);
@@ -199,7 +125,6 @@ export async function down(db: Kysely<any>): Promise<void> {
     DROP INDEX IF EXISTS ranking_pairs_employer_idx;
     DROP INDEX IF EXISTS employers_name_trgm_idx;
     DROP INDEX IF EXISTS employer_spellings_trgm_idx;
-    ${rebuild('')}
     DROP TABLE IF EXISTS campaign_employers;
   `,
     )
