@@ -27,25 +27,24 @@ function matching(db: Executor, s: EmployerSearch) {
   let q = db.selectFrom('employers as e').where('e.status', 'in', s.statuses);
   const patterns = s.patterns.filter(Boolean).map((p) => `%${likeLiteral(p)}%`);
   if (patterns.length || s.creditCode) {
-    q = q.where((eb) =>
-      eb.or([
-        ...patterns.map((p) => eb('e.canonical_name', 'ilike', p)),
-        ...(s.creditCode ? [eb('e.credit_code', '=', s.creditCode)] : []),
-        // IN, not a correlated EXISTS: one scan of the spellings joined by hash, not a probe per employer.
-        ...(patterns.length
-          ? [
-              eb(
-                'e.id',
-                'in',
-                eb
-                  .selectFrom('employer_spellings as sp')
-                  .select('sp.employer_id')
-                  .where((inner) => inner.or(patterns.map((p) => inner('sp.spelling', 'ilike', p)))),
-              ),
-            ]
-          : []),
-      ]),
-    );
+    // The ids matching by name, by spelling or by code, each found through its own index (trigram GIN for the names
+    // and spellings, migration 0019) and joined by hash: an OR across them would scan every employer.
+    q = q.where('e.id', 'in', (eb) => {
+      const byName = eb
+        .selectFrom('employers as n')
+        .select('n.id')
+        .where((inner) => inner.or(patterns.map((p) => inner('n.canonical_name', 'ilike', p))));
+      const bySpelling = eb
+        .selectFrom('employer_spellings as sp')
+        .select('sp.employer_id as id')
+        .where((inner) => inner.or(patterns.map((p) => inner('sp.spelling', 'ilike', p))));
+      const byCode = eb
+        .selectFrom('employers as c')
+        .select('c.id')
+        .where('c.credit_code', '=', s.creditCode ?? null);
+      if (!patterns.length) return byCode;
+      return s.creditCode ? byName.unionAll(bySpelling).unionAll(byCode) : byName.unionAll(bySpelling);
+    });
   }
   return q;
 }

@@ -330,6 +330,38 @@ export async function universityFiguresFromVisits(
 }
 
 /**
+ * Distinct employers of the scope as of `asOf`: visited with a leader, newly developed, reached by anyone, and per
+ * kind of place. Campaign-wide it is a range count over campaign_employers (one row per employer with its first
+ * dates, migration 0019); a reporting unit's or the central universities' few thousand pairs are counted directly.
+ */
+async function distinctEmployers(
+  db: Executor,
+  campaignId: string,
+  asOf: string,
+  filter: FigureFilter,
+): Promise<Record<string, number>> {
+  const campaignWide = !filter.universityCode && !filter.provinceCode && !filter.central;
+  const kinds = (alias: string, count: (col: ReturnType<typeof sql.ref>) => ReturnType<typeof sql>) =>
+    sql.join(PLACE_KINDS.map((k) => sql`${count(sql.ref(`${alias}.first_${k}_on`))}::int AS ${sql.ref(k)}`));
+  const { rows } = campaignWide
+    ? await sql<Record<string, number>>`
+        SELECT count(*) FILTER (WHERE e.first_on <= ${asOf})::int AS employers,
+               count(*) FILTER (WHERE e.first_new_on <= ${asOf})::int AS new_employers,
+               count(*)::int AS reached,
+               ${kinds('e', (col) => sql`count(*) FILTER (WHERE ${col} <= ${asOf})`)}
+        FROM campaign_employers e
+        WHERE e.campaign_id = ${campaignId} AND e.first_reached_on <= ${asOf}`.execute(db)
+    : await sql<Record<string, number>>`
+        SELECT count(DISTINCT p.employer_id) FILTER (WHERE p.first_on <= ${asOf})::int AS employers,
+               count(DISTINCT p.employer_id) FILTER (WHERE p.first_on <= ${asOf} AND NOT p.known_before)::int AS new_employers,
+               count(DISTINCT p.employer_id)::int AS reached,
+               ${kinds('p', (col) => sql`count(DISTINCT p.employer_id) FILTER (WHERE ${col} <= ${asOf})`)}
+        FROM ranking_pairs p
+        WHERE p.campaign_id = ${campaignId} AND p.first_reached_on <= ${asOf} ${scopeFilter('p', filter)}`.execute(db);
+  return rows[0] ?? {};
+}
+
+/**
  * Campaign-wide (or one reporting unit's, or the central universities') totals as of a date; employers are distinct
  * over all universities in scope.
  */
@@ -346,22 +378,11 @@ export async function campaignTotals(
   if (!campaign) throw new UnknownCampaignError(campaignId);
   const filter = typeof provinceCode === 'string' ? { provinceCode } : (provinceCode ?? {});
   // Independent reads: side by side.
-  const [figures, { rows }] = await Promise.all([
+  const [figures, distinct] = await Promise.all([
     known ?? universityFigures(db, campaign, asOf, filter),
-    sql<Record<string, number>>`
-    SELECT count(DISTINCT p.employer_id) FILTER (WHERE p.first_on <= ${asOf})::int AS employers,
-           count(DISTINCT p.employer_id) FILTER (WHERE p.first_on <= ${asOf} AND NOT p.known_before)::int AS new_employers,
-           count(DISTINCT p.employer_id)::int AS reached,
-           ${sql.join(
-             PLACE_KINDS.map(
-               (k) =>
-                 sql`count(DISTINCT p.employer_id) FILTER (WHERE ${sql.ref(`p.first_${k}_on`)} <= ${asOf})::int AS ${sql.ref(k)}`,
-             ),
-           )}
-    FROM ranking_pairs p
-    WHERE p.campaign_id = ${campaignId} AND p.first_reached_on <= ${asOf} ${scopeFilter('p', filter)}`.execute(db),
+    distinctEmployers(db, campaignId, asOf, filter),
   ]);
-  const row = rows[0] ?? {};
+  const row = distinct;
   const outreach = noOutreach();
   outreach.allEmployersReached = row.reached ?? 0;
   for (const k of PLACE_KINDS) outreach.placeKinds[k].employers = row[k] ?? 0;

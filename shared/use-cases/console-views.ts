@@ -13,7 +13,13 @@ import {
 import { expectedShare } from '../domain/periods.ts';
 import { round6 } from '../domain/measures.ts';
 import { withRankChanges } from '../domain/ranking.ts';
-import type { CampaignTotals, ProvinceRankRow, Ranking, UniversityRankRow } from '../domain/ranking.types.ts';
+import type {
+  CampaignTotals,
+  ProvinceRankRow,
+  Ranking,
+  RankingScope,
+  UniversityRankRow,
+} from '../domain/ranking.types.ts';
 import { provinceOfScope } from '../domain/scope.ts';
 import { listCampaigns } from '../repositories/campaign.repository.ts';
 import { campaignTotals } from '../repositories/measures.repository.ts';
@@ -21,7 +27,7 @@ import { listPlans, type ProvincePlan } from '../repositories/plan.repository.ts
 import { latestWeeklyRanksBefore, weeklySnapshots } from '../repositories/snapshot-history.repository.ts';
 import { universityKinds } from '../repositories/university-kinds.repository.ts';
 import { pageUniversityVisits, type LedgerVisit, type VisitFilter } from '../repositories/visit-ledger.repository.ts';
-import { measuresAsOf } from './compute-rankings.ts';
+import { computeRanking, measuresAsOf } from './compute-rankings.ts';
 import { findCampaignOrFail } from './find-campaign.ts';
 import { universityTeam, type UniversityTeam } from './people.ts';
 
@@ -109,49 +115,48 @@ export type ConsoleRanking = Ranking & {
 };
 
 /**
- * A ranking with `rankChange` against the latest weekly snapshot of its scope taken before its date (withChanges), and
- * each university's flags (withFlags). Without either, the ranking as it is.
+ * The ranking of a scope as of a date (computeRanking) with `rankChange` against the latest weekly snapshot of its scope
+ * taken before that date (withChanges), and each university's flags (withFlags). The snapshot's ranks and the
+ * universities' kinds do not depend on the ranking: they are read alongside it, and each row is copied once.
  */
-export async function decorateRanking(
+export async function consoleRanking(
   db: Db,
-  ranking: Ranking,
+  campaignId: string,
+  scope: RankingScope,
+  asOf: string,
   options: { withChanges: boolean; withFlags: boolean },
 ): Promise<ConsoleRanking> {
-  let out: ConsoleRanking = ranking;
-  if (options.withChanges) {
-    const previous = await latestWeeklyRanksBefore(db, ranking.campaignId, ranking.scope, ranking.asOf);
-    type Keyed = { key: string; rank: number; rankChange?: number | null };
-    const before: Keyed[] | undefined = previous && [...previous.ranks].map(([key, rank]) => ({ key, rank }));
-    // withRankChanges (what snapshots store) on each row's key and rank; the stored ranks stand in for stored rows.
-    const changed = <T extends { rank: number }>(list: readonly T[], keyOf: (row: T) => string) => {
-      const keyed = withRankChanges<Keyed>(
-        list.map((r) => ({ key: keyOf(r), rank: r.rank })),
-        before,
-        (r) => r.key,
-      );
-      return list.map((r, i) => ({ ...r, rankChange: keyed[i]!.rankChange ?? null }));
-    };
-    const rows =
-      ranking.scope === 'provinces'
-        ? changed(ranking.rows, (r) => r.provinceCode)
-        : changed(ranking.rows, (r) => r.universityCode);
-    out = {
-      ...out,
-      rows,
-      changesSince: previous ? { period: previous.period, asOf: previous.asOf } : null,
-    } as ConsoleRanking;
-  }
-  if (options.withFlags && ranking.scope !== 'provinces') {
-    const kinds = await universityKinds(db, provinceOfScope(ranking.scope) ?? undefined);
-    out = {
-      ...out,
-      rows: (out.rows as UniversityRankRow[]).map((r) => {
-        const kind = kinds.get(r.universityCode);
-        return kind ? { ...r, flags: universityFlags(kind, r.targets) } : r;
-      }),
-    } as ConsoleRanking;
-  }
-  return out;
+  const [ranking, previous, kinds] = await Promise.all([
+    computeRanking(db, campaignId, scope, asOf),
+    options.withChanges ? latestWeeklyRanksBefore(db, campaignId, scope, asOf) : undefined,
+    options.withFlags && scope !== 'provinces' ? universityKinds(db, provinceOfScope(scope) ?? undefined) : undefined,
+  ]);
+  if (!options.withChanges && !kinds) return ranking;
+  const keyOf = (r: UniversityRankRow | ProvinceRankRow) => ('universityCode' in r ? r.universityCode : r.provinceCode);
+  // withRankChanges (what snapshots store) on each row's key and rank; the stored ranks stand in for stored rows.
+  type Keyed = { key: string; rank: number; rankChange?: number | null };
+  const rows: readonly (UniversityRankRow | ProvinceRankRow)[] = ranking.rows;
+  const changes =
+    options.withChanges &&
+    withRankChanges<Keyed>(
+      rows.map((r) => ({ key: keyOf(r), rank: r.rank })),
+      previous && [...previous.ranks].map(([key, rank]) => ({ key, rank })),
+      (r) => r.key,
+    );
+  const decorated = rows.map((r, i) => {
+    const row: typeof r & { rankChange?: number | null; flags?: UniversityFlags } = { ...r };
+    if (changes) row.rankChange = changes[i]!.rankChange ?? null;
+    const kind = kinds && 'universityCode' in r ? kinds.get(r.universityCode) : undefined;
+    if (kind) row.flags = universityFlags(kind, (r as UniversityRankRow).targets);
+    return row;
+  });
+  return {
+    ...ranking,
+    rows: decorated,
+    ...(options.withChanges
+      ? { changesSince: previous ? { period: previous.period, asOf: previous.asOf } : null }
+      : {}),
+  } as ConsoleRanking;
 }
 
 /** One page of a university's visits ledger. */

@@ -4,13 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import { dateIn, isDate } from '../../../shared/domain/periods.ts';
 import { mayReadScope, mayReadUniversity, parseRankingScope } from '../../../shared/domain/scope.ts';
 import {
-  computeRanking,
   universityProgress,
   UnknownProvinceError,
   UnknownUniversityError,
 } from '../../../shared/use-cases/compute-rankings.ts';
 import { findUniversityScopeFacts } from '../../../shared/repositories/reference.repository.ts';
-import { decorateRanking } from '../../../shared/use-cases/console-views.ts';
+import { consoleRanking } from '../../../shared/use-cases/console-views.ts';
 import { badRequest, forbidden, notFound } from '../problem.ts';
 import { readsOf, type ApiDeps, type RouteModule } from './route.ts';
 
@@ -87,9 +86,11 @@ export const rankingRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
         ]);
       if (!mayReadScope(client.scope, scope)) throw forbidden(`scope ${scope} is outside this key's scope`);
       const asOf = asOfOf(request.query, config.SCHEDULE_TIMEZONE);
-      const ranking = await computeRanking(db, request.params.id, scope, asOf).catch(translate);
       const { withChanges, withFlags } = request.query;
-      return decorateRanking(db, ranking, { withChanges: isOn(withChanges), withFlags: isOn(withFlags) });
+      return consoleRanking(db, request.params.id, scope, asOf, {
+        withChanges: isOn(withChanges),
+        withFlags: isOn(withFlags),
+      }).catch(translate);
     },
   );
 

@@ -24,6 +24,27 @@ export interface RankingPairTable {
   known_before: boolean;
 }
 
+/**
+ * One (campaign, employer) with at least one pair (migration 0019, kept by a trigger on ranking_pairs): the campaign's
+ * distinct employers as of a date are the rows with first_on up to it.
+ */
+export interface CampaignEmployerTable {
+  campaign_id: string;
+  employer_id: number;
+  /** The earliest first_reached_on of the employer's pairs in the campaign (a visit by anyone). */
+  first_reached_on: DateString;
+  /** The earliest first_on of its pairs (a visit with a leader); null when only staff visited it. */
+  first_on: DateString | null;
+  /** The same over its pairs not known before (newly developed); null when every pair was known before. */
+  first_new_on: DateString | null;
+  /** Per kind of place, the earliest first_<kind>_on of its pairs. */
+  first_enterprise_on: DateString | null;
+  first_park_on: DateString | null;
+  first_association_on: DateString | null;
+  first_institution_on: DateString | null;
+  first_other_on: DateString | null;
+}
+
 interface Figures {
   visits: Count;
   onsite_visits: Count;
@@ -87,6 +108,7 @@ export interface ProvincePlanTable {
 
 export interface RankingTables {
   ranking_pairs: RankingPairTable;
+  campaign_employers: CampaignEmployerTable;
   ranking_daily: RankingDailyTable;
   ranking_totals: RankingTotalsTable;
   ranking_snapshots: RankingSnapshotTable;
