@@ -199,12 +199,14 @@ const toFigures = (r: readonly number[]): RawFigures => {
  * Runs a query of one row per university (university_code and every column of COLS, as bigints) and reads it as two
  * JSON arrays, the codes and each university's figures as an array of numbers: for the 2,756 rows × 30 columns of a
  * national ranking that costs the API a fifth of the CPU (and garbage) of the driver's row-by-row, column-by-column
- * parsing, and PostgreSQL less than sending the rows (bench/RESULTS.md console-api).
+ * parsing, and PostgreSQL less than sending the rows (bench/RESULTS.md console-api). The two aggregates of one
+ * aggregation step take the rows in the same order, so codes[i] is figures[i]'s university (sorting both by code
+ * would cost 3 of the query's 27 ms for nothing).
  */
 async function figuresOf(db: Executor, query: RawBuilder<unknown>): Promise<Map<string, RawFigures>> {
   const { rows } = await sql<{ codes: string[] | null; figures: number[][] | null }>`
-    SELECT json_agg(f.university_code ORDER BY f.university_code) AS codes,
-      json_agg(ARRAY[${sql.join(COLS.map((c) => sql`f.${sql.ref(c)}`))}] ORDER BY f.university_code) AS figures
+    SELECT json_agg(f.university_code) AS codes,
+      json_agg(ARRAY[${sql.join(COLS.map((c) => sql`f.${sql.ref(c)}`))}]) AS figures
     FROM (${query}) f`.execute(db);
   const codes = rows[0]?.codes ?? [];
   const figures = rows[0]?.figures ?? [];
