@@ -1,7 +1,8 @@
 // The steps the demo and the scaling benchmark share: a fresh database and queue prefix, the campaign's reference
 // data through the `ledger` commands an operator uses, the API and worker processes, and ingestion through HTTP.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Db } from '../../shared/db/database.ts';
 import { migrateToLatest } from '../../shared/db/migrate.ts';
@@ -10,14 +11,16 @@ import {
   countAcceptedInboxRows,
 } from '../../shared/repositories/inbox-processing.repository.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../shared/redis.ts';
+import { parseCsv } from '../../shared/domain/reference-rows.ts';
 import {
   generateEmployers,
-  generateUniversities,
+  universitiesFromList,
   type DemoEmployer,
   type DemoUniversity,
+  type ListedUniversity,
 } from './generators/campaign-generator.ts';
-import type { Random } from './generators/random.ts';
-import { priorEmployers, type DemoEvent } from './generators/visit-generator.ts';
+import { createRandom, type Random } from './generators/random.ts';
+import { priorLists, priorRows, type DemoEvent, type PriorLists } from './generators/visit-generator.ts';
 import { createDemoDatabase, dropDemoDatabase } from './demo-database.ts';
 import { freePort, ledger, serve, type ServeProcess } from './processes.ts';
 import { submitEvents, type SubmitResult } from './submit.ts';
@@ -75,9 +78,34 @@ export interface ReferenceData {
   universities: DemoUniversity[];
   employers: DemoEmployer[];
   apiKey: string;
+  /** Each university's prior list, for the visits (a third to a half of them go to these partners). */
+  prior: PriorLists;
+  /** What `ledger import leaders` stored: universities with a roster and leaders on them. */
+  rosters: { universities: number; leaders: number };
 }
 
-/** Universities, the campaign, placement rates, prior employers and an API key, through the `ledger` commands. */
+const DATA = fileURLToPath(new URL('../../data/', import.meta.url));
+
+/** Rows of a CSV file of data/ by its header's names. */
+function readDataCsv(file: string): Array<Record<string, string>> {
+  const { header, records } = parseCsv(readFileSync(join(DATA, file), 'utf8'));
+  return records.map((r) => Object.fromEntries(header.map((h, i) => [h, r.fields[i] ?? ''])));
+}
+
+/**
+ * The Ministry's 2021 list of universities (data/universities.csv: 2,756, 兵团's 8 and the 部属 among them) with
+ * the 部省合建 list (data/central-joint-universities.csv); the rest of each university is drawn from the seed.
+ */
+export function demoUniversities(seed: number): DemoUniversity[] {
+  const list = readDataCsv('universities.csv') as unknown as ListedUniversity[];
+  const joint = new Set(readDataCsv('central-joint-universities.csv').map((r) => r.code!));
+  return universitiesFromList(list, joint, seed);
+}
+
+/**
+ * Universities, the campaign, placement rates, prior employers, the leadership rosters and an API key, through the
+ * `ledger` commands.
+ */
 export async function setUpReferenceData(
   env: NodeJS.ProcessEnv,
   dataDir: string,
@@ -85,7 +113,7 @@ export async function setUpReferenceData(
   employerCount: number,
   say: (line: string) => void,
 ): Promise<ReferenceData> {
-  const universities = generateUniversities(seed);
+  const universities = demoUniversities(seed);
   const employers = generateEmployers(seed + 1, employerCount);
   writeFileSync(
     join(dataDir, 'universities.csv'),
@@ -111,12 +139,21 @@ export async function setUpReferenceData(
       universities.map((u) => [u.code, u.placementRate]),
     ),
   );
-  const prior = priorEmployers(universities, employers, seed + 2);
+  const prior = priorLists(universities, employers, seed + 2);
   writeFileSync(
     join(dataDir, 'prior-employers.csv'),
     csv(
       ['university_code', 'employer_name', 'credit_code'],
-      prior.map((p) => [p.universityCode, p.name, p.creditCode]),
+      priorRows(prior, employers).map((p) => [p.universityCode, p.name, p.creditCode]),
+    ),
+  );
+  // 任务到人: each university's leadership roster, roles as the notice names them, with titles.
+  const roleNames = { secretary: '党委书记', president: '校长', leader: '校级领导' } as const;
+  writeFileSync(
+    join(dataDir, 'leaders.csv'),
+    csv(
+      ['university_code', 'name', 'role', 'title'],
+      universities.flatMap((u) => u.team.map((l) => [u.code, l.name, roleNames[l.role], l.title])),
     ),
   );
   const run = (args: string[]) => runLedger(args, env, say);
@@ -138,10 +175,55 @@ export async function setUpReferenceData(
   ]);
   await run(['import', 'placement-rates', '--campaign', CAMPAIGN.id, '--file', join(dataDir, 'placement-rates.csv')]);
   await run(['import', 'prior-employers', '--file', join(dataDir, 'prior-employers.csv')]);
+  const leaders = JSON.parse(
+    await run(['import', 'leaders', '--campaign', CAMPAIGN.id, '--file', join(dataDir, 'leaders.csv'), '--json']),
+  ) as { universities: number; inserted: number };
   const client = JSON.parse(
     await run(['clients', 'create', '--name', 'national-platform', '--scope', 'national', '--json']),
   ) as { key: string };
-  return { universities, employers, apiKey: client.key };
+  return {
+    universities,
+    employers,
+    apiKey: client.key,
+    prior,
+    rosters: { universities: leaders.universities, leaders: leaders.inserted },
+  };
+}
+
+/**
+ * Universities file their implementation plans (实施方案) through `PUT /v1/campaigns/{id}/universities/{code}/plan`,
+ * as their systems would (one `ledger plans file --university` process each would take the demo most of an hour):
+ * about 85 % file, a seventh of them after the deadline (2022-03-18), most with a link to the document.
+ */
+export async function fileUniversityPlans(
+  universities: readonly DemoUniversity[],
+  apiUrl: string,
+  apiKey: string,
+  seed: number,
+): Promise<{ filed: number; late: number; missing: number }> {
+  const rnd = createRandom(seed);
+  const filings = universities.flatMap((u) => {
+    if (rnd.chance(0.15)) return [];
+    const late = rnd.chance(0.14);
+    const day = late ? rnd.int(19, 45) : rnd.int(1, 18);
+    const filedOn = new Date(Date.UTC(2022, 2, day)).toISOString().slice(0, 10);
+    const link = rnd.chance(0.7) ? `https://jyzd.example.edu.cn/${u.code}/2022-ssfa.pdf` : null;
+    return [{ code: u.code, filedOn, link, late }];
+  });
+  let next = 0;
+  const put = async () => {
+    for (let f = filings[next++]; f; f = filings[next++]) {
+      const res = await fetch(`${apiUrl}/v1/campaigns/${CAMPAIGN.id}/universities/${f.code}/plan`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+        body: JSON.stringify({ filedOn: f.filedOn, link: f.link }),
+      });
+      if (!res.ok) throw new Error(`PUT …/universities/${f.code}/plan answered ${res.status}: ${await res.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 6 }, put));
+  const late = filings.filter((f) => f.late).length;
+  return { filed: filings.length, late, missing: universities.length - filings.length };
 }
 
 export function runLedger(args: string[], env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<string> {

@@ -7,7 +7,7 @@ import { finished } from 'node:stream/promises';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../../shared/config.ts';
 import { createDb, dbOptionsFor } from '../../shared/db/database.ts';
-import { DEMO_PROVINCES } from './generators/campaign-generator.ts';
+import { DEMO_REPORTING_UNITS } from './generators/campaign-generator.ts';
 import { generateVisitEvents } from './generators/visit-generator.ts';
 import { periodContaining, periodRange, periodsBetween } from '../../shared/domain/periods.ts';
 import type { CampaignTotals, UniversityRankRow } from '../../shared/domain/ranking.types.ts';
@@ -24,6 +24,7 @@ import { addRecipient } from '../../shared/repositories/recipient.repository.ts'
 import { getSnapshot } from '../../shared/repositories/snapshot.repository.ts';
 import {
   CAMPAIGN,
+  fileUniversityPlans,
   freshDatabase,
   ingest,
   runLedger,
@@ -77,6 +78,10 @@ export interface DemoSummary {
   rejected: number;
   visitsActive: number;
   employers: number;
+  /** Leadership rosters imported (任务到人): universities and leaders. */
+  rosters: { universities: number; leaders: number };
+  /** Universities' implementation plans: filed (late among them) and missing. */
+  universityPlans: { filed: number; late: number; missing: number };
   totals: CampaignTotals;
   snapshots: string[];
   noticePeriod: string;
@@ -132,7 +137,7 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
   });
   let parts: RunningParts | undefined;
   try {
-    const { universities, employers, apiKey } = await setUpReferenceData(
+    const { universities, employers, apiKey, prior, rosters } = await setUpReferenceData(
       env,
       dataDir,
       options.seed,
@@ -151,6 +156,7 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       visits: options.visits,
       seed: options.seed + 3,
       typeEmployer: typist(vary),
+      prior,
     };
     let total = 0;
     for (const _ of generateVisitEvents(universities, employers, plan)) total++;
@@ -168,8 +174,8 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     seconds.ingest = Math.round(submitted.totalSeconds * 10) / 10;
     t0 = Date.now();
 
-    // Provinces file their implementation plans (实施方案), a few late or not at all.
-    for (const [i, p] of DEMO_PROVINCES.entries()) {
+    // Provinces and 兵团 file their implementation plans (实施方案), a few late or not at all; so do universities.
+    for (const [i, p] of DEMO_REPORTING_UNITS.entries()) {
       if (i % 9 === 4) continue;
       await filePlan(
         db,
@@ -178,6 +184,8 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
         i % 7 === 3 ? '2022-03-25' : `2022-03-${String(8 + (i % 10)).padStart(2, '0')}`,
       );
     }
+    const universityPlans = await fileUniversityPlans(universities, parts.apiUrl, apiKey, options.seed + 4);
+    step('plans');
     // Weekly snapshots, each against the week before, up to the cut-off.
     const weeks = periodsBetween('week', CAMPAIGN.start, options.asOf).filter(
       (w) => periodRange(w).end <= options.asOf || w.id === periodContaining('week', options.asOf).id,
@@ -191,11 +199,13 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     snapBar.stop();
     step('snapshots');
 
-    // The last week's notices: to the Ministry and every province's education department, by mail (the local sink).
+    // The last week's notices: to the Ministry, every province's education department and 兵团's education bureau,
+    // and the 部属 and 部省合建 universities (central), by mail (the local sink).
     const noticePeriod = weeks[weeks.length - 1]!.id;
     await addRecipient(db, { scope: 'national', kind: 'email', address: 'gaoxiaosi@moe.example.cn' });
-    for (const p of DEMO_PROVINCES)
+    for (const p of DEMO_REPORTING_UNITS)
       await addRecipient(db, { scope: `province:${p.code}`, kind: 'email', address: `jiuye-${p.code}@edu.example.cn` });
+    await addRecipient(db, { scope: 'central', kind: 'email', address: 'buzhi-gaoxiao@moe.example.cn' });
     const run = JSON.parse(
       await runLedger(['notices', 'run', '--campaign', CAMPAIGN.id, '--period', noticePeriod, '--json'], env, say),
     ) as { notices: Array<{ id: number; scope: string; subject: string }> };
@@ -263,6 +273,8 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       rejected: figures.rejected,
       visitsActive: figures.activeVisits,
       employers: figures.employers,
+      rosters,
+      universityPlans,
       totals,
       snapshots: weeks.map((w) => w.id),
       noticePeriod,
