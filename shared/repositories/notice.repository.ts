@@ -162,23 +162,31 @@ export interface LedgerFilter {
   pageSize?: number;
 }
 
+/** Universities whose visits one ledger query reads: about a page of visits (2,000) at the national average. */
+const LEDGER_UNIVERSITIES_PER_QUERY = 15;
+
 /**
  * The active visits behind a notice's figures, by university, date and ref. Walks the scope's universities in code
- * order and reads each one's visits in keyset pages of (date, ref) on the visits_campaign_idx index, so a province of
- * 50,000 visits streams through in constant memory and no query depends on planner estimates over a join.
+ * order, a group of them at a time, and reads the group's visits in keyset pages of (university, date, ref) on the
+ * visits_campaign_idx index, so a province of 50,000 visits streams through in constant memory and no query depends
+ * on planner estimates over a join. Grouped because a query per university made the national ledger (2,760
+ * universities) wait mostly on round trips (profiled: half of its time idle).
  */
 export async function* ledgerVisits(db: Executor, filter: LedgerFilter): AsyncGenerator<LedgerVisitRow> {
   const pageSize = filter.pageSize ?? 2000;
   let uq = db.selectFrom('universities').select(['code', 'name']).orderBy('code');
   if (filter.provinceCode) uq = uq.where('province_code', '=', filter.provinceCode);
   const universities = await uq.execute();
-  for (const u of universities) {
-    let after: { d: string; r: string } | null = null;
+  const names = new Map(universities.map((u) => [u.code, u.name]));
+  for (let i = 0; i < universities.length; i += LEDGER_UNIVERSITIES_PER_QUERY) {
+    const codes = universities.slice(i, i + LEDGER_UNIVERSITIES_PER_QUERY).map((u) => u.code);
+    let after: { u: string; d: string; r: string } | null = null;
     for (;;) {
       let q = db
         .selectFrom('visits as v')
         .leftJoin('employers as e', 'e.id', 'v.employer_id')
         .select([
+          'v.university_code',
           'v.ref',
           'v.visited_on',
           'v.mode',
@@ -197,19 +205,24 @@ export async function* ledgerVisits(db: Executor, filter: LedgerFilter): AsyncGe
           'v.notes',
         ])
         .where('v.campaign_id', '=', filter.campaignId)
-        .where('v.university_code', '=', u.code)
+        .where('v.university_code', 'in', codes)
         .where('v.state', '=', 'active')
         .where('v.visited_on', '>=', filter.from)
         .where('v.visited_on', '<=', filter.to);
       if (after) {
         const a = after;
-        q = q.where(sql<boolean>`(v.visited_on, v.ref) > (${a.d}::date, ${a.r})`);
+        q = q.where(sql<boolean>`(v.university_code, v.visited_on, v.ref) > (${a.u}, ${a.d}::date, ${a.r})`);
       }
-      const rows = await q.orderBy('v.visited_on').orderBy('v.ref').limit(pageSize).execute();
+      const rows = await q
+        .orderBy('v.university_code')
+        .orderBy('v.visited_on')
+        .orderBy('v.ref')
+        .limit(pageSize)
+        .execute();
       for (const r of rows) {
         yield {
-          universityCode: u.code.trim(),
-          universityName: u.name,
+          universityCode: r.university_code.trim(),
+          universityName: names.get(r.university_code) ?? '',
           ref: r.ref,
           visitedOn: r.visited_on,
           mode: r.mode,
@@ -230,7 +243,7 @@ export async function* ledgerVisits(db: Executor, filter: LedgerFilter): AsyncGe
       }
       if (rows.length < pageSize) break;
       const last = rows[rows.length - 1]!;
-      after = { d: last.visited_on!, r: last.ref };
+      after = { u: last.university_code, d: last.visited_on!, r: last.ref };
     }
   }
 }
