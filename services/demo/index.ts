@@ -200,12 +200,10 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       await runLedger(['notices', 'run', '--campaign', CAMPAIGN.id, '--period', noticePeriod, '--json'], env, say),
     ) as { notices: Array<{ id: number; scope: string; subject: string }> };
     const noticeIds = run.notices.map((n) => n.id);
-    // The files are written while the workers deliver the mail (each process on its own core), two at a time: a
-    // ledger's writer waits on its queries and on compression much of the time (profiled: ~40 % idle), so the national
-    // ledger and the provinces' go side by side.
+    // The files are written while the workers deliver the mail (each process on its own core).
     const writing = (async () => {
-      const notices: DemoSummary['notices'] = new Array(run.notices.length);
-      const writeFiles = async (n: (typeof run.notices)[number], i: number) => {
+      const notices: DemoSummary['notices'] = [];
+      for (const n of run.notices) {
         const stored = (await getNotice(db, n.id))!;
         const dir = join(outDir, 'notices', noticePeriod);
         mkdirSync(dir, { recursive: true });
@@ -221,13 +219,8 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
         const xlsx = createWriteStream(files[4]!);
         await writeNoticeLedger(db, stored, xlsx);
         await finished(xlsx);
-        notices[i] = { ...n, files };
-      };
-      let next = 0;
-      const writer = async () => {
-        for (let i = next++; i < run.notices.length; i = next++) await writeFiles(run.notices[i]!, i);
-      };
-      await Promise.all([writer(), writer()]);
+        notices.push({ ...n, files });
+      }
       return notices;
     })();
     const deliveries: Record<string, number> = {};
