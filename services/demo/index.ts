@@ -210,7 +210,8 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       await runLedger(['notices', 'run', '--campaign', CAMPAIGN.id, '--period', noticePeriod, '--json'], env, say),
     ) as { notices: Array<{ id: number; scope: string; subject: string }> };
     const noticeIds = run.notices.map((n) => n.id);
-    // The files are written while the workers deliver the mail (each process on its own core).
+    // The demo's copies of the files are written while the workers deliver the mail (each process on its own core).
+    // "notices" times what the service does (generate, then deliver every notice); "files" what the demo adds after.
     const writing = (async () => {
       const notices: DemoSummary['notices'] = [];
       for (const n of run.notices) {
@@ -241,8 +242,9 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       if (list.every((d) => d.state === 'delivered' || d.state === 'failed')) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    const notices = await writing;
     step('notices');
+    const notices = await writing;
+    step('files');
 
     const national = await getSnapshot(db, CAMPAIGN.id, noticePeriod, 'national');
     const top =
