@@ -130,7 +130,7 @@ export default function CentralPage() {
               width: 90,
               render: (_, r) =>
                 r.flags?.central ? (
-                  <Tag color={r.flags.central === 'joint' ? 'purple' : 'blue'} data-kind={r.flags.central}>
+                  <Tag color={r.flags.central === 'joint' ? undefined : 'blue'} data-kind={r.flags.central}>
                     {KINDS[r.flags.central]}
                   </Tag>
                 ) : null,

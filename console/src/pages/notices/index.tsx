@@ -85,7 +85,7 @@ export default function NoticesPage() {
             dataIndex: 'kind',
             width: 90,
             render: (k: NoticeKind | undefined) => (
-              <Tag color={k === 'summary' ? 'gold' : 'blue'} data-kind={k ?? 'periodic'}>
+              <Tag color={k === 'summary' ? undefined : 'blue'} data-kind={k ?? 'periodic'}>
                 {T.kinds[k ?? 'periodic']}
               </Tag>
             ),

@@ -115,7 +115,7 @@ export function VisitsLedger({
             key: 'leaders',
             render: (_, r) => (
               <div data-staff-only={r.leaders.length === 0 && r.staff.length > 0 ? 'true' : undefined}>
-                {r.leaders.length === 0 && r.staff.length > 0 ? <Tag color="cyan">{T.staffOnly}</Tag> : null}
+                {r.leaders.length === 0 && r.staff.length > 0 ? <Tag color="blue">{T.staffOnly}</Tag> : null}
                 {r.leaders
                   .map((l) => `${l.name}（${ROLES[l.role]}${l.onRoster === false ? `，${T.notOnRoster}` : ''}）`)
                   .join('、')}
