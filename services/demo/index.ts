@@ -6,7 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../../shared/config.ts';
-import { createDb, dbOptionsFor } from '../../shared/db/database.ts';
+import { createDb, dbOptionsFor, type Db } from '../../shared/db/database.ts';
 import { DEMO_REPORTING_UNITS } from './generators/campaign-generator.ts';
 import { generateVisitEvents } from './generators/visit-generator.ts';
 import { periodContaining, periodRange, periodsBetween } from '../../shared/domain/periods.ts';
@@ -86,6 +86,8 @@ export interface DemoSummary {
   snapshots: string[];
   noticePeriod: string;
   notices: Array<{ id: number; scope: string; subject: string; files: string[] }>;
+  /** The campaign summary (总结): one report per scope, its deliveries by state, its HTML files. */
+  summary: { reports: number; deliveries: Record<string, number>; files: string[] };
   deliveries: Record<string, number>;
   mailsReceived: number;
   top: Array<
@@ -96,6 +98,19 @@ export interface DemoSummary {
   >;
   seconds: Record<string, number>;
   outDir: string;
+}
+
+/** Polls until every delivery of the notices is delivered or failed (at most 5 minutes); their count by state. */
+async function settledDeliveries(db: Db, noticeIds: number[]): Promise<Record<string, number>> {
+  const deliveries: Record<string, number> = {};
+  for (let i = 0; i < 1200; i++) {
+    const list = await listDeliveries(db, { noticeIds });
+    for (const k of Object.keys(deliveries)) delete deliveries[k];
+    for (const d of list) deliveries[d.state] = (deliveries[d.state] ?? 0) + 1;
+    if (list.every((d) => d.state === 'delivered' || d.state === 'failed')) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return deliveries;
 }
 
 export async function runDemo(options: DemoOptions, say: (line: string) => void): Promise<DemoSummary> {
@@ -234,17 +249,33 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       }
       return notices;
     })();
-    const deliveries: Record<string, number> = {};
-    for (let i = 0; i < 1200; i++) {
-      const list = await listDeliveries(db, { noticeIds });
-      for (const k of Object.keys(deliveries)) delete deliveries[k];
-      for (const d of list) deliveries[d.state] = (deliveries[d.state] ?? 0) + 1;
-      if (list.every((d) => d.state === 'delivered' || d.state === 'failed')) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const deliveries = await settledDeliveries(db, noticeIds);
     step('notices');
     const notices = await writing;
     step('files');
+
+    // The campaign summary (总结): the campaign has ended (2022-08-31), so its final report is due; national and per
+    // reporting unit, delivered to the same recipients like the notices, its files beside them.
+    const summaryRun = JSON.parse(
+      await runLedger(['summary', 'run', '--campaign', CAMPAIGN.id, '--json'], env, say),
+    ) as { notices: Array<{ id: number; scope: string; subject: string }> };
+    const summaryDeliveries = await settledDeliveries(
+      db,
+      summaryRun.notices.map((n) => n.id),
+    );
+    const summaryFiles: string[] = [];
+    for (const n of summaryRun.notices) {
+      const stored = (await getNotice(db, n.id))!;
+      const dir = join(outDir, 'summary');
+      mkdirSync(dir, { recursive: true });
+      const base = join(dir, `${stored.scope === 'national' ? '00-national' : stored.scope.replace(':', '-')}`);
+      writeFileSync(`${base}.html`, htmlWithChart(stored.html, basename(`${base}.png`)));
+      writeFileSync(`${base}.md`, stored.markdown);
+      writeFileSync(`${base}.txt`, stored.text);
+      writeFileSync(`${base}.png`, stored.chartPng);
+      summaryFiles.push(`${base}.html`);
+    }
+    step('summary');
 
     const national = await getSnapshot(db, CAMPAIGN.id, noticePeriod, 'national');
     const top =
@@ -282,6 +313,7 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       noticePeriod,
       notices,
       deliveries,
+      summary: { reports: summaryRun.notices.length, deliveries: summaryDeliveries, files: summaryFiles },
       mailsReceived: sink.received(),
       top,
       seconds,

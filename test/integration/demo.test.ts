@@ -77,15 +77,33 @@ describe('ledger demo --visits 2000', () => {
     expect(scopes).toContain('province:660000');
     expect(scopes).toContain('central');
     expect(summary.deliveries).toEqual({ delivered: 34 });
-    expect(summary.mailsReceived).toBe(34);
-    expect(readdirSync(join(out, 'mail'))).toHaveLength(34);
     for (const n of summary.notices as Array<{ files: string[] }>)
       for (const f of n.files) expect(existsSync(f)).toBe(true);
     expect(existsSync(join(out, 'data', 'universities.csv'))).toBe(true);
     const deliveries = await sql<{
       n: number;
     }>`SELECT count(*)::int AS n FROM notice_deliveries WHERE state = 'delivered'`.execute(db);
-    expect(deliveries.rows[0]!.n).toBe(34);
+    const reports = (summary.summary as { reports: number }).reports;
+    expect(deliveries.rows[0]!.n).toBe(34 + reports);
+    expect(summary.mailsReceived).toBe(34 + reports);
+    expect(readdirSync(join(out, 'mail'))).toHaveLength(34 + reports);
+  });
+
+  it('ends with the campaign summary (总结), national and per reporting unit, delivered once each', async () => {
+    const { reports, deliveries, files } = summary.summary as {
+      reports: number;
+      deliveries: Record<string, number>;
+      files: string[];
+    };
+    const stored = await sql<{ scope: string; text: string }>`
+      SELECT scope, text FROM notices WHERE period = 'summary' ORDER BY scope`.execute(db);
+    expect(stored.rows).toHaveLength(reports);
+    expect(stored.rows.map((r) => r.scope)).toEqual(expect.arrayContaining(['national', 'province:660000']));
+    expect(reports).toBeGreaterThanOrEqual(33); // national and the 32 reporting units
+    expect(deliveries).toEqual({ delivered: reports });
+    for (const f of files) expect(existsSync(f)).toBe(true);
+    const national = stored.rows.find((r) => r.scope === 'national')!;
+    expect(national.text).toContain('总结');
   });
 
   it('takes its universities from the Ministry list: 兵团 and central ones among them', async () => {

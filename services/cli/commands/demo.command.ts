@@ -108,7 +108,10 @@ function human(s: DemoSummary): string {
       s.deliveries,
     )
       .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}, mails received ${s.mailsReceived}`,
+      .join(', ')}`,
+    `  campaign summary (总结): ${s.summary.reports} reports, deliveries ${Object.entries(s.summary.deliveries)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; mails received in all ${s.mailsReceived}`,
     '',
     '  national ranking (top 10):',
     ...s.top.map(
@@ -119,7 +122,7 @@ function human(s: DemoSummary): string {
     `  time: ${Object.entries(s.seconds)
       .map(([k, v]) => `${k} ${v}s`)
       .join(', ')}`,
-    `  files: ${s.outDir}/notices/${s.noticePeriod} (HTML, Markdown, text, chart PNG, 电子台账 .xlsx), ${s.outDir}/mail (.eml as delivered), ${s.outDir}/data (generated CSVs)`,
+    `  files: ${s.outDir}/notices/${s.noticePeriod} (HTML, Markdown, text, chart PNG, 电子台账 .xlsx), ${s.outDir}/summary (the 总结), ${s.outDir}/mail (.eml as delivered), ${s.outDir}/data (generated CSVs)`,
   ];
   return lines.join('\n');
 }
