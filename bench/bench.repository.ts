@@ -37,3 +37,46 @@ export async function vacuumAnalyzeEmployers(db: Executor): Promise<void> {
   await sql`VACUUM ANALYZE employers`.execute(db);
   await sql`VACUUM ANALYZE employer_spellings`.execute(db);
 }
+
+export interface SoakCounts {
+  inboxByStatus: Record<string, number>;
+  /** Accepted inbox rows per event type (the type as stored in the validated body). */
+  inboxByType: Record<string, number>;
+  visits: number;
+  activeVisits: number;
+  retractedVisits: number;
+  /** Positions of the active visits, summed. */
+  activePositions: number;
+  /** Times the workers' sweeper put an inbox row back on the queue, summed. */
+  redeliveries: number;
+}
+
+/** The soak bench's direct count: the inbox and the visits as stored, counted plainly. */
+export async function soakCounts(db: Executor): Promise<SoakCounts> {
+  const { rows: inbox } = await sql<{ status: string; type: string; n: number; redeliveries: number }>`
+    SELECT status, event_type AS type, count(*)::int AS n, sum(redeliveries)::int AS redeliveries
+    FROM inbox_events GROUP BY 1, 2`.execute(db);
+  const { rows } = await sql<{ visits: number; active: number; retracted: number; positions: number }>`
+    SELECT count(*)::int AS visits, count(*) FILTER (WHERE state = 'active')::int AS active,
+           count(*) FILTER (WHERE state = 'retracted')::int AS retracted,
+           coalesce(sum(positions) FILTER (WHERE state = 'active'), 0)::int AS positions
+    FROM visits`.execute(db);
+  const inboxByStatus: Record<string, number> = {};
+  const inboxByType: Record<string, number> = {};
+  let redeliveries = 0;
+  for (const r of inbox) {
+    redeliveries += r.redeliveries;
+    inboxByStatus[r.status] = (inboxByStatus[r.status] ?? 0) + r.n;
+    inboxByType[r.type] = (inboxByType[r.type] ?? 0) + r.n;
+  }
+  const v = rows[0]!;
+  return {
+    inboxByStatus,
+    inboxByType,
+    visits: v.visits,
+    activeVisits: v.active,
+    retractedVisits: v.retracted,
+    activePositions: v.positions,
+    redeliveries,
+  };
+}

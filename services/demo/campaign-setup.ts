@@ -1,23 +1,27 @@
 // The steps the demo and the scaling benchmark share: a fresh database and queue prefix, the campaign's reference
 // data through the `ledger` commands an operator uses, the API and worker processes, and ingestion through HTTP.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Db } from '../../shared/db/database.ts';
 import { migrateToLatest } from '../../shared/db/migrate.ts';
 import {
   analyzeIngestionTables,
   countAcceptedInboxRows,
+  inboxRowUpdates,
 } from '../../shared/repositories/inbox-processing.repository.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../shared/redis.ts';
+import { parseCsv } from '../../shared/domain/reference-rows.ts';
 import {
   generateEmployers,
-  generateUniversities,
+  universitiesFromList,
   type DemoEmployer,
   type DemoUniversity,
+  type ListedUniversity,
 } from './generators/campaign-generator.ts';
-import type { Random } from './generators/random.ts';
-import { priorEmployers, type DemoEvent } from './generators/visit-generator.ts';
+import { createRandom, type Random } from './generators/random.ts';
+import { priorLists, priorRows, type DemoEvent, type PriorLists } from './generators/visit-generator.ts';
 import { createDemoDatabase, dropDemoDatabase } from './demo-database.ts';
 import { freePort, ledger, serve, type ServeProcess } from './processes.ts';
 import { submitEvents, type SubmitResult } from './submit.ts';
@@ -75,9 +79,34 @@ export interface ReferenceData {
   universities: DemoUniversity[];
   employers: DemoEmployer[];
   apiKey: string;
+  /** Each university's prior list, for the visits (a third to a half of them go to these partners). */
+  prior: PriorLists;
+  /** What `ledger import leaders` stored: universities with a roster and leaders on them. */
+  rosters: { universities: number; leaders: number };
 }
 
-/** Universities, the campaign, placement rates, prior employers and an API key, through the `ledger` commands. */
+const DATA = fileURLToPath(new URL('../../data/', import.meta.url));
+
+/** Rows of a CSV file of data/ by its header's names. */
+function readDataCsv(file: string): Array<Record<string, string>> {
+  const { header, records } = parseCsv(readFileSync(join(DATA, file), 'utf8'));
+  return records.map((r) => Object.fromEntries(header.map((h, i) => [h, r.fields[i] ?? ''])));
+}
+
+/**
+ * The Ministry's 2021 list of universities (data/universities.csv: 2,756, 兵团's 8 and the 部属 among them) with
+ * the 部省合建 list (data/central-joint-universities.csv); the rest of each university is drawn from the seed.
+ */
+export function demoUniversities(seed: number): DemoUniversity[] {
+  const list = readDataCsv('universities.csv') as unknown as ListedUniversity[];
+  const joint = new Set(readDataCsv('central-joint-universities.csv').map((r) => r.code!));
+  return universitiesFromList(list, joint, seed);
+}
+
+/**
+ * Universities, the campaign, placement rates, prior employers, the leadership rosters and an API key, through the
+ * `ledger` commands.
+ */
 export async function setUpReferenceData(
   env: NodeJS.ProcessEnv,
   dataDir: string,
@@ -85,7 +114,7 @@ export async function setUpReferenceData(
   employerCount: number,
   say: (line: string) => void,
 ): Promise<ReferenceData> {
-  const universities = generateUniversities(seed);
+  const universities = demoUniversities(seed);
   const employers = generateEmployers(seed + 1, employerCount);
   writeFileSync(
     join(dataDir, 'universities.csv'),
@@ -111,12 +140,21 @@ export async function setUpReferenceData(
       universities.map((u) => [u.code, u.placementRate]),
     ),
   );
-  const prior = priorEmployers(universities, employers, seed + 2);
+  const prior = priorLists(universities, employers, seed + 2);
   writeFileSync(
     join(dataDir, 'prior-employers.csv'),
     csv(
       ['university_code', 'employer_name', 'credit_code'],
-      prior.map((p) => [p.universityCode, p.name, p.creditCode]),
+      priorRows(prior, employers).map((p) => [p.universityCode, p.name, p.creditCode]),
+    ),
+  );
+  // 任务到人: each university's leadership roster, roles as the notice names them, with titles.
+  const roleNames = { secretary: '党委书记', president: '校长', leader: '校级领导' } as const;
+  writeFileSync(
+    join(dataDir, 'leaders.csv'),
+    csv(
+      ['university_code', 'name', 'role', 'title'],
+      universities.flatMap((u) => u.team.map((l) => [u.code, l.name, roleNames[l.role], l.title])),
     ),
   );
   const run = (args: string[]) => runLedger(args, env, say);
@@ -138,10 +176,55 @@ export async function setUpReferenceData(
   ]);
   await run(['import', 'placement-rates', '--campaign', CAMPAIGN.id, '--file', join(dataDir, 'placement-rates.csv')]);
   await run(['import', 'prior-employers', '--file', join(dataDir, 'prior-employers.csv')]);
+  const leaders = JSON.parse(
+    await run(['import', 'leaders', '--campaign', CAMPAIGN.id, '--file', join(dataDir, 'leaders.csv'), '--json']),
+  ) as { universities: number; inserted: number };
   const client = JSON.parse(
     await run(['clients', 'create', '--name', 'national-platform', '--scope', 'national', '--json']),
   ) as { key: string };
-  return { universities, employers, apiKey: client.key };
+  return {
+    universities,
+    employers,
+    apiKey: client.key,
+    prior,
+    rosters: { universities: leaders.universities, leaders: leaders.inserted },
+  };
+}
+
+/**
+ * Universities file their implementation plans (实施方案) through `PUT /v1/campaigns/{id}/universities/{code}/plan`,
+ * as their systems would (one `ledger plans file --university` process each would take the demo most of an hour):
+ * about 85 % file, a seventh of them after the deadline (2022-03-18), most with a link to the document.
+ */
+export async function fileUniversityPlans(
+  universities: readonly DemoUniversity[],
+  apiUrl: string,
+  apiKey: string,
+  seed: number,
+): Promise<{ filed: number; late: number; missing: number }> {
+  const rnd = createRandom(seed);
+  const filings = universities.flatMap((u) => {
+    if (rnd.chance(0.15)) return [];
+    const late = rnd.chance(0.14);
+    const day = late ? rnd.int(19, 45) : rnd.int(1, 18);
+    const filedOn = new Date(Date.UTC(2022, 2, day)).toISOString().slice(0, 10);
+    const link = rnd.chance(0.7) ? `https://jyzd.example.edu.cn/${u.code}/2022-ssfa.pdf` : null;
+    return [{ code: u.code, filedOn, link, late }];
+  });
+  let next = 0;
+  const put = async () => {
+    for (let f = filings[next++]; f; f = filings[next++]) {
+      const res = await fetch(`${apiUrl}/v1/campaigns/${CAMPAIGN.id}/universities/${f.code}/plan`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+        body: JSON.stringify({ filedOn: f.filedOn, link: f.link }),
+      });
+      if (!res.ok) throw new Error(`PUT …/universities/${f.code}/plan answered ${res.status}: ${await res.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 6 }, put));
+  const late = filings.filter((f) => f.late).length;
+  return { filed: filings.length, late, missing: universities.length - filings.length };
 }
 
 export function runLedger(args: string[], env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<string> {
@@ -207,9 +290,14 @@ export async function ingest(
   const update = (bar: SingleBar | undefined, n: number) => bar?.update(n, { speed: speed(n) });
   let done = false;
   let accepted = 0;
+  // Progress from the statistics' count of inbox updates (constant cost); the exact count of pending rows reads the
+  // inbox table and, polled every second, took more CPU than the workers' own statements (profiled): it runs only when
+  // the updates say the workers may be done or stop moving, and every 15 s to notice a stall.
+  const updatesAtStart = await inboxRowUpdates(db);
+  const processedSoFar = async () => Math.max(0, (await inboxRowUpdates(db)) - updatesAtStart);
   const watcher = (async () => {
     for (let tick = 1; !done; tick++) {
-      update(processing, accepted - (await countAcceptedInboxRows(db)));
+      update(processing, Math.min(accepted, await processedSoFar()));
       // Autovacuum may be off (as on some CI machines): statistics kept fresh by hand while the tables grow.
       if (tick % 15 === 0) await analyzeIngestionTables(db);
       await new Promise((r) => setTimeout(r, 1000));
@@ -228,17 +316,21 @@ export async function ingest(
   const submitSeconds = (Date.now() - started) / 1000;
   accepted = submitted.byStatus.accepted ?? 0;
   // Wait for the workers; a queue that stops moving for two minutes is a fault worth stopping for, not waiting out.
-  for (
-    let pending = await countAcceptedInboxRows(db), last = pending, since = Date.now();
-    pending > 0;
-    pending = await countAcceptedInboxRows(db)
-  ) {
+  // Counted when the updates reach the accepted events or stop moving (a backend's statistics can lag by seconds).
+  for (let pending = -1, last = -1, since = Date.now(), counted = 0, seen = -1, moved = 0; pending !== 0;) {
+    await new Promise((r) => setTimeout(r, 250));
+    const updated = await processedSoFar();
+    if (updated !== seen) [seen, moved] = [updated, Date.now()];
+    if (updated < accepted && Date.now() - moved < 1000 && Date.now() - counted < 15_000) continue;
+    pending = await countAcceptedInboxRows(db);
+    counted = Date.now();
     if (pending !== last) [last, since] = [pending, Date.now()];
-    else if (Date.now() - since > 120_000)
+    else if (pending > 0 && Date.now() - since > 120_000)
       throw new Error(
         `${pending} accepted events made no progress for 2 minutes: check the workers (ledger serve --workers) and \`ledger dlq list\``,
       );
-    await new Promise((r) => setTimeout(r, 250));
+    // Counted and not done yet: count again in a second at the earliest.
+    if (pending > 0) await new Promise((r) => setTimeout(r, 1000));
   }
   const totalSeconds = (Date.now() - started) / 1000;
   done = true;

@@ -6,8 +6,8 @@ import { basename, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../../shared/config.ts';
-import { createDb, dbOptionsFor } from '../../shared/db/database.ts';
-import { DEMO_PROVINCES } from './generators/campaign-generator.ts';
+import { createDb, dbOptionsFor, type Db } from '../../shared/db/database.ts';
+import { DEMO_REPORTING_UNITS } from './generators/campaign-generator.ts';
 import { generateVisitEvents } from './generators/visit-generator.ts';
 import { periodContaining, periodRange, periodsBetween } from '../../shared/domain/periods.ts';
 import type { CampaignTotals, UniversityRankRow } from '../../shared/domain/ranking.types.ts';
@@ -24,6 +24,7 @@ import { addRecipient } from '../../shared/repositories/recipient.repository.ts'
 import { getSnapshot } from '../../shared/repositories/snapshot.repository.ts';
 import {
   CAMPAIGN,
+  fileUniversityPlans,
   freshDatabase,
   ingest,
   runLedger,
@@ -77,10 +78,16 @@ export interface DemoSummary {
   rejected: number;
   visitsActive: number;
   employers: number;
+  /** Leadership rosters imported (任务到人): universities and leaders. */
+  rosters: { universities: number; leaders: number };
+  /** Universities' implementation plans: filed (late among them) and missing. */
+  universityPlans: { filed: number; late: number; missing: number };
   totals: CampaignTotals;
   snapshots: string[];
   noticePeriod: string;
   notices: Array<{ id: number; scope: string; subject: string; files: string[] }>;
+  /** The campaign summary (总结): one report per scope, its deliveries by state, its HTML files. */
+  summary: { reports: number; deliveries: Record<string, number>; files: string[] };
   deliveries: Record<string, number>;
   mailsReceived: number;
   top: Array<
@@ -91,6 +98,19 @@ export interface DemoSummary {
   >;
   seconds: Record<string, number>;
   outDir: string;
+}
+
+/** Polls until every delivery of the notices is delivered or failed (at most 5 minutes); their count by state. */
+async function settledDeliveries(db: Db, noticeIds: number[]): Promise<Record<string, number>> {
+  const deliveries: Record<string, number> = {};
+  for (let i = 0; i < 1200; i++) {
+    const list = await listDeliveries(db, { noticeIds });
+    for (const k of Object.keys(deliveries)) delete deliveries[k];
+    for (const d of list) deliveries[d.state] = (deliveries[d.state] ?? 0) + 1;
+    if (list.every((d) => d.state === 'delivered' || d.state === 'failed')) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return deliveries;
 }
 
 export async function runDemo(options: DemoOptions, say: (line: string) => void): Promise<DemoSummary> {
@@ -132,7 +152,7 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
   });
   let parts: RunningParts | undefined;
   try {
-    const { universities, employers, apiKey } = await setUpReferenceData(
+    const { universities, employers, apiKey, prior, rosters } = await setUpReferenceData(
       env,
       dataDir,
       options.seed,
@@ -151,6 +171,7 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       visits: options.visits,
       seed: options.seed + 3,
       typeEmployer: typist(vary),
+      prior,
     };
     let total = 0;
     for (const _ of generateVisitEvents(universities, employers, plan)) total++;
@@ -168,8 +189,8 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     seconds.ingest = Math.round(submitted.totalSeconds * 10) / 10;
     t0 = Date.now();
 
-    // Provinces file their implementation plans (实施方案), a few late or not at all.
-    for (const [i, p] of DEMO_PROVINCES.entries()) {
+    // Provinces and 兵团 file their implementation plans (实施方案), a few late or not at all; so do universities.
+    for (const [i, p] of DEMO_REPORTING_UNITS.entries()) {
       if (i % 9 === 4) continue;
       await filePlan(
         db,
@@ -178,6 +199,8 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
         i % 7 === 3 ? '2022-03-25' : `2022-03-${String(8 + (i % 10)).padStart(2, '0')}`,
       );
     }
+    const universityPlans = await fileUniversityPlans(universities, parts.apiUrl, apiKey, options.seed + 4);
+    step('plans');
     // Weekly snapshots, each against the week before, up to the cut-off.
     const weeks = periodsBetween('week', CAMPAIGN.start, options.asOf).filter(
       (w) => periodRange(w).end <= options.asOf || w.id === periodContaining('week', options.asOf).id,
@@ -191,16 +214,19 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     snapBar.stop();
     step('snapshots');
 
-    // The last week's notices: to the Ministry and every province's education department, by mail (the local sink).
+    // The last week's notices: to the Ministry, every province's education department and 兵团's education bureau,
+    // and the 部属 and 部省合建 universities (central), by mail (the local sink).
     const noticePeriod = weeks[weeks.length - 1]!.id;
     await addRecipient(db, { scope: 'national', kind: 'email', address: 'gaoxiaosi@moe.example.cn' });
-    for (const p of DEMO_PROVINCES)
+    for (const p of DEMO_REPORTING_UNITS)
       await addRecipient(db, { scope: `province:${p.code}`, kind: 'email', address: `jiuye-${p.code}@edu.example.cn` });
+    await addRecipient(db, { scope: 'central', kind: 'email', address: 'buzhi-gaoxiao@moe.example.cn' });
     const run = JSON.parse(
       await runLedger(['notices', 'run', '--campaign', CAMPAIGN.id, '--period', noticePeriod, '--json'], env, say),
     ) as { notices: Array<{ id: number; scope: string; subject: string }> };
     const noticeIds = run.notices.map((n) => n.id);
-    // The files are written while the workers deliver the mail (each process on its own core).
+    // The demo's copies of the files are written while the workers deliver the mail (each process on its own core).
+    // "notices" times what the service does (generate, then deliver every notice); "files" what the demo adds after.
     const writing = (async () => {
       const notices: DemoSummary['notices'] = [];
       for (const n of run.notices) {
@@ -223,16 +249,33 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       }
       return notices;
     })();
-    const deliveries: Record<string, number> = {};
-    for (let i = 0; i < 1200; i++) {
-      const list = await listDeliveries(db, { noticeIds });
-      for (const k of Object.keys(deliveries)) delete deliveries[k];
-      for (const d of list) deliveries[d.state] = (deliveries[d.state] ?? 0) + 1;
-      if (list.every((d) => d.state === 'delivered' || d.state === 'failed')) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    const notices = await writing;
+    const deliveries = await settledDeliveries(db, noticeIds);
     step('notices');
+    const notices = await writing;
+    step('files');
+
+    // The campaign summary (总结): the campaign has ended (2022-08-31), so its final report is due; national and per
+    // reporting unit, delivered to the same recipients like the notices, its files beside them.
+    const summaryRun = JSON.parse(
+      await runLedger(['summary', 'run', '--campaign', CAMPAIGN.id, '--json'], env, say),
+    ) as { notices: Array<{ id: number; scope: string; subject: string }> };
+    const summaryDeliveries = await settledDeliveries(
+      db,
+      summaryRun.notices.map((n) => n.id),
+    );
+    const summaryFiles: string[] = [];
+    for (const n of summaryRun.notices) {
+      const stored = (await getNotice(db, n.id))!;
+      const dir = join(outDir, 'summary');
+      mkdirSync(dir, { recursive: true });
+      const base = join(dir, `${stored.scope === 'national' ? '00-national' : stored.scope.replace(':', '-')}`);
+      writeFileSync(`${base}.html`, htmlWithChart(stored.html, basename(`${base}.png`)));
+      writeFileSync(`${base}.md`, stored.markdown);
+      writeFileSync(`${base}.txt`, stored.text);
+      writeFileSync(`${base}.png`, stored.chartPng);
+      summaryFiles.push(`${base}.html`);
+    }
+    step('summary');
 
     const national = await getSnapshot(db, CAMPAIGN.id, noticePeriod, 'national');
     const top =
@@ -263,11 +306,14 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       rejected: figures.rejected,
       visitsActive: figures.activeVisits,
       employers: figures.employers,
+      rosters,
+      universityPlans,
       totals,
       snapshots: weeks.map((w) => w.id),
       noticePeriod,
       notices,
       deliveries,
+      summary: { reports: summaryRun.notices.length, deliveries: summaryDeliveries, files: summaryFiles },
       mailsReceived: sink.received(),
       top,
       seconds,

@@ -25,7 +25,7 @@ export interface ServeProcess {
 
 /** Starts `ledger serve --<part>` and waits until `ready()` says it is up (or it exits). */
 export async function serve(
-  part: 'api' | 'workers',
+  part: 'api' | 'workers' | 'scheduler',
   env: NodeJS.ProcessEnv,
   ready: () => Promise<boolean>,
 ): Promise<ServeProcess> {

@@ -83,15 +83,18 @@ export interface UniversityFlags {
   vocational: boolean;
   /** Placement rate below the province's average: the university carries a 新增 (new employers) target. */
   belowAveragePlacement: boolean;
+  /** 部属 ('ministry') or 部省合建 ('joint'): present only for those universities (issue 15). */
+  central?: 'ministry' | 'joint';
 }
 
 export function universityFlags(
-  u: { newUndergrad: boolean; vocational: boolean; level: string },
+  u: { newUndergrad: boolean; vocational: boolean; level: string; central?: 'ministry' | 'joint' | null },
   targets: { new: number | null },
 ): UniversityFlags {
   return {
     newUndergrad: u.newUndergrad,
     vocational: u.vocational || u.level === '专科',
     belowAveragePlacement: targets.new !== null,
+    ...(u.central ? { central: u.central } : {}),
   };
 }

@@ -44,6 +44,8 @@ export interface UniversityInfo {
   vocational: boolean;
   /** This campaign's imported placement rate (0..1), null when none was imported. */
   placementRate: number | null;
+  /** 部属 ('ministry'), 部省合建 ('joint') or neither (null; absent where the caller did not read it). */
+  central?: 'ministry' | 'joint' | null;
 }
 
 /** Every number and threshold of the rules (RULES.md "Targets"), set per campaign and overridable per province (§5). */

@@ -108,7 +108,16 @@ export async function loadMeasureInputsFor(
     .leftJoin('placement_rates as r', (j) =>
       j.onRef('r.university_code', '=', 'u.code').on('r.campaign_id', '=', campaignId),
     )
-    .select(['u.code', 'u.name', 'u.province_code', 'u.level', 'u.new_undergrad', 'u.vocational', 'r.rate'])
+    .select([
+      'u.code',
+      'u.name',
+      'u.province_code',
+      'u.level',
+      'u.new_undergrad',
+      'u.vocational',
+      'u.central',
+      'r.rate',
+    ])
     .orderBy('u.code');
   if (provinceCode) uq = uq.where('u.province_code', '=', provinceCode);
   const [rows, overrides, averages, provinces] = await Promise.all([
@@ -125,6 +134,7 @@ export async function loadMeasureInputsFor(
     newUndergrad: r.new_undergrad,
     vocational: r.vocational,
     placementRate: r.rate === null ? null : Number(r.rate),
+    central: r.central,
   }));
   const overrideMap = new Map<string, ProvinceOverride>(overrides.map((o) => [o.province_code, toOverride(o)]));
   return {

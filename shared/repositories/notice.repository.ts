@@ -171,10 +171,15 @@ export interface LedgerFilter {
   pageSize?: number;
 }
 
+/** Universities whose visits one ledger query reads: about a page of visits (2,000) at the national average. */
+const LEDGER_UNIVERSITIES_PER_QUERY = 15;
+
 /**
  * The active visits behind a notice's figures, by university, date and ref. Walks the scope's universities in code
- * order and reads each one's visits in keyset pages of (date, ref) on the visits_campaign_idx index, so a province of
- * 50,000 visits streams through in constant memory and no query depends on planner estimates over a join.
+ * order, a group of them at a time, and reads the group's visits in keyset pages of (university, date, ref) on the
+ * visits_campaign_idx index, so a province of 50,000 visits streams through in constant memory and no query depends
+ * on planner estimates over a join. Grouped because a query per university made the national ledger (2,760
+ * universities) wait mostly on round trips (profiled: half of its time idle).
  */
 export async function* ledgerVisits(db: Executor, filter: LedgerFilter): AsyncGenerator<LedgerVisitRow> {
   const pageSize = filter.pageSize ?? 2000;
@@ -182,44 +187,59 @@ export async function* ledgerVisits(db: Executor, filter: LedgerFilter): AsyncGe
   if (filter.provinceCode) uq = uq.where('province_code', '=', filter.provinceCode);
   if (filter.central) uq = uq.where('central', 'is not', null);
   const universities = await uq.execute();
-  for (const u of universities) {
-    let after: { d: string; r: string } | null = null;
-    for (;;) {
-      let q = db
-        .selectFrom('visits as v')
-        .leftJoin('employers as e', 'e.id', 'v.employer_id')
-        .select([
-          'v.ref',
-          'v.visited_on',
-          'v.mode',
-          'v.leaders',
-          'v.employer_id',
-          'e.canonical_name',
-          'e.credit_code as resolved_credit_code',
-          'v.employer_name',
-          'v.credit_code',
-          'v.positions',
-          'v.internship_base',
-          'v.recruitment_invite',
-          'v.demand_survey',
-          'v.graduates_tracked',
-          'v.satisfaction',
-          'v.notes',
-        ])
-        .where('v.campaign_id', '=', filter.campaignId)
-        .where('v.university_code', '=', u.code)
-        .where('v.state', '=', 'active')
-        .where('v.visited_on', '>=', filter.from)
-        .where('v.visited_on', '<=', filter.to);
-      if (after) {
-        const a = after;
-        q = q.where(sql<boolean>`(v.visited_on, v.ref) > (${a.d}::date, ${a.r})`);
-      }
-      const rows = await q.orderBy('v.visited_on').orderBy('v.ref').limit(pageSize).execute();
+  const names = new Map(universities.map((u) => [u.code, u.name]));
+  const groups: string[][] = [];
+  for (let i = 0; i < universities.length; i += LEDGER_UNIVERSITIES_PER_QUERY)
+    groups.push(universities.slice(i, i + LEDGER_UNIVERSITIES_PER_QUERY).map((u) => u.code));
+  const page = (codes: string[], after: { u: string; d: string; r: string } | null) => {
+    let q = db
+      .selectFrom('visits as v')
+      .leftJoin('employers as e', 'e.id', 'v.employer_id')
+      .select([
+        'v.university_code',
+        'v.ref',
+        'v.visited_on',
+        'v.mode',
+        'v.leaders',
+        'v.employer_id',
+        'e.canonical_name',
+        'e.credit_code as resolved_credit_code',
+        'v.employer_name',
+        'v.credit_code',
+        'v.positions',
+        'v.internship_base',
+        'v.recruitment_invite',
+        'v.demand_survey',
+        'v.graduates_tracked',
+        'v.satisfaction',
+        'v.notes',
+      ])
+      .where('v.campaign_id', '=', filter.campaignId)
+      .where('v.university_code', 'in', codes)
+      .where('v.state', '=', 'active')
+      .where('v.visited_on', '>=', filter.from)
+      .where('v.visited_on', '<=', filter.to);
+    if (after) {
+      const a = after;
+      q = q.where(sql<boolean>`(v.university_code, v.visited_on, v.ref) > (${a.u}, ${a.d}::date, ${a.r})`);
+    }
+    return q.orderBy('v.university_code').orderBy('v.visited_on').orderBy('v.ref').limit(pageSize).execute();
+  };
+  // The next page is asked for as soon as this one has arrived, so the database reads it while this one is written
+  // (one query in flight at a time, as before).
+  let g = 0;
+  let next = groups.length ? page(groups[0]!, null) : undefined;
+  try {
+    while (next) {
+      const rows = await next;
+      const last = rows[rows.length - 1];
+      if (rows.length === pageSize && last)
+        next = page(groups[g]!, { u: last.university_code, d: last.visited_on!, r: last.ref });
+      else next = ++g < groups.length ? page(groups[g]!, null) : undefined;
       for (const r of rows) {
         yield {
-          universityCode: u.code.trim(),
-          universityName: u.name,
+          universityCode: r.university_code.trim(),
+          universityName: names.get(r.university_code) ?? '',
           ref: r.ref,
           visitedOn: r.visited_on,
           mode: r.mode,
@@ -238,9 +258,9 @@ export async function* ledgerVisits(db: Executor, filter: LedgerFilter): AsyncGe
           notes: r.notes,
         };
       }
-      if (rows.length < pageSize) break;
-      const last = rows[rows.length - 1]!;
-      after = { d: last.visited_on!, r: last.ref };
     }
+  } finally {
+    // Stopped early (a mailed ledger's visit limit): the page asked for ahead is not read.
+    next?.catch(() => undefined);
   }
 }

@@ -256,7 +256,7 @@ describe('every threshold per campaign and per province, and the plan deadline (
       planDeadline: '2022-03-18',
       plansLate: [{ provinceCode: '440000', provinceName: '广东省', filedOn: '2022-03-20' }],
     });
-    expect((national!.model as { plansMissing: unknown[] }).plansMissing).toHaveLength(29);
+    expect((national!.model as { plansMissing: unknown[] }).plansMissing).toHaveLength(30); // 32 reporting units, 2 filed
     expect(national!.text).toContain('逾期报送实施方案的省份（1个）：广东省（2022年3月20日报送）');
     expect(national!.markdown).toContain('逾期报送实施方案的省份（1个）：广东省（2022年3月20日报送）');
     expect(national!.html).toContain('广东省（2022年3月20日报送）');

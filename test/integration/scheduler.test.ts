@@ -7,6 +7,8 @@ import { defineJob } from '../../jobs/job.ts';
 import { noticesJobId, rankingsJobId } from '../../jobs/producer.ts';
 import { loadConfig, type Config } from '../../shared/config.ts';
 import { dateIn, periodDueAt } from '../../shared/domain/periods.ts';
+import { SUMMARY_PERIOD } from '../../shared/domain/notices/summary-block.ts';
+import { generateSummary } from '../../shared/use-cases/generate-summary.ts';
 import { listSnapshots } from '../../shared/repositories/snapshot.repository.ts';
 import { startScheduler, type Scheduler } from '../../services/scheduler/index.ts';
 import { startWorkers, type Workers } from '../../services/workers/index.ts';
@@ -157,5 +159,23 @@ describe('scheduler', () => {
     await sleep(3000); // six more ticks
     await Promise.all([c.close(), d.close()]);
     expect(runs.filter((x) => x === `now/${week}`)).toHaveLength(1);
+  });
+
+  it('after a campaign ends, the catch-up enqueues its summary (总结) once, and never again once it exists', async () => {
+    const saturday = new Date('2022-09-03T02:00:00Z'); // three days after the 2022 campaign's end (2022-08-31)
+    const [first, second] = await Promise.all([a.recover(saturday), b.recover(saturday)]);
+    expect(first.summaries).toEqual(['2022']);
+    expect(second.summaries).toEqual(['2022']);
+    const q = services.producer.queue(QUEUES.notices);
+    const summaryJobs = (await q.getJobs(['waiting', 'active', 'completed', 'failed'])).filter(
+      (j) => j.id === noticesJobId('2022', SUMMARY_PERIOD),
+    );
+    expect(summaryJobs).toHaveLength(1); // one job id, however many schedulers
+    expect(summaryJobs[0]!.data).toMatchObject({ campaignId: '2022', period: SUMMARY_PERIOD });
+    // The job's work: the summary is stored; later catch-ups leave the campaign alone, and one past the lookback too.
+    await generateSummary(services.db, { campaignId: '2022', today: '2022-09-03' });
+    expect((await a.recover(saturday)).summaries).toEqual([]);
+    await services.db.deleteFrom('notices').where('period', '=', SUMMARY_PERIOD).execute();
+    expect((await a.recover(new Date('2022-10-31T02:00:00Z'))).summaries).toEqual([]); // 61 days on: past 14
   });
 });

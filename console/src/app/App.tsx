@@ -10,6 +10,7 @@ import { SHELL } from './strings';
 const Login = lazy(() => import('../pages/login'));
 const Overview = lazy(() => import('../pages/overview'));
 const Province = lazy(() => import('../pages/province'));
+const Central = lazy(() => import('../pages/central'));
 const University = lazy(() => import('../pages/university'));
 const Employers = lazy(() => import('../pages/employers'));
 const Notices = lazy(() => import('../pages/notices'));
@@ -59,6 +60,14 @@ export function App() {
               <Route index element={<Landing />} />
               <Route path="/overview" element={<Overview />} />
               <Route path="/provinces/:code" element={<Province />} />
+              <Route
+                path="/central"
+                element={
+                  <RequireRole roles={['admin', 'national', 'central']}>
+                    <Central />
+                  </RequireRole>
+                }
+              />
               <Route path="/universities/:code" element={<University />} />
               <Route
                 path="/employers"

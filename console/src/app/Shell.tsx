@@ -23,6 +23,7 @@ function menuFor(role: Role, home: string): Item[] {
     case 'admin':
       return [
         { key: 'overview', label: m.overview, path: '/overview' },
+        { key: 'central', label: m.central, path: '/central' },
         { key: 'employers', label: m.employers, path: '/employers' },
         { key: 'notices', label: m.notices, path: '/notices' },
         { key: 'operations', label: m.operations, path: '/operations' },
@@ -30,6 +31,12 @@ function menuFor(role: Role, home: string): Item[] {
     case 'national':
       return [
         { key: 'overview', label: m.overview, path: '/overview' },
+        { key: 'central', label: m.central, path: '/central' },
+        { key: 'notices', label: m.notices, path: '/notices' },
+      ];
+    case 'central':
+      return [
+        { key: 'central', label: m.central, path: home },
         { key: 'notices', label: m.notices, path: '/notices' },
       ];
     case 'province':

@@ -4,7 +4,7 @@ import { SESSION_ENDED_EVENT } from '../services/client';
 import { currentSession, login as postLogin, logout as deleteSession } from '../services/session';
 import type { SessionUser } from '../services/types';
 
-export type Role = 'admin' | 'national' | 'province' | 'university';
+export type Role = 'admin' | 'national' | 'province' | 'central' | 'university';
 
 export interface SessionState {
   /** undefined while the first GET /v1/session is under way; null when nobody is signed in. */
@@ -60,12 +60,16 @@ export function useSession(): SessionState {
 }
 
 export function roleOf(user: SessionUser): Role {
-  if (user.scope === 'admin' || user.scope === 'national') return user.scope;
+  if (user.scope === 'admin' || user.scope === 'national' || user.scope === 'central') return user.scope;
   return user.scope.startsWith('province:') ? 'province' : 'university';
 }
 
-/** The page of the user's scope: national and admin → the overview, a province → its page, a university → its page. */
+/**
+ * The page of the user's scope: national and admin → the overview, a province (or 兵团) → its page, central → the
+ * central ranking, a university → its page.
+ */
 export function landingPath(user: SessionUser): string {
+  if (user.scope === 'central') return '/central';
   const [kind, code] = user.scope.split(':');
   if (kind === 'province') return `/provinces/${code}`;
   if (kind === 'university') return `/universities/${code}`;

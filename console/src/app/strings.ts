@@ -6,6 +6,7 @@ export const SHELL = {
   menu: {
     overview: '全国概览',
     province: '本省高校',
+    central: '部属和部省合建高校',
     university: '本校台账',
     employers: '用人单位',
     notices: '通报',
@@ -21,6 +22,7 @@ export const SHELL = {
     admin: '系统管理员',
     national: '教育部',
     province: '省级教育部门',
+    central: '部属和部省合建高校',
     university: '高校',
   },
   expired: '登录已超时，请重新登录。',

@@ -1,9 +1,12 @@
 // The notice archive: list, the forms of one notice (HTML with its chart, the ledger .xlsx), resend (admin).
 import { api, send, undeclared } from './client';
-import type { NoticeList } from './types';
+import type { NoticeKind, NoticeList } from './types';
 
-export function listNotices(campaignId: string): Promise<NoticeList> {
-  return send(api.GET('/v1/campaigns/{id}/notices', { params: { path: { id: campaignId } } }));
+/** The notices the user may read; `kind` lists only 定期通报 (periodic) or only the 总结 (summary). */
+export function listNotices(campaignId: string, kind?: NoticeKind): Promise<NoticeList> {
+  return send(
+    api.GET('/v1/campaigns/{id}/notices', { params: { path: { id: campaignId }, query: kind ? { kind } : {} } }),
+  );
 }
 
 /** Where the browser opens a notice's form; the session cookie authorises the GET. */

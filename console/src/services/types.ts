@@ -55,7 +55,16 @@ export interface UniversityFlags {
   newUndergrad: boolean;
   vocational: boolean;
   belowAveragePlacement: boolean;
+  /** 部属 or 部省合建 (issue 15): present only for those universities. */
+  central?: CentralKind;
 }
+
+export type CentralKind = 'ministry' | 'joint';
+export type PlaceKind = NonNullable<VisitRow['placeKind']>;
+export type StaffRole = VisitRow['staff'][number]['role'];
+
+/** The detail beside the measures (issue 15, docs/api.md): staff, places, new positions, hired. */
+export type Outreach = NonNullable<Overview['totals']['outreach']>;
 
 export interface UniversityRankingRow {
   rank: number;
@@ -73,6 +82,9 @@ export interface UniversityRankingRow {
   targets: Targets;
   rankChange?: number | null;
   flags?: UniversityFlags;
+  /** Counted visits, staff-only ones included (absent in snapshots before migration 0014). */
+  visits?: number;
+  outreach?: Outreach;
 }
 
 export interface ProvinceRankingRow {
@@ -118,9 +130,15 @@ export interface Progress {
     completion: number;
     expected: number;
     behind: boolean;
+    outreach?: Outreach;
   };
   rankInProvince: number;
   universitiesInProvince: number;
+  /** 部属 or 部省合建 universities only: their place in the central ranking. */
+  central?: { kind: CentralKind; rank: number; universities: number };
+  team?: LeaderTally['team'];
+  /** The university's 实施方案 as of asOf (filedOn null: not filed). */
+  plan?: { filedOn: string | null; link: string | null; deadline: string | null; late: boolean };
 }
 
 /** The body of POST /v1/visit-events, exactly as the API's document declares it. */
@@ -174,8 +192,12 @@ export interface Deliveries {
   failed: number;
 }
 
+export type NoticeKind = 'periodic' | 'summary';
+
 export interface NoticeSummary {
   id: number;
+  /** periodic (定期通报) or summary (总结); absent in answers before issue 15 (then periodic). */
+  kind?: NoticeKind;
   campaignId: string;
   period: string;
   scope: string;

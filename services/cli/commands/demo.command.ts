@@ -7,6 +7,8 @@ import { runDemo, type DemoSummary } from '../../demo/index.ts';
 import { serveDemoConsole } from '../../demo/serve-console.ts';
 import { ensureConsoleBuilt } from '../../../console/scripts/ensure-built.ts';
 import { dateArg } from '../args.ts';
+import { PLACE_KIND_ZH } from '../../../shared/domain/outreach.ts';
+import type { PlaceKind } from '../../../shared/domain/visit-event.schema.ts';
 import { output, UserError } from '../context.ts';
 
 const positiveInt = (name: string, v: string): number => {
@@ -84,6 +86,7 @@ export function register(program: Command): void {
 }
 
 function human(s: DemoSummary): string {
+  const o = s.totals.outreach;
   const lines = [
     '',
     `访企拓岗 demo — campaign ${s.campaignId}, as of ${s.asOf}, database ${s.database}`,
@@ -92,11 +95,23 @@ function human(s: DemoSummary): string {
       .join(', ')})`,
     `  processed ${s.processed}, rejected ${s.rejected}; active visits ${s.visitsActive}; distinct employers ${s.employers}`,
     `  totals as of ${s.asOf}: visits ${s.totals.visits}, employers ${s.totals.employers}, new employers ${s.totals.newEmployers}, positions ${s.totals.positions}, internship bases ${s.totals.internshipBases}, graduates tracked ${s.totals.graduatesTracked}`,
+    ...(o
+      ? [
+          `  staff on ${o.staffVisits} visits (${o.staffOnlyVisits} by staff alone, ${o.staffParticipants} participants), all employers reached ${o.allEmployersReached}, new positions ${o.newPositions}, graduates hired ${o.hired}`,
+          `  places: ${Object.entries(o.placeKinds)
+            .map(([k, v]) => `${PLACE_KIND_ZH[k as PlaceKind]} ${v.visits}`)
+            .join(', ')}`,
+        ]
+      : []),
+    `  rosters of ${s.rosters.universities} universities (${s.rosters.leaders} leaders); university plans filed ${s.universityPlans.filed} (${s.universityPlans.late} late), missing ${s.universityPlans.missing}`,
     `  weekly snapshots ${s.snapshots[0]} … ${s.snapshots[s.snapshots.length - 1]} (${s.snapshots.length}); notices of ${s.noticePeriod}: ${s.notices.length}, deliveries ${Object.entries(
       s.deliveries,
     )
       .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}, mails received ${s.mailsReceived}`,
+      .join(', ')}`,
+    `  campaign summary (总结): ${s.summary.reports} reports, deliveries ${Object.entries(s.summary.deliveries)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; mails received in all ${s.mailsReceived}`,
     '',
     '  national ranking (top 10):',
     ...s.top.map(
@@ -107,7 +122,7 @@ function human(s: DemoSummary): string {
     `  time: ${Object.entries(s.seconds)
       .map(([k, v]) => `${k} ${v}s`)
       .join(', ')}`,
-    `  files: ${s.outDir}/notices/${s.noticePeriod} (HTML, Markdown, text, chart PNG, 电子台账 .xlsx), ${s.outDir}/mail (.eml as delivered), ${s.outDir}/data (generated CSVs)`,
+    `  files: ${s.outDir}/notices/${s.noticePeriod} (HTML, Markdown, text, chart PNG, 电子台账 .xlsx), ${s.outDir}/summary (the 总结), ${s.outDir}/mail (.eml as delivered), ${s.outDir}/data (generated CSVs)`,
   ];
   return lines.join('\n');
 }

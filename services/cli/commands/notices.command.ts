@@ -66,6 +66,34 @@ export function tally(outcomes: DeliveryOutcome[]): Record<string, number> {
   return t;
 }
 
+/**
+ * The deliveries of freshly generated notices (a period's or a summary's): sent from this process with `inline`, else
+ * queued. A pending row whose earlier job ended without sending gets a new job; the claim prevents a double send.
+ */
+export async function sendGenerated(
+  db: Db,
+  config: Config,
+  result: { notices: Array<{ id: number }>; deliveriesCreated: number; pendingDeliveryIds: number[] },
+  inline: boolean | undefined,
+): Promise<Record<string, unknown>> {
+  const all = await listDeliveries(db, { noticeIds: result.notices.map((n) => n.id) });
+  const out: Record<string, unknown> = {
+    deliveries: all.length,
+    deliveriesCreated: result.deliveriesCreated,
+    alreadyDelivered: all.filter((d) => d.state === 'delivered').length,
+    pending: result.pendingDeliveryIds.length,
+  };
+  if (inline) {
+    const { outcomes, queuedForRetry } = await deliverInline(db, config, result.pendingDeliveryIds);
+    out.sent = tally(outcomes);
+    out.queuedForRetry = queuedForRetry.length;
+  } else {
+    await enqueue(config, result.pendingDeliveryIds, true);
+    out.queued = result.pendingDeliveryIds.length;
+  }
+  return out;
+}
+
 export function register(program: Command): void {
   const notices = program
     .command('notices')
@@ -86,32 +114,19 @@ export function register(program: Command): void {
     .action(async (opts: { campaign: string; period: string; inline?: boolean; json?: boolean }) => {
       await withDb(async ({ db, config }) => {
         const result = await generateNotices(db, { campaignId: opts.campaign, period: opts.period });
-        const all = await listDeliveries(db, { noticeIds: result.notices.map((n) => n.id) });
         const summary: Record<string, unknown> = {
           campaignId: result.campaignId,
           period: result.period,
           asOf: result.asOf,
           tookSnapshots: result.tookSnapshots,
           notices: result.notices,
-          deliveries: all.length,
-          deliveriesCreated: result.deliveriesCreated,
-          alreadyDelivered: all.filter((d) => d.state === 'delivered').length,
-          pending: result.pendingDeliveryIds.length,
+          ...(await sendGenerated(db, config, result, opts.inline)),
         };
-        if (opts.inline) {
-          const { outcomes, queuedForRetry } = await deliverInline(db, config, result.pendingDeliveryIds);
-          summary.sent = tally(outcomes);
-          summary.queuedForRetry = queuedForRetry.length;
-        } else {
-          // A pending row whose earlier job ended without sending gets a new job; the claim prevents a double send.
-          await enqueue(config, result.pendingDeliveryIds, true);
-          summary.queued = result.pendingDeliveryIds.length;
-        }
         output(opts.json, summary, () => {
           const sent = summary.sent as Record<string, number> | undefined;
           return (
             `campaign ${result.campaignId}, period ${result.period} (as of ${result.asOf}): ${result.notices.length} notice(s)` +
-            `${result.tookSnapshots ? ' (snapshots taken)' : ''}; ${all.length} deliveries, ${result.deliveriesCreated} new, ${summary.alreadyDelivered as number} already delivered; ` +
+            `${result.tookSnapshots ? ' (snapshots taken)' : ''}; ${summary.deliveries as number} deliveries, ${result.deliveriesCreated} new, ${summary.alreadyDelivered as number} already delivered; ` +
             (sent
               ? `sent now: ${sent.delivered} delivered, ${sent.failed} failed, ${sent.retry} queued for retry`
               : `${result.pendingDeliveryIds.length} queued for the workers`)

@@ -3,10 +3,9 @@
 // it once by itself after a campaign ends; this is the operator's way to run it (again) by hand.
 import type { Command } from 'commander';
 import { dateIn } from '../../../shared/domain/periods.ts';
-import { listDeliveries } from '../../../shared/repositories/delivery.repository.ts';
 import { generateSummary, SummaryNotDueError } from '../../../shared/use-cases/generate-summary.ts';
 import { output, UserError, withDb } from '../context.ts';
-import { deliverInline, enqueue, tally } from './notices.command.ts';
+import { sendGenerated } from './notices.command.ts';
 
 export function register(program: Command): void {
   const summary = program.command('summary').description('the campaign summary (总结) after its end date');
@@ -26,31 +25,19 @@ export function register(program: Command): void {
           if (err instanceof SummaryNotDueError) throw new UserError(err.message);
           throw err;
         });
-        const all = await listDeliveries(db, { noticeIds: result.notices.map((n) => n.id) });
         const out: Record<string, unknown> = {
           campaignId: result.campaignId,
           kind: 'summary',
           asOf: result.asOf,
           notices: result.notices,
-          deliveries: all.length,
-          deliveriesCreated: result.deliveriesCreated,
-          alreadyDelivered: all.filter((d) => d.state === 'delivered').length,
-          pending: result.pendingDeliveryIds.length,
+          ...(await sendGenerated(db, config, result, opts.inline)),
         };
-        if (opts.inline) {
-          const { outcomes, queuedForRetry } = await deliverInline(db, config, result.pendingDeliveryIds);
-          out.sent = tally(outcomes);
-          out.queuedForRetry = queuedForRetry.length;
-        } else {
-          await enqueue(config, result.pendingDeliveryIds, true);
-          out.queued = result.pendingDeliveryIds.length;
-        }
         output(
           opts.json,
           out,
           () =>
             `summary of campaign ${result.campaignId} (as of ${result.asOf}): ${result.notices.length} notice(s); ` +
-            `${all.length} deliveries, ${result.deliveriesCreated} new, ${out.alreadyDelivered as number} already delivered`,
+            `${out.deliveries as number} deliveries, ${result.deliveriesCreated} new, ${out.alreadyDelivered as number} already delivered`,
         );
       });
     });

@@ -1,13 +1,28 @@
-// The demo's synthetic campaign, made by the project itself (no outside data): universities over the 31 provinces,
-// a pool of employers, and visits in realistic shapes. Pure and seeded: the same options give the same campaign.
+// The demo's campaign: the Ministry's list of universities (data/universities.csv, read by campaign-setup.ts) or
+// synthetic ones over the 31 provinces, each with its leadership team; a pool of employers (companies, bank branches,
+// industrial parks, industry associations, public institutions); visits in realistic shapes. Pure and seeded: the
+// same options give the same campaign.
 import { creditCodeCheckChar } from '../../../shared/domain/credit-code.ts';
+import { BINGTUAN_AUTHORITY, BINGTUAN_CODE, centralKindOf, reportingUnitOf } from '../../../shared/domain/scope.ts';
 import { createRandom, cumulative, type Random } from './random.ts';
+
+/** One member of a university's leadership team (任务到人), as its roster lists them. */
+export interface DemoLeader {
+  name: string;
+  role: 'secretary' | 'president' | 'leader';
+  title: string;
+}
 
 export interface DemoUniversity {
   code: string;
   name: string;
+  /** The province it stands in (the list's section): where its local employers are. */
   provinceCode: string;
   provinceName: string;
+  /** Its reporting unit: the province, or 660000 (兵团) when its authority is 新疆生产建设兵团. */
+  unitCode: string;
+  /** 部属 (a central authority) or 部省合建 (the joint list): the central scope. */
+  central: boolean;
   city: string;
   authority: string;
   level: '本科' | '专科';
@@ -17,9 +32,15 @@ export interface DemoUniversity {
   placementRate: number;
   /** Relative activity: a few universities far ahead, many behind. */
   activity: number;
+  /** Its leadership team: 党委书记, 校长 and several 校级领导 (the roster the demo imports). */
+  team: DemoLeader[];
 }
 
+/** What kind of place an employer is (a visit's placeKind): 走进企业、走进园区、走进行业, public institutions. */
+export type DemoPlaceKind = 'enterprise' | 'park' | 'association' | 'institution';
+
 export interface DemoEmployer {
+  kind: DemoPlaceKind;
   name: string;
   creditCode: string | null;
   provinceCode: string;
@@ -105,7 +126,6 @@ const VOCATIONAL_FIELDS = [
   '艺术职业',
   '水利水电职业技术',
 ];
-const AUTHORITIES = ['省教育厅', '市人民政府', '省卫生健康委员会', '省交通运输厅'];
 
 const CORE_WORDS = [
   '华',
@@ -193,27 +213,38 @@ const BANKS = [
   '中国农业银行股份有限公司',
   '招商银行股份有限公司',
 ];
-const LEADER_NAMES = [
-  '王',
-  '李',
-  '张',
-  '刘',
-  '陈',
-  '杨',
-  '赵',
-  '黄',
-  '周',
-  '吴',
-  '徐',
-  '孙',
-  '胡',
-  '朱',
-  '高',
-  '林',
-  '何',
-  '郭',
-  '马',
-  '罗',
+// Surnames with a character people mistype them as (同音字): a visit's leader typed so is not on the roster.
+const SURNAMES: ReadonlyArray<[string, string]> = [
+  ['王', '汪'],
+  ['李', '黎'],
+  ['张', '章'],
+  ['刘', '柳'],
+  ['陈', '程'],
+  ['杨', '阳'],
+  ['赵', '肇'],
+  ['黄', '皇'],
+  ['周', '邹'],
+  ['吴', '伍'],
+  ['徐', '许'],
+  ['孙', '荪'],
+  ['胡', '扈'],
+  ['朱', '诸'],
+  ['高', '郜'],
+  ['林', '蔺'],
+  ['何', '贺'],
+  ['郭', '国'],
+  ['马', '麻'],
+  ['罗', '骆'],
+  ['梁', '良'],
+  ['宋', '送'],
+  ['郑', '正'],
+  ['谢', '解'],
+  ['韩', '含'],
+  ['唐', '汤'],
+  ['冯', '逢'],
+  ['于', '余'],
+  ['董', '懂'],
+  ['曹', '操'],
 ];
 const GIVEN = [
   '建国',
@@ -231,6 +262,39 @@ const GIVEN = [
   '玉兰',
   '德明',
   '慧敏',
+  '卫东',
+  '永刚',
+  '树林',
+  '凤英',
+  '新民',
+  '学军',
+  '庆丰',
+  '晓燕',
+  '宏伟',
+  '俊峰',
+  '亚平',
+  '长江',
+  '继红',
+  '若愚',
+  '明远',
+  '敏',
+  '勇',
+  '静',
+  '涛',
+  '军',
+  '磊',
+];
+// The other members of a team, by their title on the roster (role 校级领导).
+const DEPUTY_TITLES = [
+  '党委副书记',
+  '副校长',
+  '副校长',
+  '党委常委、副校长',
+  '纪委书记',
+  '党委副书记、副校长',
+  '总会计师',
+  '副校长',
+  '党委常委、组织部部长',
 ];
 
 export interface ProvinceInfo {
@@ -244,6 +308,52 @@ export const DEMO_PROVINCES: ReadonlyArray<ProvinceInfo> = PROVINCES.map(([code,
   name,
   shortName,
 }));
+
+/** The 32 reporting units the notices go to: the 31 provinces and 新疆生产建设兵团 (660000). */
+export const DEMO_REPORTING_UNITS: ReadonlyArray<ProvinceInfo> = [
+  ...DEMO_PROVINCES,
+  { code: BINGTUAN_CODE, name: BINGTUAN_AUTHORITY, shortName: '兵团' },
+];
+
+export function leaderName(rnd: Random): string {
+  return `${rnd.pick(SURNAMES)[0]}${rnd.pick(GIVEN)}`;
+}
+
+/**
+ * The name as a visit's form may carry it by mistake: the surname typed as its homophone (王建国 → 汪建国), or, for
+ * a name whose surname has none listed, the given name's first character doubled. Never the roster's name.
+ */
+export function mistypedLeader(name: string): string {
+  const pair = SURNAMES.find(([s]) => name.startsWith(s));
+  return pair ? `${pair[1]}${name.slice(1)}` : `${name.slice(0, 2)}${name.slice(1)}`;
+}
+
+/** A leadership team: 党委书记, 校长 (院长 at a 学院), and 3–8 校级领导, distinct names. */
+export function makeTeam(rnd: Random, universityName: string, undergrad: boolean): DemoLeader[] {
+  const head = /大学$/.test(universityName) ? '校长' : '院长';
+  const names = new Set<string>();
+  const name = () => {
+    let n = leaderName(rnd);
+    while (names.has(n)) n = leaderName(rnd);
+    names.add(n);
+    return n;
+  };
+  const team: DemoLeader[] = [
+    { name: name(), role: 'secretary', title: '党委书记' },
+    { name: name(), role: 'president', title: `党委副书记、${head}` },
+  ];
+  const deputies = undergrad ? rnd.int(5, 8) : rnd.int(3, 6);
+  for (let i = 0; i < deputies; i++)
+    team.push({ name: name(), role: 'leader', title: rnd.pick(DEPUTY_TITLES).replace('校长', head) });
+  return team;
+}
+
+const activityDraw = (rnd: Random): number =>
+  // Pareto-like activity: most near 1, a few far ahead, some far behind.
+  Math.min(4, Math.exp(rnd.normal() * 0.55) * (rnd.chance(0.03) ? 2.5 : 1));
+
+const placementRate = (rnd: Random, provinceMean: number): number =>
+  Math.round(Math.min(0.99, Math.max(0.55, provinceMean + rnd.normal() * 0.06)) * 10000) / 10000;
 
 /** About 2,800 universities with plausible names, 10-digit codes, levels, flags, placement rates and activity. */
 export function generateUniversities(seed: number, scale = 1): DemoUniversity[] {
@@ -267,37 +377,119 @@ export function generateUniversities(seed: number, scale = 1): DemoUniversity[] 
       }
       names.add(name);
       const vocational = !undergrad || name.includes('职业');
-      // Pareto-like activity: most near 1, a few far ahead, some far behind.
-      const activity = Math.min(4, Math.exp(rnd.normal() * 0.55) * (rnd.chance(0.03) ? 2.5 : 1));
+      const activity = activityDraw(rnd);
       out.push({
         code: `41${provinceCode.slice(0, 2)}${String(i + 1).padStart(6, '0')}`,
         name,
         provinceCode,
         provinceName,
+        unitCode: provinceCode,
+        central: false,
         city: cities.length === 1 ? provinceName : `${city}市`,
-        authority: rnd.pick(AUTHORITIES).replace('省', provinceName.endsWith('市') ? '市' : '省'),
+        // As the Ministry's list writes a local authority: the province, or its education department.
+        authority: rnd.chance(0.5) ? provinceName : `${provinceName}${provinceName.endsWith('市') ? '教委' : '教育厅'}`,
         level: undergrad ? '本科' : '专科',
         private: rnd.chance(0.25),
         newUndergrad: undergrad && rnd.chance(0.3),
         vocational,
-        placementRate:
-          Math.round(Math.min(0.99, Math.max(0.55, provinceMeanRate + rnd.normal() * 0.06)) * 10000) / 10000,
+        placementRate: placementRate(rnd, provinceMeanRate),
         activity,
+        team: makeTeam(rnd, name, undergrad),
       });
     }
   }
   return out;
 }
 
-/** A valid unified social credit code for an enterprise registered in `regionCode`. */
-export function makeCreditCode(rnd: Random, regionCode: string): string {
+/** A line of the Ministry's list (data/universities.csv): code,name,province,city,authority,level,private. */
+export interface ListedUniversity {
+  code: string;
+  name: string;
+  province: string;
+  city: string;
+  authority: string;
+  level: string;
+  private: string;
+}
+
+/**
+ * The demo's universities from the Ministry's 2021 list: its codes, names, provinces, cities, authorities (兵团's 8,
+ * the 部属) and levels; `jointCodes` are the 部省合建 (data/central-joint-universities.csv). What the list does not
+ * say is drawn: 新建本科 and vocational flags, placement rates, activity (central ones a little ahead) and the team.
+ */
+export function universitiesFromList(
+  list: readonly ListedUniversity[],
+  jointCodes: ReadonlySet<string>,
+  seed: number,
+): DemoUniversity[] {
+  const rnd = createRandom(seed);
+  const byName = new Map(PROVINCES.map(([code, name]) => [name, code]));
+  const provinceNames = PROVINCES.flatMap(([, name, shortName]) => [name, shortName]);
+  const meanRate = new Map(PROVINCES.map(([code]) => [code, 0.82 + rnd.next() * 0.08]));
+  return list.map((u) => {
+    const provinceCode = byName.get(u.province);
+    if (!provinceCode) throw new Error(`university ${u.code}: unknown province ${u.province}`);
+    const undergrad = u.level === '本科';
+    const central = centralKindOf(u.code, u.authority, jointCodes, provinceNames) !== null;
+    const isPrivate = u.private === '1';
+    return {
+      code: u.code,
+      name: u.name,
+      provinceCode,
+      provinceName: u.province,
+      unitCode: reportingUnitOf(u.authority, provinceCode),
+      central,
+      city: u.city,
+      authority: u.authority,
+      level: undergrad ? '本科' : '专科',
+      private: isPrivate,
+      newUndergrad: undergrad && !central && rnd.chance(isPrivate ? 0.5 : 0.2),
+      vocational: !undergrad || u.name.includes('职业'),
+      placementRate: placementRate(rnd, meanRate.get(provinceCode)!),
+      activity: activityDraw(rnd) * (central ? 1.4 : 1),
+      team: makeTeam(rnd, u.name, undergrad),
+    };
+  });
+}
+
+/** A valid unified social credit code: `kind` 91 (enterprise), 12 (public institution), 51 (association), 11 (an office). */
+export function makeCreditCode(rnd: Random, regionCode: string, kind = '91'): string {
   const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-  let body = `91${regionCode}`;
+  let body = `${kind}${regionCode}`;
   while (body.length < 17) body += alphabet[rnd.int(0, alphabet.length - 1)];
   return body + creditCodeCheckChar(body)!;
 }
 
-/** A pool of distinct employers: companies (some with credit codes) and bank branches, spread over the provinces. */
+const PARK_KINDS = ['高新技术产业开发区', '经济技术开发区', '软件园', '科技园', '工业园区', '大学科技园'];
+const ASSOCIATIONS = [
+  '软件行业协会',
+  '机械工业联合会',
+  '电子信息行业协会',
+  '物流与采购联合会',
+  '建筑业协会',
+  '医药行业协会',
+  '人力资源服务行业协会',
+  '电子商务协会',
+  '食品工业协会',
+  '企业联合会',
+];
+const INSTITUTIONS = [
+  '第一人民医院',
+  '中心医院',
+  '疾病预防控制中心',
+  '教育科学研究院',
+  '农业科学院',
+  '规划设计研究院',
+  '气象局',
+  '图书馆',
+  '广播电视台',
+  '实验中学',
+];
+
+/**
+ * A pool of distinct employers spread over the provinces: companies (some with credit codes) and bank branches, and
+ * about 11 % other places: industrial parks (their 管理委员会), industry associations, public institutions.
+ */
 export function generateEmployers(seed: number, count: number): DemoEmployer[] {
   const rnd = createRandom(seed);
   const weights = cumulative(PROVINCES.map(([, , , approx]) => approx));
@@ -306,9 +498,21 @@ export function generateEmployers(seed: number, count: number): DemoEmployer[] {
   while (out.length < count) {
     const [provinceCode, provinceName, , , cities] = PROVINCES[rnd.weighted(weights)]!;
     const city = rnd.pick(cities);
+    const cityName = cities.length === 1 ? provinceName : `${city}市`;
     const regionCode = `${provinceCode.slice(0, 2)}${String(rnd.int(1, 9)).padStart(2, '0')}00`;
+    const draw = rnd.next();
+    let kind: DemoPlaceKind = 'enterprise';
     let name: string;
-    if (rnd.chance(0.02)) {
+    if (draw < 0.04) {
+      kind = 'park';
+      name = `${cityName}${rnd.pick(PARK_KINDS)}管理委员会`;
+    } else if (draw < 0.07) {
+      kind = 'association';
+      name = `${rnd.chance(0.6) ? provinceName : cityName}${rnd.pick(ASSOCIATIONS)}`;
+    } else if (draw < 0.11) {
+      kind = 'institution';
+      name = `${cityName}${rnd.pick(INSTITUTIONS)}`;
+    } else if (draw < 0.13) {
       name = `${rnd.pick(BANKS)}${city}${rnd.chance(0.7) ? '分行' : `${rnd.pick(CORE_WORDS)}${rnd.pick(CORE_WORDS)}支行`}`;
     } else {
       const core = Array.from({ length: rnd.int(2, 3) }, () => rnd.pick(CORE_WORDS)).join('');
@@ -322,11 +526,14 @@ export function generateEmployers(seed: number, count: number): DemoEmployer[] {
     }
     if (names.has(name)) continue;
     names.add(name);
-    out.push({ name, creditCode: rnd.chance(0.4) ? makeCreditCode(rnd, regionCode) : null, provinceCode, regionCode });
+    const codeKind = { enterprise: '91', park: '11', association: '51', institution: '12' }[kind];
+    out.push({
+      kind,
+      name,
+      creditCode: rnd.chance(kind === 'enterprise' ? 0.4 : 0.3) ? makeCreditCode(rnd, regionCode, codeKind) : null,
+      provinceCode,
+      regionCode,
+    });
   }
   return out;
-}
-
-export function leaderName(rnd: Random): string {
-  return `${rnd.pick(LEADER_NAMES)}${rnd.pick(GIVEN)}`;
 }

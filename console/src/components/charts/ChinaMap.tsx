@@ -17,6 +17,8 @@ const TEXT = {
   high: '高',
   low: '低',
   noData: '无数据',
+  offMap: '不在地图上的报送单位',
+  offMapRow: (name: string, share: string, rank: string) => `${name}：达标率 ${share}（第 ${rank} 名）`,
 };
 
 interface GeoJson {
@@ -119,6 +121,8 @@ export function ChinaMap({ rows, onSelect, height = 460 }: ChinaMapProps) {
 
   // How many provinces are drawn in colour: a row with a value and a shape on the map.
   const coloured = shapes ? rows.filter((r) => shapes.has(r.provinceCode)).length : 0;
+  // Reporting units without a shape (新疆生产建设兵团, 660000): listed beside the map, with the same figures and link.
+  const offMap = shapes ? rows.filter((r) => !shapes.has(r.provinceCode)) : [];
   return (
     <div
       className="china-map"
@@ -134,6 +138,22 @@ export function ChinaMap({ rows, onSelect, height = 460 }: ChinaMapProps) {
         onClick={onClick}
         onDrawn={onDrawn}
       />
+      {offMap.length ? (
+        <div className="china-map-off" data-testid="off-map">
+          <span className="hint">{TEXT.offMap}：</span>
+          {offMap.map((r) => (
+            <button
+              type="button"
+              key={r.provinceCode}
+              className="link-button"
+              data-province={r.provinceCode}
+              onClick={() => onSelect(r.provinceCode)}
+            >
+              {TEXT.offMapRow(r.provinceName, formatPercent(r.shareMeeting), formatNumber(r.rank))}
+            </button>
+          ))}
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 // 通报 (national, admin, province users): the notices the user may read, each viewable as its HTML with the chart,
 // its ledger downloadable as .xlsx, with its deliveries by state; admins can resend.
-import { Button, Modal, Popconfirm, Select, Space, Table, Typography, App } from 'antd';
+import { Button, Modal, Popconfirm, Select, Space, Table, Tag, Typography, App } from 'antd';
 import { useMemo, useState } from 'react';
 import { useCampaign } from '../../app/campaign';
 import { roleOf, useSession } from '../../app/session';
@@ -10,7 +10,7 @@ import { ProblemResult } from '../../components/ProblemResult';
 import { scopeLabel } from '../../components/provinces';
 import { useApi } from '../../components/useApi';
 import { listNotices, noticeUrl, resendNotice } from '../../services/notices';
-import type { NoticeSummary } from '../../services/types';
+import type { NoticeKind, NoticeSummary } from '../../services/types';
 import { T } from './strings';
 
 export default function NoticesPage() {
@@ -18,7 +18,8 @@ export default function NoticesPage() {
   const { user } = useSession();
   const { message } = App.useApp();
   const id = campaign!.id;
-  const list = useApi(() => listNotices(id), [id]);
+  const [kind, setKind] = useState<NoticeKind | undefined>();
+  const list = useApi(() => listNotices(id, kind), [id, kind]);
   const [period, setPeriod] = useState<string | undefined>();
   const [viewing, setViewing] = useState<NoticeSummary | null>(null);
   const isAdmin = user ? roleOf(user) === 'admin' : false;
@@ -45,7 +46,20 @@ export default function NoticesPage() {
         {T.title}
       </Typography.Title>
       <Typography.Paragraph className="hint">{T.intro}</Typography.Paragraph>
-      <Space className="filters">
+      <Space className="filters" wrap>
+        <Select<NoticeKind>
+          allowClear
+          aria-label={T.kind}
+          placeholder={T.allKinds}
+          value={kind}
+          onChange={(k) => {
+            setKind(k);
+            setPeriod(undefined);
+          }}
+          style={{ width: 160 }}
+          data-testid="notice-kind"
+          options={(Object.keys(T.kinds) as NoticeKind[]).map((k) => ({ value: k, label: T.kinds[k] }))}
+        />
         <Select<string>
           allowClear
           aria-label={T.period}
@@ -53,7 +67,7 @@ export default function NoticesPage() {
           value={period}
           onChange={setPeriod}
           style={{ width: 200 }}
-          options={periods.map((p) => ({ value: p, label: formatPeriod(p) }))}
+          options={periods.map((p) => ({ value: p, label: p === 'summary' ? T.summaryPeriod : formatPeriod(p) }))}
         />
       </Space>
       <Table<NoticeSummary>
@@ -66,7 +80,22 @@ export default function NoticesPage() {
         locale={{ emptyText: T.empty }}
         pagination={{ defaultPageSize: 32, showSizeChanger: true }}
         columns={[
-          { title: c.period, dataIndex: 'period', width: 130, render: (p: string) => formatPeriod(p) },
+          {
+            title: c.kind,
+            dataIndex: 'kind',
+            width: 90,
+            render: (k: NoticeKind | undefined) => (
+              <Tag color={k === 'summary' ? undefined : 'blue'} data-kind={k ?? 'periodic'}>
+                {T.kinds[k ?? 'periodic']}
+              </Tag>
+            ),
+          },
+          {
+            title: c.period,
+            dataIndex: 'period',
+            width: 130,
+            render: (p: string) => (p === 'summary' ? T.summaryPeriod : formatPeriod(p)),
+          },
           { title: c.scope, dataIndex: 'scope', width: 140, render: (s: string) => scopeLabel(s) },
           { title: c.subject, dataIndex: 'subject' },
           { title: c.asOf, dataIndex: 'asOf', width: 130, render: (d: string) => formatDate(d) },

@@ -1,9 +1,14 @@
 export const T = {
   title: '通报',
-  intro: '定期通报（每周、每月）及其电子台账；投递情况按状态统计。',
+  intro: '定期通报（每周、每月）、专项行动总结及其电子台账；投递情况按状态统计。',
+  kind: '类型',
+  allKinds: '全部类型',
+  kinds: { periodic: '定期通报', summary: '总结' } as Record<'periodic' | 'summary', string>,
+  summaryPeriod: '全程',
   period: '期次',
   allPeriods: '全部期次',
   columns: {
+    kind: '类型',
     period: '期次',
     scope: '范围',
     subject: '标题',

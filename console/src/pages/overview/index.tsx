@@ -1,6 +1,7 @@
 // 全国概览 (national and admin): headline figures, the map of China by share of universities meeting targets, the
 // province ranking with rank changes, the weekly trend, and which provinces filed their 实施方案 and when.
-import { Card, Col, Row, Skeleton, Table, Tag, Typography } from 'antd';
+import { DownloadOutlined } from '@ant-design/icons';
+import { Button, Card, Col, Row, Skeleton, Table, Tag, Typography } from 'antd';
 import { useCallback } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useCampaign } from '../../app/campaign';
@@ -13,7 +14,7 @@ import { PlanTag } from '../../components/PlanTag';
 import { ProblemResult } from '../../components/ProblemResult';
 import { RankChange } from '../../components/RankChange';
 import { useApi } from '../../components/useApi';
-import { overview, provinceRanking, trend } from '../../services/campaigns';
+import { demandLedgerUrl, overview, provinceRanking, trend } from '../../services/campaigns';
 import type { Overview, PlanFiling, ProvinceRankingRow } from '../../services/types';
 import { T } from './strings';
 
@@ -59,6 +60,16 @@ export default function OverviewPage() {
         {T.title}
         <span className="page-title-sub">{T.asOf(formatDate(asOf))}</span>
       </Typography.Title>
+      <div className="page-actions">
+        <Button
+          icon={<DownloadOutlined />}
+          href={demandLedgerUrl(id, 'national', asOf)}
+          download
+          data-testid="demand-ledger"
+        >
+          {T.demand}
+        </Button>
+      </div>
       {figures.data ? <Figures items={headline(figures.data)} /> : <Skeleton active />}
       <Row gutter={[12, 12]} className="section">
         <Col xs={24} xl={14}>

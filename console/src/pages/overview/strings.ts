@@ -13,6 +13,7 @@ export const T = {
     progress: '平均完成率',
     progressHint: (expected: string) => `时间进度 ${expected}`,
   },
+  demand: '下载全国用人单位需求台账（.xlsx）',
   map: '各省份高校达标率',
   mapHint: '颜色越深，达标高校占比越高；悬停查看数据，点击进入省份页面。',
   ranking: '省份排名',

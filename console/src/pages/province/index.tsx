@@ -15,7 +15,7 @@ import { ProblemResult } from '../../components/ProblemResult';
 import { provinceName } from '../../components/provinces';
 import { RankChange } from '../../components/RankChange';
 import { useApi } from '../../components/useApi';
-import { overview, universityRanking } from '../../services/campaigns';
+import { demandLedgerUrl, overview, universityRanking } from '../../services/campaigns';
 import { listNotices, noticeUrl } from '../../services/notices';
 import type { Overview, UniversityRankingRow } from '../../services/types';
 import { T } from './strings';
@@ -101,15 +101,25 @@ export default function ProvincePage() {
         size="small"
         title={<h2 className="card-title">{T.ranking}</h2>}
         extra={
-          latest ? (
-            <Button icon={<DownloadOutlined />} href={noticeUrl(latest.id, 'xlsx')} download data-testid="export">
-              {T.exportOf(formatPeriod(latest.period))}
+          <Space wrap size={[8, 8]}>
+            {latest ? (
+              <Button icon={<DownloadOutlined />} href={noticeUrl(latest.id, 'xlsx')} download data-testid="export">
+                {T.exportOf(formatPeriod(latest.period))}
+              </Button>
+            ) : (
+              <Button icon={<DownloadOutlined />} disabled title={T.noExport}>
+                {T.export}
+              </Button>
+            )}
+            <Button
+              icon={<DownloadOutlined />}
+              href={demandLedgerUrl(id, `province:${code}`, asOf)}
+              download
+              data-testid="demand-ledger"
+            >
+              {T.demand}
             </Button>
-          ) : (
-            <Button icon={<DownloadOutlined />} disabled title={T.noExport}>
-              {T.export}
-            </Button>
-          )
+          </Space>
         }
       >
         <Space wrap size={[16, 8]} className="filters">

@@ -48,6 +48,7 @@ export const T = {
   noTarget: '无目标',
   export: '导出电子台账（.xlsx）',
   exportOf: (period: string) => `导出电子台账（${period}通报，.xlsx）`,
+  demand: '下载用人单位需求台账（.xlsx）',
   noExport: '尚无本省通报，暂不能导出电子台账',
   count: (shown: string, total: string) => `显示 ${shown} / ${total} 所`,
 };

@@ -20,9 +20,9 @@ import {
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { ApiError } from '../../services/client';
-import type { Campaign, VisitRow } from '../../services/types';
+import type { Campaign, PlaceKind, StaffRole, VisitRow } from '../../services/types';
 import { submitVisitEvent, waitForProcessing } from '../../services/universities';
-import { FORM, MODES, ROLES, T } from './strings';
+import { FORM, MODES, PLACE_KINDS, ROLES, STAFF_ROLES, T } from './strings';
 import { formValuesOf, newEventId, newVisitRef, visitEvent, type VisitFormValues } from './visit-events';
 
 export interface Answer {
@@ -72,6 +72,8 @@ export function VisitForm({ open, campaign, universityCode, today, amends, onClo
           visitedOn: today,
           mode: 'onsite' as const,
           leaders: [{ role: 'secretary' as const, name: '' }],
+          staff: [],
+          majors: [],
           employerName: '',
         };
     form.resetFields();
@@ -150,10 +152,22 @@ export function VisitForm({ open, campaign, universityCode, today, amends, onClo
             </Form.Item>
           </Col>
         </Row>
-        <Form.List name="leaders">
-          {(fields, { add, remove }) => (
+        <Form.List
+          name="leaders"
+          rules={[
+            {
+              // The API's rule: at least one leader, or staff alone (a staff-only visit).
+              validator: async (_, leaders?: unknown[]) => {
+                const staff = (form.getFieldValue('staff') as unknown[] | undefined) ?? [];
+                if (!leaders?.length && !staff.length) throw new Error(FORM.leadersOrStaff);
+              },
+            },
+          ]}
+        >
+          {(fields, { add, remove }, { errors }) => (
             <fieldset className="leaders">
               <legend>{FORM.leaders}</legend>
+              <div className="hint">{FORM.leadersHint}</div>
               {fields.map((field, i) => (
                 <Space key={field.key} align="baseline" wrap>
                   <Form.Item name={[field.name, 'role']} rules={[{ required: true }]} label={`${FORM.role} ${i + 1}`}>
@@ -172,19 +186,67 @@ export function VisitForm({ open, campaign, universityCode, today, amends, onClo
                   >
                     <Input style={{ width: 180 }} />
                   </Form.Item>
-                  {fields.length > 1 ? (
-                    <Button
-                      type="text"
-                      icon={<MinusCircleOutlined />}
-                      aria-label={FORM.removeLeader}
-                      onClick={() => remove(field.name)}
-                    />
-                  ) : null}
+                  <Button
+                    type="text"
+                    icon={<MinusCircleOutlined />}
+                    aria-label={`${FORM.removeLeader} ${i + 1}`}
+                    onClick={() => remove(field.name)}
+                  />
                 </Space>
               ))}
               {fields.length < 20 ? (
                 <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ role: 'leader', name: '' })}>
                   {FORM.addLeader}
+                </Button>
+              ) : null}
+              <Form.ErrorList errors={errors} />
+            </fieldset>
+          )}
+        </Form.List>
+        <Form.List name="staff">
+          {(fields, { add, remove }) => (
+            <fieldset className="leaders">
+              <legend>{FORM.staff}</legend>
+              {fields.map((field, i) => (
+                <Space key={field.key} align="baseline" wrap>
+                  <Form.Item
+                    name={[field.name, 'role']}
+                    rules={[{ required: true }]}
+                    label={`${FORM.staffRole} ${i + 1}`}
+                  >
+                    <Select<StaffRole>
+                      style={{ width: 140 }}
+                      options={(Object.keys(STAFF_ROLES) as StaffRole[]).map((r) => ({
+                        value: r,
+                        label: STAFF_ROLES[r],
+                      }))}
+                    />
+                  </Form.Item>
+                  <Form.Item name={[field.name, 'name']} rules={[{ max: 100 }]} label={`${FORM.staffName} ${i + 1}`}>
+                    <Input style={{ width: 180 }} placeholder={FORM.optional} />
+                  </Form.Item>
+                  <Button
+                    type="text"
+                    icon={<MinusCircleOutlined />}
+                    aria-label={`${FORM.removeStaff} ${i + 1}`}
+                    onClick={() => {
+                      remove(field.name);
+                      void form.validateFields([['leaders']]).catch(() => {});
+                    }}
+                  />
+                </Space>
+              ))}
+              {fields.length < 50 ? (
+                <Button
+                  type="dashed"
+                  icon={<PlusOutlined />}
+                  onClick={() => {
+                    add({ role: 'teacher', name: '' });
+                    void form.validateFields([['leaders']]).catch(() => {});
+                  }}
+                  data-testid="add-staff"
+                >
+                  {FORM.addStaff}
                 </Button>
               ) : null}
             </fieldset>
@@ -222,6 +284,25 @@ export function VisitForm({ open, campaign, universityCode, today, amends, onClo
             </Form.Item>
           </Col>
           <Col xs={12} md={6}>
+            <Form.Item label={FORM.placeKind} name="placeKind">
+              <Select<PlaceKind>
+                allowClear
+                placeholder={FORM.placeKindNone}
+                options={(Object.keys(PLACE_KINDS) as PlaceKind[]).map((k) => ({ value: k, label: PLACE_KINDS[k] }))}
+              />
+            </Form.Item>
+          </Col>
+          <Col xs={12} md={6}>
+            <Form.Item label={FORM.newPositions} name="newPositions" tooltip={FORM.newPositionsHelp}>
+              <InputNumber min={0} max={1_000_000} precision={0} style={{ width: '100%' }} />
+            </Form.Item>
+          </Col>
+          <Col xs={12} md={6}>
+            <Form.Item label={FORM.hired} name="hired">
+              <InputNumber min={0} max={1_000_000} precision={0} style={{ width: '100%' }} />
+            </Form.Item>
+          </Col>
+          <Col xs={12} md={6}>
             <Form.Item label={FORM.graduatesTracked} name="graduatesTracked">
               <InputNumber min={0} max={1_000_000} precision={0} style={{ width: '100%' }} />
             </Form.Item>
@@ -247,6 +328,9 @@ export function VisitForm({ open, campaign, universityCode, today, amends, onClo
             <Checkbox>{FORM.demandSurvey}</Checkbox>
           </Form.Item>
         </Space>
+        <Form.Item label={FORM.majors} name="majors" tooltip={FORM.majorsHelp}>
+          <Select<string[]> mode="tags" open={false} tokenSeparators={[',', '，', '、', ';', '；']} suffixIcon={null} />
+        </Form.Item>
         <Form.Item label={FORM.notes} name="notes" rules={[{ max: 2000 }]}>
           <Input.TextArea rows={2} />
         </Form.Item>

@@ -3,9 +3,9 @@
 import { Button, DatePicker, Input, Popconfirm, Select, Space, Table, Tag } from 'antd';
 import dayjs from 'dayjs';
 import { formatDate, formatNumber } from '../../components/format';
-import type { Campaign, VisitMode, VisitPage, VisitRow } from '../../services/types';
+import type { Campaign, PlaceKind, VisitMode, VisitPage, VisitRow } from '../../services/types';
 import type { VisitFilter } from '../../services/universities';
-import { MODES, ROLES, T } from './strings';
+import { MODES, PLACE_KINDS, ROLES, STAFF_ROLES, T } from './strings';
 
 export interface VisitsLedgerProps {
   page: VisitPage | undefined;
@@ -75,7 +75,7 @@ export function VisitsLedger({
         rowKey="ref"
         loading={loading}
         dataSource={page?.rows ?? []}
-        scroll={{ x: 1100 }}
+        scroll={{ x: 1200 }}
         data-testid="visits"
         pagination={{
           current: filter.page,
@@ -105,12 +105,31 @@ export function VisitsLedger({
           { title: c.creditCode, key: 'creditCode', render: (_, r) => r.employer.creditCode ?? '—' },
           { title: c.mode, dataIndex: 'mode', width: 90, render: (m: VisitMode) => MODES[m] },
           {
+            title: c.placeKind,
+            dataIndex: 'placeKind',
+            width: 90,
+            render: (k: PlaceKind | null) => (k ? PLACE_KINDS[k] : '—'),
+          },
+          {
             title: c.leaders,
-            dataIndex: 'leaders',
-            render: (ls: VisitRow['leaders']) =>
-              ls
-                .map((l) => `${l.name}（${ROLES[l.role]}${l.onRoster === false ? `，${T.notOnRoster}` : ''}）`)
-                .join('、'),
+            key: 'leaders',
+            render: (_, r) => (
+              <div data-staff-only={r.leaders.length === 0 && r.staff.length > 0 ? 'true' : undefined}>
+                {r.leaders.length === 0 && r.staff.length > 0 ? <Tag color="blue">{T.staffOnly}</Tag> : null}
+                {r.leaders
+                  .map((l) => `${l.name}（${ROLES[l.role]}${l.onRoster === false ? `，${T.notOnRoster}` : ''}）`)
+                  .join('、')}
+                {r.staff.length ? (
+                  <div className="hint">
+                    {T.staffList(
+                      r.staff
+                        .map((p) => (p.name ? `${p.name}（${STAFF_ROLES[p.role]}）` : STAFF_ROLES[p.role]))
+                        .join('、'),
+                    )}
+                  </div>
+                ) : null}
+              </div>
+            ),
           },
           {
             title: c.positions,
@@ -124,6 +143,10 @@ export function VisitsLedger({
             key: 'outcomes',
             render: (_, r) => (
               <Space size={[2, 2]} wrap>
+                {r.outcomes.newPositions ? (
+                  <Tag>{T.outcomes.newPositions(formatNumber(r.outcomes.newPositions))}</Tag>
+                ) : null}
+                {r.outcomes.hired ? <Tag>{T.outcomes.hired(formatNumber(r.outcomes.hired))}</Tag> : null}
                 {r.outcomes.internshipBase ? <Tag>{T.outcomes.internshipBase}</Tag> : null}
                 {r.outcomes.recruitmentInvite ? <Tag>{T.outcomes.recruitmentInvite}</Tag> : null}
                 {r.outcomes.demandSurvey ? <Tag>{T.outcomes.demandSurvey}</Tag> : null}

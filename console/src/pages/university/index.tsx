@@ -10,10 +10,11 @@ import { useCampaign } from '../../app/campaign';
 import { roleOf, useSession } from '../../app/session';
 import { CompletionBar } from '../../components/CompletionBar';
 import { formatDate, formatNumber, formatPercent, todayInShanghai } from '../../components/format';
+import { PlanTag } from '../../components/PlanTag';
 import { ProblemResult } from '../../components/ProblemResult';
 import { provinceName } from '../../components/provinces';
 import { useApi } from '../../components/useApi';
-import type { LeaderTally, Progress, VisitRow } from '../../services/types';
+import type { LeaderTally, Outreach, PlaceKind, Progress, VisitRow } from '../../services/types';
 import {
   leaders,
   progress,
@@ -25,7 +26,8 @@ import {
 import { LedgerSheet } from './LedgerSheet';
 import { refusalOf, VisitForm } from './VisitForm';
 import { VisitsLedger } from './VisitsLedger';
-import { ROLES, SHEET, T } from './strings';
+import { PLACE_KINDS, ROLES, SHEET, T } from './strings';
+import { KINDS as CENTRAL_KINDS } from '../central/strings';
 import { retraction } from './visit-events';
 
 function Targets({ p }: { p: Progress }) {
@@ -117,6 +119,47 @@ function Measures({ p }: { p: Progress }) {
   );
 }
 
+/** 全员联动 and the rest beside the measures (never part of completion): staff, places, new positions, hired. */
+function OutreachFigures({ o }: { o: Outreach }) {
+  const n = T.o;
+  const kinds = (Object.keys(PLACE_KINDS) as PlaceKind[]).filter((k) => o.placeKinds[k].visits > 0);
+  const items: Array<{ key: string; label: string; children: React.ReactNode }> = [
+    { key: 'allEmployersReached', label: n.allEmployersReached, children: formatNumber(o.allEmployersReached) },
+    { key: 'staffVisits', label: n.staffVisits, children: formatNumber(o.staffVisits) },
+    { key: 'staffOnlyVisits', label: n.staffOnlyVisits, children: formatNumber(o.staffOnlyVisits) },
+    { key: 'staffParticipants', label: n.staffParticipants, children: formatNumber(o.staffParticipants) },
+    { key: 'newPositions', label: n.newPositions, children: formatNumber(o.newPositions) },
+    { key: 'hired', label: n.hired, children: formatNumber(o.hired) },
+    {
+      key: 'placeKinds',
+      label: n.placeKinds,
+      children: kinds.length ? (
+        <span data-place-kinds={JSON.stringify(o.placeKinds)}>
+          {kinds
+            .map((k) =>
+              T.placeKind(
+                PLACE_KINDS[k],
+                formatNumber(o.placeKinds[k].visits),
+                formatNumber(o.placeKinds[k].employers),
+              ),
+            )
+            .join('；')}
+        </span>
+      ) : (
+        '—'
+      ),
+    },
+  ];
+  return (
+    <Descriptions
+      size="small"
+      bordered
+      column={{ xs: 1, sm: 2, lg: 3 }}
+      items={items.map((i) => ({ ...i, children: <span data-outreach={i.key}>{i.children}</span> }))}
+    />
+  );
+}
+
 export default function UniversityPage() {
   const { code = '' } = useParams();
   const { user } = useSession();
@@ -183,6 +226,43 @@ export default function UniversityPage() {
                   </span>
                 ),
               },
+              ...(p.central
+                ? [
+                    {
+                      key: 'central',
+                      label: T.centralRank(CENTRAL_KINDS[p.central.kind]),
+                      children: (
+                        <span data-measure="centralRank">
+                          {T.rankValue(formatNumber(p.central.rank), formatNumber(p.central.universities))}
+                        </span>
+                      ),
+                    },
+                  ]
+                : []),
+              ...(p.plan
+                ? [
+                    {
+                      key: 'plan',
+                      label: T.plan,
+                      children: (
+                        <span
+                          data-measure="plan"
+                          data-plan={p.plan.filedOn ? (p.plan.late ? 'late' : 'filed') : 'missing'}
+                        >
+                          {p.plan.filedOn ? formatDate(p.plan.filedOn) : null} <PlanTag filing={p.plan} />
+                          {p.plan.link ? (
+                            <a href={p.plan.link} target="_blank" rel="noopener noreferrer">
+                              {T.planLink}
+                            </a>
+                          ) : null}
+                          {p.plan.deadline ? (
+                            <span className="hint"> {T.planDeadline(formatDate(p.plan.deadline))}</span>
+                          ) : null}
+                        </span>
+                      ),
+                    },
+                  ]
+                : []),
             ]}
           />
           <section className="section" aria-labelledby="targets">
@@ -197,6 +277,14 @@ export default function UniversityPage() {
             </h2>
             <Measures p={p} />
           </section>
+          {p.measures.outreach ? (
+            <section className="section" aria-labelledby="outreach">
+              <h2 id="outreach" className="section-title">
+                {T.outreach}
+              </h2>
+              <OutreachFigures o={p.measures.outreach} />
+            </section>
+          ) : null}
         </>
       ) : (
         <Skeleton active />
@@ -248,6 +336,11 @@ export default function UniversityPage() {
                     formatNumber(tally.data.team.rosterSize),
                     formatPercent(tally.data.team.coverage),
                   )}
+              {tally.data.team.coverageLow ? (
+                <Tag color="orange" style={{ marginInlineStart: 8 }}>
+                  {T.coverageLow}
+                </Tag>
+              ) : null}
             </span>
           ) : null
         }

@@ -1,17 +1,23 @@
 // The visit form's events: a new visit (visit.recorded), an amendment (visit.amended, the whole visit again with a
 // later occurredAt) and a retraction (visit.retracted), shaped as POST /v1/visit-events declares them. Each submission
 // carries its own eventId, kept while the same form is re-submitted so a retry after a lost answer is a duplicate.
-import type { VisitEvent, VisitMode, VisitRow } from '../../services/types';
+import type { PlaceKind, StaffRole, VisitEvent, VisitMode, VisitRow } from '../../services/types';
 
 export interface VisitFormValues {
   ref: string;
   visitedOn: string;
   mode: VisitMode;
-  leaders: Array<{ role: 'secretary' | 'president' | 'leader'; name: string }>;
+  /** May be empty when staff took part (a staff-only visit: counted in coverage, not in the leaders' targets). */
+  leaders?: Array<{ role: 'secretary' | 'president' | 'leader'; name: string }>;
+  staff?: Array<{ role: StaffRole; name?: string }>;
+  placeKind?: PlaceKind | null;
   employerName: string;
   creditCode?: string;
   regionCode?: string;
   positions?: number;
+  newPositions?: number;
+  hired?: number;
+  majors?: string[];
   graduatesTracked?: number;
   internshipBase?: boolean;
   recruitmentInvite?: boolean;
@@ -54,7 +60,12 @@ export function visitEvent(
       universityCode: context.universityCode,
       visitedOn: values.visitedOn,
       mode: values.mode,
-      leaders: values.leaders.map((l) => ({ role: l.role, name: l.name.trim() })),
+      leaders: (values.leaders ?? []).map((l) => ({ role: l.role, name: l.name.trim() })),
+      staff: (values.staff ?? []).map((p) =>
+        p.name?.trim() ? { role: p.role, name: p.name.trim() } : { role: p.role },
+      ),
+      placeKind: values.placeKind ?? null,
+      majors: (values.majors ?? []).map((m) => m.trim()).filter(Boolean),
       employer: {
         name: values.employerName.trim(),
         creditCode: blankToNull(values.creditCode),
@@ -62,6 +73,8 @@ export function visitEvent(
       },
       outcomes: {
         positions: values.positions ?? 0,
+        newPositions: values.newPositions ?? 0,
+        hired: values.hired ?? 0,
         graduatesTracked: values.graduatesTracked ?? 0,
         internshipBase: values.internshipBase ?? false,
         recruitmentInvite: values.recruitmentInvite ?? false,
@@ -89,11 +102,16 @@ export function formValuesOf(row: VisitRow): VisitFormValues {
     ref: row.ref,
     visitedOn: row.visitedOn ?? '',
     mode: row.mode ?? 'onsite',
-    leaders: row.leaders,
+    leaders: row.leaders.map((l) => ({ role: l.role, name: l.name })),
+    staff: row.staff.map((p) => ({ role: p.role, name: p.name ?? '' })),
+    placeKind: row.placeKind,
+    majors: row.majors,
     employerName: row.employer.nameAsWritten || row.employer.name || '',
     creditCode: row.employer.creditCode ?? '',
     regionCode: row.employer.regionCode ?? '',
     positions: row.outcomes.positions,
+    newPositions: row.outcomes.newPositions,
+    hired: row.outcomes.hired,
     graduatesTracked: row.outcomes.graduatesTracked,
     internshipBase: row.outcomes.internshipBase,
     recruitmentInvite: row.outcomes.recruitmentInvite,
