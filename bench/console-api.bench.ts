@@ -215,6 +215,7 @@ export async function run(): Promise<void> {
       emit('console_api.load_average_1m_before', os.loadavg()[0]!, 'load');
       const slow: string[] = [];
       for (const call of calls) {
+        let bytes = 0; // of the last answer
         const once = async (i: number) => {
           const path = typeof call.path === 'function' ? call.path(i) : call.path;
           const t = performance.now();
@@ -226,7 +227,7 @@ export async function run(): Promise<void> {
             },
             body: call.body ? JSON.stringify(call.body(i)) : undefined,
           });
-          await res.arrayBuffer();
+          bytes = (await res.arrayBuffer()).byteLength;
           const ms = performance.now() - t;
           if (res.status !== (call.expect ?? 200)) throw new Error(`${call.name}: ${path} answered ${res.status}`);
           return ms;
@@ -241,6 +242,8 @@ export async function run(): Promise<void> {
         const p95 = emit(`console_api.${call.name}.p95_ms`, percentile(times, 95), 'ms');
         // What the machine's load does not change: this process's CPU (the API's and the client's, not PostgreSQL's).
         emit(`console_api.${call.name}.node_cpu_ms_per_call`, (cpu.user + cpu.system) / 1000 / RUNS, 'ms');
+        // The answer's size: what the serialization, the socket and the client's parse scale with (uncompressed).
+        emit(`console_api.${call.name}.response_kib`, bytes / 1024, 'KiB');
         if (p95.value > GOAL_P95_MS) slow.push(call.name);
       }
       emit('console_api.load_average_1m_after', os.loadavg()[0]!, 'load');

@@ -44,6 +44,8 @@ export interface UniversityInfo {
   vocational: boolean;
   /** This campaign's imported placement rate (0..1), null when none was imported. */
   placementRate: number | null;
+  /** 部属 ('ministry'), 部省合建 ('joint') or neither (null; absent where the caller did not read it). */
+  central?: 'ministry' | 'joint' | null;
 }
 
 /** Every number and threshold of the rules (RULES.md "Targets"), set per campaign and overridable per province (§5). */
@@ -144,8 +146,22 @@ function gcd(a: bigint, b: bigint): bigint {
   return a < 0n ? -a : a;
 }
 
+const MAX = Number.MAX_SAFE_INTEGER;
+
+function gcdNumber(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return Math.abs(a);
+}
+
 /** num / den in lowest terms (den must not be 0). */
 export function fraction(num: number | bigint, den: number | bigint): Fraction {
+  // Safe integers (every real measure): plain numbers, exact and without a BigInt per step.
+  if (typeof num === 'number' && typeof den === 'number' && Number.isSafeInteger(num) && Number.isSafeInteger(den)) {
+    if (den === 0) throw new RangeError('a fraction needs a non-zero denominator');
+    const g = gcdNumber(num, den) || 1;
+    const sign = den < 0 ? -1 : 1;
+    return { num: (sign * num) / g + 0, den: (sign * den) / g };
+  }
   let n = BigInt(num);
   let d = BigInt(den);
   if (d === 0n) throw new RangeError('a fraction needs a non-zero denominator');
@@ -153,7 +169,7 @@ export function fraction(num: number | bigint, den: number | bigint): Fraction {
   const g = gcd(n, d) || 1n;
   n /= g;
   d /= g;
-  const max = BigInt(Number.MAX_SAFE_INTEGER);
+  const max = BigInt(MAX);
   // Beyond 2^53 (absurd targets) keep 15 significant digits rather than lose the number.
   if (n > max || d > max) return fraction(Math.round((Number(n) / Number(d)) * 1e15), 1e15);
   return { num: Number(n), den: Number(d) };
@@ -161,9 +177,13 @@ export function fraction(num: number | bigint, den: number | bigint): Fraction {
 
 /** Sign of a − b, exactly. */
 export function compareFractions(a: Fraction, b: Fraction): number {
-  const l = BigInt(a.num) * BigInt(b.den);
-  const r = BigInt(b.num) * BigInt(a.den);
-  return l < r ? -1 : l > r ? 1 : 0;
+  const l = a.num * b.den;
+  const r = b.num * a.den;
+  // Products below 2^53 are exact in floating point (den ≤ 2 × targets²: always, unless targets are absurd).
+  if (Math.abs(l) <= MAX && Math.abs(r) <= MAX) return l < r ? -1 : l > r ? 1 : 0;
+  const lb = BigInt(a.num) * BigInt(b.den);
+  const rb = BigInt(b.num) * BigInt(a.den);
+  return lb < rb ? -1 : lb > rb ? 1 : 0;
 }
 
 export const fractionValue = (f: Fraction): number => f.num / f.den;
@@ -171,6 +191,22 @@ export const fractionValue = (f: Fraction): number => f.num / f.den;
 /** The exact mean of fractions (0 for none). */
 export function meanFraction(fs: readonly Fraction[]): Fraction {
   if (fs.length === 0) return { num: 0, den: 1 };
+  // In numbers while every step stays a safe integer (the usual case), else again in BigInts.
+  let n = 0;
+  let d = 1;
+  for (const f of fs) {
+    const a = n * f.den;
+    const b = f.num * d;
+    const den = d * f.den;
+    if (!(Math.abs(a) <= MAX && Math.abs(b) <= MAX && Math.abs(a + b) <= MAX && den <= MAX)) return meanBig(fs);
+    const g = gcdNumber(a + b, den) || 1;
+    n = (a + b) / g;
+    d = den / g;
+  }
+  return d * fs.length <= MAX ? fraction(n, d * fs.length) : fraction(BigInt(n), BigInt(d) * BigInt(fs.length));
+}
+
+function meanBig(fs: readonly Fraction[]): Fraction {
   let num = 0n;
   let den = 1n;
   for (const f of fs) {
@@ -221,8 +257,14 @@ export function hasPrincipalTarget(u: UniversityInfo): boolean {
 
 /** The targets that apply to a university, with the province's overrides. */
 export function applicableTargets(u: UniversityInfo, ctx: MeasureContext): Targets {
-  const rules = rulesFor(ctx.campaign, ctx.overrides.get(u.provinceCode));
-  const average = provinceAverage(ctx, u.provinceCode);
+  return targetsWith(
+    u,
+    rulesFor(ctx.campaign, ctx.overrides.get(u.provinceCode)),
+    provinceAverage(ctx, u.provinceCode),
+  );
+}
+
+function targetsWith(u: UniversityInfo, rules: Rules, average: number | null): Targets {
   const below = u.placementRate !== null && average !== null && u.placementRate < average - EPSILON;
   return {
     principal: hasPrincipalTarget(u) ? rules.principalTarget : null,
@@ -235,25 +277,49 @@ export function ratio(measure: number, target: number): Fraction {
   return target <= 0 ? { num: 1, den: 1 } : fraction(Math.min(measure, target), target);
 }
 
+/** What every university of a province shares as of a date: its rules, its placement average, the expected share. */
+interface ProvinceTerms {
+  rules: Rules;
+  average: number | null;
+  expected: number;
+}
+
+function provinceTerms(ctx: MeasureContext, provinceCode: string, expected: number): ProvinceTerms {
+  return {
+    rules: rulesFor(ctx.campaign, ctx.overrides.get(provinceCode)),
+    average: provinceAverage(ctx, provinceCode),
+    expected,
+  };
+}
+
+const expectedAt = (ctx: MeasureContext, asOf: string) =>
+  expectedShare({ start: ctx.campaign.startDate, end: ctx.campaign.endDate }, asOf);
+
 export function computeMeasures(
   u: UniversityInfo,
   raw: RawFigures,
   ctx: MeasureContext,
   asOf: string,
 ): UniversityMeasures {
-  const rules = rulesFor(ctx.campaign, ctx.overrides.get(u.provinceCode));
-  const targets = applicableTargets(u, ctx);
+  return measureWith(u, raw, provinceTerms(ctx, u.provinceCode, expectedAt(ctx, asOf)));
+}
+
+function measureWith(
+  u: UniversityInfo,
+  raw: RawFigures,
+  { rules, average, expected }: ProvinceTerms,
+): UniversityMeasures {
+  const targets = targetsWith(u, rules, average);
   const exact = {
     principal: targets.principal === null ? null : ratio(raw.principalEmployers, targets.principal),
     new: targets.new === null ? null : ratio(raw.newEmployers, targets.new),
   };
-  const applicable = [exact.principal, exact.new].filter((r): r is Fraction => r !== null);
-  const exactCompletion = applicable.length
-    ? meanFraction(applicable)
-    : ratio(raw.employersVisited, rules.baseWithoutTargets);
+  const exactCompletion =
+    exact.principal && exact.new
+      ? meanFraction([exact.principal, exact.new])
+      : (exact.principal ?? exact.new ?? ratio(raw.employersVisited, rules.baseWithoutTargets));
   const completion = fractionValue(exactCompletion);
   const shown = (f: Fraction | null) => (f === null ? null : round6(fractionValue(f)));
-  const expected = expectedShare({ start: ctx.campaign.startDate, end: ctx.campaign.endDate }, asOf);
   const share = raw.visits > 0 ? raw.onsiteVisits / raw.visits : null;
   return {
     universityCode: u.code,
@@ -283,12 +349,21 @@ export function computeMeasures(
   };
 }
 
-/** Measures of every given university; those without figures count as zero (every university is listed). */
+/**
+ * Measures of every given university; those without figures count as zero (every university is listed). What a
+ * province's universities share (rules, average, expected share) is worked out once per province, not per university.
+ */
 export function measureAll(
   universities: readonly UniversityInfo[],
   figures: ReadonlyMap<string, RawFigures>,
   ctx: MeasureContext,
   asOf: string,
 ): UniversityMeasures[] {
-  return universities.map((u) => computeMeasures(u, figures.get(u.code) ?? NO_FIGURES, ctx, asOf));
+  const expected = expectedAt(ctx, asOf);
+  const terms = new Map<string, ProvinceTerms>();
+  return universities.map((u) => {
+    let t = terms.get(u.provinceCode);
+    if (!t) terms.set(u.provinceCode, (t = provinceTerms(ctx, u.provinceCode, expected)));
+    return measureWith(u, figures.get(u.code) ?? NO_FIGURES, t);
+  });
 }

@@ -11,8 +11,9 @@ export interface StoredRanking<Row> {
 
 /**
  * The ranks in the latest weekly snapshot of the scope taken as of a date before `asOf`, by university code (or
- * province code for `provinces`); undefined when there is none. Only the keys and ranks leave the database: a national
- * snapshot's rows are a few hundred kilobytes of JSON.
+ * province code for `provinces`); undefined when there is none. Only the keys and ranks leave the database, as two
+ * JSON arrays in one round trip: a national snapshot's rows are two megabytes of JSON, and its 2,756 keys and ranks
+ * cost PostgreSQL and the API about half as much as arrays as they did as rows (bench/RESULTS.md console-api).
  */
 export async function latestWeeklyRanksBefore(
   db: Executor,
@@ -20,23 +21,20 @@ export async function latestWeeklyRanksBefore(
   scope: string,
   asOf: string,
 ): Promise<{ period: string; asOf: string; ranks: Map<string, number> } | undefined> {
-  const latest = await db
-    .selectFrom('ranking_snapshots')
-    .select(['period', 'as_of'])
-    .where('campaign_id', '=', campaignId)
-    .where('scope', '=', scope)
-    .where('kind', '=', 'week')
-    .where('as_of', '<', asOf)
-    .orderBy('as_of', 'desc')
-    .orderBy('period', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const { rows } = await sql<{ period: string; as_of: string; keys: string[] | null; ranks: number[] | null }>`
+    SELECT s.period, s.as_of, r.keys, r.ranks
+    FROM (SELECT period, as_of, rows FROM ranking_snapshots
+          WHERE campaign_id = ${campaignId} AND scope = ${scope} AND kind = 'week' AND as_of < ${asOf}
+          ORDER BY as_of DESC, period DESC LIMIT 1) s,
+      LATERAL (SELECT json_agg(coalesce(x."universityCode", x."provinceCode")) AS keys, json_agg(x.rank) AS ranks
+               FROM jsonb_to_recordset(s.rows) AS x("universityCode" text, "provinceCode" text, rank int)) r`.execute(
+    db,
+  );
+  const latest = rows[0];
   if (!latest) return undefined;
-  const { rows } = await sql<{ key: string; rank: number }>`
-    SELECT coalesce(x."universityCode", x."provinceCode") AS key, x.rank
-    FROM ranking_snapshots s, jsonb_to_recordset(s.rows) AS x("universityCode" text, "provinceCode" text, rank int)
-    WHERE s.campaign_id = ${campaignId} AND s.period = ${latest.period} AND s.scope = ${scope}`.execute(db);
-  return { period: latest.period, asOf: latest.as_of, ranks: new Map(rows.map((r) => [r.key, r.rank])) };
+  const keys = latest.keys ?? [];
+  const ranks = latest.ranks ?? [];
+  return { period: latest.period, asOf: latest.as_of, ranks: new Map(keys.map((k, i) => [k, ranks[i]!])) };
 }
 
 /** Every weekly snapshot of the scope, oldest period first. */

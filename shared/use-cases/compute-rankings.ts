@@ -1,6 +1,6 @@
 // Rankings as of a date: loads inputs and figures through the repositories, measures and orders them (pure domain).
 import type { Db } from '../db/database.ts';
-import { measureAll, type RawFigures, type UniversityMeasures } from '../domain/measures.ts';
+import { measureAll, type RawFigures, type UniversityInfo, type UniversityMeasures } from '../domain/measures.ts';
 import { rankProvinces, rankUniversities } from '../domain/ranking.ts';
 import { provinceOfScope } from '../domain/scope.ts';
 import type { ProvinceRanking, Ranking, RankingScope, UniversityRanking } from '../domain/ranking.types.ts';
@@ -84,12 +84,28 @@ async function centralRanking(db: Db, campaignId: string, asOf: string, measures
 
 /** The ranking of one scope as of the date (CONTRACT.md shape). */
 export async function computeRanking(db: Db, campaignId: string, scope: RankingScope, asOf: string): Promise<Ranking> {
-  if (scope === 'central')
-    return centralRanking(db, campaignId, asOf, (await measuresAsOf(db, campaignId, asOf)).measures);
-  const province = provinceOfScope(scope);
+  return (await rankingWithUniversities(db, campaignId, scope, asOf)).ranking;
+}
+
+/**
+ * The ranking of one scope with the universities it measured (all of them for `national`, `central` and `provinces`,
+ * the unit's for `province:CODE`): their kinds are what the console flags rows with, read once with the ranking.
+ */
+export async function rankingWithUniversities(
+  db: Db,
+  campaignId: string,
+  scope: RankingScope,
+  asOf: string,
+): Promise<{ ranking: Ranking; universities: UniversityInfo[] }> {
+  const province = scope === 'central' ? null : provinceOfScope(scope);
   const { inputs, measures } = await measuresAsOf(db, campaignId, asOf, province ?? undefined);
-  if (scope === 'provinces') return provinceRanking(db, campaignId, asOf, inputs, measures);
-  return universityRanking(campaignId, asOf, scope as UniversityRanking['scope'], measures);
+  const ranking =
+    scope === 'central'
+      ? await centralRanking(db, campaignId, asOf, measures)
+      : scope === 'provinces'
+        ? await provinceRanking(db, campaignId, asOf, inputs, measures)
+        : universityRanking(campaignId, asOf, scope as UniversityRanking['scope'], measures);
+  return { ranking, universities: inputs.universities };
 }
 
 /**

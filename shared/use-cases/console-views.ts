@@ -25,9 +25,8 @@ import { listCampaigns } from '../repositories/campaign.repository.ts';
 import { campaignTotals } from '../repositories/measures.repository.ts';
 import { listPlans, type ProvincePlan } from '../repositories/plan.repository.ts';
 import { latestWeeklyRanksBefore, weeklySnapshots } from '../repositories/snapshot-history.repository.ts';
-import { universityKinds } from '../repositories/university-kinds.repository.ts';
 import { pageUniversityVisits, type LedgerVisit, type VisitFilter } from '../repositories/visit-ledger.repository.ts';
-import { computeRanking, measuresAsOf } from './compute-rankings.ts';
+import { measuresAsOf, rankingWithUniversities } from './compute-rankings.ts';
 import { findCampaignOrFail } from './find-campaign.ts';
 import { universityTeam, type UniversityTeam } from './people.ts';
 
@@ -116,8 +115,8 @@ export type ConsoleRanking = Ranking & {
 
 /**
  * The ranking of a scope as of a date (computeRanking) with `rankChange` against the latest weekly snapshot of its scope
- * taken before that date (withChanges), and each university's flags (withFlags). The snapshot's ranks and the
- * universities' kinds do not depend on the ranking: they are read alongside it, and each row is copied once.
+ * taken before that date (withChanges), and each university's flags (withFlags). The snapshot's ranks do not depend on
+ * the ranking: they are read alongside it; the universities' kinds come with the inputs the ranking was measured on.
  */
 export async function consoleRanking(
   db: Db,
@@ -126,16 +125,17 @@ export async function consoleRanking(
   asOf: string,
   options: { withChanges: boolean; withFlags: boolean },
 ): Promise<ConsoleRanking> {
-  const [ranking, previous, kinds] = await Promise.all([
-    computeRanking(db, campaignId, scope, asOf),
+  const [{ ranking, universities }, previous] = await Promise.all([
+    rankingWithUniversities(db, campaignId, scope, asOf),
     options.withChanges ? latestWeeklyRanksBefore(db, campaignId, scope, asOf) : undefined,
-    options.withFlags && scope !== 'provinces' ? universityKinds(db, provinceOfScope(scope) ?? undefined) : undefined,
   ]);
+  const kinds = options.withFlags && scope !== 'provinces' ? new Map(universities.map((u) => [u.code, u])) : undefined;
   if (!options.withChanges && !kinds) return ranking;
   const keyOf = (r: UniversityRankRow | ProvinceRankRow) => ('universityCode' in r ? r.universityCode : r.provinceCode);
   // withRankChanges (what snapshots store) on each row's key and rank; the stored ranks stand in for stored rows.
   type Keyed = { key: string; rank: number; rankChange?: number | null };
-  const rows: readonly (UniversityRankRow | ProvinceRankRow)[] = ranking.rows;
+  // The rows are this call's own (computeRanking builds them afresh): decorated in place, not copied again.
+  const rows = ranking.rows as Array<(UniversityRankRow & { flags?: UniversityFlags }) | ProvinceRankRow>;
   const changes =
     options.withChanges &&
     withRankChanges<Keyed>(
@@ -143,16 +143,15 @@ export async function consoleRanking(
       previous && [...previous.ranks].map(([key, rank]) => ({ key, rank })),
       (r) => r.key,
     );
-  const decorated = rows.map((r, i) => {
-    const row: typeof r & { rankChange?: number | null; flags?: UniversityFlags } = { ...r };
+  rows.forEach((row, i) => {
     if (changes) row.rankChange = changes[i]!.rankChange ?? null;
-    const kind = kinds && 'universityCode' in r ? kinds.get(r.universityCode) : undefined;
-    if (kind) row.flags = universityFlags(kind, (r as UniversityRankRow).targets);
-    return row;
+    if (!kinds || !('universityCode' in row)) return;
+    const kind = kinds.get(row.universityCode);
+    if (kind) row.flags = universityFlags(kind, row.targets);
   });
   return {
     ...ranking,
-    rows: decorated,
+    rows,
     ...(options.withChanges
       ? { changesSince: previous ? { period: previous.period, asOf: previous.asOf } : null }
       : {}),

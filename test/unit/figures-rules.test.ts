@@ -49,6 +49,28 @@ describe('exact completion', () => {
     expect(compareFractions(fraction(333_333, 1_000_000), fraction(1, 3))).toBe(-1);
   });
 
+  it('stays exact past 2^53, where plain numbers would round (huge targets)', () => {
+    // Each of these products or denominators exceeds Number.MAX_SAFE_INTEGER: the BigInt side must decide.
+    const big = 2 ** 52 + 1; // odd, so nothing cancels
+    expect(fraction(-4, -6)).toEqual({ num: 2, den: 3 });
+    expect(fraction(0, -5)).toEqual({ num: 0, den: 1 });
+    expect(compareFractions({ num: big, den: big + 2 }, { num: big - 2, den: big })).toBe(1);
+    expect(compareFractions({ num: big - 2, den: big }, { num: big, den: big + 2 })).toBe(-1);
+    expect(compareFractions({ num: big, den: big + 2 }, { num: big, den: big + 2 })).toBe(0);
+    // 1/3 + 1/(2^52+1): the common denominator passes 2^53, so the mean is worked out in BigInts and then rounded
+    // to 15 digits like any fraction beyond 2^53.
+    const mean = meanFraction([fraction(1, 3), fraction(1, big)]);
+    expect(mean.num / mean.den).toBeCloseTo((1 / 3 + 1 / big) / 2, 14);
+    expect(mean).toEqual(fraction(Math.round(((1 / 3 + 1 / big) / 2) * 1e15), 1e15));
+    // Many small ratios (a province's mean completion) stay in numbers and exact.
+    expect(meanFraction(Array.from({ length: 90 }, (_, i) => fraction(i % 7, 100)))).toEqual(
+      fraction(
+        Array.from({ length: 90 }, (_, i) => i % 7).reduce((a, b) => a + b, 0),
+        9000,
+      ),
+    );
+  });
+
   it('ranks 1/6 and 1/2 against 1/3 as a tie, listed by code', () => {
     const c = ctx({
       overrides: new Map([
