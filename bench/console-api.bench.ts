@@ -14,6 +14,7 @@ import { createRedis } from '../shared/redis.ts';
 import { rebuildRankingTables } from '../shared/repositories/measures.repository.ts';
 import { createUser } from '../shared/use-cases/manage-users.ts';
 import { takeSnapshots } from '../shared/use-cases/take-snapshots.ts';
+import { initialDownload } from '../console/scripts/initial-size.ts';
 import { recorder, writeSection } from './results.ts';
 
 const base = loadConfig();
@@ -247,6 +248,14 @@ export async function run(): Promise<void> {
         if (p95.value > GOAL_P95_MS) slow.push(call.name);
       }
       emit('console_api.load_average_1m_after', os.loadavg()[0]!, 'load');
+      // The console's first page as the browser downloads it (entry chunk and its static imports, CSS, index.html;
+      // charts, the map and the other pages load on demand): goal ≤ 1 MB gzip. Needs `npm run build:console`.
+      const first = await initialDownload().catch(() => undefined);
+      if (first) {
+        emit('console.initial_download_gzip_kib', first.gzipBytes / 1024, 'KiB');
+        emit('console.initial_download_brotli_kib', first.brotliBytes / 1024, 'KiB');
+        emit('console.initial_download_raw_kib', first.bytes / 1024, 'KiB');
+      } else note('console not built (npm run build:console): its initial download size is not measured');
       const [l1, l5, l15] = os.loadavg().map((l) => l.toFixed(1));
       writeSection('console-api', [
         `Every console endpoint over HTTP with an admin session cookie, on ${VISITS.toLocaleString('en')} visits ` +
