@@ -24,12 +24,13 @@ import {
   type CampaignComparison,
   type WeekPoint,
 } from '../domain/notices/summary-block.ts';
+import { withRankChanges } from '../domain/ranking.ts';
 import { provinceOfScope } from '../domain/scope.ts';
 import { previousCampaignId } from '../repositories/campaign-link.repository.ts';
 import { campaignTotals, loadCampaignRuleSet } from '../repositories/measures.repository.ts';
 import { getNoticeCampaign, type NoticeContent } from '../repositories/notice.repository.ts';
 import { listPlans } from '../repositories/plan.repository.ts';
-import { weeklySnapshots } from '../repositories/snapshot-history.repository.ts';
+import { latestWeeklyRanksBefore, weeklySnapshots } from '../repositories/snapshot-history.repository.ts';
 import { computeAllRankings } from './compute-rankings.ts';
 import { findCampaignOrFail } from './find-campaign.ts';
 import { renderNotice, storeNotices, type GenerateResult } from './generate-notices.ts';
@@ -72,11 +73,26 @@ async function weeklyPoints(db: Db, campaign: NoticeCampaign, scopes: string[]):
   return out;
 }
 
+async function sinceLastWeek(db: Db, campaignId: string, ranking: Ranking, asOf: string): Promise<Ranking> {
+  const last = await latestWeeklyRanksBefore(db, campaignId, ranking.scope, asOf);
+  type Keyed = { key: string; rank: number; rankChange?: number | null };
+  const before: Keyed[] | undefined = last && [...last.ranks].map(([key, rank]) => ({ key, rank }));
+  const keyed: Keyed[] = ranking.rows.map((r) => ({
+    key: 'universityCode' in r ? r.universityCode : r.provinceCode,
+    rank: r.rank,
+  }));
+  const changes = withRankChanges(keyed, before, (r) => r.key);
+  return { ...ranking, rows: ranking.rows.map((r, i) => ({ ...r, rankChange: changes[i]!.rankChange })) } as Ranking;
+}
+
 export async function generateSummary(db: Db, input: { campaignId: string; today: string }): Promise<GenerateResult> {
   const campaign = await findCampaignOrFail(db, input.campaignId, getNoticeCampaign);
   if (input.today <= campaign.endDate) throw new SummaryNotDueError(campaign.id, campaign.endDate);
   const asOf = campaign.endDate;
-  const rankings = await computeAllRankings(db, campaign.id, asOf);
+  // Each ranking's rank changes are against the last weekly snapshot before the end: the last periodic notice.
+  const rankings = await Promise.all(
+    (await computeAllRankings(db, campaign.id, asOf)).map((r) => sinceLastWeek(db, campaign.id, r, asOf)),
+  );
   const national = rankings.find((r): r is UniversityRanking => r.scope === 'national')!;
   const provinces = rankings.find((r): r is ProvinceRanking => r.scope === 'provinces')!;
   // The reporting units the periodic notices address: those with universities.

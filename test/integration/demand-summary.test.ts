@@ -410,4 +410,21 @@ describe('prior-from and the campaign summary (总结)', () => {
     expect(recipient.created).toBe(true);
     hits = [];
   });
+
+  it('gives rank changes since the last weekly notice, and says 全国 once in a title whose campaign name has it', async () => {
+    const first = await generateSummary(services.db, { campaignId: '2023', today: '2023-09-02' });
+    const before = (await getNotice(services.db, first.notices[0]!.id))!;
+    expect(before.text).toContain('新进'); // no weekly snapshot of 2023 yet: nothing to compare with
+    await takeSnapshots(services.db, { campaignId: '2023', period: '2023-W34' }); // the last weekly notice's ranks
+    await services.db
+      .updateTable('campaigns')
+      .set({ name: '2023年全国高校书记校长访企拓岗促就业专项行动' })
+      .where('id', '=', '2023')
+      .execute();
+    const again = await generateSummary(services.db, { campaignId: '2023', today: '2023-09-03' });
+    const national = (await getNotice(services.db, again.notices[0]!.id))!;
+    expect(national.text).not.toContain('新进'); // every unit was ranked that week, and nothing moved since
+    expect(national.text).toContain('持平');
+    expect(national.subject).toBe('关于2023年全国高校书记校长访企拓岗促就业专项行动工作情况的总结通报');
+  });
 });

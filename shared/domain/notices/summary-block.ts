@@ -41,7 +41,9 @@ export interface SummaryFigures {
 }
 
 export function summarySubject(areaName: string, campaignName: string): string {
-  return `关于${areaName}${campaignName}工作情况的总结通报`;
+  // A campaign whose name says 全国 already says where (关于2022年全国…, not 关于全国2022年全国…).
+  const area = areaName === '全国' && campaignName.includes('全国') ? '' : areaName;
+  return `关于${area}${campaignName}工作情况的总结通报`;
 }
 
 /** Mean completion and share at 1 of a list of completions (0 and 0 for none). */
