@@ -136,8 +136,20 @@ export function withRankChanges<T extends { rank: number; rankChange?: number | 
   key: (row: T) => string,
 ): T[] {
   const before = new Map((previous ?? []).map((r) => [key(r), r.rank]));
-  return rows.map((r) => {
-    const prev = before.get(key(r));
-    return { ...r, rankChange: prev === undefined ? null : prev - r.rank };
-  });
+  return rows.map((r) => ({ ...r, rankChange: changeFrom(before.get(key(r)), r.rank) }));
+}
+
+const changeFrom = (previous: number | undefined, rank: number): number | null =>
+  previous === undefined ? null : previous - rank;
+
+/** The key naming a ranking row across snapshots: its university's code, or its province's. */
+export const rankKey = (r: UniversityRankRow | ProvinceRankRow): string =>
+  'universityCode' in r ? r.universityCode : r.provinceCode;
+
+/** Each row's rank change (as withRankChanges) against earlier ranks held by key only: a stored snapshot's ranks. */
+export function rankChangesAgainst(
+  rows: ReadonlyArray<UniversityRankRow | ProvinceRankRow>,
+  before: ReadonlyMap<string, number> | undefined,
+): Array<number | null> {
+  return rows.map((r) => changeFrom(before?.get(rankKey(r)), r.rank));
 }

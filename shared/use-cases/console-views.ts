@@ -12,7 +12,7 @@ import {
 } from '../domain/console-figures.ts';
 import { expectedShare } from '../domain/periods.ts';
 import { round6 } from '../domain/measures.ts';
-import { withRankChanges } from '../domain/ranking.ts';
+import { rankChangesAgainst } from '../domain/ranking.ts';
 import type {
   CampaignTotals,
   ProvinceRankRow,
@@ -131,20 +131,11 @@ export async function consoleRanking(
   ]);
   const kinds = options.withFlags && scope !== 'provinces' ? new Map(universities.map((u) => [u.code, u])) : undefined;
   if (!options.withChanges && !kinds) return ranking;
-  const keyOf = (r: UniversityRankRow | ProvinceRankRow) => ('universityCode' in r ? r.universityCode : r.provinceCode);
-  // withRankChanges (what snapshots store) on each row's key and rank; the stored ranks stand in for stored rows.
-  type Keyed = { key: string; rank: number; rankChange?: number | null };
   // The rows are this call's own (computeRanking builds them afresh): decorated in place, not copied again.
   const rows = ranking.rows as Array<(UniversityRankRow & { flags?: UniversityFlags }) | ProvinceRankRow>;
-  const changes =
-    options.withChanges &&
-    withRankChanges<Keyed>(
-      rows.map((r) => ({ key: keyOf(r), rank: r.rank })),
-      previous && [...previous.ranks].map(([key, rank]) => ({ key, rank })),
-      (r) => r.key,
-    );
+  const changes = options.withChanges && rankChangesAgainst(rows, previous?.ranks);
   rows.forEach((row, i) => {
-    if (changes) row.rankChange = changes[i]!.rankChange ?? null;
+    if (changes) row.rankChange = changes[i]!;
     if (!kinds || !('universityCode' in row)) return;
     const kind = kinds.get(row.universityCode);
     if (kind) row.flags = universityFlags(kind, row.targets);

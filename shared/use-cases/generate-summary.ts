@@ -24,7 +24,7 @@ import {
   type CampaignComparison,
   type WeekPoint,
 } from '../domain/notices/summary-block.ts';
-import { withRankChanges } from '../domain/ranking.ts';
+import { rankChangesAgainst } from '../domain/ranking.ts';
 import { provinceOfScope } from '../domain/scope.ts';
 import { previousCampaignId } from '../repositories/campaign-link.repository.ts';
 import { campaignTotals, loadCampaignRuleSet } from '../repositories/measures.repository.ts';
@@ -75,14 +75,8 @@ async function weeklyPoints(db: Db, campaign: NoticeCampaign, scopes: string[]):
 
 async function sinceLastWeek(db: Db, campaignId: string, ranking: Ranking, asOf: string): Promise<Ranking> {
   const last = await latestWeeklyRanksBefore(db, campaignId, ranking.scope, asOf);
-  type Keyed = { key: string; rank: number; rankChange?: number | null };
-  const before: Keyed[] | undefined = last && [...last.ranks].map(([key, rank]) => ({ key, rank }));
-  const keyed: Keyed[] = ranking.rows.map((r) => ({
-    key: 'universityCode' in r ? r.universityCode : r.provinceCode,
-    rank: r.rank,
-  }));
-  const changes = withRankChanges(keyed, before, (r) => r.key);
-  return { ...ranking, rows: ranking.rows.map((r, i) => ({ ...r, rankChange: changes[i]!.rankChange })) } as Ranking;
+  const changes = rankChangesAgainst(ranking.rows, last?.ranks);
+  return { ...ranking, rows: ranking.rows.map((r, i) => ({ ...r, rankChange: changes[i]! })) } as Ranking;
 }
 
 export async function generateSummary(db: Db, input: { campaignId: string; today: string }): Promise<GenerateResult> {
