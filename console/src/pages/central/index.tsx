@@ -6,19 +6,15 @@ import { Button, Card, Input, Select, Skeleton, Space, Table, Tag, Typography } 
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { useCampaign } from '../../app/campaign';
-import { CompletionBar } from '../../components/CompletionBar';
 import { Figures } from '../../components/Figures';
 import { formatDate, formatNumber, formatPeriod } from '../../components/format';
 import { ProblemResult } from '../../components/ProblemResult';
 import { provinceName } from '../../components/provinces';
-import { RankChange } from '../../components/RankChange';
+import { rankingColumns } from '../../components/rankingColumns';
 import { useApi } from '../../components/useApi';
 import { centralRanking, demandLedgerUrl } from '../../services/campaigns';
 import type { CentralKind, UniversityRankingRow } from '../../services/types';
 import { KINDS, T } from './strings';
-
-const measureOf = (measure: number, target: number | null) =>
-  target === null ? `${formatNumber(measure)}（${T.noTarget}）` : `${formatNumber(measure)} / ${formatNumber(target)}`;
 
 export default function CentralPage() {
   const { campaign, asOf } = useCampaign();
@@ -50,6 +46,7 @@ export default function CentralPage() {
     { key: 'behind', label: f.behind, value: formatNumber(all.filter((r) => r.behind).length) },
   ];
   const c = T.columns;
+  const rc = rankingColumns();
 
   return (
     <div className="page" data-page="central">
@@ -112,13 +109,8 @@ export default function CentralPage() {
           data-testid="central-ranking"
           rowClassName={(r) => (r.behind ? 'row-behind' : '')}
           columns={[
-            { title: c.rank, dataIndex: 'rank', width: 60 },
-            {
-              title: c.change,
-              dataIndex: 'rankChange',
-              width: 64,
-              render: (v: number | null) => <RankChange change={v} />,
-            },
+            rc.rank,
+            rc.change,
             {
               title: c.university,
               dataIndex: 'universityName',
@@ -136,25 +128,12 @@ export default function CentralPage() {
                 ) : null,
             },
             { title: c.unit, dataIndex: 'provinceCode', width: 130, render: (p: string) => provinceName(p) },
-            {
-              title: c.completion,
-              dataIndex: 'completion',
-              width: 170,
-              render: (v: number, r) => <CompletionBar completion={v} behind={r.behind} />,
-            },
-            {
-              title: c.principal,
-              key: 'principal',
-              render: (_, r) => measureOf(r.principalEmployers, r.targets.principal),
-            },
-            { title: c.newEmployers, key: 'new', render: (_, r) => measureOf(r.newEmployers, r.targets.new) },
-            { title: c.employers, dataIndex: 'employersVisited', align: 'right', render: formatNumber },
-            { title: c.positions, dataIndex: 'positions', align: 'right', render: formatNumber },
-            {
-              title: c.state,
-              dataIndex: 'behind',
-              render: (b: boolean) => (b ? <Tag color="red">{T.behind}</Tag> : <Tag color="green">{T.onTrack}</Tag>),
-            },
+            rc.completion,
+            rc.principal,
+            rc.newEmployers,
+            rc.employers,
+            rc.positions,
+            rc.state,
           ]}
         />
       </Card>

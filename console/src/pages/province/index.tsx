@@ -7,13 +7,12 @@ import { Button, Card, Checkbox, Input, Select, Skeleton, Space, Switch, Table, 
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useCampaign } from '../../app/campaign';
-import { CompletionBar } from '../../components/CompletionBar';
 import { Figures } from '../../components/Figures';
 import { formatDate, formatNumber, formatPercent, formatPeriod } from '../../components/format';
 import { PlanTag } from '../../components/PlanTag';
 import { ProblemResult } from '../../components/ProblemResult';
 import { provinceName } from '../../components/provinces';
-import { RankChange } from '../../components/RankChange';
+import { rankingColumns } from '../../components/rankingColumns';
 import { useApi } from '../../components/useApi';
 import { demandLedgerUrl, overview, universityRanking } from '../../services/campaigns';
 import { listNotices, noticeUrl } from '../../services/notices';
@@ -55,9 +54,6 @@ function headline(o: Overview) {
   ];
 }
 
-const measureOf = (measure: number, target: number | null) =>
-  target === null ? `${formatNumber(measure)}（${T.noTarget}）` : `${formatNumber(measure)} / ${formatNumber(target)}`;
-
 export default function ProvincePage() {
   const { code = '' } = useParams();
   const { campaign, asOf } = useCampaign();
@@ -87,6 +83,7 @@ export default function ProvincePage() {
   const latest = notices.data?.notices.find((n) => n.scope === `province:${code}`);
   const expected = figures.data?.expected;
   const c = T.columns;
+  const rc = rankingColumns(expected);
   const total = ranking.data?.rows.length ?? 0;
 
   return (
@@ -171,13 +168,8 @@ export default function ProvincePage() {
           data-testid="university-ranking"
           rowClassName={(r) => (r.behind ? 'row-behind' : '')}
           columns={[
-            { title: c.rank, dataIndex: 'rank', width: 60 },
-            {
-              title: c.change,
-              dataIndex: 'rankChange',
-              width: 64,
-              render: (v: number | null) => <RankChange change={v} />,
-            },
+            rc.rank,
+            rc.change,
             {
               title: c.university,
               dataIndex: 'universityName',
@@ -190,20 +182,11 @@ export default function ProvincePage() {
                 </Space>
               ),
             },
-            {
-              title: c.completion,
-              dataIndex: 'completion',
-              width: 170,
-              render: (v: number, r) => <CompletionBar completion={v} expected={expected} behind={r.behind} />,
-            },
-            {
-              title: c.principal,
-              key: 'principal',
-              render: (_, r) => measureOf(r.principalEmployers, r.targets.principal),
-            },
-            { title: c.newEmployers, key: 'new', render: (_, r) => measureOf(r.newEmployers, r.targets.new) },
-            { title: c.employers, dataIndex: 'employersVisited', align: 'right', render: formatNumber },
-            { title: c.positions, dataIndex: 'positions', align: 'right', render: formatNumber },
+            rc.completion,
+            rc.principal,
+            rc.newEmployers,
+            rc.employers,
+            rc.positions,
             {
               title: c.onsite,
               dataIndex: 'onsiteShare',
@@ -214,11 +197,7 @@ export default function ProvincePage() {
                 </span>
               ),
             },
-            {
-              title: c.state,
-              dataIndex: 'behind',
-              render: (b: boolean) => (b ? <Tag color="red">{T.behind}</Tag> : <Tag color="green">{T.onTrack}</Tag>),
-            },
+            rc.state,
           ]}
         />
       </Card>
