@@ -7,6 +7,7 @@ import type { NoticeTables } from './tables/notices.table.ts';
 import type { AccountTables } from './tables/accounts.table.ts';
 import type { VisitLedgerTables } from './tables/visit-ledgers.table.ts';
 import type { PeopleTables } from './tables/people.table.ts';
+import type { AuditTables } from './tables/audit.table.ts';
 
 export interface Database
   extends
@@ -17,4 +18,5 @@ export interface Database
     NoticeTables,
     AccountTables,
     VisitLedgerTables,
-    PeopleTables {}
+    PeopleTables,
+    AuditTables {}

@@ -16,6 +16,7 @@ import * as m0014 from './0014_visit_participants_places_outcomes.ts';
 import * as m0015 from './0015_rosters_and_university_plans.ts';
 import * as m0018 from './0018_previous_campaign.ts';
 import * as m0019 from './0019_campaign_employers.ts';
+import * as m0020 from './0020_audit_trail.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0015_rosters_and_university_plans': m0015,
   '0018_previous_campaign': m0018,
   '0019_campaign_employers': m0019,
+  '0020_audit_trail': m0020,
 };

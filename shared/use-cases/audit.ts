@@ -1,0 +1,65 @@
+// The audit trail (审计日志): record what a person, a key or the system did, read it, and verify that nobody changed it.
+// Callers record inside the transaction of the change (pass the transaction); outside one, the entry gets its own.
+import type { Executor } from '../db/database.ts';
+import {
+  AUDIT_GENESIS_HASH,
+  checkAuditRun,
+  describeAuditProblem,
+  type AuditActor,
+  type AuditEntry,
+  type AuditInput,
+} from '../domain/audit.ts';
+import {
+  appendAuditEntry,
+  listAuditEntries,
+  readAuditHead,
+  type AuditFilter,
+} from '../repositories/audit.repository.ts';
+
+export type { AuditActor, AuditEntry, AuditInput } from '../domain/audit.ts';
+export type { AuditFilter } from '../repositories/audit.repository.ts';
+
+/** The actor of the command line and of scheduled jobs. */
+export const SYSTEM_ACTOR: AuditActor = { kind: 'system', clientId: null, name: 'system', address: null };
+
+/** Appends an entry: in `db`'s transaction when it is one (the change and its record commit together), else its own. */
+export function recordAudit(db: Executor, input: AuditInput): Promise<AuditEntry> {
+  return db.isTransaction
+    ? appendAuditEntry(db as Parameters<typeof appendAuditEntry>[0], input)
+    : db.transaction().execute((trx) => appendAuditEntry(trx, input));
+}
+
+export function listAudit(db: Executor, filter: AuditFilter): Promise<AuditEntry[]> {
+  return listAuditEntries(db, filter);
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  entries: number;
+  /** What is wrong, in words, naming the first changed or missing entry; null when intact. */
+  problem: string | null;
+  firstBadSeq: number | null;
+}
+
+const PAGE = 5000;
+
+/** Recomputes the whole chain from the first entry and compares its end with the head. */
+export async function verifyAuditTrail(db: Executor): Promise<AuditVerification> {
+  const head = await readAuditHead(db);
+  let at = { seq: 1, prevHash: AUDIT_GENESIS_HASH };
+  for (;;) {
+    const page = await listAuditEntries(db, { afterSeq: at.seq - 1, limit: PAGE, order: 'asc' });
+    const { problem, next } = checkAuditRun(page, at);
+    if (problem)
+      return { ok: false, entries: at.seq - 1, problem: describeAuditProblem(problem), firstBadSeq: problem.seq };
+    at = next;
+    if (page.length < PAGE) break;
+  }
+  const stored = at.seq - 1;
+  if (stored !== head.seq || at.prevHash !== head.hash) {
+    const problem =
+      stored < head.seq ? { kind: 'head' as const, seq: stored + 1 } : { kind: 'changed' as const, seq: stored };
+    return { ok: false, entries: stored, problem: describeAuditProblem(problem), firstBadSeq: problem.seq };
+  }
+  return { ok: true, entries: stored, problem: null, firstBadSeq: null };
+}
