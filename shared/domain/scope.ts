@@ -8,7 +8,10 @@ export type ClientScope =
   | { kind: 'province'; provinceCode: string }
   | { kind: 'central' }
   | { kind: 'national' }
-  | { kind: 'admin' };
+  | { kind: 'admin' }
+  // 三员分立: the system administrator is `admin`; `security` manages accounts and keys; `auditor` reads the audit trail.
+  | { kind: 'security' }
+  | { kind: 'auditor' };
 
 /** The reporting unit of 新疆生产建设兵团 (not a GB/T 2260 code: the project's, beside the 31 provinces'). */
 export const BINGTUAN_CODE = '660000';
@@ -24,12 +27,15 @@ const UNIVERSITY = /^university:(\d{10})$/;
 const PROVINCE = /^province:(\d{6})$/;
 
 /**
- * Parses `university:CODE`, `province:CODE`, `bingtuan` (= `province:660000`), `central`, `national` or `admin`;
+ * Parses `university:CODE`, `province:CODE`, `bingtuan` (= `province:660000`), `central`, `national`, `admin`,
+ * `security` or `auditor`;
  * null when it is none of them.
  */
 export function parseScope(text: string): ClientScope | null {
   if (text === 'national') return { kind: 'national' };
   if (text === 'admin') return { kind: 'admin' };
+  if (text === 'security') return { kind: 'security' };
+  if (text === 'auditor') return { kind: 'auditor' };
   if (text === 'central') return { kind: 'central' };
   if (text === BINGTUAN_SCOPE) return { kind: 'province', provinceCode: BINGTUAN_CODE };
   const u = UNIVERSITY.exec(text);
@@ -63,6 +69,8 @@ export function formatScope(scope: ClientScope): string {
     case 'central':
     case 'national':
     case 'admin':
+    case 'security':
+    case 'auditor':
       return scope.kind;
   }
 }
@@ -134,6 +142,8 @@ export function maySubmitFor(scope: ClientScope, universityCode: string, provinc
     case 'admin':
       return true;
     case 'central':
+    case 'security':
+    case 'auditor':
       return false;
   }
 }
@@ -159,6 +169,8 @@ export function mayReadScope(scope: ClientScope, target: string): boolean {
     case 'central':
       return target === 'central';
     case 'university':
+    case 'security':
+    case 'auditor':
       return false;
   }
 }
@@ -177,4 +189,4 @@ export function parseNoticeScope(text: string): NoticeScopeText | null {
 
 /** How the scopes of keys and users are spelled in help texts and errors. */
 export const CLIENT_SCOPES_TEXT =
-  'university:CODE (10 digits), province:CODE (6 digits), bingtuan (= province:660000), central, national or admin';
+  'university:CODE (10 digits), province:CODE (6 digits), bingtuan (= province:660000), central, national, admin (system administrator), security (security administrator) or auditor';

@@ -57,6 +57,9 @@ function readableScopes(scope: ClientScope): string[] | null {
       return ['central'];
     case 'university':
       throw forbidden('notices are for national and province keys: a university key cannot read them');
+    case 'security':
+    case 'auditor':
+      throw forbidden('notices are for national and province keys: a security or auditor account reads none');
   }
 }
 
