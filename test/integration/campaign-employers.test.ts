@@ -15,6 +15,7 @@ import {
   insertUniversities,
   insertVisits,
 } from '../helpers/rankings-factories.ts';
+import { waitFor } from '../helpers/poll.ts';
 import { useTestServices } from '../helpers/setup.ts';
 
 const services = useTestServices();
@@ -193,6 +194,7 @@ describe('campaign_employers', () => {
     try {
       await first.query('BEGIN');
       await second.query('BEGIN');
+      const secondPid = Number((await second.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
       // the earlier visit is written first; the later one, by a transaction that cannot see it yet, must not win
       await first.query(
         `INSERT INTO visits (university_code, ref, campaign_id, state, occurred_at, event_id, inbox_id, visited_on, mode,
@@ -206,7 +208,19 @@ describe('campaign_employers', () => {
          VALUES ($1, 'tx-2', '2022', 'active', now(), 'tx-e2', 900002, '2022-06-06', 'onsite', '[]', false, $2, '己公司')`,
         [C, x],
       );
-      await new Promise((r) => setTimeout(r, 300));
+      // The race happens: the second transaction's trigger waits for the first's lock on the employer's bucket (were
+      // it not to wait, it would recompute without the earlier visit and the later date would win).
+      const waiting = async () =>
+        (
+          await sql<{
+            n: number;
+          }>`SELECT count(*)::int AS n FROM pg_locks WHERE pid = ${secondPid} AND NOT granted`.execute(services.db)
+        ).rows[0]!.n;
+      await waitFor(waiting, {
+        what: "the second transaction waiting for the first's lock",
+        until: (n) => n > 0,
+        timeoutMs: 30_000,
+      });
       await first.query('COMMIT');
       await later;
       await second.query('COMMIT');
