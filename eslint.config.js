@@ -1,5 +1,5 @@
 // Rules that catch real bugs in async code matter more here than style (prettier handles that), and rules that keep
-// the layers apart (README, Layout): a wrong import fails CI instead of waiting for a review.
+// the layers apart (docs/architecture.md, Layout): a wrong import fails CI instead of waiting for a review.
 import tseslint from 'typescript-eslint';
 
 /** Imports that mean I/O or process state: the pure core (shared/domain) takes none of them. */

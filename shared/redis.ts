@@ -1,5 +1,5 @@
 // The one place that opens Redis connections and decides how each role waits for a Redis that is down or slow.
-// PostgreSQL is the record and Redis only the transport (README): every role may lose a command, and each role below
+// PostgreSQL is the record and Redis only the transport (docs/architecture.md): every role may lose a command, and each role below
 // says what it does then.
 //
 // REDIS_URL names one server (redis://, rediss://) or a Redis Cluster (redis+cluster://host:port,host:port, see
