@@ -147,6 +147,87 @@ const schema = z.object({
     .transform((v) => v === 'true' || v === '1'),
 });
 
+/**
+ * What each setting means, for people: docs/configuration.md is written from it (`npm run docs:config`), and the
+ * type makes a new setting without a description an error.
+ */
+export const CONFIG_DESCRIPTIONS = {
+  DATABASE_URL: 'PostgreSQL; `ledger migrate` creates the database if missing',
+  DATABASE_READ_URL:
+    "a streaming replica for the reads that may lag: rankings, progress, the notices archive, the console's pages (see [operating.md](operating.md)); unset: the primary serves them",
+  DATABASE_READ_MAX_LAG_SECONDS:
+    'a replica further behind than this (sampled every second) is not read: those reads go to the primary until it catches up',
+  DATABASE_PREPARED_STATEMENTS:
+    '`off` behind a pooler in transaction mode that cannot carry protocol-level prepared statements (PgBouncer < 1.21, or ≥ 1.21 with `max_prepared_statements = 0`); see [operating.md](operating.md)',
+  DATABASE_SESSION_SETTINGS:
+    "where the session settings (statement and idle-in-transaction timeouts, `jit`, the workers' `synchronous_commit`) go: `startup` in the connection's `options`; `transaction` as `SET LOCAL` with every `BEGIN`, for a pooler in transaction mode (PgBouncer refuses `options`)",
+  REDIS_URL:
+    'Redis for the queues: one server (`redis://`, `rediss://` for TLS), or a Redis Cluster by some of its nodes, `redis+cluster://[user:password@]host:port,host:port,…` (`rediss+cluster://` for TLS; the client learns the other nodes from them; no database number, a cluster has only 0)',
+  PORT: "the HTTP API's port",
+  HOST: 'the address the HTTP API listens on',
+  LOG_LEVEL: 'pino level; logs are JSON lines on stderr (readable when stderr is a terminal)',
+  QUEUE_PREFIX:
+    'BullMQ key prefix; on a Redis Cluster it must carry a hash tag, e.g. `{ledger}` (a process refuses to start without one)',
+  WORKER_CONCURRENCY:
+    'visit-event jobs held at once per worker process (they share at most 2 transactions: group commit)',
+  INBOX_REDELIVERY_SECONDS: 'an accepted event still unprocessed after this long is enqueued again',
+  INBOX_MAX_REDELIVERIES:
+    'times the sweeper re-enqueues an event whose job never finishes (it crashes or stalls its worker); then it is dead-lettered (`ledger dlq`)',
+  RATE_LIMIT_PER_MINUTE:
+    'requests per minute per API key, and per source address for routes without a key (`/readyz`, `/metrics`, `/docs`; not `/healthz`); 429 with `Retry-After` beyond',
+  API_KEY_CACHE_SECONDS: 'how long a key lookup is cached; a revoked key stops working within this',
+  AUTH_FAILURES_PER_MINUTE:
+    "failed authentications (no, malformed, unknown or revoked key) per minute per source address; beyond, 429 with `Retry-After`, and that address's uncached keys are not looked up",
+  EXPORT_CONCURRENCY:
+    "`.xlsx` exports (the notices' ledger `GET /v1/notices/{id}?format=xlsx` and the demand ledger `GET /v1/campaigns/{id}/employer-demand?format=xlsx`, counted together) streamed at once per API process; beyond, 429 with `Retry-After`",
+  DB_POOL_SIZE: 'PostgreSQL connections per process',
+  DB_CONNECT_TIMEOUT_MS: 'opening a PostgreSQL connection, or waiting for a free one of the pool; 0 for none',
+  DB_STATEMENT_TIMEOUT_MS:
+    'the same for workers, scheduler and commands, whose statements may run long (rankings, rebuilds, imports); 0 for none. `ledger migrate` has none',
+  API_DB_STATEMENT_TIMEOUT_MS:
+    'a statement of the API (`statement_timeout`, lock waits included); the client gives up 1 s later and drops the connection (a server that stopped answering)',
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS:
+    'a transaction left open without a statement ends its session (`idle_in_transaction_session_timeout`)',
+  STORE_QUEUE_MAX_EVENTS:
+    'events per API process waiting to be stored; beyond, and for an event that waits longer than `API_DB_STATEMENT_TIMEOUT_MS` (5 s when that is 0), 503 with `Retry-After`',
+  HTTP_REQUEST_TIMEOUT_MS: 'receiving a whole request (fastify `requestTimeout`); 0 for none',
+  HTTP_CONNECTION_TIMEOUT_MS: 'a silent socket is closed after this long (fastify `connectionTimeout`); 0 for none',
+  SMTP_URL: 'e.g. `smtp://user:pass@mail.example.org:587`; notices by e-mail need it',
+  MAIL_FROM: 'sender of notices',
+  SMTP_REQUIRE_TLS:
+    '`true`: mail only over TLS (STARTTLS required on `smtp://`, or `smtps://`); a server without STARTTLS fails the delivery at once',
+  DELIVERY_LEASE_SECONDS:
+    'a delivery `sending` longer than this is taken to be abandoned (its worker died) and is sent again, or failed at the attempt cap; keep it above the longest send',
+  SCHEDULE_WEEKLY: 'cron expression of the weekly run (the previous ISO week)',
+  SCHEDULE_MONTHLY: 'cron expression of the monthly run (the previous month)',
+  SCHEDULE_TIMEZONE: 'time zone of the schedules and of calendar dates',
+  SCHEDULE_LOOKBACK_DAYS:
+    "the scheduler's catch-up runs any period ended within this many days that has no snapshot, and generates the notices of any that has snapshots but no notices",
+  SCHEDULE_CATCHUP_SECONDS:
+    'the catch-up runs at start and then this often (lost notice jobs, stuck or queue-less deliveries); `0`: only at start',
+  RESOLVE_MATCH_THRESHOLD:
+    'employer similarity (0..1) at or above which a spelling matches a known employer; chosen on the development set (bench/RESULTS.md, resolve)',
+  RESOLVE_REVIEW_THRESHOLD:
+    'employer similarity (0..1) at or above which a spelling that does not match goes to review; below it, a new employer is created',
+  OUT_DIR: 'where the demo writes notices',
+  SESSION_IDLE_SECONDS: 'a console session ends after this long without a request',
+  SESSION_ABSOLUTE_SECONDS: 'a console session ends this long after sign-in, whatever its use',
+  SESSION_COOKIE_SECURE: '`false` only for plain-http development: the session cookie then lacks `Secure`',
+  LOGIN_FAILURES_PER_NAME_PER_MINUTE:
+    'failed console sign-ins per account name and API process per minute; 429 with `Retry-After` beyond',
+  LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE:
+    'failed console sign-ins per source address and API process per minute; 429 with `Retry-After` beyond',
+  OTEL_EXPORTER_OTLP_ENDPOINT:
+    'OpenTelemetry collector, OTLP over HTTP (e.g. `http://otel-collector:4318`; spans go to `/v1/traces` under it). Set: tracing on. Unset: off, no SDK started (see [operating.md](operating.md#tracing-opentelemetry))',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'the full traces URL instead (used as given); either variable turns tracing on',
+  OTEL_SERVICE_NAME:
+    "`service.name` of the process's spans; unset: `ledger-api`, `ledger-workers` or `ledger-scheduler` (`ledger` for a process serving several parts)",
+  OTEL_SDK_DISABLED: '`true`: no tracing even with an endpoint',
+} as const satisfies Record<keyof z.input<typeof schema>, string>;
+
+/** The settings in the order the schema declares them. */
+export const CONFIG_SCHEMA = schema;
+
 export type Config = Readonly<z.infer<typeof schema>>;
 
 export class ConfigError extends Error {
