@@ -50,8 +50,6 @@ export const processingLatency = new Histogram({
   registers: [metricsRegistry],
 });
 
-export type RejectReason = 'invalid' | 'unprocessable' | 'forbidden' | 'conflict' | 'unavailable';
-
 /**
  * How far the read replica (DATABASE_READ_URL) is behind the primary, in seconds: 0 when it has replayed all the WAL
  * the primary had written when last sampled, +Inf when unknown (unreachable); see shared/db/read-routing.ts.

@@ -99,12 +99,6 @@ export function regionByName(name: string): RegionName | undefined {
   return byName.get(name);
 }
 
-/** A province's full name from its short name (广东 → 广东省), for generating spellings. */
-export function provinceFullName(short: string): string | undefined {
-  const suffixes = PROVINCES[short];
-  return suffixes ? short + suffixes[0] : undefined;
-}
-
 /** City short names of a province (for generating branches in the development set). */
 export function citiesOf(province: string): string[] {
   return CITIES[province]?.split(' ') ?? [];
