@@ -31,17 +31,27 @@ export function EChart({ option, ariaLabel, height, prepare, onClick, onDrawn, t
     import('./echarts')
       .then(async ({ echarts }) => {
         if (prepare) await prepare(echarts);
-        if (disposed || !box.current) return;
-        chart.current = echarts.init(box.current, undefined, { renderer: 'canvas' });
+        const el = box.current;
+        if (disposed || !el) return;
+        // ECharts measures its box at init and on every resize; a box without area (a tab or a grid cell not laid
+        // out yet) leaves it with null extents that throw on the next draw. So the chart starts, and resizes, only
+        // once the box has an area.
+        const hasArea = () => el.clientWidth > 0 && el.clientHeight > 0;
+        const start = () => {
+          if (chart.current || disposed || !hasArea()) return;
+          chart.current = echarts.init(el, undefined, { renderer: 'canvas' });
+          setReady(true);
+        };
         observer = new ResizeObserver(() => {
           const c = chart.current;
-          if (!c) return;
+          if (!c) return start();
+          if (!hasArea()) return;
           c.resize();
           // The observer also fires once when it starts, possibly before the first setOption: nothing drawn yet.
           if (drawnOnce.current) drawn.current?.(c);
         });
-        observer.observe(box.current);
-        setReady(true);
+        observer.observe(el);
+        start();
       })
       .catch((err: unknown) => setFailed(String(err)));
     return () => {
