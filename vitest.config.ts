@@ -10,5 +10,7 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 3,
     pool: 'forks',
+    // Files in a new order on every run: each must pass alone and after any other.
+    sequence: { shuffle: { files: true, tests: false } },
   },
 });

@@ -1,4 +1,5 @@
-// What issue 15 added to the API, as the console shows it, in a real browser against the real API and workers: a
+// The central ranking, staff-only visits with their outcomes, the demand ledger and the archive filter as the console
+// shows them, in a real browser against the real API and workers: a
 // `central` user lands on the central ranking (部属 / 部省合建 marked) equal to the API's and opens a university from it;
 // the visit form records a staff-only visit with a place kind, new positions, hired and majors, and the university's
 // outreach figures follow (equal to the API's progress); the demand ledger downloads as .xlsx from the province page
@@ -118,7 +119,7 @@ describe('the console after issue 15', () => {
       expect(cells[3]).toBe(KINDS[r.flags!.central!]);
       expect(cells.slice(8, 10)).toEqual([formatNumber(r.employersVisited), formatNumber(r.positions)]);
     }
-    await screenshot(page, 'issue15-central-ranking');
+    await screenshot(page, 'central-ranking');
     await expectAccessible(page);
 
     // The demand ledger of the central universities.
@@ -182,7 +183,7 @@ describe('the console after issue 15', () => {
     await majors.press('Enter');
     await majors.fill('电气自动化');
     await majors.press('Enter');
-    await screenshot(page, 'issue15-visit-form-staff-only', false);
+    await screenshot(page, 'visit-form-staff-only', false);
     await dialog.getByTestId('visit-submit').click();
     await eventually(() => dialog.getByTestId('visit-answer').getAttribute('data-answer'), 60_000).toBe('success');
     await dialog.getByRole('button', { name: /取\s*消/ }).click();
@@ -220,7 +221,7 @@ describe('the console after issue 15', () => {
     await eventually(() => row.count()).toBe(1);
     expect(await row.locator('[data-staff-only="true"]').count()).toBe(1);
     expect(await text(row)).toContain('园区');
-    await screenshot(page, 'issue15-university-outreach');
+    await screenshot(page, 'university-outreach');
     await expectAccessible(page);
   }, 180_000);
 
