@@ -82,3 +82,27 @@ export async function* eachAuditEntry(
     afterSeq = page[page.length - 1]!.seq;
   }
 }
+
+/**
+ * Runs `change` and records what it did in the same transaction (the caller's when `db` is one): the entry commits
+ * with the change or not at all. `entry` builds the record from the change's result (one entry, several, or null for nothing).
+ */
+export async function audited<T>(
+  db: Executor,
+  change: (trx: Executor) => Promise<T>,
+  entry: (result: T) => AuditInput | readonly AuditInput[] | null,
+): Promise<T> {
+  const run = async (trx: Executor): Promise<T> => {
+    const result = await change(trx);
+    const input = entry(result);
+    for (const one of input === null ? [] : Array.isArray(input) ? input : [input])
+      await recordAudit(trx, one as AuditInput);
+    return result;
+  };
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
+}
+
+/** The actor of a command run by an operator at the machine: the system, named after the operator when known. */
+export function operatorActor(name?: string): AuditActor {
+  return name ? { ...SYSTEM_ACTOR, name: `system (${name})` } : SYSTEM_ACTOR;
+}
