@@ -8,7 +8,13 @@ import type { Socket } from 'node:net';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import secureJson from 'secure-json-parse';
 import { UnknownCampaignError } from '../../shared/use-cases/find-campaign.ts';
 import { accessOfRequest, authHook, createAuthenticator } from './auth.ts';
@@ -164,7 +170,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log,
     // Fastify's own request lines carry the request object, which the log's masking formatter (shared/log.ts) turns
     // into `{}` before the serializers run; the hooks below write plain fields instead.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: SINGLE_BODY_LIMIT,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Node would answer a missing Host with a bare 400 of its own; the hook below answers it as problem+json.
