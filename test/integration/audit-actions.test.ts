@@ -111,3 +111,40 @@ describe('the audit trail records', { timeout: 120_000 }, () => {
     expect(await verifyAuditTrail(services.db)).toMatchObject({ ok: true });
   });
 });
+
+describe('GET /v1/audit', { timeout: 120_000 }, () => {
+  it('is read by an auditor, paged and filtered, and exported as CSV; the admin and others are refused', async () => {
+    const auditor = await signedIn(services.api, services.db, 'auditor');
+    const page = await auditor.request('GET', '/v1/audit?limit=2');
+    expect(page.status).toBe(200);
+    expect(page.body.entries).toHaveLength(2);
+    expect(page.body.entries[0].seq).toBeGreaterThan(page.body.entries[1].seq);
+    const next = await auditor.request('GET', `/v1/audit?limit=2&before=${page.body.nextBefore}`);
+    expect(next.body.entries[0].seq).toBeLessThan(page.body.entries[1].seq);
+    const byAction = await auditor.request('GET', '/v1/audit?action=recipients.remove');
+    expect(byAction.body.entries.map((e: { action: string }) => e.action)).toEqual(['recipients.remove']);
+    const byActor = await auditor.request('GET', `/v1/audit?actor=${encodeURIComponent(admin.name)}&action=clients`);
+    expect(byActor.body.entries.length).toBeGreaterThanOrEqual(2);
+    expect(byActor.body.entries.every((e: { actor: { name: string } }) => e.actor.name === admin.name)).toBe(true);
+    expect((await auditor.request('GET', '/v1/audit?since=2999-01-01')).body.entries).toEqual([]);
+    const bad = await auditor.request('GET', '/v1/audit?since=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toMatch(/ISO 8601/);
+
+    const csv = await auditor.request('GET', '/v1/audit.csv?action=clients');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = csv.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toMatch(/^seq,at,actor_kind/);
+    expect(lines.slice(1).every((l) => l.includes(',clients.'))).toBe(true);
+
+    const refused = await admin.request('GET', '/v1/audit');
+    expect(refused.status).toBe(403);
+    expect(refused.body.detail).toMatch(/auditor/);
+    expect((await services.api.request('GET', '/v1/audit', { key: adminKey.apiKey })).status).toBe(403);
+    expect((await admin.request('GET', '/v1/audit.csv')).status).toBe(403);
+  });
+});
