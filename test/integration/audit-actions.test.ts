@@ -112,6 +112,31 @@ describe('the audit trail records', { timeout: 120_000 }, () => {
   });
 });
 
+describe('campaigns and targets at the command line', { timeout: 120_000 }, () => {
+  it('records the campaign created and a province’s targets set', async () => {
+    const env = services.env;
+    const made = await runLedger(
+      ['campaign', 'create', '--id', '2031', '--start', '2031-03-01', '--end', '2031-08-31', '--json'],
+      env,
+    );
+    expect(made.code, made.stderr).toBe(0);
+    expect(await last('campaigns.create')).toMatchObject({
+      actor: { kind: 'system' },
+      target: 'campaign:2031',
+      after: { id: '2031', start: '2031-03-01' },
+    });
+    const set = await runLedger(
+      ['campaign', 'set-target', '--id', '2031', '--province', '440000', '--new-target', '60'],
+      env,
+    );
+    expect(set.code, set.stderr).toBe(0);
+    expect(await last('targets.set')).toMatchObject({
+      target: 'campaign:2031/province:440000',
+      after: { newTarget: 60 },
+    });
+  });
+});
+
 describe('GET /v1/audit', { timeout: 120_000 }, () => {
   it('is read by an auditor, paged and filtered, and exported as CSV; the admin and others are refused', async () => {
     const auditor = await signedIn(services.api, services.db, 'auditor');
