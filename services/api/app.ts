@@ -8,7 +8,13 @@ import type { Socket } from 'node:net';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import secureJson from 'secure-json-parse';
 import { UnknownCampaignError } from '../../shared/use-cases/find-campaign.ts';
 import { accessOfRequest, authHook, createAuthenticator } from './auth.ts';
@@ -135,10 +141,36 @@ function validationErrors(err: FastifyError): FieldError[] {
   });
 }
 
+/** The path of a request target without its query string (which can carry tokens). */
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** A request's completion line: plain values only, no headers, so nothing secret and nothing for a formatter to drop. */
+export function requestLine(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
+  const client = (request as Partial<FastifyRequest>).client;
+  // Not `req`/`res`: fastify's serializers for those keys expect the request and reply objects.
+  return {
+    request: {
+      method: request.method,
+      route: request.routeOptions.url ?? null,
+      path: pathOf(request.url),
+      remoteAddress: request.ip,
+    },
+    response: { statusCode: reply.statusCode },
+    responseTime: Math.round(reply.elapsedTime * 10) / 10,
+    caller: client ? { kind: request.consoleSession ? 'user' : 'key', clientId: client.id, name: client.name } : null,
+  };
+}
+
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
     loggerInstance: deps.log,
+    // Fastify's own request lines carry the request object, which the log's masking formatter (shared/log.ts) turns
+    // into `{}` before the serializers run; the hooks below write plain fields instead.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: SINGLE_BODY_LIMIT,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Node would answer a missing Host with a bare 400 of its own; the hook below answers it as problem+json.
@@ -156,12 +188,16 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
 
   app.addHook('onRequest', async (request, reply) => {
+    request.log.info({ request: { method: request.method, path: pathOf(request.url) } }, 'incoming request');
     reply.header('x-request-id', request.id);
     if (request.raw.httpVersion === '1.1' && !request.headers.host) {
       sendProblem(reply, new Problem(400, 'Bad Request', 'the Host header is missing: HTTP/1.1 requires it'));
       return reply;
     }
     return undefined;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(requestLine(request, reply), 'request completed');
   });
   // CONNECT (a proxy tunnel) is not served; without a listener Node would drop the connection without an answer.
   app.server.on('connect', (_req: unknown, socket: Socket) => {

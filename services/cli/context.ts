@@ -1,5 +1,7 @@
 // What every command needs: validated config, a database, and a consistent way to print results.
+import os from 'node:os';
 import { loadConfig, type Config } from '../../shared/config.ts';
+import { operatorActor, type AuditActor } from '../../shared/use-cases/audit.ts';
 import { createDb, dbOptionsFor, type Db } from '../../shared/db/database.ts';
 
 export interface CommandContext {
@@ -38,4 +40,15 @@ export class UserError extends Error {
 export function output(json: boolean | undefined, value: unknown, human: string | (() => string)): void {
   if (json) process.stdout.write(JSON.stringify(value) + '\n');
   else process.stdout.write((typeof human === 'function' ? human() : human) + '\n');
+}
+
+/** The audit trail's actor of a command: the system, named after the operator's login (the trail records who ran it). */
+export function cliActor(): AuditActor {
+  let name: string | undefined;
+  try {
+    name = os.userInfo().username;
+  } catch {
+    name = undefined; // a uid without a passwd entry (containers)
+  }
+  return operatorActor(name);
 }

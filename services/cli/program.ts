@@ -9,6 +9,7 @@ const GROUPS: Record<string, () => Promise<Group>> = {
   campaign: () => import('./commands/campaign.command.ts'),
   clients: () => import('./commands/clients.command.ts'),
   users: () => import('./commands/users.command.ts'),
+  audit: () => import('./commands/audit.command.ts'),
   serve: () => import('./commands/serve.command.ts'),
   dlq: () => import('./commands/dlq.command.ts'),
   employers: () => import('./commands/employers.command.ts'),

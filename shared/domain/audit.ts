@@ -72,7 +72,14 @@ export function auditEntryHash(prevHash: string, entry: Omit<AuditEntry, 'hash' 
 }
 
 export type AuditChainProblem =
-  { kind: 'changed'; seq: number } | { kind: 'missing'; seq: number } | { kind: 'head'; seq: number };
+  | { kind: 'changed'; seq: number; what: 'fields' | 'link' }
+  | { kind: 'missing'; seq: number }
+  /** Entries from seq on are gone: the head records more than are stored. */
+  | { kind: 'head'; seq: number }
+  /** The chain recomputes to its last stored entry, seq, but the head holds another hash: the entry or the head changed. */
+  | { kind: 'head-hash'; seq: number }
+  /** Entries from seq on lie beyond the head: written behind the application's back, or the head was set back. */
+  | { kind: 'beyond-head'; seq: number };
 
 /**
  * Checks a run of entries in seq order that follows `prevHash` at `expectedSeq`: the first entry whose seq is not the
@@ -85,8 +92,10 @@ export function checkAuditRun(
   let { seq, prevHash } = start;
   for (const e of entries) {
     if (e.seq !== seq) return { problem: { kind: 'missing', seq }, next: { seq, prevHash } };
-    if (e.prevHash !== prevHash || auditEntryHash(prevHash, e) !== e.hash) {
-      return { problem: { kind: 'changed', seq: e.seq }, next: { seq, prevHash } };
+    if (e.prevHash !== prevHash)
+      return { problem: { kind: 'changed', seq: e.seq, what: 'link' }, next: { seq, prevHash } };
+    if (auditEntryHash(prevHash, e) !== e.hash) {
+      return { problem: { kind: 'changed', seq: e.seq, what: 'fields' }, next: { seq, prevHash } };
     }
     prevHash = e.hash;
     seq += 1;
@@ -98,10 +107,16 @@ export function checkAuditRun(
 export function describeAuditProblem(p: AuditChainProblem): string {
   switch (p.kind) {
     case 'changed':
-      return `audit entry ${p.seq} was changed after it was written (its hash does not recompute)`;
+      return p.what === 'fields'
+        ? `audit entry ${p.seq} was changed after it was written (its recorded fields no longer hash to its stored hash)`
+        : `audit entry ${p.seq} was changed after it was written (its prev_hash is not the hash of entry ${p.seq - 1}: an entry before it was replaced or removed)`;
     case 'missing':
       return `audit entry ${p.seq} is missing (the chain jumps past it)`;
     case 'head':
       return `audit entries from ${p.seq} on are missing (the chain's head records more entries than are stored)`;
+    case 'head-hash':
+      return `audit entry ${p.seq}, the last stored, does not match the chain's head (the entry was rewritten with a new hash, or the head was changed)`;
+    case 'beyond-head':
+      return `audit entries from ${p.seq} on lie beyond the chain's head (written behind the application's back, or the head was set back)`;
   }
 }

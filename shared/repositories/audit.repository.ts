@@ -67,6 +67,8 @@ export interface AuditFilter {
   beforeSeq?: number;
   action?: string;
   actorClientId?: number;
+  /** The actor's name as recorded (a person's account name, a key's client name, `system`). */
+  actorName?: string;
   from?: Date;
   to?: Date;
   limit: number;
@@ -80,6 +82,7 @@ export async function listAuditEntries(db: Executor, f: AuditFilter): Promise<Au
   if (f.beforeSeq !== undefined) q = q.where('seq', '<', f.beforeSeq);
   if (f.action !== undefined) q = q.where(sql<boolean>`action LIKE ${`${f.action.replace(/[\\%_]/g, '\\$&')}%`}`);
   if (f.actorClientId !== undefined) q = q.where('actor_client_id', '=', f.actorClientId);
+  if (f.actorName !== undefined) q = q.where('actor_name', '=', f.actorName);
   if (f.from !== undefined) q = q.where('at', '>=', f.from);
   if (f.to !== undefined) q = q.where('at', '<', f.to);
   const rows = await q.orderBy('seq', f.order).limit(f.limit).execute();

@@ -31,6 +31,7 @@ import { insertEmployer } from '../repositories/employer.repository.ts';
 import { reassignEmployer, reassignVisitsByEmployerName } from '../repositories/visit.repository.ts';
 import { employerToInsert } from './resolve-employer.ts';
 import { employerFeatures } from '../domain/employers/normalize.ts';
+import { recordAudit, type AuditActor } from './audit.ts';
 
 /** A request the rules refuse: `status` is the HTTP status an API answers with (404, 409, 422). */
 export class EmployerAdminError extends Error {
@@ -47,6 +48,26 @@ export interface Actor {
   /** Who decided (an operator's name, or the API client's name). */
   by: string;
   reason: string;
+  /** Who, for the audit trail (审计日志); the system named `by` when not given (the command line). */
+  audit?: AuditActor;
+}
+
+/** The employer's own record (shown with the employer) and the audit trail's entry, in the same transaction. */
+async function recordDecision(
+  trx: Transaction<Database>,
+  actor: Actor,
+  a: Parameters<typeof insertAudit>[1],
+): Promise<number> {
+  const id = await insertAudit(trx, a);
+  await recordAudit(trx, {
+    actor: actor.audit ?? { kind: 'system', clientId: null, name: actor.by, address: null },
+    action: `employers.${a.action}`,
+    target: `employer:${a.employerId}`,
+    after: a.details,
+    result: 'ok',
+    detail: { by: actor.by, reason: actor.reason, employerAuditId: id },
+  });
+  return id;
 }
 
 export interface MergeResult {
@@ -109,7 +130,7 @@ export async function mergeEmployers(db: Db, fromId: number, intoId: number, act
     const { fromRow, intoRow, ...r } = await mergeIn(trx, fromId, intoId);
     // A provisional employer merged by hand has had its review decided.
     await decideReviews(trx, { employerId: fromId }, 'confirmed', actor.by, actor.reason);
-    const auditId = await insertAudit(trx, {
+    const auditId = await recordDecision(trx, actor, {
       action: 'merge',
       actor: actor.by,
       reason: actor.reason,
@@ -159,7 +180,7 @@ export async function confirmReview(db: Db, reviewId: number, actor: Actor): Pro
     const review = await pendingReview(trx, reviewId);
     const r = await mergeIn(trx, review.employerId, review.candidateId);
     await decideReviews(trx, { id: reviewId }, 'confirmed', actor.by, actor.reason);
-    const auditId = await insertAudit(trx, {
+    const auditId = await recordDecision(trx, actor, {
       action: 'review.confirm',
       actor: actor.by,
       reason: actor.reason,
@@ -193,7 +214,7 @@ export async function rejectReview(db: Db, reviewId: number, actor: Actor): Prom
     await setEmployerActive(trx, review.employerId);
     await decideReviews(trx, { id: reviewId }, 'rejected', actor.by, actor.reason);
     const { visits } = await countVisitsAndPrior(trx, review.employerId);
-    const auditId = await insertAudit(trx, {
+    const auditId = await recordDecision(trx, actor, {
       action: 'review.reject',
       actor: actor.by,
       reason: actor.reason,
@@ -259,7 +280,7 @@ export async function splitSpelling(db: Db, spellingId: number, actor: Actor): P
     const names = [...new Set(moving.map((s) => s.spelling))];
     const visits = await reassignVisitsByEmployerName(trx, fromId, names, toId);
     const priorEmployers = await repointPriorEmployers(trx, fromId, toId, names);
-    const auditId = await insertAudit(trx, {
+    const auditId = await recordDecision(trx, actor, {
       action: 'split',
       actor: actor.by,
       reason: actor.reason,

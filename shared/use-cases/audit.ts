@@ -6,6 +6,7 @@ import {
   checkAuditRun,
   describeAuditProblem,
   type AuditActor,
+  type AuditChainProblem,
   type AuditEntry,
   type AuditInput,
 } from '../domain/audit.ts';
@@ -51,15 +52,57 @@ export async function verifyAuditTrail(db: Executor): Promise<AuditVerification>
     const page = await listAuditEntries(db, { afterSeq: at.seq - 1, limit: PAGE, order: 'asc' });
     const { problem, next } = checkAuditRun(page, at);
     if (problem)
-      return { ok: false, entries: at.seq - 1, problem: describeAuditProblem(problem), firstBadSeq: problem.seq };
+      return { ok: false, entries: problem.seq - 1, problem: describeAuditProblem(problem), firstBadSeq: problem.seq };
     at = next;
     if (page.length < PAGE) break;
   }
   const stored = at.seq - 1;
   if (stored !== head.seq || at.prevHash !== head.hash) {
-    const problem =
-      stored < head.seq ? { kind: 'head' as const, seq: stored + 1 } : { kind: 'changed' as const, seq: stored };
+    const problem: AuditChainProblem =
+      stored < head.seq
+        ? { kind: 'head', seq: stored + 1 }
+        : stored > head.seq
+          ? { kind: 'beyond-head', seq: head.seq + 1 }
+          : { kind: 'head-hash', seq: stored };
     return { ok: false, entries: stored, problem: describeAuditProblem(problem), firstBadSeq: problem.seq };
   }
   return { ok: true, entries: stored, problem: null, firstBadSeq: null };
+}
+
+/** Every entry the filter selects, oldest first, read a page at a time (for exports of any length). */
+export async function* eachAuditEntry(
+  db: Executor,
+  filter: Omit<AuditFilter, 'limit' | 'order' | 'afterSeq'>,
+): AsyncGenerator<AuditEntry> {
+  let afterSeq = 0;
+  for (;;) {
+    const page = await listAuditEntries(db, { ...filter, afterSeq, limit: 1000, order: 'asc' });
+    yield* page;
+    if (page.length < 1000) return;
+    afterSeq = page[page.length - 1]!.seq;
+  }
+}
+
+/**
+ * Runs `change` and records what it did in the same transaction (the caller's when `db` is one): the entry commits
+ * with the change or not at all. `entry` builds the record from the change's result (one entry, several, or null for nothing).
+ */
+export async function audited<T>(
+  db: Executor,
+  change: (trx: Executor) => Promise<T>,
+  entry: (result: T) => AuditInput | readonly AuditInput[] | null,
+): Promise<T> {
+  const run = async (trx: Executor): Promise<T> => {
+    const result = await change(trx);
+    const input = entry(result);
+    for (const one of input === null ? [] : Array.isArray(input) ? input : [input])
+      await recordAudit(trx, one as AuditInput);
+    return result;
+  };
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
+}
+
+/** The actor of a command run by an operator at the machine: the system, named after the operator when known. */
+export function operatorActor(name?: string): AuditActor {
+  return name ? { ...SYSTEM_ACTOR, name: `system (${name})` } : SYSTEM_ACTOR;
 }

@@ -2,7 +2,7 @@
 // API keys (`ledger clients`), notice recipients (`ledger recipients`, webhook tokens masked), dead letters
 // (`ledger dlq`), resending a notice (`ledger notices resend`). Queueing is the caller's: shared/ imports no producer,
 // so these return the ids to queue, and the database is always written first (the sweepers find anything not queued).
-import type { Db } from '../db/database.ts';
+import type { Db, Executor } from '../db/database.ts';
 import type { WebhookFormat } from '../db/tables/notices.table.ts';
 import { hashApiKey, newApiKey } from '../domain/api-key.ts';
 import { maskWebhookUrl } from '../domain/notices/webhook-address.ts';
@@ -17,6 +17,7 @@ import { listDeadLetters, markDeadLettersReplayed, type DeadLetter } from '../re
 import { createDeliveries, ensureDelivery, resetForResend } from '../repositories/delivery.repository.ts';
 import { resetRejectedInboxRows } from '../repositories/inbox-processing.repository.ts';
 import { getNotice } from '../repositories/notice.repository.ts';
+import { audited, recordAudit, type AuditActor } from './audit.ts';
 import {
   addRecipient,
   getRecipient,
@@ -61,6 +62,7 @@ export async function listKeyClients(db: Db): Promise<KeyClient[]> {
 export async function createKeyClient(
   db: Db,
   input: { name: string; scope: string },
+  actor: AuditActor,
 ): Promise<{ id: number; name: string; scope: string; key: string }> {
   const name = input.name.trim();
   if (!name || name.length > 200) throw new OperationError(400, 'name must be 1-200 characters', 'name');
@@ -69,13 +71,69 @@ export async function createKeyClient(
   if (scope.kind === 'province' && !(await provinceExists(db, scope.provinceCode)))
     throw new OperationError(400, `${scope.provinceCode} is not a province code (e.g. 440000)`, 'scope');
   const key = newApiKey();
-  const id = await insertApiClient(db, { name, scope: formatScope(scope), keyHash: hashApiKey(key) });
+  const id = await audited(
+    db,
+    (trx) => insertApiClient(trx as Db, { name, scope: formatScope(scope), keyHash: hashApiKey(key) }),
+    (made) => keyCreated(actor, made, name, formatScope(scope)),
+  );
   return { id, name, scope: formatScope(scope), key };
 }
 
+/** The trail's entry for a new key: its name and scope, never the key or its hash. */
+export const keyCreated = (actor: AuditActor, id: number, name: string, scope: string) => ({
+  actor,
+  action: 'clients.create',
+  target: `client:${id}`,
+  after: { name, scope },
+  result: 'ok' as const,
+});
+
+/** The trail's entries for revoked keys. */
+export const keyRevoked = (actor: AuditActor, id: number) => ({
+  actor,
+  action: 'clients.revoke',
+  target: `client:${id}`,
+  result: 'ok' as const,
+});
+
+/** Stores a new key's client (by its hash) and records it; for `ledger clients create`, which checks its own way. */
+export function insertKeyClientAudited(
+  db: Db,
+  client: { name: string; scope: string; keyHash: string },
+  actor: AuditActor,
+): Promise<number> {
+  return audited(
+    db,
+    (trx) => insertApiClient(trx as Db, client),
+    (id) => keyCreated(actor, id, client.name, client.scope),
+  );
+}
+
+/** Revokes the active key clients by id or name and records each; the ids revoked. */
+export function revokeKeyClientsAudited(
+  db: Db,
+  by: { id: number } | { name: string },
+  actor: AuditActor,
+): Promise<number[]> {
+  return audited(
+    db,
+    (trx) => revokeApiClients(trx as Db, by),
+    (ids) => ids.map((id) => keyRevoked(actor, id)),
+  );
+}
+
 /** Revokes one key's client (never a person's: those are disabled as users). */
-export async function revokeKeyClient(db: Db, id: number): Promise<{ id: number; revokedAt: string }> {
-  await revokeApiClients(db, { id }); // a client revoked already keeps its date
+export async function revokeKeyClient(
+  db: Db,
+  id: number,
+  actor: AuditActor,
+): Promise<{ id: number; revokedAt: string }> {
+  // a client revoked already keeps its date (and nothing is recorded)
+  await audited(
+    db,
+    (trx) => revokeApiClients(trx as Db, { id }),
+    (ids) => (ids.length ? keyRevoked(actor, id) : null),
+  );
   const client = (await listApiClients(db)).find((c) => c.id === id);
   if (!client?.revokedAt) throw new OperationError(404, `no API client ${id}: see GET /v1/admin/clients`);
   return { id, revokedAt: client.revokedAt.toISOString() };
@@ -121,6 +179,7 @@ export type NewRecipientInput =
 export async function addRecipientChecked(
   db: Db,
   input: NewRecipientInput,
+  actor: AuditActor,
 ): Promise<{ created: boolean; recipient: RecipientView }> {
   const scope = parseNoticeScope(input.scope);
   if (!scope) throw new OperationError(400, 'scope must be national, central, province:CODE or bingtuan', 'scope');
@@ -130,7 +189,7 @@ export async function addRecipientChecked(
   if ('email' in input) {
     if (!EMAIL.test(input.email))
       throw new OperationError(400, 'email is not an e-mail address such as name@example.org', 'email');
-    const { created, recipient } = await addRecipient(db, { scope, kind: 'email', address: input.email });
+    const { created, recipient } = await addRecipientAudited(db, { scope, kind: 'email', address: input.email }, actor);
     return { created, recipient: recipientView(recipient) };
   }
   let url: URL | undefined;
@@ -148,18 +207,76 @@ export async function addRecipientChecked(
       'a json webhook needs a secret: receivers verify X-Ledger-Signature with it',
       'secret',
     );
-  const { created, recipient } = await addRecipient(db, {
-    scope,
-    kind: 'webhook',
-    address: input.webhook,
-    secret: input.secret ?? null,
-    format,
-  });
+  const { created, recipient } = await addRecipientAudited(
+    db,
+    { scope, kind: 'webhook', address: input.webhook, secret: input.secret ?? null, format },
+    actor,
+  );
   return { created, recipient: recipientView(recipient) };
 }
 
-export async function removeRecipientChecked(db: Db, id: number): Promise<{ id: number; removed: true }> {
-  if (!(await removeRecipient(db, id))) throw new OperationError(404, `no active recipient ${id}`);
+/** What the trail keeps of a recipient: the masked view without dates (a webhook's tokens and secret never). */
+const recipientRecord = (r: Recipient) => {
+  const { createdAt: _c, removedAt: _r, ...kept } = recipientView(r);
+  return kept;
+};
+
+/**
+ * Adds (or changes the secret and format of) a recipient and records it: `recipients.add`, or `recipients.change`
+ * with the state before when the same address was there already.
+ */
+export async function addRecipientAudited(
+  db: Executor,
+  r: Parameters<typeof addRecipient>[1],
+  actor: AuditActor,
+): Promise<{ created: boolean; recipient: Recipient }> {
+  return audited(
+    db,
+    async (trx) => {
+      const [before] = (await listRecipients(trx as Db, { scope: r.scope })).filter(
+        (x) => x.kind === r.kind && x.address === r.address,
+      );
+      const added = await addRecipient(trx, r);
+      return { ...added, before };
+    },
+    ({ created, recipient, before }) => ({
+      actor,
+      action: created ? 'recipients.add' : 'recipients.change',
+      target: `recipient:${recipient.id}`,
+      before: before ? recipientRecord(before) : undefined,
+      after: recipientRecord(recipient),
+      result: 'ok',
+    }),
+  );
+}
+
+/** Removes a recipient and records it; false when there was no active one (nothing recorded). */
+export async function removeRecipientAudited(db: Executor, id: number, actor: AuditActor): Promise<boolean> {
+  return audited(
+    db,
+    async (trx) => {
+      const before = await getRecipient(trx, id);
+      return (await removeRecipient(trx, id)) ? before : undefined;
+    },
+    (before) =>
+      before
+        ? {
+            actor,
+            action: 'recipients.remove',
+            target: `recipient:${id}`,
+            before: recipientRecord(before),
+            result: 'ok',
+          }
+        : null,
+  ).then((before) => before !== undefined);
+}
+
+export async function removeRecipientChecked(
+  db: Db,
+  id: number,
+  actor: AuditActor,
+): Promise<{ id: number; removed: true }> {
+  if (!(await removeRecipientAudited(db, id, actor))) throw new OperationError(404, `no active recipient ${id}`);
   return { id, removed: true };
 }
 
@@ -179,12 +296,21 @@ export async function listDeadLetterViews(db: Db, includeReplayed: boolean): Pro
 }
 
 /** Puts one dead letter's event back in the inbox (as `ledger dlq replay --id`); returns the inbox ids to queue. */
-export async function replayDeadLetter(db: Db, id: number): Promise<number[]> {
+export async function replayDeadLetter(db: Db, id: number, actor: AuditActor): Promise<number[]> {
   const [letter] = await listDeadLetters(db, { includeReplayed: true, ids: [id] });
   if (!letter) throw new OperationError(404, `no dead letter ${id}: see GET /v1/admin/dead-letters?all=1`);
   const inboxIds = await db.transaction().execute(async (trx) => {
     const marked = await markDeadLettersReplayed(trx, [id]);
-    return resetRejectedInboxRows(trx, marked);
+    const ids = await resetRejectedInboxRows(trx, marked);
+    if (ids.length > 0)
+      await recordAudit(trx, {
+        actor,
+        action: 'dlq.replay',
+        target: `dead-letter:${id}`,
+        result: 'ok',
+        detail: { inboxIds: ids, eventId: letter.eventId },
+      });
+    return ids;
   });
   if (inboxIds.length === 0) throw new OperationError(409, `dead letter ${id} was replayed already`);
   return inboxIds;
@@ -196,7 +322,12 @@ export async function replayDeadLetter(db: Db, id: number): Promise<number[]> {
  * Sets a notice's deliveries back to pending for a re-send (as `ledger notices resend`): to every active recipient of
  * its scope, including ones added since the run, or to one. Returns the delivery ids to queue.
  */
-export async function prepareResend(db: Db, noticeId: number, recipientId?: number): Promise<number[]> {
+export async function prepareResend(
+  db: Db,
+  noticeId: number,
+  recipientId: number | undefined,
+  actor: AuditActor,
+): Promise<number[]> {
   const notice = await getNotice(db, noticeId);
   if (!notice) throw new OperationError(404, `no notice ${noticeId}`);
   if (recipientId !== undefined) {
@@ -212,5 +343,15 @@ export async function prepareResend(db: Db, noticeId: number, recipientId?: numb
   } else {
     await createDeliveries(db, [notice.id]);
   }
-  return resetForResend(db, notice.id, recipientId);
+  return audited(
+    db,
+    (trx) => resetForResend(trx as Db, notice.id, recipientId),
+    (deliveryIds) => ({
+      actor,
+      action: 'notices.resend',
+      target: `notice:${notice.id}`,
+      result: 'ok',
+      detail: { scope: notice.scope, recipientId: recipientId ?? null, deliveries: deliveryIds.length },
+    }),
+  );
 }

@@ -18,7 +18,10 @@ export async function importRosters(
   rosters: ReadonlyMap<string, ReadonlyArray<RosterLeader>>,
 ): Promise<RosterReplacement> {
   await findCampaignOrFail(db, campaignId);
-  return db.transaction().execute((trx) => replaceRosters(trx, campaignId, rosters));
+  // Inside the caller's transaction when it is one (the audit entry of the change commits with it).
+  return db.isTransaction
+    ? replaceRosters(db as Parameters<typeof replaceRosters>[0], campaignId, rosters)
+    : db.transaction().execute((trx) => replaceRosters(trx, campaignId, rosters));
 }
 
 export interface RosterView {

@@ -5,6 +5,7 @@
 // time is dead-lettered after INBOX_MAX_REDELIVERIES instead of circling for ever, until `ledger dlq replay` puts it
 // back (replayDeadLetters).
 import type { Db } from '../db/database.ts';
+import { recordAudit, type AuditActor } from './audit.ts';
 import { markDeadLettersReplayed, upsertDeadLetter } from '../repositories/dead-letter.repository.ts';
 import {
   countInboxRedeliveries,
@@ -82,10 +83,21 @@ export async function replayDeadLetters(
   db: Db,
   queue: Pick<InboxQueue, 'redeliverVisitEvents'>,
   letterIds: number[],
+  actor: AuditActor,
 ): Promise<{ inboxIds: number[]; enqueued: boolean }> {
-  const inboxIds = await db
-    .transaction()
-    .execute(async (trx) => resetRejectedInboxRows(trx, await markDeadLettersReplayed(trx, letterIds)));
+  const inboxIds = await db.transaction().execute(async (trx) => {
+    const marked = await markDeadLettersReplayed(trx, letterIds);
+    const ids = await resetRejectedInboxRows(trx, marked);
+    if (ids.length > 0)
+      await recordAudit(trx, {
+        actor,
+        action: 'dlq.replay',
+        target: letterIds.length === 1 ? `dead-letter:${letterIds[0]}` : null,
+        result: 'ok',
+        detail: { deadLetters: letterIds.length, inboxIds: ids },
+      });
+    return ids;
+  });
   try {
     await queue.redeliverVisitEvents(inboxIds);
     return { inboxIds, enqueued: true };

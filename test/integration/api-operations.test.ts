@@ -311,7 +311,7 @@ describe('request ids', () => {
       expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       const ofGiven = lines.filter((l) => l.reqId === 'req-abc-123');
       expect(ofGiven.length).toBeGreaterThanOrEqual(2); // incoming request, request completed
-      const requestLines = lines.filter((l) => 'req' in l || 'res' in l);
+      const requestLines = lines.filter((l) => 'request' in l || 'response' in l);
       expect(requestLines.every((l) => typeof l.reqId === 'string')).toBe(true);
     } finally {
       await app.close();

@@ -110,4 +110,51 @@ describe('log redaction', () => {
     expect(out).toContain('connecting to redis://:***@cache:6379');
     expect(out).toContain('cannot reach postgres://ledger:***@db/ledger');
   });
+  it('writes one completion line per request with method, route, path, status, duration, caller and address', async () => {
+    const { sink, text } = capture();
+    const redis = new Redis(services.queue.url, { maxRetriesPerRequest: 1 });
+    const producer = createProducer({ connection: redis, prefix: services.queue.prefix });
+    const app = await buildApp({
+      db: services.db,
+      config: loadConfig(services.env),
+      producer,
+      log: createRootLogger(sink, 'info'),
+    });
+    try {
+      const event = visitEvent(ref);
+      await app.inject({
+        method: 'POST',
+        url: '/v1/visit-events?token=query-secret',
+        headers: { authorization: `Bearer ${ref.apiKey}` },
+        payload: event,
+        remoteAddress: '10.9.8.7',
+      });
+      await app.inject({ method: 'GET', url: '/v1/visit-events/nope', remoteAddress: '10.9.8.6' });
+    } finally {
+      await app.close();
+      await producer.close();
+      redis.disconnect();
+    }
+    const lines = text()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const done = lines.filter((l) => l.msg === 'request completed');
+    expect(done).toHaveLength(2);
+    expect(done[0]).toMatchObject({
+      request: { method: 'POST', route: '/v1/visit-events', path: '/v1/visit-events', remoteAddress: '10.9.8.7' },
+      response: { statusCode: 202 },
+      caller: { kind: 'key', clientId: ref.clientId },
+    });
+    expect(typeof done[0]!.responseTime).toBe('number');
+    expect(typeof done[0]!.reqId).toBe('string');
+    expect(done[1]).toMatchObject({
+      request: { method: 'GET', path: '/v1/visit-events/nope', remoteAddress: '10.9.8.6' },
+      response: { statusCode: 401 },
+      caller: null,
+    });
+    expect(lines.some((l) => JSON.stringify(l.req) === '{}' || JSON.stringify(l.res) === '{}')).toBe(false);
+    expect(text()).not.toContain('query-secret');
+    expect(text()).not.toContain(ref.apiKey);
+  });
 });

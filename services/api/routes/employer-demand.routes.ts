@@ -2,6 +2,8 @@
 // or the whole ledger as .xlsx (?format=xlsx or Accept), streamed under the same export limit as the notices' ledger.
 // Scoped like rankings: national/admin keys read any scope, a province key its own province.
 import { PassThrough } from 'node:stream';
+import { recordAudit } from '../../../shared/use-cases/audit.ts';
+import { auditActorOf } from '../audit-actor.ts';
 import type { FastifyInstance } from 'fastify';
 import { DEMAND_ORDERS, type DemandOrder } from '../../../shared/domain/employer-demand.ts';
 import { isDate } from '../../../shared/domain/periods.ts';
@@ -101,6 +103,13 @@ export const employerDemandRoutes: RouteModule = (app: FastifyInstance, deps: Ap
           pageSize,
         });
 
+      await recordAudit(db, {
+        actor: auditActorOf(request),
+        action: 'exports.employer-demand',
+        target: `campaign:${campaign.id}`,
+        result: 'ok',
+        detail: { scope, asOf: q.asOf ?? null, format: 'xlsx' },
+      });
       exports.take(reply);
       const stream = new PassThrough();
       exportEmployerDemand(db, { campaignId: campaign.id, scope, asOf: q.asOf }, stream).catch((err: unknown) => {

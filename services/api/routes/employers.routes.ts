@@ -1,6 +1,7 @@
 // Administration of employers over HTTP (admin keys only, else 403): the review queue, merges, splits, one employer.
 // Each decision is audited with who (the API client's name, plus "by" when given), when and why ("reason").
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { auditActorOf } from '../audit-actor.ts';
 import { z } from 'zod';
 import {
   confirmReview,
@@ -40,7 +41,11 @@ function requireAdmin(request: FastifyRequest): void {
 
 function actorOf(request: FastifyRequest, body: { by?: string; reason?: string }, defaultReason: string): Actor {
   const client = request.client.name;
-  return { by: body.by ? `${body.by} (key ${client})` : client, reason: body.reason ?? defaultReason };
+  return {
+    by: body.by ? `${body.by} (key ${client})` : client,
+    reason: body.reason ?? defaultReason,
+    audit: auditActorOf(request),
+  };
 }
 
 async function translate<T>(fn: () => Promise<T>): Promise<T> {

@@ -12,6 +12,7 @@ import { sessionRoutes } from './session.routes.ts';
 import { consoleRoutes } from './console.routes.ts';
 import { operationsRoutes } from './operations.routes.ts';
 import { peopleRoutes } from './people.routes.ts';
+import { auditRoutes } from './audit.routes.ts';
 
 export const ROUTE_MODULES: ReadonlyArray<RouteModule> = [
   healthRoutes,
@@ -26,4 +27,5 @@ export const ROUTE_MODULES: ReadonlyArray<RouteModule> = [
   consoleRoutes,
   operationsRoutes,
   peopleRoutes,
+  auditRoutes,
 ];

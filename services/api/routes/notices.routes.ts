@@ -5,6 +5,8 @@
 // An .xlsx export holds a database cursor and a connection for as long as the client reads (seconds for a national
 // ledger), so at most EXPORT_CONCURRENCY of them run at once per process; beyond, 429 with Retry-After.
 import { PassThrough } from 'node:stream';
+import { recordAudit } from '../../../shared/use-cases/audit.ts';
+import { auditActorOf } from '../audit-actor.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parsePeriod } from '../../../shared/domain/periods.ts';
 import { mayReadScope, type ClientScope } from '../../../shared/domain/scope.ts';
@@ -151,6 +153,14 @@ export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) =
           return reply.type('image/png').send(notice.chartPng);
         case 'xlsx': {
           // The slot is held until the response is over: sent, or its connection closed by a client that gave up.
+          // A ledger names people (leaders, staff): who took it is recorded before it leaves.
+          await recordAudit(db, {
+            actor: auditActorOf(request),
+            action: 'exports.notice-ledger',
+            target: `notice:${notice.id}`,
+            result: 'ok',
+            detail: { scope: notice.scope, period: notice.period, format: 'xlsx' },
+          });
           exports.take(reply);
           const stream = new PassThrough();
           writeNoticeLedger(db, notice, stream).catch((err: unknown) => {

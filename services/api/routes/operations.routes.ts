@@ -2,6 +2,7 @@
 // and the review queue with both sides, API keys, people's accounts, notice recipients, dead letters, queue depth and
 // inbox lag, and re-sending a notice. Each does what its `ledger` command does, through the same use cases.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { auditActorOf } from '../audit-actor.ts';
 import { z } from 'zod';
 import { QUEUES } from '../../../jobs/catalogue.ts';
 import { countAcceptedInboxEvents } from '../../../shared/repositories/inbox-backlog.repository.ts';
@@ -163,7 +164,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
     },
     async (request, reply) => {
       const body = parseInput(clientBody, request.body, 'body');
-      const made = await createKeyClient(db, body).catch(translate);
+      const made = await createKeyClient(db, body, auditActorOf(request)).catch(translate);
       request.log.info({ clientId: made.id, scope: made.scope }, 'API key made from the console');
       return reply.code(201).send(made);
     },
@@ -182,7 +183,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
     async (request) => {
       const { id: clientId } = parseInput(idParams, request.params, 'path');
       parseInput(empty, request.body, 'body');
-      return revokeKeyClient(db, clientId).catch(translate);
+      return revokeKeyClient(db, clientId, auditActorOf(request)).catch(translate);
     },
   );
 
@@ -274,7 +275,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
     },
     async (request, reply) => {
       const body = parseInput(recipientBody, request.body, 'body');
-      const { created, recipient } = await addRecipientChecked(db, body).catch(translate);
+      const { created, recipient } = await addRecipientChecked(db, body, auditActorOf(request)).catch(translate);
       return reply.code(created ? 201 : 200).send({ recipient });
     },
   );
@@ -291,7 +292,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
     },
     async (request) => {
       const { id: recipientId } = parseInput(idParams, request.params, 'path');
-      return removeRecipientChecked(db, recipientId).catch(translate);
+      return removeRecipientChecked(db, recipientId, auditActorOf(request)).catch(translate);
     },
   );
 
@@ -321,7 +322,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
     async (request) => {
       const { id: letterId } = parseInput(idParams, request.params, 'path');
       parseInput(empty, request.body, 'body');
-      const inboxIds = await replayDeadLetter(db, letterId).catch(translate);
+      const inboxIds = await replayDeadLetter(db, letterId, auditActorOf(request)).catch(translate);
       // The inbox is updated: should the queue not answer, the sweeper redelivers within INBOX_REDELIVERY_SECONDS.
       const enqueued = await withTimeout(producer.redeliverVisitEvents(inboxIds)).then(
         () => true,
@@ -371,7 +372,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
     async (request, reply) => {
       const { id: noticeId } = parseInput(idParams, request.params, 'path');
       const body = parseInput(resendBody, request.body, 'body');
-      const deliveryIds = await prepareResend(db, noticeId, body.recipientId).catch(translate);
+      const deliveryIds = await prepareResend(db, noticeId, body.recipientId, auditActorOf(request)).catch(translate);
       const queued = await withTimeout(producer.enqueueDeliveries(deliveryIds, { replace: true })).then(
         () => true,
         () => false,

@@ -3,6 +3,8 @@
 // A university key or account works on its own university, a province on its universities, national and admin on all:
 // who may submit a university's visits may keep its roster and plan.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { audited } from '../../../shared/use-cases/audit.ts';
+import { auditActorOf } from '../audit-actor.ts';
 import { z } from 'zod';
 import { isDate } from '../../../shared/domain/periods.ts';
 import { checkDocumentLink, MAX_ROSTER, validateRoster } from '../../../shared/domain/people.ts';
@@ -105,7 +107,17 @@ export const peopleRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) =
           `invalid roster: ${errors.map((e) => `leader ${e.index}: ${e.reason}`).join('; ')}`,
           errors.map((e) => ({ path: `/leaders/${e.index}`, message: e.reason })),
         );
-      const stored = await putRoster(db, id, code, leaders);
+      const stored = await audited(
+        db,
+        (trx) => putRoster(trx as typeof db, id, code, leaders),
+        () => ({
+          actor: auditActorOf(request),
+          action: 'rosters.replace',
+          target: `campaign:${id}/university:${code}`,
+          after: { leaders: leaders.length },
+          result: 'ok',
+        }),
+      );
       request.log.info({ campaignId: id, universityCode: code, leaders: leaders.length }, 'roster replaced');
       return stored;
     },

@@ -6,6 +6,8 @@
 // Multipart parsing (@fastify/multipart) is registered inside this module's own plugin context, so no other route
 // starts accepting multipart bodies.
 import { randomBytes } from 'node:crypto';
+import { recordAudit } from '../../../shared/use-cases/audit.ts';
+import { auditActorOf } from '../audit-actor.ts';
 import { PassThrough } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -294,6 +296,13 @@ export async function registerVisitLedgerRoutes(app: FastifyInstance, deps: ApiD
             expiresAt: new Date(receivedAt.getTime() + COPY_DAYS * 86_400_000),
           });
           request.log.info({ summary: { ...result.summary, retractions: undefined } }, 'visit ledger read');
+          await recordAudit(db, {
+            actor: auditActorOf(request),
+            action: 'visit-ledgers.upload',
+            target: `visit-ledger-upload:${id}`,
+            result: 'ok',
+            detail: { fileName: form.file.name, summary: { ...result.summary, retractions: undefined } },
+          });
           return reply
             .code(200)
             .send({ rows: result.rows, summary: result.summary, annotated: `/v1/visit-ledgers/${id}/annotated.xlsx` });

@@ -26,7 +26,8 @@ import {
   type PriorFromResult,
 } from '../../../shared/use-cases/link-previous-campaign.ts';
 import type { Db } from '../../../shared/db/database.ts';
-import { UserError, output, withDb } from '../context.ts';
+import { audited } from '../../../shared/use-cases/audit.ts';
+import { cliActor, UserError, output, withDb } from '../context.ts';
 import { dateArg } from '../args.ts';
 
 function targetArg(value: string): number {
@@ -114,7 +115,20 @@ async function create(opts: CreateOptions, given: (key: keyof CreateOptions) => 
           `--prior-from "${previous.id}" ends on ${previous.end}, not before --start ${opts.start}: only an earlier campaign can hand on its employers`,
         );
     }
-    const { created, campaign } = await insertCampaign(db, wanted);
+    const { created, campaign } = await audited(
+      db,
+      (trx) => insertCampaign(trx, wanted),
+      (r) =>
+        r.created
+          ? {
+              actor: cliActor(),
+              action: 'campaigns.create',
+              target: `campaign:${r.campaign.id}`,
+              after: r.campaign,
+              result: 'ok',
+            }
+          : null,
+    );
     if (!created) {
       // Only what the user said is compared: an omitted --name or target is not a difference.
       const keys = (Object.keys(LABELS) as Array<keyof typeof LABELS>).filter((k) => given(k));
@@ -177,10 +191,22 @@ async function setTarget(opts: SetTargetOptions): Promise<void> {
   await withDb(async ({ db }) => {
     const campaign = await findCampaignOrFail(db, opts.id);
     if (opts.province === undefined) {
-      const updated = (await updateCampaignSettings(db, opts.id, {
-        ...overrides,
-        ...(opts.planDeadline !== undefined && { planDeadline: opts.planDeadline }),
-      }))!;
+      const updated = (await audited(
+        db,
+        (trx) =>
+          updateCampaignSettings(trx, opts.id, {
+            ...overrides,
+            ...(opts.planDeadline !== undefined && { planDeadline: opts.planDeadline }),
+          }),
+        (after) => ({
+          actor: cliActor(),
+          action: 'targets.set',
+          target: `campaign:${opts.id}`,
+          before: campaign,
+          after,
+          result: 'ok',
+        }),
+      ))!;
       output(opts.json, updated, () => `changed: ${describe(updated)}`);
       return;
     }
@@ -190,7 +216,19 @@ async function setTarget(opts: SetTargetOptions): Promise<void> {
         `unknown province "${opts.province}": use a 6-digit GB/T 2260 code such as 440000 (or a name such as 广东省)`,
       );
     if (opts.clear) {
-      const removed = await deleteProvinceTargets(db, opts.id, provinceCode);
+      const removed = await audited(
+        db,
+        (trx) => deleteProvinceTargets(trx, opts.id, provinceCode),
+        (gone) =>
+          gone
+            ? {
+                actor: cliActor(),
+                action: 'targets.clear',
+                target: `campaign:${opts.id}/province:${provinceCode}`,
+                result: 'ok',
+              }
+            : null,
+      );
       output(
         opts.json,
         { campaignId: opts.id, provinceCode, cleared: removed },
@@ -198,7 +236,17 @@ async function setTarget(opts: SetTargetOptions): Promise<void> {
       );
       return;
     }
-    const t = await upsertProvinceTargets(db, opts.id, { provinceCode, ...overrides });
+    const t = await audited(
+      db,
+      (trx) => upsertProvinceTargets(trx, opts.id, { provinceCode, ...overrides }),
+      (after) => ({
+        actor: cliActor(),
+        action: 'targets.set',
+        target: `campaign:${opts.id}/province:${provinceCode}`,
+        after,
+        result: 'ok',
+      }),
+    );
     output(
       opts.json,
       { campaignId: opts.id, ...t },

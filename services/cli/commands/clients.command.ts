@@ -4,14 +4,13 @@ import type { Command } from 'commander';
 import { hashApiKey, newApiKey } from '../../../shared/domain/api-key.ts';
 import { formatScope, type ClientScope } from '../../../shared/domain/scope.ts';
 import {
-  insertApiClient,
   listApiClients,
   provinceExists,
-  revokeApiClients,
   universityExists,
 } from '../../../shared/repositories/api-client.repository.ts';
 import { idArg, SCOPE_HELP, scopeArg } from '../args.ts';
-import { output, UserError, withDb } from '../context.ts';
+import { cliActor, output, UserError, withDb } from '../context.ts';
+import { insertKeyClientAudited, revokeKeyClientsAudited } from '../../../shared/use-cases/operations.ts';
 
 export function register(program: Command): void {
   const clients = program.command('clients').description('API clients and their keys');
@@ -39,7 +38,11 @@ export function register(program: Command): void {
           );
         }
         const key = newApiKey();
-        const id = await insertApiClient(db, { name, scope: formatScope(scope), keyHash: hashApiKey(key) });
+        const id = await insertKeyClientAudited(
+          db,
+          { name, scope: formatScope(scope), keyHash: hashApiKey(key) },
+          cliActor(),
+        );
         output(
           opts.json,
           { id, name, scope: formatScope(scope), key },
@@ -90,7 +93,7 @@ export function register(program: Command): void {
         throw new UserError('give exactly one of --name N or --id ID (see `ledger clients list`)');
       const by = opts.id !== undefined ? { id: opts.id } : { name: opts.name! };
       await withDb(async ({ db }) => {
-        const revoked = await revokeApiClients(db, by);
+        const revoked = await revokeKeyClientsAudited(db, by, cliActor());
         if (revoked.length === 0) {
           throw new UserError(
             `no active client ${'id' in by ? `with id ${by.id}` : `named ${JSON.stringify(by.name)}`}: see \`ledger clients list\``,

@@ -5,7 +5,7 @@ import { listDeadLetters } from '../../../shared/repositories/dead-letter.reposi
 import { replayDeadLetters } from '../../../shared/use-cases/redeliver-inbox-events.ts';
 import { createRedis } from '../../../shared/redis.ts';
 import { idArg } from '../args.ts';
-import { output, UserError, withDb } from '../context.ts';
+import { cliActor, output, UserError, withDb } from '../context.ts';
 
 export function register(program: Command): void {
   const dlq = program
@@ -54,6 +54,7 @@ export function register(program: Command): void {
             db,
             producer,
             letters.map((l) => l.id),
+            cliActor(),
           );
         } finally {
           await producer.close().catch(() => {});

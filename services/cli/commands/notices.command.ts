@@ -14,7 +14,7 @@ import { htmlWithChart } from '../../../shared/domain/notices/render-html.ts';
 import { countStuckDeliveries, listDeliveries } from '../../../shared/repositories/delivery.repository.ts';
 import { getNotice, listNotices } from '../../../shared/repositories/notice.repository.ts';
 import { OperationError, prepareResend } from '../../../shared/use-cases/operations.ts';
-import { output, UserError, withDb } from '../context.ts';
+import { cliActor, output, UserError, withDb } from '../context.ts';
 import { idArg, periodArg } from '../args.ts';
 
 async function withProducer(config: Config, use: (producer: Producer) => Promise<void>): Promise<void> {
@@ -149,7 +149,7 @@ export function register(program: Command): void {
     .action(async (opts: { id: number; recipient?: number; inline?: boolean; json?: boolean }) => {
       await withDb(async ({ db, config }) => {
         // The same use case as POST /v1/notices/{id}/resend; its refusals become this command's one-line reasons.
-        const ids = await prepareResend(db, opts.id, opts.recipient).catch((err: unknown) => {
+        const ids = await prepareResend(db, opts.id, opts.recipient, cliActor()).catch((err: unknown) => {
           if (!(err instanceof OperationError)) throw err;
           const hint = err.status === 404 ? ' (see `ledger notices list` and `ledger recipients list`)' : '';
           throw new UserError(`${err.message}${hint}`);

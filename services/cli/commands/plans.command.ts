@@ -5,7 +5,8 @@ import { listPlans, filePlan } from '../../../shared/repositories/plan.repositor
 import { listProvinces } from '../../../shared/repositories/reference.repository.ts';
 import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
 import { provinceLookup } from '../../../shared/domain/reference-rows.ts';
-import { output, UserError, withDb } from '../context.ts';
+import { audited } from '../../../shared/use-cases/audit.ts';
+import { cliActor, output, UserError, withDb } from '../context.ts';
 import { dateArg } from '../args.ts';
 import { checkDocumentLink } from '../../../shared/domain/people.ts';
 import { findUniversityProvince } from '../../../shared/repositories/reference.repository.ts';
@@ -25,7 +26,17 @@ async function fileForUniversity(opts: {
       throw new UserError(
         `university ${opts.university} does not exist: import it with \`ledger import universities\``,
       );
-    const plan = await fileUniversityPlanFor(db, opts.campaign, opts.university, opts.date, link);
+    const plan = await audited(
+      db,
+      (trx) => fileUniversityPlanFor(trx as typeof db, opts.campaign, opts.university, opts.date, link),
+      () => ({
+        actor: cliActor(),
+        action: 'plans.file',
+        target: `campaign:${opts.campaign}/university:${opts.university}`,
+        after: { filedOn: opts.date, link },
+        result: 'ok',
+      }),
+    );
     output(
       opts.json,
       plan,
@@ -102,7 +113,17 @@ export function register(program: Command): void {
             throw new UserError(
               `province ${opts.province} does not exist: use a 6-digit code such as 440000 or a name such as 广东省`,
             );
-          await filePlan(db, opts.campaign, province.code, date);
+          await audited(
+            db,
+            (trx) => filePlan(trx, opts.campaign, province.code, date),
+            () => ({
+              actor: cliActor(),
+              action: 'plans.file',
+              target: `campaign:${opts.campaign}/province:${province.code}`,
+              after: { filedOn: date },
+              result: 'ok',
+            }),
+          );
           const deadline = campaign.planDeadline;
           const late = deadline !== null && date > deadline;
           output(

@@ -5,15 +5,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { WebhookFormat } from '../../../shared/db/tables/notices.table.ts';
 import { listProvinces } from '../../../shared/repositories/measures.repository.ts';
-import {
-  addRecipient,
-  listRecipients,
-  removeRecipient,
-  type Recipient,
-} from '../../../shared/repositories/recipient.repository.ts';
+import { listRecipients, type Recipient } from '../../../shared/repositories/recipient.repository.ts';
 import { maskWebhookUrl } from '../../../shared/domain/notices/webhook-address.ts';
 import { idArg, noticeScopeArg } from '../args.ts';
-import { output, UserError, withDb } from '../context.ts';
+import { cliActor, output, UserError, withDb } from '../context.ts';
+import { addRecipientAudited, removeRecipientAudited } from '../../../shared/use-cases/operations.ts';
 
 const FORMATS: readonly WebhookFormat[] = ['json', 'wecom', 'dingtalk'];
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -158,13 +154,17 @@ export function register(program: Command): void {
           const known = (await listProvinces(db)).some((p) => p.code === code);
           if (!known) throw new UserError(`no province ${code}: use a 6-digit GB/T 2260 province code such as 440000`);
         }
-        const { created, recipient } = await addRecipient(db, {
-          scope: opts.scope,
-          kind: opts.email ? 'email' : 'webhook',
-          address: (opts.email ?? opts.webhook)!,
-          secret: secret ?? null,
-          format: opts.webhook ? format : null,
-        });
+        const { created, recipient } = await addRecipientAudited(
+          db,
+          {
+            scope: opts.scope,
+            kind: opts.email ? 'email' : 'webhook',
+            address: (opts.email ?? opts.webhook)!,
+            secret: secret ?? null,
+            format: opts.webhook ? format : null,
+          },
+          cliActor(),
+        );
         const view = publicView(recipient);
         output(
           opts.json,
@@ -208,7 +208,7 @@ export function register(program: Command): void {
     .action(async (opts: { id: number; json?: boolean }) => {
       const { id } = opts;
       await withDb(async ({ db }) => {
-        if (!(await removeRecipient(db, id)))
+        if (!(await removeRecipientAudited(db, id, cliActor())))
           throw new UserError(`no active recipient ${id}: see \`ledger recipients list\``);
         output(opts.json, { removed: id }, `removed recipient ${id}`);
       });
