@@ -323,7 +323,7 @@ export async function registerVisitLedgerRoutes(app: FastifyInstance, deps: ApiD
       },
       async (request, reply) => {
         const { id } = request.params as { id: string };
-        const upload = /^[A-Za-z0-9_-]{10,64}$/.test(id) ? await findLedgerUpload(db, id) : undefined;
+        const upload = /^[\w-]{10,64}$/.test(id) ? await findLedgerUpload(db, id) : undefined;
         // Another scope's copy answers as if it did not exist: its URL says nothing to whoever is not its owner.
         if (!upload || upload.scope !== formatScope(request.client.scope))
           throw notFound(

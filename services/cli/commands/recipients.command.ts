@@ -16,7 +16,7 @@ import { idArg, noticeScopeArg } from '../args.ts';
 import { output, UserError, withDb } from '../context.ts';
 
 const FORMATS: readonly WebhookFormat[] = ['json', 'wecom', 'dingtalk'];
-const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const EMAIL = /^[^\s@<>]+@[^\s<>@][^\s.<>@]*\.[^\s<>@]+$/;
 
 function formatArg(value: string): WebhookFormat {
   if ((FORMATS as readonly string[]).includes(value)) return value as WebhookFormat;
