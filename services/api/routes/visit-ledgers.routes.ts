@@ -26,6 +26,7 @@ import {
   writeAnnotatedLedger,
   type LedgerMode,
 } from '../../../shared/use-cases/import-visit-ledger.ts';
+import { readLedgerRowsInWorker } from '../../../shared/use-cases/read-ledger-in-worker.ts';
 import { badRequest, notFound, Problem } from '../problem.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
 
@@ -172,6 +173,7 @@ function attachment(fileName: string): string {
 
 export async function registerVisitLedgerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { db } = deps;
+  const readBudget = { timeoutMs: deps.config.LEDGER_READ_TIMEOUT_MS, memoryMb: deps.config.LEDGER_READ_MEMORY_MB };
   let template: Promise<Buffer> | undefined;
   let uploading = 0;
   let copying = 0;
@@ -280,7 +282,14 @@ export async function registerVisitLedgerRoutes(app: FastifyInstance, deps: ApiD
               ingest: (events) => ingestion.ingest(request, source, events, receivedAt),
               judge: (events) => ingestion.judge(request, source, events, receivedAt),
             },
-            { bytes: form.file.bytes, fileName: form.file.name, source, ...options, receivedAt },
+            {
+              bytes: form.file.bytes,
+              fileName: form.file.name,
+              source,
+              ...options,
+              receivedAt,
+              readRows: (bytes, context) => readLedgerRowsInWorker(bytes, context, readBudget),
+            },
           );
           const id = randomBytes(18).toString('base64url');
           await deleteExpiredLedgerUploads(db);
