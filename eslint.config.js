@@ -1,5 +1,6 @@
 // Rules that catch real bugs in async code matter more here than style (prettier handles that), and rules that keep
 // the layers apart (docs/architecture.md, Layout): a wrong import fails CI instead of waiting for a review.
+import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
 /** Imports that mean I/O or process state: the pure core (shared/domain) takes none of them. */
@@ -56,6 +57,21 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
+    },
+  },
+  // Regular expressions run on what callers send: one that backtracks super-linearly stalls the event loop on a long
+  // enough input, so the ReDoS rules are errors, with the plugin's recommended set beside them.
+  {
+    files: ['**/*.ts', 'console/**/*.tsx'],
+    ...regexp.configs['flat/recommended'],
+    rules: {
+      ...regexp.configs['flat/recommended'].rules,
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
+      // Groups also name the parts of a pattern for its reader, and the patterns that match control characters do so
+      // on purpose (to refuse them).
+      'regexp/no-unused-capturing-group': 'off',
+      'no-control-regex': 'off',
     },
   },
   // The pure core: rules a reader can test without services.

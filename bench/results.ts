@@ -58,6 +58,6 @@ export function writeSection(name: string, lines: string[]): void {
   const kept = start < 0 ? before : before.slice(0, start) + (end < 0 ? '' : before.slice(end));
   writeFileSync(
     FILE,
-    kept.replace(/\n*$/, '\n') + [`\n## ${name} — ${machine()}`, '', ...lines].join('\n').replace(/\n*$/, '\n'),
+    kept.trimEnd() + '\n' + [`\n## ${name} — ${machine()}`, '', ...lines].join('\n').trimEnd() + '\n',
   );
 }

@@ -12,7 +12,13 @@ environment); a bad value stops the process with one message naming every bad va
 value counts as unset.
 `;
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+const cell = (text: string) =>
+  text
+    .replace(/\|/g, '\\|')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
 
 /** The default a setting takes when unset, as the page shows it; `unset` when it has none. */
 function shownDefault(name: keyof typeof CONFIG_DESCRIPTIONS): string {

@@ -83,6 +83,9 @@ const schema = z.object({
   AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000).default(60),
   /** `xlsx` ledger exports streamed at once per API process; 429 with Retry-After beyond (each holds a cursor). */
   EXPORT_CONCURRENCY: int(1, 100).default(2),
+  /** Reading one uploaded ledger in its worker thread: wall-clock budget (ms) and heap budget (MB). */
+  LEDGER_READ_TIMEOUT_MS: int(100, 3_600_000).default(120_000),
+  LEDGER_READ_MEMORY_MB: int(32, 16_384).default(1024),
   DB_POOL_SIZE: int(1, 500).default(10),
   /**
    * Timeouts towards PostgreSQL in ms, 0 for none (shared/db/database.ts, DbTimeouts): a PostgreSQL that hangs must
@@ -180,6 +183,10 @@ export const CONFIG_DESCRIPTIONS = {
     "failed authentications (no, malformed, unknown or revoked key) per minute per source address; beyond, 429 with `Retry-After`, and that address's uncached keys are not looked up",
   EXPORT_CONCURRENCY:
     "`.xlsx` exports (the notices' ledger `GET /v1/notices/{id}?format=xlsx` and the demand ledger `GET /v1/campaigns/{id}/employer-demand?format=xlsx`, counted together) streamed at once per API process; beyond, 429 with `Retry-After`",
+  LEDGER_READ_TIMEOUT_MS:
+    'reading one uploaded ledger (`POST /v1/visit-ledgers`, in a worker thread off the event loop); beyond, the worker is stopped and the upload answered 422 `too-slow`',
+  LEDGER_READ_MEMORY_MB:
+    'heap of the worker thread reading one uploaded ledger; beyond, the worker is stopped and the upload answered 413 `too-complex`',
   DB_POOL_SIZE: 'PostgreSQL connections per process',
   DB_CONNECT_TIMEOUT_MS: 'opening a PostgreSQL connection, or waiting for a free one of the pool; 0 for none',
   DB_STATEMENT_TIMEOUT_MS:

@@ -49,6 +49,12 @@ let enabled = false;
 const NOOP_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 const tracer = () => trace.getTracer('ledger');
 
+function trimTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
+}
+
 /** Whether an SDK is started in this process (spans are recorded and exported). */
 export const tracingEnabled = (): boolean => enabled;
 
@@ -56,7 +62,7 @@ export const tracingEnabled = (): boolean => enabled;
 export function otlpTracesUrl(config: TracingConfig): string | undefined {
   if (config.OTEL_SDK_DISABLED) return undefined;
   if (config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) return config.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/*$/, '/v1/traces');
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) return `${trimTrailingSlashes(config.OTEL_EXPORTER_OTLP_ENDPOINT)}/v1/traces`;
   return undefined;
 }
 

@@ -14,7 +14,7 @@ export const SESSION_COOKIE = 'ledger_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
 // base64url of 32 bytes; anything else in the cookie is not a session id and is not looked up.
-const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+const SESSION_ID = /^[\w-]{43}$/;
 
 /** The session id from the request's Cookie header(s), when there is a well-formed one. */
 export function sessionIdOf(request: FastifyRequest): string | undefined {

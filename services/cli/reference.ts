@@ -12,7 +12,13 @@ one-line reason on stderr on failure (1: something you can fix, the message says
 machine-readable JSON on stdout when given \`--json\`. The API that the same operations have is in [api.md](api.md).
 `;
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+const cell = (text: string) =>
+  text
+    .replace(/\|/g, '\\|')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
 
 function optionRow(o: Option): string {
   const extra: string[] = [];

@@ -24,7 +24,7 @@ export async function startSmtpSink(dir: string): Promise<SmtpSink> {
         const to = session.envelope.rcptTo
           .map((r) => r.address)
           .join(',')
-          .replace(/[^a-zA-Z0-9@.,_-]/g, '_');
+          .replace(/[^\w@.,-]/g, '_');
         writeFileSync(join(dir, `${String(count).padStart(3, '0')}-${to}.eml`), Buffer.concat(chunks));
         callback();
       });

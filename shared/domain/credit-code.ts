@@ -8,7 +8,7 @@ const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 export function normalizeCreditCode(code: string): string {
   return code
     .normalize('NFKC')
-    .replace(/[\s\u3000-]+/gu, '')
+    .replace(/[\s-]+/gu, '')
     .toUpperCase();
 }
 

@@ -20,9 +20,7 @@ const text = (min: number, max: number) =>
     .max(max, { error: `must have at most ${max} characters` })
     .refine(storable, { error: 'must not contain NUL characters or unpaired surrogates' });
 
-const eventId = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' });
+const eventId = z.string().regex(/^[\w.:-]{1,128}$/, { error: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' });
 
 // Dates and times are checked against what PostgreSQL stores, so that a value it refuses is this event's 400 and not
 // a failed statement for every event stored with it. timestamptz takes offsets up to ±15:59 (zod's format allows

@@ -21,14 +21,6 @@ import {
   type StatusCounts,
 } from '../domain/visit-ledger/answers.ts';
 import {
-  HEADER_SEARCH_ROWS,
-  isHeaderCandidate,
-  missingColumns,
-  readHeaderRow,
-  REQUIRED_LABELS,
-  type LedgerHeader,
-} from '../domain/visit-ledger/columns.ts';
-import {
   contentHash,
   decideRow,
   laterState,
@@ -40,18 +32,19 @@ import {
   type CurrentVisit,
 } from '../domain/visit-ledger/decision.ts';
 import { LedgerFileError } from '../domain/visit-ledger/file-errors.ts';
-import { mapRow, type MappedRow } from '../domain/visit-ledger/rows.ts';
+import type { MappedRow } from '../domain/visit-ledger/rows.ts';
 import { listCampaigns, type Campaign } from '../repositories/campaign.repository.ts';
 import { findUniversityProvinces } from '../repositories/inbox.repository.ts';
 import { listVisitEventsOfUniversities } from '../repositories/visit-ledger-intake.repository.ts';
 import { findCampaignOrFail } from './find-campaign.ts';
 import type { IngestResult, IngestSource, JudgedEvent } from './ingest-visit-events.ts';
-import { openLedgerFile, type LedgerFile, type LedgerSheet } from './read-visit-ledger.ts';
+import { readLedgerRows, type LedgerReadContext, type LedgerRows } from './read-ledger-rows.ts';
+import { openLedgerFile } from './read-visit-ledger.ts';
+
+export { findLedgerHeader, MAX_LEDGER_ROWS } from './read-ledger-rows.ts';
 
 /** An upload over this many bytes is refused (413) before it is read. */
 export const MAX_LEDGER_BYTES = 20 * 2 ** 20;
-/** A ledger with more data rows than this is refused (422): split it, or import it from the command line in parts. */
-export const MAX_LEDGER_ROWS = 50_000;
 
 export type LedgerMode = 'append' | 'whole';
 
@@ -70,6 +63,8 @@ export interface ImportVisitLedgerInput {
   confirm?: number | 'any';
   /** The upload's time: every event's occurredAt. */
   receivedAt: Date;
+  /** Reads the file's rows (default: readLedgerRows in this thread; the API reads in a worker with a budget). */
+  readRows?: (bytes: Buffer, context: LedgerReadContext) => Promise<LedgerRows>;
 }
 
 /** The road into the inbox (the API's, or the command line's): at most MAX_BATCH_EVENTS events per call. */
@@ -142,43 +137,6 @@ async function chooseCampaign(db: Executor, campaignId: string | undefined, toda
   return chosen;
 }
 
-/** The sheet holding the ledger: the first visible one with a header, else the first hidden one. */
-export async function findLedgerHeader(file: LedgerFile): Promise<{ sheet: LedgerSheet; header: LedgerHeader }> {
-  const ordered = [...file.sheets.filter((s) => !s.hidden), ...file.sheets.filter((s) => s.hidden)];
-  let best: { sheet: LedgerSheet; header: LedgerHeader } | undefined;
-  for (const sheet of ordered) {
-    for await (const row of sheet.rows()) {
-      if (row.number > HEADER_SEARCH_ROWS) break;
-      const header = readHeaderRow(row.number, row.cells);
-      if (isHeaderCandidate(header)) {
-        if (missingColumns(header).length === 0) return { sheet, header };
-        if (!best || header.columns.length > best.header.columns.length) best = { sheet, header };
-        break;
-      }
-    }
-  }
-  if (best) {
-    const missing = missingColumns(best.header);
-    throw new LedgerFileError(
-      'missing-columns',
-      `工作表“${best.sheet.name}”第 ${best.header.row} 行的表头缺少必需的列：${missing.join('、')}。请使用模板（GET /v1/visit-ledgers/template.xlsx）的表头`,
-      `the header in row ${best.header.row} of sheet "${best.sheet.name}" lacks required columns: ${missing.join(', ')}`,
-    );
-  }
-  throw new LedgerFileError(
-    'no-header',
-    `在前 ${HEADER_SEARCH_ROWS} 行中没有找到台账表头（至少应有 ${REQUIRED_LABELS.join('、')} 等列）：请使用模板（GET /v1/visit-ledgers/template.xlsx）的表头`,
-    `no ledger header in the first ${HEADER_SEARCH_ROWS} rows of any sheet (columns such as ${REQUIRED_LABELS.join(', ')}): use the template's header`,
-  );
-}
-
-const TOO_MANY_ROWS = () =>
-  new LedgerFileError(
-    'too-many-rows',
-    `台账超过 ${MAX_LEDGER_ROWS.toLocaleString('en-US')} 行：请分成几个文件上交`,
-    `the ledger has more than ${MAX_LEDGER_ROWS} rows: split it into several files`,
-  );
-
 /** The current state of each visit of these universities: the latest of its stored events. */
 async function currentStates(db: Executor, universityCodes: string[]): Promise<Map<string, Map<string, CurrentVisit>>> {
   const states = new Map<string, Map<string, CurrentVisit>>();
@@ -249,52 +207,13 @@ export async function importVisitLedger(
       );
   } else if (scope.kind === 'university') defaultUniversity = scope.universityCode;
 
-  // ── pass 1: read and judge every row; nothing is stored yet ──
-  const file = await openLedgerFile(input.bytes);
-  const { sheet, header } = await findLedgerHeader(file);
-  if (!defaultUniversity && !header.columns.some((c) => c.key === 'universityCode'))
-    throw new LedgerFileError(
-      'no-university',
-      '省级账号上交时请在表中加“高校代码”列，或随文件提供 universityCode',
-      'a province-wide ledger needs a 高校代码 (university code) column, or send universityCode with the file',
-    );
-  const context = {
+  // ── pass 1: read and judge every row (in a worker thread for the API); nothing is stored yet ──
+  const read = await (input.readRows ?? readLedgerRows)(input.bytes, {
     campaign: { id: campaign.id, start: campaign.start, end: campaign.end },
-    date1904: file.date1904,
     ...(defaultUniversity ? { defaultUniversityCode: defaultUniversity } : {}),
-  };
-  const pending: Pending[] = [];
-  const firstRowOf = new Map<string, number>();
-  let widest = 0;
-  for await (const { number, cells } of sheet.rows()) {
-    widest = Math.max(widest, cells.length);
-    if (number <= header.row) continue;
-    const mapped = mapRow(number, cells, header, context);
-    if (!mapped) continue;
-    if (pending.length >= MAX_LEDGER_ROWS) throw TOO_MANY_ROWS();
-    if (mapped.ref && mapped.universityCode) {
-      const key = `${mapped.universityCode}\u0000${mapped.ref}`;
-      const first = firstRowOf.get(key);
-      if (first === undefined) firstRowOf.set(key, number);
-      else {
-        const col = header.columns.find((c) => c.key === 'ref')!;
-        mapped.errors.push({
-          kind: 'invalid',
-          column: col.header,
-          index: col.index,
-          message: `走访编号“${mapped.ref}”与第 ${first} 行重复：每次走访的编号应唯一`,
-        });
-        delete mapped.visit;
-      }
-    }
-    pending.push({ row: mapped });
-  }
-  if (pending.length === 0)
-    throw new LedgerFileError(
-      'empty-ledger',
-      `工作表“${sheet.name}”表头（第 ${header.row} 行）下没有走访记录`,
-      `sheet "${sheet.name}" has no visits under its header (row ${header.row})`,
-    );
+  });
+  const { header, widest } = read;
+  const pending: Pending[] = read.rows.map((row) => ({ row }));
 
   // ── decide: new, changed or unchanged, against each visit's current state ──
   const universities = [...new Set(pending.flatMap((p) => (p.row.universityCode ? [p.row.universityCode] : [])))];
@@ -393,8 +312,8 @@ export async function importVisitLedger(
     ),
   );
   const annotation: AnnotationPlan = {
-    sheet: sheet.name,
-    sheetName: file.format === 'csv' ? '走访台账' : sheet.name,
+    sheet: read.sheetName,
+    sheetName: read.format === 'csv' ? '走访台账' : read.sheetName,
     headerRow: header.row,
     statusColumn: widest + 1,
     dateColumns: header.columns.filter((c) => c.key === 'visitedOn').map((c) => c.index),
@@ -416,9 +335,9 @@ export async function importVisitLedger(
     rows: results,
     summary: {
       file: input.fileName,
-      format: file.format,
-      ...(file.encoding ? { encoding: file.encoding } : {}),
-      sheet: sheet.name,
+      format: read.format,
+      ...(read.encoding ? { encoding: read.encoding } : {}),
+      sheet: read.sheetName,
       headerRow: header.row,
       campaignId: campaign.id,
       mode: input.mode,

@@ -171,7 +171,7 @@ export async function listRecipientViews(
   return (await listRecipients(db, options)).map(recipientView);
 }
 
-const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const EMAIL = /^[^\s@<>]+@[^\s<>@][^\s.<>@]*\.[^\s<>@]+$/;
 export type NewRecipientInput =
   { scope: string; email: string } | { scope: string; webhook: string; secret?: string; format?: WebhookFormat };
 

@@ -90,7 +90,7 @@ export class EmployerInputError extends Error {
 /** How a new employer's name is shown: NFKC, simplified characters, no spaces, full-width brackets. */
 export function displayName(name: string): string {
   return toSimplified(name.normalize('NFKC'))
-    .replace(/[\s\u3000]+/gu, '')
+    .replace(/\s+/gu, '')
     .replace(/[(（【〔［]/gu, '（')
     .replace(/[)）】〕］]/gu, '）');
 }

@@ -138,7 +138,7 @@ const nested = (depth: number, open: string, close: string, inner = '0') =>
   open.repeat(depth) + inner + close.repeat(depth);
 /** The event's JSON with `text` spliced in verbatim as an unknown field (for what JSON.stringify cannot write). */
 const splice = (event: object, name: string, text: string) =>
-  JSON.stringify(event).replace(/}$/, `,${JSON.stringify(name)}:${text}}`);
+  JSON.stringify(event).replace(/\}$/, `,${JSON.stringify(name)}:${text}}`);
 
 function generate(g: Rng, n: number): Hostile[] {
   const key = () => ({ authorization: `Bearer ${ref.apiKey}` });

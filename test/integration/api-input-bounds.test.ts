@@ -29,7 +29,7 @@ function expectProblem(res: { status: number; headers: Headers; body: any }, sta
 
 /** The event's JSON with `extra` spliced in as the text of an unknown field. */
 const withRawField = (event: object, name: string, extra: string) =>
-  JSON.stringify(event).replace(/}$/, `,${JSON.stringify(name)}:${extra}}`);
+  JSON.stringify(event).replace(/\}$/, `,${JSON.stringify(name)}:${extra}}`);
 
 describe('unknown fields are bounded', () => {
   it('answers 400 problem+json to a 200,000-deep array inside an unknown field, alone or in a batch, and stores nothing', async () => {

@@ -24,7 +24,7 @@ describe('ledger clients', { timeout: 180_000 }, () => {
     expect(res.code).toBe(0);
     const out = jsonOut<{ name: string; scope: string; key: string }>(res);
     expect(out).toMatchObject({ name: 'gd-system', scope: `university:${ref.universityCode}` });
-    expect(out.key).toMatch(/^lk_[A-Za-z0-9_-]{43}$/);
+    expect(out.key).toMatch(/^lk_[\w-]{43}$/);
     const row = await services.db
       .selectFrom('api_clients')
       .selectAll()

@@ -49,7 +49,7 @@ describe('ledger users', () => {
     expect(made.code, made.stderr).toBe(0);
     const out = jsonOut<{ id: number; name: string; scope: string; email: string; password: string }>(made);
     expect(out).toMatchObject({ name: 'gd-edu', scope: 'province:440000', email: 'gd@example.org' });
-    expect(out.password).toMatch(/^[A-Za-z2-9]{20}$/);
+    expect(out.password).toMatch(/^[A-Z2-9]{20}$/i);
     const stored = await t.db
       .selectFrom('users')
       .select('password_hash')
@@ -135,7 +135,7 @@ describe('sessions', () => {
   it('sets an HttpOnly, SameSite=Strict, Secure cookie on Path=/ and answers who is signed in', async () => {
     const s = await signedIn(api, t.db, `university:${ref.universityCode}`);
     const attrs = s.setCookie.split(';').map((a) => a.trim());
-    expect(attrs[0]).toMatch(/^ledger_session=[A-Za-z0-9_-]{43}$/);
+    expect(attrs[0]).toMatch(/^ledger_session=[\w-]{43}$/);
     expect(attrs.slice(1)).toEqual(expect.arrayContaining(['Path=/', 'HttpOnly', 'SameSite=Strict', 'Secure']));
     expect(attrs.some((a) => /^(Max-Age|Expires|Domain)=/i.test(a))).toBe(false);
     const me = await s.request('GET', '/v1/session');

@@ -7,6 +7,8 @@ import {
   parseCount,
   parseDate,
   parseLeaders,
+  splitBracket,
+  splitColon,
   parseMode,
   parseRole,
   parseSatisfaction,
@@ -194,5 +196,28 @@ describe('cells', () => {
     expect(cellProblem({ error: '#REF!' })).toContain('#REF!');
     expect(cellProblem({ formulaWithoutValue: 'A1+1' })).toContain('公式');
     expect(cellProblem('x')).toBeUndefined();
+  });
+});
+
+describe('brackets and colons, read by a scanner', () => {
+  it.each([
+    ['张三（书记）', { name: '张三', note: '书记' }],
+    ['张三 ( 党委书记 )', { name: '张三', note: '党委书记' }],
+    ['李四(小)(校长)', { name: '李四(小)', note: '校长' }],
+    ['王五【副校长]', { name: '王五', note: '副校长' }],
+    ['王五((校长)', { name: '王五', note: '(校长' }],
+    ['(书记)', undefined],
+    ['张三()', undefined],
+    ['张三', undefined],
+    ['张三(书记', undefined],
+  ])('%j', (entry, expected) => {
+    expect(splitBracket(entry)).toEqual(expected);
+  });
+
+  it('splits at the first colon, both sides non-empty', () => {
+    expect(splitColon('书记：张三')).toEqual({ before: '书记', after: '张三' });
+    expect(splitColon('书记 : 张三:李四')).toEqual({ before: '书记', after: '张三:李四' });
+    expect(splitColon('：张三')).toBeUndefined();
+    expect(splitColon('书记：')).toBeUndefined();
   });
 });

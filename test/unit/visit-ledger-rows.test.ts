@@ -207,3 +207,37 @@ describe('answers of the shared road', () => {
     expect([1, 26, 27, 52, 703].map(columnLetter)).toEqual(['A', 'Z', 'AA', 'AZ', 'AAA']);
   });
 });
+
+describe('cells of any length', () => {
+  const row = (leaders: string, notes = '') =>
+    [1, 'V-01', '2022/4/1', '实地走访', leaders, '华为技术有限公司', '', '', '', notes] as const;
+
+  it('refuses an over-long cell by its column before reading it, and says nothing else about that cell', () => {
+    const mapped = mapRow(2, [...row('张三（'.repeat(5_000) + '书记）')], header, context)!;
+    expect(mapped.visit).toBeUndefined();
+    expect(mapped.errors).toEqual([
+      {
+        kind: 'invalid',
+        column: '带队校领导',
+        index: 5,
+        message: expect.stringMatching(/^“带队校领导”列的内容过长：超过 6000 个字（现有 15003 个）/),
+      },
+    ]);
+  });
+
+  it('reads the worst cell within the bound in linear time', () => {
+    // The old pattern's lazy name and lazy note backtracked cubically: 6,000 characters took minutes.
+    for (const worst of ['(((((('.repeat(1_000), '张三(' + ' '.repeat(5_990) + 'x', '书记'.repeat(2_999) + '：)']) {
+      const started = performance.now();
+      mapRow(2, [...row(worst)], header, context);
+      expect(performance.now() - started).toBeLessThan(200);
+    }
+  });
+
+  it('keeps the long-notes message for notes under the bound and refuses them over it', () => {
+    const long = mapRow(2, [...row('张三（书记）', '记'.repeat(2_500))], header, context)!;
+    expect(long.errors.map((e) => e.message)).toEqual([expect.stringContaining('超过 2000 个字')]);
+    const over = mapRow(2, [...row('张三（书记）', '记'.repeat(4_001))], header, context)!;
+    expect(over.errors.map((e) => e.message)).toEqual([expect.stringContaining('“备注”列的内容过长')]);
+  });
+});

@@ -28,6 +28,7 @@ import {
   writeAnnotatedLedger,
   type LedgerMode,
 } from '../../../shared/use-cases/import-visit-ledger.ts';
+import { readLedgerRowsInWorker } from '../../../shared/use-cases/read-ledger-in-worker.ts';
 import { badRequest, notFound, Problem } from '../problem.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
 
@@ -174,6 +175,7 @@ function attachment(fileName: string): string {
 
 export async function registerVisitLedgerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { db } = deps;
+  const readBudget = { timeoutMs: deps.config.LEDGER_READ_TIMEOUT_MS, memoryMb: deps.config.LEDGER_READ_MEMORY_MB };
   let template: Promise<Buffer> | undefined;
   let uploading = 0;
   let copying = 0;
@@ -282,7 +284,14 @@ export async function registerVisitLedgerRoutes(app: FastifyInstance, deps: ApiD
               ingest: (events) => ingestion.ingest(request, source, events, receivedAt),
               judge: (events) => ingestion.judge(request, source, events, receivedAt),
             },
-            { bytes: form.file.bytes, fileName: form.file.name, source, ...options, receivedAt },
+            {
+              bytes: form.file.bytes,
+              fileName: form.file.name,
+              source,
+              ...options,
+              receivedAt,
+              readRows: (bytes, context) => readLedgerRowsInWorker(bytes, context, readBudget),
+            },
           );
           const id = randomBytes(18).toString('base64url');
           await deleteExpiredLedgerUploads(db);
@@ -332,7 +341,7 @@ export async function registerVisitLedgerRoutes(app: FastifyInstance, deps: ApiD
       },
       async (request, reply) => {
         const { id } = request.params as { id: string };
-        const upload = /^[A-Za-z0-9_-]{10,64}$/.test(id) ? await findLedgerUpload(db, id) : undefined;
+        const upload = /^[\w-]{10,64}$/.test(id) ? await findLedgerUpload(db, id) : undefined;
         // Another scope's copy answers as if it did not exist: its URL says nothing to whoever is not its owner.
         if (!upload || upload.scope !== formatScope(request.client.scope))
           throw notFound(

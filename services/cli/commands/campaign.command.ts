@@ -45,7 +45,7 @@ function factorArg(value: string): number {
 
 /** A campaign's id is a name chosen by the operator (2022), not a number the database hands out (args.ts idArg). */
 function campaignIdArg(value: string): string {
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(value))
+  if (!/^[\w.-]{1,64}$/.test(value))
     throw new InvalidArgumentError(
       `"${value}" is not a campaign id: use 1-64 letters, digits, ".", "_" or "-", e.g. 2022`,
     );

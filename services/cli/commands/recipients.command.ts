@@ -12,7 +12,7 @@ import { cliActor, output, UserError, withDb } from '../context.ts';
 import { addRecipientAudited, removeRecipientAudited } from '../../../shared/use-cases/operations.ts';
 
 const FORMATS: readonly WebhookFormat[] = ['json', 'wecom', 'dingtalk'];
-const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const EMAIL = /^[^\s@<>]+@[^\s<>@][^\s.<>@]*\.[^\s<>@]+$/;
 
 function formatArg(value: string): WebhookFormat {
   if ((FORMATS as readonly string[]).includes(value)) return value as WebhookFormat;

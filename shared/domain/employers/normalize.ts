@@ -136,7 +136,7 @@ function branchLocation(s: string): string {
   const regions: Regions = { province: null, city: null, district: null };
   const whole = wholeRegion(s);
   if (whole) return whole.city ?? whole.province;
-  const rest = stripLeadingRegions(s + '\u0000\u0000', regions).replace(/\u0000/gu, '');
+  const rest = stripLeadingRegions(s + '\u0000\u0000', regions).replace(/\0/gu, '');
   const prefix = [regions.province && !regions.city ? regions.province : null, regions.city, regions.district]
     .filter(Boolean)
     .join('');

@@ -49,7 +49,7 @@ const WEIGHTS: Record<VariantKind, number> = {
 const LEGAL_FORMS = ['股份有限公司', '有限责任公司', '股份公司', '有限公司'];
 
 function toFullWidth(s: string): string {
-  return s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).replace(/ /g, '\u3000');
+  return s.replace(/[\x21-\x7e]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).replace(/ /g, '\u3000');
 }
 
 function legalFormAt(name: string): { index: number; form: string } | null {

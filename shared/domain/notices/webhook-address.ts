@@ -6,7 +6,7 @@
 // Query parameters that carry a credential (key, access_token, token, secret, sign, auth …).
 const SECRET_PARAM = /key|token|secret|sign|sig$|auth|pass|code/i;
 // A path segment that looks like a generated token: long, letters and digits (Feishu's /hook/<uuid>, Slack's path).
-const TOKEN_SEGMENT = /^(?=.*\d)(?=.*[a-z])[a-z0-9_-]{20,}$/i;
+const TOKEN_SEGMENT = /^(?=.*\d)(?=.*[a-z])[\w-]{20,}$/i;
 
 /** `****` and the last 4 characters, or only `****` for a short value. */
 const maskToken = (value: string): string => (value.length >= 12 ? `****${value.slice(-4)}` : '****');

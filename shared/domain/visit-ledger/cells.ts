@@ -105,7 +105,7 @@ export function parseDate(cell: CellValue | undefined, context: DateContext): Pa
   if (typeof cell !== 'string') return fail(`不是日期：${DATE_HINT}`);
   const text = toHalfWidth(cell).trim().replace(/\s+/g, ' ');
   const withYear =
-    /^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)?$/.exec(
+    /^(\d{4})\s*[\-/.年]\s*(\d{1,2})\s*[\-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)?$/.exec(
       text,
     ) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(text);
   if (withYear) {
@@ -114,7 +114,7 @@ export function parseDate(cell: CellValue | undefined, context: DateContext): Pa
     return ok(isoDate(y, m, d));
   }
   if (/^\d{5}(\.\d+)?$/.test(text)) return parseDate(Number(text), context); // a serial saved as text (CSV)
-  const noYear = /^(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})\s*日?$/.exec(text);
+  const noYear = /^(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?$/.exec(text);
   if (noYear && context.years.length) {
     const [m, d] = [Number(noYear[1]), Number(noYear[2])];
     const year = context.years.find((y) => realDate(y, m, d));
@@ -149,7 +149,7 @@ export function parseCount(cell: CellValue | undefined, min: number, max: number
     const text = toHalfWidth(cell)
       .trim()
       .replace(/[,，\s]/g, '')
-      .replace(/(人|个|名|家|次)$/, '');
+      .replace(/([人个名家次])$/, '');
     n = /^[+-]?\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
   } else n = NaN;
   if (!Number.isFinite(n)) return fail(`“${cellText(cell)}”不是数字：请填写整数，如 120`);
@@ -177,7 +177,7 @@ export function parseSatisfaction(cell: CellValue | undefined): Parsed<number | 
   if (word !== undefined) return ok(word);
   const n = parseCount(cell, 1, 5);
   if (!n.ok)
-    return fail(`${n.message.replace(/：.*$/, '')}：满意度请填 1 到 5 的整数（5 为非常满意），或写 满意、基本满意 等`);
+    return fail(`${n.message.split('：')[0]}：满意度请填 1 到 5 的整数（5 为非常满意），或写 满意、基本满意 等`);
   return n;
 }
 
@@ -217,6 +217,48 @@ export function parseRole(text: string): LeaderRole | undefined {
   return undefined;
 }
 
+const OPENERS = new Set(['(', '（', '【', '[']);
+const CLOSERS = new Set([')', '）', '】', ']']);
+
+/**
+ * 张三（书记） → { name: 张三, note: 书记 }: a name, then a bracketed note that ends the entry. The note holds no closing
+ * bracket; the name is everything before the first opening bracket after which only the note remains (so 李四(小)(校长)
+ * is 李四(小) with 校长). One pass over the entry, where a regular expression with a lazy name and a lazy note
+ * backtracked cubically on a long entry of brackets.
+ */
+export function splitBracket(entry: string): { name: string; note: string } | undefined {
+  const text = entry.trim();
+  const last = text.length - 1;
+  if (last < 2 || !CLOSERS.has(text[last]!)) return undefined;
+  let lastCloser = -1;
+  for (let i = last - 1; i >= 0; i--)
+    if (CLOSERS.has(text[i]!)) {
+      lastCloser = i;
+      break;
+    }
+  for (let p = Math.max(lastCloser + 1, 1); p <= last - 2; p++) {
+    if (!OPENERS.has(text[p]!)) continue;
+    const name = text.slice(0, p).trim();
+    return name ? { name, note: text.slice(p + 1, last).trim() } : undefined;
+  }
+  return undefined;
+}
+
+/** 书记：张三 → { before: 书记, after: 张三 } at the first colon (half- or full-width), both sides non-empty. */
+export function splitColon(entry: string): { before: string; after: string } | undefined {
+  const text = entry.trim();
+  let at = -1;
+  for (let i = 0; i < text.length; i++)
+    if (text[i] === ':' || text[i] === '：') {
+      at = i;
+      break;
+    }
+  if (at < 1) return undefined;
+  const before = text.slice(0, at).trim();
+  const after = text.slice(at + 1).trim();
+  return before && after ? { before, after } : undefined;
+}
+
 export interface Leader {
   role: LeaderRole;
   name: string;
@@ -239,15 +281,15 @@ export function parseLeaders(cell: CellValue | undefined, defaultRole?: LeaderRo
     if (!entry) continue;
     let role: LeaderRole | undefined;
     let name: string;
-    const bracket = /^(.+?)\s*[(（【\[]\s*([^)）】\]]+?)\s*[)）】\]]$/.exec(entry);
-    const colon = /^([^:：]+?)\s*[:：]\s*(.+)$/.exec(entry);
+    const bracket = splitBracket(entry);
+    const colon = splitColon(entry);
     if (bracket) {
-      name = bracket[1]!.trim();
-      role = parseRole(bracket[2]!);
-      if (!role) return fail(`“${bracket[2]}”不是职务（${entry}）：${ROLE_HINT}`);
-    } else if (colon && parseRole(colon[1]!)) {
-      prefixRole = parseRole(colon[1]!);
-      entry = colon[2]!.trim();
+      name = bracket.name;
+      role = parseRole(bracket.note);
+      if (!role) return fail(`“${bracket.note}”不是职务（${entry}）：${ROLE_HINT}`);
+    } else if (colon && parseRole(colon.before)) {
+      prefixRole = parseRole(colon.before);
+      entry = colon.after;
       name = entry;
       role = prefixRole;
     } else {
@@ -299,11 +341,11 @@ export function parseStaff(cell: CellValue | undefined): Parsed<StaffMember[]> {
   for (const raw of toHalfWidth(cellText(cell)).split(LIST_SEPARATORS)) {
     const entry = raw.trim();
     if (!entry) continue;
-    const bracket = /^(.+?)\s*[(（【\[]\s*([^)）】\]]+?)\s*[)）】\]]$/.exec(entry);
+    const bracket = splitBracket(entry);
     if (bracket) {
-      const role = parseStaffRole(bracket[2]!);
-      if (!role) return fail(`“${bracket[2]}”不是参与人员身份（${entry}）：${STAFF_HINT}`);
-      const name = bracket[1]!.trim();
+      const role = parseStaffRole(bracket.note);
+      if (!role) return fail(`“${bracket.note}”不是参与人员身份（${entry}）：${STAFF_HINT}`);
+      const name = bracket.name;
       if (name.length > 100) return fail(`姓名“${name.slice(0, 20)}…”超过 100 个字`);
       staff.push({ role, name });
       continue;

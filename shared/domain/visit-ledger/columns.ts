@@ -125,11 +125,11 @@ const IGNORED = [
 ];
 
 /** 带队校领导1姓名 / 校领导1 / 领导1 and 带队校领导1职务 / 职务1: leaders in numbered pairs of columns. */
-const NUMBERED_NAME = /^(?:带队)?(?:校)?领导(\d{1,2})(?:姓名)?$|^姓名(\d{1,2})$/;
-const NUMBERED_ROLE = /^(?:带队)?(?:校)?领导(\d{1,2})职务$|^职务(\d{1,2})$/;
+const NUMBERED_NAME = /^(?:带队)?校?领导(\d{1,2})(?:姓名)?$|^姓名(\d{1,2})$/;
+const NUMBERED_ROLE = /^(?:带队)?校?领导(\d{1,2})职务$|^职务(\d{1,2})$/;
 /** One pair without numbers: 带队校领导姓名 + 带队校领导职务 (names and roles listed in the same order). */
-const PAIR_NAME = /^(?:带队)?(?:校)?领导姓名$|^姓名$/;
-const PAIR_ROLE = /^(?:带队)?(?:校)?领导职务$|^职务$/;
+const PAIR_NAME = /^(?:带队)?校?领导姓名$|^姓名$/;
+const PAIR_ROLE = /^(?:带队)?校?领导职务$|^职务$/;
 
 /** Full-width folded, spaces and line breaks removed, required marks (*, ★, 必填) dropped, lower case. */
 export function normalizeHeader(text: string): string {
@@ -141,7 +141,24 @@ export function normalizeHeader(text: string): string {
 }
 
 /** The header without any bracketed remark: 走访日期(格式:2022-04-01) → 走访日期. */
-const withoutRemarks = (normalized: string) => normalized.replace(/\([^)]*\)|\[[^\]]*\]|【[^】]*】/g, '');
+function withoutRemarks(normalized: string): string {
+  // One pass: the next closing bracket of each kind is known for every position, so an unclosed bracket costs nothing.
+  const pairs: Record<string, string> = { '(': ')', '[': ']', '【': '】' };
+  const nextClose = new Map<string, number[]>();
+  for (const close of Object.values(pairs)) {
+    const at = new Array<number>(normalized.length + 1).fill(-1);
+    for (let i = normalized.length - 1; i >= 0; i--) at[i] = normalized[i] === close ? i : at[i + 1]!;
+    nextClose.set(close, at);
+  }
+  let out = '';
+  for (let i = 0; i < normalized.length; i++) {
+    const close = pairs[normalized[i]!];
+    const end = close ? nextClose.get(close)![i + 1]! : -1;
+    if (end >= 0) i = end;
+    else out += normalized[i];
+  }
+  return out;
+}
 
 const EXACT = new Map<string, FieldKey | 'ignored'>();
 for (const [key, aliases] of Object.entries(ALIASES))
@@ -203,6 +220,8 @@ const REQUIRED: Array<{ keys: FieldKey[]; label: string }> = [
   { keys: ['employerName'], label: '用人单位名称' },
 ];
 
+/** A header cell longer than this is not a header. */
+const MAX_HEADER_CHARS = 200;
 /** Fewer recognised columns than this and a row is not taken for the header (a title, a note, data). */
 const MIN_HEADER_COLUMNS = 3;
 /** The header is looked for in this many rows from the top (title rows, notes and blank rows above it). */
@@ -218,6 +237,11 @@ export function readHeaderRow(rowNumber: number, cells: ReadonlyArray<CellValue 
   cells.forEach((cell, i) => {
     const header = cellText(cell);
     if (!header) return;
+    // No header is this long: a long cell (a title, a note, data) is neither read as one nor matched against the aliases.
+    if (header.length > MAX_HEADER_CHARS) {
+      unread.push(`${header.slice(0, 40)}…`);
+      return;
+    }
     const m = matchHeader(header);
     if (m === 'ignored') return;
     if (!m) {
@@ -249,4 +273,4 @@ export function missingColumns(header: LedgerHeader): string[] {
 }
 
 /** The labels of the required columns, for messages about a file without a header. */
-export const REQUIRED_LABELS = REQUIRED.map((r) => r.label.replace(/（.*$/, ''));
+export const REQUIRED_LABELS = REQUIRED.map((r) => r.label.split('（')[0]!);

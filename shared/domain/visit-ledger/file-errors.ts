@@ -13,7 +13,11 @@ export type LedgerFileErrorCode =
   | 'missing-columns'
   | 'no-university'
   | 'no-campaign'
-  | 'empty-ledger';
+  | 'empty-ledger'
+  /** Reading the file went over the API's time budget (LEDGER_READ_TIMEOUT_MS). */
+  | 'too-slow'
+  /** Reading the file went over the API's memory budget (LEDGER_READ_MEMORY_MB). */
+  | 'too-complex';
 
 /** HTTP status of each refusal: 413 for the upload's size, 422 for what the file holds. */
 export const FILE_ERROR_STATUS: Record<LedgerFileErrorCode, 413 | 422> = {
@@ -29,6 +33,8 @@ export const FILE_ERROR_STATUS: Record<LedgerFileErrorCode, 413 | 422> = {
   'no-university': 422,
   'no-campaign': 422,
   'empty-ledger': 422,
+  'too-slow': 422,
+  'too-complex': 413,
 };
 
 export class LedgerFileError extends Error {

@@ -110,7 +110,7 @@ const LEADER_KEYS: FieldKey[] = ['leaders', 'secretaries', 'presidents', 'otherL
 export const fieldLabel = (key: FieldKey): string => FIELD_LABELS[key];
 
 // PostgreSQL text cannot hold NUL, and jsonb refuses lone UTF-16 surrogates (as in visit-event.schema.ts).
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Whether every column the ledger reads is blank in this row (trailing rows, rows with only a 序号). */
 export function isEmptyRow(cells: ReadonlyArray<CellValue | undefined>, header: LedgerHeader): boolean {
@@ -121,12 +121,54 @@ export function isEmptyRow(cells: ReadonlyArray<CellValue | undefined>, header: 
   });
 }
 
+/** Fields that list several entries in one cell (leaders, staff, majors): 50 entries of up to 100 characters. */
+const LIST_KEYS = new Set<FieldKey>([
+  'leaders',
+  'secretaries',
+  'presidents',
+  'otherLeaders',
+  'leaderName',
+  'leaderRole',
+  'staff',
+  'majors',
+]);
+
+/**
+ * The longest cell each field is read from, in characters. Checked before any pattern or parser sees the cell, so
+ * whatever a cell holds, reading it costs time in proportion to these bounds, not to what a sender typed.
+ */
+export function maxCellChars(key: FieldKey): number {
+  if (LIST_KEYS.has(key)) return 6_000;
+  if (key === 'notes') return 4_000;
+  return 1_000;
+}
+
 class RowReader {
   readonly errors: RowError[] = [];
+  /** Columns (by index) whose cell is over maxCellChars: said once, then read as if failed. */
+  private readonly overLong = new Set<number>();
   constructor(
     private readonly cells: ReadonlyArray<CellValue | undefined>,
     private readonly header: LedgerHeader,
-  ) {}
+  ) {
+    for (const col of header.columns) {
+      const cell = cells[col.index - 1];
+      if (typeof cell !== 'string') continue;
+      const max = maxCellChars(col.key);
+      if (cell.length <= max) continue;
+      this.overLong.add(col.index);
+      this.fail(
+        col,
+        col.key,
+        `“${col.header}”列的内容过长：超过 ${max} 个字（现有 ${cell.length} 个），请删减后重新上交`,
+      );
+    }
+  }
+
+  /** Whether this column's cell was refused for its length (its error is recorded already). */
+  tooLong(col: HeaderColumn | undefined): boolean {
+    return col !== undefined && this.overLong.has(col.index);
+  }
 
   column(key: FieldKey, n?: number): HeaderColumn | undefined {
     return this.header.columns.find((c) => c.key === key && (n === undefined || c.n === n));
@@ -141,6 +183,7 @@ class RowReader {
   /** The cell of a field; `failed` (and an error recorded) when it is an Excel error or a formula without a result. */
   read(key: FieldKey): { col: HeaderColumn | undefined; cell: CellValue | undefined; failed: boolean } {
     const col = this.column(key);
+    if (this.tooLong(col)) return { col, cell: undefined, failed: true };
     const cell = this.cell(col);
     const problem = cellProblem(cell);
     if (problem) {
@@ -175,6 +218,7 @@ class RowReader {
 function readLeaders(r: RowReader, header: LedgerHeader): Leader[] {
   const leaders: Leader[] = [];
   const take = (col: HeaderColumn, defaultRole?: LeaderRole) => {
+    if (r.tooLong(col)) return undefined;
     const cell = r.cell(col);
     const problem = cellProblem(cell);
     if (problem) return r.fail(col, col.key, problem);
@@ -192,6 +236,7 @@ function readLeaders(r: RowReader, header: LedgerHeader): Leader[] {
   // Numbered pairs: 带队校领导1姓名 + 带队校领导1职务, …; an unnumbered pair may list several names and roles in order.
   for (const nameCol of header.columns.filter((c) => c.key === 'leaderName')) {
     const roleCol = r.column('leaderRole', nameCol.n);
+    if (r.tooLong(nameCol) || r.tooLong(roleCol)) continue;
     const nameCell = r.cell(nameCol);
     const roleCell = r.cell(roleCol);
     if (cellProblem(nameCell)) {
@@ -283,7 +328,10 @@ export function mapRow(
   const leaderCol = header.columns.find((c) => LEADER_KEYS.includes(c.key));
   // 全员联动: a visit made by staff alone needs no leader, but then it names its staff.
   const staff = r.parsed('staff', parseStaff) ?? [];
-  if (leaders.length === 0 && staff.length === 0 && r.errors.length === errorsBefore)
+  const peopleTooLong = header.columns.some(
+    (c) => (LEADER_KEYS.includes(c.key) || c.key === 'leaderRole' || c.key === 'staff') && r.tooLong(c),
+  );
+  if (leaders.length === 0 && staff.length === 0 && r.errors.length === errorsBefore && !peopleTooLong)
     r.fail(
       leaderCol,
       leaderCol?.key ?? 'leaders',

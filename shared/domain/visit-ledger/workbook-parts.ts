@@ -26,7 +26,7 @@ export function decodeXml(text: string): string {
 
 function attributes(tag: string): Map<string, string> {
   const attrs = new Map<string, string>();
-  for (const m of tag.matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+  for (const m of tag.matchAll(/(?<![\w:.-])([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
     const name = m[1]!;
     const value = decodeXml(m[2] ?? m[3] ?? '');
     attrs.set(name, value);
