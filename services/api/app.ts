@@ -16,6 +16,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import secureJson from 'secure-json-parse';
+import { decodeUtf8, unsafeInHeader, unsafeInJson, unsafeInTarget } from '../../shared/domain/text-safety.ts';
 import { UnknownCampaignError } from '../../shared/use-cases/find-campaign.ts';
 import { accessOfRequest, authHook, createAuthenticator } from './auth.ts';
 import { registerConsole } from './console.ts';
@@ -147,6 +148,18 @@ function pathOf(url: string): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
+/** What is wrong with a request's target or headers, in words, or null: checked before anything else runs. */
+function unsafeInRequestHead(request: FastifyRequest): string | null {
+  const target = unsafeInTarget(request.raw.url ?? '/');
+  if (target) return `${target.where} holds ${target.what}: leave such characters out`;
+  const raw = request.raw.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const what = unsafeInHeader(raw[i + 1]!);
+    if (what) return `the header ${raw[i]!.toLowerCase()} holds ${what}: leave such characters out`;
+  }
+  return null;
+}
+
 /** A request's completion line: plain values only, no headers, so nothing secret and nothing for a formatter to drop. */
 export function requestLine(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
   const client = (request as Partial<FastifyRequest>).client;
@@ -190,6 +203,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     request.log.info({ request: { method: request.method, path: pathOf(request.url) } }, 'incoming request');
     reply.header('x-request-id', request.id);
+    const unsafe = unsafeInRequestHead(request);
+    if (unsafe) {
+      sendProblem(reply, new Problem(400, 'Bad Request', unsafe));
+      return reply;
+    }
     if (request.raw.httpVersion === '1.1' && !request.headers.host) {
       sendProblem(reply, new Problem(400, 'Bad Request', 'the Host header is missing: HTTP/1.1 requires it'));
       return reply;
@@ -210,8 +228,19 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // JSON with the raw text kept: the inbox stores the event exactly as it arrived. secure-json-parse (fastify's own
   // parser) refuses __proto__ and constructor.prototype keys, which could otherwise poison objects built from the body.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    // Decoded strictly (the default replaces bad bytes with U+FFFD, storing what the client never sent); the decoder
+    // drops a leading byte order mark, an encoding signature and not JSON text (RFC 8259 §8.1).
+    const text = decodeUtf8(body as Buffer);
+    if (text === null) {
+      done(
+        new Problem(400, 'Bad Request', 'the body is not valid UTF-8: send JSON encoded as UTF-8', [
+          { path: '/', message: 'must be UTF-8' },
+        ]),
+        undefined,
+      );
+      return;
+    }
     let parsed: unknown;
     try {
       parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
@@ -236,9 +265,19 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       );
       return;
     }
-    // A byte order mark is an encoding signature, not JSON text (RFC 8259 §8.1): the parser skips it, and so must the
-    // stored copy, or the workers' JSON.parse of the inbox row fails on an event this API accepted.
-    request.rawBody = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    // A batch's events are answered one by one (an event with such characters is `invalid`, the others go on).
+    const batch = request.routeOptions.url === '/v1/visit-events/batch';
+    const unsafe = unsafeInJson(parsed, batch ? (at) => /^\/events\/\d+$/.test(at) : undefined);
+    if (unsafe) {
+      done(
+        new Problem(400, 'Bad Request', `the body holds ${unsafe.what} at ${unsafe.where}: leave such characters out`, [
+          { path: unsafe.where, message: `must not hold ${unsafe.what}` },
+        ]),
+        undefined,
+      );
+      return;
+    }
+    request.rawBody = text;
     done(null, parsed);
   });
 

@@ -1,5 +1,6 @@
 // The shape of a visit event (CONTRACT.md) and the rules that need reference data. Pure: no I/O.
 // The zod schema is the single source: the API validates with it and publishes its JSON Schema in the OpenAPI document.
+import { unsafeInJson } from './text-safety.ts';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { isValidCreditCode, normalizeCreditCode } from './credit-code.ts';
@@ -196,6 +197,8 @@ export type ParseResult = { ok: true; event: VisitEvent } | { ok: false; errors:
 export function parseVisitEvent(body: unknown): ParseResult {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     return { ok: false, errors: [{ path: '/', message: 'must be a JSON object (one visit event)' }] };
+  const unsafe = unsafeInJson(body);
+  if (unsafe) return { ok: false, errors: [{ path: unsafe.where, message: `must not hold ${unsafe.what}` }] };
   const r = visitEventSchema.safeParse(body);
   if (r.success) return { ok: true, event: r.data };
   return { ok: false, errors: r.error.issues.map((i) => ({ path: pointer(i.path), message: i.message })) };

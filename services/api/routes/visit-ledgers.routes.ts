@@ -5,6 +5,7 @@
 // POST /v1/visit-events/batch (app.visitEventIngestion): same checks, same inbox, same queue.
 // Multipart parsing (@fastify/multipart) is registered inside this module's own plugin context, so no other route
 // starts accepting multipart bodies.
+import { unsafeCharacter } from '../../../shared/domain/text-safety.ts';
 import { randomBytes } from 'node:crypto';
 import { recordAudit } from '../../../shared/use-cases/audit.ts';
 import { auditActorOf } from '../audit-actor.ts';
@@ -98,6 +99,16 @@ async function readForm(request: FastifyRequest): Promise<UploadForm> {
   const form: UploadForm = { fields };
   try {
     for await (const part of request.parts()) {
+      const unsafe = unsafeInPart(part.fieldname, part.type === 'file' ? part.filename : String(part.value ?? ''));
+      if (unsafe) {
+        if (part.type === 'file') await part.toBuffer();
+        throw problem(
+          400,
+          'bad-form',
+          `表单${unsafe.zh}含有不允许的字符`,
+          `the form's ${unsafe.en} holds ${unsafe.what}`,
+        );
+      }
       if (part.type === 'file') {
         if (part.fieldname !== 'file' || form.file) {
           await part.toBuffer(); // drain it: the request goes on to the next part
@@ -374,3 +385,17 @@ export async function registerVisitLedgerRoutes(app: FastifyInstance, deps: ApiD
 }
 
 export const visitLedgerRoutes: RouteModule = registerVisitLedgerRoutes;
+
+/** A part's field name or file name (never with controls) or field value (tab, CR, LF allowed) that is unsafe. */
+function unsafeInPart(field: string, nameOrValue: string): { zh: string; en: string; what: string } | null {
+  const inField = unsafeCharacter(field, false);
+  if (inField) return { zh: '字段名', en: 'field name', what: inField };
+  const inValue = unsafeCharacter(nameOrValue, field !== 'file' && field !== 'fileName');
+  if (inValue)
+    return {
+      zh: field === 'file' ? '文件名' : `字段 ${field}`,
+      en: field === 'file' ? 'file name' : `field ${field}`,
+      what: inValue,
+    };
+  return null;
+}
