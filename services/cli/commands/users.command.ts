@@ -2,12 +2,14 @@
 // A password is never taken from the command line (it would show in `ps` and the shell's history): it is generated and
 // printed once, or read from standard input with --password-stdin. Only its argon2id hash is stored.
 import type { Command } from 'commander';
+import { passwordPolicy } from '../../../shared/common-passwords.ts';
 import { formatScope, type ClientScope } from '../../../shared/domain/scope.ts';
 import { provinceExists, universityExists } from '../../../shared/repositories/api-client.repository.ts';
 import {
   createUser,
   disableUser,
   listAllUsers,
+  PasswordRefusedError,
   resetPassword,
   UnknownUserError,
   UserInputError,
@@ -37,6 +39,8 @@ async function asUserError<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
+    if (err instanceof PasswordRefusedError)
+      throw new UserError(`--password-stdin: ${err.message}`, { refusals: err.refusals });
     if (err instanceof UserInputError) throw new UserError(`--${err.field}: ${err.message}`);
     if (err instanceof UserNameTakenError || err instanceof UnknownUserError) throw new UserError(err.message);
     throw err;
@@ -62,7 +66,7 @@ export function register(program: Command): void {
     .action(async (opts: CreateOptions) => {
       const scope = opts.scope;
       const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
-      await withDb(async ({ db }) => {
+      await withDb(async ({ db, config }) => {
         if (scope.kind === 'province' && !(await provinceExists(db, scope.provinceCode)))
           throw new UserError(
             `--scope ${formatScope(scope)}: ${scope.provinceCode} is not a province code (e.g. 110000 北京市, 440000 广东省)`,
@@ -72,7 +76,11 @@ export function register(program: Command): void {
             `warning: university ${scope.universityCode} is not imported yet; its pages stay empty until \`ledger import universities\` adds it\n`,
           );
         const made = await asUserError(() =>
-          createUser(db, { name: opts.name.trim(), scope: formatScope(scope), email: opts.email ?? null, password }),
+          createUser(
+            db,
+            { name: opts.name.trim(), scope: formatScope(scope), email: opts.email ?? null, password },
+            { policy: passwordPolicy(config.PASSWORD_MIN_LENGTH) },
+          ),
         );
         const { id, name, email } = made.user;
         output(
@@ -123,8 +131,10 @@ export function register(program: Command): void {
     .option('--json', 'print {"id", "name", "password"} (password null when read from stdin)')
     .action(async (opts: { name: string; passwordStdin?: boolean; json?: boolean }) => {
       const chosen = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
-      await withDb(async ({ db }) => {
-        const { user, password } = await asUserError(() => resetPassword(db, { name: opts.name }, chosen));
+      await withDb(async ({ db, config }) => {
+        const { user, password } = await asUserError(() =>
+          resetPassword(db, { name: opts.name }, chosen, { policy: passwordPolicy(config.PASSWORD_MIN_LENGTH) }),
+        );
         output(
           opts.json,
           { id: user.id, name: user.name, password },
