@@ -27,6 +27,7 @@ import {
   setUserPassword,
   type UserRow,
 } from '../repositories/user.repository.ts';
+import { listLiveProxyGrants } from '../repositories/proxy-grant.repository.ts';
 import { recordAudit, SYSTEM_ACTOR } from './audit.ts';
 
 /** Algorithm.Argon2id: the package declares it as a const enum, which cannot be imported at run time. */
@@ -101,9 +102,11 @@ export interface User {
   passwordChangedAt: string;
   lastLoginAt: string | null;
   disabledAt: string | null;
+  /** 代录 grants: `province:CODE` or `university:CODE` (shared/use-cases/proxy-grants.ts). */
+  proxy: string[];
 }
 
-const toUser = (r: UserRow): User => ({
+const toUser = (r: UserRow, proxy: string[] = []): User => ({
   id: r.id,
   name: r.name,
   scope: r.scope,
@@ -112,6 +115,7 @@ const toUser = (r: UserRow): User => ({
   passwordChangedAt: r.passwordChangedAt.toISOString(),
   lastLoginAt: r.lastLoginAt?.toISOString() ?? null,
   disabledAt: r.disabledAt?.toISOString() ?? null,
+  proxy,
 });
 
 export interface NewUser {
@@ -168,7 +172,13 @@ export async function createUser(
 }
 
 export async function listAllUsers(db: Db): Promise<User[]> {
-  return (await listUsers(db)).map(toUser);
+  const rows = await listUsers(db);
+  const grants = new Map<number, string[]>();
+  for (const g of await listLiveProxyGrants(db)) {
+    const text = g.provinceCode !== null ? `province:${g.provinceCode}` : `university:${g.universityCode}`;
+    grants.set(g.userId, [...(grants.get(g.userId) ?? []), text]);
+  }
+  return rows.map((r) => toUser(r, grants.get(r.id)));
 }
 
 async function resolveUser(db: Db, who: { id: number } | { name: string }): Promise<UserRow> {

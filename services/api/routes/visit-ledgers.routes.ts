@@ -27,6 +27,7 @@ import {
   type LedgerMode,
 } from '../../../shared/use-cases/import-visit-ledger.ts';
 import { badRequest, notFound, Problem } from '../problem.ts';
+import { proxyOf } from './visit-events.routes.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -272,7 +273,11 @@ export async function registerVisitLedgerRoutes(app: FastifyInstance, deps: ApiD
               'no file: send the ledger in the field "file"',
             );
           const options = uploadOptions(form.fields);
-          const source = { clientId: request.client.id, scope: request.client.scope };
+          const source = {
+            clientId: request.client.id,
+            scope: request.client.scope,
+            proxy: await proxyOf({ db }, request),
+          };
           const ingestion = app.visitEventIngestion;
           const result = await importVisitLedger(
             db,

@@ -16,6 +16,7 @@ import {
   UserNameTakenError,
   type User,
 } from '../../../shared/use-cases/manage-users.ts';
+import { grantProxy, revokeProxy, type ProxyTarget } from '../../../shared/use-cases/proxy-grants.ts';
 import { SCOPE_HELP, scopeArg } from '../args.ts';
 import { output, UserError, withDb } from '../context.ts';
 
@@ -49,8 +50,18 @@ async function asUserError<T>(fn: () => Promise<T>): Promise<T> {
 
 const line = (u: User) =>
   [u.id, u.name, u.scope, u.email ?? '-', u.lastLoginAt ? `last login ${u.lastLoginAt}` : 'never logged in']
+    .concat(u.proxy.length > 0 ? [`代录 ${u.proxy.join(',')}`] : [])
     .concat(u.disabledAt ? [`disabled ${u.disabledAt}`] : [])
     .join('\t');
+
+type ProxyOptions = { name: string; province?: string; university?: string; json?: boolean };
+
+/** --province P or --university CODE, exactly one. */
+function proxyTarget(opts: ProxyOptions): ProxyTarget {
+  if ((opts.province === undefined) === (opts.university === undefined))
+    throw new UserError('give exactly one of --province <code|bingtuan> or --university <code>');
+  return opts.province !== undefined ? { province: opts.province.trim() } : { university: opts.university!.trim() };
+}
 
 export function register(program: Command): void {
   const users = program.command('users').description("people's accounts for the console (sign-in with a password)");
@@ -95,7 +106,10 @@ export function register(program: Command): void {
   users
     .command('list')
     .description('list accounts (never their passwords)')
-    .option('--json', 'print JSON: [{id, name, scope, email, createdAt, passwordChangedAt, lastLoginAt, disabledAt}]')
+    .option(
+      '--json',
+      'print JSON: [{id, name, scope, email, createdAt, passwordChangedAt, lastLoginAt, disabledAt, proxy}] (proxy: the 代录 grants)',
+    )
     .action(async (opts: { json?: boolean }) => {
       await withDb(async ({ db }) => {
         const rows = await listAllUsers(db);
@@ -142,4 +156,33 @@ export function register(program: Command): void {
         );
       });
     });
+
+  for (const [verb, grant] of [
+    ['grant-proxy', true],
+    ['revoke-proxy', false],
+  ] as const)
+    users
+      .command(verb)
+      .description(
+        grant
+          ? "let a national, province or central person's account write visits for the universities of a province or for one university (代录); audited"
+          : 'take a 代录 grant back; audited',
+      )
+      .requiredOption('--name <name>', 'the login name')
+      .option('--province <code>', 'a province code (6 digits) or bingtuan: every university of that reporting unit')
+      .option('--university <code>', 'one university (10 digits)')
+      .option('--json', 'print {"user", "target", "changed"}')
+      .action(async (opts: ProxyOptions) => {
+        const target = proxyTarget(opts);
+        await withDb(async ({ db }) => {
+          const done = await asUserError(() => (grant ? grantProxy : revokeProxy)(db, opts.name, target));
+          output(
+            opts.json,
+            done,
+            done.changed
+              ? `${grant ? 'granted' : 'revoked'} 代录 for ${done.target} ${grant ? 'to' : 'from'} ${done.user}`
+              : `${done.user} ${grant ? 'already holds' : 'holds no'} 代录 grant for ${done.target}`,
+          );
+        });
+      });
 }
