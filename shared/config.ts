@@ -137,6 +137,8 @@ const schema = z.object({
   /** Failed logins per minute for one account name, and from one address; 429 beyond. */
   LOGIN_FAILURES_PER_NAME_PER_MINUTE: int(1, 1_000_000).default(10),
   LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE: int(1, 1_000_000).default(30),
+  /** Password rules (shared/domain/password-policy.ts): the minimum length of a person's password. */
+  PASSWORD_MIN_LENGTH: int(8, 128).default(12),
   /**
    * OpenTelemetry tracing (shared/tracing.ts): on when an OTLP endpoint is set, off (no SDK) otherwise. The SDK reads the
    * other standard OTEL_* variables itself (headers, timeout, sampler, batch sizes, resource attributes).
@@ -224,6 +226,8 @@ export const CONFIG_DESCRIPTIONS = {
     'failed console sign-ins per account name and API process per minute; 429 with `Retry-After` beyond',
   LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE:
     'failed console sign-ins per source address and API process per minute; 429 with `Retry-After` beyond',
+  PASSWORD_MIN_LENGTH:
+    "the fewest characters a person's password may have (it must also use three of upper case, lower case, digits and symbols, not contain the account name, not be a common password or a keyboard pattern: see [security.md](security.md))",
   OTEL_EXPORTER_OTLP_ENDPOINT:
     'OpenTelemetry collector, OTLP over HTTP (e.g. `http://otel-collector:4318`; spans go to `/v1/traces` under it). Set: tracing on. Unset: off, no SDK started (see [operating.md](operating.md#tracing-opentelemetry))',
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'the full traces URL instead (used as given); either variable turns tracing on',

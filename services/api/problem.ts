@@ -53,3 +53,10 @@ export const unprocessable = (detail: string, errors?: FieldError[]) =>
   new Problem(422, 'Unprocessable Content', detail, errors);
 export const unavailable = (detail: string) =>
   new Problem(503, 'Service Unavailable', detail, undefined, { 'retry-after': '5' });
+
+/** A password that breaks the rules: 422, one error per broken rule, its code first (shared/domain/password-policy.ts). */
+export const passwordRefused = (err: { message: string; refusals: { rule: string; zh: string; en: string }[] }) =>
+  unprocessable(
+    err.message,
+    err.refusals.map((r) => ({ path: '/password', message: `${r.rule}: ${r.zh} / ${r.en}` })),
+  );

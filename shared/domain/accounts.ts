@@ -1,6 +1,7 @@
 // People's accounts and console sessions: the rules, without I/O. Names and passwords are checked here; a session's
 // id, the hash stored of it and its CSRF token are derived here; whether a session is still alive is decided here.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { characterClasses, isKeyboardPattern } from './password-policy.ts';
 
 /** An account name: what a person types on the login page. Letters (any script), digits and . _ @ -, 1–100. */
 const NAME = /^[\p{L}\p{N}._@-]{1,100}$/u;
@@ -8,18 +9,6 @@ const NAME = /^[\p{L}\p{N}._@-]{1,100}$/u;
 export function userNameProblem(name: string): string | undefined {
   if (NAME.test(name)) return undefined;
   return 'must be 1-100 letters, digits or . _ @ - (no spaces), such as gd-edu or zhang.san';
-}
-
-export const MIN_PASSWORD_LENGTH = 12;
-export const MAX_PASSWORD_LENGTH = 200;
-
-/** A password chosen by a person (--password-stdin): long enough to resist guessing, short enough to hash cheaply. */
-export function passwordProblem(password: string): string | undefined {
-  const length = [...password].length;
-  if (length < MIN_PASSWORD_LENGTH) return `must have at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (length > MAX_PASSWORD_LENGTH) return `must have at most ${MAX_PASSWORD_LENGTH} characters`;
-  if (/[\u0000-\u001f\u007f]/.test(password)) return 'must not contain control characters';
-  return undefined;
 }
 
 /** E-mail addresses are only stored for the operators' information: a light check is enough. */
@@ -30,15 +19,21 @@ export function emailProblem(email: string): string | undefined {
 // Without look-alikes (0/O, 1/l/I), so an initial password read aloud or copied from a screen is typed right.
 const PASSWORD_ALPHABET = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
-/** An initial password: 20 characters of a 56-letter alphabet, about 116 bits. Rejection sampling: no modulo bias. */
+/**
+ * An initial password: 20 characters of a 56-letter alphabet, about 116 bits. Rejection sampling: no modulo bias. Drawn
+ * again until it keeps the password rules a generated password can break (three classes, no keyboard run).
+ */
 export function generatePassword(length = 20): string {
-  let out = '';
-  while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < 224 && out.length < length) out += PASSWORD_ALPHABET[byte % PASSWORD_ALPHABET.length];
+  for (;;) {
+    let out = '';
+    while (out.length < length) {
+      for (const byte of randomBytes(length * 2)) {
+        if (byte < 224 && out.length < length) out += PASSWORD_ALPHABET[byte % PASSWORD_ALPHABET.length];
+      }
     }
+    const c = characterClasses(out);
+    if (c.upper && c.lower && c.digit && !isKeyboardPattern(out)) return out;
   }
-  return out;
 }
 
 /** A new session id for the cookie: 32 random bytes, base64url. */

@@ -48,6 +48,8 @@ export interface LedgerVisit {
   counted: boolean;
   occurredAt: string;
   eventId: string;
+  /** 代录: the person who wrote the visit's latest state for the university, when not the university's own account. */
+  writtenBy: { name: string; scope: string } | null;
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -98,6 +100,7 @@ interface VisitRow {
   counted: boolean;
   occurred_at: Date;
   event_id: string;
+  written_by: { name: string; scope: string } | null;
   total: number;
 }
 
@@ -121,10 +124,14 @@ export async function pageUniversityVisits(
            v.positions, v.internship_base, v.recruitment_invite, v.demand_survey, v.graduates_tracked, v.satisfaction,
            v.new_positions, v.hired, v.staff, v.place_kind, v.majors,
            v.notes, (v.visited_on BETWEEN c.start_date AND c.end_date) AS counted, v.occurred_at, v.event_id,
+           CASE WHEN wc.kind = 'user' AND wc.scope <> 'university:' || v.university_code
+                THEN jsonb_build_object('name', wc.name, 'scope', wc.scope) END AS written_by,
            count(*) OVER ()::int AS total
     FROM visits v
     JOIN campaigns c ON c.id = v.campaign_id
     LEFT JOIN employers e ON e.id = v.employer_id
+    LEFT JOIN inbox_events wi ON wi.id = v.inbox_id
+    LEFT JOIN api_clients wc ON wc.id = wi.client_id
     WHERE ${filterSql(filter)}
     ORDER BY v.visited_on DESC NULLS LAST, v.ref DESC
     LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`.execute(db);
@@ -166,6 +173,7 @@ export async function pageUniversityVisits(
       counted: r.counted,
       occurredAt: r.occurred_at.toISOString(),
       eventId: r.event_id,
+      writtenBy: r.written_by,
     })),
   };
 }

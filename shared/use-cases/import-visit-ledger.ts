@@ -9,6 +9,7 @@
 // the API when it is downloaded. Only the rows' answers are kept, never the sheet.
 import type { Writable } from 'node:stream';
 import type { Executor } from '../db/database.ts';
+import { grantCovers, noProxyGrantMessage } from '../domain/proxy.ts';
 import { maySubmitFor } from '../domain/scope.ts';
 import { parseVisitEvent, MAX_BATCH_EVENTS } from '../domain/visit-event.schema.ts';
 import { writeAnnotatedCopy, type AnnotationPlan, type RowStatus } from '../domain/visit-ledger/annotated.ts';
@@ -205,6 +206,10 @@ export async function importVisitLedger(
       throw new LedgerScopeError(
         `高校 ${defaultUniversity} 不在本账号的范围内 / university ${defaultUniversity} is outside this key's scope`,
       );
+    if (input.source.proxy && !grantCovers(input.source.proxy, defaultUniversity, province))
+      throw new LedgerScopeError(
+        `本账号没有为高校 ${defaultUniversity} 代录的授权 / ${noProxyGrantMessage(defaultUniversity)}`,
+      );
   } else if (scope.kind === 'university') defaultUniversity = scope.universityCode;
 
   // ── pass 1: read and judge every row (in a worker thread for the API); nothing is stored yet ──
@@ -252,6 +257,7 @@ export async function importVisitLedger(
     for (const code of universities.sort()) {
       const province = provinces.get(code);
       if (province === undefined || !maySubmitFor(scope, code, province)) continue;
+      if (input.source.proxy && !grantCovers(input.source.proxy, code, province)) continue;
       const byRef = states.get(code) ?? new Map<string, CurrentVisit>();
       for (const ref of refsToRetract(byRef, campaign.id, refsIn.get(code) ?? new Set()))
         retractions.push({

@@ -12,6 +12,7 @@ import {
   type ReferenceFacts,
   type VisitEvent,
 } from '../domain/visit-event.schema.ts';
+import { grantCovers, noProxyGrantMessage, type ProxyGrants } from '../domain/proxy.ts';
 import { maySubmitFor, type ClientScope } from '../domain/scope.ts';
 import { classifyDbError, retryOnConflict, type Executor } from '../db/database.ts';
 import {
@@ -27,6 +28,8 @@ import {
 export interface IngestSource {
   clientId: number;
   scope: ClientScope;
+  /** Set for a person writing for others (代录, shared/domain/proxy.ts): each university must be covered by a grant. */
+  proxy?: ProxyGrants;
 }
 
 /** What storing one row came to: the inbox's answer, or PostgreSQL refusing a value of this event alone. */
@@ -51,6 +54,7 @@ export function judgeVisitEvent(
   scope: ClientScope,
   facts: ReferenceFacts,
   receivedAt: Date,
+  proxy?: ProxyGrants,
 ): Verdict {
   const code = event.visit.universityCode;
   const outside = {
@@ -60,6 +64,11 @@ export function judgeVisitEvent(
   // A university key is judged without the university's province; others need it (unknown university → 422).
   if (scope.kind === 'university' && scope.universityCode !== code) return outside;
   if (facts.universityProvince !== undefined && !maySubmitFor(scope, code, facts.universityProvince)) return outside;
+  if (proxy && facts.universityProvince !== undefined && !grantCovers(proxy, code, facts.universityProvince))
+    return {
+      status: 'forbidden',
+      errors: [{ path: '/visit/universityCode', message: noProxyGrantMessage(code) }],
+    };
   const errors = checkRules(event, facts, receivedAt);
   return errors.length ? { status: 'unprocessable', errors } : { status: 'storable', event };
 }
@@ -98,7 +107,7 @@ export async function judgeVisitEvents(
   });
   const facts = valid.length ? await ports.referenceFacts(valid.map((v) => v.event)) : [];
   valid.forEach(({ index, event }, i) => {
-    const verdict = judgeVisitEvent(event, source.scope, facts[i]!, receivedAt);
+    const verdict = judgeVisitEvent(event, source.scope, facts[i]!, receivedAt, source.proxy);
     judged[index] =
       verdict.status === 'storable'
         ? { eventId: event.eventId, status: 'storable', event }

@@ -6,7 +6,15 @@
 // 1 lane (about 20 ms here). The PHC string stores the parameters, so raising them later still verifies old hashes.
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import type { Db } from '../db/database.ts';
-import { emailProblem, generatePassword, passwordProblem, userNameProblem } from '../domain/accounts.ts';
+import { passwordPolicy } from '../common-passwords.ts';
+import { emailProblem, generatePassword, userNameProblem } from '../domain/accounts.ts';
+import type { AuditActor } from '../domain/audit.ts';
+import {
+  describePasswordRefusals,
+  passwordRefusals,
+  type PasswordPolicy,
+  type PasswordRefusal,
+} from '../domain/password-policy.ts';
 import { CLIENT_SCOPES_TEXT, formatScope, parseScope, type ClientScope } from '../domain/scope.ts';
 import {
   deleteSessionsOfUser,
@@ -19,6 +27,8 @@ import {
   setUserPassword,
   type UserRow,
 } from '../repositories/user.repository.ts';
+import { listLiveProxyGrants } from '../repositories/proxy-grant.repository.ts';
+import { recordAudit, SYSTEM_ACTOR } from './audit.ts';
 
 /** Algorithm.Argon2id: the package declares it as a const enum, which cannot be imported at run time. */
 const ARGON2ID = 2 as Algorithm;
@@ -49,6 +59,26 @@ export class UserInputError extends Error {
   }
 }
 
+/** A password that breaks the rules: every broken rule, with its code (shared/domain/password-policy.ts). */
+export class PasswordRefusedError extends UserInputError {
+  constructor(readonly refusals: PasswordRefusal[]) {
+    super('password', `the password is refused: ${describePasswordRefusals(refusals)}`);
+    this.name = 'PasswordRefusedError';
+  }
+}
+
+/** Throws PasswordRefusedError when the password breaks a rule. */
+export function checkPassword(password: string, name: string | null, policy: PasswordPolicy = passwordPolicy()): void {
+  const refusals = passwordRefusals(password, name, policy);
+  if (refusals.length > 0) throw new PasswordRefusedError(refusals);
+}
+
+/** Who asks, for the audit trail, and the rules a chosen password must keep. */
+export interface AccountOptions {
+  actor?: AuditActor;
+  policy?: PasswordPolicy;
+}
+
 export class UserNameTakenError extends Error {
   constructor(readonly userName: string) {
     super(`a user named ${userName} exists already: choose another name, or reset its password`);
@@ -72,9 +102,11 @@ export interface User {
   passwordChangedAt: string;
   lastLoginAt: string | null;
   disabledAt: string | null;
+  /** 代录 grants: `province:CODE` or `university:CODE` (shared/use-cases/proxy-grants.ts). */
+  proxy: string[];
 }
 
-const toUser = (r: UserRow): User => ({
+const toUser = (r: UserRow, proxy: string[] = []): User => ({
   id: r.id,
   name: r.name,
   scope: r.scope,
@@ -83,6 +115,7 @@ const toUser = (r: UserRow): User => ({
   passwordChangedAt: r.passwordChangedAt.toISOString(),
   lastLoginAt: r.lastLoginAt?.toISOString() ?? null,
   disabledAt: r.disabledAt?.toISOString() ?? null,
+  proxy,
 });
 
 export interface NewUser {
@@ -93,7 +126,7 @@ export interface NewUser {
   password?: string;
 }
 
-function checkNewUser(input: NewUser): ClientScope {
+function checkNewUser(input: NewUser, policy: PasswordPolicy | undefined): ClientScope {
   const nameProblem = userNameProblem(input.name);
   if (nameProblem) throw new UserInputError('name', `name ${nameProblem}`);
   const scope = parseScope(input.scope);
@@ -102,16 +135,17 @@ function checkNewUser(input: NewUser): ClientScope {
     const problem = emailProblem(input.email);
     if (problem) throw new UserInputError('email', `email ${problem}`);
   }
-  if (input.password !== undefined) {
-    const problem = passwordProblem(input.password);
-    if (problem) throw new UserInputError('password', `the password ${problem}`);
-  }
+  if (input.password !== undefined) checkPassword(input.password, input.name, policy);
   return scope;
 }
 
 /** Creates the account and its client row in one transaction; the password is returned when it was generated. */
-export async function createUser(db: Db, input: NewUser): Promise<{ user: User; password: string | null }> {
-  const scope = checkNewUser(input);
+export async function createUser(
+  db: Db,
+  input: NewUser,
+  options: AccountOptions = {},
+): Promise<{ user: User; password: string | null }> {
+  const scope = checkNewUser(input, options.policy);
   const password = input.password ?? generatePassword();
   const passwordHash = await hashPassword(password);
   const id = await db.transaction().execute(async (trx) => {
@@ -123,6 +157,14 @@ export async function createUser(db: Db, input: NewUser): Promise<{ user: User; 
       clientId,
     });
     if (userId === undefined) throw new UserNameTakenError(input.name);
+    await recordAudit(trx, {
+      actor: options.actor ?? SYSTEM_ACTOR,
+      action: 'user.create',
+      target: `user:${userId}`,
+      after: { name: input.name, scope: formatScope(scope), email: input.email ?? null },
+      result: 'ok',
+      detail: { password: input.password === undefined ? 'generated' : 'chosen' },
+    });
     return userId;
   });
   const row = await findUserById(db, id);
@@ -130,7 +172,13 @@ export async function createUser(db: Db, input: NewUser): Promise<{ user: User; 
 }
 
 export async function listAllUsers(db: Db): Promise<User[]> {
-  return (await listUsers(db)).map(toUser);
+  const rows = await listUsers(db);
+  const grants = new Map<number, string[]>();
+  for (const g of await listLiveProxyGrants(db)) {
+    const text = g.provinceCode !== null ? `province:${g.provinceCode}` : `university:${g.universityCode}`;
+    grants.set(g.userId, [...(grants.get(g.userId) ?? []), text]);
+  }
+  return rows.map((r) => toUser(r, grants.get(r.id)));
 }
 
 async function resolveUser(db: Db, who: { id: number } | { name: string }): Promise<UserRow> {
@@ -143,11 +191,21 @@ async function resolveUser(db: Db, who: { id: number } | { name: string }): Prom
 export async function disableUser(
   db: Db,
   who: { id: number } | { name: string },
+  options: AccountOptions = {},
 ): Promise<{ user: User; changed: boolean }> {
   const row = await resolveUser(db, who);
   const changed = await db.transaction().execute(async (trx) => {
     const done = await markUserDisabled(trx, row.id);
-    await deleteSessionsOfUser(trx, row.id);
+    const sessions = await deleteSessionsOfUser(trx, row.id);
+    if (done)
+      await recordAudit(trx, {
+        actor: options.actor ?? SYSTEM_ACTOR,
+        action: 'user.disable',
+        target: `user:${row.id}`,
+        before: { name: row.name, disabledAt: null },
+        result: 'ok',
+        detail: { sessionsEnded: sessions },
+      });
     return done;
   });
   return { user: toUser((await findUserById(db, row.id))!), changed };
@@ -158,17 +216,22 @@ export async function resetPassword(
   db: Db,
   who: { id: number } | { name: string },
   chosen?: string,
+  options: AccountOptions = {},
 ): Promise<{ user: User; password: string | null }> {
-  if (chosen !== undefined) {
-    const problem = passwordProblem(chosen);
-    if (problem) throw new UserInputError('password', `the password ${problem}`);
-  }
   const row = await resolveUser(db, who);
+  if (chosen !== undefined) checkPassword(chosen, row.name, options.policy);
   const password = chosen ?? generatePassword();
   const passwordHash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
     await setUserPassword(trx, row.id, passwordHash);
-    await deleteSessionsOfUser(trx, row.id);
+    const sessions = await deleteSessionsOfUser(trx, row.id);
+    await recordAudit(trx, {
+      actor: options.actor ?? SYSTEM_ACTOR,
+      action: 'user.reset-password',
+      target: `user:${row.id}`,
+      result: 'ok',
+      detail: { name: row.name, password: chosen === undefined ? 'generated' : 'chosen', sessionsEnded: sessions },
+    });
   });
   return { user: toUser((await findUserById(db, row.id))!), password: chosen === undefined ? password : null };
 }

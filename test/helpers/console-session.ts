@@ -25,7 +25,7 @@ export async function createAccount(
   scope: string,
   name = `user${++n}-${process.pid}`,
 ): Promise<{ name: string; password: string }> {
-  const password = `correct horse ${name} battery`;
+  const password = `Correct-horse-${n}-battery`; // keeps the password rules: three classes, not the name
   await createUser(db, { name, scope, password });
   return { name, password };
 }

@@ -66,13 +66,13 @@ describe('ledger users', () => {
     const made = await runLedger(
       ['users', 'create', '--name', 'nat-a', '--scope', 'national', '--password-stdin'],
       env(),
-      'a long chosen password\n',
+      'A long chosen password\n',
     );
     expect(made.code, made.stderr).toBe(0);
-    expect(made.stdout).not.toContain('a long chosen password');
+    expect(made.stdout).not.toContain('A long chosen password');
     expect(made.stdout).not.toContain('password');
     expect(
-      (await api.request('POST', '/v1/session', { body: { name: 'nat-a', password: 'a long chosen password' } }))
+      (await api.request('POST', '/v1/session', { body: { name: 'nat-a', password: 'A long chosen password' } }))
         .status,
     ).toBe(200);
   });

@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { filePlan } from '../../shared/repositories/plan.repository.ts';
+import { grantProxy } from '../../shared/use-cases/proxy-grants.ts';
 import { takeSnapshots } from '../../shared/use-cases/take-snapshots.ts';
 import { signedIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { waitFor } from '../helpers/poll.ts';
@@ -456,6 +457,10 @@ describe('the visit form (POST /v1/visit-events with the session)', () => {
         employer: { name: '广州某某有限公司' },
       },
     });
+    // 代录: without a grant the province's person may not write for its universities; with one it may.
+    expect((await guangdong.request('POST', '/v1/visit-events', { body: event(W.G3, 'p-0') })).status).toBe(403);
+    const me = (await guangdong.request('GET', '/v1/session')).body.user.name as string;
+    await grantProxy(services.db, me, { province: '440000' });
     expect((await guangdong.request('POST', '/v1/visit-events', { body: event(W.G3, 'p-1') })).status).toBe(202);
     expect((await guangdong.request('POST', '/v1/visit-events', { body: event(W.B1, 'p-2') })).status).toBe(403);
     await processed(guangdong, 'p-1');

@@ -893,6 +893,8 @@ export interface paths {
                                 name: string;
                                 /** Format: date-time */
                                 passwordChangedAt: string;
+                                /** @description 代录 grants: province:CODE or university:CODE */
+                                proxy: string[];
                                 scope: string;
                             }[];
                         };
@@ -932,6 +934,8 @@ export interface paths {
                                 name: string;
                                 /** Format: date-time */
                                 passwordChangedAt: string;
+                                /** @description 代录 grants: province:CODE or university:CODE */
+                                proxy: string[];
                                 scope: string;
                             };
                         };
@@ -985,6 +989,8 @@ export interface paths {
                                 name: string;
                                 /** Format: date-time */
                                 passwordChangedAt: string;
+                                /** @description 代录 grants: province:CODE or university:CODE */
+                                proxy: string[];
                                 scope: string;
                             };
                         };
@@ -1040,6 +1046,8 @@ export interface paths {
                                 name: string;
                                 /** Format: date-time */
                                 passwordChangedAt: string;
+                                /** @description 代录 grants: province:CODE or university:CODE */
+                                proxy: string[];
                                 scope: string;
                             };
                         };
@@ -1730,6 +1738,11 @@ export interface paths {
                                 }[];
                                 /** @description YYYY-MM-DD */
                                 visitedOn: string | null;
+                                /** @description 代录: the person who wrote the visit for the university (null: the university's own account or key) */
+                                writtenBy: {
+                                    name: string;
+                                    scope: string;
+                                } | null;
                             }[];
                             total: number;
                             universityCode: string;
@@ -2392,6 +2405,17 @@ export interface paths {
                 };
                 /** @description application/problem+json */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description application/problem+json */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -144,6 +144,10 @@ export const visitsAnswer = ok(
         counted: bool,
         occurredAt: str,
         eventId: str,
+        writtenBy: {
+          ...nullable(obj({ name: str, scope: str })),
+          description: "代录: the person who wrote the visit for the university (null: the university's own account or key)",
+        },
       }),
     ),
   }),
@@ -251,6 +255,7 @@ const user = obj({
   passwordChangedAt: time,
   lastLoginAt: nullable(time),
   disabledAt: nullable(time),
+  proxy: { ...list(str), description: '代录 grants: province:CODE or university:CODE' },
 });
 const userWithPassword = obj({ user, password: { ...str, description: 'shown in this answer only' } });
 export const usersAnswer = ok(obj({ users: list(user) }));

@@ -12,6 +12,7 @@ import {
   createUser,
   disableUser,
   listAllUsers,
+  PasswordRefusedError,
   resetPassword,
   UnknownUserError,
   UserInputError,
@@ -29,7 +30,7 @@ import {
   replayDeadLetter,
   revokeKeyClient,
 } from '../../../shared/use-cases/operations.ts';
-import { badRequest, conflict, notFound } from '../problem.ts';
+import { badRequest, conflict, notFound, passwordRefused } from '../problem.ts';
 import { parseInput, requireAdmin } from './console-input.ts';
 import * as R from './console-responses.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
@@ -86,6 +87,7 @@ function translate(err: unknown): never {
     if (err.status === 409) throw conflict(err.message);
     throw badRequest(err.message, err.field ? [{ path: `/${err.field}`, message: err.message }] : undefined);
   }
+  if (err instanceof PasswordRefusedError) throw passwordRefused(err);
   if (err instanceof UserInputError) throw badRequest(err.message, [{ path: `/${err.field}`, message: err.message }]);
   if (err instanceof UserNameTakenError) throw conflict(err.message);
   if (err instanceof UnknownUserError) throw notFound(err.message);

@@ -36,7 +36,18 @@ import { createGroupRunner, GroupRunnerBusyError } from '../../../shared/group-r
 import { classifyDbError, retryOnConflict, type DbFailure } from '../../../shared/db/database.ts';
 import { ReferenceCache } from '../reference-cache.ts';
 import { contextOf, currentTraceparent, inSpan, SpanKind, tracingEnabled } from '../../../shared/tracing.ts';
+import { writesForOthers, type ProxyGrants } from '../../../shared/domain/proxy.ts';
+import { proxyGrantsOfClient } from '../../../shared/use-cases/proxy-grants.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
+
+/**
+ * The 代录 grants a request writes under: set for a person (console session) whose scope is not one university's, so
+ * each university written for must be covered; undefined for a university's own account and for machine keys.
+ */
+export async function proxyOf(deps: Pick<ApiDeps, 'db'>, request: FastifyRequest): Promise<ProxyGrants | undefined> {
+  if (!request.consoleSession || !writesForOthers(request.client.scope)) return undefined;
+  return proxyGrantsOfClient(deps.db, request.client.id);
+}
 
 export const SINGLE_BODY_LIMIT = 1024 * 1024;
 export const BATCH_BODY_LIMIT = 10 * 1024 * 1024;
@@ -301,7 +312,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
       }
       const event = parsed.event;
       const [facts] = await referenceFacts(request, [event]);
-      const verdict = judgeVisitEvent(event, request.client.scope, facts!, receivedAt);
+      const verdict = judgeVisitEvent(event, request.client.scope, facts!, receivedAt, await proxyOf(deps, request));
       if (verdict.status === 'forbidden') {
         eventsRejected.inc({ reason: 'forbidden' });
         throw forbidden(verdict.errors[0]!.message);
@@ -385,6 +396,7 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
           },
           400: problemRef,
           401: problemRef,
+          403: problemRef,
           413: problemRef,
           429: problemRef,
           503: problemRef,
@@ -406,14 +418,28 @@ export function registerVisitEventRoutes(app: FastifyInstance, deps: ApiDeps): v
           },
         ]);
       }
-      const results = (
-        await ingestion.ingest(
-          request,
-          { clientId: request.client.id, scope: request.client.scope },
-          events,
-          receivedAt,
-        )
-      ).map((r, index) => ({
+      const source = { clientId: request.client.id, scope: request.client.scope, proxy: await proxyOf(deps, request) };
+      if (source.proxy) {
+        // A person writing for others sends only what its grants cover: the batch is refused whole, nothing stored.
+        const refused = (await ingestion.judge(request, source, events, receivedAt)).flatMap((j, index) =>
+          j.status === 'forbidden'
+            ? (j.errors ?? []).map((e) => ({
+                path: `/events/${index}${e.path === '/' ? '' : e.path}`,
+                message: e.message,
+              }))
+            : [],
+        );
+        if (refused.length > 0) {
+          eventsRejected.inc({ reason: 'forbidden' }, events.length);
+          throw new Problem(
+            403,
+            'Forbidden',
+            `${refused.length} event(s) are for universities this account may not write for (代录 needs a grant): nothing was stored, see errors`,
+            refused,
+          );
+        }
+      }
+      const results = (await ingestion.ingest(request, source, events, receivedAt)).map((r, index) => ({
         eventId: r.eventId,
         status: r.status,
         ...(r.errors

@@ -31,6 +31,7 @@ import {
 } from '../../../shared/use-cases/import-visit-ledger.ts';
 import { readLedgerRowsInWorker } from '../../../shared/use-cases/read-ledger-in-worker.ts';
 import { badRequest, notFound, Problem } from '../problem.ts';
+import { proxyOf } from './visit-events.routes.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -287,7 +288,11 @@ export async function registerVisitLedgerRoutes(app: FastifyInstance, deps: ApiD
               'no file: send the ledger in the field "file"',
             );
           const options = uploadOptions(form.fields);
-          const source = { clientId: request.client.id, scope: request.client.scope };
+          const source = {
+            clientId: request.client.id,
+            scope: request.client.scope,
+            proxy: await proxyOf({ db }, request),
+          };
           const ingestion = app.visitEventIngestion;
           const result = await importVisitLedger(
             db,

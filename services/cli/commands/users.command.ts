@@ -2,18 +2,21 @@
 // A password is never taken from the command line (it would show in `ps` and the shell's history): it is generated and
 // printed once, or read from standard input with --password-stdin. Only its argon2id hash is stored.
 import type { Command } from 'commander';
+import { passwordPolicy } from '../../../shared/common-passwords.ts';
 import { formatScope, type ClientScope } from '../../../shared/domain/scope.ts';
 import { provinceExists, universityExists } from '../../../shared/repositories/api-client.repository.ts';
 import {
   createUser,
   disableUser,
   listAllUsers,
+  PasswordRefusedError,
   resetPassword,
   UnknownUserError,
   UserInputError,
   UserNameTakenError,
   type User,
 } from '../../../shared/use-cases/manage-users.ts';
+import { grantProxy, revokeProxy, type ProxyTarget } from '../../../shared/use-cases/proxy-grants.ts';
 import { SCOPE_HELP, scopeArg } from '../args.ts';
 import { output, UserError, withDb } from '../context.ts';
 
@@ -37,6 +40,8 @@ async function asUserError<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
+    if (err instanceof PasswordRefusedError)
+      throw new UserError(`--password-stdin: ${err.message}`, { refusals: err.refusals });
     if (err instanceof UserInputError) throw new UserError(`--${err.field}: ${err.message}`);
     if (err instanceof UserNameTakenError || err instanceof UnknownUserError) throw new UserError(err.message);
     throw err;
@@ -45,8 +50,18 @@ async function asUserError<T>(fn: () => Promise<T>): Promise<T> {
 
 const line = (u: User) =>
   [u.id, u.name, u.scope, u.email ?? '-', u.lastLoginAt ? `last login ${u.lastLoginAt}` : 'never logged in']
+    .concat(u.proxy.length > 0 ? [`代录 ${u.proxy.join(',')}`] : [])
     .concat(u.disabledAt ? [`disabled ${u.disabledAt}`] : [])
     .join('\t');
+
+type ProxyOptions = { name: string; province?: string; university?: string; json?: boolean };
+
+/** --province P or --university CODE, exactly one. */
+function proxyTarget(opts: ProxyOptions): ProxyTarget {
+  if ((opts.province === undefined) === (opts.university === undefined))
+    throw new UserError('give exactly one of --province <code|bingtuan> or --university <code>');
+  return opts.province !== undefined ? { province: opts.province.trim() } : { university: opts.university!.trim() };
+}
 
 export function register(program: Command): void {
   const users = program.command('users').description("people's accounts for the console (sign-in with a password)");
@@ -62,7 +77,7 @@ export function register(program: Command): void {
     .action(async (opts: CreateOptions) => {
       const scope = opts.scope;
       const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
-      await withDb(async ({ db }) => {
+      await withDb(async ({ db, config }) => {
         if (scope.kind === 'province' && !(await provinceExists(db, scope.provinceCode)))
           throw new UserError(
             `--scope ${formatScope(scope)}: ${scope.provinceCode} is not a province code (e.g. 110000 北京市, 440000 广东省)`,
@@ -72,7 +87,11 @@ export function register(program: Command): void {
             `warning: university ${scope.universityCode} is not imported yet; its pages stay empty until \`ledger import universities\` adds it\n`,
           );
         const made = await asUserError(() =>
-          createUser(db, { name: opts.name.trim(), scope: formatScope(scope), email: opts.email ?? null, password }),
+          createUser(
+            db,
+            { name: opts.name.trim(), scope: formatScope(scope), email: opts.email ?? null, password },
+            { policy: passwordPolicy(config.PASSWORD_MIN_LENGTH) },
+          ),
         );
         const { id, name, email } = made.user;
         output(
@@ -87,7 +106,10 @@ export function register(program: Command): void {
   users
     .command('list')
     .description('list accounts (never their passwords)')
-    .option('--json', 'print JSON: [{id, name, scope, email, createdAt, passwordChangedAt, lastLoginAt, disabledAt}]')
+    .option(
+      '--json',
+      'print JSON: [{id, name, scope, email, createdAt, passwordChangedAt, lastLoginAt, disabledAt, proxy}] (proxy: the 代录 grants)',
+    )
     .action(async (opts: { json?: boolean }) => {
       await withDb(async ({ db }) => {
         const rows = await listAllUsers(db);
@@ -123,8 +145,10 @@ export function register(program: Command): void {
     .option('--json', 'print {"id", "name", "password"} (password null when read from stdin)')
     .action(async (opts: { name: string; passwordStdin?: boolean; json?: boolean }) => {
       const chosen = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
-      await withDb(async ({ db }) => {
-        const { user, password } = await asUserError(() => resetPassword(db, { name: opts.name }, chosen));
+      await withDb(async ({ db, config }) => {
+        const { user, password } = await asUserError(() =>
+          resetPassword(db, { name: opts.name }, chosen, { policy: passwordPolicy(config.PASSWORD_MIN_LENGTH) }),
+        );
         output(
           opts.json,
           { id: user.id, name: user.name, password },
@@ -132,4 +156,33 @@ export function register(program: Command): void {
         );
       });
     });
+
+  for (const [verb, grant] of [
+    ['grant-proxy', true],
+    ['revoke-proxy', false],
+  ] as const)
+    users
+      .command(verb)
+      .description(
+        grant
+          ? "let a national, province or central person's account write visits for the universities of a province or for one university (代录); audited"
+          : 'take a 代录 grant back; audited',
+      )
+      .requiredOption('--name <name>', 'the login name')
+      .option('--province <code>', 'a province code (6 digits) or bingtuan: every university of that reporting unit')
+      .option('--university <code>', 'one university (10 digits)')
+      .option('--json', 'print {"user", "target", "changed"}')
+      .action(async (opts: ProxyOptions) => {
+        const target = proxyTarget(opts);
+        await withDb(async ({ db }) => {
+          const done = await asUserError(() => (grant ? grantProxy : revokeProxy)(db, opts.name, target));
+          output(
+            opts.json,
+            done,
+            done.changed
+              ? `${grant ? 'granted' : 'revoked'} 代录 for ${done.target} ${grant ? 'to' : 'from'} ${done.user}`
+              : `${done.user} ${grant ? 'already holds' : 'holds no'} 代录 grant for ${done.target}`,
+          );
+        });
+      });
 }

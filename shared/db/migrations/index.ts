@@ -17,6 +17,7 @@ import * as m0015 from './0015_rosters_and_university_plans.ts';
 import * as m0018 from './0018_previous_campaign.ts';
 import * as m0019 from './0019_campaign_employers.ts';
 import * as m0020 from './0020_audit_trail.ts';
+import * as m0021 from './0021_account_safeguards.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0018_previous_campaign': m0018,
   '0019_campaign_employers': m0019,
   '0020_audit_trail': m0020,
+  '0021_account_safeguards': m0021,
 };

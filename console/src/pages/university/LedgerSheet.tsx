@@ -4,6 +4,7 @@ import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Radio, Space, Table, Tag, Typography, Upload } from 'antd';
 import { useState } from 'react';
 import { formatNumber } from '../../components/format';
+import { useSession } from '../../app/session';
 import { ApiError } from '../../services/client';
 import {
   TEMPLATE_URL,
@@ -31,6 +32,8 @@ interface LedgerSheetProps {
 }
 
 export function LedgerSheet({ campaignId, universityCode, onProcessed }: LedgerSheetProps) {
+  const { user } = useSession();
+  const ownAccount = user?.scope === `university:${universityCode}`;
   const { message, modal } = App.useApp();
   const [mode, setMode] = useState<LedgerMode>('append');
   const [busy, setBusy] = useState<string | null>(null);
@@ -69,7 +72,7 @@ export function LedgerSheet({ campaignId, universityCode, onProcessed }: LedgerS
       setAnswer(done);
       await waitForLedger(done);
       if (done.summary.accepted + done.summary.amended + done.summary.retracted > 0) {
-        void message.success(SHEET.processed);
+        void message.success(ownAccount ? SHEET.processed : SHEET.processedFor(user?.name ?? ''));
       }
       onProcessed();
     } catch (err) {

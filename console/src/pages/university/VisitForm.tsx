@@ -19,6 +19,7 @@ import {
 } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
+import { useSession } from '../../app/session';
 import { ApiError } from '../../services/client';
 import type { Campaign, PlaceKind, StaffRole, VisitRow } from '../../services/types';
 import { submitVisitEvent, waitForProcessing } from '../../services/universities';
@@ -56,6 +57,9 @@ export function refusalOf(err: unknown): Answer {
 }
 
 export function VisitForm({ open, campaign, universityCode, today, amends, onClose, onProcessed }: VisitFormProps) {
+  const { user } = useSession();
+  // Someone else's account writing for the university (代录) is told so, not that "its own" data changed.
+  const ownAccount = user?.scope === `university:${universityCode}`;
   const [form] = Form.useForm<FormShape>();
   const [eventId, setEventId] = useState(newEventId);
   const [busy, setBusy] = useState(false);
@@ -93,7 +97,8 @@ export function VisitForm({ open, campaign, universityCode, today, amends, onClo
       }
       setAnswer({ type: 'info', text: T.answer.accepted(res.eventId) });
       const done = await waitForProcessing(res.eventId);
-      if (done.status === 'processed') setAnswer({ type: 'success', text: T.answer.processed });
+      if (done.status === 'processed')
+        setAnswer({ type: 'success', text: ownAccount ? T.answer.processed : T.answer.processedFor(user?.name ?? '') });
       else if (done.status === 'rejected') setAnswer({ type: 'error', text: T.answer.rejected(done.error ?? '') });
       else setAnswer({ type: 'warning', text: T.answer.pending });
       setEventId(newEventId()); // this event is stored: the next submission is another one

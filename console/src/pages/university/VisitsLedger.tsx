@@ -153,6 +153,12 @@ export function VisitsLedger({
               </Space>
             ),
           },
+          {
+            title: c.writtenBy,
+            key: 'writtenBy',
+            width: 140,
+            render: (_, r) => (r.writtenBy ? T.writtenBy(r.writtenBy.name, r.writtenBy.scope) : '—'),
+          },
           ...(onAmend && onRetract
             ? [
                 {

@@ -78,8 +78,10 @@ export const T = {
     leaders: '参加人员',
     positions: '岗位',
     outcomes: '成果',
+    writtenBy: '代录',
     actions: '操作',
   },
+  writtenBy: (name: string, scope: string) => `${name}（${scope}）代录`,
   asWritten: (name: string) => `填报：${name}`,
   notCounted: '不计入（不在活动期内）',
   outcomes: {
@@ -110,6 +112,7 @@ export const T = {
   answer: {
     accepted: (id: string) => `已受理（事件 ${id}），正在处理…`,
     processed: '已处理，本校数据已更新。',
+    processedFor: (who: string) => `已处理：${who} 已为该校代录，该校台账中标明代录人。`,
     rejected: (error: string) => `处理失败：${error}`,
     pending: '已受理，仍在排队处理，稍后刷新即可看到。',
     duplicate: (id: string) => `重复提交：事件 ${id} 此前已受理，未重复计入。`,
@@ -149,6 +152,7 @@ export const SHEET = {
   retracted: (n: string) => `，撤回 ${n} 条`,
   dryRun: '（预览，未保存）',
   processed: '上传的记录已处理，本校数据已更新。',
+  processedFor: (who: string) => `上传的记录已处理：${who} 已为该校代录，该校台账中标明代录人。`,
   annotated: '下载批注文件',
   columns: { row: '行号', ref: '走访编号', status: '状态', errors: '问题' },
   errorColumn: '列',
