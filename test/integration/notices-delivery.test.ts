@@ -1,12 +1,11 @@
 // Notices end to end against real services: a real SMTP server (smtp-server) and webhook receiver (node:http) in the
 // test, real PostgreSQL and Redis, the real workers and the real `ledger` command line. Mail is parsed with mailparser,
-// the ledger attachment read back with exceljs, the chart decoded with pngjs.
+// the ledger attachment read back with exceljs, the chart's size read from its PNG header.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { PNG } from 'pngjs';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverNoticeJob } from '../../jobs/deliver-notice.job.ts';
@@ -303,7 +302,8 @@ describe('notices run and delivery', () => {
     expect(png.cid).toBe(CHART_CID);
     expect(png.contentDisposition).toBe('inline');
     expect(html).toContain(`cid:${CHART_CID}`);
-    expect(PNG.sync.read(png.content).width).toBe(720);
+    // Drawn 720 px wide at 2 device pixels per pixel (IHDR: width at byte 16).
+    expect(png.content.readUInt32BE(16)).toBe(1440);
 
     const xlsx = mail.attachments.find((a) => a.filename?.endsWith('.xlsx'))!;
     expect(xlsx.filename).toBe('电子台账-2022-2022-W14-全国.xlsx');
