@@ -3,8 +3,10 @@
 // (odd pages right, even left), tables that continue on the next page under their header row, the charts. pdfkit
 // embeds each font as a subset of the glyphs used. Fonts: files an operator drops in NOTICE_FONT_DIR (the 公文
 // fonts) win; otherwise Noto Serif CJK (仿宋/宋体 roles), Noto Sans CJK (黑体) and AR PL UKai (楷体) from Debian.
-import { readdirSync, readFileSync } from 'node:fs';
+/// <reference path="./fontkit.d.ts" />
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import * as fontkit from 'fontkit';
 import PDFDocument from 'pdfkit';
 import type { DocBlock, OfficialDocument } from '../domain/notices/official-document.ts';
 
@@ -58,16 +60,19 @@ export function fontPlan(fontDir?: string): Record<FontRole, FontSource> {
   return plan;
 }
 
-// Font files read once per process (a CJK collection is 20–27 MB).
-const buffers = new Map<string, Buffer>();
-const bytes = (path: string) => {
-  let b = buffers.get(path);
-  if (!b) {
-    b = readFileSync(path);
-    buffers.set(path, b);
+// Fonts opened once per process and handed to pdfkit as fontkit objects (which it takes as they are): opening a CJK
+// collection (20–27 MB) costs a tenth of a second or more each time, a document uses four.
+const opened = new Map<string, unknown>();
+function openFont(src: FontSource): unknown {
+  const key = `${src.path}#${src.face ?? ''}`;
+  let font = opened.get(key);
+  if (!font) {
+    font = fontkit.openSync(src.path, src.face);
+    if (!font) throw new Error(`font ${src.face ?? ''} not found in ${src.path}`);
+    opened.set(key, font);
   }
-  return b;
-};
+  return font;
+}
 
 export interface PdfChart {
   png: Buffer;
@@ -100,7 +105,7 @@ export function renderNoticePdf(
   });
   const plan = fontPlan(options.fontDir);
   for (const [role, src] of Object.entries(plan) as Array<[FontRole, FontSource]>)
-    pdf.registerFont(role, bytes(src.path), src.face as string);
+    pdf.registerFont(role, openFont(src) as Buffer);
 
   const x = PDF_PAGE.left;
   const W = PDF_PAGE.textWidth;

@@ -109,10 +109,31 @@ export interface RenderedDocument {
   fallbackName: string;
 }
 
-export async function noticeDocument(
+const documentCache = new Map<string, Promise<RenderedDocument>>();
+const DOCUMENT_CACHE_SIZE = 16;
+
+/** The notice as .docx or .pdf; one stored version's document is rendered once (a mail to many, a busy archive). */
+export function noticeDocument(
   notice: { id?: number; updatedAt?: Date; model: NoticeModel },
   format: DocumentFormat,
   settings: DocumentSettings = {},
+): Promise<RenderedDocument> {
+  if (notice.id === undefined) return renderDocument(notice, format, settings);
+  const key = `${notice.id}:${notice.updatedAt?.getTime() ?? ''}:${format}:${settings.issuersFile ?? ''}:${settings.fontDir ?? ''}`;
+  let hit = documentCache.get(key);
+  if (!hit) {
+    if (documentCache.size >= DOCUMENT_CACHE_SIZE) documentCache.delete(documentCache.keys().next().value!);
+    hit = renderDocument(notice, format, settings);
+    documentCache.set(key, hit);
+    hit.catch(() => documentCache.delete(key));
+  }
+  return hit;
+}
+
+async function renderDocument(
+  notice: { id?: number; updatedAt?: Date; model: NoticeModel },
+  format: DocumentFormat,
+  settings: DocumentSettings,
 ): Promise<RenderedDocument> {
   const charts = documentCharts(notice);
   const doc = officialDocument(notice.model, settings, charts);
