@@ -307,6 +307,14 @@ describe('notices run and delivery', () => {
 
     const xlsx = mail.attachments.find((a) => a.filename?.endsWith('.xlsx'))!;
     expect(xlsx.filename).toBe('电子台账-2022-2022-W14-全国.xlsx');
+    // The notice as an official document beside the ledger.
+    const docx = mail.attachments.find((a) => a.filename?.endsWith('.docx'))!;
+    expect(docx.filename).toBe('全国-2022-W14-通报.docx');
+    expect(docx.contentType).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    expect(docx.content.subarray(0, 2).toString()).toBe('PK');
+    const pdf = mail.attachments.find((a) => a.filename?.endsWith('.pdf'))!;
+    expect(pdf.filename).toBe('全国-2022-W14-通报.pdf');
+    expect(pdf.content.subarray(0, 5).toString()).toBe('%PDF-');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.content as unknown as ArrayBuffer);
     const national = (await getSnapshot(services.db, '2022', '2022-W14', 'national'))!.rows as UniversityRankRow[];
