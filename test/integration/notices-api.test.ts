@@ -112,8 +112,16 @@ describe('notice archive API', () => {
       ).toBe('PNG');
       expect(readFileSync(join(dir, `notice-${id}.md`), 'utf8').startsWith('# 关于广东省')).toBe(true);
       expect(existsSync(join(dir, '电子台账-2022-2022-W14-广东省.xlsx'))).toBe(true);
-      expect(readFileSync(join(dir, `notice-${id}.docx`)).subarray(0, 2).toString()).toBe('PK');
-      expect(readFileSync(join(dir, `notice-${id}.pdf`)).subarray(0, 5).toString()).toBe('%PDF-');
+      expect(
+        readFileSync(join(dir, `notice-${id}.docx`))
+          .subarray(0, 2)
+          .toString(),
+      ).toBe('PK');
+      expect(
+        readFileSync(join(dir, `notice-${id}.pdf`))
+          .subarray(0, 5)
+          .toString(),
+      ).toBe('%PDF-');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
