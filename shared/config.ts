@@ -102,6 +102,10 @@ const schema = z.object({
   HTTP_CONNECTION_TIMEOUT_MS: int(0, 3_600_000).default(120_000),
   SMTP_URL: url(['smtp:', 'smtps:'], 'smtp://user:pass@mail.example.org:587').optional(),
   MAIL_FROM: z.string().min(3).default('ledger <ledger@localhost>'),
+  /** Issuing office, 发文字号 and 抄送 of the notices' documents per scope (JSON: data/notice-issuers.json). */
+  NOTICE_ISSUERS_FILE: z.string().min(1).default('data/notice-issuers.json'),
+  /** A directory of TrueType fonts (方正小标宋简体, 仿宋_GB2312, 楷体_GB2312, 黑体) that the PDFs use over Noto/AR PL. */
+  NOTICE_FONT_DIR: z.string().min(1).optional(),
   /** Refuse to send mail over an SMTP connection that is not encrypted (STARTTLS required, or smtps://). */
   SMTP_REQUIRE_TLS: z
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
@@ -203,6 +207,10 @@ export const CONFIG_DESCRIPTIONS = {
   HTTP_CONNECTION_TIMEOUT_MS: 'a silent socket is closed after this long (fastify `connectionTimeout`); 0 for none',
   SMTP_URL: 'e.g. `smtp://user:pass@mail.example.org:587`; notices by e-mail need it',
   MAIL_FROM: 'sender of notices',
+  NOTICE_ISSUERS_FILE:
+    "JSON of who issues each scope's notices as documents (.docx, .pdf): 发文机关标志, office, 机关代字 of the 发文字号, 主送, 抄送, first 顺序号; `national`, `central`, `province` (a template: `{province}` is the province's name) and `provinces` by code overriding it (see [notices.md](notices.md))",
+  NOTICE_FONT_DIR:
+    'a directory with the 公文 fonts as .ttf/.otf files (file names containing 小标宋 or FZXBS, 仿宋 or FangSong, 楷体 or KaiTi, 黑体 or SimHei): the PDFs embed them instead of Noto Serif/Sans CJK and AR PL UKai',
   SMTP_REQUIRE_TLS:
     '`true`: mail only over TLS (STARTTLS required on `smtp://`, or `smtps://`); a server without STARTTLS fails the delivery at once',
   DELIVERY_LEASE_SECONDS:

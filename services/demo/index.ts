@@ -14,6 +14,7 @@ import type { CampaignTotals, UniversityRankRow } from '../../shared/domain/rank
 import { spellingVariant } from '../../shared/domain/employers/spelling-variants.ts';
 import { ledgerFileName, noticeArea, writeNoticeLedger } from '../../shared/use-cases/generate-notices.ts';
 import { htmlWithChart } from '../../shared/domain/notices/render-html.ts';
+import { noticeDocument } from '../../shared/use-cases/notice-documents.ts';
 import { takeSnapshots } from '../../shared/use-cases/take-snapshots.ts';
 import { listDeliveries } from '../../shared/repositories/delivery.repository.ts';
 import { campaignTotals } from '../../shared/repositories/measures.repository.ts';
@@ -115,6 +116,7 @@ async function settledDeliveries(db: Db, noticeIds: number[]): Promise<Record<st
 
 export async function runDemo(options: DemoOptions, say: (line: string) => void): Promise<DemoSummary> {
   const base = loadConfig();
+  const documentSettings = { issuersFile: base.NOTICE_ISSUERS_FILE, fontDir: base.NOTICE_FONT_DIR };
   const seconds: Record<string, number> = {};
   let t0 = Date.now();
   const step = (name: string) => {
@@ -237,7 +239,15 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
           dir,
           `${stored.scope === 'national' ? '00-national' : stored.scope.replace(':', '-')}-${noticeArea(stored.model)}`,
         );
-        const files = [`${base}.html`, `${base}.md`, `${base}.txt`, `${base}.png`, join(dir, ledgerFileName(stored))];
+        const files = [
+          `${base}.html`,
+          `${base}.md`,
+          `${base}.txt`,
+          `${base}.png`,
+          join(dir, ledgerFileName(stored)),
+          `${base}.docx`,
+          `${base}.pdf`,
+        ];
         writeFileSync(files[0]!, htmlWithChart(stored.html, basename(files[3]!)));
         writeFileSync(files[1]!, stored.markdown);
         writeFileSync(files[2]!, stored.text);
@@ -245,6 +255,9 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
         const xlsx = createWriteStream(files[4]!);
         await writeNoticeLedger(db, stored, xlsx);
         await finished(xlsx);
+        // The official documents (公文), as the mail attaches them (charts and fonts loaded once in this process).
+        writeFileSync(files[5]!, (await noticeDocument(stored, 'docx', documentSettings)).body);
+        writeFileSync(files[6]!, (await noticeDocument(stored, 'pdf', documentSettings)).body);
         notices.push({ ...n, files });
       }
       return notices;
@@ -273,6 +286,8 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       writeFileSync(`${base}.md`, stored.markdown);
       writeFileSync(`${base}.txt`, stored.text);
       writeFileSync(`${base}.png`, stored.chartPng);
+      writeFileSync(`${base}.docx`, (await noticeDocument(stored, 'docx', documentSettings)).body);
+      writeFileSync(`${base}.pdf`, (await noticeDocument(stored, 'pdf', documentSettings)).body);
       summaryFiles.push(`${base}.html`);
     }
     step('summary');

@@ -25,6 +25,7 @@ import {
 import { getNotice, type StoredNotice } from '../repositories/notice.repository.ts';
 import { getRecipient, type Recipient } from '../repositories/recipient.repository.ts';
 import { ledgerFileName, writeNoticeLedger } from './generate-notices.ts';
+import { noticeDocument, type DocumentSettings } from './notice-documents.ts';
 import { CHART_CID } from '../domain/notices/render-html.ts';
 import { DINGTALK_MAX_BYTES, renderMarkdown, WECOM_MAX_BYTES } from '../domain/notices/render-markdown.ts';
 import {
@@ -47,6 +48,8 @@ export interface DeliverySettings {
   webhookTimeoutMs?: number;
   /** Visits in the mailed ledger at most; the archive (`?format=xlsx`) always has all (default 100,000). */
   mailLedgerMaxVisits?: number;
+  /** Issuers and fonts of the attached .docx and .pdf. */
+  documents?: DocumentSettings;
 }
 
 export type DeliveryOutcome =
@@ -81,6 +84,7 @@ export function deliverySettings(config: Config): DeliverySettings {
     mailFrom: config.MAIL_FROM,
     requireTls: config.SMTP_REQUIRE_TLS,
     leaseSeconds: config.DELIVERY_LEASE_SECONDS,
+    documents: { issuersFile: config.NOTICE_ISSUERS_FILE, fontDir: config.NOTICE_FONT_DIR },
   };
 }
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -125,6 +129,9 @@ async function sendMail(
     const out = createWriteStream(file);
     await writeNoticeLedger(db, notice, out, { visitLimit: s.mailLedgerMaxVisits ?? MAIL_LEDGER_MAX_VISITS });
     await finished(out);
+    // The notice as an official document, beside the ledger (its charts drawn once for both).
+    const docx = await noticeDocument(notice, 'docx', s.documents);
+    const pdf = await noticeDocument(notice, 'pdf', s.documents);
     const transport = nodemailer.createTransport(smtpTransportUrl(s.smtpUrl, s.requireTls ?? false));
     try {
       const info = await transport.sendMail({
@@ -144,6 +151,8 @@ async function sendMail(
             contentDisposition: 'inline',
           },
           { filename: ledgerFileName(notice), path: file, contentType: XLSX_TYPE },
+          { filename: docx.fileName, content: docx.body, contentType: docx.contentType },
+          { filename: pdf.fileName, content: pdf.body, contentType: pdf.contentType },
         ],
       });
       return String(info.response ?? 'accepted');

@@ -18,13 +18,13 @@ import {
 } from '../repositories/notice.repository.ts';
 import { listPlans } from '../repositories/plan.repository.ts';
 import { getSnapshot, listSnapshots } from '../repositories/snapshot.repository.ts';
-import { renderChartPng } from '../domain/notices/chart-png.ts';
+import { renderChartPng, measureText } from '../adapters/charts.ts';
+import { noticeCharts } from '../domain/notices/chart-options.ts';
 import { writeLedgerXlsx, type LedgerResult } from '../domain/notices/ledger-xlsx.ts';
 import {
   buildCentralNotice,
   buildNationalNotice,
   buildProvinceNotice,
-  chartSeries,
   nationalNoticeRules,
   provinceNoticeRules,
   type NoticeModel,
@@ -50,7 +50,6 @@ export interface GenerateResult {
 
 /** Renders every stored form of a notice from its model. */
 export function renderNotice(model: NoticeModel): Omit<NoticeContent, 'campaignId' | 'period'> {
-  const series = chartSeries(model);
   return {
     scope: model.scope,
     asOf: model.asOf,
@@ -59,11 +58,8 @@ export function renderNotice(model: NoticeModel): Omit<NoticeContent, 'campaignI
     html: renderHtml(model),
     text: renderText(model),
     markdown: renderMarkdown(model, { flavor: 'gfm' }),
-    chartPng: renderChartPng({
-      values: series.values,
-      expected: series.expected,
-      ...(series.expectedSeries ? { expectedSeries: series.expectedSeries } : {}),
-    }),
+    // The main chart, inline in the mail (documents draw theirs when asked for: notice-documents.ts).
+    chartPng: renderChartPng(noticeCharts(model, measureText)[0]!),
   };
 }
 

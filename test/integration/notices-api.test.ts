@@ -78,7 +78,7 @@ describe('notice archive API', () => {
     );
     expect((await services.api.request('GET', '/v1/notices/999999', { key: keys.national })).status).toBe(404);
     expect(
-      (await services.api.request('GET', `/v1/notices/${ids.national}?format=pdf`, { key: keys.national })).status,
+      (await services.api.request('GET', `/v1/notices/${ids.national}?format=doc`, { key: keys.national })).status,
     ).toBe(400);
   });
 
@@ -112,6 +112,16 @@ describe('notice archive API', () => {
       ).toBe('PNG');
       expect(readFileSync(join(dir, `notice-${id}.md`), 'utf8').startsWith('# 关于广东省')).toBe(true);
       expect(existsSync(join(dir, '电子台账-2022-2022-W14-广东省.xlsx'))).toBe(true);
+      expect(
+        readFileSync(join(dir, `notice-${id}.docx`))
+          .subarray(0, 2)
+          .toString(),
+      ).toBe('PK');
+      expect(
+        readFileSync(join(dir, `notice-${id}.pdf`))
+          .subarray(0, 5)
+          .toString(),
+      ).toBe('%PDF-');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

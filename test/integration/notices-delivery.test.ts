@@ -1,12 +1,11 @@
 // Notices end to end against real services: a real SMTP server (smtp-server) and webhook receiver (node:http) in the
 // test, real PostgreSQL and Redis, the real workers and the real `ledger` command line. Mail is parsed with mailparser,
-// the ledger attachment read back with exceljs, the chart decoded with pngjs.
+// the ledger attachment read back with exceljs, the chart's size read from its PNG header.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { PNG } from 'pngjs';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverNoticeJob } from '../../jobs/deliver-notice.job.ts';
@@ -303,10 +302,19 @@ describe('notices run and delivery', () => {
     expect(png.cid).toBe(CHART_CID);
     expect(png.contentDisposition).toBe('inline');
     expect(html).toContain(`cid:${CHART_CID}`);
-    expect(PNG.sync.read(png.content).width).toBe(720);
+    // Drawn 720 px wide at 2 device pixels per pixel (IHDR: width at byte 16).
+    expect(png.content.readUInt32BE(16)).toBe(1440);
 
     const xlsx = mail.attachments.find((a) => a.filename?.endsWith('.xlsx'))!;
     expect(xlsx.filename).toBe('电子台账-2022-2022-W14-全国.xlsx');
+    // The notice as an official document beside the ledger.
+    const docx = mail.attachments.find((a) => a.filename?.endsWith('.docx'))!;
+    expect(docx.filename).toBe('全国-2022-W14-通报.docx');
+    expect(docx.contentType).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    expect(docx.content.subarray(0, 2).toString()).toBe('PK');
+    const pdf = mail.attachments.find((a) => a.filename?.endsWith('.pdf'))!;
+    expect(pdf.filename).toBe('全国-2022-W14-通报.pdf');
+    expect(pdf.content.subarray(0, 5).toString()).toBe('%PDF-');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.content as unknown as ArrayBuffer);
     const national = (await getSnapshot(services.db, '2022', '2022-W14', 'national'))!.rows as UniversityRankRow[];

@@ -1847,11 +1847,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One notice: JSON with html, markdown and text, or one form (?format=html|md|text|png|xlsx or by Accept) */
+        /** One notice: JSON with html, markdown and text, or one form (?format=html|md|text|png|xlsx|docx|pdf or by Accept); docx and pdf are the notice as an official document (公文) */
         get: {
             parameters: {
                 query?: {
-                    format?: "json" | "html" | "md" | "text" | "png" | "xlsx";
+                    format?: "json" | "html" | "md" | "text" | "png" | "xlsx" | "docx" | "pdf";
                 };
                 header?: never;
                 path: {

@@ -10,7 +10,8 @@ export function listNotices(campaignId: string, kind?: NoticeKind): Promise<Noti
 }
 
 /** Where the browser opens a notice's form; the session cookie authorises the GET. */
-export const noticeUrl = (id: number, format: 'html' | 'xlsx' | 'png') => `/v1/notices/${id}?format=${format}`;
+export const noticeUrl = (id: number, format: 'html' | 'xlsx' | 'png' | 'docx' | 'pdf') =>
+  `/v1/notices/${id}?format=${format}`;
 
 export function resendNotice(id: number): Promise<{ noticeId: number; deliveryIds: number[]; queued: boolean }> {
   return send(api.POST('/v1/notices/{id}/resend', { params: { path: { id: String(id) } }, body: undeclared({}) }));

@@ -1,6 +1,6 @@
 // The notice archive: GET /v1/campaigns/{id}/notices?period=P (the notices a key may read) and GET /v1/notices/{id}
-// (JSON with every text form, or one form by ?format= or Accept: html, md, text, png, and the ledger as .xlsx,
-// streamed from the visits). Scoped like rankings: national/admin keys read all, a province key (兵团's too) its unit's, a central key the
+// (JSON with every text form, or one form by ?format= or Accept: html, md, text, png, the ledger as .xlsx, streamed
+// from the visits, and the notice as an official document, .docx or .pdf). Scoped like rankings: national/admin keys read all, a province key (兵团's too) its unit's, a central key the
 // central notice.
 // An .xlsx export holds a database cursor and a connection for as long as the client reads (seconds for a national
 // ledger), so at most EXPORT_CONCURRENCY of them run at once per process; beyond, 429 with Retry-After.
@@ -12,6 +12,7 @@ import { parsePeriod } from '../../../shared/domain/periods.ts';
 import { mayReadScope, type ClientScope } from '../../../shared/domain/scope.ts';
 import { ledgerFileName, writeNoticeLedger } from '../../../shared/use-cases/generate-notices.ts';
 import { chartDataUri, htmlWithChart } from '../../../shared/domain/notices/render-html.ts';
+import { DOCUMENT_TYPES, noticeDocument } from '../../../shared/use-cases/notice-documents.ts';
 import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
 import { getNotice, listNotices, noticeKindOf } from '../../../shared/repositories/notice.repository.ts';
 import { SUMMARY_PERIOD } from '../../../shared/domain/notices/summary-block.ts';
@@ -20,7 +21,7 @@ import { badRequest, forbidden, notFound } from '../problem.ts';
 import { readsOf, type ApiDeps, type RouteModule } from './route.ts';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const FORMATS = ['json', 'html', 'md', 'text', 'png', 'xlsx'] as const;
+const FORMATS = ['json', 'html', 'md', 'text', 'png', 'xlsx', 'docx', 'pdf'] as const;
 type Format = (typeof FORMATS)[number];
 
 /** `?format=` wins; otherwise the first Accept type we serve; otherwise JSON. */
@@ -37,6 +38,8 @@ function formatOf(query: string | undefined, accept: string | undefined): Format
     ['text/plain', 'text'],
     ['image/png', 'png'],
     [XLSX_TYPE, 'xlsx'],
+    [DOCUMENT_TYPES.docx, 'docx'],
+    [DOCUMENT_TYPES.pdf, 'pdf'],
     ['application/json', 'json'],
   ];
   for (const part of (accept ?? '').split(',')) {
@@ -73,7 +76,8 @@ function attachment(reply: FastifyReply, fileName: string, fallback: string): vo
 }
 
 export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) => {
-  const { log } = deps;
+  const { log, config } = deps;
+  const documentSettings = { issuersFile: config.NOTICE_ISSUERS_FILE, fontDir: config.NOTICE_FONT_DIR };
   const db = readsOf(deps);
   const exports = exportSlots(deps);
 
@@ -116,7 +120,9 @@ export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) =
         ...(period ? { period } : {}),
         notices: rows.map((n) => ({
           ...n,
-          links: Object.fromEntries(['html', 'md', 'text', 'xlsx'].map((f) => [f, `/v1/notices/${n.id}?format=${f}`])),
+          links: Object.fromEntries(
+            ['html', 'md', 'text', 'xlsx', 'docx', 'pdf'].map((f) => [f, `/v1/notices/${n.id}?format=${f}`]),
+          ),
         })),
       };
     },
@@ -127,7 +133,7 @@ export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) =
     {
       schema: {
         summary:
-          'One notice: JSON with html, markdown and text, or one form (?format=html|md|text|png|xlsx or by Accept)',
+          'One notice: JSON with html, markdown and text, or one form (?format=html|md|text|png|xlsx|docx|pdf or by Accept); docx and pdf are the notice as an official document (公文)',
         querystring: { type: 'object', properties: { format: { type: 'string', enum: [...FORMATS] } } },
       },
     },
@@ -169,6 +175,12 @@ export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) =
           });
           attachment(reply, ledgerFileName(notice), `ledger-${notice.id}.xlsx`);
           return reply.type(XLSX_TYPE).send(stream);
+        }
+        case 'docx':
+        case 'pdf': {
+          const doc = await noticeDocument(notice, format, documentSettings);
+          attachment(reply, doc.fileName, doc.fallbackName);
+          return reply.type(doc.contentType).send(doc.body);
         }
         case 'json':
           return {

@@ -11,6 +11,7 @@ import { createRedis } from '../../../shared/redis.ts';
 import { deliver, deliverySettings, type DeliveryOutcome } from '../../../shared/use-cases/deliver-notices.ts';
 import { generateNotices, ledgerFileName, writeNoticeLedger } from '../../../shared/use-cases/generate-notices.ts';
 import { htmlWithChart } from '../../../shared/domain/notices/render-html.ts';
+import { noticeDocument } from '../../../shared/use-cases/notice-documents.ts';
 import { countStuckDeliveries, listDeliveries } from '../../../shared/repositories/delivery.repository.ts';
 import { getNotice, listNotices } from '../../../shared/repositories/notice.repository.ts';
 import { OperationError, prepareResend } from '../../../shared/use-cases/operations.ts';
@@ -201,9 +202,12 @@ export function register(program: Command): void {
     .description('print a notice (text, Markdown or HTML), or write all its forms and the ledger .xlsx to a folder')
     .requiredOption('--id <id>', 'notice id (see `ledger notices list`)', idArg('notice', 'ledger notices list'))
     .option('--format <format>', 'text, md or html', 'text')
-    .option('--out <dir>', 'write notice-<id>.{html,md,txt,png} and the ledger .xlsx into this folder instead')
+    .option(
+      '--out <dir>',
+      'write notice-<id>.{html,md,txt,png,docx,pdf} (docx and pdf: the official document) and the ledger .xlsx into this folder instead',
+    )
     .action(async (opts: { id: number; format: string; out?: string }) => {
-      await withDb(async ({ db }) => {
+      await withDb(async ({ db, config }) => {
         const n = await getNotice(db, opts.id);
         if (!n) throw new UserError(`no notice ${opts.id}: see \`ledger notices list\``);
         if (opts.out) {
@@ -218,7 +222,12 @@ export function register(program: Command): void {
           const out = createWriteStream(xlsxPath);
           await writeNoticeLedger(db, n, out);
           await finished(out);
-          process.stdout.write(`${base}.html\n${base}.md\n${base}.txt\n${base}.png\n${xlsxPath}\n`);
+          const settings = { issuersFile: config.NOTICE_ISSUERS_FILE, fontDir: config.NOTICE_FONT_DIR };
+          await writeFile(`${base}.docx`, (await noticeDocument(n, 'docx', settings)).body);
+          await writeFile(`${base}.pdf`, (await noticeDocument(n, 'pdf', settings)).body);
+          process.stdout.write(
+            `${base}.html\n${base}.md\n${base}.txt\n${base}.png\n${xlsxPath}\n${base}.docx\n${base}.pdf\n`,
+          );
           return;
         }
         const body = opts.format === 'html' ? n.html : opts.format === 'md' ? n.markdown : n.text;

@@ -1,5 +1,5 @@
 // 通报 (national, admin, province users): the notices the user may read, each viewable as its HTML with the chart,
-// its ledger downloadable as .xlsx, with its deliveries by state; admins can resend.
+// its ledger downloadable as .xlsx and the notice itself as an official document (.docx, .pdf), with its deliveries by state; admins can resend.
 import { Button, Modal, Popconfirm, Select, Space, Table, Tag, Typography, App } from 'antd';
 import { useMemo, useState } from 'react';
 import { useCampaign } from '../../app/campaign';
@@ -107,7 +107,7 @@ export default function NoticesPage() {
           {
             title: c.actions,
             key: 'actions',
-            width: 220,
+            width: 300,
             render: (_, n) => (
               <Space size={0} wrap>
                 <Button type="link" size="small" onClick={() => setViewing(n)} aria-label={`${T.view} ${n.subject}`}>
@@ -121,6 +121,24 @@ export default function NoticesPage() {
                   aria-label={`${T.download} ${n.subject}`}
                 >
                   {T.download}
+                </Button>
+                <Button
+                  type="link"
+                  size="small"
+                  href={noticeUrl(n.id, 'docx')}
+                  download
+                  aria-label={`${T.downloadDocx} ${n.subject}`}
+                >
+                  {T.docx}
+                </Button>
+                <Button
+                  type="link"
+                  size="small"
+                  href={noticeUrl(n.id, 'pdf')}
+                  download
+                  aria-label={`${T.downloadPdf} ${n.subject}`}
+                >
+                  {T.pdf}
                 </Button>
                 {isAdmin ? (
                   <Popconfirm title={T.resendConfirm} onConfirm={() => void resend(n)} okText={T.resend}>
@@ -142,6 +160,16 @@ export default function NoticesPage() {
           viewing ? (
             <Button key="xlsx" href={noticeUrl(viewing.id, 'xlsx')} download>
               {T.download}
+            </Button>
+          ) : null,
+          viewing ? (
+            <Button key="docx" href={noticeUrl(viewing.id, 'docx')} download>
+              {T.downloadDocx}
+            </Button>
+          ) : null,
+          viewing ? (
+            <Button key="pdf" href={noticeUrl(viewing.id, 'pdf')} download>
+              {T.downloadPdf}
             </Button>
           ) : null,
           <Button key="close" type="primary" onClick={() => setViewing(null)}>

@@ -1,0 +1,134 @@
+/// <reference path="./fontkit.d.ts" />
+// Drawing the notices' charts on the server: ECharts renders an option (shared/domain/notices/chart-options.ts) to
+// SVG with no DOM (ssr), and resvg rasterises it to PNG. The SVG's text is turned into glyph outlines with fontkit
+// before rasterising: resvg would otherwise parse the 20 MB CJK font collection for every picture (a quarter of a
+// second each), while the outlines need the font opened once per process. The same font measures the labels.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as echarts from 'echarts';
+import { Resvg } from '@resvg/resvg-js';
+import * as fontkit from 'fontkit';
+import type { ChartSpec, Measure } from '../domain/notices/chart-options.ts';
+
+/** Debian's fonts-noto-cjk; the chart's font (CHART_FONT) in regular and bold. */
+export const CHART_FONT_FILES = {
+  regular: { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', postscriptName: 'NotoSansCJKsc-Regular' },
+  bold: { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc', postscriptName: 'NotoSansCJKsc-Bold' },
+};
+
+interface Glyphs {
+  unitsPerEm: number;
+  layout(text: string): {
+    glyphs: Array<{ path: { scale(x: number, y: number): GlyphPath } }>;
+    positions: Array<{ xAdvance: number; xOffset: number; yOffset: number }>;
+    advanceWidth: number;
+  };
+}
+interface GlyphPath {
+  translate(x: number, y: number): GlyphPath;
+  toSVG(): string;
+}
+
+let fonts: { regular: Glyphs; bold: Glyphs } | undefined;
+
+function open(f: { path: string; postscriptName: string }): Glyphs {
+  const font = fontkit.openSync(f.path, f.postscriptName) as unknown as Glyphs | null;
+  if (!font?.layout)
+    throw new Error(
+      `chart font ${f.postscriptName} not found in ${f.path}: install fonts-noto-cjk (apt-get install fonts-noto-cjk)`,
+    );
+  return font;
+}
+
+/** The chart fonts, opened once per process. */
+function chartFonts(): { regular: Glyphs; bold: Glyphs } {
+  fonts ??= { regular: open(CHART_FONT_FILES.regular), bold: open(CHART_FONT_FILES.bold) };
+  return fonts;
+}
+
+/** Text width in pixels with the chart's font. */
+export const measureText: Measure = (text, fontSize) => {
+  const font = chartFonts().regular;
+  return (font.layout(text).advanceWidth / font.unitsPerEm) * fontSize;
+};
+
+let mapRegistered = false;
+function registerChina(): void {
+  if (mapRegistered) return;
+  const file = join(dirname(fileURLToPath(import.meta.url)), '../../data/china.json');
+  echarts.registerMap('china', JSON.parse(readFileSync(file, 'utf8')) as never);
+  mapRegistered = true;
+}
+
+/** The chart as SVG, its text as text (searchable, what a browser shows). */
+export function renderChartSvg(spec: ChartSpec): string {
+  registerChina();
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: spec.width, height: spec.height });
+  try {
+    chart.setOption(spec.option);
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+const decode = (s: string) =>
+  s.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (m, e: string) =>
+    e[0] === '#'
+      ? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1)))
+      : (ENTITIES[e] ?? m),
+  );
+const attr = (attrs: string, name: string) => new RegExp(`(?:^|\\s)${name}="([^"]*)"`).exec(attrs)?.[1];
+
+/**
+ * ECharts' <text> elements as <path>s of their glyphs, placed as the SVG would: text-anchor start/middle/end, the
+ * dominant-baseline ECharts writes (central, alphabetic, hanging), x/y offsets, and the element's own transform.
+ */
+export function outlineText(svg: string): string {
+  const f = chartFonts();
+  return svg.replace(/<text([^>]*)>([^<]*)<\/text>/g, (_m, attrs: string, raw: string) => {
+    const text = decode(raw);
+    if (!text.trim()) return '';
+    const style = attr(attrs, 'style') ?? '';
+    const size = Number(/font-size:\s*([\d.]+)px/.exec(style)?.[1] ?? 12);
+    const bold = /font-weight:\s*(bold|[6-9]00)/.test(style);
+    const font = bold ? f.bold : f.regular;
+    const s = size / font.unitsPerEm;
+    const run = font.layout(text);
+    const width = run.advanceWidth * s;
+    const anchor = attr(attrs, 'text-anchor') ?? 'start';
+    const baseline = attr(attrs, 'dominant-baseline') ?? 'alphabetic';
+    let x = Number(attr(attrs, 'x') ?? 0) - (anchor === 'middle' ? width / 2 : anchor === 'end' ? width : 0);
+    // The ideographic em box runs from 0.88 em above the baseline to 0.12 em below (Noto CJK).
+    const y =
+      Number(attr(attrs, 'y') ?? 0) +
+      (baseline === 'central' || baseline === 'middle' ? 0.38 * size : baseline === 'hanging' ? 0.88 * size : 0);
+    let d = '';
+    run.glyphs.forEach((g, i) => {
+      const p = run.positions[i]!;
+      d += g.path
+        .scale(s, -s)
+        .translate(x + p.xOffset * s, y - p.yOffset * s)
+        .toSVG();
+      x += p.xAdvance * s;
+    });
+    const keep = ['transform', 'fill', 'stroke', 'stroke-width', 'paint-order', 'opacity', 'fill-opacity']
+      .map((n) => [n, attr(attrs, n)] as const)
+      .filter(([, v]) => v !== undefined)
+      .map(([n, v]) => `${n}="${v}"`)
+      .join(' ');
+    return `<path d="${d}" ${keep}/>`;
+  });
+}
+
+/** The chart as PNG, `scale` device pixels per CSS pixel (2: sharp when printed at the text block's width). */
+export function renderChartPng(spec: ChartSpec, scale = 2): Buffer {
+  const svg = outlineText(renderChartSvg(spec));
+  const resvg = new Resvg(svg, {
+    font: { loadSystemFonts: false },
+    fitTo: { mode: 'width', value: Math.round(spec.width * scale) },
+  });
+  return Buffer.from(resvg.render().asPng());
+}
