@@ -1061,6 +1061,124 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail, newest first, one page at a time (auditor only) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description an action or its prefix: recipients, recipients.add */
+                    action?: string;
+                    /** @description the actor’s recorded name (account, key or system) */
+                    actor?: string;
+                    /** @description page on: entries with a seq below this (the previous page’s nextBefore) */
+                    before?: string;
+                    /** @description 1-500 (100) */
+                    limit?: string;
+                    /** @description entries at or after this instant (ISO 8601) */
+                    since?: string;
+                    /** @description entries before this instant (ISO 8601) */
+                    until?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                action: string;
+                                actor: {
+                                    address: string | null;
+                                    clientId: number | null;
+                                    /** @enum {string} */
+                                    kind: "user" | "key" | "system" | "anonymous";
+                                    name: string | null;
+                                };
+                                after?: unknown;
+                                /** Format: date-time */
+                                at: string;
+                                before?: unknown;
+                                detail?: unknown;
+                                hash: string;
+                                /** @enum {string} */
+                                result: "ok" | "denied" | "failed";
+                                seq: number;
+                                target: string | null;
+                            }[];
+                            nextBefore: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail as CSV (UTF-8 with BOM), oldest first, with the same filters (auditor only) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description an action or its prefix: recipients, recipients.add */
+                    action?: string;
+                    /** @description the actor’s recorded name (account, key or system) */
+                    actor?: string;
+                    /** @description page on: entries with a seq below this (the previous page’s nextBefore) */
+                    before?: string;
+                    /** @description 1-500 (100) */
+                    limit?: string;
+                    /** @description entries at or after this instant (ISO 8601) */
+                    since?: string;
+                    /** @description entries before this instant (ISO 8601) */
+                    until?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns": {
         parameters: {
             query?: never;
