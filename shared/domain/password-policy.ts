@@ -113,7 +113,7 @@ const LEET: Record<string, string> = {
  */
 export function commonCore(password: string): string {
   const lower = password.normalize('NFKC').toLowerCase();
-  const stripped = lower.replace(/^[^\p{L}]+/u, '').replace(/[^\p{L}]+$/u, '');
+  const stripped = lower.replace(/^\P{L}+/u, '').replace(/\P{L}+$/u, '');
   return [...stripped].map((ch) => LEET[ch] ?? ch).join('');
 }
 

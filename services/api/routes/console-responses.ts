@@ -146,7 +146,8 @@ export const visitsAnswer = ok(
         eventId: str,
         writtenBy: {
           ...nullable(obj({ name: str, scope: str })),
-          description: "代录: the person who wrote the visit for the university (null: the university's own account or key)",
+          description:
+            "代录: the person who wrote the visit for the university (null: the university's own account or key)",
         },
       }),
     ),
