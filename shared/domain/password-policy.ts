@@ -113,8 +113,16 @@ const LEET: Record<string, string> = {
  */
 export function commonCore(password: string): string {
   const lower = password.normalize('NFKC').toLowerCase();
-  const stripped = lower.replace(/^\P{L}+/u, '').replace(/\P{L}+$/u, '');
-  return [...stripped].map((ch) => LEET[ch] ?? ch).join('');
+  const chars = [...lower];
+  const letter = (ch: string) => /^\p{L}$/u.test(ch);
+  let from = 0;
+  let to = chars.length;
+  while (from < to && !letter(chars[from]!)) from++;
+  while (to > from && !letter(chars[to - 1]!)) to--;
+  return chars
+    .slice(from, to)
+    .map((ch) => LEET[ch] ?? ch)
+    .join('');
 }
 
 export function isCommonPassword(password: string, common: ReadonlySet<string>): boolean {
