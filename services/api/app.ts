@@ -265,9 +265,17 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       );
       return;
     }
-    // A batch's events are answered one by one (an event with such characters is `invalid`, the others go on).
-    const batch = request.routeOptions.url === '/v1/visit-events/batch';
-    const unsafe = unsafeInJson(parsed, batch ? (at) => /^\/events\/\d+$/.test(at) : undefined);
+    // Events are checked by parseVisitEvent, the events' one reader: a batch answers such an event `invalid` and goes
+    // on with the others, and one event's body is not walked twice.
+    const route = request.routeOptions.url;
+    const unsafe = unsafeInJson(
+      parsed,
+      route === '/v1/visit-events/batch'
+        ? (at) => /^\/events\/\d+$/.test(at)
+        : route === '/v1/visit-events'
+          ? (at) => at === ''
+          : undefined,
+    );
     if (unsafe) {
       done(
         new Problem(400, 'Bad Request', `the body holds ${unsafe.what} at ${unsafe.where}: leave such characters out`, [

@@ -70,18 +70,9 @@ export async function grantProxy(
       'name',
       `${name} (${user.scope}) may not write for ${text} whatever its grants: a grant only covers universities within its scope`,
     );
-  return db.transaction().execute(async (trx) => {
-    const row = await insertProxyGrant(trx, { userId: user.id, ...resolved, grantedBy: actor.name ?? actor.kind });
-    if (row)
-      await recordAudit(trx, {
-        actor,
-        action: 'user.grant-proxy',
-        target: `user:${user.id}`,
-        after: { name, proxy: text },
-        result: 'ok',
-      });
-    return { user: name, target: text, changed: row !== undefined };
-  });
+  return changeGrant(db, { id: user.id, name }, text, actor, 'grant', (trx) =>
+    insertProxyGrant(trx, { userId: user.id, ...resolved, grantedBy: actor.name ?? actor.kind }),
+  );
 }
 
 /** Revokes the account's grant; revoking one it does not hold changes nothing. */
@@ -95,17 +86,32 @@ export async function revokeProxy(
   if (!user) throw new UnknownUserError(name);
   const resolved = await resolveTarget(db, target);
   const text = formatProxyTarget(resolved);
+  return changeGrant(db, { id: user.id, name }, text, actor, 'revoke', (trx) =>
+    revokeProxyGrant(trx, { userId: user.id, ...resolved, revokedBy: actor.name ?? actor.kind }),
+  );
+}
+
+/** Writes a grant's change and, when it changed something, its audit entry, in one transaction. */
+function changeGrant(
+  db: Db,
+  user: { id: number; name: string },
+  text: string,
+  actor: AuditActor,
+  change: 'grant' | 'revoke',
+  write: (trx: Db) => Promise<unknown>,
+): Promise<ProxyGrantChange> {
   return db.transaction().execute(async (trx) => {
-    const row = await revokeProxyGrant(trx, { userId: user.id, ...resolved, revokedBy: actor.name ?? actor.kind });
+    const row = await write(trx);
+    const state = { name: user.name, proxy: text };
     if (row)
       await recordAudit(trx, {
         actor,
-        action: 'user.revoke-proxy',
+        action: `user.${change}-proxy`,
         target: `user:${user.id}`,
-        before: { name, proxy: text },
+        ...(change === 'grant' ? { after: state } : { before: state }),
         result: 'ok',
       });
-    return { user: name, target: text, changed: row !== undefined };
+    return { user: user.name, target: text, changed: row !== undefined };
   });
 }
 

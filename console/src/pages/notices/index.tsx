@@ -13,6 +13,13 @@ import { listNotices, noticeUrl, resendNotice } from '../../services/notices';
 import type { NoticeKind, NoticeSummary } from '../../services/types';
 import { T } from './strings';
 
+/** What a notice downloads as: its ledger, and the notice itself as an official document. */
+const DOWNLOADS = [
+  { format: 'xlsx', short: T.download, long: T.download },
+  { format: 'docx', short: T.docx, long: T.downloadDocx },
+  { format: 'pdf', short: T.pdf, long: T.downloadPdf },
+] as const;
+
 export default function NoticesPage() {
   const { campaign } = useCampaign();
   const { user } = useSession();
@@ -113,33 +120,18 @@ export default function NoticesPage() {
                 <Button type="link" size="small" onClick={() => setViewing(n)} aria-label={`${T.view} ${n.subject}`}>
                   {T.view}
                 </Button>
-                <Button
-                  type="link"
-                  size="small"
-                  href={noticeUrl(n.id, 'xlsx')}
-                  download
-                  aria-label={`${T.download} ${n.subject}`}
-                >
-                  {T.download}
-                </Button>
-                <Button
-                  type="link"
-                  size="small"
-                  href={noticeUrl(n.id, 'docx')}
-                  download
-                  aria-label={`${T.downloadDocx} ${n.subject}`}
-                >
-                  {T.docx}
-                </Button>
-                <Button
-                  type="link"
-                  size="small"
-                  href={noticeUrl(n.id, 'pdf')}
-                  download
-                  aria-label={`${T.downloadPdf} ${n.subject}`}
-                >
-                  {T.pdf}
-                </Button>
+                {DOWNLOADS.map((d) => (
+                  <Button
+                    key={d.format}
+                    type="link"
+                    size="small"
+                    href={noticeUrl(n.id, d.format)}
+                    download
+                    aria-label={`${d.long} ${n.subject}`}
+                  >
+                    {d.short}
+                  </Button>
+                ))}
                 {isAdmin ? (
                   <Popconfirm title={T.resendConfirm} onConfirm={() => void resend(n)} okText={T.resend}>
                     <Button type="link" size="small" aria-label={`${T.resend} ${n.subject}`}>
@@ -157,21 +149,13 @@ export default function NoticesPage() {
         title={viewing?.subject ?? T.viewer}
         onCancel={() => setViewing(null)}
         footer={[
-          viewing ? (
-            <Button key="xlsx" href={noticeUrl(viewing.id, 'xlsx')} download>
-              {T.download}
-            </Button>
-          ) : null,
-          viewing ? (
-            <Button key="docx" href={noticeUrl(viewing.id, 'docx')} download>
-              {T.downloadDocx}
-            </Button>
-          ) : null,
-          viewing ? (
-            <Button key="pdf" href={noticeUrl(viewing.id, 'pdf')} download>
-              {T.downloadPdf}
-            </Button>
-          ) : null,
+          ...(viewing
+            ? DOWNLOADS.map((d) => (
+                <Button key={d.format} href={noticeUrl(viewing.id, d.format)} download>
+                  {d.long}
+                </Button>
+              ))
+            : []),
           <Button key="close" type="primary" onClick={() => setViewing(null)}>
             {T.close}
           </Button>,
