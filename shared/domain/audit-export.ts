@@ -59,6 +59,12 @@ export function csvLine(cells: ReadonlyArray<string | number>): string {
   return cells.map(csvField).join(',') + '\r\n';
 }
 
+/** The entries as CSV text: a byte order mark (so Excel reads UTF-8) and the header, then one line per entry. */
+export async function* auditCsv(entries: AsyncIterable<AuditEntry>): AsyncGenerator<string> {
+  yield '\uFEFF' + csvLine(AUDIT_COLUMNS);
+  for await (const e of entries) yield csvLine(auditCells(e));
+}
+
 /** Writes the entries to `out` as a workbook of one sheet (streamed); returns how many were written. */
 export async function writeAuditXlsx(out: Writable, entries: AsyncIterable<AuditEntry>): Promise<{ entries: number }> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });

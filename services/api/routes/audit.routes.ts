@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AUDIT_COLUMNS, auditCells, csvLine } from '../../../shared/domain/audit-export.ts';
+import { auditCsv } from '../../../shared/domain/audit-export.ts';
 import { eachAuditEntry, listAudit, type AuditFilter } from '../../../shared/use-cases/audit.ts';
 import { forbidden } from '../problem.ts';
 import { parseInput } from './console-input.ts';
@@ -121,15 +121,10 @@ export const auditRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) =>
     },
     async (request, reply) => {
       const q = parseInput(query, request.query, 'query');
-      const entries = eachAuditEntry(db, filterOf(q));
-      async function* lines() {
-        yield '\uFEFF' + csvLine(AUDIT_COLUMNS);
-        for await (const e of entries) yield csvLine(auditCells(e));
-      }
       reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="audit.csv"');
-      return reply.send(Readable.from(lines()));
+      return reply.send(Readable.from(auditCsv(eachAuditEntry(db, filterOf(q)))));
     },
   );
 };

@@ -1,11 +1,11 @@
 // `ledger audit verify | list | export`: the audit trail (审计日志). verify recomputes the hash chain from the first
 // entry and names the first entry changed or missing; list and export read it with filters.
 import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { extname } from 'node:path';
-import { finished } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { AUDIT_COLUMNS, auditCells, csvLine, writeAuditXlsx } from '../../../shared/domain/audit-export.ts';
+import { auditCsv, writeAuditXlsx } from '../../../shared/domain/audit-export.ts';
 import { eachAuditEntry, listAudit, verifyAuditTrail, type AuditFilter } from '../../../shared/use-cases/audit.ts';
 import { countArg } from '../args.ts';
 import { output, UserError, withDb } from '../context.ts';
@@ -92,22 +92,18 @@ export function register(program: Command): void {
         throw new UserError(`cannot tell the format of ${opts.file}: name it .csv or .xlsx, or give --format csv|xlsx`);
       await withDb(async ({ db }) => {
         const out = createWriteStream(opts.file);
-        const entries = eachAuditEntry(db, filterOf(opts));
         let count = 0;
-        if (format === 'xlsx') {
-          count = (await writeAuditXlsx(out, entries)).entries;
-        } else {
-          const write = async (s: string) => {
-            if (!out.write(s)) await once(out, 'drain');
-          };
-          await write('\uFEFF' + csvLine(AUDIT_COLUMNS)); // the BOM makes Excel read UTF-8
-          for await (const e of entries) {
-            await write(csvLine(auditCells(e)));
+        // Counted as they pass, for the summary line.
+        const entries = (async function* () {
+          for await (const e of eachAuditEntry(db, filterOf(opts))) {
             count += 1;
+            yield e;
           }
-          out.end();
-        }
-        await finished(out);
+        })();
+        if (format === 'xlsx') {
+          await writeAuditXlsx(out, entries);
+          await finished(out);
+        } else await pipeline(Readable.from(auditCsv(entries)), out);
         output(opts.json, { file: opts.file, format, entries: count }, `wrote ${count} audit entries to ${opts.file}`);
       });
     });
