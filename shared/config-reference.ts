@@ -1,6 +1,7 @@
 // The configuration reference (docs/configuration.md), written from the schema and its descriptions in config.ts, so
 // that the page and the settings cannot drift apart: `npm run docs:config` rewrites it,
 // test/unit/config-reference.test.ts fails when it is stale.
+import { markdownCell as cell } from './domain/markdown-cell.ts';
 import { CONFIG_DESCRIPTIONS, CONFIG_SCHEMA } from './config.ts';
 
 const INTRO = `# Configuration
@@ -11,14 +12,6 @@ All settings are environment variables, validated together at start-up (shared/c
 environment); a bad value stops the process with one message naming every bad variable and how to fix it. An empty
 value counts as unset.
 `;
-
-const cell = (text: string) =>
-  text
-    .replace(/\|/g, '\\|')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .join(' ');
 
 /** The default a setting takes when unset, as the page shows it; `unset` when it has none. */
 function shownDefault(name: keyof typeof CONFIG_DESCRIPTIONS): string {

@@ -1,5 +1,6 @@
 // The command-line reference (docs/cli.md), written from the commander definitions themselves, so that the page and
 // the program cannot drift apart: `npm run docs:cli` rewrites it, test/unit/cli-reference.test.ts fails when it is stale.
+import { markdownCell as cell } from '../../shared/domain/markdown-cell.ts';
 import type { Command, Option } from 'commander';
 
 const INTRO = `# Command line: \`ledger\`
@@ -11,14 +12,6 @@ const INTRO = `# Command line: \`ledger\`
 one-line reason on stderr on failure (1: something you can fix, the message says how; 2: anything else), and prints
 machine-readable JSON on stdout when given \`--json\`. The API that the same operations have is in [api.md](api.md).
 `;
-
-const cell = (text: string) =>
-  text
-    .replace(/\|/g, '\\|')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .join(' ');
 
 function optionRow(o: Option): string {
   const extra: string[] = [];
