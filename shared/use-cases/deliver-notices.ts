@@ -280,6 +280,29 @@ async function sendWebhook(
 }
 
 /**
+ * A mail's official documents take seconds to draw in a process that has not drawn them yet (fonts, charts): drawn
+ * before the claim, into the documents' cache, so that the lease times the send alone and a short lease does not
+ * expire, and the delivery go out twice, while a PDF is being made. Nothing is drawn for webhooks or for a delivery
+ * that is not waiting to be sent; a failure here is left for the send itself to meet and record.
+ */
+async function prepareMailDocuments(db: Db, deliveryId: number, settings: DeliverySettings): Promise<void> {
+  try {
+    const delivery = await getDelivery(db, deliveryId);
+    if (delivery?.state !== 'pending') return;
+    const recipient = await getRecipient(db, delivery.recipientId);
+    if (recipient?.kind !== 'email') return;
+    const notice = await getNotice(db, delivery.noticeId);
+    if (!notice) return;
+    await Promise.all([
+      noticeDocument(notice, 'docx', settings.documents),
+      noticeDocument(notice, 'pdf', settings.documents),
+    ]);
+  } catch {
+    // The send meets the same failure under its claim, and records it there.
+  }
+}
+
+/**
  * Delivers one delivery row. `finalAttempt` (the queue's last try) turns a transient failure into 'failed', and so
  * does the row's own count reaching `maxAttempts`. Never throws for a send failure: the outcome says what happened,
  * and the row records it. Throws only when the database cannot record a failed attempt (nothing was sent then).
@@ -290,6 +313,7 @@ export async function deliver(
   settings: DeliverySettings,
   options: { finalAttempt: boolean },
 ): Promise<DeliveryOutcome> {
+  await prepareMailDocuments(db, deliveryId, settings);
   const claimed = await claimDelivery(db, deliveryId, settings.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
   if (!claimed) {
     const current = await getDelivery(db, deliveryId);

@@ -163,9 +163,10 @@ describe('a PostgreSQL that hangs', () => {
     const url = new URL(services.database.url);
     const proxy: TcpProxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     services.closeAtEnd(() => proxy.close());
+    // Timeouts long enough for all 200 posts to arrive while the first ones still wait, however busy the machine.
     const env = {
-      API_DB_STATEMENT_TIMEOUT_MS: '1000',
-      DB_CONNECT_TIMEOUT_MS: '1000',
+      API_DB_STATEMENT_TIMEOUT_MS: '3000',
+      DB_CONNECT_TIMEOUT_MS: '3000',
       STORE_QUEUE_MAX_EVENTS: '20',
       API_KEY_CACHE_SECONDS: '60',
     };

@@ -146,7 +146,7 @@ async function runPeriod(period: string, asOf: string): Promise<void> {
       until: (states) => states.length === 1 && states[0] === 'delivered',
       // After a failover a worker blocked on the dead master's connection resumes once its reconnect finds the new
       // master: seconds on a quiet machine, much longer beside the rest of the suite on 2 cores.
-      timeoutMs: 90_000,
+      timeoutMs: 180_000,
       intervalMs: 200,
     },
   );
@@ -190,7 +190,7 @@ describe('on a Redis Cluster (3 masters, a replica each)', () => {
     expect(onOwner.some((k) => k.startsWith(`${PREFIX}:notices:`))).toBe(true);
     expect(onOwner.some((k) => k.startsWith(`${PREFIX}:deliveries:`))).toBe(true);
     for (const m of masters.filter((n) => n.port !== owner)) expect(await keysOn(m.port)).toEqual([]);
-  });
+  }, 240_000);
 
   it('loses the master of the queues’ slot under load: a replica takes over and every accepted event counts once', async () => {
     const second = await createReferenceData(database!.db);
@@ -297,7 +297,7 @@ describe('on a Redis Cluster (3 masters, a replica each)', () => {
         `${all.swept} of them redelivered by the sweeper (slowest accepted → processed ${all.slowestMs} ms; ` +
         `INBOX_REDELIVERY_SECONDS=${REDELIVERY_SECONDS}, sweep every ${SWEEP_MS} ms)`,
     );
-  }, 180_000);
+  }, 360_000);
 
   it('answers the demo’s start-up probe, and deletes a prefix’s keys on every master (the demo’s and tests’ cleanup)', async () => {
     expect(await redisAnswers(cluster!.url)).toBe(true);

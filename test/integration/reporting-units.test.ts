@@ -263,5 +263,5 @@ describe('notices', () => {
     expect(await mine(keys.central!)).toEqual(['central']);
     expect((await get(`/v1/notices/${central!.id}`, keys.bingtuan!)).status).toBe(403);
     expect((await get(`/v1/notices/${central!.id}?format=text`, keys.central!)).status).toBe(200);
-  });
+  }, 180_000); // five CLI processes and a notice run, beside the whole suite on two cores
 });
