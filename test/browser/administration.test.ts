@@ -190,11 +190,26 @@ describe('an administrator in the console', () => {
       `已送达 ${formatNumber(notice.deliveries.delivered)}`,
     );
     await row.getByRole('button', { name: `重发 ${notice.subject}` }).click();
-    await page
-      .locator('.ant-popconfirm')
-      .getByRole('button', { name: /重\s*发/ })
-      .click();
-    await eventually(() => text(page.locator('.ant-message'))).toContain('已重新排队发送 1 份');
+    // The confirmation is shown for three seconds: watched for from before the click, so a busy machine cannot
+    // let it come and go between two looks.
+    const queued = page
+      .locator('.ant-message-notice')
+      .filter({ hasText: '已重新排队发送 1 份' })
+      .waitFor({ state: 'attached', timeout: 30_000 });
+    // The popconfirm opens with a zoom, and a click while it runs can be lost on a busy machine: wait for it to end.
+    await page.waitForFunction(() => {
+      const popconfirm = document.querySelector('.ant-popconfirm');
+      return popconfirm !== null && !/zoom/.test(popconfirm.className);
+    });
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes(`/v1/notices/${notice.id}/resend`)),
+      page
+        .locator('.ant-popconfirm')
+        .getByRole('button', { name: /重\s*发/ })
+        .click(),
+    ]);
+    expect(answer.status()).toBe(202);
+    await queued;
 
     // The workers deliver it through the sink; the archive then shows the API's counts, one more delivered.
     const after = await waitFor(async () => (await list()).find((n) => n.id === notice.id)!, {

@@ -26,7 +26,7 @@ beforeAll(async () => {
   if (result.code !== 0) throw new Error(`demo failed (${result.code}): ${result.stderr.slice(-2000)}`);
   summary = jsonOut(result);
   db = createDb(databaseUrl(name), { poolSize: 2, applicationName: 'ledger-test' });
-}, 300_000);
+}, 900_000); // the whole campaign with its documents, beside the rest of the suite on two cores
 
 afterAll(async () => {
   await db?.destroy();
