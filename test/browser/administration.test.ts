@@ -197,10 +197,9 @@ describe('an administrator in the console', () => {
       .filter({ hasText: '已重新排队发送 1 份' })
       .waitFor({ state: 'attached', timeout: 30_000 });
     // The popconfirm opens with a zoom, and a click while it runs can be lost on a busy machine: wait for it to end.
-    await page.waitForFunction(() => {
-      const popconfirm = document.querySelector('.ant-popconfirm');
-      return popconfirm !== null && !/zoom/.test(popconfirm.className);
-    });
+    await page.waitForFunction(
+      "(() => { const p = document.querySelector('.ant-popconfirm'); return p !== null && !/zoom/.test(p.className); })()",
+    );
     const [answer] = await Promise.all([
       page.waitForResponse((r) => r.url().includes(`/v1/notices/${notice.id}/resend`)),
       page

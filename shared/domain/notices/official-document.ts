@@ -2,7 +2,7 @@
 // paragraphs, tables, charts), 发文机关署名 and 成文日期, and 版记 (抄送, 印发). Built once from the notice's model and
 // its issuer (configured per scope: NOTICE_ISSUERS_FILE); the DOCX and PDF renderers (shared/adapters) lay out only
 // this. Pure.
-import { dateZh, int, pct, rankChangeZh } from './format.ts';
+import { cutList, dateZh, int, pct, rankChangeZh } from './format.ts';
 import {
   behindRuleZh,
   planStatusZh,
@@ -219,7 +219,10 @@ function nationalBlocks(m: NationalNotice, charts: string[]): DocBlock[] {
       widths: [3, 2, 2],
       numeric: [1, 2],
     });
-    b.push(h2('（一）未完成时间进度的高校'), rankingTable(m.behind, 'universities', true));
+    // As many as the HTML notice shows: the whole list is the ledger's, and a 公文 of a hundred pages is not read.
+    const { shown, noteZh } = cutList(m.behind);
+    b.push(h2('（一）未完成时间进度的高校'), rankingTable(shown, 'universities', true));
+    if (noteZh) b.push(p(noteZh));
   }
   b.push(h1('五、典型'));
   if (m.examples.provinces.length)

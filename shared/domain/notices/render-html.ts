@@ -1,7 +1,7 @@
 // The notice as an HTML e-mail. Mail clients (Outlook's Word engine, Gmail, QQ mail) drop <style> blocks, classes
 // and scripts, so the layout is nested tables with inline styles only, fixed widths, and the chart as a CID image.
 import type { ProvinceRankRow, UniversityRankRow } from '../ranking.types.ts';
-import { dateZh, escapeHtml as e, int, pct, rankChangeZh } from './format.ts';
+import { cutList, dateZh, escapeHtml as e, int, NOTICE_LIST_ROWS, pct, rankChangeZh } from './format.ts';
 import {
   behindRuleZh,
   chartSeries,
@@ -70,11 +70,8 @@ const change = (v: number | null | undefined): Cell => ({
 });
 
 function cut<T>(rows: T[], max: number): { shown: T[]; note: string } {
-  if (rows.length <= max) return { shown: rows, note: '' };
-  return {
-    shown: rows.slice(0, max),
-    note: para(`（共${int(rows.length)}条，此处列出前${int(max)}条，完整名单见附件《电子台账》“高校进度”工作表。）`),
-  };
+  const { shown, noteZh } = cutList(rows, max);
+  return { shown, note: noteZh ? para(noteZh) : '' };
 }
 
 function totalsTable(m: NoticeModel): string {
@@ -290,7 +287,7 @@ function blockHtml(block: { title: string; lines: string[] } | null): string {
 export function renderHtml(model: NoticeModel, options: HtmlOptions = {}): string {
   const o: Required<HtmlOptions> = {
     chartSrc: options.chartSrc ?? `cid:${CHART_CID}`,
-    maxListRows: options.maxListRows ?? 100,
+    maxListRows: options.maxListRows ?? NOTICE_LIST_ROWS,
   };
   const body = model.kind === 'national' ? nationalBody(model, o) : provinceBody(model, o);
   return `<!DOCTYPE html>
