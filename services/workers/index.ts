@@ -10,7 +10,8 @@ import { moduleLogger } from '../../shared/log.ts';
 import { createRedis, type RedisClient } from '../../shared/redis.ts';
 import { contextOf, inSpan, linksOf, SpanKind, tracingEnabled } from '../../shared/tracing.ts';
 import { startDeliverySweeper, type DeliverySweeper } from './delivery-sweeper.ts';
-import { startSweeper, type Sweeper } from './sweeper.ts';
+import { startLoop, startSweeper, type Sweeper } from './sweeper.ts';
+import { isWedged, oldestWaitingAt } from './watchdog.ts';
 
 export interface WorkerOverrides {
   /** Job modules to run (default: jobs/index.ts). */
@@ -22,8 +23,20 @@ export interface WorkerOverrides {
   stalledIntervalMs?: number;
   /** Sweep interval (default: half of INBOX_REDELIVERY_SECONDS, between 1 s and 5 s); 0 disables both sweepers. */
   sweepIntervalMs?: number;
+  /** How long a ready job may wait on an idle worker before the worker is replaced (default 60 s); 0 disables it. */
+  watchdogMs?: number;
   db?: Db;
 }
+
+interface QueueWorker {
+  module: JobModule<any>;
+  worker: Worker;
+  connection: RedisClient;
+  /** Jobs running now, and when the last one started: what the watchdog looks at. */
+  load: { running: number; lastStartedAt: number };
+}
+
+const DEFAULT_WATCHDOG_MS = 60_000;
 
 export interface Workers {
   close(): Promise<void>;
@@ -79,56 +92,91 @@ export async function startWorkers(config: Config, overrides: WorkerOverrides = 
   // BullMQ workers block on Redis, so each gets a connection of its own (role 'worker'); enqueues share this one.
   const producerRedis = createRedis(config.REDIS_URL, 'producer');
   const producer = createProducer({ connection: producerRedis, prefix: config.QUEUE_PREFIX });
-  const workers: Worker[] = [];
-  const connections: RedisClient[] = [producerRedis];
+  const running: QueueWorker[] = [];
   let sweeper: Sweeper | undefined;
   let deliverySweeper: DeliverySweeper | undefined;
+  let watchdog: { stop(): Promise<void> } | undefined;
+  let closing: Promise<void> | undefined;
+
+  /** One queue's BullMQ worker, on a connection of its own, with what the watchdog needs to know of it. */
+  function startQueueWorker(m: JobModule<any>): QueueWorker {
+    const queue: QueueName = m.queue;
+    const concurrency =
+      overrides.concurrency?.[queue] ?? (queue === QUEUES.visitEvents ? config.WORKER_CONCURRENCY : 4);
+    const connection = createRedis(config.REDIS_URL, 'worker');
+    const load = { running: 0, lastStartedAt: Date.now() };
+    const handle = (job: Job) => {
+      const ctx: JobContext = { db, producer, config, log: log.child({ queue, job: job.name, id: job.id }) };
+      if (!tracingEnabled()) return m.handle(job.data, ctx, job);
+      // The job's span continues the trace of whoever enqueued it (shared/tracing.ts) and links the others.
+      const [parent, ...others] = (job.data as { trace?: string[] }).trace ?? [];
+      return inSpan(
+        `${queue} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          parent: contextOf(parent),
+          links: linksOf(others),
+          attributes: {
+            'messaging.system': 'bullmq',
+            'messaging.operation.type': 'process',
+            'messaging.destination.name': queue,
+            'messaging.message.id': job.id ?? '',
+            'ledger.attempt': job.attemptsMade + 1,
+          },
+        },
+        () => m.handle(job.data, ctx, job),
+      );
+    };
+    const worker = new Worker(
+      queue,
+      async (job: Job) => {
+        load.running++;
+        load.lastStartedAt = Date.now();
+        try {
+          return await handle(job);
+        } finally {
+          load.running--;
+        }
+      },
+      {
+        connection,
+        prefix: config.QUEUE_PREFIX,
+        concurrency,
+        ...(overrides.lockDurationMs ? { lockDuration: overrides.lockDurationMs } : {}),
+        ...(overrides.stalledIntervalMs ? { stalledInterval: overrides.stalledIntervalMs } : {}),
+      },
+    );
+    worker.on('failed', (job, err) => {
+      log.warn({ queue, id: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
+    });
+    worker.on('error', (err) => log.warn({ queue, err: err.message }, 'worker error'));
+    return { module: m, worker, connection, load };
+  }
+
+  /** Replaces a wedged worker: the new one starts at once; the old one is closed without waiting on its connection. */
+  function replaceWedged(): Promise<void> {
+    const stuckMs = overrides.watchdogMs ?? DEFAULT_WATCHDOG_MS;
+    return Promise.all(
+      running.map(async (entry, i) => {
+        const queue = entry.module.queue;
+        const q = producer.queue(queue);
+        const [waitingSince, paused] = await Promise.all([oldestWaitingAt(q), q.isPaused()]);
+        const look = { oldestWaitingAt: waitingSince, paused, ...entry.load };
+        if (closing || !isWedged(look, Date.now(), stuckMs)) return;
+        log.warn(
+          { queue, waitingMs: Date.now() - waitingSince!, idleMs: Date.now() - entry.load.lastStartedAt },
+          'a job waits while the worker sits idle: replacing the worker and its connection',
+        );
+        running[i] = startQueueWorker(entry.module);
+        void entry.worker.close(true).catch(() => {});
+        entry.connection.disconnect();
+      }),
+    ).then(() => {});
+  }
+
   try {
     await checkHandlers(modules, (name) => producer.queue(name));
-    for (const m of modules) {
-      const queue: QueueName = m.queue;
-      const concurrency =
-        overrides.concurrency?.[queue] ?? (queue === QUEUES.visitEvents ? config.WORKER_CONCURRENCY : 4);
-      const connection = createRedis(config.REDIS_URL, 'worker');
-      connections.push(connection);
-      const worker = new Worker(
-        queue,
-        async (job: Job) => {
-          const ctx: JobContext = { db, producer, config, log: log.child({ queue, job: job.name, id: job.id }) };
-          if (!tracingEnabled()) return m.handle(job.data, ctx, job);
-          // The job's span continues the trace of whoever enqueued it (shared/tracing.ts) and links the others.
-          const [parent, ...others] = (job.data as { trace?: string[] }).trace ?? [];
-          return inSpan(
-            `${queue} process`,
-            {
-              kind: SpanKind.CONSUMER,
-              parent: contextOf(parent),
-              links: linksOf(others),
-              attributes: {
-                'messaging.system': 'bullmq',
-                'messaging.operation.type': 'process',
-                'messaging.destination.name': queue,
-                'messaging.message.id': job.id ?? '',
-                'ledger.attempt': job.attemptsMade + 1,
-              },
-            },
-            () => m.handle(job.data, ctx, job),
-          );
-        },
-        {
-          connection,
-          prefix: config.QUEUE_PREFIX,
-          concurrency,
-          ...(overrides.lockDurationMs ? { lockDuration: overrides.lockDurationMs } : {}),
-          ...(overrides.stalledIntervalMs ? { stalledInterval: overrides.stalledIntervalMs } : {}),
-        },
-      );
-      worker.on('failed', (job, err) => {
-        log.warn({ queue, id: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
-      });
-      worker.on('error', (err) => log.warn({ queue, err: err.message }, 'worker error'));
-      workers.push(worker);
-    }
+    for (const m of modules) running.push(startQueueWorker(m));
     const sweepIntervalMs =
       overrides.sweepIntervalMs ?? Math.min(5000, Math.max(1000, (config.INBOX_REDELIVERY_SECONDS * 1000) / 2));
     if (sweepIntervalMs > 0) {
@@ -151,6 +199,8 @@ export async function startWorkers(config: Config, overrides: WorkerOverrides = 
         });
       }
     }
+    const watchdogMs = overrides.watchdogMs ?? DEFAULT_WATCHDOG_MS;
+    if (watchdogMs > 0) watchdog = startLoop(Math.max(1000, watchdogMs / 4), replaceWedged, log, 'worker watchdog');
     log.info({ queues: modules.map((m) => m.queue), prefix: config.QUEUE_PREFIX }, 'workers started');
   } catch (err) {
     await closeAll();
@@ -159,15 +209,16 @@ export async function startWorkers(config: Config, overrides: WorkerOverrides = 
 
   async function closeAll(): Promise<void> {
     // Stop taking jobs and let the running ones finish; then the sweepers; then the connections.
-    await Promise.allSettled(workers.map((w) => w.close()));
+    await watchdog?.stop();
+    await Promise.allSettled(running.map((w) => w.worker.close()));
     await sweeper?.stop();
     await deliverySweeper?.stop();
     await producer.close().catch(() => {});
-    for (const c of connections) c.disconnect();
+    producerRedis.disconnect();
+    for (const w of running) w.connection.disconnect();
     if (ownDb) await db.destroy();
   }
 
-  let closing: Promise<void> | undefined;
   return {
     producer,
     sweeper,

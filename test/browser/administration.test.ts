@@ -190,25 +190,34 @@ describe('an administrator in the console', () => {
       `已送达 ${formatNumber(notice.deliveries.delivered)}`,
     );
     await row.getByRole('button', { name: `重发 ${notice.subject}` }).click();
-    // The confirmation is shown for three seconds: watched for from before the click, so a busy machine cannot
-    // let it come and go between two looks.
-    const queued = page
-      .locator('.ant-message-notice')
-      .filter({ hasText: '已重新排队发送 1 份' })
-      .waitFor({ state: 'attached', timeout: 30_000 });
+    // The confirmation is shown for three seconds: every message shown from before the click on is recorded in the
+    // page, so a busy machine cannot let it come and go between two looks.
+    await page.evaluate(`(() => {
+      const seen = (window.shownMessages = []);
+      new MutationObserver(() => {
+        for (const n of document.querySelectorAll('.ant-message-notice')) {
+          const t = n.textContent ?? '';
+          if (!seen.includes(t)) seen.push(t);
+        }
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    })()`);
     // The popconfirm opens with a zoom, and a click while it runs can be lost on a busy machine: wait for it to end.
     await page.waitForFunction(
       "(() => { const p = document.querySelector('.ant-popconfirm'); return p !== null && !/zoom/.test(p.className); })()",
     );
     const [answer] = await Promise.all([
-      page.waitForResponse((r) => r.url().includes(`/v1/notices/${notice.id}/resend`)),
+      page.waitForResponse((r) => r.url().includes(`/v1/notices/${notice.id}/resend`), { timeout: 60_000 }),
       page
         .locator('.ant-popconfirm')
         .getByRole('button', { name: /重\s*发/ })
         .click(),
     ]);
     expect(answer.status()).toBe(202);
-    await queued;
+    await page.waitForFunction(
+      "(window.shownMessages ?? []).some((t) => t.includes('已重新排队发送 1 份'))",
+      undefined,
+      { timeout: 30_000 },
+    );
 
     // The workers deliver it through the sink; the archive then shows the API's counts, one more delivered.
     const after = await waitFor(async () => (await list()).find((n) => n.id === notice.id)!, {

@@ -1,4 +1,4 @@
-// A TCP proxy in front of a real server (PostgreSQL here) that can be switched to a black hole: it then accepts
+// A TCP proxy in front of a real server (PostgreSQL, Redis) that can be switched to a black hole: it then accepts
 // connections and swallows bytes without ever answering, as a hung server or a network that drops packets does —
 // unlike a stopped server, which refuses at once.
 import net from 'node:net';
@@ -8,6 +8,12 @@ export interface TcpProxy {
   port: number;
   /** true: accept, swallow, never answer (also on connections already open); false: forward. */
   setBlackHole(on: boolean): void;
+  /**
+   * Wedges the open connections whose last request matches `pattern`: from now on they forward nothing either way,
+   * as a connection that a failover left half-dead does; other connections, and new ones, go on working. Returns how
+   * many were wedged.
+   */
+  wedge(pattern: RegExp): number;
   /** Connections currently open through the proxy (client side). */
   openConnections(): number;
   /** Bytes clients sent while black-holed (what a silent server would have been asked). */
@@ -20,12 +26,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let swallowed = 0;
   const sockets = new Set<net.Socket>();
   const clients = new Set<net.Socket>();
+  const lastSent = new Map<net.Socket, string>();
+  const wedged = new Set<net.Socket>();
   const server = net.createServer((client) => {
     sockets.add(client);
     clients.add(client);
     client.on('close', () => {
       sockets.delete(client);
       clients.delete(client);
+      lastSent.delete(client);
+      wedged.delete(client);
     });
     client.on('error', () => {});
     client.on('data', (d: Buffer) => {
@@ -42,10 +52,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     upstream.on('error', () => {});
     client.on('close', () => upstream.destroy());
     client.on('data', (d: Buffer) => {
-      if (!blackHole) upstream.write(d);
+      lastSent.set(client, d.toString('latin1'));
+      if (!blackHole && !wedged.has(client)) upstream.write(d);
     });
     upstream.on('data', (d: Buffer) => {
-      if (!blackHole) client.write(d);
+      if (!blackHole && !wedged.has(client)) client.write(d);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -54,6 +65,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     port,
     setBlackHole: (on) => {
       blackHole = on;
+    },
+    wedge: (pattern) => {
+      for (const c of clients) if (pattern.test(lastSent.get(c) ?? '')) wedged.add(c);
+      return wedged.size;
     },
     openConnections: () => clients.size,
     swallowedBytes: () => swallowed,

@@ -74,8 +74,9 @@ beforeAll(async () => {
       INBOX_REDELIVERY_SECONDS: String(REDELIVERY_SECONDS),
       SMTP_URL: smtpUrl,
     }),
-    // A job whose lock died with the master is taken up again within seconds (BullMQ's defaults: 30 s).
-    { sweepIntervalMs: SWEEP_MS, lockDurationMs: 5000, stalledIntervalMs: 2000 },
+    // A job whose lock died with the master is taken up again within seconds (BullMQ's defaults: 30 s), and a worker
+    // whose blocking connection the failover wedged is replaced after 10 s (default 60 s).
+    { sweepIntervalMs: SWEEP_MS, lockDurationMs: 5000, stalledIntervalMs: 2000, watchdogMs: 10_000 },
   );
   redis = createRedis(cluster.url, 'producer');
   producer = createProducer({ connection: redis, prefix: PREFIX });
