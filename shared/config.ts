@@ -79,6 +79,10 @@ const schema = z.object({
   /** Requests per minute per API key. */
   RATE_LIMIT_PER_MINUTE: int(1, 10_000_000).default(6000),
   API_KEY_CACHE_SECONDS: int(0, 3600).default(5),
+  /** Who reads /metrics and /docs without a key: `loopback` callers only, `all`, or `none` (a key always works). */
+  DOCS_METRICS_OPEN: z
+    .enum(['loopback', 'all', 'none'], { error: 'must be loopback, all or none' })
+    .default('loopback'),
   /** Failed authentications (no, malformed, unknown or revoked key) per minute per source address; 429 beyond. */
   AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000).default(60),
   /** `xlsx` ledger exports streamed at once per API process; 429 with Retry-After beyond (each holds a cursor). */
@@ -138,9 +142,35 @@ const schema = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('true')
     .transform((v) => v === 'true' || v === '1'),
-  /** Failed logins per minute for one account name, and from one address; 429 beyond. */
-  LOGIN_FAILURES_PER_NAME_PER_MINUTE: int(1, 1_000_000).default(10),
+  /** Failed logins per minute from one address, whatever the names (a sweep over many names); 429 beyond. */
   LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE: int(1, 1_000_000).default(30),
+  /**
+   * Guessing one name from one address (shared/domain/login-guard.ts): after LOGIN_DELAY_AFTER_FAILURES failures each
+   * try waits 1 s, doubling to 60 s; LOGIN_LOCK_AFTER_FAILURES lock that name from that address for LOGIN_LOCK_SECONDS
+   * (or until `ledger users unlock`); LOGIN_ALARM_FAILURES_PER_HOUR failures of a name from anywhere raise an alarm.
+   */
+  LOGIN_DELAY_AFTER_FAILURES: int(1, 1000).default(3),
+  LOGIN_LOCK_AFTER_FAILURES: int(1, 1000).default(10),
+  LOGIN_LOCK_SECONDS: int(1, 365 * 86400).default(1800),
+  LOGIN_ALARM_FAILURES_PER_HOUR: int(1, 1_000_000).default(100),
+  /**
+   * Which proxies in front of the API to believe about the client's address (X-Forwarded-For), as fastify's
+   * trustProxy: empty (none: the socket's address), `true` (every hop), a number of hops, or addresses and CIDRs
+   * separated by commas (`127.0.0.1,10.0.0.0/8`). The per-address limits and the audit trail use that address.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((v): boolean | number | string[] => {
+      const t = v.trim();
+      if (t === '' || t === 'false') return false;
+      if (t === 'true') return true;
+      if (/^\d+$/.test(t)) return Number(t);
+      return t
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+    }),
   /** Password rules (shared/domain/password-policy.ts): the minimum length of a person's password. */
   PASSWORD_MIN_LENGTH: int(8, 128).default(12),
   /**
@@ -230,10 +260,19 @@ export const CONFIG_DESCRIPTIONS = {
   SESSION_IDLE_SECONDS: 'a console session ends after this long without a request',
   SESSION_ABSOLUTE_SECONDS: 'a console session ends this long after sign-in, whatever its use',
   SESSION_COOKIE_SECURE: '`false` only for plain-http development: the session cookie then lacks `Secure`',
-  LOGIN_FAILURES_PER_NAME_PER_MINUTE:
-    'failed console sign-ins per account name and API process per minute; 429 with `Retry-After` beyond',
   LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE:
-    'failed console sign-ins per source address and API process per minute; 429 with `Retry-After` beyond',
+    'failed console sign-ins per source address and API process per minute, whatever the names; 429 with `Retry-After` beyond',
+  LOGIN_DELAY_AFTER_FAILURES:
+    'failed sign-ins of one name from one address after which each further try there waits (1 s, doubling up to 60 s; 429 with `Retry-After`); the same name from another address is not slowed',
+  LOGIN_LOCK_AFTER_FAILURES:
+    'failed sign-ins of one name from one address that lock that name from that address (429, whatever the password) for `LOGIN_LOCK_SECONDS`, or until `ledger users unlock`',
+  LOGIN_LOCK_SECONDS: 'how long such a lock lasts; failures older than this (and not locked) are forgotten',
+  LOGIN_ALARM_FAILURES_PER_HOUR:
+    'failed sign-ins of one name from all addresses within an hour that raise the security alarm (an error log line and a `session.alarm` audit entry, once an hour); it refuses nobody',
+  DOCS_METRICS_OPEN:
+    'who may read `/metrics` and `/docs` without a key: `loopback` (callers on this host, e.g. a local Prometheus agent), `all`, or `none`; elsewhere any valid key or session reads them',
+  TRUST_PROXY:
+    'proxies whose `X-Forwarded-For` gives the client address: empty for none, `true`, a hop count, or addresses/CIDRs separated by commas; the per-address limits and the audit trail use that address',
   PASSWORD_MIN_LENGTH:
     "the fewest characters a person's password may have (it must also use three of upper case, lower case, digits and symbols, not contain the account name, not be a common password or a keyboard pattern: see [security.md](security.md))",
   OTEL_EXPORTER_OTLP_ENDPOINT:

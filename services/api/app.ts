@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { securityHeaders } from './security-headers.ts';
 import Fastify, {
   LogController,
   type FastifyError,
@@ -192,6 +193,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     clientErrorHandler,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // The client's address behind the proxies named in TRUST_PROXY: what the per-address limits and the audit use.
+    trustProxy:
+      typeof config.TRUST_PROXY === 'number'
+        ? (_address: string, hop: number) => hop < (config.TRUST_PROXY as number)
+        : config.TRUST_PROXY,
     // A graceful close stops accepting, closes idle keep-alive connections and waits for requests in flight.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -200,6 +206,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
   }) as unknown as FastifyInstance;
 
+  app.addHook('onSend', securityHeaders);
   app.addHook('onRequest', async (request, reply) => {
     request.log.info({ request: { method: request.method, path: pathOf(request.url) } }, 'incoming request');
     reply.header('x-request-id', request.id);
@@ -354,7 +361,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const auth = createAuthenticator(deps.db, config.API_KEY_CACHE_SECONDS);
   app.addHook(
     'onRequest',
-    authHook(auth, { failuresPerMinute: config.AUTH_FAILURES_PER_MINUTE, sessions: sessionLookup(deps.db, config) }),
+    authHook(auth, {
+      failuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+      sessions: sessionLookup(deps.db, config),
+      internalOpen: config.DOCS_METRICS_OPEN,
+    }),
   );
 
   // In memory, per API process: rate limiting must not depend on Redis (ingestion goes on while Redis is down).

@@ -24,8 +24,11 @@ import { forbidden, Problem, sendProblem, unauthorized, unavailable } from './pr
 import type { ApiClient } from './routes/route.ts';
 import { CSRF_HEADER, isSafeMethod, sessionIdOf } from './session-cookie.ts';
 
-/** `public`: no key; `client`: any valid key (the route checks the scope); `admin`: an admin key. */
-export type Access = 'public' | 'client' | 'admin';
+/**
+ * `public`: no key; `internal`: no key from where DOCS_METRICS_OPEN says (loopback by default), any valid key
+ * elsewhere; `client`: any valid key (the route checks the scope); `admin`: an admin key.
+ */
+export type Access = 'public' | 'internal' | 'client' | 'admin';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -41,12 +44,14 @@ declare module 'fastify' {
 /** The live session behind a cookie's id (null when ended or unknown); throws when the store cannot be read. */
 export type SessionLookup = (sessionId: string) => Promise<{ client: ApiClient; csrfToken: string } | null>;
 
-/** Routes anyone may call: probes, metrics, the OpenAPI document with its UI, and the console's files (console.ts). */
-const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/metrics', '/docs', '/', '/console', '/console/*']);
+/** Routes anyone may call: probes and the console's files (console.ts). */
+const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/', '/console', '/console/*']);
 
 /** The access of a route, by its registered path. Anything not listed as public needs a key (fail closed). */
 export function accessOfRoute(routeUrl: string): Access {
-  if (PUBLIC_ROUTES.has(routeUrl) || routeUrl.startsWith('/docs/')) return 'public';
+  if (PUBLIC_ROUTES.has(routeUrl)) return 'public';
+  // The metrics and the OpenAPI document with its UI: they tell an attacker much, so only operators see them.
+  if (routeUrl === '/metrics' || routeUrl === '/docs' || routeUrl.startsWith('/docs/')) return 'internal';
   if (routeUrl === '/admin' || routeUrl.startsWith('/admin/')) return 'admin';
   return 'client';
 }
@@ -163,7 +168,17 @@ const tooManyFailures = (perMinute: number, wait: number) =>
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-export function authHook(auth: Authenticator, options: { failuresPerMinute: number; sessions?: SessionLookup }) {
+/** Who may call the `internal` routes without a key: everyone, loopback callers only, or nobody. */
+export type InternalOpen = 'all' | 'loopback' | 'none';
+
+const isLoopback = (address: string) =>
+  address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+
+export function authHook(
+  auth: Authenticator,
+  options: { failuresPerMinute: number; sessions?: SessionLookup; internalOpen?: InternalOpen },
+) {
+  const internalOpen = options.internalOpen ?? 'loopback';
   const limiter = new FailureLimiter(options.failuresPerMinute);
   const fail = (request: FastifyRequest, problem: Problem): Problem => {
     const wait = limiter.fail(request.ip);
@@ -173,6 +188,8 @@ export function authHook(auth: Authenticator, options: { failuresPerMinute: numb
   async function authenticate(request: FastifyRequest): Promise<void> {
     const access = accessOfRequest(request);
     if (access === undefined || access === 'public') return;
+    if (access === 'internal' && (internalOpen === 'all' || (internalOpen === 'loopback' && isLoopback(request.ip))))
+      return;
     const header = request.headers.authorization;
     const sessionId = header || !options.sessions ? undefined : sessionIdOf(request);
     if (sessionId) return authenticateSession(request, access, sessionId, options.sessions!);

@@ -4,6 +4,8 @@
 // Passwords are hashed with argon2id (@node-rs/argon2: maintained, prebuilt for each platform inside the npm package,
 // so no compiler or download at install) at its defaults, which are OWASP's minimum for argon2id: 19 MiB, 2 passes,
 // 1 lane (about 20 ms here). The PHC string stores the parameters, so raising them later still verifies old hashes.
+import { loginNameKey } from '../domain/login-guard.ts';
+import { clearLoginFailures, listLoginLocks } from '../repositories/login-failure.repository.ts';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import type { Db } from '../db/database.ts';
 import { passwordPolicy } from '../common-passwords.ts';
@@ -209,6 +211,30 @@ export async function disableUser(
     return done;
   });
   return { user: toUser((await findUserById(db, row.id))!), changed };
+}
+
+/**
+ * Lifts the locks that failed sign-ins put on a name (from whichever addresses) and forgets its failures; returns the
+ * addresses it was locked from. Audited. Works for any name typed, account or not.
+ */
+export async function unlockUser(
+  db: Db,
+  name: string,
+  options: AccountOptions = {},
+): Promise<{ name: string; addresses: string[] }> {
+  const nameKey = loginNameKey(name);
+  return db.transaction().execute(async (trx) => {
+    const addresses = await listLoginLocks(trx, nameKey, new Date());
+    const cleared = await clearLoginFailures(trx, nameKey);
+    await recordAudit(trx, {
+      actor: options.actor ?? SYSTEM_ACTOR,
+      action: 'user.unlock',
+      target: null,
+      result: 'ok',
+      detail: { name, lockedFrom: addresses, failureRowsCleared: cleared },
+    });
+    return { name, addresses };
+  });
 }
 
 /** Sets a new password (generated unless given) and ends the account's sessions. */

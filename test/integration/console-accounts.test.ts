@@ -1,5 +1,6 @@
-// People's accounts and console sessions (issue 13, point 1): `ledger users`, login and logout, the cookie's flags,
-// idle and absolute timeouts, CSRF on writes, the login rate limit, and a session acting exactly as a key of its scope.
+// People's accounts and console sessions: `ledger users`, login and logout, the cookie's flags, idle and absolute
+// timeouts, CSRF on writes, the limits on guessing a password, and a session acting exactly as a key of its scope.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, startTestApi, type TestApi } from '../helpers/api.ts';
 import { jsonOut, runLedger } from '../helpers/cli.ts';
@@ -265,36 +266,99 @@ describe('sessions', () => {
   });
 });
 
-describe('login rate limit', () => {
-  it('answers 429 with Retry-After past the failed logins allowed per name, even for the right password', async () => {
+describe('limits on guessing a password', () => {
+  // Behind a trusted proxy (TRUST_PROXY), X-Forwarded-For says where each try comes from.
+  const from = (address: string) => ({ 'x-forwarded-for': address });
+  const tryLogin = (a: TestApi, name: string, password: string, address: string) =>
+    a.request('POST', '/v1/session', { body: { name, password }, headers: from(address) });
+  const auditOf = (name: string) =>
+    t.db
+      .selectFrom('audit_log')
+      .select(['action', 'result', 'address', 'detail'])
+      .where((eb) => eb.or([eb('actor_name', '=', name), eb(sql`detail->>'name'`, '=', name)]))
+      .where('action', 'in', ['session.login', 'session.alarm'])
+      .orderBy('seq')
+      .execute();
+
+  it('locks a name from the guessing address only: the real user elsewhere signs in, and every try is audited', async () => {
     const limited = await startApi({
-      LOGIN_FAILURES_PER_NAME_PER_MINUTE: '3',
+      TRUST_PROXY: '127.0.0.1',
+      LOGIN_DELAY_AFTER_FAILURES: '100',
+      LOGIN_LOCK_AFTER_FAILURES: '3',
       LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE: '100',
     });
     const account = await createAccount(t.db, 'national');
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++)
-      statuses.push(
-        (
-          await limited.request('POST', '/v1/session', {
-            body: { name: account.name, password: `wrong password ${i}` },
-          })
-        ).status,
-      );
-    expect(statuses).toEqual([401, 401, 401, 429]);
-    const right = await limited.request('POST', '/v1/session', { body: account });
-    expect(right.status).toBe(429);
-    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
-    // Another account is not locked by this one's failures.
-    const other = await createAccount(t.db, 'national');
-    expect((await limited.request('POST', '/v1/session', { body: other })).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await tryLogin(limited, account.name, `wrong password ${i}`, '203.0.113.9')).status);
+    expect(statuses).toEqual([401, 401, 401]);
+    // From the guessing address the name is locked, even with the right password…
+    const locked = await tryLogin(limited, account.name, account.password, '203.0.113.9');
+    expect(locked.status).toBe(429);
+    expect(locked.body.detail).toContain('locked from this address');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(1700);
+    // …and the owner, from another address, is not refused.
+    expect((await tryLogin(limited, account.name, account.password, '198.51.100.20')).status).toBe(200);
+    const trail = await auditOf(account.name);
+    expect(trail.map((e) => [e.action, e.result, e.address])).toEqual([
+      ['session.login', 'failed', '203.0.113.9'],
+      ['session.login', 'failed', '203.0.113.9'],
+      ['session.login', 'failed', '203.0.113.9'],
+      ['session.login', 'denied', '203.0.113.9'],
+      ['session.login', 'ok', '198.51.100.20'],
+    ]);
+    expect(trail[2]!.detail).toEqual({ failuresFromAddress: 3, locked: true });
+
+    // The security administrator lifts the lock: `ledger users unlock`.
+    const unlocked = await runLedger(['users', 'unlock', '--name', account.name, '--json'], env());
+    expect(unlocked.code, unlocked.stderr).toBe(0);
+    expect(jsonOut<{ name: string; addresses: string[] }>(unlocked)).toEqual({
+      name: account.name,
+      addresses: ['203.0.113.9'],
+    });
+    expect((await tryLogin(limited, account.name, account.password, '203.0.113.9')).status).toBe(200);
+  });
+
+  it('slows each further try from that address, 1 s and then doubling, without checking the password', async () => {
+    const slowed = await startApi({
+      TRUST_PROXY: '127.0.0.1',
+      LOGIN_DELAY_AFTER_FAILURES: '2',
+      LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE: '100',
+    });
+    const account = await createAccount(t.db, 'national');
+    expect((await tryLogin(slowed, account.name, 'wrong 1', '203.0.113.10')).status).toBe(401);
+    expect((await tryLogin(slowed, account.name, 'wrong 2', '203.0.113.10')).status).toBe(401);
+    const early = await tryLogin(slowed, account.name, account.password, '203.0.113.10');
+    expect(early.status).toBe(429);
+    expect(early.headers.get('retry-after')).toBe('1');
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await tryLogin(slowed, account.name, 'wrong 3', '203.0.113.10')).status).toBe(401);
+    const next = await tryLogin(slowed, account.name, account.password, '203.0.113.10');
+    expect(next.status).toBe(429);
+    expect(Number(next.headers.get('retry-after'))).toBe(2);
+    // Elsewhere, no wait.
+    expect((await tryLogin(slowed, account.name, account.password, '203.0.113.11')).status).toBe(200);
+  });
+
+  it('raises the alarm once when a name fails from many addresses, refusing nobody', async () => {
+    const watched = await startApi({ TRUST_PROXY: '127.0.0.1', LOGIN_ALARM_FAILURES_PER_HOUR: '4' });
+    const account = await createAccount(t.db, 'national');
+    for (let i = 1; i <= 6; i++)
+      expect((await tryLogin(watched, account.name, 'a guess', `192.0.2.${i}`)).status).toBe(401);
+    const alarms = (await auditOf(account.name)).filter((e) => e.action === 'session.alarm');
+    expect(alarms).toEqual([
+      {
+        action: 'session.alarm',
+        result: 'denied',
+        address: null,
+        detail: { name: account.name, failuresThisHour: 4, threshold: 4 },
+      },
+    ]);
+    expect((await tryLogin(watched, account.name, account.password, '192.0.2.7')).status).toBe(200);
   });
 
   it('answers 429 past the failed logins allowed per address, whatever the names tried', async () => {
-    const limited = await startApi({
-      LOGIN_FAILURES_PER_NAME_PER_MINUTE: '100',
-      LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE: '5',
-    });
+    const limited = await startApi({ LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE: '5' });
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++)
       statuses.push(
@@ -307,6 +371,17 @@ describe('login rate limit', () => {
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
     const account = await createAccount(t.db, 'national');
     expect((await limited.request('POST', '/v1/session', { body: account })).status).toBe(429);
+  });
+
+  it('ignores X-Forwarded-For unless TRUST_PROXY names the proxy', async () => {
+    const direct = await startApi({ LOGIN_LOCK_AFTER_FAILURES: '2', LOGIN_DELAY_AFTER_FAILURES: '100' });
+    const account = await createAccount(t.db, 'national');
+    await tryLogin(direct, account.name, 'wrong', '203.0.113.50');
+    await tryLogin(direct, account.name, 'wrong', '203.0.113.51');
+    // Both tries came from the socket's address: locked there, whatever the header claimed.
+    expect((await tryLogin(direct, account.name, account.password, '203.0.113.52')).status).toBe(429);
+    const trail = await auditOf(account.name);
+    expect(new Set(trail.map((e) => e.address))).toEqual(new Set(['127.0.0.1']));
   });
 });
 

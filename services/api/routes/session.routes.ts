@@ -1,11 +1,13 @@
 // Console sign-in (docs/console-api.md): POST /v1/session checks a name and password and sets the session cookie,
 // GET /v1/session (and /v1/me) says who the caller is and gives the CSRF token, DELETE /v1/session logs out.
-// Failed logins are counted per account name and per address, in memory per API process like the other limits
-// (a Redis outage must not lock everyone out); past either limit the login answers 429 without checking anything.
+// Guessing is limited per (account name, address) in the database (shared/domain/login-guard.ts: delays, then a lock
+// of that name from that address only, and an alarm), and per address over all names in memory per API process;
+// past a limit the login answers 429 without checking anything. Every try is in the audit trail.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { csrfTokenMatches } from '../../../shared/domain/accounts.ts';
 import { formatScope } from '../../../shared/domain/scope.ts';
+import type { LoginGuardSettings } from '../../../shared/domain/login-guard.ts';
 import { findLiveSession, logIn, logOut } from '../../../shared/use-cases/sessions.ts';
 import { FailureLimiter } from '../auth.ts';
 import { forbidden, Problem, unauthorized } from '../problem.ts';
@@ -26,11 +28,13 @@ const sessionAnswer = {
   properties: { user: userSchema, csrfToken: { type: ['string', 'null'] } },
 } as const;
 
-const tooManyLogins = (wait: number) =>
+const tooManyLogins = (wait: number, locked = false) =>
   new Problem(
     429,
     'Too Many Requests',
-    `too many failed logins for this account or from this address: retry in ${wait} s`,
+    locked
+      ? `this account is locked from this address after too many failed logins: retry in ${wait} s, or ask the security administrator to unlock it`
+      : `too many failed logins for this account from this address, or from this address: retry in ${wait} s`,
     undefined,
     { 'retry-after': String(wait) },
   );
@@ -46,7 +50,13 @@ export const sessionRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
   const { db, config } = deps;
   const lifetimes = sessionLifetimes(config);
   const secure = config.SESSION_COOKIE_SECURE;
-  const byName = new FailureLimiter(config.LOGIN_FAILURES_PER_NAME_PER_MINUTE);
+  const guard: LoginGuardSettings = {
+    delayAfter: config.LOGIN_DELAY_AFTER_FAILURES,
+    maxDelaySeconds: 60,
+    lockAfter: config.LOGIN_LOCK_AFTER_FAILURES,
+    lockSeconds: config.LOGIN_LOCK_SECONDS,
+    alarmPerHour: config.LOGIN_ALARM_FAILURES_PER_HOUR,
+  };
   const byAddress = new FailureLimiter(config.LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE);
 
   app.post(
@@ -65,16 +75,17 @@ export const sessionRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
     },
     async (request, reply) => {
       const body = parseInput(loginBody, request.body, 'body');
-      const nameKey = body.name.normalize('NFC').toLowerCase();
-      const wait = Math.max(byName.waitSeconds(nameKey), byAddress.waitSeconds(request.ip));
+      const wait = byAddress.waitSeconds(request.ip);
       if (wait > 0) throw tooManyLogins(wait);
-      const session = await logIn(db, body.name, body.password, lifetimes, request.ip);
-      if (!session) {
-        const over = Math.max(byName.fail(nameKey), byAddress.fail(request.ip));
+      const outcome = await logIn(db, { ...body, address: request.ip, lifetimes, guard });
+      if (outcome.kind === 'wait') throw tooManyLogins(outcome.waitSeconds, outcome.locked);
+      if (outcome.kind === 'refused') {
+        const over = byAddress.fail(request.ip);
         request.log.info({ user: body.name }, 'login refused');
         if (over > 0) throw tooManyLogins(over);
         throw unauthorized('unknown account, wrong password or disabled account: check them, or ask an administrator');
       }
+      const { session } = outcome;
       request.log.info({ user: session.client.name }, 'login');
       setSessionCookie(reply, session.sessionId, secure);
       return {

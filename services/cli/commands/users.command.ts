@@ -8,6 +8,7 @@ import { provinceExists, universityExists } from '../../../shared/repositories/a
 import {
   createUser,
   disableUser,
+  unlockUser,
   listAllUsers,
   PasswordRefusedError,
   resetPassword,
@@ -133,6 +134,24 @@ export function register(program: Command): void {
           opts.json,
           { ...user, changed },
           changed ? `disabled user ${user.id} ${user.name}` : `user ${user.name} was disabled already`,
+        );
+      });
+    });
+
+  users
+    .command('unlock')
+    .description('lift the locks that failed sign-ins put on a name, from every address; audited')
+    .requiredOption('--name <name>', 'the login name as it was typed')
+    .option('--json', 'print {"name", "addresses"}: the addresses it was locked from')
+    .action(async (opts: { name: string; json?: boolean }) => {
+      await withDb(async ({ db }) => {
+        const done = await unlockUser(db, opts.name);
+        output(
+          opts.json,
+          done,
+          done.addresses.length
+            ? `unlocked ${done.name} from ${done.addresses.join(', ')}`
+            : `${done.name} was locked from no address`,
         );
       });
     });
