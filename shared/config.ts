@@ -173,6 +173,10 @@ const schema = z.object({
     }),
   /** Password rules (shared/domain/password-policy.ts): the minimum length of a person's password. */
   PASSWORD_MIN_LENGTH: int(8, 128).default(12),
+  /** A password older than this must be changed at the next sign-in before anything else; 0: never. */
+  PASSWORD_MAX_AGE_DAYS: int(0, 3650).default(90),
+  /** A generated or reset password is temporary: changed at first sign-in, and dead after this many hours. */
+  TEMPORARY_PASSWORD_HOURS: int(1, 24 * 90).default(72),
   /**
    * OpenTelemetry tracing (shared/tracing.ts): on when an OTLP endpoint is set, off (no SDK) otherwise. The SDK reads the
    * other standard OTEL_* variables itself (headers, timeout, sampler, batch sizes, resource attributes).
@@ -275,6 +279,10 @@ export const CONFIG_DESCRIPTIONS = {
     'proxies whose `X-Forwarded-For` gives the client address: empty for none, `true`, a hop count, or addresses/CIDRs separated by commas; the per-address limits and the audit trail use that address',
   PASSWORD_MIN_LENGTH:
     "the fewest characters a person's password may have (it must also use three of upper case, lower case, digits and symbols, not contain the account name, not be a common password or a keyboard pattern: see [security.md](security.md))",
+  PASSWORD_MAX_AGE_DAYS:
+    'a password older than this many days must be changed at sign-in before anything else (`0`: never)',
+  TEMPORARY_PASSWORD_HOURS:
+    'a generated or reset password (shown to the administrator) is temporary: it must be changed at first sign-in and stops signing in after this many hours',
   OTEL_EXPORTER_OTLP_ENDPOINT:
     'OpenTelemetry collector, OTLP over HTTP (e.g. `http://otel-collector:4318`; spans go to `/v1/traces` under it). Set: tracing on. Unset: off, no SDK started (see [operating.md](operating.md#tracing-opentelemetry))',
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'the full traces URL instead (used as given); either variable turns tracing on',

@@ -17,7 +17,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../shared/db/database.ts';
 import { hashApiKey } from '../../shared/domain/api-key.ts';
-import { csrfTokenMatches } from '../../shared/domain/accounts.ts';
+import { csrfTokenMatches, type PasswordChangeDue } from '../../shared/domain/accounts.ts';
 import { parseScope } from '../../shared/domain/scope.ts';
 import { findActiveClientByKeyHash } from '../../shared/repositories/api-client.repository.ts';
 import { forbidden, Problem, sendProblem, unauthorized, unavailable } from './problem.ts';
@@ -37,12 +37,25 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     /** Set when the request was authenticated by a console session cookie rather than a key. */
-    consoleSession?: { id: string; csrfToken: string };
+    consoleSession?: { id: string; userId: number; csrfToken: string; passwordChange: PasswordChangeDue | null };
   }
 }
 
 /** The live session behind a cookie's id (null when ended or unknown); throws when the store cannot be read. */
-export type SessionLookup = (sessionId: string) => Promise<{ client: ApiClient; csrfToken: string } | null>;
+export type SessionLookup = (sessionId: string) => Promise<{
+  userId: number;
+  client: ApiClient;
+  csrfToken: string;
+  passwordChange: PasswordChangeDue | null;
+} | null>;
+
+/** What a session whose password must be changed may still do: say who it is, change the password, log out. */
+const WHILE_PASSWORD_CHANGE_DUE = new Set([
+  'GET /v1/session',
+  'GET /v1/me',
+  'DELETE /v1/session',
+  'POST /v1/session/password',
+]);
 
 /** Routes anyone may call: probes and the console's files (console.ts). */
 const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/', '/console', '/console/*']);
@@ -254,7 +267,18 @@ export function authHook(
       );
     if (access === 'admin' && live.client.scope.kind !== 'admin') throw forbidden('this needs an admin account');
     request.client = live.client;
-    request.consoleSession = { id: sessionId, csrfToken: live.csrfToken };
+    request.consoleSession = {
+      id: sessionId,
+      userId: live.userId,
+      csrfToken: live.csrfToken,
+      passwordChange: live.passwordChange,
+    };
+    if (live.passwordChange && !WHILE_PASSWORD_CHANGE_DUE.has(`${request.method} ${request.routeOptions.url}`))
+      throw forbidden(
+        live.passwordChange === 'temporary'
+          ? 'this password was set by an administrator and must be changed first: POST /v1/session/password (the console asks for it)'
+          : 'this password is older than PASSWORD_MAX_AGE_DAYS and must be changed first: POST /v1/session/password',
+      );
     request.log = request.log.child({ user: live.client.name });
   }
 

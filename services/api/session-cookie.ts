@@ -49,6 +49,7 @@ export const isSafeMethod = (method: string): boolean => method === 'GET' || met
 export const sessionLifetimes = (config: Config): SessionLifetimes => ({
   idleSeconds: config.SESSION_IDLE_SECONDS,
   absoluteSeconds: config.SESSION_ABSOLUTE_SECONDS,
+  passwordMaxAgeDays: config.PASSWORD_MAX_AGE_DAYS,
 });
 
 /** What the auth hook calls for a cookie: the live session, read from PostgreSQL each time (no cache: logout is final). */

@@ -66,7 +66,29 @@ export interface SessionTimes {
 export interface SessionLifetimes {
   idleSeconds: number;
   absoluteSeconds: number;
+  /** A password older than this must be changed before anything else (PASSWORD_MAX_AGE_DAYS); 0: never. */
+  passwordMaxAgeDays?: number;
 }
+
+/** Why a person must change the password before doing anything else: someone else set it, or it is too old. */
+export type PasswordChangeDue = 'temporary' | 'expired';
+
+export function passwordChangeDue(
+  password: { mustChange: boolean; changedAt: Date },
+  now: Date,
+  maxAgeDays = 0,
+): PasswordChangeDue | null {
+  if (password.mustChange) return 'temporary';
+  if (maxAgeDays > 0 && now.getTime() - password.changedAt.getTime() >= maxAgeDays * 86_400_000) return 'expired';
+  return null;
+}
+
+/** A temporary password past its end signs in no more (an administrator resets it again). */
+export const temporaryPasswordDead = (
+  user: { mustChangePassword: boolean; temporaryPasswordExpiresAt: Date | null },
+  now: Date,
+): boolean =>
+  user.mustChangePassword && user.temporaryPasswordExpiresAt !== null && user.temporaryPasswordExpiresAt <= now;
 
 /** When a session opened now ends at the latest. */
 export const sessionExpiry = (now: Date, lifetimes: SessionLifetimes): Date =>

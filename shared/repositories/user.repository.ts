@@ -13,6 +13,9 @@ export interface UserRow {
   passwordChangedAt: Date;
   lastLoginAt: Date | null;
   disabledAt: Date | null;
+  /** Set by someone else (generated, or reset): to be changed at first sign-in, and dead after it expires. */
+  mustChangePassword: boolean;
+  temporaryPasswordExpiresAt: Date | null;
 }
 
 export interface UserWithHash extends UserRow {
@@ -29,6 +32,8 @@ const userColumns = [
   'u.password_changed_at as passwordChangedAt',
   'u.last_login_at as lastLoginAt',
   'u.disabled_at as disabledAt',
+  'u.must_change_password as mustChangePassword',
+  'u.temporary_password_expires_at as temporaryPasswordExpiresAt',
 ] as const;
 
 const users = (db: Executor) => db.selectFrom('users as u').innerJoin('api_clients as c', 'c.id', 'u.client_id');
@@ -46,11 +51,25 @@ export async function insertUserClient(db: Executor, name: string, scope: string
 /** Inserts the user; undefined when the name is taken (nothing inserted). */
 export async function insertUser(
   db: Executor,
-  user: { name: string; email: string | null; passwordHash: string; clientId: number },
+  user: {
+    name: string;
+    email: string | null;
+    passwordHash: string;
+    clientId: number;
+    /** A temporary password's end; null for one the person chose. */
+    temporaryUntil: Date | null;
+  },
 ): Promise<number | undefined> {
   const row = await db
     .insertInto('users')
-    .values({ name: user.name, email: user.email, password_hash: user.passwordHash, client_id: user.clientId })
+    .values({
+      name: user.name,
+      email: user.email,
+      password_hash: user.passwordHash,
+      client_id: user.clientId,
+      must_change_password: user.temporaryUntil !== null,
+      temporary_password_expires_at: user.temporaryUntil,
+    })
     .onConflict((oc) => oc.column('name').doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -91,10 +110,21 @@ export async function markUserDisabled(db: Executor, id: number): Promise<boolea
   return true;
 }
 
-export async function setUserPassword(db: Executor, id: number, passwordHash: string): Promise<boolean> {
+/** Sets the password; `temporaryUntil` makes it temporary (to be changed at first sign-in, dead after that time). */
+export async function setUserPassword(
+  db: Executor,
+  id: number,
+  passwordHash: string,
+  temporaryUntil: Date | null,
+): Promise<boolean> {
   const r = await db
     .updateTable('users')
-    .set({ password_hash: passwordHash, password_changed_at: sql`now()` })
+    .set({
+      password_hash: passwordHash,
+      password_changed_at: sql`now()`,
+      must_change_password: temporaryUntil !== null,
+      temporary_password_expires_at: temporaryUntil,
+    })
     .where('id', '=', id)
     .executeTakeFirst();
   return r.numUpdatedRows > 0n;
@@ -130,6 +160,7 @@ export interface SessionRow {
   expiresAt: Date;
   /** The user's client, as request.client carries it. */
   client: { id: number; name: string; scope: string };
+  password: { mustChange: boolean; changedAt: Date };
 }
 
 /** The session with this id hash, whatever its times, if its user is enabled; the caller decides whether it lives. */
@@ -138,7 +169,17 @@ export async function findSessionOfEnabledUser(db: Executor, idHash: string): Pr
     .selectFrom('user_sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .innerJoin('api_clients as c', 'c.id', 'u.client_id')
-    .select(['s.user_id', 's.created_at', 's.last_seen_at', 's.expires_at', 'c.id as client_id', 'u.name', 'c.scope'])
+    .select([
+      's.user_id',
+      's.created_at',
+      's.last_seen_at',
+      's.expires_at',
+      'c.id as client_id',
+      'u.name',
+      'c.scope',
+      'u.must_change_password',
+      'u.password_changed_at',
+    ])
     .where('s.id_hash', '=', idHash)
     .where('u.disabled_at', 'is', null)
     .executeTakeFirst();
@@ -149,6 +190,7 @@ export async function findSessionOfEnabledUser(db: Executor, idHash: string): Pr
     lastSeenAt: row.last_seen_at,
     expiresAt: row.expires_at,
     client: { id: row.client_id, name: row.name, scope: row.scope },
+    password: { mustChange: row.must_change_password, changedAt: row.password_changed_at },
   };
 }
 
@@ -161,8 +203,11 @@ export async function deleteSession(db: Executor, idHash: string): Promise<boole
   return r.numDeletedRows > 0n;
 }
 
-export async function deleteSessionsOfUser(db: Executor, userId: number): Promise<number> {
-  const r = await db.deleteFrom('user_sessions').where('user_id', '=', userId).executeTakeFirst();
+/** Ends the user's sessions, except the one with `keepIdHash` when given. */
+export async function deleteSessionsOfUser(db: Executor, userId: number, keepIdHash?: string): Promise<number> {
+  let q = db.deleteFrom('user_sessions').where('user_id', '=', userId);
+  if (keepIdHash !== undefined) q = q.where('id_hash', '<>', keepIdHash);
+  const r = await q.executeTakeFirst();
   return Number(r.numDeletedRows);
 }
 

@@ -75,10 +75,20 @@ export function checkPassword(password: string, name: string | null, policy: Pas
   if (refusals.length > 0) throw new PasswordRefusedError(refusals);
 }
 
-/** Who asks, for the audit trail, and the rules a chosen password must keep. */
+/** Who asks, for the audit trail, the rules a chosen password must keep, and how long a temporary one lasts. */
 export interface AccountOptions {
   actor?: AuditActor;
   policy?: PasswordPolicy;
+  /** Hours a generated password lasts (TEMPORARY_PASSWORD_HOURS); default 72. */
+  temporaryHours?: number;
+  /** Make a chosen password temporary too (`--temporary`). */
+  temporary?: boolean;
+}
+
+/** When a password set for someone else stops working: generated ones always, chosen ones when asked. */
+function temporaryUntil(generated: boolean, options: AccountOptions): Date | null {
+  if (!generated && !options.temporary) return null;
+  return new Date(Date.now() + (options.temporaryHours ?? 72) * 3_600_000);
 }
 
 export class UserNameTakenError extends Error {
@@ -104,6 +114,9 @@ export interface User {
   passwordChangedAt: string;
   lastLoginAt: string | null;
   disabledAt: string | null;
+  /** The password was set by someone else and must be changed at first sign-in; it stops working at temporaryUntil. */
+  mustChangePassword: boolean;
+  temporaryUntil: string | null;
   /** 代录 grants: `province:CODE` or `university:CODE` (shared/use-cases/proxy-grants.ts). */
   proxy: string[];
 }
@@ -117,6 +130,8 @@ const toUser = (r: UserRow, proxy: string[] = []): User => ({
   passwordChangedAt: r.passwordChangedAt.toISOString(),
   lastLoginAt: r.lastLoginAt?.toISOString() ?? null,
   disabledAt: r.disabledAt?.toISOString() ?? null,
+  mustChangePassword: r.mustChangePassword,
+  temporaryUntil: r.mustChangePassword ? (r.temporaryPasswordExpiresAt?.toISOString() ?? null) : null,
   proxy,
 });
 
@@ -157,6 +172,7 @@ export async function createUser(
       email: input.email ?? null,
       passwordHash,
       clientId,
+      temporaryUntil: temporaryUntil(input.password === undefined, options),
     });
     if (userId === undefined) throw new UserNameTakenError(input.name);
     await recordAudit(trx, {
@@ -237,6 +253,44 @@ export async function unlockUser(
   });
 }
 
+/** A person changes their own password: the current one is checked, the new one kept to the rules; audited. */
+export async function changeOwnPassword(
+  db: Db,
+  input: { userId: number; current: string; next: string; keepSessionIdHash?: string },
+  options: AccountOptions = {},
+): Promise<{ user: User; sessionsEnded: number }> {
+  const row = await resolveUser(db, { id: input.userId });
+  const stored = await findUserByName(db, row.name);
+  if (!(await verifyPassword(stored?.passwordHash, input.current))) {
+    await recordAudit(db, {
+      actor: options.actor ?? SYSTEM_ACTOR,
+      action: 'user.change-password',
+      target: `user:${row.id}`,
+      result: 'denied',
+      detail: { reason: 'current password wrong' },
+    });
+    throw new UserInputError('currentPassword', 'the current password is wrong');
+  }
+  if (input.next === input.current)
+    throw new UserInputError('newPassword', 'the new password must differ from the current one');
+  checkPassword(input.next, row.name, options.policy);
+  const passwordHash = await hashPassword(input.next);
+  const sessionsEnded = await db.transaction().execute(async (trx) => {
+    await setUserPassword(trx, row.id, passwordHash, null);
+    // Other sessions end (someone who knew the old password is out); the one changing it stays.
+    const ended = await deleteSessionsOfUser(trx, row.id, input.keepSessionIdHash);
+    await recordAudit(trx, {
+      actor: options.actor ?? SYSTEM_ACTOR,
+      action: 'user.change-password',
+      target: `user:${row.id}`,
+      result: 'ok',
+      detail: { name: row.name, wasTemporary: row.mustChangePassword, sessionsEnded: ended },
+    });
+    return ended;
+  });
+  return { user: toUser((await findUserById(db, row.id))!), sessionsEnded };
+}
+
 /** Sets a new password (generated unless given) and ends the account's sessions. */
 export async function resetPassword(
   db: Db,
@@ -249,7 +303,7 @@ export async function resetPassword(
   const password = chosen ?? generatePassword();
   const passwordHash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
-    await setUserPassword(trx, row.id, passwordHash);
+    await setUserPassword(trx, row.id, passwordHash, temporaryUntil(chosen === undefined, options));
     const sessions = await deleteSessionsOfUser(trx, row.id);
     await recordAudit(trx, {
       actor: options.actor ?? SYSTEM_ACTOR,

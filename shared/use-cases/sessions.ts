@@ -7,7 +7,10 @@ import {
   csrfTokenOf,
   hashSessionId,
   newSessionId,
+  passwordChangeDue,
   sessionExpiry,
+  temporaryPasswordDead,
+  type PasswordChangeDue,
   sessionState,
   shouldTouchSession,
   type SessionLifetimes,
@@ -55,6 +58,8 @@ export interface OpenedSession {
   csrfToken: string;
   client: SessionClient;
   expiresAt: Date;
+  /** Set: the session may do nothing but change the password (and log out) until it is changed. */
+  passwordChange: PasswordChangeDue | null;
 }
 
 export type LogInOutcome =
@@ -98,8 +103,9 @@ export async function logIn(db: Db, request: LogInRequest): Promise<LogInOutcome
   const user = await findUserByName(db, name);
   const ok = await verifyPassword(user?.passwordHash, password);
   const scope = user ? parseScope(user.scope) : undefined;
-  if (!user || !ok || user.disabledAt !== null || !scope) {
-    await recordFailure(db, nameKey, anonymous, now, guard, user ? `user:${user.id}` : null);
+  if (!user || !ok || user.disabledAt !== null || !scope || temporaryPasswordDead(user, now)) {
+    const reason = user && ok && temporaryPasswordDead(user, now) ? 'temporary password expired' : undefined;
+    await recordFailure(db, nameKey, anonymous, now, guard, user ? `user:${user.id}` : null, reason);
     return { kind: 'refused' };
   }
   const sessionId = newSessionId();
@@ -123,6 +129,11 @@ export async function logIn(db: Db, request: LogInRequest): Promise<LogInOutcome
       csrfToken: csrfTokenOf(sessionId),
       client: { id: user.clientId, name: user.name, scope },
       expiresAt,
+      passwordChange: passwordChangeDue(
+        { mustChange: user.mustChangePassword, changedAt: user.passwordChangedAt },
+        now,
+        lifetimes.passwordMaxAgeDays,
+      ),
     },
   };
 }
@@ -135,6 +146,7 @@ async function recordFailure(
   now: Date,
   guard: LoginGuardSettings,
   target: string | null,
+  reason?: string,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const address = actor.address!;
@@ -146,7 +158,11 @@ async function recordFailure(
       action: 'session.login',
       target,
       result: 'failed',
-      detail: { failuresFromAddress: next.failures, locked: next.lockedUntil !== null && next.lockedUntil > now },
+      detail: {
+        failuresFromAddress: next.failures,
+        locked: next.lockedUntil !== null && next.lockedUntil > now,
+        ...(reason ? { reason } : {}),
+      },
     });
     if (callsForAlarm(name.failures, name.alarmed, guard) && (await markNameAlarmed(trx, nameKey, now))) {
       await recordAudit(trx, {
@@ -165,8 +181,10 @@ async function recordFailure(
 }
 
 export interface LiveSession {
+  userId: number;
   client: SessionClient;
   csrfToken: string;
+  passwordChange: PasswordChangeDue | null;
 }
 
 /** The live session behind a cookie's id, recording the activity; null when unknown, ended or its user disabled. */
@@ -186,7 +204,12 @@ export async function findLiveSession(
   const scope = parseScope(row.client.scope);
   if (!scope) return null;
   if (shouldTouchSession(row.lastSeenAt, now, lifetimes.idleSeconds)) await touchSession(db, idHash, now);
-  return { client: { ...row.client, scope }, csrfToken: csrfTokenOf(sessionId) };
+  return {
+    userId: row.userId,
+    client: { ...row.client, scope },
+    csrfToken: csrfTokenOf(sessionId),
+    passwordChange: passwordChangeDue(row.password, now, lifetimes.passwordMaxAgeDays),
+  };
 }
 
 /** Ends the session server-side; true when there was one. */

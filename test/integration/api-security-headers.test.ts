@@ -79,8 +79,6 @@ describe('/metrics and /docs', () => {
     expect((await closed.request('GET', '/metrics')).status).toBe(401);
     expect((await closed.request('GET', '/metrics', { key: ref.apiKey })).status).toBe(200);
     const open = await api({ DOCS_METRICS_OPEN: 'all', TRUST_PROXY: '127.0.0.1' });
-    expect((await open.request('GET', '/metrics', { headers: { 'x-forwarded-for': '203.0.113.8' } })).status).toBe(
-      200,
-    );
+    expect((await open.request('GET', '/metrics', { headers: { 'x-forwarded-for': '203.0.113.8' } })).status).toBe(200);
   });
 });

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type ApiResponse, type TestApi } from '../helpers/api.ts';
 import { createReferenceData, visitEvent, type ReferenceData } from '../helpers/factories.ts';
+import { createRedis } from '../../shared/redis.ts';
 import { waitFor } from '../helpers/poll.ts';
 import { useTestServices } from '../helpers/setup.ts';
 import { startTcpProxy, viaProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
@@ -259,11 +260,22 @@ describe('a Redis that hangs', () => {
     });
     try {
       expect((await post(own, visitEvent(ref))).status).toBe(202);
+      // Its enqueue done (the job is in Redis) before Redis goes silent: else the next post would wait on it.
+      const direct = createRedis(services.queue.url, 'cli');
+      try {
+        await waitFor(() => direct.keys(`${services.queue.prefix}:visit-events:ev*`), {
+          what: 'the first event enqueued',
+          until: (keys) => keys.length > 0,
+          timeoutMs: 30_000,
+        });
+      } finally {
+        direct.disconnect();
+      }
       proxy.setBlackHole(true);
       expect((await post(own, visitEvent(ref))).status).toBe(202);
       await waitFor(() => proxy.swallowedBytes() > 0, {
         what: 'the first enqueue to reach the black hole',
-        timeoutMs: 5000,
+        timeoutMs: 30_000,
         intervalMs: 20,
       });
       const afterFirst = proxy.swallowedBytes();

@@ -144,6 +144,7 @@ describe('sessions', () => {
     expect(me.body).toEqual({
       user: { name: s.name, scope: `university:${ref.universityCode}` },
       csrfToken: s.csrfToken,
+      passwordChange: null,
     });
     expect((await s.request('GET', '/v1/me')).body).toEqual(me.body);
   });
@@ -263,6 +264,112 @@ describe('sessions', () => {
     expect(row).toEqual({ kind: 'user', name: s.name });
     // The same eventId from the key is another client's event.
     expect((await api.request('POST', '/v1/visit-events', { key: ref.apiKey, body: event })).status).toBe(202);
+  });
+});
+
+describe('passwords set by someone else, own changes and expiry', () => {
+  it('makes a generated password temporary: the session can only change it, and then everything works', async () => {
+    const made = await runLedger(['users', 'create', '--name', 'tmp-a', '--scope', 'national', '--json'], env());
+    expect(made.code, made.stderr).toBe(0);
+    const out = jsonOut<{ password: string; mustChangePassword: boolean; temporaryUntil: string }>(made);
+    expect(out.mustChangePassword).toBe(true);
+    const hours = (Date.parse(out.temporaryUntil) - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(71);
+    expect(hours).toBeLessThanOrEqual(72);
+    const s = await logIn(api, 'tmp-a', out.password);
+    const me = await s.request('GET', '/v1/me');
+    expect(me.body).toMatchObject({ user: { name: 'tmp-a' }, passwordChange: 'temporary' });
+    const refused = await s.request('GET', '/v1/campaigns');
+    expect(refused.status).toBe(403);
+    expect(refused.body.detail).toContain('must be changed first');
+    // A wrong current password, and a new one that breaks the rules, change nothing.
+    const wrong = await s.request('POST', '/v1/session/password', {
+      body: { currentPassword: 'not it', newPassword: 'Another-good-one-2026' },
+    });
+    expect(wrong.status).toBe(403);
+    const weak = await s.request('POST', '/v1/session/password', {
+      body: { currentPassword: out.password, newPassword: 'password' },
+    });
+    expect(weak.status).toBe(422);
+    expect(weak.body.errors.map((e: { message: string }) => e.message.split(':')[0])).toContain('too-short');
+    expect((await s.request('GET', '/v1/campaigns')).status).toBe(403);
+    // Another session of the same person, opened before the change, ends with it; this one goes on.
+    const other = await logIn(api, 'tmp-a', out.password);
+    const done = await s.request('POST', '/v1/session/password', {
+      body: { currentPassword: out.password, newPassword: 'Another-good-one-2026' },
+    });
+    expect(done.status, done.text).toBe(200);
+    expect(done.body.passwordChange).toBeNull();
+    expect((await s.request('GET', '/v1/campaigns')).status).toBe(200);
+    expect((await other.request('GET', '/v1/me')).status).toBe(401);
+    expect((await api.request('POST', '/v1/session', { body: { name: 'tmp-a', password: out.password } })).status).toBe(
+      401,
+    );
+    expect(
+      (await logIn(api, 'tmp-a', 'Another-good-one-2026').then((x) => x.request('GET', '/v1/me'))).body,
+    ).toMatchObject({ passwordChange: null });
+    const trail = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'result', 'actor_name as actor'])
+      .where('action', '=', 'user.change-password')
+      .where('actor_name', '=', 'tmp-a')
+      .orderBy('seq')
+      .execute();
+    expect(trail).toEqual([
+      { action: 'user.change-password', result: 'denied', actor: 'tmp-a' },
+      { action: 'user.change-password', result: 'ok', actor: 'tmp-a' },
+    ]);
+  });
+
+  it('refuses a temporary password past TEMPORARY_PASSWORD_HOURS, and a reset is temporary again', async () => {
+    const made = await runLedger(['users', 'create', '--name', 'tmp-b', '--scope', 'national', '--json'], env());
+    const { password } = jsonOut<{ password: string }>(made);
+    await t.db
+      .updateTable('users')
+      .set({ temporary_password_expires_at: new Date(Date.now() - 1000) })
+      .where('name', '=', 'tmp-b')
+      .execute();
+    expect((await api.request('POST', '/v1/session', { body: { name: 'tmp-b', password } })).status).toBe(401);
+    const reset = await runLedger(['users', 'reset-password', '--name', 'tmp-b', '--json'], env());
+    const again = jsonOut<{ password: string; mustChangePassword: boolean }>(reset);
+    expect(again.mustChangePassword).toBe(true);
+    const s = await logIn(api, 'tmp-b', again.password);
+    expect((await s.request('GET', '/v1/me')).body.passwordChange).toBe('temporary');
+  });
+
+  it('asks for a change once a password is older than PASSWORD_MAX_AGE_DAYS', async () => {
+    const aging = await startApi({ PASSWORD_MAX_AGE_DAYS: '30' });
+    const account = await createAccount(t.db, 'national');
+    const fresh = await logIn(aging, account.name, account.password);
+    expect((await fresh.request('GET', '/v1/me')).body.passwordChange).toBeNull();
+    await t.db
+      .updateTable('users')
+      .set({ password_changed_at: new Date(Date.now() - 31 * 86_400_000) })
+      .where('name', '=', account.name)
+      .execute();
+    const old = await logIn(aging, account.name, account.password);
+    expect((await old.request('GET', '/v1/me')).body.passwordChange).toBe('expired');
+    expect((await old.request('GET', '/v1/campaigns')).status).toBe(403);
+    const changed = await old.request('POST', '/v1/session/password', {
+      body: { currentPassword: account.password, newPassword: 'Renewed-password-2026' },
+    });
+    expect(changed.status).toBe(200);
+    expect((await old.request('GET', '/v1/campaigns')).status).toBe(200);
+  });
+
+  it('keeps a password chosen with --password-stdin as it is, unless --temporary', async () => {
+    const chosen = await runLedger(
+      ['users', 'create', '--name', 'stdin-a', '--scope', 'national', '--password-stdin', '--json'],
+      env(),
+      'Chosen-by-them-2026\n',
+    );
+    expect(jsonOut<{ mustChangePassword: boolean }>(chosen).mustChangePassword).toBe(false);
+    const temporary = await runLedger(
+      ['users', 'create', '--name', 'stdin-b', '--scope', 'national', '--password-stdin', '--temporary', '--json'],
+      env(),
+      'Chosen-for-them-2026\n',
+    );
+    expect(jsonOut<{ mustChangePassword: boolean }>(temporary).mustChangePassword).toBe(true);
   });
 });
 

@@ -157,7 +157,18 @@ describe('accounts', () => {
       email: 'bj@example.org',
       disabledAt: null,
     });
+    // The password the administrator saw is temporary: the person must change it before anything else.
+    expect(made.body.user).toMatchObject({ mustChangePassword: true, temporaryUntil: expect.any(String) });
     const s = await logIn(services.api, 'bj-edu', made.body.password);
+    expect((await s.request('GET', '/v1/session')).body.passwordChange).toBe('temporary');
+    const before = await s.request('GET', '/v1/campaigns/2022/overview');
+    expect(before.status).toBe(403);
+    expect(before.body.detail).toContain('POST /v1/session/password');
+    const changed = await s.request('POST', '/v1/session/password', {
+      body: { currentPassword: made.body.password, newPassword: 'Beijing-Jiuye-2026!' },
+    });
+    expect(changed.status, changed.text).toBe(200);
+    expect(changed.body.passwordChange).toBeNull();
     expect((await s.request('GET', '/v1/campaigns/2022/overview')).body.scope).toBe('province:110000');
     expect(
       (await admin.request('POST', '/v1/admin/users', { body: { name: 'bj-edu', scope: 'national' } })).status,

@@ -16,15 +16,18 @@ const Employers = lazy(() => import('../pages/employers'));
 const Notices = lazy(() => import('../pages/notices'));
 const Operations = lazy(() => import('../pages/operations'));
 const NotFound = lazy(() => import('../pages/not-found'));
+const Password = lazy(() => import('../pages/password'));
 
 const loading = <Spin className="page-loading" tip={SHELL.loading} fullscreen />;
 
 /** Signed-in pages: without a session, the login page (and back here after it). */
 function RequireSession({ children }: { children: ReactNode }) {
-  const { user } = useSession();
+  const { user, passwordChange } = useSession();
   const location = useLocation();
   if (user === undefined) return loading;
   if (user === null) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  // The API refuses everything else until the password is changed: the change is the only page.
+  if (passwordChange) return <Password forced />;
   return <CampaignProvider>{children}</CampaignProvider>;
 }
 
@@ -78,6 +81,7 @@ export function App() {
                 }
               />
               <Route path="/notices" element={<Notices />} />
+              <Route path="/password" element={<Password />} />
               <Route
                 path="/operations"
                 element={

@@ -1,6 +1,6 @@
 // The frame of every signed-in page: a menu of what the user's role may open, the campaign and cut-off date, the user
 // and logout. On a narrow screen the menu folds away behind a button.
-import { LogoutOutlined, MenuOutlined } from '@ant-design/icons';
+import { KeyOutlined, LogoutOutlined, MenuOutlined } from '@ant-design/icons';
 import { Alert, Button, DatePicker, Layout, Menu, Select, Space, Spin, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
@@ -148,6 +148,9 @@ export function Shell() {
               {role === 'province' ? `·${scopeLabel(user.scope)}` : ''}
               {role === 'university' ? `·${user.scope.slice('university:'.length)}` : ''}）
             </span>
+            <Button icon={<KeyOutlined />} onClick={() => void navigate('/password')}>
+              {SHELL.password}
+            </Button>
             <Button
               icon={<LogoutOutlined />}
               onClick={() => {

@@ -1,8 +1,13 @@
 // Who is signed in (GET /v1/session on start), sign in and out, and the page a user lands on for their scope.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { SESSION_ENDED_EVENT } from '../services/client';
-import { currentSession, login as postLogin, logout as deleteSession } from '../services/session';
-import type { SessionUser } from '../services/types';
+import {
+  changePassword as postPassword,
+  currentSession,
+  login as postLogin,
+  logout as deleteSession,
+} from '../services/session';
+import type { Session, SessionUser } from '../services/types';
 
 export type Role = 'admin' | 'national' | 'province' | 'central' | 'university';
 
@@ -11,8 +16,11 @@ export interface SessionState {
   user: SessionUser | null | undefined;
   /** True when the last session ended by itself (timeout) rather than by logout. */
   expired: boolean;
+  /** Set: nothing but a password change (or logout) until the password is changed; why: set by an admin, or too old. */
+  passwordChange: Session['passwordChange'];
   login(name: string, password: string): Promise<SessionUser>;
   logout(): Promise<void>;
+  changePassword(currentPassword: string, newPassword: string): Promise<void>;
 }
 
 const SessionContext = createContext<SessionState | null>(null);
@@ -20,10 +28,14 @@ const SessionContext = createContext<SessionState | null>(null);
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
   const [expired, setExpired] = useState(false);
+  const [passwordChange, setPasswordChange] = useState<Session['passwordChange']>(null);
 
   useEffect(() => {
     currentSession().then(
-      (s) => setUser(s?.user ?? null),
+      (s) => {
+        setPasswordChange(s?.passwordChange ?? null);
+        setUser(s?.user ?? null);
+      },
       () => setUser(null),
     );
     const ended = () => {
@@ -39,8 +51,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const login = useCallback(async (name: string, password: string) => {
     const s = await postLogin(name, password);
     setExpired(false);
+    setPasswordChange(s.passwordChange);
     setUser(s.user);
     return s.user;
+  }, []);
+
+  const changePassword = useCallback(async (currentPassword: string, newPassword: string) => {
+    const s = await postPassword(currentPassword, newPassword);
+    setPasswordChange(s.passwordChange);
   }, []);
 
   const logout = useCallback(async () => {
@@ -49,7 +67,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setUser(null);
   }, []);
 
-  const value = useMemo(() => ({ user, expired, login, logout }), [user, expired, login, logout]);
+  const value = useMemo(
+    () => ({ user, expired, passwordChange, login, logout, changePassword }),
+    [user, expired, passwordChange, login, logout, changePassword],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

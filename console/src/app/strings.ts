@@ -15,6 +15,7 @@ export const SHELL = {
   campaign: '专项行动',
   asOf: '截至',
   logout: '退出登录',
+  password: '修改密码',
   openMenu: '打开菜单',
   closeMenu: '收起菜单',
   loading: '加载中…',

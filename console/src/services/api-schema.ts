@@ -890,12 +890,19 @@ export interface paths {
                                 id: number;
                                 /** Format: date-time */
                                 lastLoginAt: string | null;
+                                /** @description the password was set by an administrator: changed at first sign-in */
+                                mustChangePassword: boolean;
                                 name: string;
                                 /** Format: date-time */
                                 passwordChangedAt: string;
                                 /** @description 代录 grants: province:CODE or university:CODE */
                                 proxy: string[];
                                 scope: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when that temporary password stops signing in
+                                 */
+                                temporaryUntil: string | null;
                             }[];
                         };
                     };
@@ -920,7 +927,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description shown in this answer only */
+                            /** @description shown in this answer only; temporary: it must be changed at first sign-in */
                             password: string;
                             user: {
                                 /** Format: date-time */
@@ -931,12 +938,19 @@ export interface paths {
                                 id: number;
                                 /** Format: date-time */
                                 lastLoginAt: string | null;
+                                /** @description the password was set by an administrator: changed at first sign-in */
+                                mustChangePassword: boolean;
                                 name: string;
                                 /** Format: date-time */
                                 passwordChangedAt: string;
                                 /** @description 代录 grants: province:CODE or university:CODE */
                                 proxy: string[];
                                 scope: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when that temporary password stops signing in
+                                 */
+                                temporaryUntil: string | null;
                             };
                         };
                     };
@@ -986,12 +1000,19 @@ export interface paths {
                                 id: number;
                                 /** Format: date-time */
                                 lastLoginAt: string | null;
+                                /** @description the password was set by an administrator: changed at first sign-in */
+                                mustChangePassword: boolean;
                                 name: string;
                                 /** Format: date-time */
                                 passwordChangedAt: string;
                                 /** @description 代录 grants: province:CODE or university:CODE */
                                 proxy: string[];
                                 scope: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when that temporary password stops signing in
+                                 */
+                                temporaryUntil: string | null;
                             };
                         };
                     };
@@ -1032,7 +1053,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description shown in this answer only */
+                            /** @description shown in this answer only; temporary: it must be changed at first sign-in */
                             password: string;
                             user: {
                                 /** Format: date-time */
@@ -1043,12 +1064,19 @@ export interface paths {
                                 id: number;
                                 /** Format: date-time */
                                 lastLoginAt: string | null;
+                                /** @description the password was set by an administrator: changed at first sign-in */
+                                mustChangePassword: boolean;
                                 name: string;
                                 /** Format: date-time */
                                 passwordChangedAt: string;
                                 /** @description 代录 grants: province:CODE or university:CODE */
                                 proxy: string[];
                                 scope: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when that temporary password stops signing in
+                                 */
+                                temporaryUntil: string | null;
                             };
                         };
                     };
@@ -1941,6 +1969,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             csrfToken: string | null;
+                            /**
+                             * @description set: the password must be changed (POST /v1/session/password) before anything else; temporary: an administrator set it; expired: older than PASSWORD_MAX_AGE_DAYS
+                             * @enum {string|null}
+                             */
+                            passwordChange: "temporary" | "expired" | null;
                             user: {
                                 name: string;
                                 scope: string;
@@ -2063,6 +2096,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             csrfToken: string | null;
+                            /**
+                             * @description set: the password must be changed (POST /v1/session/password) before anything else; temporary: an administrator set it; expired: older than PASSWORD_MAX_AGE_DAYS
+                             * @enum {string|null}
+                             */
+                            passwordChange: "temporary" | "expired" | null;
                             user: {
                                 name: string;
                                 scope: string;
@@ -2099,6 +2137,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             csrfToken: string | null;
+                            /**
+                             * @description set: the password must be changed (POST /v1/session/password) before anything else; temporary: an administrator set it; expired: older than PASSWORD_MAX_AGE_DAYS
+                             * @enum {string|null}
+                             */
+                            passwordChange: "temporary" | "expired" | null;
                             user: {
                                 name: string;
                                 scope: string;
@@ -2127,6 +2170,62 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/session/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change one's own password (the current one, and a new one kept to the password rules); other sessions end */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: password */
+                        currentPassword?: string;
+                        /** Format: password */
+                        newPassword?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            csrfToken: string | null;
+                            /**
+                             * @description set: the password must be changed (POST /v1/session/password) before anything else; temporary: an administrator set it; expired: older than PASSWORD_MAX_AGE_DAYS
+                             * @enum {string|null}
+                             */
+                            passwordChange: "temporary" | "expired" | null;
+                            user: {
+                                name: string;
+                                scope: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

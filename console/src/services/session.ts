@@ -23,3 +23,8 @@ export async function logout(): Promise<void> {
   await send<unknown>(api.DELETE('/v1/session'));
   setCsrfToken(null);
 }
+
+/** Changes the signed-in person's own password; the answer is the session, no longer asking for a change. */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<Session> {
+  return answer(api.POST('/v1/session/password', { body: { currentPassword, newPassword } }));
+}

@@ -256,9 +256,17 @@ const user = obj({
   passwordChangedAt: time,
   lastLoginAt: nullable(time),
   disabledAt: nullable(time),
+  mustChangePassword: {
+    type: 'boolean',
+    description: 'the password was set by an administrator: changed at first sign-in',
+  },
+  temporaryUntil: { ...nullable(time), description: 'when that temporary password stops signing in' },
   proxy: { ...list(str), description: '代录 grants: province:CODE or university:CODE' },
 });
-const userWithPassword = obj({ user, password: { ...str, description: 'shown in this answer only' } });
+const userWithPassword = obj({
+  user,
+  password: { ...str, description: 'shown in this answer only; temporary: it must be changed at first sign-in' },
+});
 export const usersAnswer = ok(obj({ users: list(user) }));
 export const newUserAnswer = { 201: userWithPassword };
 export const disabledUserAnswer = ok(obj({ user }));

@@ -106,7 +106,11 @@ const withTimeout = <T>(p: Promise<T>): Promise<T> =>
 const tags = ['operations (admin)'];
 
 export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) => {
-  const { db, producer } = deps;
+  const { db, producer, config } = deps;
+  const accountOptions = (request: FastifyRequest) => ({
+    actor: auditActorOf(request),
+    temporaryHours: config.TEMPORARY_PASSWORD_HOURS,
+  });
   const admin = async (request: FastifyRequest) => requireAdmin(request);
 
   // ── Employers ───────────────────────────────────────────────────────────────────────────────────────────────────
@@ -210,9 +214,11 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
     },
     async (request, reply: FastifyReply) => {
       const body = parseInput(userBody, request.body, 'body');
-      const made = await createUser(db, { name: body.name, scope: body.scope, email: body.email ?? null }).catch(
-        translate,
-      );
+      const made = await createUser(
+        db,
+        { name: body.name, scope: body.scope, email: body.email ?? null },
+        accountOptions(request),
+      ).catch(translate);
       return reply.code(201).send(made);
     },
   );
@@ -226,7 +232,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
     async (request) => {
       const { id: userId } = parseInput(idParams, request.params, 'path');
       parseInput(empty, request.body, 'body');
-      const { user } = await disableUser(db, { id: userId }).catch(translate);
+      const { user } = await disableUser(db, { id: userId }, accountOptions(request)).catch(translate);
       return { user };
     },
   );
@@ -244,7 +250,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
     async (request) => {
       const { id: userId } = parseInput(idParams, request.params, 'path');
       parseInput(empty, request.body, 'body');
-      return resetPassword(db, { id: userId }).catch(translate);
+      return resetPassword(db, { id: userId }, undefined, accountOptions(request)).catch(translate);
     },
   );
 

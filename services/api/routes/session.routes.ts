@@ -5,12 +5,15 @@
 // past a limit the login answers 429 without checking anything. Every try is in the audit trail.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { csrfTokenMatches } from '../../../shared/domain/accounts.ts';
+import { passwordPolicy } from '../../../shared/common-passwords.ts';
+import { csrfTokenMatches, hashSessionId } from '../../../shared/domain/accounts.ts';
 import { formatScope } from '../../../shared/domain/scope.ts';
 import type { LoginGuardSettings } from '../../../shared/domain/login-guard.ts';
+import { changeOwnPassword, PasswordRefusedError, UserInputError } from '../../../shared/use-cases/manage-users.ts';
 import { findLiveSession, logIn, logOut } from '../../../shared/use-cases/sessions.ts';
+import { auditActorOf } from '../audit-actor.ts';
 import { FailureLimiter } from '../auth.ts';
-import { forbidden, Problem, unauthorized } from '../problem.ts';
+import { badRequest, forbidden, passwordRefused, Problem, unauthorized } from '../problem.ts';
 import { clearSessionCookie, CSRF_HEADER, sessionIdOf, sessionLifetimes, setSessionCookie } from '../session-cookie.ts';
 import { parseInput } from './console-input.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
@@ -24,9 +27,21 @@ const userSchema = {
 } as const;
 const sessionAnswer = {
   type: 'object',
-  required: ['user', 'csrfToken'],
-  properties: { user: userSchema, csrfToken: { type: ['string', 'null'] } },
+  required: ['user', 'csrfToken', 'passwordChange'],
+  properties: {
+    user: userSchema,
+    csrfToken: { type: ['string', 'null'] },
+    passwordChange: {
+      type: ['string', 'null'],
+      enum: ['temporary', 'expired', null],
+      description:
+        'set: the password must be changed (POST /v1/session/password) before anything else; temporary: an administrator set it; expired: older than PASSWORD_MAX_AGE_DAYS',
+    },
+  },
 } as const;
+const passwordBody = z
+  .object({ currentPassword: z.string().min(1).max(200), newPassword: z.string().min(1).max(200) })
+  .strict();
 
 const tooManyLogins = (wait: number, locked = false) =>
   new Problem(
@@ -43,6 +58,7 @@ function whoAmI(request: FastifyRequest) {
   return {
     user: { name: request.client.name, scope: formatScope(request.client.scope) },
     csrfToken: request.consoleSession?.csrfToken ?? null,
+    passwordChange: request.consoleSession?.passwordChange ?? null,
   };
 }
 
@@ -91,6 +107,7 @@ export const sessionRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
       return {
         user: { name: session.client.name, scope: formatScope(session.client.scope) },
         csrfToken: session.csrfToken,
+        passwordChange: session.passwordChange,
       };
     },
   );
@@ -111,6 +128,50 @@ export const sessionRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
       async (request) => whoAmI(request),
     );
   }
+
+  app.post(
+    '/v1/session/password',
+    {
+      schema: {
+        summary:
+          "Change one's own password (the current one, and a new one kept to the password rules); other sessions end",
+        tags: ['session'],
+        body: {
+          type: 'object',
+          properties: {
+            currentPassword: { type: 'string', format: 'password' },
+            newPassword: { type: 'string', format: 'password' },
+          },
+        },
+        response: { 200: sessionAnswer },
+      },
+    },
+    async (request) => {
+      const session = request.consoleSession;
+      if (!session) throw forbidden('only a person signed in to the console changes a password here; keys have none');
+      const body = parseInput(passwordBody, request.body, 'body');
+      try {
+        await changeOwnPassword(
+          db,
+          {
+            userId: session.userId,
+            current: body.currentPassword,
+            next: body.newPassword,
+            keepSessionIdHash: hashSessionId(session.id),
+          },
+          { actor: auditActorOf(request), policy: passwordPolicy(config.PASSWORD_MIN_LENGTH) },
+        );
+      } catch (err) {
+        if (err instanceof PasswordRefusedError) throw passwordRefused(err);
+        if (err instanceof UserInputError)
+          throw err.field === 'currentPassword'
+            ? forbidden(err.message)
+            : badRequest(err.message, [{ path: `/${err.field}`, message: err.message }]);
+        throw err;
+      }
+      return { ...whoAmI(request), passwordChange: null };
+    },
+  );
 
   app.delete(
     '/v1/session',

@@ -22,7 +22,14 @@ import { SCOPE_HELP, scopeArg } from '../args.ts';
 import { output, UserError, withDb } from '../context.ts';
 
 /** `users create` options, the scope already parsed by scopeArg. */
-type CreateOptions = { name: string; scope: ClientScope; email?: string; passwordStdin?: boolean; json?: boolean };
+type CreateOptions = {
+  name: string;
+  scope: ClientScope;
+  email?: string;
+  passwordStdin?: boolean;
+  temporary?: boolean;
+  json?: boolean;
+};
 
 /** The password on standard input: its first line, without the line ending. */
 async function readPasswordFromStdin(): Promise<string> {
@@ -74,7 +81,11 @@ export function register(program: Command): void {
     .requiredOption('--scope <scope>', SCOPE_HELP, scopeArg)
     .option('--email <address>', "the person's e-mail address (for the operators' information)")
     .option('--password-stdin', 'read the password from the first line of standard input instead of generating one')
-    .option('--json', 'print {"id", "name", "scope", "email", "password"} (password null when read from stdin)')
+    .option('--temporary', 'with --password-stdin: the password is temporary too (changed at first sign-in)')
+    .option(
+      '--json',
+      'print {"id", "name", "scope", "email", "password", "mustChangePassword", "temporaryUntil"} (password null when read from stdin)',
+    )
     .action(async (opts: CreateOptions) => {
       const scope = opts.scope;
       const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
@@ -91,15 +102,20 @@ export function register(program: Command): void {
           createUser(
             db,
             { name: opts.name.trim(), scope: formatScope(scope), email: opts.email ?? null, password },
-            { policy: passwordPolicy(config.PASSWORD_MIN_LENGTH) },
+            {
+              policy: passwordPolicy(config.PASSWORD_MIN_LENGTH),
+              temporaryHours: config.TEMPORARY_PASSWORD_HOURS,
+              temporary: opts.temporary === true,
+            },
           ),
         );
-        const { id, name, email } = made.user;
+        const { id, name, email, mustChangePassword, temporaryUntil } = made.user;
         output(
           opts.json,
-          { id, name, scope: made.user.scope, email, password: made.password },
+          { id, name, scope: made.user.scope, email, password: made.password, mustChangePassword, temporaryUntil },
           `user ${id} ${name} (${made.user.scope})` +
-            (made.password ? `\ninitial password (shown once, hand it over now): ${made.password}` : ''),
+            (made.password ? `\ninitial password (shown once, hand it over now): ${made.password}` : '') +
+            (temporaryUntil ? `\ntemporary: to be changed at first sign-in, before ${temporaryUntil}` : ''),
         );
       });
     });
@@ -161,17 +177,28 @@ export function register(program: Command): void {
     .description("set a new password (printed once, or read from stdin); ends the account's sessions")
     .requiredOption('--name <name>', 'the login name')
     .option('--password-stdin', 'read the new password from the first line of standard input')
-    .option('--json', 'print {"id", "name", "password"} (password null when read from stdin)')
-    .action(async (opts: { name: string; passwordStdin?: boolean; json?: boolean }) => {
+    .option('--temporary', 'with --password-stdin: the password is temporary too (changed at first sign-in)')
+    .option(
+      '--json',
+      'print {"id", "name", "password", "mustChangePassword", "temporaryUntil"} (password null when read from stdin)',
+    )
+    .action(async (opts: { name: string; passwordStdin?: boolean; temporary?: boolean; json?: boolean }) => {
       const chosen = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
       await withDb(async ({ db, config }) => {
         const { user, password } = await asUserError(() =>
-          resetPassword(db, { name: opts.name }, chosen, { policy: passwordPolicy(config.PASSWORD_MIN_LENGTH) }),
+          resetPassword(db, { name: opts.name }, chosen, {
+            policy: passwordPolicy(config.PASSWORD_MIN_LENGTH),
+            temporaryHours: config.TEMPORARY_PASSWORD_HOURS,
+            temporary: opts.temporary === true,
+          }),
         );
+        const { mustChangePassword, temporaryUntil } = user;
         output(
           opts.json,
-          { id: user.id, name: user.name, password },
-          `new password for ${user.name}` + (password ? ` (shown once, hand it over now): ${password}` : ' set'),
+          { id: user.id, name: user.name, password, mustChangePassword, temporaryUntil },
+          `new password for ${user.name}` +
+            (password ? ` (shown once, hand it over now): ${password}` : ' set') +
+            (temporaryUntil ? `\ntemporary: to be changed at first sign-in, before ${temporaryUntil}` : ''),
         );
       });
     });

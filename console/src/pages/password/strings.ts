@@ -1,0 +1,20 @@
+export const T = {
+  title: '修改密码',
+  forcedTemporary: '您的密码由管理员设置，首次登录须先修改密码，修改后方可使用系统。',
+  forcedExpired: '您的密码已超过有效期，须先修改密码，修改后方可使用系统。',
+  intro:
+    '新密码至少 12 位，须包含大写字母、小写字母、数字、符号中的三类，不得包含用户名，不得使用常见密码或键盘序列。修改后，您在其他设备上的登录将失效。',
+  current: '当前密码',
+  next: '新密码',
+  confirm: '确认新密码',
+  currentRequired: '请输入当前密码',
+  nextRequired: '请输入新密码',
+  confirmRequired: '请再次输入新密码',
+  mismatch: '两次输入的新密码不一致',
+  submit: '修改密码',
+  done: '密码已修改',
+  wrongCurrent: '当前密码不正确。',
+  refused: '新密码不符合要求：',
+  failed: '修改失败：',
+  logout: '退出登录',
+};
