@@ -202,8 +202,13 @@ describe('an administrator in the console', () => {
       }).observe(document.body, { childList: true, subtree: true, characterData: true });
     })()`);
     // The popconfirm opens with a zoom, and a click while it runs can be lost on a busy machine: wait for it to end.
-    await page.waitForFunction(
-      "(() => { const p = document.querySelector('.ant-popconfirm'); return p !== null && !/zoom/.test(p.className); })()",
+    // (Polled with evaluate: waitForFunction's string predicates need eval, which the console's CSP forbids.)
+    await waitFor(
+      () =>
+        page.evaluate<boolean>(
+          "(() => { const p = document.querySelector('.ant-popconfirm'); return p !== null && !/zoom/.test(p.className); })()",
+        ),
+      { what: 'the popconfirm open', until: (open) => open, timeoutMs: 30_000, intervalMs: 50 },
     );
     const [answer] = await Promise.all([
       page.waitForResponse((r) => r.url().includes(`/v1/notices/${notice.id}/resend`), { timeout: 60_000 }),
@@ -213,11 +218,12 @@ describe('an administrator in the console', () => {
         .click(),
     ]);
     expect(answer.status()).toBe(202);
-    await page.waitForFunction(
-      "(window.shownMessages ?? []).some((t) => t.includes('已重新排队发送 1 份'))",
-      undefined,
-      { timeout: 30_000 },
-    );
+    await waitFor(() => page.evaluate<string[]>('window.shownMessages ?? []'), {
+      what: 'the confirmation 已重新排队发送 1 份 shown',
+      until: (shown) => shown.some((t) => t.includes('已重新排队发送 1 份')),
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
 
     // The workers deliver it through the sink; the archive then shows the API's counts, one more delivered.
     const after = await waitFor(async () => (await list()).find((n) => n.id === notice.id)!, {
