@@ -309,4 +309,37 @@ describe('an administrator in the console', () => {
     expect(after.measures.visits).toBe(1);
     expect(after.measures.positions).toBe(12);
   }, 120_000);
+
+  it('shows the auditor the audit trail as the API lists it, filtered by action, with its CSV export', async () => {
+    const auditor = await openContext(browser, s.api.url);
+    try {
+      await logIn(auditor.page, USERS.auditor.name, PASSWORD);
+      const { page } = auditor;
+      await page.waitForSelector('[data-page="audit"]');
+      expect(new URL(page.url()).pathname).toBe('/console/audit');
+      type Entries = { entries: Array<{ seq: number; action: string }> };
+      const first = (await auditor.apiGet<Entries>('/v1/audit?limit=50')).body.entries;
+      const rows = tableRows(page, 'audit');
+      await eventually(() => rows.count()).toBe(first.length);
+      expect(await text(rows.first().locator('td').first())).toBe(String(first[0]!.seq));
+      await screenshot(page, 'audit');
+      await expectAccessible(page);
+      // The merge made in the first test, found by its action.
+      await page.getByLabel('操作', { exact: true }).fill('employers.merge');
+      await page.getByRole('button', { name: /查\s*询/ }).click();
+      const merges = (await auditor.apiGet<Entries>('/v1/audit?action=employers.merge&limit=50')).body.entries;
+      expect(merges.length).toBeGreaterThan(0);
+      await eventually(() => rows.count()).toBe(merges.length);
+      expect(await text(rows.first())).toContain('employers.merge');
+      const csv = page.getByRole('link', { name: /导出 CSV/ });
+      expect(await csv.getAttribute('href')).toBe('/v1/audit.csv?action=employers.merge');
+      const download = await auditor.context.request.get(`${s.api.url}/v1/audit.csv?action=employers.merge`);
+      expect(download.status()).toBe(200);
+      expect((await download.text()).split('\n').filter((l) => l.includes('employers.merge'))).toHaveLength(
+        merges.length,
+      );
+    } finally {
+      await auditor.context.close();
+    }
+  }, 120_000);
 });

@@ -328,17 +328,25 @@ describe('the console in a browser', () => {
     await screenshot(page, 'notices-view', false);
   }, 120_000);
 
-  it('shows an administrator the queues, inbox lag and users as the API lists them, and makes an account that can sign in', async () => {
-    const u = await as('admin');
-    const { page } = u;
-    const state = (await u.apiGet<{ queues: Array<{ name: string }>; inbox: { accepted: number } }>('/v1/admin/queues'))
+  it('shows the system administrator the queues and inbox lag, the security administrator the accounts, and makes an account that can sign in', async () => {
+    const a = await as('admin');
+    const state = (await a.apiGet<{ queues: Array<{ name: string }>; inbox: { accepted: number } }>('/v1/admin/queues'))
       .body;
-    await page.getByRole('menuitem', { name: '运维' }).click();
+    await a.page.getByRole('menuitem', { name: '运维' }).click();
+    await a.page.waitForSelector('[data-page="operations"]');
+    await eventually(() => tableRows(a.page, 'queues').count()).toBe(state.queues.length);
+    expect(await figureText(a.page, 'inboxAccepted')).toBe(formatNumber(state.inbox.accepted));
+    await screenshot(a.page, 'operations-queues');
+    await expectAccessible(a.page);
+    // 三员分立: accounts and keys are not the system administrator's.
+    expect(await a.page.getByRole('tab', { name: '用户' }).count()).toBe(0);
+    expect(await a.page.getByRole('tab', { name: 'API 密钥' }).count()).toBe(0);
+
+    const u = await as('security');
+    const { page } = u;
     await page.waitForSelector('[data-page="operations"]');
-    await eventually(() => tableRows(page, 'queues').count()).toBe(state.queues.length);
-    expect(await figureText(page, 'inboxAccepted')).toBe(formatNumber(state.inbox.accepted));
-    await screenshot(page, 'operations-queues');
-    await expectAccessible(page);
+    expect(new URL(page.url()).pathname).toBe('/console/operations');
+    expect(await page.getByRole('tab', { name: '队列与收件箱' }).count()).toBe(0);
     await page.getByRole('tab', { name: '用户' }).click();
     const users = (await u.apiGet<{ users: unknown[] }>('/v1/admin/users')).body.users;
     await eventually(() => tableRows(page, 'users').count()).toBe(users.length);

@@ -338,20 +338,39 @@ describe('scope enforcement for sessions', () => {
       expect([path, (await g1.request('GET', path)).status]).toEqual([path, 403]);
   });
 
-  it('answers 403 to anyone but an admin on the admin routes, and 200 to an admin', async () => {
+  it('answers 403 to anyone but an admin on the system routes, and the accounts and keys to the security administrator only', async () => {
     const paths = [
       '/v1/admin/employers',
       '/v1/admin/employers/review/sides',
-      '/v1/admin/clients',
-      '/v1/admin/users',
       '/v1/admin/recipients',
       '/v1/admin/dead-letters',
       '/v1/admin/queues',
       '/v1/admin/employers/review',
     ];
-    for (const s of [national, guangdong, g1])
-      for (const path of paths) expect([path, (await s.request('GET', path)).status]).toEqual([path, 403]);
+    const accounts = ['/v1/admin/clients', '/v1/admin/users'];
+    const security = await signedIn(services.api, services.db, 'security');
+    const auditor = await signedIn(services.api, services.db, 'auditor');
+    for (const s of [national, guangdong, g1, auditor])
+      for (const path of [...paths, ...accounts])
+        expect([path, (await s.request('GET', path)).status]).toEqual([path, 403]);
     for (const path of paths) expect([path, (await admin.request('GET', path)).status]).toEqual([path, 200]);
+    for (const path of paths) expect([path, (await security.request('GET', path)).status]).toEqual([path, 403]);
+    // 三员分立: the system administrator manages neither accounts nor keys; the security administrator does.
+    for (const path of accounts) {
+      const refused = await admin.request('GET', path);
+      expect([path, refused.status]).toEqual([path, 403]);
+      expect(refused.body.detail).toContain('security administrator');
+      expect([path, (await security.request('GET', path)).status]).toEqual([path, 200]);
+    }
+    // The security and audit roles are given at the host only.
+    for (const scope of ['security', 'auditor']) {
+      expect((await security.request('POST', '/v1/admin/users', { body: { name: `x-${scope}`, scope } })).status).toBe(
+        403,
+      );
+      expect(
+        (await security.request('POST', '/v1/admin/clients', { body: { name: `k-${scope}`, scope } })).status,
+      ).toBe(403);
+    }
     expect(
       (await national.request('POST', '/v1/admin/clients', { body: { name: 'x', scope: 'national' } })).status,
     ).toBe(403);

@@ -14,12 +14,14 @@ const services = useTestServices({
   producer: true,
 });
 let admin: ConsoleSession;
+let security: ConsoleSession;
 
 type Row = Record<string, any>;
 
 beforeAll(async () => {
   await buildRankingWorld(services.db);
   admin = await signedIn(services.api, services.db, 'admin');
+  security = await signedIn(services.api, services.db, 'security');
 });
 
 describe('employers', () => {
@@ -114,40 +116,42 @@ describe('employers', () => {
 
 describe('API keys', () => {
   it('makes a key shown once that works, lists keys without accounts, and revokes it', async () => {
-    const made = await admin.request('POST', '/v1/admin/clients', {
+    const made = await security.request('POST', '/v1/admin/clients', {
       body: { name: 'gd-system', scope: 'province:440000' },
     });
     expect(made.status).toBe(201);
     expect(made.body.key).toMatch(/^lk_[\w-]{43}$/);
     expect((await services.api.request('GET', '/v1/campaigns', { key: made.body.key })).status).toBe(200);
-    const list = await admin.request('GET', '/v1/admin/clients');
+    const list = await security.request('GET', '/v1/admin/clients');
     expect(list.body.clients.map((c: Row) => c.name)).toContain('gd-system');
     expect(JSON.stringify(list.body)).not.toContain(made.body.key);
-    const accounts = (await admin.request('GET', '/v1/admin/users')).body.users.map((u: Row) => u.name);
+    const accounts = (await security.request('GET', '/v1/admin/users')).body.users.map((u: Row) => u.name);
     expect(list.body.clients.some((c: Row) => accounts.includes(c.name))).toBe(false);
-    const revoked = await admin.request('POST', `/v1/admin/clients/${made.body.id}/revoke`, { body: {} });
+    const revoked = await security.request('POST', `/v1/admin/clients/${made.body.id}/revoke`, { body: {} });
     expect(revoked.status).toBe(200);
     expect(revoked.body.revokedAt).toEqual(expect.any(String));
     expect((await services.api.request('GET', '/v1/campaigns', { key: made.body.key })).status).toBe(401);
-    expect((await admin.request('POST', '/v1/admin/clients/999999/revoke', { body: {} })).status).toBe(404);
-    const bad = await admin.request('POST', '/v1/admin/clients', { body: { name: 'x', scope: 'province:999999' } });
+    expect((await security.request('POST', '/v1/admin/clients/999999/revoke', { body: {} })).status).toBe(404);
+    const bad = await security.request('POST', '/v1/admin/clients', { body: { name: 'x', scope: 'province:999999' } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toBe('/scope');
   });
 
   it("never revokes a person's own client through the keys route", async () => {
     const account = await createAccount(services.db, 'national');
-    const user = (await admin.request('GET', '/v1/admin/users')).body.users.find((u: Row) => u.name === account.name);
+    const user = (await security.request('GET', '/v1/admin/users')).body.users.find(
+      (u: Row) => u.name === account.name,
+    );
     const clientId = (
       await services.db.selectFrom('users').select('client_id').where('id', '=', user.id).executeTakeFirstOrThrow()
     ).client_id;
-    expect((await admin.request('POST', `/v1/admin/clients/${clientId}/revoke`, { body: {} })).status).toBe(404);
+    expect((await security.request('POST', `/v1/admin/clients/${clientId}/revoke`, { body: {} })).status).toBe(404);
   });
 });
 
 describe('accounts', () => {
   it('creates an account with a one-time password, disables it and resets a password', async () => {
-    const made = await admin.request('POST', '/v1/admin/users', {
+    const made = await security.request('POST', '/v1/admin/users', {
       body: { name: 'bj-edu', scope: 'province:110000', email: 'bj@example.org' },
     });
     expect(made.status).toBe(201);
@@ -171,22 +175,22 @@ describe('accounts', () => {
     expect(changed.body.passwordChange).toBeNull();
     expect((await s.request('GET', '/v1/campaigns/2022/overview')).body.scope).toBe('province:110000');
     expect(
-      (await admin.request('POST', '/v1/admin/users', { body: { name: 'bj-edu', scope: 'national' } })).status,
+      (await security.request('POST', '/v1/admin/users', { body: { name: 'bj-edu', scope: 'national' } })).status,
     ).toBe(409);
-    const badScope = await admin.request('POST', '/v1/admin/users', { body: { name: 'y', scope: 'everything' } });
+    const badScope = await security.request('POST', '/v1/admin/users', { body: { name: 'y', scope: 'everything' } });
     expect(badScope.status).toBe(400);
     expect(badScope.body.errors[0].path).toBe('/scope');
 
-    const reset = await admin.request('POST', `/v1/admin/users/${made.body.user.id}/reset-password`, { body: {} });
+    const reset = await security.request('POST', `/v1/admin/users/${made.body.user.id}/reset-password`, { body: {} });
     expect(reset.status).toBe(200);
     expect(reset.body.password).not.toBe(made.body.password);
     expect((await s.request('GET', '/v1/session')).status).toBe(401);
     const s2 = await logIn(services.api, 'bj-edu', reset.body.password);
-    const disabled = await admin.request('POST', `/v1/admin/users/${made.body.user.id}/disable`, { body: {} });
+    const disabled = await security.request('POST', `/v1/admin/users/${made.body.user.id}/disable`, { body: {} });
     expect(disabled.status).toBe(200);
     expect(disabled.body.user.disabledAt).toEqual(expect.any(String));
     expect((await s2.request('GET', '/v1/session')).status).toBe(401);
-    expect((await admin.request('POST', '/v1/admin/users/999999/disable', { body: {} })).status).toBe(404);
+    expect((await security.request('POST', '/v1/admin/users/999999/disable', { body: {} })).status).toBe(404);
   });
 });
 

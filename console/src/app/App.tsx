@@ -17,6 +17,7 @@ const Notices = lazy(() => import('../pages/notices'));
 const Operations = lazy(() => import('../pages/operations'));
 const NotFound = lazy(() => import('../pages/not-found'));
 const Password = lazy(() => import('../pages/password'));
+const Audit = lazy(() => import('../pages/audit'));
 
 const loading = <Spin className="page-loading" tip={SHELL.loading} fullscreen />;
 
@@ -83,9 +84,17 @@ export function App() {
               <Route path="/notices" element={<Notices />} />
               <Route path="/password" element={<Password />} />
               <Route
+                path="/audit"
+                element={
+                  <RequireRole roles={['auditor']}>
+                    <Audit />
+                  </RequireRole>
+                }
+              />
+              <Route
                 path="/operations"
                 element={
-                  <RequireRole roles={['admin']}>
+                  <RequireRole roles={['admin', 'security']}>
                     <Operations />
                   </RequireRole>
                 }

@@ -28,6 +28,10 @@ function menuFor(role: Role, home: string): Item[] {
         { key: 'notices', label: m.notices, path: '/notices' },
         { key: 'operations', label: m.operations, path: '/operations' },
       ];
+    case 'security':
+      return [{ key: 'operations', label: m.accounts, path: '/operations' }];
+    case 'auditor':
+      return [{ key: 'audit', label: m.audit, path: '/audit' }];
     case 'national':
       return [
         { key: 'overview', label: m.overview, path: '/overview' },

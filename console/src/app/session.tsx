@@ -9,7 +9,7 @@ import {
 } from '../services/session';
 import type { Session, SessionUser } from '../services/types';
 
-export type Role = 'admin' | 'national' | 'province' | 'central' | 'university';
+export type Role = 'admin' | 'security' | 'auditor' | 'national' | 'province' | 'central' | 'university';
 
 export interface SessionState {
   /** undefined while the first GET /v1/session is under way; null when nobody is signed in. */
@@ -81,16 +81,18 @@ export function useSession(): SessionState {
 }
 
 export function roleOf(user: SessionUser): Role {
-  if (user.scope === 'admin' || user.scope === 'national' || user.scope === 'central') return user.scope;
+  if (['admin', 'security', 'auditor', 'national', 'central'].includes(user.scope)) return user.scope as Role;
   return user.scope.startsWith('province:') ? 'province' : 'university';
 }
 
 /**
  * The page of the user's scope: national and admin → the overview, a province (or 兵团) → its page, central → the
- * central ranking, a university → its page.
+ * central ranking, a university → its page; the security administrator → accounts and keys, the auditor → the trail.
  */
 export function landingPath(user: SessionUser): string {
   if (user.scope === 'central') return '/central';
+  if (user.scope === 'security') return '/operations';
+  if (user.scope === 'auditor') return '/audit';
   const [kind, code] = user.scope.split(':');
   if (kind === 'province') return `/provinces/${code}`;
   if (kind === 'university') return `/universities/${code}`;

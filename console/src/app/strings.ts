@@ -11,6 +11,8 @@ export const SHELL = {
     employers: '用人单位',
     notices: '通报',
     operations: '运维',
+    accounts: '账号与密钥',
+    audit: '审计日志',
   },
   campaign: '专项行动',
   asOf: '截至',
@@ -21,6 +23,8 @@ export const SHELL = {
   loading: '加载中…',
   roles: {
     admin: '系统管理员',
+    security: '安全管理员',
+    auditor: '审计管理员',
     national: '教育部',
     province: '省级教育部门',
     central: '部属和部省合建高校',

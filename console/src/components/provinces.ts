@@ -42,6 +42,8 @@ export const provinceName = (code: string): string => PROVINCE_NAMES[code] ?? co
 export function scopeLabel(scope: string): string {
   if (scope === 'national') return '全国';
   if (scope === 'admin') return '系统管理员';
+  if (scope === 'security') return '安全管理员';
+  if (scope === 'auditor') return '审计管理员';
   if (scope === 'central') return '部属和部省合建高校';
   if (scope.startsWith('province:')) return provinceName(scope.slice('province:'.length));
   if (scope.startsWith('university:')) return `高校 ${scope.slice('university:'.length)}`;

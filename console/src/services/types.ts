@@ -18,6 +18,8 @@ export type Answer<P extends keyof paths, M extends Method, S extends number = 2
 export type Scope = string; // 'national' | 'admin' | `province:${string}` | `university:${string}`
 
 export type Session = Answer<'/v1/session', 'get'>;
+export type AuditPage = Answer<'/v1/audit', 'get'>;
+export type AuditEntry = AuditPage['entries'][number];
 export type SessionUser = Session['user'];
 
 export type Campaign = Answer<'/v1/campaigns', 'get'>['campaigns'][number];

@@ -18,3 +18,17 @@ export function parseInput<T>(schema: z.ZodType<T>, value: unknown, where: strin
 export function requireAdmin(request: FastifyRequest): void {
   if (request.client.scope.kind !== 'admin') throw forbidden('this needs an admin key or account');
 }
+
+/** Accounts and keys (三员分立): 403 for anyone but the security administrator. */
+export function requireSecurity(request: FastifyRequest): void {
+  if (request.client.scope.kind !== 'security')
+    throw forbidden(
+      'accounts and API keys are managed by the security administrator (scope security), not the system administrator (三员分立)',
+    );
+}
+
+/** The security and audit roles are given at the host only (`ledger users create`), never through the API. */
+export function requireGrantableScope(scope: string): void {
+  if (scope === 'security' || scope === 'auditor')
+    throw forbidden(`a ${scope} account or key is made at the host with \`ledger users create\` only`);
+}

@@ -31,7 +31,7 @@ import {
   revokeKeyClient,
 } from '../../../shared/use-cases/operations.ts';
 import { badRequest, conflict, notFound, passwordRefused } from '../problem.ts';
-import { parseInput, requireAdmin } from './console-input.ts';
+import { parseInput, requireAdmin, requireSecurity, requireGrantableScope } from './console-input.ts';
 import * as R from './console-responses.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
 
@@ -112,6 +112,8 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
     temporaryHours: config.TEMPORARY_PASSWORD_HOURS,
   });
   const admin = async (request: FastifyRequest) => requireAdmin(request);
+  // 三员分立: accounts and keys are the security administrator's, not the system administrator's.
+  const security = async (request: FastifyRequest) => requireSecurity(request);
 
   // ── Employers ───────────────────────────────────────────────────────────────────────────────────────────────────
   app.get(
@@ -156,7 +158,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
   // ── API keys ────────────────────────────────────────────────────────────────────────────────────────────────────
   app.get(
     '/v1/admin/clients',
-    { preHandler: admin, schema: { tags, summary: 'API clients (never their keys)', response: R.clientsAnswer } },
+    { preHandler: security, schema: { tags, summary: 'API clients (never their keys)', response: R.clientsAnswer } },
     async () => ({
       clients: await listKeyClients(db),
     }),
@@ -165,11 +167,12 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
   app.post(
     '/v1/admin/clients',
     {
-      preHandler: admin,
+      preHandler: security,
       schema: { tags, summary: 'Make an API key: shown in this answer only', response: R.newClientAnswer },
     },
     async (request, reply) => {
       const body = parseInput(clientBody, request.body, 'body');
+      requireGrantableScope(body.scope);
       const made = await createKeyClient(db, body, auditActorOf(request)).catch(translate);
       request.log.info({ clientId: made.id, scope: made.scope }, 'API key made from the console');
       return reply.code(201).send(made);
@@ -179,7 +182,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
   app.post<{ Params: { id: string } }>(
     '/v1/admin/clients/:id/revoke',
     {
-      preHandler: admin,
+      preHandler: security,
       schema: {
         tags,
         summary: 'Revoke an API key (stops within API_KEY_CACHE_SECONDS)',
@@ -196,7 +199,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
   // ── People's accounts ───────────────────────────────────────────────────────────────────────────────────────────
   app.get(
     '/v1/admin/users',
-    { preHandler: admin, schema: { tags, summary: "People's accounts", response: R.usersAnswer } },
+    { preHandler: security, schema: { tags, summary: "People's accounts", response: R.usersAnswer } },
     async () => ({
       users: await listAllUsers(db),
     }),
@@ -205,7 +208,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
   app.post(
     '/v1/admin/users',
     {
-      preHandler: admin,
+      preHandler: security,
       schema: {
         tags,
         summary: 'Create an account: its initial password is in this answer only',
@@ -214,6 +217,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
     },
     async (request, reply: FastifyReply) => {
       const body = parseInput(userBody, request.body, 'body');
+      requireGrantableScope(body.scope);
       const made = await createUser(
         db,
         { name: body.name, scope: body.scope, email: body.email ?? null },
@@ -226,7 +230,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
   app.post<{ Params: { id: string } }>(
     '/v1/admin/users/:id/disable',
     {
-      preHandler: admin,
+      preHandler: security,
       schema: { tags, summary: 'Disable an account; its sessions end at once', response: R.disabledUserAnswer },
     },
     async (request) => {
@@ -240,7 +244,7 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
   app.post<{ Params: { id: string } }>(
     '/v1/admin/users/:id/reset-password',
     {
-      preHandler: admin,
+      preHandler: security,
       schema: {
         tags,
         summary: 'Give an account a new password (in this answer only); ends its sessions',

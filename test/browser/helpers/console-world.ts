@@ -28,6 +28,8 @@ export const PASSWORD = 'console-test-password-2022';
 /** One account per kind of user (and a second province, for the 403). */
 export const USERS = {
   admin: { name: 'ops-admin', scope: 'admin' },
+  security: { name: 'sec-admin', scope: 'security' },
+  auditor: { name: 'audit-officer', scope: 'auditor' },
   national: { name: 'moe-official', scope: 'national' },
   province: { name: 'gd-education', scope: 'province:440000' },
   otherProvince: { name: 'bj-education', scope: 'province:110000' },

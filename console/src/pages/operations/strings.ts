@@ -1,5 +1,6 @@
 export const T = {
   title: '运维',
+  accountsTitle: '账号与密钥',
   tabs: { queues: '队列与收件箱', deadLetters: '死信', clients: 'API 密钥', users: '用户', recipients: '通报接收方' },
   refresh: '刷新',
   board: '打开队列面板（bull-board）',

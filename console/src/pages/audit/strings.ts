@@ -1,0 +1,27 @@
+export const T = {
+  title: '审计日志',
+  intro:
+    '系统记录的每一次登录、账号与密钥变更、数据修改、导出与重放。日志只能追加、逐条哈希链接，任何人（包括管理员）都无法修改或删除；完整性由 ledger audit verify 校验。',
+  actor: '操作者',
+  action: '操作',
+  since: '起始时间',
+  until: '截止时间',
+  search: '查询',
+  reset: '清空条件',
+  csv: '导出 CSV',
+  more: '下一页',
+  first: '回到第一页',
+  empty: '没有符合条件的记录。',
+  columns: {
+    seq: '序号',
+    at: '时间',
+    actor: '操作者',
+    address: '来源地址',
+    action: '操作',
+    target: '对象',
+    result: '结果',
+    detail: '详情',
+  },
+  results: { ok: '成功', denied: '拒绝', failed: '失败' },
+  kinds: { user: '用户', key: '密钥', system: '系统', anonymous: '未登录' },
+};
