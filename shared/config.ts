@@ -87,6 +87,8 @@ const schema = z.object({
   AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000).default(60),
   /** `xlsx` ledger exports streamed at once per API process; 429 with Retry-After beyond (each holds a cursor). */
   EXPORT_CONCURRENCY: int(1, 100).default(2),
+  /** Of those, how many one caller (a key or a person) may stream at once. */
+  EXPORT_CONCURRENCY_PER_CALLER: int(1, 100).default(1),
   /** Reading one uploaded ledger in its worker thread: wall-clock budget (ms) and heap budget (MB). */
   LEDGER_READ_TIMEOUT_MS: int(100, 3_600_000).default(120_000),
   LEDGER_READ_MEMORY_MB: int(32, 16_384).default(1024),
@@ -275,6 +277,8 @@ export const CONFIG_DESCRIPTIONS = {
     'failed sign-ins of one name from all addresses within an hour that raise the security alarm (an error log line and a `session.alarm` audit entry, once an hour); it refuses nobody',
   DOCS_METRICS_OPEN:
     'who may read `/metrics` and `/docs` without a key: `loopback` (callers on this host, e.g. a local Prometheus agent), `all`, or `none`; elsewhere any valid key or session reads them',
+  EXPORT_CONCURRENCY_PER_CALLER:
+    'of those, the exports one caller (a key or a person) may stream at once, so that nobody takes every slot; 429 with `Retry-After` beyond',
   TRUST_PROXY:
     'proxies whose `X-Forwarded-For` gives the client address: empty for none, `true`, a hop count, or addresses/CIDRs separated by commas; the per-address limits and the audit trail use that address',
   PASSWORD_MIN_LENGTH:

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateNotices } from '../../shared/use-cases/generate-notices.ts';
 import { VISITS_SHEET } from '../../shared/domain/notices/ledger-xlsx.ts';
-import { createApiKey } from '../helpers/api.ts';
+import { createApiKey, startTestApi } from '../helpers/api.ts';
 import { buildRankingWorld } from '../helpers/rankings-factories.ts';
 import { waitFor } from '../helpers/poll.ts';
 import { useTestServices } from '../helpers/setup.ts';
@@ -109,5 +109,47 @@ describe('xlsx exports per process', () => {
     const next = await exportLedger();
     expect(next.status).toBe(200);
     await next.arrayBuffer();
+  });
+});
+
+describe('xlsx exports per caller', () => {
+  it('lets one caller stream EXPORT_CONCURRENCY_PER_CALLER at once, so another caller still gets a slot', async () => {
+    const api = await startTestApi({
+      databaseUrl: services.database.url,
+      redisUrl: services.queue.url,
+      prefix: services.queue.prefix,
+      env: { EXPORT_CONCURRENCY: '2' },
+    });
+    const other = await createApiKey(services.db, 'national');
+    const url = `${api.url}/v1/notices/${noticeId}?format=xlsx`;
+    const lock = await holdCampaignsLocked();
+    let first: Promise<Response> | undefined;
+    let second: Promise<Response> | undefined;
+    try {
+      first = fetch(url, { headers: { authorization: `Bearer ${key}` } });
+      await untilExportWaits();
+      const mine = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
+      expect(mine.status).toBe(429);
+      expect(((await mine.json()) as { detail: string }).detail).toMatch(/EXPORT_CONCURRENCY_PER_CALLER=1/);
+      second = fetch(url, { headers: { authorization: `Bearer ${other}` } });
+      await waitFor(
+        async () => {
+          const { rows } = await sql<{ n: number }>`
+            SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = ${services.database.name} AND application_name = 'ledger-api' AND wait_event_type = 'Lock'`.execute(
+            services.db,
+          );
+          return rows[0]!.n;
+        },
+        { what: 'both exports in flight', until: (n) => n >= 2, timeoutMs: 10_000, intervalMs: 25 },
+      );
+    } finally {
+      await lock.release();
+    }
+    for (const done of [await first!, await second!]) {
+      expect(done.status).toBe(200);
+      await done.arrayBuffer();
+    }
+    await api.close();
   });
 });

@@ -103,6 +103,7 @@ export const employerDemandRoutes: RouteModule = (app: FastifyInstance, deps: Ap
           pageSize,
         });
 
+      exports.take(reply, `client:${request.client.id}`);
       await recordAudit(db, {
         actor: auditActorOf(request),
         action: 'exports.employer-demand',
@@ -110,7 +111,6 @@ export const employerDemandRoutes: RouteModule = (app: FastifyInstance, deps: Ap
         result: 'ok',
         detail: { scope, asOf: q.asOf ?? null, format: 'xlsx' },
       });
-      exports.take(reply);
       const stream = new PassThrough();
       exportEmployerDemand(db, { campaignId: campaign.id, scope, asOf: q.asOf }, stream).catch((err: unknown) => {
         log.warn({ campaignId: campaign.id, scope, err: (err as Error).message }, 'demand ledger stream failed');

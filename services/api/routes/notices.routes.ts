@@ -160,6 +160,7 @@ export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) =
         case 'xlsx': {
           // The slot is held until the response is over: sent, or its connection closed by a client that gave up.
           // A ledger names people (leaders, staff): who took it is recorded before it leaves.
+          exports.take(reply, `client:${request.client.id}`);
           await recordAudit(db, {
             actor: auditActorOf(request),
             action: 'exports.notice-ledger',
@@ -167,7 +168,6 @@ export const noticeRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) =
             result: 'ok',
             detail: { scope: notice.scope, period: notice.period, format: 'xlsx' },
           });
-          exports.take(reply);
           const stream = new PassThrough();
           writeNoticeLedger(db, notice, stream).catch((err: unknown) => {
             log.warn({ noticeId: notice.id, err: (err as Error).message }, 'ledger stream failed');
