@@ -222,10 +222,34 @@ export async function importVisitLedger(
 
   // ── decide: new, changed or unchanged, against each visit's current state ──
   const universities = [...new Set(pending.flatMap((p) => (p.row.universityCode ? [p.row.universityCode] : [])))];
-  const states = await currentStates(db, universities);
+  // A row for a university outside the sender's scope is refused before anything of that university is read: whether
+  // it holds such a visit must not show in the answer (duplicate against refused).
+  const provincesOf = await findUniversityProvinces(db, universities);
+  const outside = (code: string): boolean => {
+    const province = provincesOf.get(code);
+    if (province === undefined) return false; // unknown code: the ingestion road says so, and nothing is there to tell
+    if (!maySubmitFor(scope, code, province)) return true;
+    return !!input.source.proxy && !grantCovers(input.source.proxy, code, province);
+  };
+  const states = await currentStates(
+    db,
+    universities.filter((u) => !outside(u)),
+  );
   for (const p of pending) {
     const { row } = p;
     if (!row.visit) {
+      p.status = failedStatus(row.errors);
+      continue;
+    }
+    if (outside(row.visit.universityCode)) {
+      row.errors.push(
+        roadError(
+          'forbidden',
+          { path: '/visit/universityCode', message: 'forbidden' },
+          header,
+          row.visit.universityCode,
+        ),
+      );
       p.status = failedStatus(row.errors);
       continue;
     }

@@ -254,6 +254,39 @@ describe('a province’s ledger', () => {
     expect((await storedVisits(U3)).size).toBe(0);
   });
 
+  it('answers another university’s rows alike whether or not that university holds the visit', async () => {
+    const csv = (rows: Array<[string, string, string]>) =>
+      Buffer.from(
+        '\ufeff高校代码,走访日期,走访编号,用人单位名称,走访方式,带队校领导（姓名及职务）,提供岗位数（个）\n' +
+          rows
+            .map(([code, ref, employer]) => `${code},2022-04-06,${ref},${employer},实地走访,张三（书记）,10`)
+            .join('\n') +
+          '\n',
+      );
+    const own = await upload(uniKey, 'own.csv', {}, csv([[U1, 'ORACLE-1', '广东测试探查单位有限公司']]));
+    expect(own.body.rows.map((r: { status: string }) => r.status)).toEqual(['accepted']);
+    // Another university's key sends the very same row (which U1 holds) and a row U1 does not hold.
+    const probe = await upload(
+      otherUniKey,
+      'probe.csv',
+      {},
+      csv([
+        [U1, 'ORACLE-1', '广东测试探查单位有限公司'],
+        [U1, 'ORACLE-2', '广东测试探查单位有限公司'],
+      ]),
+    );
+    expect(probe.status, JSON.stringify(probe.body)).toBe(200);
+    const [held, absent] = probe.body.rows as Array<{
+      status: string;
+      errors: Array<{ column: string; message: string; cell?: string }>;
+    }>;
+    expect(held!.status).toBe('unprocessable');
+    expect(absent!.status).toBe(held!.status);
+    const withoutCell = (errors: Array<{ cell?: string }>) => errors.map(({ cell: _cell, ...e }) => e);
+    expect(withoutCell(absent!.errors)).toEqual(withoutCell(held!.errors));
+    expect(held!.errors[0]!.message).toContain('不在本账号的范围内');
+  });
+
   it('refuses a university key naming another university (403) and a province ledger without university codes (422)', async () => {
     const other = await upload(uniKey, 'spellings.xlsx', { universityCode: U2 });
     expect(other.status).toBe(403);
