@@ -87,6 +87,16 @@ const schema = z.object({
   AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000).default(60),
   /** `xlsx` ledger exports streamed at once per API process; 429 with Retry-After beyond (each holds a cursor). */
   EXPORT_CONCURRENCY: int(1, 100).default(2),
+  /** Webhook hosts a person may add in the console though they are not public (e.g. an intranet robot relay). */
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    ),
   /** Of those, how many one caller (a key or a person) may stream at once. */
   EXPORT_CONCURRENCY_PER_CALLER: int(1, 100).default(1),
   /** Reading one uploaded ledger in its worker thread: wall-clock budget (ms) and heap budget (MB). */
@@ -277,6 +287,8 @@ export const CONFIG_DESCRIPTIONS = {
     'failed sign-ins of one name from all addresses within an hour that raise the security alarm (an error log line and a `session.alarm` audit entry, once an hour); it refuses nobody',
   DOCS_METRICS_OPEN:
     'who may read `/metrics` and `/docs` without a key: `loopback` (callers on this host, e.g. a local Prometheus agent), `all`, or `none`; elsewhere any valid key or session reads them',
+  WEBHOOK_ALLOWED_HOSTS:
+    'hosts (comma-separated) that a webhook added in the console may name though they are not on the public internet (loopback, private and link-local addresses are refused otherwise); `ledger recipients add`, run by the operator at the host, is not limited',
   EXPORT_CONCURRENCY_PER_CALLER:
     'of those, the exports one caller (a key or a person) may stream at once, so that nobody takes every slot; 429 with `Retry-After` beyond',
   TRUST_PROXY:

@@ -5,6 +5,8 @@
 import type { Db, Executor } from '../db/database.ts';
 import type { WebhookFormat } from '../db/tables/notices.table.ts';
 import { hashApiKey, newApiKey } from '../domain/api-key.ts';
+import { lookup } from 'node:dns/promises';
+import { isIPv4, isIPv6, isPublicAddress } from '../domain/notices/public-address.ts';
 import { maskWebhookUrl } from '../domain/notices/webhook-address.ts';
 import { CLIENT_SCOPES_TEXT, formatScope, parseNoticeScope, parseScope, provinceOfScope } from '../domain/scope.ts';
 import {
@@ -175,11 +177,44 @@ const EMAIL = /^[^\s@<>]+@[^\s<>@][^\s.<>@]*\.[^\s<>@]+$/;
 export type NewRecipientInput =
   { scope: string; email: string } | { scope: string; webhook: string; secret?: string; format?: WebhookFormat };
 
+/** Where a webhook may point: anywhere (the operator at the host), or public addresses and allow-listed hosts only. */
+export interface WebhookTargets {
+  publicOnly: boolean;
+  /** Hosts allowed whatever they resolve to (WEBHOOK_ALLOWED_HOSTS). */
+  allowedHosts: string[];
+  /** Resolves a host name to its addresses (node:dns by default; tests may answer themselves). */
+  resolve?: (host: string) => Promise<string[]>;
+}
+
+const resolveHost = async (host: string): Promise<string[]> =>
+  (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+
+/** Why a webhook URL may not be used from here, or null. A name is resolved: every address it has must be public. */
+async function webhookTargetProblem(url: URL, targets: WebhookTargets): Promise<string | null> {
+  if (!targets.publicOnly) return null;
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (targets.allowedHosts.map((h) => h.toLowerCase()).includes(host)) return null;
+  if (host === 'localhost' || host.endsWith('.localhost'))
+    return `the webhook's host ${host} is this machine: only an operator can allow it (WEBHOOK_ALLOWED_HOSTS)`;
+  let addresses: string[];
+  try {
+    addresses = isIPv4(host) || isIPv6(host) ? [host] : await (targets.resolve ?? resolveHost)(host);
+  } catch {
+    // A name that does not resolve here points nowhere yet: accepted; its deliveries fail and are retried.
+    return null;
+  }
+  const inner = addresses.filter((a) => !isPublicAddress(a));
+  if (inner.length > 0)
+    return `the webhook's host ${host} is not on the public internet (${inner.join(', ') || 'no address'}): only an operator can allow it (WEBHOOK_ALLOWED_HOSTS)`;
+  return null;
+}
+
 /** Adds a recipient, or updates the secret and format of the same (scope, kind, address), as the command does. */
 export async function addRecipientChecked(
   db: Db,
   input: NewRecipientInput,
   actor: AuditActor,
+  targets: WebhookTargets = { publicOnly: false, allowedHosts: [] },
 ): Promise<{ created: boolean; recipient: RecipientView }> {
   const scope = parseNoticeScope(input.scope);
   if (!scope) throw new OperationError(400, 'scope must be national, central, province:CODE or bingtuan', 'scope');
@@ -200,6 +235,8 @@ export async function addRecipientChecked(
   }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
     throw new OperationError(400, 'webhook must be an http(s) URL', 'webhook');
+  const problem = await webhookTargetProblem(url, targets);
+  if (problem) throw new OperationError(400, problem, 'webhook');
   const format = input.format ?? 'json';
   if (format === 'json' && !input.secret)
     throw new OperationError(

@@ -7,6 +7,7 @@ import { generateNotices } from '../../shared/use-cases/generate-notices.ts';
 import { createAccount, logIn, signedIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { createReferenceData, insertInboxEvents, visitEvent } from '../helpers/factories.ts';
 import { buildRankingWorld, insertVisits, WORLD as W } from '../helpers/rankings-factories.ts';
+import { startTestApi } from '../helpers/api.ts';
 import { useTestServices } from '../helpers/setup.ts';
 
 const services = useTestServices({
@@ -305,5 +306,47 @@ describe('dead letters and queues', () => {
     expect(res.body.inbox.accepted).toBe(Number(accepted.n));
     expect(res.body.inbox.lagSeconds).toBeGreaterThanOrEqual(0);
     expect(res.body.boardUrl).toBe('/admin/queues');
+  });
+});
+
+describe('webhook addresses', () => {
+  it('refuses a webhook in the private network, on loopback or link-local unless the operator allow-listed its host', async () => {
+    for (const webhook of [
+      'http://127.0.0.1:9/hook',
+      'http://localhost:8080/hook',
+      'http://169.254.169.254/latest/meta-data',
+      'http://10.0.0.5/hook',
+      'http://[::1]/hook',
+      'http://[::ffff:192.168.1.1]/hook',
+    ]) {
+      const res = await admin.request('POST', '/v1/admin/recipients', {
+        body: { scope: 'national', webhook, format: 'wecom' },
+      });
+      expect([webhook, res.status]).toEqual([webhook, 400]);
+      expect(res.body.errors[0].path).toBe('/webhook');
+      expect(res.body.detail).toMatch(/WEBHOOK_ALLOWED_HOSTS/);
+    }
+    const allowing = await startTestApi({
+      databaseUrl: services.database.url,
+      redisUrl: services.queue.url,
+      prefix: services.queue.prefix,
+      env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
+    });
+    try {
+      const a = await signedIn(allowing, services.db, 'admin');
+      const res = await a.request('POST', '/v1/admin/recipients', {
+        body: { scope: 'national', webhook: 'http://127.0.0.1:9/hook', format: 'wecom' },
+      });
+      expect(res.status, res.text).toBe(201);
+      expect(
+        (
+          await a.request('POST', '/v1/admin/recipients', {
+            body: { scope: 'national', webhook: 'http://10.0.0.5/hook', format: 'wecom' },
+          })
+        ).status,
+      ).toBe(400);
+    } finally {
+      await allowing.close();
+    }
   });
 });

@@ -287,7 +287,11 @@ export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDep
     },
     async (request, reply) => {
       const body = parseInput(recipientBody, request.body, 'body');
-      const { created, recipient } = await addRecipientChecked(db, body, auditActorOf(request)).catch(translate);
+      // A person adds from afar: the webhook must be public, unless the operator allow-listed its host.
+      const { created, recipient } = await addRecipientChecked(db, body, auditActorOf(request), {
+        publicOnly: true,
+        allowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
+      }).catch(translate);
       return reply.code(created ? 201 : 200).send({ recipient });
     },
   );
