@@ -1,6 +1,6 @@
 // `npm run demo -- --serve` (issue 13): once the demo has run, it makes one account per kind of user with
 // `ledger users create` and prints the console's address with each login. Checked here on a small world instead of
-// the whole demo: the four accounts are made, each signs in with the printed password, with the scope it claims.
+// the whole demo: the six accounts are made, each signs in with the printed password, with the scope it claims.
 import { describe, expect, it } from 'vitest';
 import { consoleBanner, createLogins } from '../../services/demo/serve-console.ts';
 import { buildRankingWorld, WORLD as W } from '../helpers/rankings-factories.ts';
@@ -24,6 +24,8 @@ describe('ledger demo --serve', () => {
     expect(logins.map((l) => [l.role, l.scope, l.lands])).toEqual([
       ['national', 'national', '/console/overview'],
       ['admin', 'admin', '/console/overview'],
+      ['security', 'security', '/console/operations'],
+      ['auditor', 'auditor', '/console/audit'],
       ['province', 'province:440000', '/console/provinces/440000'],
       ['university', `university:${W.G1}`, `/console/universities/${W.G1}`],
     ]);
@@ -37,6 +39,7 @@ describe('ledger demo --serve', () => {
       const res = await s.api.request('POST', '/v1/session', { body: { name: login.name, password: login.password } });
       expect(res.status).toBe(200);
       expect(res.body.user).toEqual({ name: login.name, scope: login.scope });
+      expect(res.body.passwordChange).toBe('temporary'); // generated: the person chooses their own at first sign-in
     }
   }, 120_000);
 });
