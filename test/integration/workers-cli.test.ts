@@ -116,7 +116,12 @@ describe('ledger serve', () => {
           .executeTakeFirstOrThrow();
         return Number(n);
       },
-      { what: `the ${ids.length} queued events processed`, until: (n) => n === ids.length, intervalMs: 200 },
+      {
+        what: `the ${ids.length} queued events processed`,
+        until: (n) => n === ids.length,
+        intervalMs: 200,
+        timeoutMs: 90_000,
+      },
     ).catch((err: Error) => {
       throw new Error(`${err.message}; serve said: ${stderr}`);
     });
