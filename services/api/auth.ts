@@ -34,6 +34,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Overrides the access derived from the route's path (accessOfRoute). */
     access?: Access;
+    /** Open to a session whose password must be changed first (saying who it is, the change itself, logout). */
+    duringPasswordChange?: boolean;
   }
   interface FastifyRequest {
     /** Set when the request was authenticated by a console session cookie rather than a key. */
@@ -48,14 +50,6 @@ export type SessionLookup = (sessionId: string) => Promise<{
   csrfToken: string;
   passwordChange: PasswordChangeDue | null;
 } | null>;
-
-/** What a session whose password must be changed may still do: say who it is, change the password, log out. */
-const WHILE_PASSWORD_CHANGE_DUE = new Set([
-  'GET /v1/session',
-  'GET /v1/me',
-  'DELETE /v1/session',
-  'POST /v1/session/password',
-]);
 
 /** Routes anyone may call: probes and the console's files (console.ts). */
 const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/', '/console', '/console/*']);
@@ -273,7 +267,7 @@ export function authHook(
       csrfToken: live.csrfToken,
       passwordChange: live.passwordChange,
     };
-    if (live.passwordChange && !WHILE_PASSWORD_CHANGE_DUE.has(`${request.method} ${request.routeOptions.url}`))
+    if (live.passwordChange && !request.routeOptions.config.duringPasswordChange)
       throw forbidden(
         live.passwordChange === 'temporary'
           ? 'this password was set by an administrator and must be changed first: POST /v1/session/password (the console asks for it)'

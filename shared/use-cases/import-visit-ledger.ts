@@ -271,7 +271,6 @@ export async function importVisitLedger(
   // ── whole mode: the visits the file no longer lists, in the universities the sender may submit for ──
   const retractions: Array<{ universityCode: string; ref: string; body: Record<string, unknown> }> = [];
   if (input.mode === 'whole') {
-    const provinces = await findUniversityProvinces(db, universities);
     const refsIn = new Map<string, Set<string>>();
     for (const p of pending)
       if (p.row.universityCode && p.row.ref) {
@@ -279,9 +278,7 @@ export async function importVisitLedger(
         refsIn.get(p.row.universityCode)!.add(p.row.ref);
       }
     for (const code of universities.sort()) {
-      const province = provinces.get(code);
-      if (province === undefined || !maySubmitFor(scope, code, province)) continue;
-      if (input.source.proxy && !grantCovers(input.source.proxy, code, province)) continue;
+      if (!provincesOf.has(code) || outside(code)) continue;
       const byRef = states.get(code) ?? new Map<string, CurrentVisit>();
       for (const ref of refsToRetract(byRef, campaign.id, refsIn.get(code) ?? new Set()))
         retractions.push({

@@ -7,6 +7,7 @@
 import { loginNameKey } from '../domain/login-guard.ts';
 import { clearLoginFailures, listLoginLocks } from '../repositories/login-failure.repository.ts';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { passwordPolicy } from '../common-passwords.ts';
 import { emailProblem, generatePassword, userNameProblem } from '../domain/accounts.ts';
@@ -83,6 +84,18 @@ export interface AccountOptions {
   temporaryHours?: number;
   /** Make a chosen password temporary too (`--temporary`). */
   temporary?: boolean;
+}
+
+/** The account options the configuration gives (password rules, a temporary password's hours), plus the caller's. */
+export function accountOptionsOf(
+  config: Pick<Config, 'PASSWORD_MIN_LENGTH' | 'TEMPORARY_PASSWORD_HOURS'>,
+  extra: Omit<AccountOptions, 'policy' | 'temporaryHours'> = {},
+): AccountOptions {
+  return {
+    policy: passwordPolicy(config.PASSWORD_MIN_LENGTH),
+    temporaryHours: config.TEMPORARY_PASSWORD_HOURS,
+    ...extra,
+  };
 }
 
 /** When a password set for someone else stops working: generated ones always, chosen ones when asked. */

@@ -103,8 +103,9 @@ export async function logIn(db: Db, request: LogInRequest): Promise<LogInOutcome
   const user = await findUserByName(db, name);
   const ok = await verifyPassword(user?.passwordHash, password);
   const scope = user ? parseScope(user.scope) : undefined;
-  if (!user || !ok || user.disabledAt !== null || !scope || temporaryPasswordDead(user, now)) {
-    const reason = user && ok && temporaryPasswordDead(user, now) ? 'temporary password expired' : undefined;
+  const dead = user !== undefined && temporaryPasswordDead(user, now);
+  if (!user || !ok || user.disabledAt !== null || !scope || dead) {
+    const reason = ok && dead ? 'temporary password expired' : undefined;
     await recordFailure(db, nameKey, anonymous, now, guard, user ? `user:${user.id}` : null, reason);
     return { kind: 'refused' };
   }

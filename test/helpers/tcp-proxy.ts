@@ -26,7 +26,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let swallowed = 0;
   const sockets = new Set<net.Socket>();
   const clients = new Set<net.Socket>();
-  const lastSent = new Map<net.Socket, string>();
+  const lastSent = new Map<net.Socket, Buffer>();
   const wedged = new Set<net.Socket>();
   const server = net.createServer((client) => {
     sockets.add(client);
@@ -52,7 +52,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     upstream.on('error', () => {});
     client.on('close', () => upstream.destroy());
     client.on('data', (d: Buffer) => {
-      lastSent.set(client, d.toString('latin1'));
+      lastSent.set(client, d);
       if (!blackHole && !wedged.has(client)) upstream.write(d);
     });
     upstream.on('data', (d: Buffer) => {
@@ -67,7 +67,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       blackHole = on;
     },
     wedge: (pattern) => {
-      for (const c of clients) if (pattern.test(lastSent.get(c) ?? '')) wedged.add(c);
+      for (const c of clients) if (pattern.test(lastSent.get(c)?.toString('latin1') ?? '')) wedged.add(c);
       return wedged.size;
     },
     openConnections: () => clients.size,

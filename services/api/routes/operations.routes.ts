@@ -9,6 +9,7 @@ import { countAcceptedInboxEvents } from '../../../shared/repositories/inbox-bac
 import { oldestAcceptedAgeSeconds } from '../../../shared/repositories/inbox.repository.ts';
 import { findEmployers, reviewQueueWithSides } from '../../../shared/use-cases/employer-lookup.ts';
 import {
+  accountOptionsOf,
   createUser,
   disableUser,
   listAllUsers,
@@ -107,10 +108,7 @@ const tags = ['operations (admin)'];
 
 export const operationsRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) => {
   const { db, producer, config } = deps;
-  const accountOptions = (request: FastifyRequest) => ({
-    actor: auditActorOf(request),
-    temporaryHours: config.TEMPORARY_PASSWORD_HOURS,
-  });
+  const accountOptions = (request: FastifyRequest) => accountOptionsOf(config, { actor: auditActorOf(request) });
   const admin = async (request: FastifyRequest) => requireAdmin(request);
   // 三员分立: accounts and keys are the security administrator's, not the system administrator's.
   const security = async (request: FastifyRequest) => requireSecurity(request);

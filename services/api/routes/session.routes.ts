@@ -5,11 +5,15 @@
 // past a limit the login answers 429 without checking anything. Every try is in the audit trail.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { passwordPolicy } from '../../../shared/common-passwords.ts';
 import { csrfTokenMatches, hashSessionId } from '../../../shared/domain/accounts.ts';
 import { formatScope } from '../../../shared/domain/scope.ts';
 import type { LoginGuardSettings } from '../../../shared/domain/login-guard.ts';
-import { changeOwnPassword, PasswordRefusedError, UserInputError } from '../../../shared/use-cases/manage-users.ts';
+import {
+  accountOptionsOf,
+  changeOwnPassword,
+  PasswordRefusedError,
+  UserInputError,
+} from '../../../shared/use-cases/manage-users.ts';
 import { findLiveSession, logIn, logOut } from '../../../shared/use-cases/sessions.ts';
 import { auditActorOf } from '../audit-actor.ts';
 import { FailureLimiter } from '../auth.ts';
@@ -116,6 +120,7 @@ export const sessionRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
     app.get(
       url,
       {
+        config: { duringPasswordChange: true },
         schema: {
           summary:
             url === '/v1/me'
@@ -132,6 +137,7 @@ export const sessionRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
   app.post(
     '/v1/session/password',
     {
+      config: { duringPasswordChange: true },
       schema: {
         summary:
           "Change one's own password (the current one, and a new one kept to the password rules); other sessions end",
@@ -159,7 +165,7 @@ export const sessionRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
             next: body.newPassword,
             keepSessionIdHash: hashSessionId(session.id),
           },
-          { actor: auditActorOf(request), policy: passwordPolicy(config.PASSWORD_MIN_LENGTH) },
+          accountOptionsOf(config, { actor: auditActorOf(request) }),
         );
       } catch (err) {
         if (err instanceof PasswordRefusedError) throw passwordRefused(err);
@@ -176,7 +182,7 @@ export const sessionRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) 
   app.delete(
     '/v1/session',
     {
-      config: { access: 'public' },
+      config: { access: 'public', duringPasswordChange: true },
       schema: {
         summary: 'Log out: ends the session server-side and clears the cookie (204 also without a session)',
         tags: ['session'],

@@ -2,11 +2,11 @@
 // A password is never taken from the command line (it would show in `ps` and the shell's history): it is generated and
 // printed once, or read from standard input with --password-stdin. Only its argon2id hash is stored.
 import type { Command } from 'commander';
-import { passwordPolicy } from '../../../shared/common-passwords.ts';
 import { formatScope, type ClientScope } from '../../../shared/domain/scope.ts';
 import { provinceExists, universityExists } from '../../../shared/repositories/api-client.repository.ts';
 import {
   createUser,
+  accountOptionsOf,
   disableUser,
   unlockUser,
   listAllUsers,
@@ -102,11 +102,7 @@ export function register(program: Command): void {
           createUser(
             db,
             { name: opts.name.trim(), scope: formatScope(scope), email: opts.email ?? null, password },
-            {
-              policy: passwordPolicy(config.PASSWORD_MIN_LENGTH),
-              temporaryHours: config.TEMPORARY_PASSWORD_HOURS,
-              temporary: opts.temporary === true,
-            },
+            accountOptionsOf(config, { temporary: opts.temporary === true }),
           ),
         );
         const { id, name, email, mustChangePassword, temporaryUntil } = made.user;
@@ -186,11 +182,12 @@ export function register(program: Command): void {
       const chosen = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
       await withDb(async ({ db, config }) => {
         const { user, password } = await asUserError(() =>
-          resetPassword(db, { name: opts.name }, chosen, {
-            policy: passwordPolicy(config.PASSWORD_MIN_LENGTH),
-            temporaryHours: config.TEMPORARY_PASSWORD_HOURS,
-            temporary: opts.temporary === true,
-          }),
+          resetPassword(
+            db,
+            { name: opts.name },
+            chosen,
+            accountOptionsOf(config, { temporary: opts.temporary === true }),
+          ),
         );
         const { mustChangePassword, temporaryUntil } = user;
         output(
