@@ -91,8 +91,8 @@ export default tseslint.config(
       { group: ['**/services/**', '**/jobs/**'], message: 'shared/ imports neither services/ nor jobs/' },
     ]),
   },
-  // Processes and jobs are wiring: SQL lives in repositories, so they do not import the query builder or the driver,
-  // nor build a query on the Db they are handed (which needs no import at all).
+  // Processes and jobs are wiring: they call use cases, which call the repositories (all the SQL). They import neither
+  // a repository, nor the query builder or the driver, nor build a query on the Db they are handed.
   {
     files: ['services/**/*.ts', 'jobs/**/*.ts'],
     rules: {
@@ -101,7 +101,12 @@ export default tseslint.config(
           group: ['kysely', 'pg'],
           allowTypeImports: true,
           message:
-            'processes and jobs hold no SQL: call a repository or a use case (types such as Transaction may be imported with import type)',
+            'processes and jobs hold no SQL: call a use case (types such as Transaction may be imported with import type)',
+        },
+        {
+          group: ['**/repositories/**'],
+          message:
+            'processes and jobs reach the database through use cases only (shared/use-cases): routes, commands and job handlers call a use case, which calls the repositories',
         },
       ]),
       'no-restricted-syntax': [
@@ -110,7 +115,7 @@ export default tseslint.config(
           selector:
             'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|selectNoFrom|replaceInto|mergeInto)$/]',
           message:
-            'processes and jobs hold no SQL: call a repository function (shared/repositories) or a use case instead of building a query here',
+            'processes and jobs hold no SQL: call a use case (shared/use-cases) instead of building a query here',
         },
       ],
     },

@@ -1,8 +1,8 @@
 // The one place that sets job options (ids, attempts, backoff, retention) and adds jobs to queues.
 import { Queue, type ConnectionOptions, type JobsOptions, type JobType } from 'bullmq';
 import { QUEUES, type JobPayloads, type QueueName } from './catalogue.ts';
-import { DELIVERY_MAX_ATTEMPTS } from '../shared/repositories/delivery.repository.ts';
 import { currentTraceparent } from '../shared/tracing.ts';
+import { DELIVERY_MAX_ATTEMPTS } from '../shared/use-cases/notices.ts';
 
 export interface ProducerOptions {
   connection: ConnectionOptions;

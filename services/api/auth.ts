@@ -19,10 +19,10 @@ import type { Db } from '../../shared/db/database.ts';
 import { hashApiKey } from '../../shared/domain/api-key.ts';
 import { csrfTokenMatches, type PasswordChangeDue } from '../../shared/domain/accounts.ts';
 import { parseScope } from '../../shared/domain/scope.ts';
-import { findActiveClientByKeyHash } from '../../shared/repositories/api-client.repository.ts';
 import { forbidden, Problem, sendProblem, unauthorized, unavailable } from './problem.ts';
 import type { ApiClient } from './routes/route.ts';
 import { CSRF_HEADER, isSafeMethod, sessionIdOf } from './session-cookie.ts';
+import { findActiveClientByKeyHash } from '../../shared/use-cases/api-clients.ts';
 
 /**
  * `public`: no key; `internal`: no key from where DOCS_METRICS_OPEN says (loopback by default), any valid key

@@ -2,7 +2,7 @@
 // event, and reference data changes rarely (a newly imported university is known within NEGATIVE_TTL_MS).
 import type { Db } from '../../shared/db/database.ts';
 import type { ReferenceFacts, VisitEvent } from '../../shared/domain/visit-event.schema.ts';
-import { findCampaignPeriods, findUniversityProvinces } from '../../shared/repositories/inbox.repository.ts';
+import { findCampaignPeriods, findUniversityProvinces } from '../../shared/use-cases/reference-data.ts';
 
 const POSITIVE_TTL_MS = 30_000;
 const NEGATIVE_TTL_MS = 2_000;

@@ -6,11 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Db } from '../../shared/db/database.ts';
 import { migrateToLatest } from '../../shared/db/migrate.ts';
-import {
-  analyzeIngestionTables,
-  countAcceptedInboxRows,
-  inboxRowUpdates,
-} from '../../shared/repositories/inbox-processing.repository.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../shared/redis.ts';
 import { parseCsv } from '../../shared/domain/reference-rows.ts';
 import {
@@ -25,6 +20,7 @@ import { priorLists, priorRows, type DemoEvent, type PriorLists } from './genera
 import { createDemoDatabase, dropDemoDatabase } from './demo-database.ts';
 import { freePort, ledger, serve, type ServeProcess } from './processes.ts';
 import { submitEvents, type SubmitResult } from './submit.ts';
+import { analyzeIngestionTables, countAcceptedInboxRows, inboxRowUpdates } from '../../shared/use-cases/inbox-state.ts';
 
 export const CAMPAIGN = {
   id: '2022',

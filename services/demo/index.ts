@@ -15,14 +15,7 @@ import { spellingVariant } from '../../shared/domain/employers/spelling-variants
 import { ledgerFileName, noticeArea, writeNoticeLedger } from '../../shared/use-cases/generate-notices.ts';
 import { htmlWithChart } from '../../shared/domain/notices/render-html.ts';
 import { noticeDocument } from '../../shared/use-cases/notice-documents.ts';
-import { takeSnapshots } from '../../shared/use-cases/take-snapshots.ts';
-import { listDeliveries } from '../../shared/repositories/delivery.repository.ts';
-import { campaignTotals } from '../../shared/repositories/measures.repository.ts';
-import { countIngestionOutcomes } from '../../shared/repositories/inbox-processing.repository.ts';
-import { getNotice } from '../../shared/repositories/notice.repository.ts';
-import { filePlan } from '../../shared/repositories/plan.repository.ts';
-import { addRecipient } from '../../shared/repositories/recipient.repository.ts';
-import { getSnapshot } from '../../shared/repositories/snapshot.repository.ts';
+import { takeSnapshots, getSnapshot } from '../../shared/use-cases/take-snapshots.ts';
 import {
   CAMPAIGN,
   fileUniversityPlans,
@@ -37,6 +30,11 @@ import {
 import { refuseProductionDatabase } from './demo-database.ts';
 import { ensureServices } from './local-services.ts';
 import { startSmtpSink } from './smtp-sink.ts';
+import { listDeliveries, getNotice } from '../../shared/use-cases/notices.ts';
+import { campaignTotals } from '../../shared/use-cases/compute-rankings.ts';
+import { countIngestionOutcomes } from '../../shared/use-cases/inbox-state.ts';
+import { filePlan } from '../../shared/use-cases/people.ts';
+import { addRecipient } from '../../shared/use-cases/operations.ts';
 
 /** A typed variant of an employer's name: traditional characters, full-width, spaces, a dropped suffix … */
 const vary = (name: string, rnd: { next(): number }) => spellingVariant(name, rnd.next).spelling;

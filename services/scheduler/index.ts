@@ -20,9 +20,7 @@ import { SUMMARY_PERIOD } from '../../shared/domain/notices/summary-block.ts';
 import { moduleLogger } from '../../shared/log.ts';
 import { createRedis, type RedisClient } from '../../shared/redis.ts';
 import { recoverDeliveries, type DeliveryRecovery } from '../../shared/use-cases/deliver-notices.ts';
-import { listCampaignDates } from '../../shared/repositories/measures.repository.ts';
-import { periodsWithNotices } from '../../shared/repositories/notice.repository.ts';
-import { periodsWithSnapshots } from '../../shared/repositories/snapshot.repository.ts';
+import { listCampaignDates, periodsWithNotices, periodsWithSnapshots } from '../../shared/use-cases/campaigns.ts';
 
 export interface SchedulerOverrides {
   db?: Db;

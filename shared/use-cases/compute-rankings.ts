@@ -193,3 +193,6 @@ export async function universityProgress(
     plan: await planAsOf(db, campaignId, universityCode, asOf),
   };
 }
+
+// The ranking tables' rebuild (`ledger rankings rebuild`) and the campaign's totals (the demo's summary).
+export { campaignTotals, rebuildRankingTables } from '../repositories/measures.repository.ts';

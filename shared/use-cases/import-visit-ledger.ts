@@ -36,7 +36,12 @@ import { LedgerFileError } from '../domain/visit-ledger/file-errors.ts';
 import type { MappedRow } from '../domain/visit-ledger/rows.ts';
 import { listCampaigns, type Campaign } from '../repositories/campaign.repository.ts';
 import { findUniversityProvinces } from '../repositories/inbox.repository.ts';
-import { listVisitEventsOfUniversities } from '../repositories/visit-ledger-intake.repository.ts';
+import {
+  deleteExpiredLedgerUploads,
+  insertLedgerUpload,
+  listVisitEventsOfUniversities,
+  type LedgerUpload,
+} from '../repositories/visit-ledger-intake.repository.ts';
 import { findCampaignOrFail } from './find-campaign.ts';
 import type { IngestResult, IngestSource, JudgedEvent } from './ingest-visit-events.ts';
 import { readLedgerRows, type LedgerReadContext, type LedgerRows } from './read-ledger-rows.ts';
@@ -395,3 +400,12 @@ export function annotatedFileName(fileName: string): string {
   const base = fileName.replace(/\.(xlsx|csv|txt)$/i, '') || 'ledger';
   return `${base}.checked.xlsx`;
 }
+
+/** Keeps an upload for its annotated copy (until its expiry), dropping the copies that have expired meanwhile. */
+export async function keepLedgerUpload(db: Executor, upload: LedgerUpload): Promise<void> {
+  await deleteExpiredLedgerUploads(db);
+  await insertLedgerUpload(db, upload);
+}
+
+// A kept upload (for its annotated copy), and the client row the command line's imports are filed under.
+export { findLedgerUpload, importClientId } from '../repositories/visit-ledger-intake.repository.ts';

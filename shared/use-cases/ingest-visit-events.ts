@@ -226,3 +226,11 @@ export function directIngestPorts(db: Executor): IngestPorts {
     store: (rows) => storeIsolatingRefused((r) => retryOnConflict(() => storeInboxEvents(db, r)), rows),
   };
 }
+
+// The API's group-committed store and its read-back of a client's event (services/api/routes/visit-events.routes.ts).
+export {
+  findClientInboxEvent,
+  InboxPartlyStoredError,
+  storeInboxEvents,
+  type NewInboxEvent,
+} from '../repositories/inbox.repository.ts';

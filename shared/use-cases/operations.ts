@@ -392,3 +392,7 @@ export async function prepareResend(
     }),
   );
 }
+
+// The plain lists the command line prints as they are stored, and the demo's direct recipient (no request, no actor).
+export { listDeadLetters } from '../repositories/dead-letter.repository.ts';
+export { addRecipient, listRecipients, type Recipient } from '../repositories/recipient.repository.ts';

@@ -104,3 +104,6 @@ export async function universityPlans(
   const universities = await listUniversityPlans(db, campaignId, provinceCode ? { provinceCode } : {});
   return { campaignId, deadline: campaign.planDeadline, universities };
 }
+
+// Implementation plans as the command line and the demo list and file them (the API files through fileUniversityPlanFor).
+export { filePlan, listPlans } from '../repositories/plan.repository.ts';

@@ -45,3 +45,6 @@ export async function takeSnapshots(db: Db, options: TakeSnapshotsOptions): Prom
     return snapshots;
   });
 }
+
+/** A stored snapshot (`ledger rankings show`, the demo). */
+export { getSnapshot } from '../repositories/snapshot.repository.ts';

@@ -5,7 +5,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { dateIn, isDate } from '../../../shared/domain/periods.ts';
 import { mayReadScope, mayReadUniversity, parseRankingScope } from '../../../shared/domain/scope.ts';
-import { findUniversityScopeFacts } from '../../../shared/repositories/reference.repository.ts';
 import { UnknownProvinceError } from '../../../shared/use-cases/compute-rankings.ts';
 import {
   campaignOverview,
@@ -19,6 +18,7 @@ import { badRequest, forbidden, notFound } from '../problem.ts';
 import { parseInput } from './console-input.ts';
 import { campaignsAnswer, leadersAnswer, overviewAnswer, trendAnswer, visitsAnswer } from './console-responses.ts';
 import { readsOf, type ApiDeps, type RouteModule } from './route.ts';
+import { findUniversityScopeFacts } from '../../../shared/use-cases/reference-data.ts';
 
 const asOfQuery = z.object({
   asOf: z.string().refine(isDate, { error: 'must be a calendar date YYYY-MM-DD' }).optional(),

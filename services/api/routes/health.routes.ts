@@ -9,8 +9,8 @@
 import type { FastifyInstance } from 'fastify';
 import { QUEUES } from '../../../jobs/catalogue.ts';
 import { inboxLag, metricsRegistry, queueDepth } from '../../../shared/metrics.ts';
-import { oldestAcceptedAgeSeconds, pingDatabase } from '../../../shared/repositories/inbox.repository.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
+import { oldestAcceptedAgeSeconds, pingDatabase } from '../../../shared/use-cases/inbox-state.ts';
 
 const CHECK_TIMEOUT_MS = 2000;
 /** How long a reading of the database and Redis serves further requests. */

@@ -14,11 +14,11 @@ import { ledgerFileName, writeNoticeLedger } from '../../../shared/use-cases/gen
 import { chartDataUri, htmlWithChart } from '../../../shared/domain/notices/render-html.ts';
 import { DOCUMENT_TYPES, noticeDocument } from '../../../shared/use-cases/notice-documents.ts';
 import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
-import { getNotice, listNotices, noticeKindOf } from '../../../shared/repositories/notice.repository.ts';
 import { SUMMARY_PERIOD } from '../../../shared/domain/notices/summary-block.ts';
 import { exportSlots } from '../export-slots.ts';
 import { badRequest, forbidden, notFound } from '../problem.ts';
 import { readsOf, type ApiDeps, type RouteModule } from './route.ts';
+import { getNotice, listNotices, noticeKindOf } from '../../../shared/use-cases/notices.ts';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const FORMATS = ['json', 'html', 'md', 'text', 'png', 'xlsx', 'docx', 'pdf'] as const;

@@ -5,8 +5,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { auditActorOf } from '../audit-actor.ts';
 import { z } from 'zod';
 import { QUEUES } from '../../../jobs/catalogue.ts';
-import { countAcceptedInboxEvents } from '../../../shared/repositories/inbox-backlog.repository.ts';
-import { oldestAcceptedAgeSeconds } from '../../../shared/repositories/inbox.repository.ts';
 import { findEmployers, reviewQueueWithSides } from '../../../shared/use-cases/employer-lookup.ts';
 import {
   accountOptionsOf,
@@ -35,6 +33,7 @@ import { badRequest, conflict, notFound, passwordRefused } from '../problem.ts';
 import { parseInput, requireAdmin, requireSecurity, requireGrantableScope } from './console-input.ts';
 import * as R from './console-responses.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
+import { countAcceptedInboxEvents, oldestAcceptedAgeSeconds } from '../../../shared/use-cases/inbox-state.ts';
 
 const id = z.coerce
   .number()

@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { isDate } from '../../../shared/domain/periods.ts';
 import { checkDocumentLink, MAX_ROSTER, validateRoster } from '../../../shared/domain/people.ts';
 import { mayReadScope, maySubmitFor } from '../../../shared/domain/scope.ts';
-import { findUniversityProvince } from '../../../shared/repositories/reference.repository.ts';
 import {
   fileUniversityPlanFor,
   putRoster,
@@ -20,6 +19,7 @@ import {
 import { badRequest, forbidden, notFound } from '../problem.ts';
 import { parseInput } from './console-input.ts';
 import type { ApiDeps, RouteModule } from './route.ts';
+import { findUniversityProvince } from '../../../shared/use-cases/reference-data.ts';
 
 const tags = ['people'];
 

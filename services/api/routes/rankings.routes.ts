@@ -8,10 +8,10 @@ import {
   UnknownProvinceError,
   UnknownUniversityError,
 } from '../../../shared/use-cases/compute-rankings.ts';
-import { findUniversityScopeFacts } from '../../../shared/repositories/reference.repository.ts';
 import { consoleRanking } from '../../../shared/use-cases/console-views.ts';
 import { badRequest, forbidden, notFound } from '../problem.ts';
 import { readsOf, type ApiDeps, type RouteModule } from './route.ts';
+import { findUniversityScopeFacts } from '../../../shared/use-cases/reference-data.ts';
 
 interface RankingQuery {
   scope?: string;

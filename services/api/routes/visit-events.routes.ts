@@ -15,12 +15,6 @@ import {
 } from '../../../shared/domain/visit-event.schema.ts';
 import { eventsAccepted, eventsDuplicate, eventsRejected } from '../../../shared/metrics.ts';
 import {
-  findClientInboxEvent,
-  InboxPartlyStoredError,
-  storeInboxEvents,
-  type NewInboxEvent,
-} from '../../../shared/repositories/inbox.repository.ts';
-import {
   ingestVisitEvents,
   judgeVisitEvent,
   judgeVisitEvents,
@@ -29,6 +23,10 @@ import {
   type IngestSource,
   type JudgedEvent,
   type RowOutcome,
+  findClientInboxEvent,
+  InboxPartlyStoredError,
+  storeInboxEvents,
+  type NewInboxEvent,
 } from '../../../shared/use-cases/ingest-visit-events.ts';
 import { badRequest, conflict, forbidden, notFound, Problem, unavailable, unprocessable } from '../problem.ts';
 import { createEnqueueBatcher } from '../enqueue-batcher.ts';

@@ -16,15 +16,12 @@ import { formatScope } from '../../../shared/domain/scope.ts';
 import { LedgerFileError } from '../../../shared/domain/visit-ledger/file-errors.ts';
 import { buildLedgerTemplate } from '../../../shared/domain/visit-ledger/template.ts';
 import {
-  deleteExpiredLedgerUploads,
-  findLedgerUpload,
-  insertLedgerUpload,
-} from '../../../shared/repositories/visit-ledger-intake.repository.ts';
-import {
   annotatedFileName,
   importVisitLedger,
   LedgerScopeError,
   MAX_LEDGER_BYTES,
+  findLedgerUpload,
+  keepLedgerUpload,
   RetractionsNotConfirmedError,
   writeAnnotatedLedger,
   type LedgerMode,
@@ -310,8 +307,7 @@ export async function registerVisitLedgerRoutes(app: FastifyInstance, deps: ApiD
             },
           );
           const id = randomBytes(18).toString('base64url');
-          await deleteExpiredLedgerUploads(db);
-          await insertLedgerUpload(db, {
+          await keepLedgerUpload(db, {
             id,
             clientId: request.client.id,
             scope: formatScope(request.client.scope),

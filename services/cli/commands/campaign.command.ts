@@ -6,6 +6,16 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { provinceLookup } from '../../../shared/domain/reference-rows.ts';
 import { DEFAULT_RULES } from '../../../shared/domain/measures.ts';
+import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
+import {
+  CampaignLinkError,
+  linkPriorFrom,
+  type PriorFromResult,
+} from '../../../shared/use-cases/link-previous-campaign.ts';
+import type { Db } from '../../../shared/db/database.ts';
+import { audited } from '../../../shared/use-cases/audit.ts';
+import { cliActor, UserError, output, withDb } from '../context.ts';
+import { dateArg } from '../args.ts';
 import {
   deleteProvinceTargets,
   findCampaign,
@@ -17,18 +27,8 @@ import {
   type CampaignWithTargets,
   type ProvinceTargets,
   type TargetOverrides,
-} from '../../../shared/repositories/campaign.repository.ts';
-import { listProvinces } from '../../../shared/repositories/reference.repository.ts';
-import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
-import {
-  CampaignLinkError,
-  linkPriorFrom,
-  type PriorFromResult,
-} from '../../../shared/use-cases/link-previous-campaign.ts';
-import type { Db } from '../../../shared/db/database.ts';
-import { audited } from '../../../shared/use-cases/audit.ts';
-import { cliActor, UserError, output, withDb } from '../context.ts';
-import { dateArg } from '../args.ts';
+} from '../../../shared/use-cases/campaigns.ts';
+import { listProvinces } from '../../../shared/use-cases/reference-data.ts';
 
 function targetArg(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 1_000_000)

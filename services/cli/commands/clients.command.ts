@@ -3,14 +3,11 @@
 import type { Command } from 'commander';
 import { hashApiKey, newApiKey } from '../../../shared/domain/api-key.ts';
 import { formatScope, type ClientScope } from '../../../shared/domain/scope.ts';
-import {
-  listApiClients,
-  provinceExists,
-  universityExists,
-} from '../../../shared/repositories/api-client.repository.ts';
 import { idArg, SCOPE_HELP, scopeArg } from '../args.ts';
 import { cliActor, output, UserError, withDb } from '../context.ts';
 import { insertKeyClientAudited, revokeKeyClientsAudited } from '../../../shared/use-cases/operations.ts';
+import { listApiClients } from '../../../shared/use-cases/api-clients.ts';
+import { provinceExists, universityExists } from '../../../shared/use-cases/reference-data.ts';
 
 export function register(program: Command): void {
   const clients = program.command('clients').description('API clients and their keys');

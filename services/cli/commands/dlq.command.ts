@@ -1,11 +1,11 @@
 // `ledger dlq list|replay`: events that failed permanently, and putting them back once the cause is fixed.
 import type { Command } from 'commander';
 import { createProducer } from '../../../jobs/producer.ts';
-import { listDeadLetters } from '../../../shared/repositories/dead-letter.repository.ts';
 import { replayDeadLetters } from '../../../shared/use-cases/redeliver-inbox-events.ts';
 import { createRedis } from '../../../shared/redis.ts';
 import { idArg } from '../args.ts';
 import { cliActor, output, UserError, withDb } from '../context.ts';
+import { listDeadLetters } from '../../../shared/use-cases/operations.ts';
 
 export function register(program: Command): void {
   const dlq = program

@@ -20,6 +20,9 @@ import { createEmployerResolver } from '../../../shared/use-cases/resolve-employ
 import { canonicalText } from '../../../shared/domain/employers/normalize.ts';
 import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
 import { linkPriorEmployers } from '../../../shared/use-cases/link-prior-employers.ts';
+import { UserError, output, withDb, type CommandContext } from '../context.ts';
+import { rostersByUniversity, validateRosterRows } from '../../../shared/domain/people.ts';
+import { importRosters } from '../../../shared/use-cases/people.ts';
 import {
   existingUniversityCodes,
   listProvinces,
@@ -29,11 +32,8 @@ import {
   upsertProvinceAverages,
   upsertUniversities,
   type UpsertCounts,
-} from '../../../shared/repositories/reference.repository.ts';
-import { UserError, output, withDb, type CommandContext } from '../context.ts';
-import { rostersByUniversity, validateRosterRows } from '../../../shared/domain/people.ts';
-import { listCampaigns } from '../../../shared/repositories/campaign.repository.ts';
-import { importRosters } from '../../../shared/use-cases/people.ts';
+} from '../../../shared/use-cases/reference-data.ts';
+import { listCampaigns } from '../../../shared/use-cases/campaigns.ts';
 
 /** The 部省合建 list the universities import marks (RULES.md "Reporting units"; its source beside it). */
 export const JOINT_LIST = new URL('../../../data/central-joint-universities.csv', import.meta.url);

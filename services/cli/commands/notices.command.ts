@@ -12,11 +12,10 @@ import { deliver, deliverySettings, type DeliveryOutcome } from '../../../shared
 import { generateNotices, ledgerFileName, writeNoticeLedger } from '../../../shared/use-cases/generate-notices.ts';
 import { htmlWithChart } from '../../../shared/domain/notices/render-html.ts';
 import { noticeDocument } from '../../../shared/use-cases/notice-documents.ts';
-import { countStuckDeliveries, listDeliveries } from '../../../shared/repositories/delivery.repository.ts';
-import { getNotice, listNotices } from '../../../shared/repositories/notice.repository.ts';
 import { OperationError, prepareResend } from '../../../shared/use-cases/operations.ts';
 import { cliActor, output, UserError, withDb } from '../context.ts';
 import { idArg, periodArg } from '../args.ts';
+import { countStuckDeliveries, listDeliveries, getNotice, listNotices } from '../../../shared/use-cases/notices.ts';
 
 async function withProducer(config: Config, use: (producer: Producer) => Promise<void>): Promise<void> {
   const redis = createRedis(config.REDIS_URL, 'cli');

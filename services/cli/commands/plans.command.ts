@@ -1,16 +1,14 @@
 // `ledger plans file | list`: the date each province filed its implementation plan (实施方案) for a campaign, and
 // whether that was after the campaign's plan deadline (late).
 import type { Command } from 'commander';
-import { listPlans, filePlan } from '../../../shared/repositories/plan.repository.ts';
-import { listProvinces } from '../../../shared/repositories/reference.repository.ts';
 import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
 import { provinceLookup } from '../../../shared/domain/reference-rows.ts';
 import { audited } from '../../../shared/use-cases/audit.ts';
 import { cliActor, output, UserError, withDb } from '../context.ts';
 import { dateArg } from '../args.ts';
 import { checkDocumentLink } from '../../../shared/domain/people.ts';
-import { findUniversityProvince } from '../../../shared/repositories/reference.repository.ts';
-import { fileUniversityPlanFor, universityPlans } from '../../../shared/use-cases/people.ts';
+import { fileUniversityPlanFor, universityPlans, listPlans, filePlan } from '../../../shared/use-cases/people.ts';
+import { listProvinces, findUniversityProvince } from '../../../shared/use-cases/reference-data.ts';
 
 async function fileForUniversity(opts: {
   campaign: string;

@@ -5,12 +5,11 @@ import { createProducer, rankingsJobId } from '../../../jobs/producer.ts';
 import { periodContaining } from '../../../shared/domain/periods.ts';
 import type { Ranking, RankingScope, Snapshot } from '../../../shared/domain/ranking.types.ts';
 import { findCampaignOrFail } from '../../../shared/use-cases/find-campaign.ts';
-import { takeSnapshots } from '../../../shared/use-cases/take-snapshots.ts';
-import { rebuildRankingTables } from '../../../shared/repositories/measures.repository.ts';
+import { takeSnapshots, getSnapshot } from '../../../shared/use-cases/take-snapshots.ts';
 import { createRedis } from '../../../shared/redis.ts';
-import { getSnapshot } from '../../../shared/repositories/snapshot.repository.ts';
 import { output, UserError, withDb } from '../context.ts';
 import { dateArg, periodArg, rankingScopeArg } from '../args.ts';
+import { rebuildRankingTables } from '../../../shared/use-cases/compute-rankings.ts';
 
 /** The endpoint's shape: a snapshot without its period, computedAt and rank changes. */
 export function asEndpointRanking(s: Snapshot): Ranking {

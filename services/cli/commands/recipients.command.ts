@@ -4,12 +4,16 @@
 // `key=`, DingTalk's `access_token=`, Feishu's hook path), which are as good as the secret to whoever reads them.
 import { InvalidArgumentError, type Command } from 'commander';
 import type { WebhookFormat } from '../../../shared/db/tables/notices.table.ts';
-import { listProvinces } from '../../../shared/repositories/measures.repository.ts';
-import { listRecipients, type Recipient } from '../../../shared/repositories/recipient.repository.ts';
 import { maskWebhookUrl } from '../../../shared/domain/notices/webhook-address.ts';
 import { idArg, noticeScopeArg } from '../args.ts';
 import { cliActor, output, UserError, withDb } from '../context.ts';
-import { addRecipientAudited, removeRecipientAudited } from '../../../shared/use-cases/operations.ts';
+import {
+  addRecipientAudited,
+  removeRecipientAudited,
+  listRecipients,
+  type Recipient,
+} from '../../../shared/use-cases/operations.ts';
+import { provinceExists } from '../../../shared/use-cases/reference-data.ts';
 
 const FORMATS: readonly WebhookFormat[] = ['json', 'wecom', 'dingtalk'];
 const EMAIL = /^[^\s@<>]+@[^\s<>@][^\s.<>@]*\.[^\s<>@]+$/;
@@ -151,7 +155,7 @@ export function register(program: Command): void {
       await withDb(async ({ db }) => {
         if (opts.scope.startsWith('province:')) {
           const code = opts.scope.slice('province:'.length);
-          const known = (await listProvinces(db)).some((p) => p.code === code);
+          const known = await provinceExists(db, code);
           if (!known) throw new UserError(`no province ${code}: use a 6-digit GB/T 2260 province code such as 440000`);
         }
         const { created, recipient } = await addRecipientAudited(

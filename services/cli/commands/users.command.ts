@@ -3,7 +3,6 @@
 // printed once, or read from standard input with --password-stdin. Only its argon2id hash is stored.
 import type { Command } from 'commander';
 import { formatScope, type ClientScope } from '../../../shared/domain/scope.ts';
-import { provinceExists, universityExists } from '../../../shared/repositories/api-client.repository.ts';
 import {
   createUser,
   accountOptionsOf,
@@ -20,6 +19,7 @@ import {
 import { grantProxy, revokeProxy, type ProxyTarget } from '../../../shared/use-cases/proxy-grants.ts';
 import { SCOPE_HELP, scopeArg } from '../args.ts';
 import { output, UserError, withDb } from '../context.ts';
+import { provinceExists, universityExists } from '../../../shared/use-cases/reference-data.ts';
 
 /** `users create` options, the scope already parsed by scopeArg. */
 type CreateOptions = {

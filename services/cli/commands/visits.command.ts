@@ -12,7 +12,6 @@ import { STATUS_LABELS } from '../../../shared/domain/visit-ledger/annotated.ts'
 import { LedgerFileError } from '../../../shared/domain/visit-ledger/file-errors.ts';
 import { buildLedgerTemplate } from '../../../shared/domain/visit-ledger/template.ts';
 import { createRedis } from '../../../shared/redis.ts';
-import { importClientId } from '../../../shared/repositories/visit-ledger-intake.repository.ts';
 import {
   importVisitLedger,
   MAX_LEDGER_BYTES,
@@ -21,6 +20,7 @@ import {
   writeAnnotatedLedger,
   type ImportVisitLedgerResult,
   type LedgerMode,
+  importClientId,
 } from '../../../shared/use-cases/import-visit-ledger.ts';
 import {
   directIngestPorts,
