@@ -6,7 +6,8 @@ export function OneTimeSecret({
   secret,
   onClose,
 }: {
-  secret: { label: string; value: string } | null;
+  /** `note`: what else the reader must know (a temporary password's end). */
+  secret: { label: string; value: string; note?: string } | null;
   onClose: () => void;
 }) {
   return (
@@ -19,6 +20,7 @@ export function OneTimeSecret({
       cancelButtonProps={{ style: { display: 'none' } }}
     >
       <Alert type="warning" showIcon title={T.keyOnce} />
+      {secret?.note ? <Typography.Paragraph className="secret-note">{secret.note}</Typography.Paragraph> : null}
       <Typography.Paragraph copyable code className="secret" data-testid="one-time-secret">
         {secret?.value}
       </Typography.Paragraph>

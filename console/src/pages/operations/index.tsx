@@ -44,6 +44,13 @@ import { T } from './strings';
 
 const scopeText = (s: string) => (s.includes(':') ? `${scopeLabel(s)}（${s}）` : scopeLabel(s));
 
+/** A generated password as the modal shows it: once, with the end of its temporary validity. */
+const passwordSecret = (res: { user: UserRow; password: string }) => ({
+  label: T.passwordOnce(res.user.name),
+  value: res.password,
+  ...(res.user.temporaryUntil ? { note: T.temporaryNote(formatDateTime(res.user.temporaryUntil)) } : {}),
+});
+
 export default function OperationsPage() {
   const { message } = App.useApp();
   const { user } = useSession();
@@ -245,7 +252,7 @@ export default function OperationsPage() {
         onFinish={(v) =>
           void act(async () => {
             const res = await createUser(v.name, v.scope, v.email);
-            setSecret({ label: T.passwordOnce(res.user.name), value: res.password });
+            setSecret(passwordSecret(res));
             userForm.resetFields();
           }, users.reload)
         }
@@ -298,7 +305,7 @@ export default function OperationsPage() {
                       onConfirm={() =>
                         void act(async () => {
                           const res = await resetPassword(r.id);
-                          setSecret({ label: T.passwordOnce(res.user.name), value: res.password });
+                          setSecret(passwordSecret(res));
                         }, users.reload)
                       }
                     >

@@ -49,7 +49,9 @@ export const T = {
   resetPassword: '重置密码',
   resetConfirm: '重置后该用户需用新密码登录，确定？',
   newUser: '新建用户',
-  passwordOnce: (name: string) => `用户 ${name} 的初始密码（只显示这一次）：`,
+  passwordOnce: (name: string) => `用户 ${name} 的临时密码（只显示这一次）：`,
+  temporaryNote: (until: string) =>
+    `这是临时密码：请当面或以安全方式交给本人。本人首次登录时须改为自己的密码；${until} 前未登录修改即失效，需重新重置。`,
   recipientColumns: {
     id: '编号',
     scope: '范围',
