@@ -12,15 +12,14 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { loadConfig } from '../shared/config.ts';
 import { createDb } from '../shared/db/database.ts';
-import { migrateToLatest } from '../shared/db/migrate.ts';
 import { generateNotices, writeNoticeLedger } from '../shared/use-cases/generate-notices.ts';
 import { takeSnapshots } from '../shared/use-cases/take-snapshots.ts';
 import { rebuildRankingTables } from '../shared/repositories/measures.repository.ts';
 import { getNotice } from '../shared/repositories/notice.repository.ts';
 import { report, writeSection, type Figure } from './results.ts';
+import { freshDatabase, periodChild, runPeriod } from './notice-period.ts';
 
 const DB_NAME = 'ledger_bench_notices';
 const base = loadConfig();
@@ -35,23 +34,6 @@ const EMPLOYERS = 20_000;
 const PROVINCE = '440000';
 const PERIOD = '2022-W14';
 const note = (s: string) => process.stderr.write(`  ${s}\n`);
-
-async function freshDatabase(): Promise<void> {
-  const admin = new pg.Client({
-    connectionString: (() => {
-      const u = new URL(dbUrl);
-      u.pathname = '/postgres';
-      return u.toString();
-    })(),
-  });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(DB_NAME)} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-  await migrateToLatest(dbUrl);
-}
 
 async function load(): Promise<number> {
   const db = createDb(dbUrl, { poolSize: 2, applicationName: 'bench-notices' });
@@ -149,10 +131,11 @@ async function childMain(mode: string): Promise<void> {
 
 export async function run(): Promise<void> {
   note(`fresh database ${DB_NAME}, ${UNIVERSITIES} universities in ${PROVINCE}, ${VISITS} visits`);
-  await freshDatabase();
+  await freshDatabase(dbUrl);
   const snapshotMs = await load();
   const baseline = await child('baseline');
   const m = await child('measure');
+  const period = await runPeriod(process.env.BENCH_DATABASE_URL ?? base.DATABASE_URL, fileURLToPath(import.meta.url));
   const figures: Figure[] = [
     report('notices.snapshot_ms', Math.round(snapshotMs), 'ms', { visits: VISITS }),
     report('notices.generate_all_notices_ms', Math.round(m.generateMs!), 'ms', { visits: VISITS }),
@@ -161,6 +144,7 @@ export async function run(): Promise<void> {
     report('notices.province_ledger_xlsx_bytes', m.ledgerBytes!, 'bytes'),
     report('notices.peak_rss_generate_and_ledger_mb', Math.round(m.maxRssMb), 'MiB'),
     report('notices.peak_rss_baseline_process_mb', Math.round(baseline.maxRssMb), 'MiB'),
+    ...period.figures,
   ];
   writeSection('notices', [
     `The largest province: ${UNIVERSITIES} universities, ${VISITS.toLocaleString('en-US')} visits (${EMPLOYERS.toLocaleString('en-US')} employers), inserted with SQL into a fresh database (derived tables rebuilt, ANALYZE); snapshot of ${PERIOD} taken first.`,
@@ -177,11 +161,14 @@ export async function run(): Promise<void> {
       .join(' / ')} (1/5/15 min) on a machine shared with other work: times are noisy; RSS is not.`,
     `Command: \`npm run bench -- notices\` (BENCH_NOTICES_VISITS=${VISITS}). The peak RSS above the baseline is what generating`,
     'the notices and streaming the ledger cost: the workbook is zipped row by row, the visits read one university at a time in keyset pages of up to 2,000, never held whole.',
+    '',
+    ...period.lines,
   ]);
 }
 
 const childMode = process.argv.find((a) => a.startsWith('--child='))?.slice('--child='.length);
 if (childMode) {
-  await childMain(childMode);
+  if (childMode === 'period') await periodChild(process.env.BENCH_CHILD_DB!, process.env.BENCH_SMTP_URL!);
+  else await childMain(childMode);
   process.exit(0);
 }

@@ -19,7 +19,10 @@ export const CHART_FONT_FILES = {
 
 interface Glyphs {
   unitsPerEm: number;
-  layout(text: string): {
+  layout(
+    text: string,
+    features?: Record<string, boolean>,
+  ): {
     glyphs: Array<{ path: { scale(x: number, y: number): GlyphPath } }>;
     positions: Array<{ xAdvance: number; xOffset: number; yOffset: number }>;
     advanceWidth: number;
@@ -47,10 +50,30 @@ function chartFonts(): { regular: Glyphs; bold: Glyphs } {
   return fonts;
 }
 
+// Shaping a label (OpenType lookups) costs far more than drawing it, and the same names and figures recur across a
+// week's charts (measured for fitting, then outlined): each text is shaped once per font, the cache bounded.
+// Noto CJK's glyph composition (ccmp) is nine tenths of the shaping time and changes nothing in Chinese text and
+// figures (it composes combining marks, which notices do not carry): left out.
+export const WITHOUT_CCMP = { ccmp: false };
+type Run = ReturnType<Glyphs['layout']>;
+const runs = new WeakMap<Glyphs, Map<string, Run>>();
+const RUN_CACHE_SIZE = 20_000;
+function shaped(font: Glyphs, text: string): Run {
+  let cache = runs.get(font);
+  if (!cache) runs.set(font, (cache = new Map()));
+  let run = cache.get(text);
+  if (!run) {
+    if (cache.size >= RUN_CACHE_SIZE) cache.clear();
+    run = font.layout(text, WITHOUT_CCMP);
+    cache.set(text, run);
+  }
+  return run;
+}
+
 /** Text width in pixels with the chart's font. */
 export const measureText: Measure = (text, fontSize) => {
   const font = chartFonts().regular;
-  return (font.layout(text).advanceWidth / font.unitsPerEm) * fontSize;
+  return (shaped(font, text).advanceWidth / font.unitsPerEm) * fontSize;
 };
 
 let mapRegistered = false;
@@ -96,7 +119,7 @@ export function outlineText(svg: string): string {
     const bold = /font-weight:\s*(bold|[6-9]00)/.test(style);
     const font = bold ? f.bold : f.regular;
     const s = size / font.unitsPerEm;
-    const run = font.layout(text);
+    const run = shaped(font, text);
     const width = run.advanceWidth * s;
     const anchor = attr(attrs, 'text-anchor') ?? 'start';
     const baseline = attr(attrs, 'dominant-baseline') ?? 'alphabetic';
@@ -125,10 +148,22 @@ export function outlineText(svg: string): string {
 
 /** The chart as PNG, `scale` device pixels per CSS pixel (2: sharp when printed at the text block's width). */
 export function renderChartPng(spec: ChartSpec, scale = 2): Buffer {
-  const svg = outlineText(renderChartSvg(spec));
-  const resvg = new Resvg(svg, {
+  return svgToPng(renderChartSvg(spec), spec.width, spec.height, scale);
+}
+
+/**
+ * A picture's pixels at most, beyond 1 device pixel per CSS pixel: a chart of a normal height gets its 2×, a list of
+ * 160 universities (720 × 2,900) is shrunk to fit the page when printed and needs no more than 1× there, while
+ * rasterising it at 2× would take four times as long.
+ */
+const PIXEL_BUDGET = 1_500_000;
+
+/** An SVG of renderChartSvg's as PNG, `width` × `height` CSS pixels at `scale`, bounded by PIXEL_BUDGET. */
+export function svgToPng(svg: string, width: number, height: number, scale = 2): Buffer {
+  const s = Math.max(1, Math.min(scale, Math.sqrt(PIXEL_BUDGET / (width * height))));
+  const resvg = new Resvg(outlineText(svg), {
     font: { loadSystemFonts: false },
-    fitTo: { mode: 'width', value: Math.round(spec.width * scale) },
+    fitTo: { mode: 'width', value: Math.round(width * s) },
   });
   return Buffer.from(resvg.render().asPng());
 }

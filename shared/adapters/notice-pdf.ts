@@ -1,6 +1,7 @@
 // The official document (shared/domain/notices/official-document.ts) as PDF, the same GB/T 9704-2012 layout as the
 // .docx (notice-docx.ts): A4, text block 156 × 225 mm, lines 28.95 pt apart, fonts by role, page numbers "— 1 —"
-// (odd pages right, even left), tables that continue on the next page under their header row, the charts. pdfkit
+// (odd pages right, even left), tables that continue on the next page under their header row, the charts as vectors
+// (their labels as text). pdfkit
 // embeds each font as a subset of the glyphs used. Fonts: files an operator drops in NOTICE_FONT_DIR (the 公文
 // fonts) win; otherwise Noto Serif CJK (仿宋/宋体 roles), Noto Sans CJK (黑体) and AR PL UKai (楷体) from Debian.
 /// <reference path="./fontkit.d.ts" />
@@ -8,6 +9,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as fontkit from 'fontkit';
 import PDFDocument from 'pdfkit';
+import SVGtoPDF from 'svg-to-pdfkit';
+import { CHART_FONT_FILES, WITHOUT_CCMP } from './charts.ts';
 import type { DocBlock, OfficialDocument } from '../domain/notices/official-document.ts';
 
 const MM = 72 / 25.4;
@@ -67,15 +70,20 @@ function openFont(src: FontSource): unknown {
   const key = `${src.path}#${src.face ?? ''}`;
   let font = opened.get(key);
   if (!font) {
-    font = fontkit.openSync(src.path, src.face);
-    if (!font) throw new Error(`font ${src.face ?? ''} not found in ${src.path}`);
+    const f = fontkit.openSync(src.path, src.face) as { layout(text: string, features?: unknown): unknown } | null;
+    if (!f) throw new Error(`font ${src.face ?? ''} not found in ${src.path}`);
+    // pdfkit shapes with the default features; without glyph composition (see charts.ts) at a tenth of the time.
+    const layout = f.layout.bind(f);
+    f.layout = (text, features) => layout(text, features ?? WITHOUT_CCMP);
+    font = f;
     opened.set(key, font);
   }
   return font;
 }
 
 export interface PdfChart {
-  png: Buffer;
+  /** ECharts' SVG with its text as text: drawn as vectors, the labels set in the chart font (embedded as a subset). */
+  svg: string;
   width: number;
   height: number;
 }
@@ -106,6 +114,14 @@ export function renderNoticePdf(
   const plan = fontPlan(options.fontDir);
   for (const [role, src] of Object.entries(plan) as Array<[FontRole, FontSource]>)
     pdf.registerFont(role, openFont(src) as Buffer);
+  pdf.registerFont(
+    'chart',
+    openFont({ path: CHART_FONT_FILES.regular.path, face: CHART_FONT_FILES.regular.postscriptName }) as Buffer,
+  );
+  pdf.registerFont(
+    'chart-bold',
+    openFont({ path: CHART_FONT_FILES.bold.path, face: CHART_FONT_FILES.bold.postscriptName }) as Buffer,
+  );
 
   const x = PDF_PAGE.left;
   const W = PDF_PAGE.textWidth;
@@ -226,7 +242,12 @@ export function renderNoticePdf(
         const w = c.width * scale;
         const h = c.height * scale;
         if (pdf.y + h + LINE > BOTTOM) pdf.addPage();
-        pdf.image(c.png, x + (W - w) / 2, pdf.y + 6, { width: w, height: h });
+        SVGtoPDF(pdf as unknown as typeof PDFDocument, c.svg, x + (W - w) / 2, pdf.y + 6, {
+          width: w,
+          height: h,
+          preserveAspectRatio: 'xMidYMid meet',
+          fontCallback: (_family, bold) => (bold ? 'chart-bold' : 'chart'),
+        });
         pdf.y += h + 6;
         write(`图：${b.caption}`, { size: 12, line: 20, align: 'center' });
         return;

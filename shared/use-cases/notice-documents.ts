@@ -3,7 +3,7 @@
 // drawn once per stored version (a small cache keyed by id and update time), so the .docx, the .pdf and the mail's
 // attachments of one notice share them.
 import { readFileSync } from 'node:fs';
-import { renderChartPng, measureText } from '../adapters/charts.ts';
+import { measureText, renderChartSvg, svgToPng } from '../adapters/charts.ts';
 import { DOCX_TYPE, renderNoticeDocx } from '../adapters/notice-docx.ts';
 import { PDF_TYPE, renderNoticePdf } from '../adapters/notice-pdf.ts';
 import { noticeCharts } from '../domain/notices/chart-options.ts';
@@ -61,7 +61,10 @@ export function loadIssuers(file?: string): IssuerSettings {
 }
 
 export interface RenderedChart {
-  png: Buffer;
+  /** ECharts' SVG, its text as text: what the PDF draws (vectors, searchable labels in the PDF's fonts). */
+  svg: string;
+  /** The PNG the .docx embeds, rasterised when first asked for (a PDF alone never pays for it). */
+  readonly png: Buffer;
   width: number;
   height: number;
   title: string;
@@ -70,17 +73,32 @@ export interface RenderedChart {
 const chartCache = new Map<string, RenderedChart[]>();
 const CHART_CACHE_SIZE = 64;
 
-/** The notice's charts as PNGs, drawn once per (id, version). */
-export function documentCharts(notice: { id?: number; updatedAt?: Date; model: NoticeModel }): RenderedChart[] {
+/**
+ * The notice's charts, drawn once per (id, version). The first is the one the mail shows inline: a stored notice's
+ * `chartPng` is that picture already, so it is not drawn again.
+ */
+export function documentCharts(notice: {
+  id?: number;
+  updatedAt?: Date;
+  model: NoticeModel;
+  chartPng?: Buffer;
+}): RenderedChart[] {
   const key = notice.id !== undefined ? `${notice.id}:${notice.updatedAt?.getTime() ?? ''}` : undefined;
   const hit = key ? chartCache.get(key) : undefined;
   if (hit) return hit;
-  const charts = noticeCharts(notice.model, measureText).map((spec) => ({
-    png: renderChartPng(spec),
-    width: spec.width,
-    height: spec.height,
-    title: spec.title,
-  }));
+  const charts = noticeCharts(notice.model, measureText).map((spec, i): RenderedChart => {
+    const svg = renderChartSvg(spec);
+    let png = i === 0 ? notice.chartPng : undefined;
+    return {
+      svg,
+      get png() {
+        return (png ??= svgToPng(svg, spec.width, spec.height));
+      },
+      width: spec.width,
+      height: spec.height,
+      title: spec.title,
+    };
+  });
   if (key) {
     if (chartCache.size >= CHART_CACHE_SIZE) chartCache.delete(chartCache.keys().next().value!);
     chartCache.set(key, charts);
@@ -114,7 +132,7 @@ const DOCUMENT_CACHE_SIZE = 16;
 
 /** The notice as .docx or .pdf; one stored version's document is rendered once (a mail to many, a busy archive). */
 export function noticeDocument(
-  notice: { id?: number; updatedAt?: Date; model: NoticeModel },
+  notice: { id?: number; updatedAt?: Date; model: NoticeModel; chartPng?: Buffer },
   format: DocumentFormat,
   settings: DocumentSettings = {},
 ): Promise<RenderedDocument> {
@@ -131,7 +149,7 @@ export function noticeDocument(
 }
 
 async function renderDocument(
-  notice: { id?: number; updatedAt?: Date; model: NoticeModel },
+  notice: { id?: number; updatedAt?: Date; model: NoticeModel; chartPng?: Buffer },
   format: DocumentFormat,
   settings: DocumentSettings,
 ): Promise<RenderedDocument> {

@@ -131,6 +131,10 @@ describe('notices as official documents', () => {
     expect(pages).toBeGreaterThanOrEqual(2);
     expect(fonts.some((f) => f.includes('NotoSerifCJKsc'))).toBe(true);
     expect(fonts.some((f) => f.includes('NotoSansCJKsc'))).toBe(true);
+    // The chart is drawn as vectors, its labels text in the chart font: its legend line (only the chart says it) is
+    // found as text, and no picture is embedded.
+    expect(flat).toContain('绿色为已达标，蓝色为不低于时间进度，橙色为低于时间进度');
+    expect(body.toString('latin1')).not.toContain('/Subtype /Image');
   });
 
   it('national notice: its own issuer and number, the provinces in the text', async () => {

@@ -7,7 +7,15 @@ import {
   shortProvinceName,
   universitiesChart,
 } from '../../shared/domain/notices/chart-options.ts';
-import { measureText, outlineText, renderChartPng, renderChartSvg } from '../../shared/adapters/charts.ts';
+import * as fontkit from 'fontkit';
+import {
+  CHART_FONT_FILES,
+  measureText,
+  outlineText,
+  renderChartPng,
+  renderChartSvg,
+  WITHOUT_CCMP,
+} from '../../shared/adapters/charts.ts';
 import { CAMPAIGN, plans, sampleRankings, totals, universityRow } from '../helpers/notices-factories.ts';
 
 const s = sampleRankings();
@@ -90,5 +98,25 @@ describe('notice charts (ECharts on the server)', () => {
     expect(spec.height).toBeGreaterThan((HORIZONTAL_FROM + 20) * 18);
     const svg = renderChartSvg(spec);
     expect(svg).toContain('广东省各高校完成度');
+  });
+
+  it('a tall chart is rasterised within the pixel budget, never below 1×; a normal one at 2×', () => {
+    const tall = universitiesChart(province(160), measureText);
+    expect(tall.width * tall.height * 4).toBeGreaterThan(1_500_000);
+    expect(pngSize(renderChartPng(tall))).toEqual([tall.width, tall.height]);
+    const normal = provincesChart(national, measureText);
+    expect(pngSize(renderChartPng(normal))).toEqual([normal.width * 2, normal.height * 2]);
+  });
+
+  it('shaping without glyph composition gives the same glyphs and advances for Chinese text and figures', () => {
+    const f = fontkit.openSync(CHART_FONT_FILES.regular.path, CHART_FONT_FILES.regular.postscriptName) as unknown as {
+      layout(t: string, features?: object): { glyphs: Array<{ id: number }>; advanceWidth: number };
+    };
+    const text =
+      '截至2022年8月28日，全国高校书记校长累计走访用人单位150,000家（完成率100%）；“内蒙古自治区”·新疆生产建设兵团。';
+    const a = f.layout(text);
+    const b = f.layout(text, WITHOUT_CCMP);
+    expect(b.glyphs.map((g) => g.id)).toEqual(a.glyphs.map((g) => g.id));
+    expect(b.advanceWidth).toBe(a.advanceWidth);
   });
 });
