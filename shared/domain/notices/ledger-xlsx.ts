@@ -1,8 +1,8 @@
-// The ledger (电子台账) as .xlsx: the universities' progress and the visits behind the figures. Written with exceljs's
-// streaming WorkbookWriter from an async row iterator, so each row is zipped to the output stream once committed
-// and a province of 50,000 visits never sits in memory as a workbook.
+// The ledger (电子台账) as .xlsx: the universities' progress and the visits behind the figures. Written with the
+// streaming writer (../xlsx-writer.ts) from an async row iterator, so each row is zipped to the output stream as it
+// comes and a province of 50,000 visits never sits in memory as a workbook.
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { XlsxWriter, type XlsxColumn } from '../xlsx-writer.ts';
 import type { UniversityRankRow } from '../ranking.types.ts';
 import { MODE_ZH, ROLE_ZH, rankChangeZh } from './format.ts';
 import { statusZh, targetsZh } from './notice-content.ts';
@@ -113,75 +113,47 @@ function visitCells(v: LedgerVisitRow): Array<string | number | Date | null> {
   ];
 }
 
-/**
- * exceljs caches a cell's style id by the identity of its style object (a WeakMap), but gives every cell an object of
- * its own: each of the ledger's millions of cells had its style serialised and looked up again (profiled: the largest
- * part of the writer's time). Cells of one column and value type share one object here: the same style ids, the same
- * file, once per column.
- */
-function shareStyles(row: ExcelJS.Row, shared: Map<string, Partial<ExcelJS.Style>>): ExcelJS.Row {
-  row.eachCell((cell, col) => {
-    const key = `${col}:${cell.type}`;
-    const style = shared.get(key);
-    if (style) cell.style = style;
-    else shared.set(key, cell.style);
-  });
-  return row;
-}
-
-function visitSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, n: number): ExcelJS.Worksheet {
-  const ws = wb.addWorksheet(n === 1 ? VISITS_SHEET : `${VISITS_SHEET}(${n})`, {
-    views: [{ state: 'frozen', ySplit: 1 }],
-  });
-  ws.columns = VISIT_COLUMNS.map((header, i) => ({
-    header,
-    width: [12, 24, 12, 10, 30, 8, 30, 22, 30, 22, 8, 10, 10, 10, 10, 8, 30, 16][i] ?? 12,
-    ...(i === 2 ? { style: { numFmt: 'yyyy-mm-dd' } } : {}),
-  }));
-  return ws;
-}
+const VISIT_WIDTHS = [12, 24, 12, 10, 30, 8, 30, 22, 30, 22, 8, 10, 10, 10, 10, 8, 30, 16];
+const VISIT_SHEET_COLUMNS: XlsxColumn[] = VISIT_COLUMNS.map((header, i) => ({
+  header,
+  width: VISIT_WIDTHS[i] ?? 12,
+  ...(i === 2 ? { format: 'date' as const } : {}),
+}));
+const PROGRESS_WIDTHS = [6, 8, 12, 28, 10, 10, 12, 12, 10, 12, 8, 26];
+const PROGRESS_SHEET_COLUMNS: XlsxColumn[] = PROGRESS_COLUMNS.map((header, i) => ({
+  header,
+  width: PROGRESS_WIDTHS[i] ?? 12,
+  ...(i === 4 || i === 9 ? { format: 'percent' as const } : {}),
+}));
 
 /** Writes the workbook to `out` (which is ended when the zip is complete). */
 export async function writeLedgerXlsx(out: Writable, options: LedgerOptions): Promise<LedgerResult> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  wb.creator = 'ledger';
-
+  const wb = new XlsxWriter(out);
   if (options.ranking) {
-    const ws = wb.addWorksheet(PROGRESS_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
-    ws.columns = PROGRESS_COLUMNS.map((header, i) => ({
-      header,
-      width: [6, 8, 12, 28, 10, 10, 12, 12, 10, 12, 8, 26][i] ?? 12,
-      ...(i === 4 || i === 9 ? { style: { numFmt: '0.0%' } } : {}),
-    }));
-    const styles = new Map<string, Partial<ExcelJS.Style>>();
+    await wb.startSheet(PROGRESS_SHEET, PROGRESS_SHEET_COLUMNS);
     for (const r of options.ranking) {
-      shareStyles(
-        ws.addRow([
-          r.rank,
-          rankChangeZh(r.rankChange),
-          r.universityCode,
-          r.universityName,
-          r.completion,
-          r.employersVisited,
-          r.principalEmployers,
-          r.newEmployers,
-          r.positions,
-          r.onsiteShare,
-          statusZh(r),
-          targetsZh(r),
-        ]),
-        styles,
-      ).commit();
+      await wb.addRow([
+        r.rank,
+        rankChangeZh(r.rankChange),
+        r.universityCode,
+        r.universityName,
+        r.completion,
+        r.employersVisited,
+        r.principalEmployers,
+        r.newEmployers,
+        r.positions,
+        r.onsiteShare,
+        statusZh(r),
+        targetsZh(r),
+      ]);
     }
-    ws.commit();
   }
 
   const perSheet = options.maxRowsPerSheet ?? MAX_ROWS_PER_SHEET;
   const limit = options.visitLimit ?? Infinity;
   let sheetNo = 1;
-  let ws = visitSheet(wb, sheetNo);
+  await wb.startSheet(VISITS_SHEET, VISIT_SHEET_COLUMNS);
   let inSheet = 0;
-  let styles = new Map<string, Partial<ExcelJS.Style>>();
   let count = 0;
   let truncated = false;
   for await (const v of options.visits) {
@@ -190,21 +162,18 @@ export async function writeLedgerXlsx(out: Writable, options: LedgerOptions): Pr
       break; // ends the iterator (its finally runs), so no further pages are read
     }
     if (inSheet >= perSheet) {
-      ws.commit();
-      ws = visitSheet(wb, ++sheetNo);
-      styles = new Map();
+      await wb.startSheet(`${VISITS_SHEET}(${++sheetNo})`, VISIT_SHEET_COLUMNS);
       inSheet = 0;
     }
-    shareStyles(ws.addRow(visitCells(v)), styles).commit();
+    await wb.addRow(visitCells(v));
     inSheet++;
     count++;
   }
   if (truncated) {
-    ws.addRow([
+    await wb.addRow([
       `（附件仅列出前${count}条走访记录；完整电子台账请从通报归档下载：GET /v1/notices/{id}?format=xlsx）`,
-    ]).commit();
+    ]);
   }
-  ws.commit();
-  await wb.commit();
+  await wb.finish();
   return { visits: count, visitSheets: sheetNo, truncated };
 }
