@@ -101,8 +101,12 @@ interface PeriodResult {
   bytes: { docx: number; pdf: number };
 }
 
-/** The measured child: generate, draw, make the documents, mail every delivery (one process, one after another). */
-export async function periodChild(url: string, smtpUrl: string): Promise<void> {
+/**
+ * A measured child. `all`: generate, then notice by notice its charts, documents and mails, one process one after
+ * another. `generate`: only that. `i/n`: the deliveries of every n-th stored notice from the i-th, as one of n
+ * delivery workers.
+ */
+export async function periodChild(url: string, smtpUrl: string, part: string): Promise<void> {
   const db = createDb(url, { poolSize: 2, applicationName: 'bench-notice-period-child' });
   const cpu0 = process.cpuUsage();
   const ms = { generate: 0, charts: 0, docx: 0, pdf: 0, mail: 0 };
@@ -116,28 +120,36 @@ export async function periodChild(url: string, smtpUrl: string): Promise<void> {
     }
   };
   try {
-    const run = await timed('generate', () => generateNotices(db, { campaignId: '2022', period: PERIOD }));
+    let ids: number[];
+    if (part === 'all' || part === 'generate') {
+      const run = await timed('generate', () => generateNotices(db, { campaignId: '2022', period: PERIOD }));
+      ids = part === 'all' ? run.notices.map((n) => n.id) : [];
+    } else {
+      const [i, n] = part.split('/').map(Number) as [number, number];
+      const stored = await sql<{ id: number }>`SELECT id FROM notices WHERE period = ${PERIOD} ORDER BY id`.execute(db);
+      ids = stored.rows.map((r) => r.id).filter((_, k) => k % n === i);
+    }
     let delivered = 0;
     // Notice by notice, as a worker meets them: its charts, documents, then its mails (which find the documents made).
-    for (const n of run.notices) {
-      const notice = (await getNotice(db, n.id))!;
+    for (const id of ids) {
+      const notice = (await getNotice(db, id))!;
       await timed('charts', () => documentCharts(notice));
       bytes.docx += (await timed('docx', () => noticeDocument(notice, 'docx'))).body.length;
       bytes.pdf += (await timed('pdf', () => noticeDocument(notice, 'pdf'))).body.length;
       const deliveries = await sql<{
         id: number;
-      }>`SELECT id FROM notice_deliveries WHERE notice_id = ${n.id} AND state = 'pending'`.execute(db);
-      for (const { id } of deliveries.rows) {
+      }>`SELECT id FROM notice_deliveries WHERE notice_id = ${id} AND state = 'pending'`.execute(db);
+      for (const d of deliveries.rows) {
         const outcome = await timed('mail', () =>
-          deliver(db, id, { smtpUrl, mailFrom: 'bench@ledger.example.cn' }, { finalAttempt: true }),
+          deliver(db, d.id, { smtpUrl, mailFrom: 'bench@ledger.example.cn' }, { finalAttempt: true }),
         );
-        if (outcome.outcome !== 'delivered') throw new Error(`delivery ${id}: ${JSON.stringify(outcome)}`);
+        if (outcome.outcome !== 'delivered') throw new Error(`delivery ${d.id}: ${JSON.stringify(outcome)}`);
         delivered++;
       }
     }
     const cpu = process.cpuUsage(cpu0);
     const result: PeriodResult = {
-      notices: run.notices.length,
+      notices: ids.length,
       delivered,
       ms,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
@@ -149,6 +161,24 @@ export async function periodChild(url: string, smtpUrl: string): Promise<void> {
   }
 }
 
+/** Runs this bench file as a child doing `part`; its result is its last line. */
+function runChild(benchFile: string, env: Record<string, string>, part: string): Promise<PeriodResult> {
+  return new Promise<PeriodResult>((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', benchFile, '--child=period'], {
+      env: { ...process.env, ...env, BENCH_PERIOD_PART: part, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    p.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(text.trim().split('\n').pop()!) as PeriodResult)
+        : reject(new Error(`bench child (period ${part}) exited ${code}`)),
+    );
+  });
+}
+
 export async function runPeriod(baseUrl: string, benchFile: string): Promise<{ figures: Figure[]; lines: string[] }> {
   const url = databaseUrl(baseUrl, DB_NAME);
   note(`fresh database ${DB_NAME}: the Ministry's universities, ${VISITS} visits, one recipient per notice`);
@@ -157,21 +187,23 @@ export async function runPeriod(baseUrl: string, benchFile: string): Promise<{ f
   // The mail server runs here, not in the measured process: its CPU is not the worker's.
   const dir = await mkdtemp(join(os.tmpdir(), 'bench-period-'));
   const sink = await startSmtpSink(dir);
+  const env = { BENCH_CHILD_DB: url, BENCH_SMTP_URL: sink.url };
   const load0 = os.loadavg()[0]!;
-  const out = await new Promise<string>((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', benchFile, '--child=period'], {
-      env: { ...process.env, BENCH_CHILD_DB: url, BENCH_SMTP_URL: sink.url, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let text = '';
-    p.stdout.on('data', (d: Buffer) => (text += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`bench child (period) exited ${code}`))));
-  });
+  const r = await runChild(benchFile, env, 'all');
+  // Again as a deployment on two cores runs it: the notices generated, then two delivery workers side by side.
+  const db = createDb(url, { poolSize: 1, applicationName: 'bench-notice-period' });
+  await sql`DELETE FROM notice_deliveries`.execute(db);
+  await sql`DELETE FROM notices`.execute(db);
+  await db.destroy();
+  const w0 = performance.now();
+  const generated = await runChild(benchFile, env, 'generate');
+  const shards = await Promise.all([runChild(benchFile, env, '0/2'), runChild(benchFile, env, '1/2')]);
+  const twoWorkersMs = performance.now() - w0;
+  const twoWorkersCpu = generated.cpuSeconds + shards.reduce((a, x) => a + x.cpuSeconds, 0);
+  const twoDelivered = shards.reduce((a, x) => a + x.delivered, 0);
   const load1 = os.loadavg()[0]!;
   await sink.close();
   await rm(dir, { recursive: true, force: true });
-  const r = JSON.parse(out.trim().split('\n').pop()!) as PeriodResult;
   const totalMs = Object.values(r.ms).reduce((a, b) => a + b, 0);
   const s = (x: number) => Math.round(x / 10) / 100;
   const figures = [
@@ -179,6 +211,8 @@ export async function runPeriod(baseUrl: string, benchFile: string): Promise<{ f
     report('notices.period.delivered_mails', r.delivered, 'mails'),
     report('notices.period.total_s', s(totalMs), 's'),
     report('notices.period.cpu_s', Math.round(r.cpuSeconds * 100) / 100, 's'),
+    report('notices.period.two_workers_total_s', s(twoWorkersMs), 's', { delivered: twoDelivered }),
+    report('notices.period.two_workers_cpu_s', Math.round(twoWorkersCpu * 100) / 100, 's'),
     ...Object.entries(r.ms).map(([phase, v]) => report(`notices.period.${phase}_s`, s(v), 's')),
     report('notices.period.docx_kb', Math.round(r.bytes.docx / 1024), 'KiB'),
     report('notices.period.pdf_kb', Math.round(r.bytes.pdf / 1024), 'KiB'),
@@ -190,7 +224,9 @@ export async function runPeriod(baseUrl: string, benchFile: string): Promise<{ f
     lines: [
       `The week's notices end to end: ${r.notices} notices of ${PERIOD} over the Ministry's list of universities and ${VISITS.toLocaleString('en-US')} visits,`,
       'generated, charts drawn, .docx and .pdf made, then each mailed (ledger .xlsx, .docx and .pdf attached) to a local SMTP',
-      'server — one child process doing it all, one notice after another (phases: generate, charts, docx, pdf, mail).',
+      'server — one child process doing it all, one notice after another (phases: generate, charts, docx, pdf, mail);',
+      'then as a deployment on two cores runs it: generated, then two delivery workers (processes) sharing the notices',
+      '(`two_workers_*`: wall from the start of generating to the last mail, CPU summed over the three processes).',
       `Target: ≤ 20 s. CPU seconds (user + sys) of that process beside the wall time; load average ${load0.toFixed(2)} before, ${load1.toFixed(2)} after.`,
     ],
   };

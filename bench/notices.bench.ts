@@ -168,7 +168,8 @@ export async function run(): Promise<void> {
 
 const childMode = process.argv.find((a) => a.startsWith('--child='))?.slice('--child='.length);
 if (childMode) {
-  if (childMode === 'period') await periodChild(process.env.BENCH_CHILD_DB!, process.env.BENCH_SMTP_URL!);
+  if (childMode === 'period')
+    await periodChild(process.env.BENCH_CHILD_DB!, process.env.BENCH_SMTP_URL!, process.env.BENCH_PERIOD_PART ?? 'all');
   else await childMain(childMode);
   process.exit(0);
 }

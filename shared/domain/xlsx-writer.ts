@@ -23,7 +23,6 @@ const STYLE = { percent: 1, date: 2 } as const;
 const CHUNK = 64 * 1024;
 
 // XML 1.0 forbids most control characters even escaped: dropped, as a spreadsheet cell cannot show them anyway.
-
 const INVALID_XML = /[\u0000-\u0008\v\f\u000e-\u001f\ufffe\uffff]/g;
 const escapeXml = (s: string) =>
   s
