@@ -4,6 +4,7 @@ import JSZip from 'jszip';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateNotices } from '../../shared/use-cases/generate-notices.ts';
+import { generateSummary } from '../../shared/use-cases/generate-summary.ts';
 import { createApiKey } from '../helpers/api.ts';
 import { buildRankingWorld, WORLD as W } from '../helpers/rankings-factories.ts';
 import { useTestServices } from '../helpers/setup.ts';
@@ -145,6 +146,24 @@ describe('notices as official documents', () => {
     expect(flat).toContain('教学司〔2022〕14号');
     expect(flat).toContain('广东省');
     expect(flat).toContain('北京市');
+  });
+
+  it('the campaign summary (总结) comes in the same two forms, named as a summary', async () => {
+    const summary = await generateSummary(services.db, { campaignId: '2022', today: '2022-09-01' });
+    const id = summary.notices.find((n) => n.scope === 'province:440000')!.id;
+    const pdf = await download(id, 'pdf', keys.gd);
+    expect(pdf.res.status).toBe(200);
+    expect(pdf.res.headers.get('content-type')).toBe('application/pdf');
+    expect(pdf.res.headers.get('content-disposition')).toContain(encodeURIComponent('广东省-2022-总结.pdf'));
+    const flat = (await pdfText(pdf.body)).text.replace(/\s+/g, '');
+    expect(flat).toContain('粤教办〔2022〕');
+    expect(flat).toContain('总结');
+    const docx = await download(id, 'docx', keys.gd);
+    expect(docx.res.status).toBe(200);
+    expect(docx.res.headers.get('content-disposition')).toContain(encodeURIComponent('广东省-2022-总结.docx'));
+    const xml = await (await JSZip.loadAsync(docx.body)).file('word/document.xml')!.async('string');
+    expect(xml).toContain('总结');
+    expect(xml).toContain('w:pgSz w:w="11906" w:h="16838"');
   });
 
   it('the same scope checks as the archive: 403 outside the scope or for a university key, 404 when unknown', async () => {

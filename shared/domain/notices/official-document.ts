@@ -303,6 +303,7 @@ export function buildOfficialDocument(model: NoticeModel, issuer: Issuer, charts
     cc: issuer.cc,
     printedBy: issuer.office,
     printedOnText: model.asOfText,
-    baseName: `${area}-${model.period}-${kindName}`,
+    // 广东省-2022-W14-通报; a summary is named by its campaign: 广东省-2022-总结 (no English in a Chinese file name).
+    baseName: `${area}-${model.period === SUMMARY_PERIOD ? model.campaignId : model.period}-${kindName}`,
   };
 }
