@@ -117,6 +117,7 @@ describe('HTML e-mail', () => {
         rank: i + 1,
         universityCode: String(4144010100 + i),
         universityName: `落后学院${i + 1}`,
+        completion: 0.5 - i / 100,
         behind: true,
       }),
     );
@@ -129,9 +130,11 @@ describe('HTML e-mail', () => {
       plans: [],
     });
     const html = renderHtml(m, { maxListRows: 5 }).split('五、典型')[0]!;
-    expect(html).toContain('落后学院5<');
-    expect(html).not.toContain('落后学院6<');
-    expect(html).toContain('共12条，此处列出前5条');
+    // the five worst: the last five of the ranking
+    expect(html).toContain('落后学院8<');
+    expect(html).toContain('落后学院12<');
+    expect(html).not.toContain('落后学院7<');
+    expect(html).toContain('按完成度由低到高列出5所，共12所，完整名单见附件');
   });
 });
 

@@ -3,6 +3,7 @@
 // A notice stored before this block existed has no `people`, and renders as it did.
 import { filingState, lowCoverage, TEAM_COVERAGE_FLAG, type TeamLine } from '../people.ts';
 import { dateZh, int, pct } from './format.ts';
+import { byProvinceCode, byUniversityCode, lowestCoverageFirst, ordered } from './list-order.ts';
 
 export interface UniversityRef {
   universityCode: string;
@@ -83,19 +84,17 @@ function provinceFigures(input: PeopleInput): Omit<ProvincePeople, 'kind'> {
         plansLate.push({ universityCode: p.universityCode, universityName: p.universityName, filedOn: p.filedOn! });
     }
   }
-  const byCode = (a: { universityCode: string }, b: { universityCode: string }) =>
-    a.universityCode.localeCompare(b.universityCode);
   return {
     planDeadline: input.planDeadline,
     universities: input.plans.length,
     plansFiled,
-    plansLate: plansLate.sort(byCode),
-    plansMissing: plansMissing.sort(byCode),
+    plansLate: plansLate.sort(byUniversityCode),
+    plansMissing: plansMissing.sort(byUniversityCode),
     rosters: input.teams.filter((t) => t.rosterSize > 0).length,
     leaders: input.teams.reduce((s, t) => s + t.rosterSize, 0),
     leadersWithVisits: input.teams.reduce((s, t) => s + t.withVisits, 0),
     coverageFlag: TEAM_COVERAGE_FLAG,
-    lowCoverage: lowCoverage(input.teams).map((t) => ({
+    lowCoverage: ordered(lowCoverage(input.teams), lowestCoverageFirst).map((t) => ({
       universityCode: t.universityCode,
       universityName: names.get(t.universityCode) ?? t.universityCode,
       rosterSize: t.rosterSize,
@@ -115,7 +114,7 @@ export function provincePeople(input: PeopleInput): ProvincePeople {
 export function nationalPeople(input: PeopleInput, provinceNames: ReadonlyMap<string, string>): NationalPeople {
   const all = provinceFigures(input);
   const provinceOf = new Map(input.plans.map((p) => [p.universityCode, p.provinceCode]));
-  const codes = [...new Set(input.plans.map((p) => p.provinceCode))].sort();
+  const codes = [...new Set(input.plans.map((p) => p.provinceCode))];
   const byProvince = codes
     .map((code) => {
       const inProvince = (u: { universityCode: string }) => provinceOf.get(u.universityCode) === code;
@@ -128,7 +127,8 @@ export function nationalPeople(input: PeopleInput, provinceNames: ReadonlyMap<st
         lowCoverage: all.lowCoverage.filter(inProvince).length,
       };
     })
-    .filter((p) => p.plansLate + p.plansMissing + p.lowCoverage > 0);
+    .filter((p) => p.plansLate + p.plansMissing + p.lowCoverage > 0)
+    .sort(byProvinceCode);
   return {
     kind: 'national',
     planDeadline: all.planDeadline,

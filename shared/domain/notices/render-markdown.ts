@@ -1,11 +1,12 @@
 // The notice as Markdown, in two flavours:
-// - 'gfm' for the archive (GitHub-flavoured tables, complete);
+// - 'gfm' for the archive (GitHub-flavoured tables; a long list cut as in the mail, whole in the ledger);
 // - 'robot' for the WeCom and DingTalk group robots, whose Markdown has no tables and whose messages are capped
 //   (WeCom markdown.content 4,096 bytes, DingTalk about 20,000): lists, the most important sections first, cut at a
 //   line boundary within `maxBytes` with a note pointing to the mail and the archive.
 import { dateZh, escapeMarkdown as md, int, pct, rankChangeZh, utf8Bytes } from './format.ts';
 import { DEFAULT_RULES } from '../measures.ts';
 import {
+  behindListed,
   planStatusZh,
   plansLateZh,
   shareZh,
@@ -81,10 +82,12 @@ function nationalGfm(m: NationalNotice): string[] {
     for (const b of m.behindByProvince)
       out.push(`| ${md(b.provinceName)} | ${int(b.behind)} | ${int(b.universities)} |`);
     out.push('', '| 全国排名 | 省份 | 高校 | 完成度 | 走访单位 | 岗位数 |', '|---:|---|---|---:|---:|---:|');
-    for (const r of m.behind)
+    const { shown, noteZh } = behindListed(m);
+    for (const r of shown)
       out.push(
         `| ${r.rank} | ${md(r.provinceName)} | ${md(r.universityName)} | ${pct(r.completion)} | ${int(r.employersVisited)} | ${int(r.positions)} |`,
       );
+    if (noteZh) out.push('', noteZh);
   }
   out.push('', '## 五、典型', '');
   if (m.examples.provinces.length)
