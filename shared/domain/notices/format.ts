@@ -50,6 +50,11 @@ export const ROLE_ZH: Readonly<Record<string, string>> = { secretary: '党委书
 /** UTF-8 length, the unit of the robots' message limits. */
 export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
+/** Items joined, at most `max` of them and the rest counted: '甲、乙等12所' (`unit` counts them). */
+export function namesZh(items: readonly string[], max = Infinity, unit = '所', sep = '、'): string {
+  return items.length > max ? `${items.slice(0, max).join(sep)}等${int(items.length)}${unit}` : items.join(sep);
+}
+
 /** How many rows a notice's long lists show; the whole list is in the attached ledger. */
 export const NOTICE_LIST_ROWS = 100;
 
