@@ -265,8 +265,8 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     const notices = await writing;
     step('files');
 
-    // The campaign summary (总结): the campaign has ended (2022-08-31), so its final report is due; national and per
-    // reporting unit, delivered to the same recipients like the notices, its files beside them.
+    // The campaign summary (总结): the campaign has ended (2022-08-31), so its final report is due; national, per
+    // reporting unit and central, delivered to the same recipients like the notices, its files beside them.
     const summaryRun = JSON.parse(
       await runLedger(['summary', 'run', '--campaign', CAMPAIGN.id, '--json'], env, say),
     ) as { notices: Array<{ id: number; scope: string; subject: string }> };

@@ -1,5 +1,6 @@
 // The campaign summary (总结, issue 15 point 10): after the end date, one notice of kind `summary` (period
-// `summary`) per scope the periodic notices have — national and each reporting unit with universities — built as of
+// `summary`) per scope the periodic notices have — national, each reporting unit with universities and the central
+// universities (部属 and 部省合建, when there are any) — built as of
 // the end date like a periodic notice (totals, final ranking, plans, who fell behind), plus model cases over the whole
 // campaign, completion week by week (from the weekly snapshots; a week without one is computed, not stored) and the
 // comparison with the previous campaign (campaigns.previous_campaign_id). Stored and delivered like the notices, to
@@ -9,8 +10,10 @@ import { defaultAsOf, expectedShare, periodsBetween } from '../domain/periods.ts
 import type { ProvinceRanking, Ranking, UniversityRanking, UniversityRankRow } from '../domain/ranking.types.ts';
 import { improvedUniversities } from '../domain/notices/model-cases.ts';
 import {
+  buildCentralNotice,
   buildNationalNotice,
   buildProvinceNotice,
+  CENTRAL_AREA,
   nationalNoticeRules,
   provinceNoticeRules,
   type NoticeCampaign,
@@ -93,6 +96,8 @@ export async function generateSummary(db: Db, input: { campaignId: string; today
   const units = rankings
     .filter((r): r is UniversityRanking => r.scope.startsWith('province:') && r.rows.length > 0)
     .sort((a, b) => a.scope.localeCompare(b.scope));
+  // The 部属 and 部省合建 universities, as the periodic notices address them (none when the list has none).
+  const central = rankings.find((r): r is UniversityRanking => r.scope === 'central' && r.rows.length > 0);
   const [plans, ruleSet, previousId] = await Promise.all([
     listPlans(db, campaign.id),
     loadCampaignRuleSet(db, campaign.id),
@@ -100,11 +105,15 @@ export async function generateSummary(db: Db, input: { campaignId: string; today
   ]);
   const previous = previousId ? await getNoticeCampaign(db, previousId) : undefined;
   const previousRankings = previous ? await computeAllRankings(db, previous.id, previous.endDate) : [];
-  const weeks = await weeklyPoints(db, campaign, ['national', ...units.map((u) => u.scope)]);
+  const weeks = await weeklyPoints(db, campaign, [
+    'national',
+    ...units.map((u) => u.scope),
+    ...(central ? [central.scope] : []),
+  ]);
   const provinceNames = new Map(plans.map((p) => [p.provinceCode, p.provinceName]));
 
   async function complete(model: NoticeModel, ranking: UniversityRanking, area: string): Promise<NoticeContent> {
-    const provinceCode = provinceOfScope(ranking.scope) ?? undefined;
+    const filter = ranking.scope === 'central' ? { central: true } : (provinceOfScope(ranking.scope) ?? undefined);
     const before = previousRankings.find((r): r is UniversityRanking => r.scope === ranking.scope);
     const beforeMap = before ? completions(before.rows) : undefined;
     let comparison: CampaignComparison | null = null;
@@ -112,7 +121,7 @@ export async function generateSummary(db: Db, input: { campaignId: string; today
       comparison = {
         previousCampaignId: previous.id,
         previousCampaignName: previous.name,
-        previousTotals: await campaignTotals(db, previous.id, previous.endDate, provinceCode),
+        previousTotals: await campaignTotals(db, previous.id, previous.endDate, filter),
         previousMeanCompletion: completionStats(before.rows.map((r) => r.completion)).meanCompletion,
         meanCompletion: completionStats(ranking.rows.map((r) => r.completion)).meanCompletion,
         ...compareCompletions(completions(ranking.rows), beforeMap!),
@@ -164,6 +173,16 @@ export async function generateSummary(db: Db, input: { campaignId: string; today
       rules: ruleSet && provinceNoticeRules(ruleSet, code),
     });
     contents.push(await complete(model, unit, name));
+  }
+  if (central) {
+    const model = buildCentralNotice({
+      campaign,
+      period: SUMMARY_PERIOD,
+      ranking: central,
+      totals: await campaignTotals(db, campaign.id, asOf, { central: true }),
+      rules: ruleSet && nationalNoticeRules(ruleSet),
+    });
+    contents.push(await complete(model, central, `${CENTRAL_AREA}高校`));
   }
   const { notices, created, pending } = await storeNotices(db, contents);
   return {

@@ -89,7 +89,7 @@ describe('ledger demo --visits 2000', () => {
     expect(readdirSync(join(out, 'mail'))).toHaveLength(34 + reports);
   });
 
-  it('ends with the campaign summary (总结), national and per reporting unit, delivered once each', async () => {
+  it('ends with the campaign summary (总结), national, per reporting unit and central, delivered once each', async () => {
     const { reports, deliveries, files } = summary.summary as {
       reports: number;
       deliveries: Record<string, number>;
@@ -98,8 +98,8 @@ describe('ledger demo --visits 2000', () => {
     const stored = await sql<{ scope: string; text: string }>`
       SELECT scope, text FROM notices WHERE period = 'summary' ORDER BY scope`.execute(db);
     expect(stored.rows).toHaveLength(reports);
-    expect(stored.rows.map((r) => r.scope)).toEqual(expect.arrayContaining(['national', 'province:660000']));
-    expect(reports).toBeGreaterThanOrEqual(33); // national and the 32 reporting units
+    expect(stored.rows.map((r) => r.scope)).toEqual(expect.arrayContaining(['national', 'province:660000', 'central']));
+    expect(reports).toBeGreaterThanOrEqual(34); // national, the 32 reporting units and central
     expect(deliveries).toEqual({ delivered: reports });
     for (const f of files) expect(existsSync(f)).toBe(true);
     const national = stored.rows.find((r) => r.scope === 'national')!;

@@ -44,8 +44,9 @@ describe('notice content', () => {
     expect(m.asOfText).toBe('2022年4月10日');
     expect(m.provinces.map((p) => p.provinceName)).toEqual(['广东省', '北京市']);
     expect(m.plansMissing).toEqual([{ provinceCode: '110000', provinceName: '北京市' }]);
-    expect(m.behind.map((r) => r.universityName)).toEqual(['北京测试大学', '珠江新建学院']);
-    expect(m.behind[0]!.provinceName).toBe('北京市');
+    // worst first: 5 % before 20 %
+    expect(m.behind.map((r) => r.universityName)).toEqual(['珠江新建学院', '北京测试大学']);
+    expect(m.behind[1]!.provinceName).toBe('北京市');
     expect(m.behindByProvince).toEqual([
       { provinceCode: '110000', provinceName: '北京市', behind: 1, universities: 1 },
       { provinceCode: '440000', provinceName: '广东省', behind: 1, universities: 3 },

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { buildNationalNotice, buildProvinceNotice } from '../../shared/domain/notices/notice-content.ts';
 import { chartDataUri, CHART_CID, htmlWithChart, renderHtml } from '../../shared/domain/notices/render-html.ts';
-import { DINGTALK_MAX_BYTES, renderMarkdown, WECOM_MAX_BYTES } from '../../shared/domain/notices/render-markdown.ts';
+import { nationalPeople, provincePeople } from '../../shared/domain/notices/people-section.ts';
+import {
+  DINGTALK_MAX_BYTES,
+  renderMarkdown,
+  ROBOT_PEOPLE_NAMES,
+  WECOM_MAX_BYTES,
+} from '../../shared/domain/notices/render-markdown.ts';
 import { renderText } from '../../shared/domain/notices/render-text.ts';
 import { CAMPAIGN, plans, provinceRow, sampleRankings, totals, universityRow } from '../helpers/notices-factories.ts';
 
@@ -117,6 +123,7 @@ describe('HTML e-mail', () => {
         rank: i + 1,
         universityCode: String(4144010100 + i),
         universityName: `落后学院${i + 1}`,
+        completion: 0.5 - i / 100,
         behind: true,
       }),
     );
@@ -129,9 +136,11 @@ describe('HTML e-mail', () => {
       plans: [],
     });
     const html = renderHtml(m, { maxListRows: 5 }).split('五、典型')[0]!;
-    expect(html).toContain('落后学院5<');
-    expect(html).not.toContain('落后学院6<');
-    expect(html).toContain('共12条，此处列出前5条');
+    // the five worst: the last five of the ranking
+    expect(html).toContain('落后学院8<');
+    expect(html).toContain('落后学院12<');
+    expect(html).not.toContain('落后学院7<');
+    expect(html).toContain('按完成度由低到高列出5所，共12所，完整名单见附件');
   });
 });
 
@@ -170,5 +179,74 @@ describe('Markdown', () => {
     const small = renderMarkdown(models().province, { flavor: 'robot', maxBytes: WECOM_MAX_BYTES });
     expect(small).not.toContain('完整通报见邮件');
     expect(small).toContain('**进度落后**：珠江新建学院');
+  });
+});
+
+describe('robot messages carry the people block', () => {
+  /** A province of 160 universities, 120 behind, most without a plan and many teams short of leaders on visits. */
+  function crowded() {
+    const m = bigProvince(160);
+    const unis = m.ranking.map((r) => ({
+      universityCode: r.universityCode,
+      universityName: r.universityName,
+      provinceCode: '440000',
+    }));
+    m.behind = m.ranking.slice(40).map((r) => ({ ...r, behind: true }));
+    m.people = provincePeople({
+      asOf: '2022-04-10',
+      planDeadline: '2022-03-15',
+      plans: unis.map((u, i) => ({ ...u, filedOn: i % 4 === 0 ? '2022-03-10' : i % 4 === 1 ? '2022-03-20' : null })),
+      teams: unis.slice(0, 90).map((u, i) => ({
+        universityCode: u.universityCode,
+        rosterSize: 8,
+        withVisits: i % 3,
+        withoutVisits: Array.from({ length: 8 - (i % 3) }, (_, j) => `校领导${i}-${j}`),
+      })),
+    });
+    return m;
+  }
+
+  it('within the WeCom and DingTalk limits, with its counts and the first names of each list', () => {
+    const m = crowded();
+    const missing = m.people!.kind === 'province' ? m.people!.plansMissing : [];
+    expect(missing).toHaveLength(80);
+    for (const max of [WECOM_MAX_BYTES, DINGTALK_MAX_BYTES]) {
+      const robot = renderMarkdown(m, { flavor: 'robot', maxBytes: max });
+      expect(Buffer.byteLength(robot)).toBeLessThanOrEqual(max);
+      expect(robot).toContain('**附一、高校实施方案报送情况**');
+      expect(robot).toContain('**附二、任务到人：校领导班子参加走访情况**');
+      expect(robot).toContain('本地区160所高校中，80所已报送实施方案，80所尚未报送。');
+      const shown = missing.slice(0, ROBOT_PEOPLE_NAMES).map((u) => u.universityName);
+      expect(robot).toContain(`尚未报送的高校（80所）：${shown.join('、')}等80所。`);
+      expect(robot).toContain('参加走访的校领导不足');
+      // the behind list is the worst ones, counted
+      expect(robot).toMatch(/\*\*进度落后\*\*：[^\n]*等120所/);
+      expect(robot.endsWith('> 数据截至2022年4月10日')).toBe(true);
+    }
+    // the mail keeps every name
+    expect(renderText(m)).toContain(missing.at(-1)!.universityName);
+  });
+
+  it('national: the counts per province', () => {
+    const { national } = models();
+    national.people = nationalPeople(
+      {
+        asOf: '2022-04-10',
+        planDeadline: null,
+        plans: [
+          { universityCode: '4144010001', universityName: '华南示范大学', provinceCode: '440000', filedOn: null },
+          { universityCode: '4111010001', universityName: '北京测试大学', provinceCode: '110000', filedOn: null },
+        ],
+        teams: [],
+      },
+      new Map([
+        ['440000', '广东省'],
+        ['110000', '北京市'],
+      ]),
+    );
+    const robot = renderMarkdown(national, { flavor: 'robot', maxBytes: WECOM_MAX_BYTES });
+    expect(robot).toContain('- 全国2所高校中，0所已报送实施方案，其中逾期报送0所；2所尚未报送。');
+    expect(robot).toContain('- 各省份（逾期/未报送）：北京市0/1所、广东省0/1所。');
+    expect(robot.indexOf('附一、')).toBeLessThan(robot.indexOf('**各省份排名**'));
   });
 });

@@ -1,5 +1,5 @@
-// `ledger summary run`: the campaign summary (总结) after its end date, national and per reporting unit, delivered
-// like the notices (same recipients, once each) and kept in the notice archive (kind `summary`). The scheduler runs
+// `ledger summary run`: the campaign summary (总结) after its end date, national, per reporting unit and central,
+// delivered like the notices (same recipients, once each) and kept in the notice archive (kind `summary`). The scheduler runs
 // it once by itself after a campaign ends; this is the operator's way to run it (again) by hand.
 import type { Command } from 'commander';
 import { dateIn } from '../../../shared/domain/periods.ts';
@@ -13,7 +13,7 @@ export function register(program: Command): void {
   summary
     .command('run')
     .description(
-      'generate the summary of an ended campaign (national and each reporting unit) and queue its deliveries; running it again sends nothing twice',
+      'generate the summary of an ended campaign (national, each reporting unit and the central universities) and queue its deliveries; running it again sends nothing twice',
     )
     .requiredOption('--campaign <id>', 'campaign id')
     .option('--inline', 'send the deliveries from this process instead of queueing them')

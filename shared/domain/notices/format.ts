@@ -50,14 +50,26 @@ export const ROLE_ZH: Readonly<Record<string, string>> = { secretary: '党委书
 /** UTF-8 length, the unit of the robots' message limits. */
 export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
+/** Items joined, at most `max` of them and the rest counted: '甲、乙等12所' (`unit` counts them). */
+export function namesZh(items: readonly string[], max = Infinity, unit = '所', sep = '、'): string {
+  return items.length > max ? `${items.slice(0, max).join(sep)}等${int(items.length)}${unit}` : items.join(sep);
+}
+
 /** How many rows a notice's long lists show; the whole list is in the attached ledger. */
 export const NOTICE_LIST_ROWS = 100;
 
-/** The first `max` rows of a long list, and the sentence saying how many it shows of how many (null when all). */
-export function cutList<T>(rows: T[], max: number = NOTICE_LIST_ROWS): { shown: T[]; noteZh: string | null } {
-  if (rows.length <= max) return { shown: rows, noteZh: null };
+/**
+ * The first `max` universities of a long list, and the sentence saying how many it shows of how many and in what order
+ * (`orderZh`, e.g. '按完成度由低到高'); null when it shows them all.
+ */
+export function cutList<T>(
+  rows: readonly T[],
+  max: number = NOTICE_LIST_ROWS,
+  orderZh = '',
+): { shown: T[]; noteZh: string | null } {
+  if (rows.length <= max) return { shown: [...rows], noteZh: null };
   return {
     shown: rows.slice(0, max),
-    noteZh: `（共${int(rows.length)}条，此处列出前${int(max)}条，完整名单见附件《电子台账》“高校进度”工作表。）`,
+    noteZh: `（${orderZh}列出${int(max)}所，共${int(rows.length)}所，完整名单见附件《电子台账》“高校进度”工作表。）`,
   };
 }

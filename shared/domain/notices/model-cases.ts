@@ -6,6 +6,7 @@ import type { UniversityRankRow } from '../ranking.types.ts';
 import { int, pct } from './format.ts';
 import type { NoticeModel } from './notice-content.ts';
 import type { NoticeBlock } from './outreach-block.ts';
+import { employersByHired, employersByPositions, largestGainFirst, ordered } from './list-order.ts';
 
 /** Entries in each list. */
 export const TOP_MODEL_CASES = 5;
@@ -65,20 +66,26 @@ export function improvedUniversities(
     });
   }
   return out
-    .sort((a, b) => b.gain - a.gain || a.rank - b.rank || a.universityCode.localeCompare(b.universityCode))
+    .sort(largestGainFirst)
     .slice(0, top)
     .map(({ rank: _rank, ...u }) => u);
 }
 
-/** Keeps the employers that qualify for each list, in list order (the caller reads them in that order). */
+/** Keeps the employers that qualify for each list, each in its order (the caller reads the top ones in that order). */
 export function modelEmployers(
   byHired: readonly ModelEmployer[],
   byPositions: readonly ModelEmployer[],
   top = TOP_MODEL_CASES,
 ): Pick<ModelCases, 'byHired' | 'byPositions'> {
   return {
-    byHired: byHired.filter((e) => e.hired > 0).slice(0, top),
-    byPositions: byPositions.filter((e) => e.positions > 0).slice(0, top),
+    byHired: ordered(
+      byHired.filter((e) => e.hired > 0),
+      employersByHired,
+    ).slice(0, top),
+    byPositions: ordered(
+      byPositions.filter((e) => e.positions > 0),
+      employersByPositions,
+    ).slice(0, top),
   };
 }
 

@@ -9,7 +9,17 @@ import type {
   UniversityRanking,
 } from '../ranking.types.ts';
 import { expectedShare } from '../periods.ts';
-import { dateZh, periodZh } from './format.ts';
+import { cutList, dateZh, NOTICE_LIST_ROWS, periodZh } from './format.ts';
+import {
+  behindWorstFirst,
+  BEHIND_ORDER_ZH,
+  byProvinceCode,
+  lowestOnsiteShareFirst,
+  ordered,
+  provincesByRank,
+  provincesMostBehindFirst,
+  universitiesByRank,
+} from './list-order.ts';
 import type { NationalPeople, ProvincePeople } from './people-section.ts';
 import type { ModelCases } from './model-cases.ts';
 import type { SummaryFigures } from './summary-block.ts';
@@ -111,7 +121,7 @@ export interface NationalNotice extends NoticeHead {
   kind: 'national';
   scope: 'national';
   provinces: ProvinceRankRow[];
-  /** Provinces with no implementation plan (实施方案) filed by the cut-off. */
+  /** Provinces with no implementation plan (实施方案) filed by the cut-off, in code order. */
   plansMissing: Array<{ provinceCode: string; provinceName: string }>;
   /** Provinces that filed by the cut-off but after the deadline (late), in code order. */
   plansLate: Array<{ provinceCode: string; provinceName: string; filedOn: string }>;
@@ -119,7 +129,7 @@ export interface NationalNotice extends NoticeHead {
   behindFactorVaries: boolean;
   /** Universities behind, counted per province (provinces with none are left out), most first. */
   behindByProvince: Array<{ provinceCode: string; provinceName: string; behind: number; universities: number }>;
-  /** Every university behind, in national rank order. */
+  /** Every university behind, worst first (list-order.ts behindWorstFirst); the notice shows the first ones. */
   behind: UniversityLine[];
   /** 典型: the top of each ranking. */
   examples: {
@@ -147,12 +157,13 @@ export interface ProvinceNotice extends NoticeHead {
   /** Filed by the cut-off, after the deadline. */
   planLate: boolean;
   ranking: UniversityRankRow[];
-  /** completion = 1: every applicable target met. */
+  /** completion = 1: every applicable target met; rank order. */
   meeting: UniversityRankRow[];
+  /** Worst first (list-order.ts behindWorstFirst). */
   behind: UniversityRankRow[];
   /** The province's on-site share threshold (坚持实地走访为主). */
   onsiteShareFlag: number;
-  /** Under the principal-leader target with an on-site share below onsiteShareFlag. */
+  /** Under the principal-leader target with an on-site share below onsiteShareFlag; lowest share first. */
   onsiteFlagged: UniversityRankRow[];
   /** The province's universities' plans and leadership teams (issue 15); absent in notices stored before it. */
   people?: ProvincePeople;
@@ -229,9 +240,14 @@ export function buildNationalNotice(input: NationalInput): NationalNotice {
     provinceName: names.get(r.provinceCode) ?? r.provinceCode,
   });
 
-  const behind = national.rows.filter((r) => r.behind).map(line);
+  const rows = ordered(national.rows, universitiesByRank);
+  const provinceRows = ordered(provinces.rows, provincesByRank);
+  const behind = ordered(
+    rows.filter((r) => r.behind),
+    behindWorstFirst,
+  ).map(line);
   const perProvince = new Map<string, { behind: number; universities: number }>();
-  for (const r of national.rows) {
+  for (const r of rows) {
     const c = perProvince.get(r.provinceCode) ?? { behind: 0, universities: 0 };
     c.universities++;
     if (r.behind) c.behind++;
@@ -240,26 +256,26 @@ export function buildNationalNotice(input: NationalInput): NationalNotice {
   const behindByProvince = [...perProvince]
     .filter(([, c]) => c.behind > 0)
     .map(([provinceCode, c]) => ({ provinceCode, provinceName: names.get(provinceCode) ?? provinceCode, ...c }))
-    .sort((a, b) => b.behind - a.behind || a.provinceCode.localeCompare(b.provinceCode));
+    .sort(provincesMostBehindFirst);
 
   // A plan filed after the cut-off was not filed as of the notice's date.
   const plansMissing = input.plans
     .filter((p) => p.filedOn === null || p.filedOn > national.asOf)
     .map((p) => ({ provinceCode: p.provinceCode, provinceName: p.provinceName }))
-    .sort((a, b) => a.provinceCode.localeCompare(b.provinceCode));
+    .sort(byProvinceCode);
   const plansLate = input.plans
     .filter(
       (p): p is PlanFiling & { filedOn: string } =>
         p.filedOn !== null && p.filedOn <= national.asOf && isLate(p.filedOn, rules.planDeadline),
     )
     .map((p) => ({ provinceCode: p.provinceCode, provinceName: p.provinceName, filedOn: p.filedOn }))
-    .sort((a, b) => a.provinceCode.localeCompare(b.provinceCode));
+    .sort(byProvinceCode);
 
   // The national ranking uses the same keys as each province's, so a province's first row here is its leader.
   const leaders = new Map<string, UniversityLine>();
-  for (const r of national.rows)
+  for (const r of rows)
     if (!leaders.has(r.provinceCode) && r.employersVisited > 0) leaders.set(r.provinceCode, line(r));
-  const provinceLeaders = provinces.rows
+  const provinceLeaders = provinceRows
     .map((p) => leaders.get(p.provinceCode))
     .filter((r): r is UniversityLine => r !== undefined);
 
@@ -267,15 +283,15 @@ export function buildNationalNotice(input: NationalInput): NationalNotice {
     kind: 'national',
     scope: 'national',
     ...head(input.campaign, input.period, national.asOf, '全国', input.totals, national.rows.length, rules),
-    provinces: provinces.rows,
+    provinces: provinceRows,
     plansMissing,
     plansLate,
     behindFactorVaries: rules.behindFactorVaries ?? false,
     behindByProvince,
     behind,
     examples: {
-      provinces: provinces.rows.filter((p) => p.meanCompletion > 0).slice(0, TOP_PROVINCES),
-      universities: national.rows
+      provinces: provinceRows.filter((p) => p.meanCompletion > 0).slice(0, TOP_PROVINCES),
+      universities: rows
         .filter((r) => r.employersVisited > 0)
         .slice(0, TOP_UNIVERSITIES)
         .map(line),
@@ -297,7 +313,7 @@ export interface ProvinceInput {
 }
 
 export function buildProvinceNotice(input: ProvinceInput): ProvinceNotice {
-  const rows = input.ranking.rows;
+  const rows = ordered(input.ranking.rows, universitiesByRank);
   const asOf = input.ranking.asOf;
   const rules = input.rules ?? DEFAULT_NOTICE_RULES;
   // A plan filed after the cut-off was not filed as of the notice's date.
@@ -313,9 +329,15 @@ export function buildProvinceNotice(input: ProvinceInput): ProvinceNotice {
     planLate: isLate(planFiledOn, rules.planDeadline),
     ranking: rows,
     meeting: rows.filter((r) => r.completion >= 1),
-    behind: rows.filter((r) => r.behind),
+    behind: ordered(
+      rows.filter((r) => r.behind),
+      behindWorstFirst,
+    ),
     onsiteShareFlag: rules.onsiteShareFlag,
-    onsiteFlagged: rows.filter((r) => onsiteFlagged(r, rules.onsiteShareFlag)),
+    onsiteFlagged: ordered(
+      rows.filter((r) => onsiteFlagged(r, rules.onsiteShareFlag)),
+      lowestOnsiteShareFirst,
+    ),
   };
 }
 
@@ -349,6 +371,17 @@ export function planStatusZh(m: ProvinceNotice): string {
 export function plansLateZh(m: NationalNotice, escape: (s: string) => string = (s) => s): string {
   if (m.plansLate.length === 0) return '';
   return `逾期报送实施方案的省份（${m.plansLate.length}个）：${m.plansLate.map((p) => `${escape(p.provinceName)}（${dateZh(p.filedOn)}报送）`).join('、')}`;
+}
+
+/**
+ * The national notice's behind universities as a notice shows them: the first `max`, worst first, and the sentence
+ * saying how many of how many (null when all are shown).
+ */
+export function behindListed(
+  m: NationalNotice,
+  max = NOTICE_LIST_ROWS,
+): { shown: UniversityLine[]; noteZh: string | null } {
+  return cutList(m.behind, max, BEHIND_ORDER_ZH);
 }
 
 /** When a university is behind, in words: '完成度低于时间进度的80%' (and that provinces may differ). */

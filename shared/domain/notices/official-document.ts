@@ -2,8 +2,9 @@
 // paragraphs, tables, charts), 发文机关署名 and 成文日期, and 版记 (抄送, 印发). Built once from the notice's model and
 // its issuer (configured per scope: NOTICE_ISSUERS_FILE); the DOCX and PDF renderers (shared/adapters) lay out only
 // this. Pure.
-import { cutList, dateZh, int, pct, rankChangeZh } from './format.ts';
+import { dateZh, int, pct, rankChangeZh } from './format.ts';
 import {
+  behindListed,
   behindRuleZh,
   planStatusZh,
   plansLateZh,
@@ -220,7 +221,7 @@ function nationalBlocks(m: NationalNotice, charts: string[]): DocBlock[] {
       numeric: [1, 2],
     });
     // As many as the HTML notice shows: the whole list is the ledger's, and a 公文 of a hundred pages is not read.
-    const { shown, noteZh } = cutList(m.behind);
+    const { shown, noteZh } = behindListed(m);
     b.push(h2('（一）未完成时间进度的高校'), rankingTable(shown, 'universities', true));
     if (noteZh) b.push(p(noteZh));
   }

@@ -5,6 +5,7 @@
 import { PLACE_KINDS, PLACE_KIND_ZH, unstatedPlaceVisits } from '../outreach.ts';
 import { int, pct } from './format.ts';
 import type { NoticeModel } from './notice-content.ts';
+import { mostNewPositionsFirst } from './list-order.ts';
 
 export interface NoticeBlock {
   title: string;
@@ -35,7 +36,7 @@ export function outreachBlock(m: NoticeModel): NoticeBlock | null {
   if (m.kind === 'province') {
     const top = m.ranking
       .filter((r) => (r.outreach?.newPositions ?? 0) > 0)
-      .sort((a, b) => b.outreach!.newPositions - a.outreach!.newPositions || a.rank - b.rank)
+      .sort(mostNewPositionsFirst)
       .slice(0, TOP_NEW_POSITIONS);
     if (top.length)
       lines.push(

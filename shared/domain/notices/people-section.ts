@@ -2,7 +2,8 @@
 // separate section after the notice's own, the same sentences in every form (text, Markdown, HTML). Pure.
 // A notice stored before this block existed has no `people`, and renders as it did.
 import { filingState, lowCoverage, TEAM_COVERAGE_FLAG, type TeamLine } from '../people.ts';
-import { dateZh, int, pct } from './format.ts';
+import { dateZh, int, namesZh, pct } from './format.ts';
+import { byProvinceCode, byUniversityCode, lowestCoverageFirst, ordered } from './list-order.ts';
 
 export interface UniversityRef {
   universityCode: string;
@@ -83,19 +84,17 @@ function provinceFigures(input: PeopleInput): Omit<ProvincePeople, 'kind'> {
         plansLate.push({ universityCode: p.universityCode, universityName: p.universityName, filedOn: p.filedOn! });
     }
   }
-  const byCode = (a: { universityCode: string }, b: { universityCode: string }) =>
-    a.universityCode.localeCompare(b.universityCode);
   return {
     planDeadline: input.planDeadline,
     universities: input.plans.length,
     plansFiled,
-    plansLate: plansLate.sort(byCode),
-    plansMissing: plansMissing.sort(byCode),
+    plansLate: plansLate.sort(byUniversityCode),
+    plansMissing: plansMissing.sort(byUniversityCode),
     rosters: input.teams.filter((t) => t.rosterSize > 0).length,
     leaders: input.teams.reduce((s, t) => s + t.rosterSize, 0),
     leadersWithVisits: input.teams.reduce((s, t) => s + t.withVisits, 0),
     coverageFlag: TEAM_COVERAGE_FLAG,
-    lowCoverage: lowCoverage(input.teams).map((t) => ({
+    lowCoverage: ordered(lowCoverage(input.teams), lowestCoverageFirst).map((t) => ({
       universityCode: t.universityCode,
       universityName: names.get(t.universityCode) ?? t.universityCode,
       rosterSize: t.rosterSize,
@@ -115,7 +114,7 @@ export function provincePeople(input: PeopleInput): ProvincePeople {
 export function nationalPeople(input: PeopleInput, provinceNames: ReadonlyMap<string, string>): NationalPeople {
   const all = provinceFigures(input);
   const provinceOf = new Map(input.plans.map((p) => [p.universityCode, p.provinceCode]));
-  const codes = [...new Set(input.plans.map((p) => p.provinceCode))].sort();
+  const codes = [...new Set(input.plans.map((p) => p.provinceCode))];
   const byProvince = codes
     .map((code) => {
       const inProvince = (u: { universityCode: string }) => provinceOf.get(u.universityCode) === code;
@@ -128,7 +127,8 @@ export function nationalPeople(input: PeopleInput, provinceNames: ReadonlyMap<st
         lowCoverage: all.lowCoverage.filter(inProvince).length,
       };
     })
-    .filter((p) => p.plansLate + p.plansMissing + p.lowCoverage > 0);
+    .filter((p) => p.plansLate + p.plansMissing + p.lowCoverage > 0)
+    .sort(byProvinceCode);
   return {
     kind: 'national',
     planDeadline: all.planDeadline,
@@ -147,6 +147,11 @@ export function nationalPeople(input: PeopleInput, provinceNames: ReadonlyMap<st
 
 const ROLE_FREE = (s: string) => s;
 
+export interface PeopleOptions {
+  /** Names in a list at most, the rest counted ('甲、乙等12所'): the robots' short messages. Default: all. */
+  maxNames?: number;
+}
+
 /**
  * The block as titled sections of sentences, each without markup; `escape` is applied to every name (Markdown, HTML).
  * Renderers lay each section out as a heading and paragraphs.
@@ -154,8 +159,11 @@ const ROLE_FREE = (s: string) => s;
 export function peopleSections(
   block: PeopleBlock | undefined,
   escape: (s: string) => string = ROLE_FREE,
+  options: PeopleOptions = {},
 ): Array<{ title: string; lines: string[] }> {
   if (!block) return [];
+  const max = options.maxNames ?? Infinity;
+  const list = (items: string[], unit: string, sep = '、') => namesZh(items, max, unit, sep);
   const deadline = block.planDeadline ? `报送期限为${dateZh(block.planDeadline)}。` : '';
   const plans: string[] = [];
   const team: string[] = [];
@@ -166,11 +174,17 @@ export function peopleSections(
     );
     if (block.plansLate.length)
       plans.push(
-        `逾期报送的高校（${int(block.plansLate.length)}所）：${block.plansLate.map((p) => `${escape(p.universityName)}（${dateZh(p.filedOn)}报送）`).join('、')}。`,
+        `逾期报送的高校（${int(block.plansLate.length)}所）：${list(
+          block.plansLate.map((p) => `${escape(p.universityName)}（${dateZh(p.filedOn)}报送）`),
+          '所',
+        )}。`,
       );
     if (block.plansMissing.length)
       plans.push(
-        `尚未报送的高校（${int(block.plansMissing.length)}所）：${block.plansMissing.map((p) => escape(p.universityName)).join('、')}。`,
+        `尚未报送的高校（${int(block.plansMissing.length)}所）：${list(
+          block.plansMissing.map((p) => escape(p.universityName)),
+          '所',
+        )}。`,
       );
     if (block.rosters === 0) team.push('尚无高校导入校领导班子名单。');
     else {
@@ -179,12 +193,14 @@ export function peopleSections(
       );
       team.push(
         block.lowCoverage.length
-          ? `参加走访的校领导不足${flag}的高校（${int(block.lowCoverage.length)}所）：${block.lowCoverage
-              .map(
+          ? `参加走访的校领导不足${flag}的高校（${int(block.lowCoverage.length)}所）：${list(
+              block.lowCoverage.map(
                 (t) =>
-                  `${escape(t.universityName)}（${int(t.withVisits)}/${int(t.rosterSize)}，尚未走访：${t.withoutVisits.map(escape).join('、')}）`,
-              )
-              .join('；')}。`
+                  `${escape(t.universityName)}（${int(t.withVisits)}/${int(t.rosterSize)}，尚未走访：${list(t.withoutVisits.map(escape), '人')}）`,
+              ),
+              '所',
+              '；',
+            )}。`
           : `各高校参加走访的校领导均不低于班子的${flag}。`,
       );
     }
@@ -195,7 +211,10 @@ export function peopleSections(
     const withPlans = block.byProvince.filter((p) => p.plansLate + p.plansMissing > 0);
     if (withPlans.length)
       plans.push(
-        `各省份（逾期/未报送）：${withPlans.map((p) => `${escape(p.provinceName)}${int(p.plansLate)}/${int(p.plansMissing)}所`).join('、')}。名单见各省份通报。`,
+        `各省份（逾期/未报送）：${list(
+          withPlans.map((p) => `${escape(p.provinceName)}${int(p.plansLate)}/${int(p.plansMissing)}所`),
+          '个省份',
+        )}。名单见各省份通报。`,
       );
     if (block.rosters === 0) team.push('尚无高校导入校领导班子名单。');
     else {
@@ -205,7 +224,10 @@ export function peopleSections(
       const low = block.byProvince.filter((p) => p.lowCoverage > 0);
       if (low.length)
         team.push(
-          `各省份：${low.map((p) => `${escape(p.provinceName)}${int(p.lowCoverage)}所`).join('、')}。名单见各省份通报。`,
+          `各省份：${list(
+            low.map((p) => `${escape(p.provinceName)}${int(p.lowCoverage)}所`),
+            '个省份',
+          )}。名单见各省份通报。`,
         );
     }
   }

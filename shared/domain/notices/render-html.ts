@@ -1,8 +1,9 @@
 // The notice as an HTML e-mail. Mail clients (Outlook's Word engine, Gmail, QQ mail) drop <style> blocks, classes
 // and scripts, so the layout is nested tables with inline styles only, fixed widths, and the chart as a CID image.
 import type { ProvinceRankRow, UniversityRankRow } from '../ranking.types.ts';
-import { cutList, dateZh, escapeHtml as e, int, NOTICE_LIST_ROWS, pct, rankChangeZh } from './format.ts';
+import { dateZh, escapeHtml as e, int, NOTICE_LIST_ROWS, pct, rankChangeZh } from './format.ts';
 import {
+  behindListed,
   behindRuleZh,
   chartSeries,
   onsiteFlagged,
@@ -68,11 +69,6 @@ const change = (v: number | null | undefined): Cell => ({
   align: 'center',
   style: v !== null && v !== undefined ? (v > 0 ? GREEN : v < 0 ? RED : '') : '',
 });
-
-function cut<T>(rows: T[], max: number): { shown: T[]; note: string } {
-  const { shown, noteZh } = cutList(rows, max);
-  return { shown, note: noteZh ? para(noteZh) : '' };
-}
 
 function totalsTable(m: NoticeModel): string {
   const t = m.totals;
@@ -170,7 +166,7 @@ function nationalBody(m: NationalNotice, o: Required<HtmlOptions>): string {
         ['left', 'right', 'right'],
       ),
     );
-    const { shown, note } = cut(m.behind, o.maxListRows);
+    const { shown, noteZh } = behindListed(m, o.maxListRows);
     parts.push(
       table(['全国排名', '省份', '高校', '完成度', '走访单位', '岗位数'], universityLines(shown, true), [
         'center',
@@ -180,7 +176,7 @@ function nationalBody(m: NationalNotice, o: Required<HtmlOptions>): string {
         'right',
         'right',
       ]),
-      note,
+      noteZh ? para(e(noteZh)) : '',
     );
   }
   parts.push(h2('五、典型'));

@@ -1,11 +1,12 @@
 // The notice as Markdown, in two flavours:
-// - 'gfm' for the archive (GitHub-flavoured tables, complete);
+// - 'gfm' for the archive (GitHub-flavoured tables; a long list cut as in the mail, whole in the ledger);
 // - 'robot' for the WeCom and DingTalk group robots, whose Markdown has no tables and whose messages are capped
 //   (WeCom markdown.content 4,096 bytes, DingTalk about 20,000): lists, the most important sections first, cut at a
 //   line boundary within `maxBytes` with a note pointing to the mail and the archive.
-import { dateZh, escapeMarkdown as md, int, pct, rankChangeZh, utf8Bytes } from './format.ts';
+import { dateZh, escapeMarkdown as md, int, namesZh, pct, rankChangeZh, utf8Bytes } from './format.ts';
 import { DEFAULT_RULES } from '../measures.ts';
 import {
+  behindListed,
   planStatusZh,
   plansLateZh,
   shareZh,
@@ -81,10 +82,12 @@ function nationalGfm(m: NationalNotice): string[] {
     for (const b of m.behindByProvince)
       out.push(`| ${md(b.provinceName)} | ${int(b.behind)} | ${int(b.universities)} |`);
     out.push('', '| 全国排名 | 省份 | 高校 | 完成度 | 走访单位 | 岗位数 |', '|---:|---|---|---:|---:|---:|');
-    for (const r of m.behind)
+    const { shown, noteZh } = behindListed(m);
+    for (const r of shown)
       out.push(
         `| ${r.rank} | ${md(r.provinceName)} | ${md(r.universityName)} | ${pct(r.completion)} | ${int(r.employersVisited)} | ${int(r.positions)} |`,
       );
+    if (noteZh) out.push('', noteZh);
   }
   out.push('', '## 五、典型', '');
   if (m.examples.provinces.length)
@@ -140,8 +143,22 @@ function provinceGfm(m: ProvinceNotice): string[] {
   return out;
 }
 
+/**
+ * Names a robot's list shows at most, the rest counted ('甲、乙等12所'): a line too long for the message would be cut
+ * with all that follows it, so every list stays short and the people block fits beside the ranking.
+ */
+export const ROBOT_LIST_NAMES = 10;
+export const ROBOT_PEOPLE_NAMES = 5;
+
+interface RobotBody {
+  /** The notice's short lists, first. */
+  lists: string[];
+  /** The full ranking, one line a row: what a cut loses first after the blocks. */
+  ranking: string[];
+}
+
 // Robot flavour: lists only, sections in order of importance so that a cut loses the least.
-function nationalRobot(m: NationalNotice): string[] {
+function nationalRobot(m: NationalNotice): RobotBody {
   const out: string[] = [];
   out.push(
     `**进度落后高校**：${int(m.behind.length)}所` +
@@ -163,31 +180,38 @@ function nationalRobot(m: NationalNotice): string[] {
         .map((r) => `${md(r.universityName)}（${pct(r.completion)}）`)
         .join('、')}`,
     );
-  out.push('', '**各省份排名**（达标比例｜平均完成度）');
+  const ranking = ['', '**各省份排名**（达标比例｜平均完成度）'];
   for (const p of m.provinces)
-    out.push(
+    ranking.push(
       `${p.rank}. ${md(p.provinceName)} ${pct(p.shareMeeting)}｜${pct(p.meanCompletion)}（${rankChangeZh(p.rankChange)}）`,
     );
-  return out;
+  return { lists: out, ranking };
 }
 
-function provinceRobot(m: ProvinceNotice): string[] {
-  const names = (rows: typeof m.ranking) => rows.map((r) => md(r.universityName)).join('、');
+function provinceRobot(m: ProvinceNotice): RobotBody {
+  const names = (rows: typeof m.ranking) =>
+    namesZh(
+      rows.map((r) => md(r.universityName)),
+      ROBOT_LIST_NAMES,
+    );
   const out: string[] = [provinceHead(m)];
   if (m.behind.length) out.push(`**进度落后**：${names(m.behind)}`);
   // (a model stored before thresholds were per campaign has no onsiteShareFlag: it was judged against the default)
   const flag = shareZh(m.onsiteShareFlag ?? DEFAULT_RULES.onsiteShareFlag);
   if (m.onsiteFlagged.length)
     out.push(
-      `**实地走访占比低于${flag}**：${m.onsiteFlagged.map((r) => `${md(r.universityName)}（${pct(r.onsiteShare)}）`).join('、')}`,
+      `**实地走访占比低于${flag}**：${namesZh(
+        m.onsiteFlagged.map((r) => `${md(r.universityName)}（${pct(r.onsiteShare)}）`),
+        ROBOT_LIST_NAMES,
+      )}`,
     );
   if (m.meeting.length) out.push(`**已达标**：${names(m.meeting)}`);
-  out.push('', '**各高校排名**（完成度｜走访单位）');
+  const ranking = ['', '**各高校排名**（完成度｜走访单位）'];
   for (const r of m.ranking)
-    out.push(
+    ranking.push(
       `${r.rank}. ${md(r.universityName)} ${pct(r.completion)}｜${int(r.employersVisited)}（${rankChangeZh(r.rankChange)}）`,
     );
-  return out;
+  return { lists: out, ranking };
 }
 
 /** Appends lines while the whole stays within `maxBytes`, ending with `tail`; a cut says so. */
@@ -236,8 +260,16 @@ export function renderMarkdown(model: NoticeModel, options: MarkdownOptions = {}
   }
   const head = [`### ${md(model.subject)}`, lead(model), ''];
   const robot = model.kind === 'national' ? nationalRobot(model) : provinceRobot(model);
-  // The robots' messages are short: the blocks come after the ranking, and fit() cuts from the end.
+  // The people block, as the mail has it but with short name lists, comes before the ranking: a province's ranking
+  // alone fills a WeCom message. The other blocks come after it, and fit() cuts from the end.
+  const people = peopleSections(model.people, md, { maxNames: ROBOT_PEOPLE_NAMES });
   const blocks = [outreachBlock(model), summaryBlock(model), modelCasesBlock(model)].filter((b) => b !== null);
-  const body = [...robot, ...blocks.flatMap((b) => [`**${b.title}**`, ...b.lines.map((l) => `- ${md(l)}`)])];
+  const body = [
+    ...robot.lists,
+    ...people.flatMap((s) => ['', `**${s.title}**`, ...s.lines.map((l) => `- ${l}`)]),
+    ...robot.ranking,
+    '',
+    ...blocks.flatMap((b) => [`**${b.title}**`, ...b.lines.map((l) => `- ${md(l)}`)]),
+  ];
   return fit(head, body, `> 数据截至${model.asOfText}`, options.maxBytes ?? WECOM_MAX_BYTES);
 }

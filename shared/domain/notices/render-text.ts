@@ -1,7 +1,8 @@
 // The notice as plain text: the alternative part of the mail, for clients that show no HTML.
 // Column alignment is unreliable with CJK text in proportional fonts, so rows are lines of labelled fields.
-import { dateZh, int, pct, rankChangeZh } from './format.ts';
+import { dateZh, int, NOTICE_LIST_ROWS, pct, rankChangeZh } from './format.ts';
 import {
+  behindListed,
   planStatusZh,
   plansLateZh,
   shareZh,
@@ -52,12 +53,12 @@ function national(m: NationalNotice, maxListRows: number): string[] {
     out.push(
       `全国共有${int(m.behind.length)}所高校进度落后。各省份：${m.behindByProvince.map((b) => `${b.provinceName}${b.behind}所`).join('、')}。`,
     );
-    for (const r of m.behind.slice(0, maxListRows))
+    const { shown, noteZh } = behindListed(m, maxListRows);
+    for (const r of shown)
       out.push(
         `${r.rank}｜${r.provinceName}｜${r.universityName}｜完成度${pct(r.completion)}｜走访单位${int(r.employersVisited)}`,
       );
-    if (m.behind.length > maxListRows)
-      out.push(`（共${int(m.behind.length)}所，此处列出前${int(maxListRows)}所，完整名单见附件《电子台账》。）`);
+    if (noteZh) out.push(noteZh);
   }
   out.push('', '五、典型');
   if (m.examples.provinces.length)
@@ -117,7 +118,7 @@ export function renderText(model: NoticeModel, options: { maxListRows?: number }
     '',
     `截至${model.asOfText}（${model.periodLabel}），${area}${int(t.universitiesWithVisits)}所高校的校领导累计走访用人单位${int(t.visits)}次，涉及用人单位${int(t.employers)}家（其中新开拓${int(t.newEmployers)}家），提供岗位${int(t.positions)}个。现将进展情况通报如下。`,
     '',
-    ...(model.kind === 'national' ? national(model, options.maxListRows ?? 300) : province(model)),
+    ...(model.kind === 'national' ? national(model, options.maxListRows ?? NOTICE_LIST_ROWS) : province(model)),
     ...peopleSections(model.people).flatMap((s) => ['', s.title, ...s.lines]),
     '',
     ...blockLines(outreachBlock(model)),
