@@ -97,7 +97,7 @@ describe('the central summary (总结)', () => {
     }
     expect(notice.chartPng.subarray(1, 4).toString()).toBe('PNG');
     const docx = await noticeDocument(notice, 'docx');
-    expect(docx.fileName).toBe('部属和部省合建-summary-总结.docx');
+    expect(docx.fileName).toBe('部属和部省合建-2022-总结.docx');
     expect(docx.body.subarray(0, 2).toString()).toBe('PK');
     const pdf = await noticeDocument(notice, 'pdf');
     expect(pdf.body.subarray(0, 5).toString()).toBe('%PDF-');
