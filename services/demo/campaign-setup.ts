@@ -230,6 +230,8 @@ export function runLedger(args: string[], env: NodeJS.ProcessEnv, say: (line: st
 
 export interface RunningParts {
   apiUrl: string;
+  /** The processes' ids, for the demo's CPU accounting. */
+  pids: { api: number[]; workers: number[] };
   stop(): Promise<void>;
 }
 
@@ -249,7 +251,8 @@ export async function startParts(env: NodeJS.ProcessEnv, workers: number): Promi
     await stop();
     throw err;
   }
-  return { apiUrl, stop };
+  const pids = parts.map((p) => p.child.pid!);
+  return { apiUrl, pids: { api: pids.slice(0, 1), workers: pids.slice(1) }, stop };
 }
 
 export interface IngestResult extends SubmitResult {

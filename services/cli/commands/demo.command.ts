@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { DemoDatabaseRefusedError } from '../../demo/demo-database.ts';
 import { runDemo, type DemoSummary } from '../../demo/index.ts';
 import { serveDemoConsole } from '../../demo/serve-console.ts';
+import { cpuTable } from '../../demo/cpu-accounting.ts';
 import { ensureConsoleBuilt } from '../../../console/scripts/ensure-built.ts';
 import { dateArg } from '../args.ts';
 import { PLACE_KIND_ZH } from '../../../shared/domain/outreach.ts';
@@ -122,6 +123,10 @@ function human(s: DemoSummary): string {
     `  time: ${Object.entries(s.seconds)
       .map(([k, v]) => `${k} ${v}s`)
       .join(', ')}`,
+    '',
+    "  CPU seconds per phase (PG (db): the demo database's backends; PG (server): every database on the server):",
+    cpuTable(s.cpu),
+    '',
     `  files: ${s.outDir}/notices/${s.noticePeriod} (HTML, Markdown, text, chart PNG, 电子台账 .xlsx), ${s.outDir}/summary (the 总结), ${s.outDir}/mail (.eml as delivered), ${s.outDir}/data (generated CSVs)`,
   ];
   return lines.join('\n');
