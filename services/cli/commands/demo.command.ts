@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { DemoDatabaseRefusedError } from '../../demo/demo-database.ts';
 import { runDemo, type DemoSummary } from '../../demo/index.ts';
-import { serveDemoConsole } from '../../demo/serve-console.ts';
+import { portIsFree, serveDemoConsole } from '../../demo/serve-console.ts';
 import { cpuTable } from '../../demo/cpu-accounting.ts';
 import { ensureConsoleBuilt } from '../../../console/scripts/ensure-built.ts';
 import { dateArg } from '../args.ts';
@@ -40,6 +40,10 @@ export function register(program: Command): void {
       '--serve',
       'afterwards keep the API with the console (/console/) and a worker running on the demo data until Ctrl-C, printing the address and one login per kind of user',
     )
+    .option(
+      '--port <n>',
+      'with --serve: the port of the API and the console (on HOST, default 127.0.0.1); refused when taken. Default PORT or 3000, else any free port',
+    )
     .action(
       async (opts: {
         visits: string;
@@ -51,9 +55,21 @@ export function register(program: Command): void {
         out?: string;
         json?: boolean;
         serve?: boolean;
+        port?: string;
       }) => {
         if (!/^[a-z_][a-z0-9_]*$/.test(opts.database))
           throw new UserError(`--database must be a plain lower-case name like ledger_demo, got ${opts.database}`);
+        let port: number | undefined;
+        if (opts.port !== undefined) {
+          if (!opts.serve) throw new UserError('--port is the port of --serve: give both, or neither');
+          port = Number(opts.port);
+          if (!Number.isInteger(port) || port < 1 || port > 65535)
+            throw new UserError(`--port must be a whole number from 1 to 65535, got ${opts.port}`);
+          // Checked now as well as when serving: finding it taken after the whole demo would waste the run.
+          const host = process.env.HOST ?? '127.0.0.1';
+          if (!(await portIsFree(host, port)))
+            throw new UserError(`port ${port} on ${host} is taken: choose another with --port, or leave it out`);
+        }
         // The console is served by the API: built (when missing or stale) while the demo generates its data. A failed
         // build does not stop the demo, whose main job is the campaign, unless the console is to be served.
         const building = ensureConsoleBuilt((line) => process.stderr.write(`demo: ${line}\n`)).then(
@@ -81,7 +97,7 @@ export function register(program: Command): void {
           process.stderr.write(`demo: the console was not built (${notBuilt.message}): npm run build:console\n`);
           if (opts.serve) throw notBuilt;
         }
-        if (opts.serve) await serveDemoConsole(summary, (line) => process.stderr.write(`demo: ${line}\n`));
+        if (opts.serve) await serveDemoConsole(summary, (line) => process.stderr.write(`demo: ${line}\n`), { port });
       },
     );
 }
