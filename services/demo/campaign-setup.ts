@@ -155,29 +155,36 @@ export async function setUpReferenceData(
   );
   const run = (args: string[]) => runLedger(args, env, say);
   await run(['import', 'universities', '--file', join(dataDir, 'universities.csv')]);
-  await run([
-    'campaign',
-    'create',
-    '--id',
-    CAMPAIGN.id,
-    '--name',
-    CAMPAIGN.name,
-    '--start',
-    CAMPAIGN.start,
-    '--end',
-    CAMPAIGN.end,
-    // The notice's deadline for the provinces' implementation plans (实施方案): notices list late filings.
-    '--plan-deadline',
-    '2022-03-18',
+  // The rest needs only the universities: the prior lists (the longest step: every employer through the resolver)
+  // and the API key beside the campaign's own steps, so the short commands' start-up hides behind the long one.
+  const priorImport = run(['import', 'prior-employers', '--file', join(dataDir, 'prior-employers.csv')]);
+  const clientCreated = run(['clients', 'create', '--name', 'national-platform', '--scope', 'national', '--json']);
+  const campaignSteps = (async () => {
+    await run([
+      'campaign',
+      'create',
+      '--id',
+      CAMPAIGN.id,
+      '--name',
+      CAMPAIGN.name,
+      '--start',
+      CAMPAIGN.start,
+      '--end',
+      CAMPAIGN.end,
+      // The notice's deadline for the provinces' implementation plans (实施方案): notices list late filings.
+      '--plan-deadline',
+      '2022-03-18',
+    ]);
+    await run(['import', 'placement-rates', '--campaign', CAMPAIGN.id, '--file', join(dataDir, 'placement-rates.csv')]);
+    return JSON.parse(
+      await run(['import', 'leaders', '--campaign', CAMPAIGN.id, '--file', join(dataDir, 'leaders.csv'), '--json']),
+    ) as { universities: number; inserted: number };
+  })();
+  const [leaders, client] = await Promise.all([
+    campaignSteps,
+    clientCreated.then((out) => JSON.parse(out) as { key: string }),
+    priorImport,
   ]);
-  await run(['import', 'placement-rates', '--campaign', CAMPAIGN.id, '--file', join(dataDir, 'placement-rates.csv')]);
-  await run(['import', 'prior-employers', '--file', join(dataDir, 'prior-employers.csv')]);
-  const leaders = JSON.parse(
-    await run(['import', 'leaders', '--campaign', CAMPAIGN.id, '--file', join(dataDir, 'leaders.csv'), '--json']),
-  ) as { universities: number; inserted: number };
-  const client = JSON.parse(
-    await run(['clients', 'create', '--name', 'national-platform', '--scope', 'national', '--json']),
-  ) as { key: string };
   return {
     universities,
     employers,
@@ -223,13 +230,26 @@ export async function fileUniversityPlans(
   return { filed: filings.length, late, missing: universities.length - filings.length };
 }
 
-export function runLedger(args: string[], env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<string> {
+/** `ledger <args>`, echoed; one that runs long says so every 15 s, so that a quiet minute is not taken for a hang. */
+export async function runLedger(args: string[], env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<string> {
   say(`$ ledger ${args.join(' ')}`);
-  return ledger(args, env);
+  const started = Date.now();
+  const ticker = setInterval(
+    () =>
+      say(`  … ledger ${args.slice(0, 2).join(' ')} still running (${Math.round((Date.now() - started) / 1000)} s)`),
+    15_000,
+  );
+  try {
+    return await ledger(args, env);
+  } finally {
+    clearInterval(ticker);
+  }
 }
 
 export interface RunningParts {
   apiUrl: string;
+  /** The processes' ids, for the demo's CPU accounting. */
+  pids: { api: number[]; workers: number[] };
   stop(): Promise<void>;
 }
 
@@ -249,7 +269,8 @@ export async function startParts(env: NodeJS.ProcessEnv, workers: number): Promi
     await stop();
     throw err;
   }
-  return { apiUrl, stop };
+  const pids = parts.map((p) => p.child.pid!);
+  return { apiUrl, pids: { api: pids.slice(0, 1), workers: pids.slice(1) }, stop };
 }
 
 export interface IngestResult extends SubmitResult {

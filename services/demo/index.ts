@@ -35,6 +35,7 @@ import { campaignTotals } from '../../shared/use-cases/compute-rankings.ts';
 import { countIngestionOutcomes } from '../../shared/use-cases/inbox-state.ts';
 import { filePlan } from '../../shared/use-cases/people.ts';
 import { addRecipient } from '../../shared/use-cases/operations.ts';
+import { startCpuAccounting, type PhaseCpu } from './cpu-accounting.ts';
 
 /** A typed variant of an employer's name: traditional characters, full-width, spaces, a dropped suffix … */
 const vary = (name: string, rnd: { next(): number }) => spellingVariant(name, rnd.next).spelling;
@@ -96,6 +97,8 @@ export interface DemoSummary {
     >
   >;
   seconds: Record<string, number>;
+  /** Per phase: wall seconds, CPU seconds of each process the demo ran and of PostgreSQL, the load average. */
+  cpu: PhaseCpu[];
   outDir: string;
 }
 
@@ -116,10 +119,14 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
   const base = loadConfig();
   const documentSettings = { issuersFile: base.NOTICE_ISSUERS_FILE, fontDir: base.NOTICE_FONT_DIR };
   const seconds: Record<string, number> = {};
+  const cpu = startCpuAccounting(options.database);
+  let parts: RunningParts | undefined;
+  const endPhase = (name: string) => cpu.phase(name, parts?.pids ?? { api: [], workers: [] });
   let t0 = Date.now();
   const step = (name: string) => {
     seconds[name] = Math.round((Date.now() - t0) / 100) / 10;
     t0 = Date.now();
+    endPhase(name);
   };
 
   refuseProductionDatabase(options.database, base.DATABASE_URL);
@@ -150,7 +157,6 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     applicationName: 'ledger-demo',
     ...dbOptionsFor(base, 'background'),
   });
-  let parts: RunningParts | undefined;
   try {
     const { universities, employers, apiKey, prior, rosters } = await setUpReferenceData(
       env,
@@ -188,6 +194,7 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
     );
     seconds.ingest = Math.round(submitted.totalSeconds * 10) / 10;
     t0 = Date.now();
+    endPhase('ingest');
 
     // Provinces and 兵团 file their implementation plans (实施方案), a few late or not at all; so do universities.
     for (const [i, p] of DEMO_REPORTING_UNITS.entries()) {
@@ -330,9 +337,11 @@ export async function runDemo(options: DemoOptions, say: (line: string) => void)
       mailsReceived: sink.received(),
       top,
       seconds,
+      cpu: cpu.rows,
       outDir,
     };
   } finally {
+    cpu.stop();
     await parts?.stop();
     await sink.close();
     await db.destroy();

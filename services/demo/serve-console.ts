@@ -78,12 +78,15 @@ export async function createLogins(summary: Pick<DemoSummary, 'top'>, env: NodeJ
  * Starts the API and a worker on the demo's database, prints the console's address and the logins, and resolves once
  * SIGINT or SIGTERM stopped them.
  */
-export async function serveDemoConsole(summary: DemoSummary, say: (line: string) => void): Promise<void> {
+export async function serveDemoConsole(
+  summary: Pick<DemoSummary, 'database' | 'top'>,
+  say: (line: string) => void,
+  options: { port?: number; /** Stops as SIGINT does. */ signal?: AbortSignal } = {},
+): Promise<void> {
   const env = demoEnv(summary.database);
-  const logins = await createLogins(summary, env);
   const host = process.env.HOST ?? '127.0.0.1';
-  const wantedPort = Number(process.env.PORT ?? 3000);
-  const port = (await portIsFree(host, wantedPort)) ? wantedPort : await freePort();
+  const port = await consolePort(host, options.port);
+  const logins = await createLogins(summary, env);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const partsEnv = { ...env, HOST: host, PORT: String(port) };
   const parts: ServeProcess[] = [];
@@ -94,6 +97,7 @@ export async function serveDemoConsole(summary: DemoSummary, say: (line: string)
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
+      options.signal?.addEventListener('abort', () => resolve());
     });
     say('stopping the API and the worker');
   } finally {
@@ -115,7 +119,21 @@ export function consoleBanner(url: string, logins: DemoLogin[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function portIsFree(host: string, port: number): Promise<boolean> {
+/**
+ * The port to serve on: the one asked for, which must be free (the address was chosen, so another would mislead);
+ * else PORT or 3000, or any free port when that one is taken.
+ */
+export async function consolePort(host: string, asked?: number): Promise<number> {
+  if (asked !== undefined) {
+    if (!(await portIsFree(host, asked)))
+      throw new Error(`port ${asked} on ${host} is taken: choose another with --port, or leave it out for a free one`);
+    return asked;
+  }
+  const wanted = Number(process.env.PORT ?? 3000);
+  return (await portIsFree(host, wanted)) ? wanted : freePort();
+}
+
+export async function portIsFree(host: string, port: number): Promise<boolean> {
   const { createServer } = await import('node:net');
   return new Promise((resolve) => {
     const srv = createServer();

@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { DemoDatabaseRefusedError } from '../../demo/demo-database.ts';
 import { runDemo, type DemoSummary } from '../../demo/index.ts';
-import { serveDemoConsole } from '../../demo/serve-console.ts';
+import { portIsFree, serveDemoConsole } from '../../demo/serve-console.ts';
+import { cpuTable } from '../../demo/cpu-accounting.ts';
 import { ensureConsoleBuilt } from '../../../console/scripts/ensure-built.ts';
 import { dateArg } from '../args.ts';
 import { PLACE_KIND_ZH } from '../../../shared/domain/outreach.ts';
@@ -39,6 +40,10 @@ export function register(program: Command): void {
       '--serve',
       'afterwards keep the API with the console (/console/) and a worker running on the demo data until Ctrl-C, printing the address and one login per kind of user',
     )
+    .option(
+      '--port <n>',
+      'with --serve: the port of the API and the console (on HOST, default 127.0.0.1); refused when taken. Default PORT or 3000, else any free port',
+    )
     .action(
       async (opts: {
         visits: string;
@@ -50,9 +55,21 @@ export function register(program: Command): void {
         out?: string;
         json?: boolean;
         serve?: boolean;
+        port?: string;
       }) => {
         if (!/^[a-z_][a-z0-9_]*$/.test(opts.database))
           throw new UserError(`--database must be a plain lower-case name like ledger_demo, got ${opts.database}`);
+        let port: number | undefined;
+        if (opts.port !== undefined) {
+          if (!opts.serve) throw new UserError('--port is the port of --serve: give both, or neither');
+          port = Number(opts.port);
+          if (!Number.isInteger(port) || port < 1 || port > 65535)
+            throw new UserError(`--port must be a whole number from 1 to 65535, got ${opts.port}`);
+          // Checked now as well as when serving: finding it taken after the whole demo would waste the run.
+          const host = process.env.HOST ?? '127.0.0.1';
+          if (!(await portIsFree(host, port)))
+            throw new UserError(`port ${port} on ${host} is taken: choose another with --port, or leave it out`);
+        }
         // The console is served by the API: built (when missing or stale) while the demo generates its data. A failed
         // build does not stop the demo, whose main job is the campaign, unless the console is to be served.
         const building = ensureConsoleBuilt((line) => process.stderr.write(`demo: ${line}\n`)).then(
@@ -80,7 +97,7 @@ export function register(program: Command): void {
           process.stderr.write(`demo: the console was not built (${notBuilt.message}): npm run build:console\n`);
           if (opts.serve) throw notBuilt;
         }
-        if (opts.serve) await serveDemoConsole(summary, (line) => process.stderr.write(`demo: ${line}\n`));
+        if (opts.serve) await serveDemoConsole(summary, (line) => process.stderr.write(`demo: ${line}\n`), { port });
       },
     );
 }
@@ -122,6 +139,10 @@ function human(s: DemoSummary): string {
     `  time: ${Object.entries(s.seconds)
       .map(([k, v]) => `${k} ${v}s`)
       .join(', ')}`,
+    '',
+    "  CPU seconds per phase (PG (db): the demo database's backends; PG (server): every database on the server):",
+    cpuTable(s.cpu),
+    '',
     `  files: ${s.outDir}/notices/${s.noticePeriod} (HTML, Markdown, text, chart PNG, 电子台账 .xlsx), ${s.outDir}/summary (the 总结), ${s.outDir}/mail (.eml as delivered), ${s.outDir}/data (generated CSVs)`,
   ];
   return lines.join('\n');
