@@ -53,7 +53,7 @@ describe('ledger demo --serve', () => {
 describe('ledger demo --serve --port', () => {
   const s = useTestServices({ redis: true });
 
-  it('serves on the port --port asks for, and refuses a port that is taken', async () => {
+  it('serves on the port --port asks for, and stops when asked', async () => {
     const port = await freePort();
     const saved = { REDIS_URL: process.env.REDIS_URL, QUEUE_PREFIX: process.env.QUEUE_PREFIX };
     // The demo's processes take the queue prefix <QUEUE_PREFIX>-demo: the file's own here.
@@ -79,7 +79,11 @@ describe('ledger demo --serve --port', () => {
       redis.disconnect();
       Object.assign(process.env, saved);
     }
+  }, 300_000);
 
+  // Each `ledger` process loads the whole program: beside the full suite that alone can take half a minute.
+  it('refuses a port that is taken, before the demo runs, and --port without --serve', async () => {
+    const port = await freePort();
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const busy = (taken.address() as { port: number }).port;
@@ -95,5 +99,5 @@ describe('ledger demo --serve --port', () => {
     const alone = await runLedger(['demo', '--port', String(port), '--database', 'ledger_demo_port'], s.env);
     expect(alone.code).not.toBe(0);
     expect(alone.stderr).toContain('--port is the port of --serve');
-  }, 180_000);
+  }, 300_000);
 });
