@@ -1,28 +1,25 @@
-/// <reference path="./fontkit.d.ts" />
 // Drawing the notices' charts on the server: ECharts renders an option (shared/domain/notices/chart-options.ts) to
 // SVG with no DOM (ssr), and resvg rasterises it to PNG. The SVG's text is turned into glyph outlines with fontkit
 // before rasterising: resvg would otherwise parse the 20 MB CJK font collection for every picture (a quarter of a
-// second each), while the outlines need the font opened once per process. The same font measures the labels.
+// second each), while the outlines need the font opened once per process (fonts.ts). The same font measures the
+// labels.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as echarts from 'echarts';
 import { Resvg } from '@resvg/resvg-js';
-import * as fontkit from 'fontkit';
 import type { ChartSpec, Measure } from '../domain/notices/chart-options.ts';
+import { openFont, type FontSource } from './fonts.ts';
 
 /** Debian's fonts-noto-cjk; the chart's font (CHART_FONT) in regular and bold. */
 export const CHART_FONT_FILES = {
-  regular: { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', postscriptName: 'NotoSansCJKsc-Regular' },
-  bold: { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc', postscriptName: 'NotoSansCJKsc-Bold' },
-};
+  regular: { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', face: 'NotoSansCJKsc-Regular' },
+  bold: { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc', face: 'NotoSansCJKsc-Bold' },
+} satisfies Record<string, FontSource>;
 
 interface Glyphs {
   unitsPerEm: number;
-  layout(
-    text: string,
-    features?: Record<string, boolean>,
-  ): {
+  layout(text: string): {
     glyphs: Array<{ path: { scale(x: number, y: number): GlyphPath } }>;
     positions: Array<{ xAdvance: number; xOffset: number; yOffset: number }>;
     advanceWidth: number;
@@ -35,16 +32,9 @@ interface GlyphPath {
 
 let fonts: { regular: Glyphs; bold: Glyphs } | undefined;
 
-function open(f: { path: string; postscriptName: string }): Glyphs {
-  const font = fontkit.openSync(f.path, f.postscriptName) as unknown as Glyphs | null;
-  if (!font?.layout)
-    throw new Error(
-      `chart font ${f.postscriptName} not found in ${f.path}: install fonts-noto-cjk (apt-get install fonts-noto-cjk)`,
-    );
-  return font;
-}
+const open = (f: FontSource) => openFont(f, ': install fonts-noto-cjk (apt-get install fonts-noto-cjk)') as Glyphs;
 
-/** The chart fonts, opened once per process. */
+/** The chart fonts (opened once per process, fonts.ts). */
 function chartFonts(): { regular: Glyphs; bold: Glyphs } {
   fonts ??= { regular: open(CHART_FONT_FILES.regular), bold: open(CHART_FONT_FILES.bold) };
   return fonts;
@@ -52,9 +42,6 @@ function chartFonts(): { regular: Glyphs; bold: Glyphs } {
 
 // Shaping a label (OpenType lookups) costs far more than drawing it, and the same names and figures recur across a
 // week's charts (measured for fitting, then outlined): each text is shaped once per font, the cache bounded.
-// Noto CJK's glyph composition (ccmp) is nine tenths of the shaping time and changes nothing in Chinese text and
-// figures (it composes combining marks, which notices do not carry): left out.
-export const WITHOUT_CCMP = { ccmp: false };
 type Run = ReturnType<Glyphs['layout']>;
 const runs = new WeakMap<Glyphs, Map<string, Run>>();
 const RUN_CACHE_SIZE = 20_000;
@@ -64,7 +51,7 @@ function shaped(font: Glyphs, text: string): Run {
   let run = cache.get(text);
   if (!run) {
     if (cache.size >= RUN_CACHE_SIZE) cache.clear();
-    run = font.layout(text, WITHOUT_CCMP);
+    run = font.layout(text);
     cache.set(text, run);
   }
   return run;

@@ -4,13 +4,12 @@
 // (their labels as text). pdfkit
 // embeds each font as a subset of the glyphs used. Fonts: files an operator drops in NOTICE_FONT_DIR (the 公文
 // fonts) win; otherwise Noto Serif CJK (仿宋/宋体 roles), Noto Sans CJK (黑体) and AR PL UKai (楷体) from Debian.
-/// <reference path="./fontkit.d.ts" />
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import * as fontkit from 'fontkit';
 import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
-import { CHART_FONT_FILES, WITHOUT_CCMP } from './charts.ts';
+import { CHART_FONT_FILES } from './charts.ts';
+import { openFont, type FontSource } from './fonts.ts';
 import type { DocBlock, OfficialDocument } from '../domain/notices/official-document.ts';
 
 const MM = 72 / 25.4;
@@ -22,12 +21,6 @@ const BODY = 16;
 const RED = '#e60012';
 
 export type FontRole = 'title' | 'body' | 'heading1' | 'heading2' | 'pageNumber';
-interface FontSource {
-  path: string;
-  /** Postscript name of the face in a .ttc collection. */
-  face?: string;
-}
-
 const NOTO = '/usr/share/fonts/opentype/noto';
 export const FALLBACK_FONTS: Record<FontRole, FontSource> = {
   title: { path: `${NOTO}/NotoSerifCJK-Bold.ttc`, face: 'NotoSerifCJKsc-Bold' },
@@ -63,24 +56,6 @@ export function fontPlan(fontDir?: string): Record<FontRole, FontSource> {
   return plan;
 }
 
-// Fonts opened once per process and handed to pdfkit as fontkit objects (which it takes as they are): opening a CJK
-// collection (20–27 MB) costs a tenth of a second or more each time, a document uses four.
-const opened = new Map<string, unknown>();
-function openFont(src: FontSource): unknown {
-  const key = `${src.path}#${src.face ?? ''}`;
-  let font = opened.get(key);
-  if (!font) {
-    const f = fontkit.openSync(src.path, src.face) as { layout(text: string, features?: unknown): unknown } | null;
-    if (!f) throw new Error(`font ${src.face ?? ''} not found in ${src.path}`);
-    // pdfkit shapes with the default features; without glyph composition (see charts.ts) at a tenth of the time.
-    const layout = f.layout.bind(f);
-    f.layout = (text, features) => layout(text, features ?? WITHOUT_CCMP);
-    font = f;
-    opened.set(key, font);
-  }
-  return font;
-}
-
 export interface PdfChart {
   /** ECharts' SVG with its text as text: drawn as vectors, the labels set in the chart font (embedded as a subset). */
   svg: string;
@@ -114,14 +89,8 @@ export function renderNoticePdf(
   const plan = fontPlan(options.fontDir);
   for (const [role, src] of Object.entries(plan) as Array<[FontRole, FontSource]>)
     pdf.registerFont(role, openFont(src) as Buffer);
-  pdf.registerFont(
-    'chart',
-    openFont({ path: CHART_FONT_FILES.regular.path, face: CHART_FONT_FILES.regular.postscriptName }) as Buffer,
-  );
-  pdf.registerFont(
-    'chart-bold',
-    openFont({ path: CHART_FONT_FILES.bold.path, face: CHART_FONT_FILES.bold.postscriptName }) as Buffer,
-  );
+  pdf.registerFont('chart', openFont(CHART_FONT_FILES.regular) as Buffer);
+  pdf.registerFont('chart-bold', openFont(CHART_FONT_FILES.bold) as Buffer);
 
   const x = PDF_PAGE.left;
   const W = PDF_PAGE.textWidth;

@@ -14,8 +14,8 @@ import {
   outlineText,
   renderChartPng,
   renderChartSvg,
-  WITHOUT_CCMP,
 } from '../../shared/adapters/charts.ts';
+import { WITHOUT_CCMP } from '../../shared/adapters/fonts.ts';
 import { CAMPAIGN, plans, sampleRankings, totals, universityRow } from '../helpers/notices-factories.ts';
 
 const s = sampleRankings();
@@ -109,7 +109,7 @@ describe('notice charts (ECharts on the server)', () => {
   });
 
   it('shaping without glyph composition gives the same glyphs and advances for Chinese text and figures', () => {
-    const f = fontkit.openSync(CHART_FONT_FILES.regular.path, CHART_FONT_FILES.regular.postscriptName) as unknown as {
+    const f = fontkit.openSync(CHART_FONT_FILES.regular.path, CHART_FONT_FILES.regular.face) as unknown as {
       layout(t: string, features?: object): { glyphs: Array<{ id: number }>; advanceWidth: number };
     };
     const text =
