@@ -2,12 +2,19 @@
 // out as sheet XML through one raw-deflate stream into a zip written straight to the output, with data descriptors
 // so nothing is held but the current chunk. It writes what those workbooks need and no more: inline strings,
 // numbers, dates and percentages (two number formats), column widths and a frozen header row. exceljs's streaming
-// writer builds a model object per cell and per row and took four fifths of a week's notice run (profiled); this
-// writes the same cells at several times the speed. Small, richly styled workbooks (templates, annotated uploads)
-// stay with exceljs.
+// writer builds a model object per cell and per row: 21 CPU s for the 414,000 rows of a week's 34 mailed ledgers
+// (profiled), against 10.6 s here. Small, richly styled workbooks (templates, annotated uploads) stay with exceljs.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { crc32, createDeflateRaw, type DeflateRaw } from 'node:zlib';
+import { escapeHtml } from './notices/format.ts';
+import {
+  centralDirectoryEntry,
+  dataDescriptor,
+  endOfCentralDirectory,
+  localFileHeader,
+  type ZipRecordEntry,
+} from './zip-records.ts';
 
 export type XlsxCell = string | number | Date | null | undefined;
 
@@ -24,10 +31,7 @@ const CHUNK = 64 * 1024;
 
 // XML 1.0 forbids most control characters even escaped: dropped, as a spreadsheet cell cannot show them anyway.
 const INVALID_XML = /[\u0000-\u0008\v\f\u000e-\u001f\ufffe\uffff]/g;
-const escapeXml = (s: string) =>
-  s
-    .replace(INVALID_XML, '')
-    .replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
+const escapeXml = (s: string) => escapeHtml(s.replace(INVALID_XML, ''));
 
 /** Column letters: 0 → A, 25 → Z, 26 → AA. */
 export function columnName(i: number): string {
@@ -39,27 +43,9 @@ export function columnName(i: number): string {
 /** Excel's serial day number of a date (1900 date system, UTC). */
 export const excelSerial = (d: Date) => d.getTime() / 86_400_000 + 25_569;
 
-interface Entry {
-  name: string;
+interface Entry extends ZipRecordEntry {
   offset: number;
-  crc: number;
-  compressed: number;
-  size: number;
 }
-
-const u16 = (n: number) => {
-  const b = Buffer.alloc(2);
-  b.writeUInt16LE(n);
-  return b;
-};
-const u32 = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n >>> 0);
-  return b;
-};
-// 1980-01-01 00:00 in DOS time: the entries carry no meaningful time.
-const DOS_TIME = 0;
-const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 
 export class XlsxWriter {
   private readonly entries: Entry[] = [];
@@ -192,44 +178,8 @@ export class XlsxWriter {
         '</styleSheet>',
     );
     const start = this.offset;
-    for (const e of this.entries) {
-      const name = Buffer.from(e.name, 'utf8');
-      await this.write(
-        Buffer.concat([
-          u32(0x02014b50),
-          u16(20),
-          u16(20),
-          u16(0x0808),
-          u16(8),
-          u16(DOS_TIME),
-          u16(DOS_DATE),
-          u32(e.crc),
-          u32(e.compressed),
-          u32(e.size),
-          u16(name.length),
-          u16(0),
-          u16(0),
-          u16(0),
-          u16(0),
-          u32(0),
-          u32(e.offset),
-          name,
-        ]),
-      );
-    }
-    const size = this.offset - start;
-    await this.write(
-      Buffer.concat([
-        u32(0x06054b50),
-        u16(0),
-        u16(0),
-        u16(this.entries.length),
-        u16(this.entries.length),
-        u32(size),
-        u32(start),
-        u16(0),
-      ]),
-    );
+    for (const e of this.entries) await this.write(centralDirectoryEntry(e, e.offset, true));
+    await this.write(endOfCentralDirectory(this.entries.length, this.offset - start, start));
     this.out.end();
     await once(this.out, 'finish');
   }
@@ -241,29 +191,13 @@ export class XlsxWriter {
   }
 
   private async beginEntry(name: string): Promise<void> {
-    const entry: Entry = { name, offset: this.offset, crc: 0, compressed: 0, size: 0 };
-    const file = Buffer.from(name, 'utf8');
-    // Bit 3: sizes and CRC follow the data (a data descriptor); bit 11: the name is UTF-8.
-    await this.write(
-      Buffer.concat([
-        u32(0x04034b50),
-        u16(20),
-        u16(0x0808),
-        u16(8),
-        u16(DOS_TIME),
-        u16(DOS_DATE),
-        u32(0),
-        u32(0),
-        u32(0),
-        u16(file.length),
-        u16(0),
-        file,
-      ]),
-    );
+    const entry: Entry = { name, method: 8, offset: this.offset, crc32: 0, compressedSize: 0, uncompressedSize: 0 };
+    // Sizes and CRC are known only once the entry is written: they follow it, in a data descriptor.
+    await this.write(localFileHeader(entry, true));
     // Level 3: a sixth larger than the default 6 and a fifth less CPU for the whole ledger (measured on 414,000 rows).
     const deflate = createDeflateRaw({ level: 3 });
     deflate.on('data', (c: Buffer) => {
-      entry.compressed += c.length;
+      entry.compressedSize += c.length;
       this.offset += c.length;
       if (!this.out.write(c)) {
         deflate.pause();
@@ -279,8 +213,8 @@ export class XlsxWriter {
     const buf = Buffer.from(this.pending, 'utf8');
     this.pending = '';
     const entry = this.current!;
-    entry.crc = crc32(buf, entry.crc);
-    entry.size += buf.length;
+    entry.crc32 = crc32(buf, entry.crc32);
+    entry.uncompressedSize += buf.length;
     if (!this.deflate!.write(buf)) await once(this.deflate!, 'drain');
   }
 
@@ -294,7 +228,7 @@ export class XlsxWriter {
     this.entries.push(entry);
     this.current = undefined;
     this.deflate = undefined;
-    await this.write(Buffer.concat([u32(0x08074b50), u32(entry.crc), u32(entry.compressed), u32(entry.size)]));
+    await this.write(dataDescriptor(entry));
   }
 
   private async write(buf: Buffer): Promise<void> {

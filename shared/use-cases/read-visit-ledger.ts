@@ -109,9 +109,7 @@ const NS_MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const NS_REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 const stored = (name: string, text: string) => {
   const data = Buffer.from(text, 'utf8');
-  // zlib.crc32 came with Node 20.15; the streaming reader does not check it, so an older Node writes 0.
-  const crc32 = typeof zlib.crc32 === 'function' ? zlib.crc32(data) : 0;
-  return { name, method: 0 as const, crc32, data, uncompressedSize: data.length };
+  return { name, method: 0 as const, crc32: zlib.crc32(data), data, uncompressedSize: data.length };
 };
 const STUB_RELS = stored(
   'xl/_rels/workbook.xml.rels',

@@ -1,6 +1,7 @@
 // What an uploaded file is, from its first bytes, and the zip container of an .xlsx checked before anything is
 // inflated: every entry's declared sizes against limits (a zip bomb is refused here), encrypted entries, and entries
 // that are not where the central directory says. Pure: bytes in, a description or a LedgerFileError out.
+import { centralDirectoryEntry, endOfCentralDirectory, localFileHeader } from '../zip-records.ts';
 import { LedgerFileError } from './file-errors.ts';
 
 export type FileKind = 'zip' | 'text';
@@ -172,37 +173,12 @@ export function buildZip(
   const central: Buffer[] = [];
   let offset = 0;
   for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8');
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6); // names in UTF-8; sizes in this header, no data descriptor
-    local.writeUInt16LE(e.method, 8);
-    local.writeUInt32LE(e.crc32 >>> 0, 14);
-    local.writeUInt32LE(e.data.length, 18);
-    local.writeUInt32LE(e.uncompressedSize, 22);
-    local.writeUInt16LE(name.length, 26);
-    const dir = Buffer.alloc(46);
-    dir.writeUInt32LE(0x02014b50, 0);
-    dir.writeUInt16LE(20, 4);
-    dir.writeUInt16LE(20, 6);
-    dir.writeUInt16LE(0x0800, 8);
-    dir.writeUInt16LE(e.method, 10);
-    dir.writeUInt32LE(e.crc32 >>> 0, 16);
-    dir.writeUInt32LE(e.data.length, 20);
-    dir.writeUInt32LE(e.uncompressedSize, 24);
-    dir.writeUInt16LE(name.length, 28);
-    dir.writeUInt32LE(offset, 42);
-    parts.push(local, name, e.data);
-    central.push(dir, name);
-    offset += local.length + name.length + e.data.length;
+    const record = { ...e, compressedSize: e.data.length };
+    const local = localFileHeader(record); // sizes in this header, no data descriptor
+    parts.push(local, e.data);
+    central.push(centralDirectoryEntry(record, offset));
+    offset += local.length + e.data.length;
   }
   const dirSize = central.reduce((n, b) => n + b.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(dirSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, ...central, end]);
+  return Buffer.concat([...parts, ...central, endOfCentralDirectory(entries.length, dirSize, offset)]);
 }
