@@ -4,7 +4,7 @@
 // SMTP server. The Ministry's real list of universities (data/universities.csv, imported by the CLI) and 300,000
 // synthetic visits (BENCH_PERIOD_VISITS) loaded with SQL. The measured run is one child process, the way one worker
 // delivers them; its CPU seconds are printed beside the wall time, with the load.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import { rebuildRankingTables } from '../shared/repositories/measures.repository
 import { getNotice } from '../shared/repositories/notice.repository.ts';
 import { addRecipient } from '../shared/repositories/recipient.repository.ts';
 import { startSmtpSink } from '../services/demo/smtp-sink.ts';
-import { report, type Figure } from './results.ts';
+import { childResult, report, type Figure } from './results.ts';
 
 const DB_NAME = 'ledger_bench_notice_period';
 const VISITS = Number(process.env.BENCH_PERIOD_VISITS ?? 300_000);
@@ -162,22 +162,8 @@ export async function periodChild(url: string, smtpUrl: string, part: string): P
 }
 
 /** Runs this bench file as a child doing `part`; its result is its last line. */
-function runChild(benchFile: string, env: Record<string, string>, part: string): Promise<PeriodResult> {
-  return new Promise<PeriodResult>((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', benchFile, '--child=period'], {
-      env: { ...process.env, ...env, BENCH_PERIOD_PART: part, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let text = '';
-    p.stdout.on('data', (d: Buffer) => (text += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(text.trim().split('\n').pop()!) as PeriodResult)
-        : reject(new Error(`bench child (period ${part}) exited ${code}`)),
-    );
-  });
-}
+const runChild = (benchFile: string, env: Record<string, string>, part: string) =>
+  childResult<PeriodResult>(benchFile, ['--child=period'], { ...env, BENCH_PERIOD_PART: part });
 
 export async function runPeriod(baseUrl: string, benchFile: string): Promise<{ figures: Figure[]; lines: string[] }> {
   const url = databaseUrl(baseUrl, DB_NAME);

@@ -4,7 +4,6 @@
 // first. The measured phase runs in a child process so its peak RSS (getrusage maxrss) is that phase's alone; a
 // second child that only connects and runs one query gives the baseline RSS of such a process.
 // BENCH_NOTICES_VISITS=N changes the number of visits.
-import { spawn } from 'node:child_process';
 import { createWriteStream, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,7 +17,7 @@ import { generateNotices, writeNoticeLedger } from '../shared/use-cases/generate
 import { takeSnapshots } from '../shared/use-cases/take-snapshots.ts';
 import { rebuildRankingTables } from '../shared/repositories/measures.repository.ts';
 import { getNotice } from '../shared/repositories/notice.repository.ts';
-import { report, writeSection, type Figure } from './results.ts';
+import { childResult, report, writeSection, type Figure } from './results.ts';
 import { freshDatabase, periodChild, runPeriod } from './notice-period.ts';
 
 const DB_NAME = 'ledger_bench_notices';
@@ -83,19 +82,8 @@ interface ChildResult {
 }
 
 /** Runs this file as a child in the given mode; it prints its result as the last line. */
-async function child(mode: 'baseline' | 'measure'): Promise<ChildResult> {
-  const out = await new Promise<string>((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${mode}`], {
-      env: { ...process.env, BENCH_CHILD_DB: dbUrl, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let text = '';
-    p.stdout.on('data', (d: Buffer) => (text += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`bench child (${mode}) exited ${code}`))));
-  });
-  return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
-}
+const child = (mode: 'baseline' | 'measure') =>
+  childResult<ChildResult>(fileURLToPath(import.meta.url), [`--child=${mode}`], { BENCH_CHILD_DB: dbUrl });
 
 async function childMain(mode: string): Promise<void> {
   const db = createDb(process.env.BENCH_CHILD_DB!, { poolSize: 2, applicationName: 'bench-notices-child' });

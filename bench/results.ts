@@ -1,4 +1,6 @@
-// What every benchmark shares: printing a figure as a JSON line and replacing its own section of bench/RESULTS.md.
+// What every benchmark shares: printing a figure as a JSON line, replacing its own section of bench/RESULTS.md, and
+// running a measured part in a child process of its own (its peak RSS and CPU are then that part's alone).
+import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -60,4 +62,30 @@ export function writeSection(name: string, lines: string[]): void {
     FILE,
     kept.trimEnd() + '\n' + [`\n## ${name} — ${machine()}`, '', ...lines].join('\n').trimEnd() + '\n',
   );
+}
+
+/**
+ * Runs the bench file `file` as a child (`node [nodeArgs] --import tsx file [args]`, LOG_LEVEL=warn and `env` added to
+ * this process's environment); resolves with the JSON of the last line it prints, rejects when it fails.
+ */
+export function childResult<T>(
+  file: string,
+  args: string[],
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', file, ...args], {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(text.trim().split('\n').pop()!) as T)
+        : reject(new Error(`bench child (${args.join(' ')}) exited ${code}`)),
+    );
+  });
 }

@@ -24,7 +24,7 @@ import { mapRow } from '../shared/domain/visit-ledger/rows.ts';
 import { TEMPLATE_COLUMNS } from '../shared/domain/visit-ledger/template.ts';
 import { findLedgerHeader } from '../shared/use-cases/import-visit-ledger.ts';
 import { openLedgerFile } from '../shared/use-cases/read-visit-ledger.ts';
-import { recorder, writeSection } from './results.ts';
+import { childResult, recorder, writeSection } from './results.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const base = loadConfig();
@@ -203,23 +203,8 @@ async function heapChild(file: string): Promise<void> {
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
-function heapOf(file: string): Promise<HeapResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--child=heap', file],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let text = '';
-    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(text.trim().split('\n').pop()!) as HeapResult)
-        : reject(new Error(`bench heap child exited ${code}`)),
-    );
-  });
-}
+const heapOf = (file: string) =>
+  childResult<HeapResult>(fileURLToPath(import.meta.url), ['--child=heap', file], {}, ['--expose-gc']);
 
 async function processed(db: Db, universityCode: string): Promise<number> {
   const { rows } = await sql<{ n: number }>`
