@@ -133,7 +133,7 @@ export async function consolePort(host: string, asked?: number): Promise<number>
   return (await portIsFree(host, wanted)) ? wanted : freePort();
 }
 
-export async function portIsFree(host: string, port: number): Promise<boolean> {
+async function portIsFree(host: string, port: number): Promise<boolean> {
   const { createServer } = await import('node:net');
   return new Promise((resolve) => {
     const srv = createServer();

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { DemoDatabaseRefusedError } from '../../demo/demo-database.ts';
 import { runDemo, type DemoSummary } from '../../demo/index.ts';
-import { portIsFree, serveDemoConsole } from '../../demo/serve-console.ts';
+import { consolePort, serveDemoConsole } from '../../demo/serve-console.ts';
 import { cpuTable } from '../../demo/cpu-accounting.ts';
 import { ensureConsoleBuilt } from '../../../console/scripts/ensure-built.ts';
 import { dateArg } from '../args.ts';
@@ -66,9 +66,9 @@ export function register(program: Command): void {
           if (!Number.isInteger(port) || port < 1 || port > 65535)
             throw new UserError(`--port must be a whole number from 1 to 65535, got ${opts.port}`);
           // Checked now as well as when serving: finding it taken after the whole demo would waste the run.
-          const host = process.env.HOST ?? '127.0.0.1';
-          if (!(await portIsFree(host, port)))
-            throw new UserError(`port ${port} on ${host} is taken: choose another with --port, or leave it out`);
+          await consolePort(process.env.HOST ?? '127.0.0.1', port).catch((err: Error) => {
+            throw new UserError(err.message);
+          });
         }
         // The console is served by the API: built (when missing or stale) while the demo generates its data. A failed
         // build does not stop the demo, whose main job is the campaign, unless the console is to be served.
