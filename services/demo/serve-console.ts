@@ -94,10 +94,18 @@ export async function serveDemoConsole(
     parts.push(await serve('api', partsEnv, async () => (await fetch(`${url}/readyz`)).ok));
     parts.push(await serve('workers', partsEnv, async () => true));
     process.stdout.write(consoleBanner(url, logins));
+    // The signal may have fired while the parts were starting (a caller that saw the API ready): stop at once then.
     await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-      options.signal?.addEventListener('abort', () => resolve());
+      const done = () => {
+        process.off('SIGINT', done);
+        process.off('SIGTERM', done);
+        options.signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      if (options.signal?.aborted) return done();
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+      options.signal?.addEventListener('abort', done, { once: true });
     });
     say('stopping the API and the worker');
   } finally {
